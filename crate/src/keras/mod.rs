@@ -1,0 +1,112 @@
+//! The Keras layer: walking config trees (nested models, wrappers, compile configs),
+//! layer paths, and every serialized function and function reference in them.
+
+pub mod walk;
+
+use crate::container::json::Json;
+
+/// Where something sits in the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// Layer path, outermost first: `model > inner > lambda_3`.
+    pub layer: String,
+    /// JSON pointer of the value inside its document.
+    pub pointer: String,
+    /// The config key that holds it: `function`, `output_shape`, `mask`, `loss`, …
+    pub slot: String,
+}
+
+/// Which serialized shape a payload came in (lambda-formats.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// (a)/(b)/(g): `[code, defaults, closure]` next to `*_type: "lambda"`.
+    Keras2List,
+    /// Keras 1.0.x: the code string alone.
+    Keras1String,
+    /// (c): SavedModel `{"class_name": "__tuple__", "items": [...]}`.
+    SavedModelTuple,
+    /// (d): Keras 3 `__lambda__` with `config.code`.
+    Keras3Code,
+    /// (e): `__lambda__` with `config.value`.
+    Keras3Value,
+    /// (f): `{"value": [code, defaults, closure]}` (Keras 3 activation quirk).
+    BareValue,
+    /// A string that decodes to a code object outside any known slot.
+    Unknown,
+}
+
+impl Shape {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Shape::Keras2List => "Keras 1/2 function triple",
+            Shape::Keras1String => "Keras 1.0 bare code string",
+            Shape::SavedModelTuple => "SavedModel __tuple__",
+            Shape::Keras3Code => "Keras 3 __lambda__ (code)",
+            Shape::Keras3Value => "__lambda__ (value)",
+            Shape::BareValue => "bare {\"value\": [...]}",
+            Shape::Unknown => "code found outside a known slot",
+        }
+    }
+}
+
+/// A function carried as code.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    pub site: Site,
+    pub shape: Shape,
+    /// The `code` string as stored (base64 or raw_unicode_escape text).
+    pub code: String,
+    pub defaults: Option<Json>,
+    pub closure: Option<Json>,
+    /// tf.keras `module` field (the function's globals).
+    pub module: Option<String>,
+    /// Lambda `arguments` (keyword arguments of every call).
+    pub arguments: Option<Json>,
+}
+
+/// A function named, not embedded: its code lives in the loader's environment.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub site: Site,
+    pub module: Option<String>,
+    pub name: String,
+}
+
+impl Reference {
+    /// `module.name`, with Keras 3's `builtins`/registered-name conventions folded in.
+    pub fn dotted(&self) -> String {
+        match self.module.as_deref() {
+            Some(m) if !m.is_empty() => format!("{m}.{}", self.name),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    Function(Payload),
+    Reference(Reference),
+    /// A `function` slot holding text that is not code (source text Keras cannot load).
+    SourceText { site: Site, text: String },
+}
+
+/// Unwraps a JSON string whose content is the model JSON (`json.dump(model.to_json())`),
+/// up to `max` levels. Returns the innermost value and how many levels were unwrapped.
+pub fn unwrap_double_encoded(mut v: Json, max: usize, max_depth: usize) -> (Json, usize) {
+    let mut n = 0;
+    while n < max {
+        let Json::Str(s) = &v else { break };
+        let t = s.trim_start();
+        if !(t.starts_with('{') || t.starts_with('[') || t.starts_with('"')) {
+            break;
+        }
+        match crate::container::json::parse(s, max_depth) {
+            Ok(p) => {
+                v = p.value;
+                n += 1;
+            }
+            Err(_) => break,
+        }
+    }
+    (v, n)
+}

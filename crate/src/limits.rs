@@ -1,0 +1,52 @@
+//! Every bound the scanner enforces, in one place.
+//!
+//! Hostile input is the normal case: each reader checks these before allocating,
+//! recursing or looping, and reports when one is hit (a limit hit is never a silent
+//! skip; the file's verdict becomes `error` or the finding says what was not seen).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Limits {
+    /// Largest JSON document parsed (config.json, model_config, one metadata node).
+    pub max_json_bytes: u64,
+    /// Deepest JSON nesting accepted. CPython's `json` stops near its recursion limit
+    /// (1000 by default), so Keras cannot load anything deeper either.
+    pub max_json_depth: usize,
+    /// How many times a JSON string holding JSON is unwrapped (`json.dump(model.to_json())`).
+    pub max_json_unwrap: usize,
+    /// Largest zip member inflated into memory (configs, metadata, nested archives).
+    pub max_inflated_bytes: u64,
+    /// Largest compression ratio accepted for an inflated member.
+    pub max_inflate_ratio: u64,
+    /// Most zip members listed.
+    pub max_zip_members: usize,
+    /// Largest decoded payload (one marshalled code object).
+    pub max_payload_bytes: u64,
+    /// Most serialized functions analysed in one file.
+    pub max_functions: usize,
+    /// Most findings kept for one file (the rest are counted, not dropped silently).
+    pub max_findings: usize,
+    /// Most protobuf nodes read from `keras_metadata.pb`.
+    pub max_pb_nodes: usize,
+    /// Largest metadata buffer read from an HDF5 file (one attribute value).
+    pub max_hdf5_attribute_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_json_bytes: 256 << 20,
+            max_json_depth: 1000,
+            max_json_unwrap: 4,
+            max_inflated_bytes: 256 << 20,
+            max_inflate_ratio: 1000,
+            max_zip_members: 100_000,
+            max_payload_bytes: 16 << 20,
+            max_functions: 10_000,
+            max_findings: 10_000,
+            max_pb_nodes: 1_000_000,
+            max_hdf5_attribute_bytes: 64 << 20,
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! The report model: files → verdict → findings. Serialized as the CLI's JSON and sent
+//! from the browser worker to the page, so its field names are a versioned schema.
+
+use serde::Serialize;
+
+/// Version of the JSON schema below; bump on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// The verdict of one file (detection-rules.md, "Verdict of a file").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Malicious,
+    Suspicious,
+    Lambda,
+    Clean,
+    Error,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Malicious => "malicious",
+            Verdict::Suspicious => "suspicious",
+            Verdict::Lambda => "lambda",
+            Verdict::Clean => "clean",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// Where in the file a finding sits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// The container part: a zip member (`config.json`), an HDF5 attribute
+    /// (`/model_config`), a protobuf node (`keras_metadata.pb node root.layer-1`), or empty
+    /// for a bare JSON file.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub container: String,
+    /// RFC 6901 JSON pointer inside that part's JSON document.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub pointer: String,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.container.is_empty(), self.pointer.is_empty()) {
+            (true, true) => write!(f, "(file)"),
+            (false, true) => write!(f, "{}", self.container),
+            (true, false) => write!(f, "{}", self.pointer),
+            (false, false) => write!(f, "{} {}", self.container, self.pointer),
+        }
+    }
+}
+
+/// One more place where the same thing (e.g. the same decoded lambda) was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Occurrence {
+    pub layer: String,
+    pub location: Location,
+}
+
+/// What supports a finding. Every field is optional; a finding fills what it knows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Evidence {
+    /// How the payload was stored: `base64`, `raw_unicode_escape`, …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// Length of the decoded payload (marshal bytes) in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoded_bytes: Option<u64>,
+    /// SHA-256 of the decoded payload, hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// The Python version (or range) the bytecode was made by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub python_version: Option<String>,
+    /// The lambda rendered as readable Python-like code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Calls the code makes, resolved to dotted names with folded arguments.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<String>,
+    /// Strings recovered by deobfuscation (decoded base64, joined chr() codes, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub strings: Vec<String>,
+    /// Rule categories hit (`command execution`, `network`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// A referenced module / class / function (`builtins.exec`, `keras.utils.get_file`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Python globals a pickle imports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<String>,
+    /// Anything else worth a reviewer's eye, one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Other places where the same payload was found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_at: Vec<Occurrence>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Rule code, e.g. `PAIT-KERAS-101` or `KS-CONFIG-MODULE`.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub title: String,
+    /// Layer path in the model, e.g. `model > inner > lambda_3`.
+    pub layer: String,
+    pub location: Location,
+    pub evidence: Evidence,
+    /// One paragraph: what was found, why it matters, what to do.
+    pub explanation: String,
+    /// CVE ids this finding covers, if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cves: Vec<&'static str>,
+}
+
+/// Something that stopped part of the scan. Any error makes the verdict `error`
+/// unless a finding already makes the file malicious or suspicious.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanError {
+    /// Where: container part and place (`config.json`, `HDF5 object header @ 0x1234`).
+    pub location: String,
+    pub message: String,
+}
+
+/// How much of the source the scan touched.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub file_bytes: u64,
+    pub bytes_read: u64,
+    pub reads: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    /// What the file is: `keras-zip`, `hdf5`, `json`, `savedmodel-metadata`, … or `unknown`.
+    pub format: String,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ScanError>,
+    /// Keras version as the file claims it (attacker-controlled: informational only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keras_version: Option<String>,
+    pub stats: Stats,
+}
+
+impl FileReport {
+    /// The verdict implied by findings and errors (detection-rules.md): the worst
+    /// finding decides; an error makes an otherwise lambda/clean file `error`, because a
+    /// file that could not be fully verified is never `clean`.
+    pub fn compute_verdict(findings: &[Finding], errors: &[ScanError]) -> Verdict {
+        let worst = findings.iter().map(|f| f.severity).max();
+        match worst {
+            Some(Severity::Critical) => Verdict::Malicious,
+            Some(Severity::High) => Verdict::Suspicious,
+            _ if !errors.is_empty() => Verdict::Error,
+            Some(Severity::Medium) => Verdict::Lambda,
+            _ => Verdict::Clean,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub schema_version: u32,
+    pub scanner: &'static str,
+    pub scanner_version: &'static str,
+    pub files: Vec<FileReport>,
+}
+
+impl ScanReport {
+    pub fn new(files: Vec<FileReport>) -> Self {
+        ScanReport {
+            schema_version: SCHEMA_VERSION,
+            scanner: "keras-sentinel",
+            scanner_version: env!("CARGO_PKG_VERSION"),
+            files,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(sev: Severity) -> Finding {
+        Finding {
+            code: "X",
+            severity: sev,
+            title: String::new(),
+            layer: String::new(),
+            location: Location::default(),
+            evidence: Evidence::default(),
+            explanation: String::new(),
+            cves: vec![],
+        }
+    }
+
+    #[test]
+    fn worst_finding_decides_and_errors_block_clean() {
+        let err = ScanError { location: "x".into(), message: "y".into() };
+        assert_eq!(FileReport::compute_verdict(&[], &[]), Verdict::Clean);
+        assert_eq!(FileReport::compute_verdict(&[finding(Severity::Info)], &[]), Verdict::Clean);
+        assert_eq!(FileReport::compute_verdict(&[finding(Severity::Medium)], &[]), Verdict::Lambda);
+        assert_eq!(
+            FileReport::compute_verdict(&[finding(Severity::Medium)], &[err.clone()]),
+            Verdict::Error
+        );
+        assert_eq!(FileReport::compute_verdict(&[], &[err.clone()]), Verdict::Error);
+        assert_eq!(
+            FileReport::compute_verdict(&[finding(Severity::High)], &[err]),
+            Verdict::Suspicious
+        );
+        assert_eq!(
+            FileReport::compute_verdict(
+                &[finding(Severity::High), finding(Severity::Critical)],
+                &[]
+            ),
+            Verdict::Malicious
+        );
+    }
+}

@@ -1,0 +1,84 @@
+//! Rules: one type per rule. Each carries its code, severity, CVE ids and the
+//! documentation users see (CLI `explain`, the page's FAQ), in English and Turkish.
+//! Rules never parse bytes; they turn what the readers and the analysis found into
+//! findings.
+
+pub mod lambda;
+pub mod sinks;
+
+use crate::report::Severity;
+
+/// User-facing text of a rule, in one language.
+#[derive(Debug, Clone, Copy)]
+pub struct Text {
+    pub title: &'static str,
+    /// What the rule detects.
+    pub what: &'static str,
+    /// Why it is dangerous.
+    pub why: &'static str,
+    /// What to do.
+    pub remedy: &'static str,
+    /// Frequently asked questions: (question, answer).
+    pub faq: &'static [(&'static str, &'static str)],
+}
+
+/// A rule's identity and documentation.
+pub trait Rule {
+    const CODE: &'static str;
+    const SEVERITY: Severity;
+    const CVES: &'static [&'static str] = &[];
+    const EN: Text;
+    const TR: Text;
+}
+
+/// A rule's documentation as data (for listings, `explain`, and the page).
+#[derive(Debug, Clone, Copy)]
+pub struct RuleDoc {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub cves: &'static [&'static str],
+    pub en: Text,
+    pub tr: Text,
+}
+
+impl RuleDoc {
+    pub const fn of<R: Rule>() -> RuleDoc {
+        RuleDoc { code: R::CODE, severity: R::SEVERITY, cves: R::CVES, en: R::EN, tr: R::TR }
+    }
+
+    /// One paragraph for a finding: what, why, what to do.
+    pub fn explanation(&self) -> String {
+        format!("{} {} {}", self.en.what, self.en.why, self.en.remedy)
+    }
+}
+
+/// Every rule the scanner has.
+pub const ALL: &[RuleDoc] = &[
+    RuleDoc::of::<lambda::MaliciousLambda>(),
+    RuleDoc::of::<lambda::SuspiciousLambda>(),
+    RuleDoc::of::<lambda::LambdaPresent>(),
+    RuleDoc::of::<lambda::FunctionReference>(),
+    RuleDoc::of::<lambda::JsonLeniency>(),
+];
+
+pub fn find(code: &str) -> Option<&'static RuleDoc> {
+    ALL.iter().find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_documented_in_both_languages() {
+        let mut codes = std::collections::HashSet::new();
+        for r in ALL {
+            assert!(codes.insert(r.code), "duplicate code {}", r.code);
+            for t in [r.en, r.tr] {
+                assert!(!t.title.is_empty() && !t.what.is_empty() && !t.why.is_empty() && !t.remedy.is_empty(), "{}", r.code);
+            }
+            assert_eq!(r.en.faq.len(), r.tr.faq.len(), "{}: FAQ differs between languages", r.code);
+        }
+        assert!(find("pait-keras-101").is_some());
+    }
+}

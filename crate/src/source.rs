@@ -1,0 +1,255 @@
+//! Random-access byte sources.
+//!
+//! Every reader in the core works over [`ByteSource`] and asks only for the bytes it
+//! needs, so a 5 GB model costs the few kilobytes of its metadata: natively through
+//! positioned file reads, in the browser through `Blob.slice` in a worker (see `web/`).
+//! A zip member stored uncompressed is a [`Window`] on the archive, never a copy.
+
+use std::cell::Cell;
+use std::fmt;
+
+/// Why a read failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceError {
+    /// The range `[offset, offset + len)` is not inside the source.
+    OutOfBounds { offset: u64, len: u64, source_len: u64 },
+    /// The underlying medium failed (I/O error, browser read error).
+    Io(String),
+    /// A caller asked for more than a limit allows; see [`read_vec`].
+    TooLarge { requested: u64, limit: u64 },
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceError::OutOfBounds { offset, len, source_len } => write!(
+                f,
+                "read of {len} bytes at offset {offset} goes past the end ({source_len} bytes)"
+            ),
+            SourceError::Io(e) => write!(f, "read error: {e}"),
+            SourceError::TooLarge { requested, limit } => {
+                write!(f, "{requested} bytes requested, limit is {limit}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+/// A finite sequence of bytes that can be read at any offset.
+///
+/// Implementations must fill `buf` completely or fail; they never return short reads.
+pub trait ByteSource {
+    /// Total length in bytes.
+    fn len(&self) -> u64;
+    /// Reads exactly `buf.len()` bytes starting at `offset`.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError>;
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Checks that `[offset, offset+len)` lies inside a source of `source_len` bytes.
+pub fn check_range(offset: u64, len: u64, source_len: u64) -> Result<(), SourceError> {
+    match offset.checked_add(len) {
+        Some(end) if end <= source_len => Ok(()),
+        _ => Err(SourceError::OutOfBounds { offset, len, source_len }),
+    }
+}
+
+/// Reads `len` bytes at `offset` into a new vector, refusing before allocating when the
+/// range is outside the source or larger than `limit`. Use this for every
+/// length that comes from the file.
+pub fn read_vec(
+    src: &dyn ByteSource,
+    offset: u64,
+    len: u64,
+    limit: u64,
+) -> Result<Vec<u8>, SourceError> {
+    if len > limit {
+        return Err(SourceError::TooLarge { requested: len, limit });
+    }
+    check_range(offset, len, src.len())?;
+    let mut buf = vec![0u8; len as usize];
+    src.read_at(offset, &mut buf)?;
+    Ok(buf)
+}
+
+impl ByteSource for [u8] {
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        check_range(offset, buf.len() as u64, ByteSource::len(self))?;
+        let start = offset as usize;
+        buf.copy_from_slice(&self[start..start + buf.len()]);
+        Ok(())
+    }
+}
+
+impl ByteSource for Vec<u8> {
+    fn len(&self) -> u64 {
+        self.as_slice().len() as u64
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        self.as_slice().read_at(offset, buf)
+    }
+}
+
+impl<T: ByteSource + ?Sized> ByteSource for &T {
+    fn len(&self) -> u64 {
+        (**self).len()
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        (**self).read_at(offset, buf)
+    }
+}
+
+/// A sub-range of another source, e.g. a zip member stored uncompressed.
+pub struct Window<'a> {
+    inner: &'a dyn ByteSource,
+    start: u64,
+    len: u64,
+}
+
+impl<'a> Window<'a> {
+    /// A window of `len` bytes from `start`; fails if it does not fit in `inner`.
+    pub fn new(inner: &'a dyn ByteSource, start: u64, len: u64) -> Result<Self, SourceError> {
+        check_range(start, len, inner.len())?;
+        Ok(Window { inner, start, len })
+    }
+}
+
+impl ByteSource for Window<'_> {
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        check_range(offset, buf.len() as u64, self.len)?;
+        self.inner.read_at(self.start + offset, buf)
+    }
+}
+
+/// Counts the bytes and calls that go through a source: the "bytes read" figure of a
+/// report and of the benchmarks.
+pub struct Counting<'a> {
+    inner: &'a dyn ByteSource,
+    bytes: Cell<u64>,
+    reads: Cell<u64>,
+}
+
+impl<'a> Counting<'a> {
+    pub fn new(inner: &'a dyn ByteSource) -> Self {
+        Counting { inner, bytes: Cell::new(0), reads: Cell::new(0) }
+    }
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes.get()
+    }
+    pub fn reads(&self) -> u64 {
+        self.reads.get()
+    }
+}
+
+impl ByteSource for Counting<'_> {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        self.reads.set(self.reads.get() + 1);
+        self.bytes.set(self.bytes.get() + buf.len() as u64);
+        self.inner.read_at(offset, buf)
+    }
+}
+
+/// A native file read with positioned reads (no shared cursor, no whole-file load).
+#[cfg(any(unix, windows))]
+pub struct FileSource {
+    file: std::fs::File,
+    len: u64,
+}
+
+#[cfg(any(unix, windows))]
+impl FileSource {
+    pub fn open(path: &std::path::Path) -> std::io::Result<Self> {
+        let file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        Ok(FileSource { file, len })
+    }
+}
+
+#[cfg(any(unix, windows))]
+impl ByteSource for FileSource {
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        check_range(offset, buf.len() as u64, self.len)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileExt;
+            self.file.read_exact_at(buf, offset).map_err(|e| SourceError::Io(e.to_string()))
+        }
+        #[cfg(windows)]
+        {
+            use std::os::windows::fs::FileExt;
+            let mut done = 0usize;
+            while done < buf.len() {
+                let n = self
+                    .file
+                    .seek_read(&mut buf[done..], offset + done as u64)
+                    .map_err(|e| SourceError::Io(e.to_string()))?;
+                if n == 0 {
+                    return Err(SourceError::Io("unexpected end of file".into()));
+                }
+                done += n;
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slice_reads_exact_ranges_and_rejects_overflowing_ones() {
+        let data: &[u8] = b"hello world";
+        let mut buf = [0u8; 5];
+        data.read_at(6, &mut buf).unwrap();
+        assert_eq!(&buf, b"world");
+        assert!(matches!(data.read_at(7, &mut buf), Err(SourceError::OutOfBounds { .. })));
+        // offset + len overflowing u64 must not wrap around
+        assert!(data.read_at(u64::MAX, &mut buf).is_err());
+    }
+
+    #[test]
+    fn window_is_a_view_not_a_copy_and_is_bounded() {
+        let data: &[u8] = b"0123456789";
+        let w = Window::new(&data, 2, 5).unwrap();
+        let mut buf = [0u8; 3];
+        w.read_at(2, &mut buf).unwrap();
+        assert_eq!(&buf, b"456");
+        assert!(w.read_at(3, &mut buf).is_err());
+        assert!(Window::new(&data, 8, 5).is_err());
+    }
+
+    #[test]
+    fn read_vec_refuses_before_allocating() {
+        let data: &[u8] = b"abc";
+        assert!(matches!(read_vec(&data, 0, u64::MAX, 10), Err(SourceError::TooLarge { .. })));
+        assert!(matches!(read_vec(&data, 0, 4, 10), Err(SourceError::OutOfBounds { .. })));
+        assert_eq!(read_vec(&data, 1, 2, 10).unwrap(), b"bc");
+    }
+
+    #[test]
+    fn counting_counts() {
+        let data: &[u8] = b"abcdef";
+        let c = Counting::new(&data);
+        let mut b = [0u8; 2];
+        c.read_at(0, &mut b).unwrap();
+        c.read_at(4, &mut b).unwrap();
+        assert_eq!((c.bytes_read(), c.reads()), (4, 2));
+    }
+}
