@@ -188,12 +188,21 @@ impl FileReport {
     }
 }
 
+/// A path that was seen but not scanned, and why (never skipped silently).
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
     pub schema_version: u32,
     pub scanner: &'static str,
     pub scanner_version: &'static str,
     pub files: Vec<FileReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
 }
 
 impl ScanReport {
@@ -203,6 +212,7 @@ impl ScanReport {
             scanner: "keras-sentinel",
             scanner_version: env!("CARGO_PKG_VERSION"),
             files,
+            skipped: Vec::new(),
         }
     }
 }

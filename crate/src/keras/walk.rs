@@ -42,7 +42,8 @@ fn layer_name(obj: &Json) -> Option<String> {
         }
         Some(Json::Arr(_)) => true, // Keras <= 2.2.2 Sequential: config is the layer list
         _ => false,
-    } || obj.get("inbound_nodes").is_some();
+    } || obj.get("inbound_nodes").is_some()
+        || matches!(class, "Lambda" | "Merge");
     if !is_layer {
         return None;
     }

@@ -1,0 +1,118 @@
+//! Command-line arguments. Hand-parsed: four subcommands do not need a parser crate.
+
+pub const USAGE: &str = "\
+Usage:
+  keras-sentinel scan [--format text|json|sarif] [--quiet] PATH...
+  keras-sentinel explain [--tr] CODE
+  keras-sentinel rules
+  keras-sentinel --version
+
+scan     Scan model files (.keras, .h5, .json, keras_metadata.pb, …) or directories
+         (recursed; files that are not model files are listed as skipped).
+explain  Show what a finding code means, why it matters and what to do (--tr: Turkish).
+rules    List every finding code.
+
+Exit codes: 0 nothing above `lambda`; 1 something malicious or suspicious;
+            2 a file could not be scanned (or a usage error).";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    Scan { paths: Vec<String>, format: Format, quiet: bool },
+    Explain { code: String, turkish: bool },
+    Rules,
+    Help,
+    Version,
+}
+
+pub fn parse(argv: &[String]) -> Result<Command, String> {
+    let Some(first) = argv.first() else { return Ok(Command::Help) };
+    match first.as_str() {
+        "-h" | "--help" | "help" => Ok(Command::Help),
+        "-V" | "--version" => Ok(Command::Version),
+        "rules" => Ok(Command::Rules),
+        "explain" => {
+            let mut turkish = false;
+            let mut code = None;
+            for a in &argv[1..] {
+                match a.as_str() {
+                    "--tr" => turkish = true,
+                    s if s.starts_with('-') => return Err(format!("unknown option {s}")),
+                    s if code.is_none() => code = Some(s.to_string()),
+                    s => return Err(format!("unexpected argument {s}")),
+                }
+            }
+            Ok(Command::Explain { code: code.ok_or("explain needs a finding code")?, turkish })
+        }
+        "scan" => {
+            let mut format = Format::Text;
+            let mut quiet = false;
+            let mut paths = Vec::new();
+            let mut it = argv[1..].iter();
+            let mut only_paths = false;
+            while let Some(a) = it.next() {
+                if only_paths {
+                    paths.push(a.clone());
+                    continue;
+                }
+                let value = |it: &mut std::slice::Iter<String>, inline: Option<&str>| {
+                    inline.map(str::to_string).or_else(|| it.next().cloned()).ok_or("--format needs a value")
+                };
+                match a.split_once('=') {
+                    _ if a == "--" => only_paths = true,
+                    Some(("--format", v)) => format = fmt(&value(&mut it, Some(v))?)?,
+                    _ if a == "--format" || a == "-f" => format = fmt(&value(&mut it, None)?)?,
+                    _ if a == "--quiet" || a == "-q" => quiet = true,
+                    _ if a.starts_with('-') && a.len() > 1 => return Err(format!("unknown option {a}")),
+                    _ => paths.push(a.clone()),
+                }
+            }
+            if paths.is_empty() {
+                return Err("scan needs at least one path".into());
+            }
+            Ok(Command::Scan { paths, format, quiet })
+        }
+        other => Err(format!("unknown command {other:?}")),
+    }
+}
+
+fn fmt(v: &str) -> Result<Format, String> {
+    match v {
+        "text" => Ok(Format::Text),
+        "json" => Ok(Format::Json),
+        "sarif" => Ok(Format::Sarif),
+        _ => Err(format!("unknown format {v:?} (text, json or sarif)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Command, String> {
+        parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn parses_scan_variants() {
+        assert_eq!(
+            p(&["scan", "--format", "json", "a.h5", "b"]).unwrap(),
+            Command::Scan { paths: vec!["a.h5".into(), "b".into()], format: Format::Json, quiet: false }
+        );
+        assert_eq!(
+            p(&["scan", "--format=sarif", "-q", "--", "-odd-name"]).unwrap(),
+            Command::Scan { paths: vec!["-odd-name".into()], format: Format::Sarif, quiet: true }
+        );
+        assert!(p(&["scan"]).is_err());
+        assert!(p(&["scan", "--format", "xml", "a"]).is_err());
+        assert!(p(&["scan", "--bogus", "a"]).is_err());
+        assert_eq!(p(&["explain", "--tr", "PAIT-KERAS-101"]).unwrap(), Command::Explain { code: "PAIT-KERAS-101".into(), turkish: true });
+        assert_eq!(p(&[]).unwrap(), Command::Help);
+    }
+}

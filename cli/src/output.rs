@@ -1,0 +1,271 @@
+//! Renderings of a report: text for people, SARIF 2.1.0 for code-scanning tools, and
+//! the rule documentation (`explain`, `rules`).
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+
+use keras_sentinel::report::{Finding, ScanReport, Severity, Verdict};
+use keras_sentinel::rules::{self, RuleDoc};
+use serde_json::{json, Value};
+
+/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+pub fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn verdict(&self, v: Verdict) -> String {
+        let label = v.as_str().to_ascii_uppercase();
+        let code = match v {
+            Verdict::Malicious => "1;31",
+            Verdict::Suspicious => "1;33",
+            Verdict::Lambda => "1;36",
+            Verdict::Clean => "1;32",
+            Verdict::Error => "1;35",
+        };
+        self.wrap(code, &format!("{label:<10}"))
+    }
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Critical => "31",
+            Severity::High => "33",
+            Severity::Medium => "36",
+            Severity::Low | Severity::Info => "2",
+        };
+        self.wrap(code, &format!("{:<8}", s.as_str().to_ascii_uppercase()))
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn indent_block(out: &mut String, label: &str, body: &str) {
+    let mut lines = body.lines();
+    let first = lines.next().unwrap_or("");
+    let _ = writeln!(out, "      {label:<9} {first}");
+    for l in lines {
+        let _ = writeln!(out, "      {:<9} {l}", "");
+    }
+}
+
+fn finding_text(out: &mut String, f: &Finding, p: &Paint) {
+    let _ = writeln!(out, "    {} {}  {}", p.severity(f.severity), f.code, f.title);
+    if !f.layer.is_empty() {
+        indent_block(out, "layer", &f.layer);
+    }
+    indent_block(out, "location", &f.location.to_string());
+    let e = &f.evidence;
+    if let Some(v) = &e.python_version {
+        indent_block(out, "python", v);
+    }
+    if let Some(s) = &e.source {
+        indent_block(out, "source", s);
+    }
+    if !e.calls.is_empty() {
+        indent_block(out, "calls", &e.calls.join("\n"));
+    }
+    if !e.strings.is_empty() {
+        indent_block(out, "strings", &e.strings.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join("\n"));
+    }
+    if !e.categories.is_empty() {
+        indent_block(out, "category", &e.categories.join(", "));
+    }
+    if let Some(r) = &e.reference {
+        indent_block(out, "reference", r);
+    }
+    if !e.imports.is_empty() {
+        indent_block(out, "imports", &e.imports.join(", "));
+    }
+    let mut payload = Vec::new();
+    if let Some(enc) = &e.encoding {
+        payload.push(enc.clone());
+    }
+    if let Some(n) = e.decoded_bytes {
+        payload.push(format!("{n} bytes"));
+    }
+    if let Some(h) = &e.sha256 {
+        payload.push(format!("sha256 {}", &h[..16.min(h.len())]));
+    }
+    if !payload.is_empty() {
+        indent_block(out, "payload", &payload.join(", "));
+    }
+    for n in &e.notes {
+        indent_block(out, "note", n);
+    }
+    if !f.cves.is_empty() {
+        indent_block(out, "cve", &f.cves.join(", "));
+    }
+    for o in &e.also_at {
+        indent_block(out, "also at", &format!("{} ({})", o.layer, o.location));
+    }
+}
+
+pub fn text(report: &ScanReport, color: bool) -> String {
+    let p = Paint(color);
+    let mut out = String::new();
+    for f in &report.files {
+        let _ = writeln!(
+            out,
+            "{} {}  ({}, {}, read {})",
+            p.verdict(f.verdict),
+            f.path,
+            f.format,
+            human_bytes(f.stats.file_bytes),
+            human_bytes(f.stats.bytes_read)
+        );
+        for finding in &f.findings {
+            finding_text(&mut out, finding, &p);
+        }
+        for e in &f.errors {
+            let _ = writeln!(out, "    {} {}: {}", p.wrap("1;35", "ERROR   "), e.location, e.message);
+        }
+    }
+    let count = |v: Verdict| report.files.iter().filter(|f| f.verdict == v).count();
+    let _ = writeln!(
+        out,
+        "\n{} files: {} malicious, {} suspicious, {} lambda, {} clean, {} error",
+        report.files.len(),
+        count(Verdict::Malicious),
+        count(Verdict::Suspicious),
+        count(Verdict::Lambda),
+        count(Verdict::Clean),
+        count(Verdict::Error)
+    );
+    if !report.skipped.is_empty() {
+        let _ = writeln!(out, "{} paths skipped:", report.skipped.len());
+        for s in &report.skipped {
+            let _ = writeln!(out, "  {} ({})", s.path, s.reason);
+        }
+    }
+    out
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn rule_json(r: &RuleDoc) -> Value {
+    json!({
+        "id": r.code,
+        "name": r.en.title,
+        "shortDescription": {"text": r.en.title},
+        "fullDescription": {"text": format!("{} {}", r.en.what, r.en.why)},
+        "help": {"text": r.en.remedy},
+        "defaultConfiguration": {"level": sarif_level(r.severity)},
+        "properties": {"security-severity": match r.severity {
+            Severity::Critical => "9.5", Severity::High => "8.0", Severity::Medium => "5.0",
+            Severity::Low => "2.0", Severity::Info => "0.0" }, "tags": ["security"]},
+    })
+}
+
+/// SARIF 2.1.0: one run, every rule in the driver, one result per finding, scan errors
+/// as tool execution notifications.
+pub fn sarif(report: &ScanReport) -> Value {
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for f in &report.files {
+        for finding in &f.findings {
+            let mut msg = format!("{}: {}", finding.title, finding.explanation);
+            if let Some(s) = &finding.evidence.source {
+                msg.push_str(&format!(" Source: {s}"));
+            }
+            if !finding.evidence.calls.is_empty() {
+                msg.push_str(&format!(" Calls: {}.", finding.evidence.calls.join(", ")));
+            }
+            let rule_index = rules::ALL.iter().position(|r| r.code == finding.code);
+            results.push(json!({
+                "ruleId": finding.code,
+                "ruleIndex": rule_index,
+                "level": sarif_level(finding.severity),
+                "message": {"text": msg},
+                "locations": [{
+                    "physicalLocation": {"artifactLocation": {"uri": f.path}},
+                    "logicalLocations": [{
+                        "fullyQualifiedName": if finding.layer.is_empty() { finding.location.to_string() } else { finding.layer.clone() },
+                        "kind": "member",
+                    }],
+                }],
+                "properties": {
+                    "verdict": f.verdict.as_str(),
+                    "severity": finding.severity.as_str(),
+                    "location": finding.location.to_string(),
+                    "evidence": finding.evidence,
+                    "cves": finding.cves,
+                },
+            }));
+        }
+        for e in &f.errors {
+            notifications.push(json!({
+                "level": "error",
+                "message": {"text": format!("{}: {}: {}", f.path, e.location, e.message)},
+            }));
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "keras-sentinel",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://example.invalid/keras-sentinel",
+                "rules": rules::ALL.iter().map(rule_json).collect::<Vec<_>>(),
+            }},
+            "results": results,
+            "invocations": [{
+                "executionSuccessful": notifications.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+        }],
+    })
+}
+
+pub fn rules_list() -> String {
+    let mut out = String::new();
+    for r in rules::ALL {
+        let _ = writeln!(out, "{:<18} {:<8} {}", r.code, r.severity.as_str(), r.en.title);
+    }
+    out
+}
+
+pub fn explain(code: &str, turkish: bool) -> Option<String> {
+    let r = rules::find(code)?;
+    let t = if turkish { r.tr } else { r.en };
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {} ({})\n", r.code, t.title, r.severity.as_str());
+    for (label_en, label_tr, body) in [("What", "Ne", t.what), ("Why", "Neden", t.why), ("What to do", "Ne yapmalı", t.remedy)] {
+        let _ = writeln!(out, "{}: {}\n", if turkish { label_tr } else { label_en }, body);
+    }
+    if !r.cves.is_empty() {
+        let _ = writeln!(out, "CVE: {}\n", r.cves.join(", "));
+    }
+    for (q, a) in t.faq {
+        let _ = writeln!(out, "Q: {q}\nA: {a}\n");
+    }
+    Some(out)
+}
