@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test: the core and the CLI natively, then the browser tests (the core as
+# wasm in headless Chromium, and the page end to end). Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+./scripts/setup.sh
+
+echo "== native tests: core and CLI"
+cargo test --locked -p keras-sentinel -p keras-sentinel-cli
+
+echo "== browser tests"
+./scripts/test-browser.sh
