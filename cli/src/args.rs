@@ -112,7 +112,10 @@ mod tests {
         assert!(p(&["scan"]).is_err());
         assert!(p(&["scan", "--format", "xml", "a"]).is_err());
         assert!(p(&["scan", "--bogus", "a"]).is_err());
-        assert_eq!(p(&["explain", "--tr", "PAIT-KERAS-101"]).unwrap(), Command::Explain { code: "PAIT-KERAS-101".into(), turkish: true });
+        assert_eq!(
+            p(&["explain", "--tr", "PAIT-KERAS-101"]).unwrap(),
+            Command::Explain { code: "PAIT-KERAS-101".into(), turkish: true }
+        );
         assert_eq!(p(&[]).unwrap(), Command::Help);
     }
 }

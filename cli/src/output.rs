@@ -258,7 +258,9 @@ pub fn explain(code: &str, turkish: bool) -> Option<String> {
     let t = if turkish { r.tr } else { r.en };
     let mut out = String::new();
     let _ = writeln!(out, "{} — {} ({})\n", r.code, t.title, r.severity.as_str());
-    for (label_en, label_tr, body) in [("What", "Ne", t.what), ("Why", "Neden", t.why), ("What to do", "Ne yapmalı", t.remedy)] {
+    for (label_en, label_tr, body) in
+        [("What", "Ne", t.what), ("Why", "Neden", t.why), ("What to do", "Ne yapmalı", t.remedy)]
+    {
         let _ = writeln!(out, "{}: {}\n", if turkish { label_tr } else { label_en }, body);
     }
     if !r.cves.is_empty() {

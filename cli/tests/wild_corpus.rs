@@ -58,9 +58,8 @@ fn run_scan(args: &[&str]) -> (Value, i32) {
         .args(args)
         .output()
         .expect("run keras-sentinel");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
-    });
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
     (v, out.status.code().unwrap_or(-1))
 }
 
@@ -196,12 +195,16 @@ fn sarif_output_is_sarif_2_1_0() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["version"], "2.1.0");
     let run = &v["runs"][0];
-    let rules: Vec<&str> = run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let rules: Vec<&str> =
+        run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
     let result = &run["results"][0];
     assert_eq!(result["ruleId"], "PAIT-KERAS-100");
     assert_eq!(result["level"], "warning");
     assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize], "PAIT-KERAS-100");
-    assert!(result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].as_str().unwrap().ends_with("lambda_1"));
+    assert!(result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+        .as_str()
+        .unwrap()
+        .ends_with("lambda_1"));
 }
 
 #[test]

@@ -34,9 +34,22 @@ pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
     let format = sniff::sniff(&counting, path);
     let extracted = container::extract(&counting, format, limits);
 
-    let mut s = Scan { limits, findings: Vec::new(), errors: extracted.errors, by_hash: HashMap::new(), functions: 0, dropped: 0 };
+    let mut s = Scan {
+        limits,
+        findings: Vec::new(),
+        errors: extracted.errors,
+        by_hash: HashMap::new(),
+        functions: 0,
+        dropped: 0,
+    };
     for note in &extracted.notes {
-        s.add(finding(&lr::LENIENCY, "Container oddity", "", Location { container: note.clone(), pointer: String::new() }, Evidence { notes: vec![note.clone()], ..Evidence::default() }));
+        s.add(finding(
+            &lr::LENIENCY,
+            "Container oddity",
+            "",
+            Location { container: note.clone(), pointer: String::new() },
+            Evidence { notes: vec![note.clone()], ..Evidence::default() },
+        ));
     }
     for doc in &extracted.docs {
         s.document(doc);
@@ -50,7 +63,7 @@ pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
 
     let verdict = FileReport::compute_verdict(&s.findings, &s.errors);
     let mut findings = s.findings;
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     FileReport {
         path: path.to_string(),
         format: format.as_str().to_string(),
@@ -106,9 +119,16 @@ impl Scan<'_> {
         };
         for l in &parsed.leniencies {
             let loc = Location { container: doc.container.clone(), pointer: String::new() };
-            self.add(finding(&lr::LENIENCY, "", "", loc, Evidence { notes: vec![l.to_string()], ..Evidence::default() }));
+            self.add(finding(
+                &lr::LENIENCY,
+                "",
+                "",
+                loc,
+                Evidence { notes: vec![l.to_string()], ..Evidence::default() },
+            ));
         }
-        let (value, unwrapped) = keras::unwrap_double_encoded(parsed.value, self.limits.max_json_unwrap, self.limits.max_json_depth);
+        let (value, unwrapped) =
+            keras::unwrap_double_encoded(parsed.value, self.limits.max_json_unwrap, self.limits.max_json_depth);
         let container = if unwrapped > 0 {
             let what = if doc.container.is_empty() { "file".to_string() } else { doc.container.clone() };
             format!("{what} (JSON string decoded {unwrapped}×)")
@@ -129,7 +149,13 @@ impl Scan<'_> {
                             ev.calls.push(w.to_string());
                         }
                     }
-                    self.add(finding(&lr::SUSPICIOUS, "Lambda holds source text instead of code", &site.layer, loc, ev));
+                    self.add(finding(
+                        &lr::SUSPICIOUS,
+                        "Lambda holds source text instead of code",
+                        &site.layer,
+                        loc,
+                        ev,
+                    ));
                 }
             }
         }
@@ -148,7 +174,10 @@ impl Scan<'_> {
             if self.functions == self.limits.max_functions + 1 {
                 self.errors.push(ScanError {
                     location: container.to_string(),
-                    message: format!("more than {} distinct functions; the rest were not analysed", self.limits.max_functions),
+                    message: format!(
+                        "more than {} distinct functions; the rest were not analysed",
+                        self.limits.max_functions
+                    ),
                 });
             }
             return;
@@ -162,7 +191,10 @@ impl Scan<'_> {
         };
         ev.notes.insert(0, format!("stored as {} in `{}`", p.shape.describe(), p.site.slot));
         let analysis = if decoded.bytes.len() as u64 > self.limits.max_payload_bytes {
-            ev.notes.push(format!("payload larger than the limit of {} bytes; not analysed", self.limits.max_payload_bytes));
+            ev.notes.push(format!(
+                "payload larger than the limit of {} bytes; not analysed",
+                self.limits.max_payload_bytes
+            ));
             None
         } else {
             let input = FunctionInput {
@@ -207,7 +239,10 @@ impl Scan<'_> {
         let mut ev = Evidence { reference: Some(dotted.clone()), ..Evidence::default() };
         // Keras 3 writes user functions as module "builtins": `builtins.exec` is the builtin.
         let hit = sinks::classify(&dotted).or_else(|| {
-            r.module.as_deref().filter(|m| !m.is_empty() && *m != "builtins" && *m != "__main__").and_then(sinks::classify_module)
+            r.module
+                .as_deref()
+                .filter(|m| !m.is_empty() && *m != "builtins" && *m != "__main__")
+                .and_then(sinks::classify_module)
         });
         match hit {
             Some(h) => {

@@ -5,7 +5,9 @@ use crate::source::ByteSource;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// HDF5, with the superblock at this offset (0, or after a 512·2ⁿ-byte userblock).
-    Hdf5 { superblock: u64 },
+    Hdf5 {
+        superblock: u64,
+    },
     /// A zip archive (`.keras`, a zipped SavedModel).
     Zip,
     /// JSON text (`model.to_json()`, `config.json`, TF.js `model.json`).

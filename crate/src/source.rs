@@ -22,10 +22,9 @@ pub enum SourceError {
 impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SourceError::OutOfBounds { offset, len, source_len } => write!(
-                f,
-                "read of {len} bytes at offset {offset} goes past the end ({source_len} bytes)"
-            ),
+            SourceError::OutOfBounds { offset, len, source_len } => {
+                write!(f, "read of {len} bytes at offset {offset} goes past the end ({source_len} bytes)")
+            }
             SourceError::Io(e) => write!(f, "read error: {e}"),
             SourceError::TooLarge { requested, limit } => {
                 write!(f, "{requested} bytes requested, limit is {limit}")
@@ -61,12 +60,7 @@ pub fn check_range(offset: u64, len: u64, source_len: u64) -> Result<(), SourceE
 /// Reads `len` bytes at `offset` into a new vector, refusing before allocating when the
 /// range is outside the source or larger than `limit`. Use this for every
 /// length that comes from the file.
-pub fn read_vec(
-    src: &dyn ByteSource,
-    offset: u64,
-    len: u64,
-    limit: u64,
-) -> Result<Vec<u8>, SourceError> {
+pub fn read_vec(src: &dyn ByteSource, offset: u64, len: u64, limit: u64) -> Result<Vec<u8>, SourceError> {
     if len > limit {
         return Err(SourceError::TooLarge { requested: len, limit });
     }

@@ -101,7 +101,11 @@ fn extract_hdf5(src: &dyn ByteSource, superblock: u64, prefix: &str, limits: &Li
     match hdf5::read_keras(src, superblock, limits) {
         Ok(h) => {
             if let Some(t) = h.model_config {
-                out.docs.push(ConfigText { container: here("HDF5 attribute /model_config"), role: Role::Model, text: t });
+                out.docs.push(ConfigText {
+                    container: here("HDF5 attribute /model_config"),
+                    role: Role::Model,
+                    text: t,
+                });
             }
             if let Some(t) = h.training_config {
                 out.docs.push(ConfigText {

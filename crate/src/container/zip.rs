@@ -85,8 +85,7 @@ pub fn find_end_record(src: &dyn ByteSource) -> Option<u64> {
     let start = len.saturating_sub(22 + 65535);
     let tail = read_vec(src, start, len - start, 1 << 17).ok()?;
     (0..=tail.len() - 22).rev().find_map(|i| {
-        let ok = u32le(&tail, i) == EOCD_SIG
-            && i + 22 + u16le(&tail, i + 20) as usize <= tail.len();
+        let ok = u32le(&tail, i) == EOCD_SIG && i + 22 + u16le(&tail, i + 20) as usize <= tail.len();
         ok.then_some(start + i as u64)
     })
 }
@@ -126,17 +125,13 @@ pub fn list(src: &dyn ByteSource, limits: &Limits) -> Result<Archive, ZipError> 
         }
     }
     // zipfile: concat = end - size_cd - offset_cd; every offset is shifted by it.
-    let cd_start = end_of_archive
-        .checked_sub(cd_size)
-        .ok_or_else(|| ZipError("central directory larger than the file".into()))?;
+    let cd_start =
+        end_of_archive.checked_sub(cd_size).ok_or_else(|| ZipError("central directory larger than the file".into()))?;
     let prepended = cd_start
         .checked_sub(cd_offset)
         .ok_or_else(|| ZipError("central directory offset points past its own position".into()))?;
     if entries > limits.max_zip_members as u64 {
-        return Err(ZipError(format!(
-            "{entries} members, more than the limit of {}",
-            limits.max_zip_members
-        )));
+        return Err(ZipError(format!("{entries} members, more than the limit of {}", limits.max_zip_members)));
     }
     // The central directory is metadata: bounded by the file size and a generous cap.
     let cd = read_vec(src, cd_start, cd_size, 1 << 30)?;
@@ -161,11 +156,7 @@ pub fn list(src: &dyn ByteSource, limits: &Limits) -> Result<Archive, ZipError> 
             return Err(ZipError(format!("central directory entry {} is truncated", members.len())));
         }
         let raw_name = &cd[name_at..extra_at];
-        let name = if flags & 0x800 != 0 {
-            String::from_utf8_lossy(raw_name).into_owned()
-        } else {
-            cp437(raw_name)
-        };
+        let name = if flags & 0x800 != 0 { String::from_utf8_lossy(raw_name).into_owned() } else { cp437(raw_name) };
         // zip64 extra field: the 0xFFFFFFFF fields, in order size, compressed size, offset.
         let extra = &cd[extra_at..extra_at + extra_len];
         let mut e = 0usize;
@@ -237,9 +228,10 @@ pub fn open<'a>(src: &'a dyn ByteSource, m: &Member, limits: &Limits) -> Result<
     }
     let start = data_offset(src, m)?;
     match m.method {
-        0 => Ok(MemberData::Stored(Window::new(src, start, m.compressed_size).map_err(|e| {
-            ZipError(format!("member {:?}: data outside the file: {e}", m.name))
-        })?)),
+        0 => Ok(MemberData::Stored(
+            Window::new(src, start, m.compressed_size)
+                .map_err(|e| ZipError(format!("member {:?}: data outside the file: {e}", m.name)))?,
+        )),
         8 => {
             let limit = limits.max_inflated_bytes;
             if m.size > limit {
@@ -285,7 +277,9 @@ pub fn read_member(src: &dyn ByteSource, m: &Member, limits: &Limits, max: u64) 
             }
             Ok(v)
         }
-        MemberData::Stored(w) => Ok(read_vec(&w, 0, w.len(), max).map_err(|e| ZipError(format!("member {:?}: {e}", m.name)))?),
+        MemberData::Stored(w) => {
+            Ok(read_vec(&w, 0, w.len(), max).map_err(|e| ZipError(format!("member {:?}: {e}", m.name)))?)
+        }
     }
 }
 
@@ -368,7 +362,14 @@ pub(crate) mod tests {
     fn deflate_bombs_are_refused() {
         let data = vec![0u8; 64 << 10];
         let comp = miniz_oxide::deflate::compress_to_vec(&data, 9);
-        let m = Member { name: "x".into(), method: 8, flags: 0, compressed_size: comp.len() as u64, size: data.len() as u64, header_offset: 0 };
+        let m = Member {
+            name: "x".into(),
+            method: 8,
+            flags: 0,
+            compressed_size: comp.len() as u64,
+            size: data.len() as u64,
+            header_offset: 0,
+        };
         let mut z = Vec::new();
         z.extend_from_slice(&LOCAL_SIG.to_le_bytes());
         z.extend_from_slice(&[0; 26]);

@@ -87,7 +87,10 @@ pub enum Item {
     Function(Payload),
     Reference(Reference),
     /// A `function` slot holding text that is not code (source text Keras cannot load).
-    SourceText { site: Site, text: String },
+    SourceText {
+        site: Site,
+        text: String,
+    },
 }
 
 /// Unwraps a JSON string whose content is the model JSON (`json.dump(model.to_json())`),

@@ -23,8 +23,9 @@ pub fn walk(root: &Json) -> Vec<Item> {
 
 struct Walker {
     items: Vec<Item>,
-    /// Pointers of code strings already reported, so generic rules do not repeat them.
-    consumed: HashSet<String>,
+    /// Code strings already reported (by node address: duplicate keys share a pointer
+    /// but not a node), so generic rules do not report one payload twice.
+    consumed: HashSet<*const Json>,
     /// Names of the layers/models around the current value.
     layers: Vec<String>,
 }
@@ -37,9 +38,7 @@ fn layer_name(obj: &Json) -> Option<String> {
     }
     let config = obj.get("config");
     let is_layer = match config {
-        Some(c @ Json::Obj(_)) => {
-            c.get("trainable").is_some() || c.get("layers").is_some() || c.get("layer").is_some()
-        }
+        Some(c @ Json::Obj(_)) => c.get("trainable").is_some() || c.get("layers").is_some() || c.get("layer").is_some(),
         Some(Json::Arr(_)) => true, // Keras <= 2.2.2 Sequential: config is the layer list
         _ => false,
     } || obj.get("inbound_nodes").is_some()
@@ -47,21 +46,18 @@ fn layer_name(obj: &Json) -> Option<String> {
     if !is_layer {
         return None;
     }
-    let name = config
-        .and_then(|c| c.get_str("name"))
-        .or_else(|| obj.get_str("name"))
-        .unwrap_or(class);
+    let name = config.and_then(|c| c.get_str("name")).or_else(|| obj.get_str("name")).unwrap_or(class);
     Some(name.to_string())
 }
 
 /// `[code, defaults, closure]` (a list, or a `__tuple__` object) with a string first.
-fn triple(v: &Json) -> Option<(&str, Option<&Json>, Option<&Json>)> {
+fn triple(v: &Json) -> Option<(&Json, Option<&Json>, Option<&Json>)> {
     let items = match v {
         Json::Arr(a) => a.as_slice(),
         Json::Obj(_) if v.get_str("class_name") == Some("__tuple__") => v.get("items")?.as_arr()?,
         _ => return None,
     };
-    let code = items.first()?.as_str()?;
+    let code = items.first().filter(|c| c.as_str().is_some())?;
     Some((code, items.get(1), items.get(2)))
 }
 
@@ -79,23 +75,23 @@ impl Walker {
     fn push_payload(
         &mut self,
         pointer: String,
-        code_pointer: String,
+        code: &Json,
         slot: &str,
         shape: Shape,
-        code: &str,
         defaults: Option<&Json>,
         closure: Option<&Json>,
         module: Option<&str>,
         arguments: Option<&Json>,
     ) {
-        if !self.consumed.insert(code_pointer) {
+        let Some(code_text) = code.as_str() else { return };
+        if !self.consumed.insert(code as *const Json) {
             return;
         }
         let site = self.site(&pointer, slot);
         self.items.push(Item::Function(Payload {
             site,
             shape,
-            code: code.to_string(),
+            code: code_text.to_string(),
             defaults: defaults.filter(|d| !d.is_null()).cloned(),
             closure: closure.filter(|c| !c.is_null()).cloned(),
             module: module.map(str::to_string),
@@ -131,12 +127,9 @@ impl Walker {
                     ptr.truncate(len);
                 }
             }
-            Json::Str(s) => {
-                // §6.1 item 7: code outside any known slot.
-                if !self.consumed.contains(ptr.as_str()) && decodes_to_code(s) {
-                    let p = ptr.clone();
-                    self.push_payload(p.clone(), p, key.unwrap_or(""), Shape::Unknown, s, None, None, None, None);
-                }
+            // §6.1 item 7: code outside any known slot.
+            Json::Str(s) if !self.consumed.contains(&(v as *const Json)) && decodes_to_code(s) => {
+                self.push_payload(ptr.clone(), v, key.unwrap_or(""), Shape::Unknown, None, None, None, None);
             }
             _ => {}
         }
@@ -160,15 +153,11 @@ impl Walker {
                 match kind {
                     "lambda" => {
                         if let Some((code, d, c)) = triple(payload) {
-                            let code_at = if payload.get_str("class_name") == Some("__tuple__") {
-                                format!("{at}/items/0")
-                            } else {
-                                format!("{at}/0")
-                            };
-                            let shape = if payload.as_arr().is_some() { Shape::Keras2List } else { Shape::SavedModelTuple };
-                            self.push_payload(at, code_at, base, shape, code, d, c, module, args);
-                        } else if let Some(code) = payload.as_str() {
-                            self.push_payload(at.clone(), at, base, Shape::Keras1String, code, None, None, module, args);
+                            let shape =
+                                if payload.as_arr().is_some() { Shape::Keras2List } else { Shape::SavedModelTuple };
+                            self.push_payload(at, code, base, shape, d, c, module, args);
+                        } else if payload.as_str().is_some() {
+                            self.push_payload(at, payload, base, Shape::Keras1String, None, None, module, args);
                         }
                     }
                     "function" => {
@@ -194,12 +183,13 @@ impl Walker {
                         let at = format!("{ptr}/config/{slot}");
                         let args = cfg.get("arguments");
                         if let Some((code, d, c)) = triple(payload) {
-                            self.push_payload(at.clone(), format!("{at}/0"), slot, Shape::Keras2List, code, d, c, None, args);
+                            self.push_payload(at, code, slot, Shape::Keras2List, d, c, None, args);
                         } else if let Some(text) = payload.as_str() {
                             if decodes_to_code(text) {
-                                self.push_payload(at.clone(), at, slot, Shape::Keras1String, text, None, None, None, args);
-                            } else if *slot == "function" && self.consumed.insert(at.clone()) {
-                                self.items.push(Item::SourceText { site: self.site(&at, slot), text: text.to_string() });
+                                self.push_payload(at, payload, slot, Shape::Keras1String, None, None, None, args);
+                            } else if *slot == "function" && self.consumed.insert(payload as *const Json) {
+                                self.items
+                                    .push(Item::SourceText { site: self.site(&at, slot), text: text.to_string() });
                             }
                         }
                     }
@@ -212,22 +202,19 @@ impl Walker {
             Some("__lambda__") => {
                 let Some(cfg) = v.get("config") else { return };
                 let args = lambda_cfg.and_then(|c| c.get("arguments"));
-                if let Some(code) = cfg.get_str("code") {
-                    let at = format!("{ptr}/config/code");
+                if let Some(code) = cfg.get("code").filter(|c| c.as_str().is_some()) {
                     self.push_payload(
                         ptr.to_string(),
-                        at,
+                        code,
                         slot,
                         Shape::Keras3Code,
-                        code,
                         cfg.get("defaults"),
                         cfg.get("closure"),
                         None,
                         args,
                     );
                 } else if let Some((code, d, c)) = cfg.get("value").and_then(triple) {
-                    let at = format!("{ptr}/config/value/0");
-                    self.push_payload(ptr.to_string(), at, slot, Shape::Keras3Value, code, d, c, None, args);
+                    self.push_payload(ptr.to_string(), code, slot, Shape::Keras3Value, d, c, None, args);
                 }
             }
             // §4: a named function reference, no bytecode.
@@ -242,9 +229,8 @@ impl Walker {
             // (c) a __tuple__ holding code anywhere else.
             Some("__tuple__") => {
                 if let Some((code, d, c)) = triple(v) {
-                    if decodes_to_code(code) {
-                        let at = format!("{ptr}/items/0");
-                        self.push_payload(ptr.to_string(), at, slot, Shape::SavedModelTuple, code, d, c, None, None);
+                    if code.as_str().is_some_and(decodes_to_code) {
+                        self.push_payload(ptr.to_string(), code, slot, Shape::SavedModelTuple, d, c, None, None);
                     }
                 }
             }
@@ -255,16 +241,14 @@ impl Walker {
         if let Json::Obj(members) = v {
             if members.len() == 1 && members[0].0 == "value" {
                 if let Some(arr) = members[0].1.as_arr() {
-                    if (2..=3).contains(&arr.len()) {
-                        if let Some(code) = arr[0].as_str() {
-                            if decodes_to_code(code) {
-                                let at = format!("{ptr}/value/0");
+                    if (2..=3).contains(&arr.len()) && arr[0].as_str().is_some_and(decodes_to_code) {
+                        {
+                            {
                                 self.push_payload(
                                     ptr.to_string(),
-                                    at,
+                                    &arr[0],
                                     slot,
                                     Shape::BareValue,
-                                    code,
                                     arr.get(1),
                                     arr.get(2),
                                     None,
@@ -276,5 +260,156 @@ impl Walker {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::container::json::parse;
+
+    // A real 3.11 lambda header (argcount 1) padded so it passes the code-object check.
+    fn code() -> String {
+        let mut b = vec![0xe3, 1, 0, 0, 0];
+        b.resize(60, 0);
+        b64(&b)
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut s = String::new();
+        for c in bytes.chunks(3) {
+            let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+            for i in 0..4 {
+                if i <= c.len() {
+                    s.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    s.push('=');
+                }
+            }
+        }
+        s
+    }
+
+    fn items(json: &str) -> Vec<Item> {
+        walk(&parse(&json.replace("CODE", &code()), 1000).unwrap().value)
+    }
+
+    fn functions(json: &str) -> Vec<Payload> {
+        items(json).into_iter().filter_map(|i| if let Item::Function(p) = i { Some(p) } else { None }).collect()
+    }
+
+    #[test]
+    fn keras2_lambda_with_output_shape_mask_module_and_arguments() {
+        let f = functions(
+            r#"{"class_name": "Functional", "config": {"name": "model", "layers": [
+                {"class_name": "Lambda", "name": "lam", "config": {"name": "lam", "trainable": true,
+                 "function": ["CODE", ["id"], null], "function_type": "lambda", "module": "os",
+                 "output_shape": ["CODE", null, [3]], "output_shape_type": "lambda",
+                 "mask": ["CODE", null, null], "mask_type": "lambda",
+                 "arguments": {"cmd": "curl x"}}, "inbound_nodes": []}]}}"#,
+        );
+        assert_eq!(f.len(), 3);
+        assert_eq!(f[0].site.layer, "model > lam");
+        assert_eq!(f[0].site.pointer, "/config/layers/0/config/function");
+        assert_eq!(f[0].module.as_deref(), Some("os"));
+        assert_eq!(f[0].defaults.as_ref().unwrap().to_compact(), "[\"id\"]");
+        assert_eq!(f[0].arguments.as_ref().unwrap().get_str("cmd"), Some("curl x"));
+        assert_eq!(f[1].site.slot, "output_shape");
+        assert_eq!(f[1].closure.as_ref().unwrap().to_compact(), "[3]");
+        assert_eq!(f[2].site.slot, "mask");
+    }
+
+    #[test]
+    fn keras1_sequential_bare_list_and_bare_string_code() {
+        let f = functions(
+            r#"{"class_name": "Sequential", "config": [{"class_name": "Lambda", "config": {"name": "lambda_1", "trainable": true, "function": "CODE"}}]}"#,
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].shape, Shape::Keras1String);
+        assert_eq!(f[0].site.layer, "Sequential > lambda_1");
+        assert_eq!(f[0].site.pointer, "/config/0/config/function");
+    }
+
+    #[test]
+    fn savedmodel_tuple_and_nested_models_and_wrappers() {
+        let f = functions(
+            r#"{"class_name": "Functional", "config": {"name": "outer", "layers": [
+                {"class_name": "Functional", "config": {"name": "inner", "layers": [
+                   {"class_name": "TimeDistributed", "config": {"name": "td", "trainable": true,
+                    "layer": {"class_name": "Lambda", "config": {"name": "deep", "trainable": true,
+                      "function": {"class_name": "__tuple__", "items": ["CODE", null, null]}, "function_type": "lambda"}}}}]}}]}}"#,
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].shape, Shape::SavedModelTuple);
+        assert_eq!(f[0].site.layer, "outer > inner > td > deep");
+    }
+
+    #[test]
+    fn keras3_lambda_code_value_and_bare_value_anywhere() {
+        let f = functions(
+            r#"{"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+                 {"module": "keras.layers", "class_name": "Lambda", "config": {"name": "evil", "trainable": true,
+                   "function": {"class_name": "__lambda__", "config": {"code": "CODE", "defaults": null, "closure": null}},
+                   "arguments": {"k": 1}}},
+                 {"class_name": "Dense", "config": {"name": "d", "trainable": true, "activation": {"value": ["CODE", null, null]}}}]},
+               "compile_config": {"loss": {"class_name": "__lambda__", "config": {"value": ["CODE", null, [0.25, 2.0]]}}}}"#,
+        );
+        assert_eq!(f.len(), 3);
+        assert_eq!((f[0].shape, f[0].site.layer.as_str()), (Shape::Keras3Code, "m > evil"));
+        assert_eq!(f[0].arguments.as_ref().unwrap().to_compact(), "{\"k\": 1}");
+        assert_eq!((f[1].shape, f[1].site.slot.as_str()), (Shape::BareValue, "activation"));
+        assert_eq!((f[2].shape, f[2].site.slot.as_str()), (Shape::Keras3Value, "loss"));
+        assert_eq!(f[2].site.pointer, "/compile_config/loss");
+    }
+
+    #[test]
+    fn merge_mode_and_rnn_cell_wrappers() {
+        let f = functions(
+            r#"{"class_name": "Merge", "config": {"name": "merge_1", "mode": ["CODE", null, null], "mode_type": "lambda",
+                 "output_shape": [null, 4], "output_shape_type": "raw"}}"#,
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].site.slot, "mode");
+        let f = functions(
+            r#"{"class_name": "DropoutWrapper", "config": {"name": "w", "trainable": true, "dropout_fn": ["CODE", null, null], "dropout_fn_type": "lambda"}}"#,
+        );
+        assert_eq!(f[0].site.slot, "dropout_fn");
+    }
+
+    #[test]
+    fn references_source_text_and_code_outside_known_slots() {
+        let all = items(
+            r#"{"class_name": "Functional", "config": {"name": "m", "layers": [
+                 {"class_name": "Lambda", "config": {"name": "a", "trainable": true, "function": {"module": "builtins", "class_name": "function", "config": "exec", "registered_name": "function"}}},
+                 {"class_name": "Lambda", "config": {"name": "b", "trainable": true, "function": "my_fn", "function_type": "function", "module": "__main__"}},
+                 {"class_name": "Lambda", "config": {"name": "c", "trainable": true, "function": "lambda x: eval('1')"}},
+                 {"class_name": "Custom", "config": {"name": "d", "trainable": true, "hidden": "CODE"}}]}}"#,
+        );
+        let refs: Vec<String> =
+            all.iter().filter_map(|i| if let Item::Reference(r) = i { Some(r.dotted()) } else { None }).collect();
+        assert_eq!(refs, ["builtins.exec", "__main__.my_fn"]);
+        assert!(all.iter().any(|i| matches!(i, Item::SourceText { text, .. } if text.contains("eval"))));
+        let unknown: Vec<&Payload> =
+            all.iter().filter_map(|i| if let Item::Function(p) = i { Some(p) } else { None }).collect();
+        assert_eq!(unknown.len(), 1);
+        assert_eq!((unknown[0].shape, unknown[0].site.layer.as_str()), (Shape::Unknown, "m > d"));
+    }
+
+    #[test]
+    fn a_payload_is_reported_once_even_when_several_rules_match() {
+        // `__tuple__` under a `*_type: lambda` key must not be reported twice.
+        let f = functions(
+            r#"{"class_name": "Lambda", "config": {"name": "l", "trainable": true, "function": {"class_name": "__tuple__", "items": ["CODE", null, null]}, "function_type": "lambda"}}"#,
+        );
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn duplicate_keys_are_all_walked() {
+        let f = functions(
+            r#"{"class_name": "Lambda", "config": {"name": "l", "trainable": true, "function": {"class_name": "__lambda__", "config": {"code": "CODE"}}, "function": {"class_name": "__lambda__", "config": {"code": "CODE"}}}}"#,
+        );
+        assert_eq!(f.len(), 2, "both values of a duplicated key must be seen");
     }
 }

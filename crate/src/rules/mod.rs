@@ -75,7 +75,11 @@ mod tests {
         for r in ALL {
             assert!(codes.insert(r.code), "duplicate code {}", r.code);
             for t in [r.en, r.tr] {
-                assert!(!t.title.is_empty() && !t.what.is_empty() && !t.why.is_empty() && !t.remedy.is_empty(), "{}", r.code);
+                assert!(
+                    !t.title.is_empty() && !t.what.is_empty() && !t.why.is_empty() && !t.remedy.is_empty(),
+                    "{}",
+                    r.code
+                );
             }
             assert_eq!(r.en.faq.len(), r.tr.faq.len(), "{}: FAQ differs between languages", r.code);
         }
