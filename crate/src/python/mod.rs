@@ -5,7 +5,11 @@
 //! (defaults, closure, Lambda `arguments`, the tf.keras `module` field) in, a
 //! [`CodeAnalysis`] out. It never runs anything and never panics on any input.
 
+pub mod disasm;
+pub mod marshal;
+pub mod opcodes;
 pub mod payload;
+pub mod version;
 
 use crate::container::json::Json;
 use crate::limits::Limits;

@@ -1,0 +1,690 @@
+//! Reader for CPython's `marshal` format, Python 2.7 and 3.0 – 3.15, without a magic
+//! number (python-code-objects.md §2 – §3).
+//!
+//! The caller chooses the code-object [`Layout`]; [`parse`] reads exactly one object and
+//! requires the input to end right after it. Every length is checked against the
+//! remaining input before anything is allocated, recursion and object counts are
+//! bounded, references to unfinished containers are rejected, and nothing panics.
+
+use std::rc::Rc;
+
+/// Field order of a code object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layout {
+    /// Python 2.3 – 2.7.
+    L27,
+    /// Python 3.0 – 3.7.
+    L30,
+    /// Python 3.8 – 3.10 (adds posonlyargcount).
+    L38,
+    /// Python 3.11 – 3.15 (localsplus, qualname, exception table).
+    L311,
+}
+
+/// A marshalled value. Cheap to clone: shared parts are reference counted, so a
+/// back-reference never copies (no "billion laughs" through `r`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Obj {
+    None,
+    False,
+    True,
+    StopIteration,
+    Ellipsis,
+    Int(i128),
+    /// An integer too large for i128: sign and base-2^15 digits, least significant first.
+    BigInt(bool, Rc<[u16]>),
+    Float(f64),
+    Complex(f64, f64),
+    Bytes(Rc<[u8]>),
+    Str(Rc<str>),
+    Tuple(Rc<[Obj]>),
+    List(Rc<[Obj]>),
+    Set(Rc<[Obj]>),
+    FrozenSet(Rc<[Obj]>),
+    Dict(Rc<[(Obj, Obj)]>),
+    FrozenDict(Rc<[(Obj, Obj)]>),
+    Slice(Rc<[Obj; 3]>),
+    Code(Rc<Code>),
+}
+
+impl Obj {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Obj::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// A name: a `str`, or (Python 2) a byte string.
+    pub fn as_name(&self) -> Option<String> {
+        match self {
+            Obj::Str(s) => Some(s.to_string()),
+            Obj::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
+            _ => None,
+        }
+    }
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Obj::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+    pub fn as_tuple(&self) -> Option<&[Obj]> {
+        match self {
+            Obj::Tuple(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// A code object, normalised across layouts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Code {
+    pub layout: Layout,
+    pub argcount: u32,
+    pub posonlyargcount: u32,
+    pub kwonlyargcount: u32,
+    pub nlocals: u32,
+    pub stacksize: u32,
+    pub flags: u32,
+    pub code: Rc<[u8]>,
+    /// Where the `co_code` bytes start in the marshal stream (for error positions).
+    pub code_offset: usize,
+    pub consts: Vec<Obj>,
+    pub names: Vec<String>,
+    /// Local variables, parameters first (derived from localsplus for L311).
+    pub varnames: Vec<String>,
+    pub freevars: Vec<String>,
+    pub cellvars: Vec<String>,
+    /// L311 only: the names `LOAD_FAST`/`LOAD_DEREF` index, and their kind bytes.
+    pub localsplusnames: Vec<String>,
+    pub localspluskinds: Vec<u8>,
+    pub filename: String,
+    pub name: String,
+    pub qualname: String,
+    pub firstlineno: i64,
+    /// lnotab (<= 3.9) or linetable (3.10+).
+    pub linetable: Rc<[u8]>,
+    pub exceptiontable: Rc<[u8]>,
+}
+
+impl Code {
+    /// The code objects among the constants (nested lambdas, comprehensions).
+    pub fn nested(&self) -> impl Iterator<Item = &Rc<Code>> {
+        self.consts.iter().filter_map(|c| match c {
+            Obj::Code(c) => Some(c),
+            _ => None,
+        })
+    }
+    /// Number of positional parameters.
+    pub fn positional(&self) -> usize {
+        self.argcount as usize
+    }
+}
+
+/// Why a stream is not a valid marshal dump for the chosen layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarshalError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for MarshalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "bad marshal data at byte {}: {}", self.offset, self.message)
+    }
+}
+
+/// Bounds for one parse.
+#[derive(Debug, Clone, Copy)]
+pub struct MarshalLimits {
+    pub max_depth: usize,
+    pub max_objects: usize,
+    pub max_code_objects: usize,
+}
+
+impl Default for MarshalLimits {
+    fn default() -> Self {
+        // CPython allows depth 2000; 500 is far beyond any real lambda and keeps the
+        // recursion safe on wasm's 1 MiB stack.
+        MarshalLimits { max_depth: 500, max_objects: 200_000, max_code_objects: 2_000 }
+    }
+}
+
+/// Format features seen while parsing, used by version inference (§7.2 step 1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Features {
+    /// FLAG_REF or `r` (marshal v3+, Python 3.4+).
+    pub refs: bool,
+    /// `a A z Z )` (marshal v4, Python 3.4+).
+    pub v4_types: bool,
+    /// `R` (Python 2 only).
+    pub string_refs: bool,
+    /// `:` SLICE (3.14+).
+    pub slice: bool,
+    /// `}` FROZENDICT (3.15+).
+    pub frozendict: bool,
+    /// `I` INT64 (written by Python 2 only).
+    pub int64: bool,
+}
+
+/// A successful parse.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub root: Obj,
+    pub features: Features,
+    pub objects: usize,
+}
+
+/// Parses one complete marshal stream with code objects in `layout`.
+pub fn parse(data: &[u8], layout: Layout, limits: &MarshalLimits) -> Result<Parsed, MarshalError> {
+    let mut r = Reader {
+        data,
+        pos: 0,
+        layout,
+        limits: *limits,
+        refs: Vec::new(),
+        strings: Vec::new(),
+        depth: 0,
+        objects: 0,
+        codes: 0,
+        features: Features::default(),
+    };
+    let root = r.object()?;
+    if r.pos != data.len() {
+        return Err(r.err(format!("{} trailing bytes after the object", data.len() - r.pos)));
+    }
+    Ok(Parsed { root, features: r.features, objects: r.objects })
+}
+
+/// Parses and requires the root to be a code object.
+pub fn parse_code(data: &[u8], layout: Layout, limits: &MarshalLimits) -> Result<(Rc<Code>, Features), MarshalError> {
+    let p = parse(data, layout, limits)?;
+    match p.root {
+        Obj::Code(c) => Ok((c, p.features)),
+        _ => Err(MarshalError { offset: 0, message: "the stream is not a code object".into() }),
+    }
+}
+
+const FLAG_REF: u8 = 0x80;
+
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+    layout: Layout,
+    limits: MarshalLimits,
+    /// Reference table; `None` marks a slot reserved by an unfinished object.
+    refs: Vec<Option<Obj>>,
+    /// Python 2 interned strings (`t`), for `R`.
+    strings: Vec<Rc<str>>,
+    depth: usize,
+    objects: usize,
+    codes: usize,
+    features: Features,
+}
+
+impl Reader<'_> {
+    fn err(&self, message: impl Into<String>) -> MarshalError {
+        MarshalError { offset: self.pos, message: message.into() }
+    }
+    fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+    fn take(&mut self, n: usize) -> Result<&[u8], MarshalError> {
+        if n > self.remaining() {
+            return Err(self.err(format!("needs {n} bytes, {} left", self.remaining())));
+        }
+        let s = &self.data[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8, MarshalError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, MarshalError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn i32(&mut self) -> Result<i32, MarshalError> {
+        Ok(self.u32()? as i32)
+    }
+    /// A length or count, each item needing at least `min_item` bytes.
+    fn len(&mut self, long: bool, min_item: usize) -> Result<usize, MarshalError> {
+        let n = if long {
+            let n = self.i32()?;
+            if n < 0 {
+                return Err(self.err("negative size"));
+            }
+            n as usize
+        } else {
+            self.u8()? as usize
+        };
+        if n.saturating_mul(min_item) > self.remaining() {
+            return Err(self.err(format!("size {n} exceeds the {} bytes left", self.remaining())));
+        }
+        Ok(n)
+    }
+
+    fn reserve(&mut self, flag: bool) -> Option<usize> {
+        if flag {
+            self.refs.push(None);
+            Some(self.refs.len() - 1)
+        } else {
+            None
+        }
+    }
+    fn fill(&mut self, slot: Option<usize>, o: &Obj) {
+        if let Some(i) = slot {
+            self.refs[i] = Some(o.clone());
+        }
+    }
+
+    fn object(&mut self) -> Result<Obj, MarshalError> {
+        if self.depth >= self.limits.max_depth {
+            return Err(self.err(format!("nesting deeper than {}", self.limits.max_depth)));
+        }
+        self.objects += 1;
+        if self.objects > self.limits.max_objects {
+            return Err(self.err(format!("more than {} objects", self.limits.max_objects)));
+        }
+        self.depth += 1;
+        let r = self.object_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn object_inner(&mut self) -> Result<Obj, MarshalError> {
+        let start = self.pos;
+        let byte = self.u8()?;
+        let flag = byte & FLAG_REF != 0;
+        let ty = byte & !FLAG_REF;
+        if flag {
+            if self.layout == Layout::L27 {
+                return Err(MarshalError { offset: start, message: "FLAG_REF in a Python 2 stream".into() });
+            }
+            self.features.refs = true;
+        }
+        let py2 = self.layout == Layout::L27;
+        let o = match ty {
+            b'0' => return Err(MarshalError { offset: start, message: "NULL outside a dict".into() }),
+            b'N' | b'F' | b'T' | b'S' | b'.' => {
+                // Singletons: CPython never refs them, but a flagged one still takes a slot.
+                let o = match ty {
+                    b'N' => Obj::None,
+                    b'F' => Obj::False,
+                    b'T' => Obj::True,
+                    b'S' => Obj::StopIteration,
+                    _ => Obj::Ellipsis,
+                };
+                let slot = self.reserve(flag);
+                self.fill(slot, &o);
+                o
+            }
+            b'i' => {
+                let v = self.i32()?;
+                self.scalar(flag, Obj::Int(v as i128))
+            }
+            b'I' => {
+                self.features.int64 = true;
+                let b = self.take(8)?;
+                let v = i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+                self.scalar(flag, Obj::Int(v as i128))
+            }
+            b'l' => {
+                let n = self.i32()?;
+                let count = n.unsigned_abs() as usize;
+                if count.saturating_mul(2) > self.remaining() {
+                    return Err(self.err("long digit count exceeds the input"));
+                }
+                let mut digits = Vec::with_capacity(count);
+                for _ in 0..count {
+                    let b = self.take(2)?;
+                    let d = u16::from_le_bytes([b[0], b[1]]);
+                    if d >= 1 << 15 {
+                        return Err(self.err("long digit out of range"));
+                    }
+                    digits.push(d);
+                }
+                if count > 0 && digits[count - 1] == 0 {
+                    return Err(self.err("long with a leading zero digit"));
+                }
+                let o = long_to_obj(n < 0, digits);
+                self.scalar(flag, o)
+            }
+            b'f' => {
+                let v = self.ascii_float()?;
+                self.scalar(flag, Obj::Float(v))
+            }
+            b'x' => {
+                let re = self.ascii_float()?;
+                let im = self.ascii_float()?;
+                self.scalar(flag, Obj::Complex(re, im))
+            }
+            b'g' => {
+                let b = self.take(8)?;
+                let v = f64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+                self.scalar(flag, Obj::Float(v))
+            }
+            b'y' => {
+                let b = self.take(16)?;
+                let re = f64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]));
+                let im = f64::from_le_bytes(b[8..].try_into().unwrap_or([0; 8]));
+                self.scalar(flag, Obj::Complex(re, im))
+            }
+            b's' => {
+                let n = self.len(true, 1)?;
+                let b: Rc<[u8]> = self.take(n)?.into();
+                self.scalar(flag, Obj::Bytes(b))
+            }
+            b't' => {
+                let n = self.len(true, 1)?;
+                let s: Rc<str> = String::from_utf8_lossy(self.take(n)?).into();
+                if py2 {
+                    self.strings.push(s.clone());
+                }
+                self.scalar(flag, Obj::Str(s))
+            }
+            b'u' => {
+                let n = self.len(true, 1)?;
+                let s: Rc<str> = String::from_utf8_lossy(self.take(n)?).into();
+                self.scalar(flag, Obj::Str(s))
+            }
+            b'R' => {
+                if !py2 {
+                    return Err(MarshalError {
+                        offset: start,
+                        message: "string reference 'R' outside Python 2".into(),
+                    });
+                }
+                self.features.string_refs = true;
+                let i = self.u32()? as usize;
+                match self.strings.get(i) {
+                    Some(s) => Obj::Str(s.clone()),
+                    None => return Err(self.err(format!("string reference {i} out of range"))),
+                }
+            }
+            b'a' | b'A' | b'z' | b'Z' => {
+                self.v4(start)?;
+                let n = self.len(ty == b'a' || ty == b'A', 1)?;
+                let b = self.take(n)?;
+                if !b.is_ascii() {
+                    return Err(self.err("non-ASCII byte in an ASCII string"));
+                }
+                let s: Rc<str> = String::from_utf8_lossy(b).into();
+                self.scalar(flag, Obj::Str(s))
+            }
+            b'(' | b')' | b'[' | b'<' | b'>' => {
+                if ty == b')' {
+                    self.v4(start)?;
+                }
+                let n = self.len(ty != b')', 1)?;
+                let slot = self.reserve(flag);
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(self.object()?);
+                }
+                let items: Rc<[Obj]> = items.into();
+                let o = match ty {
+                    b'(' | b')' => Obj::Tuple(items),
+                    b'[' => Obj::List(items),
+                    b'<' => Obj::Set(items),
+                    _ => Obj::FrozenSet(items),
+                };
+                self.fill(slot, &o);
+                o
+            }
+            b'{' | b'}' => {
+                if ty == b'}' {
+                    if py2 {
+                        return Err(MarshalError { offset: start, message: "FROZENDICT in a Python 2 stream".into() });
+                    }
+                    self.features.frozendict = true;
+                }
+                let slot = self.reserve(flag);
+                let mut items = Vec::new();
+                loop {
+                    if self.remaining() == 0 {
+                        return Err(self.err("unterminated dict"));
+                    }
+                    if self.data[self.pos] == b'0' {
+                        self.pos += 1;
+                        break;
+                    }
+                    let k = self.object()?;
+                    let v = self.object()?;
+                    items.push((k, v));
+                }
+                let items: Rc<[(Obj, Obj)]> = items.into();
+                let o = if ty == b'{' { Obj::Dict(items) } else { Obj::FrozenDict(items) };
+                self.fill(slot, &o);
+                o
+            }
+            b':' => {
+                if py2 {
+                    return Err(MarshalError { offset: start, message: "SLICE in a Python 2 stream".into() });
+                }
+                self.features.slice = true;
+                let slot = self.reserve(flag);
+                let a = self.object()?;
+                let b = self.object()?;
+                let c = self.object()?;
+                let o = Obj::Slice(Rc::new([a, b, c]));
+                self.fill(slot, &o);
+                o
+            }
+            b'r' => {
+                if py2 {
+                    return Err(MarshalError { offset: start, message: "reference 'r' in a Python 2 stream".into() });
+                }
+                self.features.refs = true;
+                let i = self.u32()? as usize;
+                match self.refs.get(i) {
+                    Some(Some(o)) => o.clone(),
+                    Some(None) => return Err(self.err(format!("reference {i} names an unfinished object"))),
+                    None => return Err(self.err(format!("reference {i} out of range ({} known)", self.refs.len()))),
+                }
+            }
+            b'c' => {
+                self.codes += 1;
+                if self.codes > self.limits.max_code_objects {
+                    return Err(self.err(format!("more than {} code objects", self.limits.max_code_objects)));
+                }
+                let slot = self.reserve(flag);
+                let code = self.code()?;
+                let o = Obj::Code(Rc::new(code));
+                self.fill(slot, &o);
+                o
+            }
+            b'?' => return Err(MarshalError { offset: start, message: "UNKNOWN marker (writer error)".into() }),
+            other => return Err(MarshalError { offset: start, message: format!("unknown type code 0x{other:02x}") }),
+        };
+        Ok(o)
+    }
+
+    fn v4(&mut self, start: usize) -> Result<(), MarshalError> {
+        if self.layout == Layout::L27 {
+            return Err(MarshalError { offset: start, message: "marshal v4 type in a Python 2 stream".into() });
+        }
+        self.features.v4_types = true;
+        Ok(())
+    }
+
+    fn scalar(&mut self, flag: bool, o: Obj) -> Obj {
+        let slot = self.reserve(flag);
+        self.fill(slot, &o);
+        o
+    }
+
+    fn ascii_float(&mut self) -> Result<f64, MarshalError> {
+        let n = self.u8()? as usize;
+        let b = self.take(n)?;
+        std::str::from_utf8(b).ok().and_then(|s| s.trim().parse::<f64>().ok()).ok_or_else(|| self.err("bad float text"))
+    }
+
+    fn int_field(&mut self, what: &str) -> Result<u32, MarshalError> {
+        let v = self.i32()?;
+        if v < 0 {
+            return Err(self.err(format!("negative {what}")));
+        }
+        Ok(v as u32)
+    }
+
+    fn bytes_field(&mut self, what: &str) -> Result<Rc<[u8]>, MarshalError> {
+        let at = self.pos;
+        match self.object()? {
+            Obj::Bytes(b) => Ok(b),
+            _ => Err(MarshalError { offset: at, message: format!("{what} is not bytes") }),
+        }
+    }
+
+    fn tuple_field(&mut self, what: &str) -> Result<Rc<[Obj]>, MarshalError> {
+        let at = self.pos;
+        match self.object()? {
+            Obj::Tuple(t) => Ok(t),
+            _ => Err(MarshalError { offset: at, message: format!("{what} is not a tuple") }),
+        }
+    }
+
+    fn names_field(&mut self, what: &str) -> Result<Vec<String>, MarshalError> {
+        let at = self.pos;
+        let t = self.tuple_field(what)?;
+        t.iter()
+            .map(|o| {
+                o.as_name().ok_or_else(|| MarshalError { offset: at, message: format!("{what} holds a non-string") })
+            })
+            .collect()
+    }
+
+    fn str_field(&mut self, what: &str) -> Result<String, MarshalError> {
+        let at = self.pos;
+        self.object()?.as_name().ok_or(MarshalError { offset: at, message: format!("{what} is not a string") })
+    }
+
+    fn code(&mut self) -> Result<Code, MarshalError> {
+        let l = self.layout;
+        let argcount = self.int_field("argcount")?;
+        let (mut posonly, mut kwonly, mut nlocals) = (0, 0, 0);
+        match l {
+            Layout::L27 => nlocals = self.int_field("nlocals")?,
+            Layout::L30 => {
+                kwonly = self.int_field("kwonlyargcount")?;
+                nlocals = self.int_field("nlocals")?;
+            }
+            Layout::L38 => {
+                posonly = self.int_field("posonlyargcount")?;
+                kwonly = self.int_field("kwonlyargcount")?;
+                nlocals = self.int_field("nlocals")?;
+            }
+            Layout::L311 => {
+                posonly = self.int_field("posonlyargcount")?;
+                kwonly = self.int_field("kwonlyargcount")?;
+            }
+        }
+        let stacksize = self.int_field("stacksize")?;
+        let flags = self.u32()?;
+        let code = self.bytes_field("co_code")?;
+        let code_offset = self.pos - code.len();
+        let consts = self.tuple_field("co_consts")?.to_vec();
+        let names = self.names_field("co_names")?;
+        let (mut varnames, mut freevars, mut cellvars) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut lpn, mut lpk) = (Vec::new(), Vec::new());
+        if l == Layout::L311 {
+            lpn = self.names_field("co_localsplusnames")?;
+            lpk = self.bytes_field("co_localspluskinds")?.to_vec();
+            if lpn.len() != lpk.len() {
+                return Err(self.err("localsplusnames and localspluskinds differ in length"));
+            }
+            for (n, &k) in lpn.iter().zip(&lpk) {
+                if k & 0x20 != 0 {
+                    varnames.push(n.clone());
+                }
+                if k & 0x40 != 0 {
+                    cellvars.push(n.clone());
+                }
+                if k & 0x80 != 0 {
+                    freevars.push(n.clone());
+                }
+            }
+            nlocals = varnames.len() as u32;
+        } else {
+            varnames = self.names_field("co_varnames")?;
+            freevars = self.names_field("co_freevars")?;
+            cellvars = self.names_field("co_cellvars")?;
+            if nlocals as usize != varnames.len() {
+                return Err(self.err(format!("nlocals {nlocals} but {} varnames", varnames.len())));
+            }
+        }
+        let filename = self.str_field("co_filename")?;
+        let name = self.str_field("co_name")?;
+        let qualname = if l == Layout::L311 { self.str_field("co_qualname")? } else { name.clone() };
+        let firstlineno = self.i32()? as i64;
+        let linetable = self.bytes_field("line table")?;
+        let exceptiontable =
+            if l == Layout::L311 { self.bytes_field("co_exceptiontable")? } else { Rc::from(Vec::new()) };
+        let nparams = argcount as usize + kwonly as usize + (flags & 0x4 != 0) as usize + (flags & 0x8 != 0) as usize;
+        if nparams > varnames.len() {
+            return Err(self.err("more parameters than local variables"));
+        }
+        Ok(Code {
+            layout: l,
+            argcount,
+            posonlyargcount: posonly,
+            kwonlyargcount: kwonly,
+            nlocals,
+            stacksize,
+            flags,
+            code,
+            code_offset,
+            consts,
+            names,
+            varnames,
+            freevars,
+            cellvars,
+            localsplusnames: lpn,
+            localspluskinds: lpk,
+            filename,
+            name,
+            qualname,
+            firstlineno,
+            linetable,
+            exceptiontable,
+        })
+    }
+}
+
+fn long_to_obj(neg: bool, digits: Vec<u16>) -> Obj {
+    if digits.len() <= 8 {
+        let mut v: i128 = 0;
+        for &d in digits.iter().rev() {
+            v = (v << 15) | d as i128;
+        }
+        Obj::Int(if neg { -v } else { v })
+    } else {
+        Obj::BigInt(neg, digits.into())
+    }
+}
+
+/// Decimal text of a big integer given as base-2^15 digits (used for display).
+pub fn bigint_to_string(neg: bool, digits: &[u16]) -> String {
+    if digits.len() > 400 {
+        return format!("<{}-digit integer>", digits.len());
+    }
+    let mut d: Vec<u32> = digits.iter().rev().map(|&x| x as u32).collect();
+    let mut out = Vec::new();
+    while d.iter().any(|&x| x != 0) {
+        let mut rem = 0u32;
+        for x in d.iter_mut() {
+            let cur = (rem << 15) | *x;
+            *x = cur / 10;
+            rem = cur % 10;
+        }
+        out.push(b'0' + rem as u8);
+    }
+    if out.is_empty() {
+        out.push(b'0');
+    }
+    if neg {
+        out.push(b'-');
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}

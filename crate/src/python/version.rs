@@ -1,0 +1,231 @@
+//! Which CPython wrote this code object? Inferred by elimination, without a magic
+//! number (python-code-objects.md §7): type byte → layouts → exact parse → per-version
+//! bytecode validation (defined opcodes, caches, operand ranges, RESUME prologue,
+//! top-level return) → line-table discriminator. Survivors decode identically; the
+//! result is a version or a set such as 3.11 – 3.12.
+
+use std::rc::Rc;
+
+use super::disasm::{self, jump_target, Instr};
+use super::marshal::{self, Code, Features, Layout, MarshalLimits};
+use super::opcodes::{Kind, Py};
+
+/// A code object together with the versions it is valid for.
+#[derive(Debug, Clone)]
+pub struct Inferred {
+    pub code: Rc<Code>,
+    pub layout: Layout,
+    pub features: Features,
+    /// Every version whose rules the code satisfies, oldest first (never empty).
+    pub versions: Vec<Py>,
+}
+
+impl Inferred {
+    /// The version used for analysis: the newest survivor (all decode identically).
+    pub fn py(&self) -> Py {
+        *self.versions.last().unwrap_or(&Py::Py311)
+    }
+    pub fn describe(&self) -> String {
+        super::opcodes::describe(&self.versions)
+    }
+}
+
+/// Why no version fits, and how far the best attempt got (used by the Windows repair).
+#[derive(Debug, Clone)]
+pub struct InferError {
+    pub message: String,
+    /// The furthest stream offset any candidate reached before failing.
+    pub progress: usize,
+    /// Some layout parsed to an exact end (only bytecode validation failed).
+    pub parsed: bool,
+}
+
+fn layouts_for(first: u8) -> Option<&'static [(Layout, &'static [Py])]> {
+    const OLD: &[(Layout, &[Py])] = &[(Layout::L27, &[Py::Py27]), (Layout::L30, &[Py::Py30])];
+    const NEW: &[(Layout, &[Py])] = &[
+        (Layout::L30, &[Py::Py34, Py::Py35, Py::Py36, Py::Py37]),
+        (Layout::L38, &[Py::Py38, Py::Py39, Py::Py310]),
+        (Layout::L311, &[Py::Py311, Py::Py312, Py::Py313, Py::Py314, Py::Py315]),
+    ];
+    match first {
+        0x63 => Some(OLD),
+        0xE3 => Some(NEW),
+        _ => None,
+    }
+}
+
+/// Infers the version of one marshalled code object.
+pub fn infer(data: &[u8], limits: &MarshalLimits) -> Result<Inferred, InferError> {
+    let Some(&first) = data.first() else {
+        return Err(InferError { message: "empty payload".into(), progress: 0, parsed: false });
+    };
+    let Some(layouts) = layouts_for(first) else {
+        return Err(InferError {
+            message: format!("first byte 0x{first:02x} is not a code object"),
+            progress: 0,
+            parsed: false,
+        });
+    };
+    let mut errors = Vec::new();
+    let mut progress = 0usize;
+    let mut parsed_any = false;
+    let mut found: Option<Inferred> = None;
+    for &(layout, versions) in layouts {
+        let (code, features) = match marshal::parse_code(data, layout, limits) {
+            Ok(x) => x,
+            Err(e) => {
+                progress = progress.max(e.offset);
+                errors.push(format!("{layout:?}: {e}"));
+                continue;
+            }
+        };
+        parsed_any = true;
+        let mut ok = Vec::new();
+        for &py in versions {
+            if !features_allow(&features, py) {
+                continue;
+            }
+            match validate(&code, py, true) {
+                Ok(()) => ok.push(py),
+                Err(e) => {
+                    progress = progress.max(e.0);
+                    errors.push(format!("{}: {}", py.label(), e.1));
+                }
+            }
+        }
+        // Line-table discriminator 3.8/3.9 vs 3.10.
+        if ok.contains(&Py::Py310) && ok.iter().any(|p| matches!(p, Py::Py38 | Py::Py39)) {
+            let sum: usize = code.linetable.iter().step_by(2).map(|&b| b as usize).sum();
+            if !code.code.is_empty() && sum == code.code.len() {
+                ok.retain(|p| *p == Py::Py310);
+            } else {
+                ok.retain(|p| *p != Py::Py310);
+            }
+        }
+        if !ok.is_empty() {
+            if found.is_some() {
+                // Two layouts parse and validate: practically impossible; keep the first.
+                continue;
+            }
+            found = Some(Inferred { code, layout, features, versions: ok });
+        }
+    }
+    found.ok_or_else(|| InferError {
+        message: if errors.is_empty() { "no candidate version".into() } else { errors.join("; ") },
+        progress,
+        parsed: parsed_any,
+    })
+}
+
+fn features_allow(f: &Features, py: Py) -> bool {
+    if f.slice && !py.ge(14) {
+        return false;
+    }
+    if f.frozendict && !py.ge(15) {
+        return false;
+    }
+    if (f.refs || f.v4_types) && !py.ge(4) {
+        return false;
+    }
+    if f.string_refs && py != Py::Py27 {
+        return false;
+    }
+    true
+}
+
+/// Validates `code` (and, recursively, its nested code objects) as `py` bytecode.
+/// The error is (stream offset, reason).
+pub fn validate(code: &Code, py: Py, top: bool) -> Result<(), (usize, String)> {
+    let ins = disasm::disassemble(&code.code, py).map_err(|e| (code.code_offset + e.offset, e.message))?;
+    check_operands(code, py, &ins).map_err(|(off, m)| (code.code_offset + off, m))?;
+    if py.ge(11) {
+        check_prologue(&ins).map_err(|(off, m)| (code.code_offset + off, m))?;
+    }
+    if top && !ins.iter().any(|i| i.name == "RETURN_VALUE" || i.name == "RETURN_CONST") {
+        return Err((code.code_offset + code.code.len(), "the function never returns".into()));
+    }
+    for nested in code.nested() {
+        validate(nested, py, false)?;
+    }
+    Ok(())
+}
+
+fn check_prologue(ins: &[Instr]) -> Result<(), (usize, String)> {
+    for i in ins {
+        match i.name {
+            "MAKE_CELL" | "COPY_FREE_VARS" | "RETURN_GENERATOR" | "POP_TOP" | "NOP" | "EXTENDED_ARG" => continue,
+            "RESUME" => return Ok(()),
+            other => return Err((i.offset, format!("{other} before RESUME"))),
+        }
+    }
+    Err((0, "no RESUME".into()))
+}
+
+fn check_operands(code: &Code, py: Py, ins: &[Instr]) -> Result<(), (usize, String)> {
+    let nconst = code.consts.len();
+    let nnames = code.names.len();
+    let nlocal = if py.ge(11) { code.localsplusnames.len() } else { code.varnames.len() };
+    let nfree = if py.ge(11) { code.localsplusnames.len() } else { code.cellvars.len() + code.freevars.len() };
+    let ncmp = match py {
+        Py::Py27 | Py::Py30 | Py::Py34 | Py::Py35 | Py::Py36 | Py::Py37 | Py::Py38 => 12,
+        _ => 6,
+    };
+    let offsets: std::collections::HashSet<usize> = ins.iter().map(|i| i.offset).collect();
+    for i in ins {
+        let Some(arg) = i.arg else { continue };
+        let a = arg as usize;
+        let bad = |what: &str| Err((i.offset, format!("{} {} out of range for {what}", i.name, a)));
+        match i.kind {
+            Kind::Const => {
+                if a >= nconst {
+                    return bad("co_consts");
+                }
+            }
+            Kind::Name => {
+                let idx = name_index(i.name, a, py);
+                if idx >= nnames {
+                    return bad("co_names");
+                }
+            }
+            Kind::Local => {
+                let idxs: Vec<usize> = if i.name.matches("FAST").count() == 2 { vec![a >> 4, a & 15] } else { vec![a] };
+                if idxs.iter().any(|&x| x >= nlocal) {
+                    return bad("local variables");
+                }
+            }
+            Kind::Free => {
+                if a >= nfree {
+                    return bad("cell/free variables");
+                }
+            }
+            Kind::Compare => {
+                let idx = if py.ge(13) {
+                    a >> 5
+                } else if py == Py::Py312 {
+                    a >> 4
+                } else {
+                    a
+                };
+                if idx >= ncmp {
+                    return bad("comparison operators");
+                }
+            }
+            Kind::JRel | Kind::JAbs => match jump_target(i, py) {
+                Some(t) if offsets.contains(&t) => {}
+                _ => return Err((i.offset, format!("{} jumps outside the code", i.name))),
+            },
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The `co_names` index an instruction's argument designates (§5.1).
+pub fn name_index(name: &str, arg: usize, py: Py) -> usize {
+    match name {
+        "LOAD_GLOBAL" if py.ge(11) => arg >> 1,
+        "LOAD_ATTR" if py.ge(12) => arg >> 1,
+        "LOAD_SUPER_ATTR" => arg >> 2,
+        _ => arg,
+    }
+}
