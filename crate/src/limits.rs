@@ -31,6 +31,18 @@ pub struct Limits {
     pub max_pb_nodes: usize,
     /// Largest metadata buffer read from an HDF5 file (one attribute value).
     pub max_hdf5_attribute_bytes: u64,
+    /// Deepest HDF5 group nesting walked (Keras nests about 6 levels).
+    pub max_hdf5_depth: usize,
+    /// Most HDF5 structures visited per file (object headers, B-tree nodes, heap blocks,
+    /// links, records): bounds every loop over file-supplied counts.
+    pub max_hdf5_structures: u64,
+    /// Most continuation chunks in one HDF5 object header.
+    pub max_hdf5_header_chunks: u64,
+    /// Total HDF5 metadata bytes read, as a multiple of the file length (plus 1 MiB):
+    /// defeats structures that make the reader re-read the same bytes forever.
+    pub max_hdf5_read_factor: u64,
+    /// Verify Jenkins lookup3 checksums of HDF5 v2 structures (a mismatch is an error).
+    pub hdf5_verify_checksums: bool,
 }
 
 impl Default for Limits {
@@ -47,6 +59,11 @@ impl Default for Limits {
             max_findings: 10_000,
             max_pb_nodes: 1_000_000,
             max_hdf5_attribute_bytes: 64 << 20,
+            max_hdf5_depth: 64,
+            max_hdf5_structures: 1_000_000,
+            max_hdf5_header_chunks: 1024,
+            max_hdf5_read_factor: 4,
+            hdf5_verify_checksums: false,
         }
     }
 }

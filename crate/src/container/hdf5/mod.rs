@@ -1,8 +1,28 @@
 //! HDF5, read for what Keras stores in it: a pure-Rust reader over a [`ByteSource`]
 //! (libhdf5 is C and cannot run in the browser). See ../shared/docs/hdf5-for-keras.md.
+//!
+//! Only metadata is read (object headers, B-trees, heaps, attribute values), never
+//! dataset data, so opening a multi-GB file costs a few KB. Every structure is hostile
+//! input: reads are bounded by the file and by [`Limits`], loops by visited sets and
+//! budgets, and nothing recurses without a depth cap.
+
+mod attribute;
+mod btree;
+mod checksum;
+mod context;
+mod cursor;
+mod group;
+mod heap;
+mod keras;
+mod messages;
+mod object_header;
+mod superblock;
+mod walk;
 
 use crate::limits::Limits;
 use crate::source::ByteSource;
+
+type Result<T> = std::result::Result<T, Hdf5Error>;
 
 /// What the Keras layer needs from an HDF5 file.
 #[derive(Debug, Clone, Default)]
@@ -17,6 +37,10 @@ pub struct KerasH5 {
     pub issues: Vec<StorageIssue>,
     /// Parts that could not be read; the scan is then incomplete.
     pub errors: Vec<String>,
+    /// Names of the root attributes (sorted).
+    pub root_attributes: Vec<String>,
+    /// Objects (groups and datasets) whose headers were walked.
+    pub objects: u64,
 }
 
 /// A storage feature of the file that makes loading it touch something else.
@@ -48,8 +72,36 @@ impl std::fmt::Display for Hdf5Error {
     }
 }
 
-/// Reads the Keras-relevant metadata of the HDF5 file whose superblock is at `superblock`.
-pub fn read_keras(src: &dyn ByteSource, superblock: u64, limits: &Limits) -> Result<KerasH5, Hdf5Error> {
-    let _ = (src, superblock, limits);
-    Err(Hdf5Error("the HDF5 reader is not implemented yet".into()))
+impl std::error::Error for Hdf5Error {}
+
+/// Reads the Keras-relevant metadata of the HDF5 file whose superblock is at `superblock`
+/// (after a userblock, addresses count from there). Fails only when the superblock or
+/// the root object cannot be read; everything else that fails lands in `errors`.
+pub fn read_keras(src: &dyn ByteSource, superblock: u64, limits: &Limits) -> std::result::Result<KerasH5, Hdf5Error> {
+    let sb = superblock::read(src, superblock, limits.hdf5_verify_checksums)?;
+    let ctx = context::Ctx::new(src, superblock, sb.sz, limits);
+    let root = object_header::read(&ctx, sb.root).map_err(|e| Hdf5Error(format!("root group: {}", e.0)))?;
+    let mut out = KerasH5::default();
+    keras::read_root(&ctx, &root, &mut out);
+    walk::walk(&ctx, sb.root, sb.root_hint, &mut out);
+    Ok(out)
+}
+
+/// Names of the members of the group at `path` (`/`, `/model_weights`), in storage
+/// order, reached through hard links. For tests and tools.
+pub fn list_group(
+    src: &dyn ByteSource,
+    superblock: u64,
+    limits: &Limits,
+    path: &str,
+) -> std::result::Result<Vec<String>, Hdf5Error> {
+    let sb = superblock::read(src, superblock, limits.hdf5_verify_checksums)?;
+    let ctx = context::Ctx::new(src, superblock, sb.sz, limits);
+    let addr = group::resolve(&ctx, sb.root, sb.root_hint, path)?;
+    let msgs = object_header::read(&ctx, addr)?;
+    let m = group::members(&ctx, &msgs, if addr == sb.root { sb.root_hint } else { None });
+    if let Some(e) = m.errors.into_iter().next() {
+        return Err(Hdf5Error(e));
+    }
+    Ok(m.links.into_iter().map(|l| l.name).collect())
 }

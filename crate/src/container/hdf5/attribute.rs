@@ -1,0 +1,130 @@
+//! Attributes of an object, compact (attribute messages) or dense (attribute info →
+//! fractal heap + v2 B-tree name index), and string values decoded from them.
+
+use super::btree::v2;
+use super::context::Ctx;
+use super::cursor::Cursor;
+use super::heap::fractal::FractalHeap;
+use super::heap::global;
+use super::messages::attribute::{self, Attribute};
+use super::messages::datatype::Dtype;
+use super::messages::info;
+use super::object_header::{self as oh, Message};
+use super::{Hdf5Error, Result};
+
+/// Raw attribute messages of an object (decoded lazily), and listing errors.
+#[derive(Debug, Default)]
+pub struct RawAttributes {
+    pub messages: Vec<Vec<u8>>,
+    pub errors: Vec<String>,
+}
+
+pub fn raw(ctx: &Ctx, msgs: &[Message]) -> RawAttributes {
+    let mut out = RawAttributes::default();
+    for m in msgs {
+        match m.mtype {
+            oh::MSG_ATTRIBUTE if m.shared() => out.errors.push("shared attribute message: not supported".into()),
+            oh::MSG_ATTRIBUTE => out.messages.push(m.data.clone()),
+            oh::MSG_ATTRIBUTE_INFO => match info::attribute_info(&m.data, ctx.sz) {
+                Ok(info::DenseInfo { heap: Some(h), name_index: Some(b) }) => dense(ctx, h, b, &mut out),
+                Ok(_) => {}
+                Err(e) => out.errors.push(e.0),
+            },
+            _ => {}
+        }
+    }
+    out
+}
+
+fn dense(ctx: &Ctx, heap: u64, name_index: u64, out: &mut RawAttributes) {
+    let heap = match FractalHeap::open(ctx, heap) {
+        Ok(h) => h,
+        Err(e) => return out.errors.push(format!("dense attributes: {}", e.0)),
+    };
+    // An attribute message is at most a header plus its value.
+    let max = ctx.limits.max_hdf5_attribute_bytes.saturating_add(1 << 16);
+    let r = v2::for_each(ctx, name_index, 8, &mut |rec| {
+        // heap ID (8), flags (1), creation order (4), hash (4)
+        let id = rec.get(..8).unwrap_or_default();
+        match heap.get(ctx, id, max) {
+            Ok(b) => out.messages.push(b),
+            Err(e) => out.errors.push(format!("dense attribute: {}", e.0)),
+        }
+        Ok(true)
+    });
+    if let Err(e) = r {
+        out.errors.push(format!("dense attributes: {}", e.0));
+    }
+}
+
+/// The string elements of an attribute (one for a scalar), as raw bytes.
+pub fn strings(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
+    let count = a.space.count().ok_or_else(|| Hdf5Error("element count overflows".into()))?;
+    let (dtype, count) = match &a.dtype {
+        Dtype::Array { dims, base, .. } => {
+            let per = dims
+                .iter()
+                .try_fold(1u64, |x, &d| x.checked_mul(d))
+                .ok_or_else(|| Hdf5Error("array size overflows".into()))?;
+            (base.as_ref(), count.checked_mul(per).ok_or_else(|| Hdf5Error("array size overflows".into()))?)
+        }
+        d => (d, count),
+    };
+    // Zero-sized elements would let a huge declared count spin without reading.
+    if count > a.data.len() as u64 + 1 {
+        return Err(Hdf5Error(format!("{count} elements in a {}-byte value", a.data.len())));
+    }
+    let max = ctx.limits.max_hdf5_attribute_bytes;
+    let mut out = Vec::new();
+    let mut total = 0u64;
+    let mut c = Cursor::new(&a.data, "attribute value");
+    for _ in 0..count {
+        let s = match dtype {
+            Dtype::FixedString { size, pad, .. } => {
+                let raw = c.bytes(*size)?;
+                let s = match pad {
+                    0 => raw.split(|&b| b == 0).next().unwrap_or_default(),
+                    2 => raw.get(..raw.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1)).unwrap_or_default(),
+                    _ => raw.get(..raw.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1)).unwrap_or_default(),
+                };
+                s.to_vec()
+            }
+            Dtype::VlenString { .. } => {
+                let len = u64::from(c.u32()?);
+                let addr = c.addr(ctx.sz)?;
+                let index = c.u32()?;
+                total = total.saturating_add(len);
+                if total > max {
+                    return Err(Hdf5Error(format!("string value larger than {max} bytes")));
+                }
+                match addr {
+                    _ if len == 0 => Vec::new(),
+                    Some(addr) => global::object(ctx, addr, index, len)?,
+                    None => return Err(Hdf5Error("vlen string with an undefined heap address".into())),
+                }
+            }
+            other => return Err(Hdf5Error(format!("not a string attribute ({})", describe(other)))),
+        };
+        out.push(s);
+    }
+    Ok(out)
+}
+
+pub fn describe(d: &Dtype) -> String {
+    match d {
+        Dtype::Int { size, .. } => format!("{size}-byte integer"),
+        Dtype::Float { size, .. } => format!("{size}-byte float"),
+        Dtype::FixedString { size, .. } => format!("{size}-byte string"),
+        Dtype::VlenString { .. } => "vlen string".into(),
+        Dtype::VlenSequence { .. } => "vlen sequence".into(),
+        Dtype::Opaque { size, .. } => format!("{size}-byte opaque"),
+        Dtype::Enum { .. } => "enum".into(),
+        Dtype::Array { .. } => "array".into(),
+        Dtype::Other { class, .. } => format!("datatype class {class}"),
+    }
+}
+
+/// Parses one raw attribute message.
+pub fn parse(ctx: &Ctx, raw: &[u8]) -> Result<Attribute> {
+    attribute::parse(raw, ctx.sz)
+}

@@ -1,0 +1,95 @@
+//! Shared state of one read: the source, address base, field sizes, budgets and caches.
+//! Every file read goes through [`Ctx::read`], which bounds it by the file length and by
+//! the total-read budget.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::cursor::Sizes;
+use super::{Hdf5Error, Result};
+use crate::limits::Limits;
+use crate::source::ByteSource;
+
+pub struct Ctx<'a> {
+    pub src: &'a dyn ByteSource,
+    /// Absolute offset of the superblock; file addresses are relative to it.
+    pub base: u64,
+    pub sz: Sizes,
+    pub limits: &'a Limits,
+    read_left: Cell<u64>,
+    structures_left: Cell<u64>,
+    /// Global heap collections by address (vlen strings share one collection).
+    pub gheap: RefCell<HashMap<u64, Rc<Vec<u8>>>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(src: &'a dyn ByteSource, base: u64, sz: Sizes, limits: &'a Limits) -> Self {
+        let budget = src.len().saturating_mul(limits.max_hdf5_read_factor).saturating_add(1 << 20);
+        Ctx {
+            src,
+            base,
+            sz,
+            limits,
+            read_left: Cell::new(budget),
+            structures_left: Cell::new(limits.max_hdf5_structures),
+            gheap: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Bytes of the file after the base address.
+    pub fn file_len(&self) -> u64 {
+        self.src.len().saturating_sub(self.base)
+    }
+
+    /// Reads `len` bytes at relative address `addr`.
+    pub fn read(&self, addr: u64, len: u64, what: &str) -> Result<Vec<u8>> {
+        let abs =
+            self.base.checked_add(addr).ok_or_else(|| Hdf5Error(format!("{what}: address {addr:#x} overflows")))?;
+        let end = abs.checked_add(len);
+        if end.is_none_or(|e| e > self.src.len()) {
+            return Err(Hdf5Error(format!(
+                "{what}: {len} bytes at address {addr:#x} go past the end of the file ({} bytes)",
+                self.src.len()
+            )));
+        }
+        let left = self.read_left.get();
+        if len > left {
+            return Err(Hdf5Error(format!("{what}: total metadata read budget exhausted")));
+        }
+        self.read_left.set(left - len);
+        let n = usize::try_from(len).map_err(|_| Hdf5Error(format!("{what}: {len} bytes do not fit in memory")))?;
+        let mut buf = vec![0u8; n];
+        self.src.read_at(abs, &mut buf).map_err(|e| Hdf5Error(format!("{what}: {e}")))?;
+        Ok(buf)
+    }
+
+    /// Reads up to `max` bytes at `addr`, fewer if the file ends first (for structures
+    /// whose length is only known after parsing their start).
+    pub fn read_upto(&self, addr: u64, max: u64, what: &str) -> Result<Vec<u8>> {
+        let avail = self.file_len().saturating_sub(addr);
+        if avail == 0 {
+            return Err(Hdf5Error(format!("{what}: address {addr:#x} is past the end of the file")));
+        }
+        self.read(addr, max.min(avail), what)
+    }
+
+    /// Counts one visited structure against the per-file budget.
+    pub fn tick(&self, what: &str) -> Result<()> {
+        let left = self.structures_left.get();
+        if left == 0 {
+            return Err(Hdf5Error(format!("{what}: structure budget exhausted (max_hdf5_structures)")));
+        }
+        self.structures_left.set(left - 1);
+        Ok(())
+    }
+
+    /// Verifies a lookup3 checksum when the limits ask for it.
+    pub fn checksum(&self, with_sum: &[u8], what: &str) -> Result<()> {
+        if self.limits.hdf5_verify_checksums {
+            super::checksum::verify(with_sum, what)
+        } else {
+            Ok(())
+        }
+    }
+}

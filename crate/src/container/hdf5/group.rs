@@ -1,0 +1,138 @@
+//! Members of a group, whichever way it stores them: symbol table (v1 B-tree + local
+//! heap), compact link messages, or dense links (fractal heap + v2 B-tree). One bad
+//! member is an error for that member, not for the whole group.
+
+use super::btree::{v1, v2};
+use super::context::Ctx;
+use super::cursor::Cursor;
+use super::heap::fractal::FractalHeap;
+use super::heap::local::LocalHeap;
+use super::messages::link::{Link, Target};
+use super::messages::{info, link};
+use super::object_header::{self as oh, Message};
+use super::{Hdf5Error, Result};
+
+/// Group members and the errors met while listing them.
+#[derive(Debug, Default)]
+pub struct Members {
+    pub links: Vec<Link>,
+    pub errors: Vec<String>,
+}
+
+pub fn is_group(msgs: &[Message]) -> bool {
+    msgs.iter().any(|m| matches!(m.mtype, oh::MSG_SYMBOL_TABLE | oh::MSG_LINK | oh::MSG_LINK_INFO))
+}
+
+/// Lists the members. `hint` is the superblock's cached (B-tree, heap) for the root.
+pub fn members(ctx: &Ctx, msgs: &[Message], hint: Option<(u64, u64)>) -> Members {
+    let mut out = Members::default();
+    let mut symtab = None;
+    for m in msgs {
+        match m.mtype {
+            oh::MSG_SYMBOL_TABLE => match oh::symbol_table(m, ctx.sz) {
+                Ok(s) => symtab = Some(s),
+                Err(e) => out.errors.push(e.0),
+            },
+            oh::MSG_LINK => match link::parse(&m.data, ctx.sz) {
+                Ok(l) => out.links.push(l),
+                Err(e) => out.errors.push(e.0),
+            },
+            oh::MSG_LINK_INFO => match info::link_info(&m.data, ctx.sz) {
+                Ok(info::DenseInfo { heap: Some(h), name_index: Some(b) }) => dense(ctx, h, b, &mut out),
+                Ok(_) => {}
+                Err(e) => out.errors.push(e.0),
+            },
+            _ => {}
+        }
+    }
+    if let Some((btree, heap)) = symtab.or(if is_group(msgs) { None } else { hint }) {
+        if let Err(e) = symbol_table(ctx, btree, heap, &mut out) {
+            out.errors.push(e.0);
+        }
+    }
+    out
+}
+
+fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<()> {
+    let heap = LocalHeap::read(ctx, heap)?;
+    let sz = ctx.sz;
+    let o = u64::from(sz.offset);
+    let entry = 2 * o + 24;
+    for node in v1::group_nodes(ctx, btree)? {
+        ctx.tick("symbol table node")?;
+        let head = ctx.read(node, 8, "symbol table node")?;
+        let mut c = Cursor::new(&head, "symbol table node");
+        c.expect_sig(b"SNOD")?;
+        c.skip(2)?;
+        let n = u64::from(c.u16()?);
+        let body = ctx.read(node + 8, n * entry, "symbol table entries")?;
+        let mut c = Cursor::new(&body, "symbol table entries");
+        for _ in 0..n {
+            ctx.tick("symbol table entry")?;
+            let name_off = c.uint(sz.offset)?;
+            let addr = c.addr(sz)?;
+            let cache = c.u32()?;
+            c.skip(4)?;
+            let scratch = c.bytes(16)?;
+            let name = match heap.name(name_off) {
+                Ok(n) => n,
+                Err(e) => {
+                    out.errors.push(e.0);
+                    continue;
+                }
+            };
+            let target = if cache == 2 {
+                // Soft link: the scratch pad holds the heap offset of the link value.
+                let off = super::cursor::le(scratch.get(..4).unwrap_or_default());
+                Target::Soft(heap.name(off).unwrap_or_else(|e| format!("<unreadable: {}>", e.0)))
+            } else {
+                match addr {
+                    Some(a) => Target::Hard(a),
+                    None => {
+                        out.errors.push(format!("member {name:?}: undefined object address"));
+                        continue;
+                    }
+                }
+            };
+            out.links.push(Link { name, target });
+        }
+    }
+    Ok(())
+}
+
+fn dense(ctx: &Ctx, heap: u64, name_index: u64, out: &mut Members) {
+    let heap = match FractalHeap::open(ctx, heap) {
+        Ok(h) => h,
+        Err(e) => return out.errors.push(format!("dense links: {}", e.0)),
+    };
+    let max = ctx.limits.max_hdf5_attribute_bytes;
+    let r = v2::for_each(ctx, name_index, 5, &mut |rec| {
+        // name hash (4), heap ID
+        let id = rec.get(4..).unwrap_or_default();
+        match heap.get(ctx, id, max).and_then(|b| link::parse(&b, ctx.sz)) {
+            Ok(l) => out.links.push(l),
+            Err(e) => out.errors.push(format!("dense link: {}", e.0)),
+        }
+        Ok(true)
+    });
+    if let Err(e) = r {
+        out.errors.push(format!("dense links: {}", e.0));
+    }
+}
+
+/// Resolves `path` (`/a/b`) from the root through hard links only.
+pub fn resolve(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, path: &str) -> Result<u64> {
+    let mut addr = root;
+    let mut first = true;
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        let msgs = oh::read(ctx, addr)?;
+        let m = members(ctx, &msgs, if first { hint } else { None });
+        first = false;
+        let l = m.links.into_iter().find(|l| l.name == part).ok_or_else(|| Hdf5Error(format!("{part:?} not found")))?;
+        match l.target {
+            Target::Hard(a) => addr = a,
+            _ => return Err(Hdf5Error(format!("{part:?} is not a hard link"))),
+        }
+    }
+    Ok(addr)
+}

@@ -1,0 +1,61 @@
+//! Local heap (`HEAP`): the names of a symbol-table group's members.
+
+use crate::container::hdf5::context::Ctx;
+use crate::container::hdf5::cursor::Cursor;
+use crate::container::hdf5::{Hdf5Error, Result};
+
+pub struct LocalHeap {
+    data: Vec<u8>,
+}
+
+impl LocalHeap {
+    pub fn read(ctx: &Ctx, addr: u64) -> Result<Self> {
+        ctx.tick("local heap")?;
+        let sz = ctx.sz;
+        let hdr = ctx.read(addr, 8 + 2 * u64::from(sz.length) + u64::from(sz.offset), "local heap")?;
+        let mut c = Cursor::new(&hdr, "local heap");
+        c.expect_sig(b"HEAP")?;
+        let version = c.u8()?;
+        if version != 0 {
+            return Err(Hdf5Error(format!("local heap: unsupported version {version}")));
+        }
+        c.skip(3)?;
+        let size = c.length(sz)?;
+        c.length(sz)?; // free list head: not needed to read names
+        let data_addr = c.addr(sz)?.ok_or_else(|| Hdf5Error("local heap: undefined data address".into()))?;
+        Ok(LocalHeap { data: ctx.read(data_addr, size, "local heap data")? })
+    }
+
+    #[cfg(test)]
+    pub fn from_data(data: Vec<u8>) -> Self {
+        LocalHeap { data }
+    }
+
+    /// The NUL-terminated string at `offset`; the NUL must lie inside the data segment.
+    pub fn name(&self, offset: u64) -> Result<String> {
+        let start = usize::try_from(offset).ok().filter(|&o| o < self.data.len());
+        let rest = start
+            .and_then(|s| self.data.get(s..))
+            .ok_or_else(|| Hdf5Error(format!("local heap: name offset {offset} outside the heap")))?;
+        let end = rest
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or_else(|| Hdf5Error(format!("local heap: name at {offset} is not terminated")))?;
+        Ok(String::from_utf8_lossy(rest.get(..end).unwrap_or_default()).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_must_be_terminated_inside() {
+        let h = LocalHeap::from_data(b"\0dense\0abc".to_vec());
+        assert_eq!(h.name(0).unwrap(), "");
+        assert_eq!(h.name(1).unwrap(), "dense");
+        assert!(h.name(7).is_err());
+        assert!(h.name(100).is_err());
+        assert!(h.name(u64::MAX).is_err());
+    }
+}

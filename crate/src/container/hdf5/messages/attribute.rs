@@ -1,0 +1,129 @@
+//! Attribute message (0x0C), versions 1–3: name, datatype, dataspace and raw value bytes.
+
+use super::dataspace::{self, Dataspace};
+use super::datatype::{self, Dtype};
+use crate::container::hdf5::cursor::{Cursor, Sizes};
+use crate::container::hdf5::{Hdf5Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    pub name: String,
+    pub dtype: Dtype,
+    pub space: Dataspace,
+    /// Raw value bytes (for vlen types: heap references).
+    pub data: Vec<u8>,
+}
+
+struct Header<'a> {
+    version: u8,
+    flags: u8,
+    name: &'a [u8],
+    c: Cursor<'a>,
+    dt_size: u64,
+    ds_size: u64,
+}
+
+fn header(buf: &[u8]) -> Result<Header<'_>> {
+    let mut c = Cursor::new(buf, "attribute message");
+    let version = c.u8()?;
+    if !(1..=3).contains(&version) {
+        return Err(Hdf5Error(format!("attribute: unsupported version {version}")));
+    }
+    let flags = c.u8()?;
+    let name_size = u64::from(c.u16()?);
+    let dt_size = u64::from(c.u16()?);
+    let ds_size = u64::from(c.u16()?);
+    if version == 3 {
+        c.skip(1)?; // name character set
+    }
+    let raw = c.bytes(name_size)?;
+    if version == 1 {
+        c.align8()?;
+    }
+    // The stored size counts the terminating NUL; stop at the first NUL.
+    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+    let name = raw.get(..end).unwrap_or_default();
+    Ok(Header { version, flags, name, c, dt_size, ds_size })
+}
+
+/// Only the name: enough to pick the attributes worth decoding.
+pub fn name(buf: &[u8]) -> Result<String> {
+    Ok(String::from_utf8_lossy(header(buf)?.name).into_owned())
+}
+
+pub fn parse(buf: &[u8], sz: Sizes) -> Result<Attribute> {
+    let Header { version, flags, name, mut c, dt_size, ds_size } = header(buf)?;
+    let name = String::from_utf8_lossy(name).into_owned();
+    if flags & 0x03 != 0 {
+        return Err(Hdf5Error(format!(
+            "attribute {name:?}: shared (committed) datatype or dataspace is not supported"
+        )));
+    }
+    let dt = c.bytes(dt_size)?;
+    if version == 1 {
+        c.align8()?;
+    }
+    let ds = c.bytes(ds_size)?;
+    if version == 1 {
+        c.align8()?;
+    }
+    let dtype = datatype::parse(dt, sz).map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
+    let space = dataspace::parse(ds, sz).map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
+    let count = space.count().ok_or_else(|| Hdf5Error(format!("attribute {name:?}: element count overflows")))?;
+    let len = count
+        .checked_mul(dtype.size())
+        .ok_or_else(|| Hdf5Error(format!("attribute {name:?}: value size overflows")))?;
+    // The value lies inside the message, so its size is bounded by the message size.
+    let data = c.bytes(len).map_err(|e| Hdf5Error(format!("attribute {name:?}: value: {}", e.0)))?.to_vec();
+    Ok(Attribute { name, dtype, space, data })
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+    use crate::container::hdf5::messages::datatype::tests::fixed_str;
+
+    /// A v1 attribute message.
+    pub fn v1(name: &str, dt: &[u8], ds: &[u8], data: &[u8]) -> Vec<u8> {
+        let pad = |v: &mut Vec<u8>| {
+            while v.len() % 8 != 0 {
+                v.push(0)
+            }
+        };
+        let mut b = vec![1, 0];
+        b.extend_from_slice(&((name.len() + 1) as u16).to_le_bytes());
+        b.extend_from_slice(&(dt.len() as u16).to_le_bytes());
+        b.extend_from_slice(&(ds.len() as u16).to_le_bytes());
+        b.extend_from_slice(name.as_bytes());
+        b.push(0);
+        pad(&mut b);
+        b.extend_from_slice(dt);
+        pad(&mut b);
+        b.extend_from_slice(ds);
+        pad(&mut b);
+        b.extend_from_slice(data);
+        b
+    }
+
+    pub const SCALAR: [u8; 8] = [1, 0, 0, 0, 0, 0, 0, 0];
+
+    #[test]
+    fn v1_fixed_string() {
+        let m = v1("backend", &fixed_str(10, 1), &SCALAR, b"tensorflow");
+        let a = parse(&m, Sizes::EIGHT).unwrap();
+        assert_eq!(a.name, "backend");
+        assert_eq!(a.data, b"tensorflow");
+        assert_eq!(name(&m).unwrap(), "backend");
+    }
+
+    #[test]
+    fn value_larger_than_message_is_refused() {
+        let m = v1("x", &fixed_str(1000, 1), &SCALAR, b"short");
+        assert!(parse(&m, Sizes::EIGHT).is_err());
+        // every truncation fails cleanly
+        let m = v1("backend", &fixed_str(10, 1), &SCALAR, b"tensorflow");
+        for n in 0..m.len() {
+            assert!(parse(&m[..n], Sizes::EIGHT).is_err());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! External data files message (0x07): a dataset's data lives in other files
+//! (CVE-2026-1669). Only the file names are read, for the report.
+
+use crate::container::hdf5::context::Ctx;
+use crate::container::hdf5::cursor::Cursor;
+use crate::container::hdf5::heap::local::LocalHeap;
+use crate::container::hdf5::{Hdf5Error, Result};
+
+/// Most slots whose names are looked up (the rest are counted).
+const MAX_NAMES: u16 = 16;
+
+/// Names of the external files, or a note why they could not be read.
+pub fn describe(ctx: &Ctx, buf: &[u8]) -> Result<String> {
+    let mut c = Cursor::new(buf, "external data files message");
+    let version = c.u8()?;
+    if version != 1 {
+        return Err(Hdf5Error(format!("external data files: unsupported version {version}")));
+    }
+    c.skip(3 + 2)?;
+    let used = c.u16()?;
+    let heap = c.addr(ctx.sz)?;
+    let mut names = Vec::new();
+    let heap = match heap {
+        Some(h) => LocalHeap::read(ctx, h).ok(),
+        None => None,
+    };
+    for _ in 0..used.min(MAX_NAMES) {
+        let off = c.length(ctx.sz)?;
+        c.skip(2 * u64::from(ctx.sz.length))?;
+        let name =
+            heap.as_ref().and_then(|h| h.name(off).ok()).unwrap_or_else(|| format!("<name at heap offset {off}>"));
+        names.push(name);
+    }
+    let more = if used > MAX_NAMES { format!(" and {} more", used - MAX_NAMES) } else { String::new() };
+    Ok(format!("{used} external file(s): {}{more}", names.join(", ")))
+}

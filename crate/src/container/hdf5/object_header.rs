@@ -1,0 +1,289 @@
+//! Object headers v1 and v2: the list of raw messages, following continuation chunks
+//! with a visited set and a chunk budget.
+
+use std::collections::HashSet;
+
+use super::context::Ctx;
+use super::cursor::{Cursor, Sizes};
+use super::{Hdf5Error, Result};
+
+pub const MSG_NIL: u16 = 0x00;
+pub const MSG_DATASPACE: u16 = 0x01;
+pub const MSG_LINK_INFO: u16 = 0x02;
+pub const MSG_DATATYPE: u16 = 0x03;
+pub const MSG_LINK: u16 = 0x06;
+pub const MSG_EXTERNAL_FILES: u16 = 0x07;
+pub const MSG_LAYOUT: u16 = 0x08;
+pub const MSG_ATTRIBUTE: u16 = 0x0C;
+pub const MSG_CONTINUATION: u16 = 0x10;
+pub const MSG_SYMBOL_TABLE: u16 = 0x11;
+pub const MSG_ATTRIBUTE_INFO: u16 = 0x15;
+/// Highest message type the format defines; above it a message is unknown.
+const MSG_MAX_KNOWN: u16 = 0x18;
+
+/// Message flag bit 1: the data is a reference to a shared message elsewhere.
+pub const FLAG_SHARED: u8 = 0x02;
+/// Message flag bit 7: readers that do not understand the type must fail.
+const FLAG_FAIL_IF_UNKNOWN: u8 = 0x80;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub mtype: u16,
+    pub flags: u8,
+    pub data: Vec<u8>,
+}
+
+impl Message {
+    pub fn shared(&self) -> bool {
+        self.flags & FLAG_SHARED != 0
+    }
+}
+
+/// Reads all messages of the object header at `addr`.
+pub fn read(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
+    ctx.tick("object header")?;
+    let head = ctx.read_upto(addr, 4, "object header")?;
+    if head.as_slice() == b"OHDR" {
+        read_v2(ctx, addr)
+    } else {
+        read_v1(ctx, addr)
+    }
+}
+
+struct Chunks<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    seen: HashSet<u64>,
+    queue: Vec<(u64, u64)>,
+    count: u64,
+}
+
+impl Chunks<'_, '_> {
+    fn push(&mut self, m: &[u8]) -> Result<()> {
+        let mut c = Cursor::new(m, "continuation message");
+        let sz = self.ctx.sz;
+        let a = c.addr(sz)?.ok_or_else(|| Hdf5Error("continuation to an undefined address".into()))?;
+        let len = c.length(sz)?;
+        self.queue.push((a, len));
+        Ok(())
+    }
+
+    /// Next chunk to read, refusing cycles and runaway chains.
+    fn next(&mut self) -> Result<Option<(u64, u64)>> {
+        let Some((a, len)) = self.queue.pop() else { return Ok(None) };
+        if !self.seen.insert(a) {
+            return Err(Hdf5Error(format!("object header continuation cycle at {a:#x}")));
+        }
+        self.count += 1;
+        if self.count > self.ctx.limits.max_hdf5_header_chunks {
+            return Err(Hdf5Error("object header has too many continuation chunks".into()));
+        }
+        self.ctx.tick("object header chunk")?;
+        Ok(Some((a, len)))
+    }
+}
+
+fn check_known(mtype: u16, flags: u8) -> Result<()> {
+    if mtype > MSG_MAX_KNOWN && flags & FLAG_FAIL_IF_UNKNOWN != 0 {
+        return Err(Hdf5Error(format!("unknown object header message type {mtype:#x} marked must-understand")));
+    }
+    Ok(())
+}
+
+fn read_v1(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
+    let prefix = ctx.read(addr, 16, "object header v1")?;
+    let mut c = Cursor::new(&prefix, "object header v1");
+    let version = c.u8()?;
+    if version != 1 {
+        return Err(Hdf5Error(format!("object header at {addr:#x}: unsupported version {version}")));
+    }
+    c.skip(1 + 2 + 4)?; // reserved, message count (not trusted), reference count
+    let size = u64::from(c.u32()?);
+    let first = addr.checked_add(16).ok_or_else(|| Hdf5Error("object header address overflow".into()))?;
+    let mut chunks = Chunks { ctx, seen: HashSet::from([addr]), queue: vec![(first, size)], count: 0 };
+    let mut out = Vec::new();
+    while let Some((a, len)) = chunks.next()? {
+        let buf = ctx.read(a, len, "object header v1 chunk")?;
+        let mut c = Cursor::new(&buf, "object header v1 chunk");
+        while c.remaining() >= 8 {
+            let mtype = c.u16()?;
+            let size = u64::from(c.u16()?);
+            let flags = c.u8()?;
+            c.skip(3)?;
+            let data = c.bytes(size)?.to_vec();
+            c.align8()?;
+            check_known(mtype, flags)?;
+            if mtype == MSG_CONTINUATION {
+                chunks.push(&data)?;
+            } else if mtype != MSG_NIL {
+                out.push(Message { mtype, flags, data });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn read_v2(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
+    let pre = ctx.read_upto(addr, 4 + 2 + 16 + 4 + 8, "object header v2")?;
+    let mut c = Cursor::new(&pre, "object header v2");
+    c.expect_sig(b"OHDR")?;
+    let version = c.u8()?;
+    if version != 2 {
+        return Err(Hdf5Error(format!("object header at {addr:#x}: unsupported version {version}")));
+    }
+    let flags = c.u8()?;
+    if flags & 0x20 != 0 {
+        c.skip(16)?;
+    }
+    if flags & 0x10 != 0 {
+        c.skip(4)?;
+    }
+    let size = c.uint(1 << (flags & 3))?;
+    let track_order = flags & 0x04 != 0;
+    let prefix_len = c.pos() as u64;
+    // Chunk 0 is read with its prefix so the checksum covers both.
+    let total = prefix_len
+        .checked_add(size)
+        .and_then(|x| x.checked_add(4))
+        .ok_or_else(|| Hdf5Error("object header size overflow".into()))?;
+    let mut chunks = Chunks { ctx, seen: HashSet::from([addr]), queue: Vec::new(), count: 0 };
+    let mut out = Vec::new();
+    let chunk0 = ctx.read(addr, total, "object header v2")?;
+    ctx.checksum(&chunk0, "object header v2")?;
+    parse_v2_messages(&chunk0, prefix_len as usize, track_order, &mut chunks, &mut out)?;
+    while let Some((a, len)) = chunks.next()? {
+        let buf = ctx.read(a, len, "object header v2 continuation")?;
+        let mut c = Cursor::new(&buf, "object header continuation");
+        c.expect_sig(b"OCHK")?;
+        ctx.checksum(&buf, "object header continuation")?;
+        parse_v2_messages(&buf, 4, track_order, &mut chunks, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Messages between `start` and the trailing checksum of a v2 chunk.
+fn parse_v2_messages(
+    buf: &[u8],
+    start: usize,
+    track_order: bool,
+    chunks: &mut Chunks,
+    out: &mut Vec<Message>,
+) -> Result<()> {
+    let end = buf.len().checked_sub(4).ok_or_else(|| Hdf5Error("object header chunk too short".into()))?;
+    let body = buf.get(..end).ok_or_else(|| Hdf5Error("object header chunk too short".into()))?;
+    let mut c = Cursor::new(body, "object header v2 chunk");
+    c.seek(start)?;
+    let hdr = if track_order { 6 } else { 4 };
+    // Fewer bytes than a message header left over is a gap, not an error.
+    while c.remaining() >= hdr {
+        let mtype = u16::from(c.u8()?);
+        let size = u64::from(c.u16()?);
+        let flags = c.u8()?;
+        if track_order {
+            c.skip(2)?;
+        }
+        let data = c.bytes(size)?.to_vec();
+        check_known(mtype, flags)?;
+        if mtype == MSG_CONTINUATION {
+            chunks.push(&data)?;
+        } else if mtype != MSG_NIL {
+            out.push(Message { mtype, flags, data });
+        }
+    }
+    Ok(())
+}
+
+/// Symbol table message: (v1 B-tree address, local heap address).
+pub fn symbol_table(m: &Message, sz: Sizes) -> Result<(u64, u64)> {
+    let mut c = Cursor::new(&m.data, "symbol table message");
+    let b = c.addr(sz)?.ok_or_else(|| Hdf5Error("symbol table message: undefined B-tree address".into()))?;
+    let h = c.addr(sz)?.ok_or_else(|| Hdf5Error("symbol table message: undefined heap address".into()))?;
+    Ok((b, h))
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+    use crate::limits::Limits;
+
+    /// A v1 header at `at` holding `msgs` (type, data), data padded to 8.
+    pub fn v1_header(msgs: &[(u16, Vec<u8>)]) -> Vec<u8> {
+        let mut body = Vec::new();
+        for (t, d) in msgs {
+            let mut d = d.clone();
+            while d.len() % 8 != 0 {
+                d.push(0);
+            }
+            body.extend_from_slice(&t.to_le_bytes());
+            body.extend_from_slice(&(d.len() as u16).to_le_bytes());
+            body.extend_from_slice(&[0, 0, 0, 0]);
+            body.extend_from_slice(&d);
+        }
+        let mut h = vec![1, 0];
+        h.extend_from_slice(&(msgs.len() as u16).to_le_bytes());
+        h.extend_from_slice(&1u32.to_le_bytes());
+        h.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        h.extend_from_slice(&[0; 4]);
+        h.extend_from_slice(&body);
+        h
+    }
+
+    fn cont(addr: u64, len: u64) -> Vec<u8> {
+        let mut d = addr.to_le_bytes().to_vec();
+        d.extend_from_slice(&len.to_le_bytes());
+        d
+    }
+
+    #[test]
+    fn v1_follows_continuations() {
+        let mut file = v1_header(&[(0x0D, b"hello\0\0\0".to_vec()), (0x10, cont(64, 16))]);
+        file.resize(64, 0);
+        // continuation chunk: one comment message
+        file.extend_from_slice(&0x0Du16.to_le_bytes());
+        file.extend_from_slice(&8u16.to_le_bytes());
+        file.extend_from_slice(&[0; 4]);
+        file.extend_from_slice(b"world\0\0\0");
+        let limits = Limits::default();
+        let ctx = Ctx::new(&file, 0, Sizes::EIGHT, &limits);
+        let m = read(&ctx, 0).unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(&m[1].data[..5], b"world");
+    }
+
+    #[test]
+    fn v1_continuation_cycle_is_an_error_not_a_hang() {
+        // The continuation points back at the first chunk.
+        let file = v1_header(&[(0x10, cont(16, 24))]);
+        let limits = Limits::default();
+        let ctx = Ctx::new(&file, 0, Sizes::EIGHT, &limits);
+        let e = read(&ctx, 0).unwrap_err();
+        assert!(e.0.contains("cycle"), "{e}");
+    }
+
+    #[test]
+    fn v2_parses_messages_and_verifies_checksum() {
+        let mut h = b"OHDR".to_vec();
+        h.extend_from_slice(&[2, 0]); // version, flags: 1-byte chunk size
+        let msgs = [0x0Du8, 3, 0, 0, b'a', b'b', 0];
+        h.push(msgs.len() as u8);
+        h.extend_from_slice(&msgs);
+        let sum = super::super::checksum::lookup3(&h, 0);
+        h.extend_from_slice(&sum.to_le_bytes());
+        let limits = Limits { hdf5_verify_checksums: true, ..Limits::default() };
+        let ctx = Ctx::new(&h, 0, Sizes::EIGHT, &limits);
+        let m = read(&ctx, 0).unwrap();
+        assert_eq!(m, vec![Message { mtype: 0x0D, flags: 0, data: b"ab\0".to_vec() }]);
+        let mut bad = h.clone();
+        bad[9] = b'x';
+        let ctx = Ctx::new(&bad, 0, Sizes::EIGHT, &limits);
+        assert!(read(&ctx, 0).is_err());
+    }
+
+    #[test]
+    fn unknown_must_understand_message_fails() {
+        let mut file = v1_header(&[(0x55, vec![0; 8])]);
+        file[16 + 4] = 0x80;
+        let limits = Limits::default();
+        let ctx = Ctx::new(&file, 0, Sizes::EIGHT, &limits);
+        assert!(read(&ctx, 0).is_err());
+    }
+}

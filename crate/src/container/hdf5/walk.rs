@@ -1,0 +1,124 @@
+//! Iterative walk over every object reachable from the root by hard links, keyed by
+//! object header address (hard-link cycles are legal and end here), reporting storage
+//! features that make loading touch other files or memory: external data files,
+//! virtual datasets, soft and external links, shape bombs.
+
+use std::collections::HashSet;
+
+use super::context::Ctx;
+use super::group;
+use super::messages::link::Target;
+use super::messages::{dataspace, datatype, external, layout};
+use super::object_header::{self as oh, Message};
+use super::{KerasH5, StorageIssue, StorageIssueKind};
+
+/// Keras' shape-bomb floor (`_H5_DATASET_BOMB_FLOOR_BYTES`) and ratio.
+const BOMB_FLOOR: u64 = 4 << 30;
+const BOMB_RATIO: u64 = 1000;
+
+pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
+    let mut seen = HashSet::new();
+    let mut stack = vec![(root, "/".to_string(), 0usize)];
+    while let Some((addr, path, depth)) = stack.pop() {
+        if !seen.insert(addr) {
+            continue; // a second hard link to an object already walked
+        }
+        if let Err(e) = ctx.tick("object") {
+            out.errors.push(format!("{path}: {}; walk stopped", e.0));
+            return;
+        }
+        let msgs = match oh::read(ctx, addr) {
+            Ok(m) => m,
+            Err(e) => {
+                out.errors.push(format!("{path}: {}", e.0));
+                continue;
+            }
+        };
+        out.objects += 1;
+        inspect_dataset(ctx, &path, &msgs, out);
+        if !group::is_group(&msgs) && addr != root {
+            continue;
+        }
+        let m = group::members(ctx, &msgs, if addr == root { hint } else { None });
+        out.errors.extend(m.errors.into_iter().map(|e| format!("{path}: {e}")));
+        for l in m.links.into_iter().rev() {
+            let child = if path == "/" { format!("/{}", l.name) } else { format!("{path}/{}", l.name) };
+            match l.target {
+                Target::Hard(a) if depth < ctx.limits.max_hdf5_depth => stack.push((a, child, depth + 1)),
+                Target::Hard(_) => {
+                    out.errors.push(format!("{child}: deeper than {} groups, not walked", ctx.limits.max_hdf5_depth))
+                }
+                Target::Soft(t) => out.issues.push(StorageIssue {
+                    kind: StorageIssueKind::SoftLink,
+                    path: child,
+                    detail: format!("soft link to {t:?}"),
+                }),
+                Target::External { file, path: p } => out.issues.push(StorageIssue {
+                    kind: StorageIssueKind::ExternalLink,
+                    path: child,
+                    detail: format!("external link to {p:?} in file {file:?}"),
+                }),
+                Target::Other(k) => out.errors.push(format!("{child}: user-defined link type {k} not understood")),
+            }
+        }
+    }
+}
+
+fn issue(out: &mut KerasH5, kind: StorageIssueKind, path: &str, detail: String) {
+    out.issues.push(StorageIssue { kind, path: path.to_string(), detail });
+}
+
+fn inspect_dataset(ctx: &Ctx, path: &str, msgs: &[Message], out: &mut KerasH5) {
+    let find = |t| msgs.iter().find(|m| m.mtype == t);
+    for m in msgs.iter().filter(|m| m.mtype == oh::MSG_EXTERNAL_FILES) {
+        let detail = external::describe(ctx, &m.data)
+            .unwrap_or_else(|e| format!("external data files (list unreadable: {})", e.0));
+        issue(out, StorageIssueKind::ExternalDataFiles, path, detail);
+    }
+    let Some(lm) = find(oh::MSG_LAYOUT) else { return };
+    let lay = match layout::parse(&lm.data, ctx.sz) {
+        Ok(l) => l,
+        Err(e) => return out.errors.push(format!("{path}: {}", e.0)),
+    };
+    if let layout::Layout::Virtual { .. } = lay {
+        issue(
+            out,
+            StorageIssueKind::VirtualDataset,
+            path,
+            "virtual dataset: data mapped from other datasets or files".into(),
+        );
+    }
+    // Shape bomb: declared bytes against an upper bound of what is stored.
+    let space = match find(oh::MSG_DATASPACE).map(|m| dataspace::parse(&m.data, ctx.sz)) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => return out.errors.push(format!("{path}: {}", e.0)),
+        None => return out.errors.push(format!("{path}: dataset without a dataspace")),
+    };
+    // A shared (committed) datatype is not resolved; 1 byte is a lower bound.
+    let elem = match find(oh::MSG_DATATYPE) {
+        Some(m) if !m.shared() => datatype::parse(&m.data, ctx.sz).map(|d| d.size().max(1)).unwrap_or(1),
+        _ => 1,
+    };
+    let declared = space.count().and_then(|n| n.checked_mul(elem));
+    let file = ctx.file_len();
+    // Stored bytes are at most what the layout records, and never more than the file.
+    let stored = match lay {
+        layout::Layout::Compact { size } => size.min(file),
+        layout::Layout::Contiguous { addr: None, .. } => 0,
+        layout::Layout::Contiguous { addr: Some(a), size } => size.min(file.saturating_sub(a)),
+        _ => file,
+    };
+    let bomb = match declared {
+        None => true,
+        Some(d) => d > BOMB_FLOOR && d / BOMB_RATIO > stored,
+    };
+    if bomb && !matches!(lay, layout::Layout::Virtual { .. }) {
+        let d = declared.map_or_else(|| "more than 2^64".to_string(), |d| d.to_string());
+        issue(
+            out,
+            StorageIssueKind::ShapeBomb,
+            path,
+            format!("declares {d} bytes (shape {:?}) but stores at most {stored}", space.dims),
+        );
+    }
+}
