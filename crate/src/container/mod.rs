@@ -6,6 +6,7 @@
 
 pub mod hdf5;
 pub mod json;
+pub mod pickle;
 pub mod savedmodel;
 pub mod zip;
 

@@ -1,6 +1,7 @@
 //! The Keras layer: walking config trees (nested models, wrappers, compile configs),
 //! layer paths, and every serialized function and function reference in them.
 
+pub mod known_classes;
 pub mod walk;
 
 use crate::container::json::Json;
@@ -82,10 +83,34 @@ impl Reference {
     }
 }
 
+/// A serialized object (`{"class_name": …}`): what the config rules inspect.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub site: Site,
+    pub class_name: String,
+    pub module: Option<String>,
+    pub registered_name: Option<String>,
+    /// `config.name` when the object is a layer or model.
+    pub layer_name: Option<String>,
+    /// The object is a layer or a model (not an initializer, optimizer, …).
+    pub is_layer: bool,
+    /// The object's `config`, kept only for the classes whose config the rules read
+    /// (`TorchModuleWrapper`, lookup layers, `TFSMLayer`).
+    pub config: Option<Json>,
+}
+
+impl Object {
+    /// Is this a class Keras can build by itself (not custom code from the loader)?
+    pub fn is_known_class(&self) -> bool {
+        known_classes::KNOWN_CLASSES.binary_search(&self.class_name.as_str()).is_ok()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Item {
     Function(Payload),
     Reference(Reference),
+    Object(Object),
     /// A `function` slot holding text that is not code (source text Keras cannot load).
     SourceText {
         site: Site,

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use super::{Item, Payload, Reference, Shape, Site};
+use super::{Item, Object, Payload, Reference, Shape, Site};
 use crate::container::json::{pointer_segment, Json};
 use crate::python::payload::{decode_code, looks_like_code_object};
 
@@ -29,6 +29,9 @@ struct Walker {
     /// Names of the layers/models around the current value.
     layers: Vec<String>,
 }
+
+/// Classes whose `config` the config rules read.
+const CONFIG_KEPT: &[&str] = &["TorchModuleWrapper", "StringLookup", "IntegerLookup", "TextVectorization", "TFSMLayer"];
 
 /// The name a dict contributes to the layer path, if it is a layer or a model.
 fn layer_name(obj: &Json) -> Option<String> {
@@ -195,6 +198,19 @@ impl Walker {
                     }
                 }
             }
+        }
+
+        if let Some(c) = class.filter(|c| !matches!(*c, "function" | "__lambda__")) {
+            let config = CONFIG_KEPT.contains(&c).then(|| v.get("config").cloned()).flatten();
+            self.items.push(Item::Object(Object {
+                site: self.site(ptr, slot),
+                class_name: c.to_string(),
+                module: v.get_str("module").map(str::to_string),
+                registered_name: v.get_str("registered_name").map(str::to_string),
+                layer_name: layer_name(v).filter(|_| v.get("config").and_then(|c| c.get_str("name")).is_some()),
+                is_layer: layer_name(v).is_some(),
+                config,
+            }));
         }
 
         match class {

@@ -3,6 +3,7 @@
 //! Rules never parse bytes; they turn what the readers and the analysis found into
 //! findings.
 
+pub mod config;
 pub mod lambda;
 pub mod sinks;
 
@@ -59,6 +60,14 @@ pub const ALL: &[RuleDoc] = &[
     RuleDoc::of::<lambda::LambdaPresent>(),
     RuleDoc::of::<lambda::FunctionReference>(),
     RuleDoc::of::<lambda::JsonLeniency>(),
+    RuleDoc::of::<config::ModuleOutsideKeras>(),
+    RuleDoc::of::<config::LoadingGadget>(),
+    RuleDoc::of::<config::TorchModule>(),
+    RuleDoc::of::<config::LookupVocabularyPath>(),
+    RuleDoc::of::<config::TfsmLayerPath>(),
+    RuleDoc::of::<config::LayerNameTraversal>(),
+    RuleDoc::of::<config::CustomClass>(),
+    RuleDoc::of::<config::Hdf5ExternalStorage>(),
 ];
 
 pub fn find(code: &str) -> Option<&'static RuleDoc> {

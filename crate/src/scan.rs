@@ -1,0 +1,406 @@
+//! The pipeline of one file: sniff → container → config walk → code analysis → rules.
+//! Each stage only sees the output of the one before; findings carry their evidence.
+
+use std::collections::HashMap;
+
+use crate::container::json;
+use crate::keras::{self, Item, Object, Payload, Reference};
+use crate::limits::Limits;
+use crate::python::{self, payload, Classification, FunctionInput};
+use crate::report::{Evidence, FileReport, Finding, Location, Occurrence, ScanError, Severity, Stats};
+use crate::rules::{config as cr, lambda as lr, sinks, RuleDoc};
+use crate::source::{ByteSource, Counting};
+use crate::{container, sniff};
+
+/// Scans one file. `path` is what the report calls it (and a hint for formats without
+/// magic bytes). Never panics on any input; problems become errors in the report.
+pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
+    let counting = Counting::new(src);
+    let format = sniff::sniff(&counting, path);
+    let extracted = container::extract(&counting, format, limits);
+
+    let mut s = Scan {
+        limits,
+        findings: Vec::new(),
+        errors: extracted.errors,
+        by_hash: HashMap::new(),
+        functions: 0,
+        dropped: 0,
+    };
+    for note in &extracted.notes {
+        s.add(finding(
+            &lr::LENIENCY,
+            "Container oddity",
+            "",
+            Location { container: note.clone(), pointer: String::new() },
+            Evidence { notes: vec![note.clone()], ..Evidence::default() },
+        ));
+    }
+    for doc in &extracted.docs {
+        s.document(doc);
+    }
+    for (container, issue) in &extracted.hdf5_issues {
+        s.hdf5_issue(container, issue);
+    }
+    if s.dropped > 0 {
+        s.errors.push(ScanError {
+            location: "report".into(),
+            message: format!("{} more findings were not listed (limit {})", s.dropped, limits.max_findings),
+        });
+    }
+
+    let verdict = FileReport::compute_verdict(&s.findings, &s.errors);
+    let mut findings = s.findings;
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    FileReport {
+        path: path.to_string(),
+        format: format.as_str().to_string(),
+        verdict,
+        findings,
+        errors: s.errors,
+        keras_version: extracted.keras_version,
+        stats: Stats { file_bytes: src.len(), bytes_read: counting.bytes_read(), reads: counting.reads() },
+    }
+}
+
+fn finding(rule: &RuleDoc, title: &str, layer: &str, location: Location, evidence: Evidence) -> Finding {
+    Finding {
+        code: rule.code,
+        severity: rule.severity,
+        title: if title.is_empty() { rule.en.title.to_string() } else { title.to_string() },
+        layer: layer.to_string(),
+        location,
+        evidence,
+        explanation: rule.explanation(),
+        cves: rule.cves.to_vec(),
+    }
+}
+
+struct Scan<'l> {
+    limits: &'l Limits,
+    findings: Vec<Finding>,
+    errors: Vec<ScanError>,
+    /// SHA-256 of decoded code + its bindings → index of its finding (one finding, every location).
+    by_hash: HashMap<String, usize>,
+    functions: usize,
+    dropped: usize,
+}
+
+impl Scan<'_> {
+    fn add(&mut self, f: Finding) -> Option<usize> {
+        if self.findings.len() >= self.limits.max_findings {
+            self.dropped += 1;
+            return None;
+        }
+        self.findings.push(f);
+        Some(self.findings.len() - 1)
+    }
+
+    fn document(&mut self, doc: &container::ConfigText) {
+        let parsed = match json::parse(&doc.text, self.limits.max_json_depth) {
+            Ok(p) => p,
+            Err(e) => {
+                let at = if doc.container.is_empty() { "JSON".to_string() } else { doc.container.clone() };
+                self.errors.push(ScanError { location: at, message: e.to_string() });
+                return;
+            }
+        };
+        for l in &parsed.leniencies {
+            let loc = Location { container: doc.container.clone(), pointer: String::new() };
+            self.add(finding(
+                &lr::LENIENCY,
+                "",
+                "",
+                loc,
+                Evidence { notes: vec![l.to_string()], ..Evidence::default() },
+            ));
+        }
+        let (value, unwrapped) =
+            keras::unwrap_double_encoded(parsed.value, self.limits.max_json_unwrap, self.limits.max_json_depth);
+        let container = if unwrapped > 0 {
+            let what = if doc.container.is_empty() { "file".to_string() } else { doc.container.clone() };
+            format!("{what} (JSON string decoded {unwrapped}×)")
+        } else {
+            doc.container.clone()
+        };
+        for item in keras::walk::walk(&value) {
+            match item {
+                Item::Function(p) => self.function(&p, &container),
+                Item::Reference(r) => self.reference(&r, &container),
+                Item::Object(o) => self.object(&o, &container),
+                Item::SourceText { site, text } => {
+                    let loc = Location { container: container.clone(), pointer: site.pointer.clone() };
+                    let mut ev = Evidence { source: Some(text.clone()), ..Evidence::default() };
+                    ev.notes.push("the function slot holds text, not marshalled code: Keras cannot load it, and it cannot be verified".into());
+                    for w in text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
+                        if let Some(hit) = sinks::classify(w).or_else(|| sinks::classify(&format!("builtins.{w}"))) {
+                            ev.categories.push(hit.category.to_string());
+                            ev.calls.push(w.to_string());
+                        }
+                    }
+                    self.add(finding(
+                        &lr::SUSPICIOUS,
+                        "Lambda holds source text instead of code",
+                        &site.layer,
+                        loc,
+                        ev,
+                    ));
+                }
+            }
+        }
+    }
+
+    fn function(&mut self, p: &Payload, container: &str) {
+        let loc = Location { container: container.to_string(), pointer: p.site.pointer.clone() };
+        let decoded = payload::decode_code(&p.code);
+        let hash = decoded.sha256_hex();
+        // The same code with other bindings may do something else: dedupe on both.
+        let bindings = [&p.defaults, &p.closure, &p.arguments]
+            .map(|v| v.as_ref().map(|j| j.to_compact()).unwrap_or_default())
+            .join("|");
+        let key = format!("{hash}|{bindings}|{}", p.module.as_deref().unwrap_or(""));
+        if let Some(&i) = self.by_hash.get(&key) {
+            self.findings[i].evidence.also_at.push(Occurrence { layer: p.site.layer.clone(), location: loc });
+            return;
+        }
+        self.functions += 1;
+        if self.functions > self.limits.max_functions {
+            if self.functions == self.limits.max_functions + 1 {
+                self.errors.push(ScanError {
+                    location: container.to_string(),
+                    message: format!(
+                        "more than {} distinct functions; the rest were not analysed",
+                        self.limits.max_functions
+                    ),
+                });
+            }
+            return;
+        }
+        let mut ev = Evidence {
+            encoding: Some(decoded.encoding.as_str().to_string()),
+            decoded_bytes: Some(decoded.bytes.len() as u64),
+            sha256: Some(hash.clone()),
+            notes: decoded.notes.clone(),
+            ..Evidence::default()
+        };
+        ev.notes.insert(0, format!("stored as {} in `{}`", p.shape.describe(), p.site.slot));
+        let analysis = if decoded.bytes.len() as u64 > self.limits.max_payload_bytes {
+            ev.notes.push(format!(
+                "payload larger than the limit of {} bytes; not analysed",
+                self.limits.max_payload_bytes
+            ));
+            None
+        } else {
+            let input = FunctionInput {
+                code: &decoded.bytes,
+                defaults: p.defaults.as_ref(),
+                closure: p.closure.as_ref(),
+                arguments: p.arguments.as_ref(),
+                module: p.module.as_deref(),
+            };
+            Some(python::analyze(&input, self.limits))
+        };
+        for (what, v) in [("defaults", &p.defaults), ("closure", &p.closure), ("arguments", &p.arguments)] {
+            if let Some(v) = v {
+                ev.notes.push(format!("{what}: {}", truncate(&v.to_compact(), 200)));
+            }
+        }
+        let class = match analysis {
+            Some(a) => {
+                ev.python_version = a.python_version;
+                ev.source = a.source;
+                ev.calls = a.calls;
+                ev.strings = a.strings;
+                ev.categories = a.categories;
+                ev.notes.extend(a.notes);
+                a.classification
+            }
+            None => Classification::Suspicious,
+        };
+        let rule = match class {
+            Classification::Malicious => &lr::MALICIOUS,
+            Classification::Suspicious => &lr::SUSPICIOUS,
+            Classification::Benign => &lr::PRESENT,
+        };
+        if let Some(i) = self.add(finding(rule, "", &p.site.layer, loc, ev)) {
+            self.by_hash.insert(key, i);
+        }
+    }
+
+    fn object(&mut self, o: &Object, container: &str) {
+        let loc = Location { container: container.to_string(), pointer: o.site.pointer.clone() };
+        let layer = o.site.layer.as_str();
+        let dotted = match o.module.as_deref() {
+            Some(m) if !m.is_empty() => format!("{m}.{}", o.class_name),
+            _ => o.class_name.clone(),
+        };
+        let ev = |notes: Vec<String>| Evidence { reference: Some(dotted.clone()), notes, ..Evidence::default() };
+
+        if let Some(name) = o.layer_name.as_deref().filter(|n| cr::is_traversal_name(n)) {
+            self.add(finding(&cr_doc::NAME, "", layer, loc.clone(), ev(vec![format!("layer name {name:?}")])));
+        }
+        if cr::is_gadget(&dotted) && o.class_name != "TFSMLayer" {
+            self.add(finding(&cr_doc::GADGET, &format!("Config builds {dotted}"), layer, loc.clone(), ev(vec![])));
+        }
+        let foreign = o.module.as_deref().filter(|m| !m.is_empty() && !cr::is_keras_module(m));
+        if let Some(m) = foreign {
+            let mut f = finding(
+                &cr_doc::MODULE,
+                "",
+                layer,
+                loc.clone(),
+                ev(vec![format!("module {m:?}, class {:?}", o.class_name)]),
+            );
+            if let Some(r) = &o.registered_name {
+                f.evidence.notes.push(format!("registered as {r:?}"));
+            }
+            let dangerous = m == "builtins"
+                || sinks::classify_module(m).is_some_and(|h| h.danger == sinks::Danger::Malicious)
+                || sinks::classify(&dotted).is_some_and(|h| h.danger == sinks::Danger::Malicious);
+            if dangerous {
+                f.severity = Severity::Critical;
+                f.title = format!("Object from dangerous module {m}");
+            }
+            self.add(f);
+        } else if !o.is_known_class() {
+            let mut notes = vec![format!("class {:?} is not defined by Keras", o.class_name)];
+            if let Some(r) = &o.registered_name {
+                notes.push(format!("registered as {r:?}"));
+            }
+            let mut f =
+                finding(&cr_doc::CUSTOM, &format!("Custom class {}", o.class_name), layer, loc.clone(), ev(notes));
+            if o.site.pointer.is_empty() && o.is_layer {
+                // The whole model is code from the loader's environment: nothing to verify.
+                f.severity = Severity::High;
+                f.title = format!("The whole model is custom class {}", o.class_name);
+                f.evidence.notes.push(
+                    "the file holds no architecture that can be checked; all of it runs from the loader's code".into(),
+                );
+            }
+            self.add(f);
+        }
+        let cfg_str = |key: &str| o.config.as_ref().and_then(|c| c.get_str(key)).map(str::to_string);
+        match o.class_name.as_str() {
+            "StringLookup" | "IntegerLookup" | "TextVectorization" => {
+                if let Some(v) = cfg_str("vocabulary") {
+                    self.add(finding(&cr_doc::VOCAB, "", layer, loc.clone(), ev(vec![format!("vocabulary {v:?}")])));
+                }
+            }
+            "TFSMLayer" => {
+                if let Some(v) = cfg_str("filepath") {
+                    self.add(finding(&cr_doc::TFSM, "", layer, loc.clone(), ev(vec![format!("filepath {v:?}")])));
+                }
+            }
+            "TorchModuleWrapper" => {
+                let mut e = ev(vec![]);
+                match cfg_str("module") {
+                    Some(b64) => torch_module_evidence(&b64, self.limits, &mut e),
+                    None => e.notes.push("no serialized module in the config".into()),
+                }
+                self.add(finding(&cr_doc::TORCH, "", layer, loc, e));
+            }
+            _ => {}
+        }
+    }
+
+    fn hdf5_issue(&mut self, container: &str, issue: &crate::container::hdf5::StorageIssue) {
+        use crate::container::hdf5::StorageIssueKind as K;
+        let what = match issue.kind {
+            K::ExternalDataFiles => "dataset stored in external files",
+            K::VirtualDataset => "virtual dataset (data mapped from other files)",
+            K::ExternalLink => "external link to another file",
+            K::SoftLink => "soft link",
+            K::ShapeBomb => "dataset declaring far more data than it stores",
+        };
+        let loc = Location { container: format!("{container} {}", issue.path), pointer: String::new() };
+        let ev = Evidence { notes: vec![issue.detail.clone()], ..Evidence::default() };
+        self.add(finding(&cr_doc::HDF5, &format!("HDF5 {what}"), "", loc, ev));
+    }
+
+    fn reference(&mut self, r: &Reference, container: &str) {
+        let loc = Location { container: container.to_string(), pointer: r.site.pointer.clone() };
+        let dotted = r.dotted();
+        let mut ev = Evidence { reference: Some(dotted.clone()), ..Evidence::default() };
+        if cr::is_gadget(&dotted) {
+            ev.notes
+                .push("a Keras API that loads, downloads, writes or disables safe mode while the model loads".into());
+            self.add(finding(&cr_doc::GADGET, &format!("Config calls {dotted}"), &r.site.layer, loc, ev));
+            return;
+        }
+        // Keras 3 writes user functions as module "builtins": `builtins.exec` is the builtin.
+        let hit = sinks::classify(&dotted).or_else(|| {
+            r.module
+                .as_deref()
+                .filter(|m| !m.is_empty() && *m != "builtins" && *m != "__main__")
+                .and_then(sinks::classify_module)
+        });
+        match hit {
+            Some(h) => {
+                ev.categories.push(h.category.to_string());
+                let (rule, title) = match h.danger {
+                    sinks::Danger::Malicious => (&lr::MALICIOUS, format!("Lambda calls {dotted} by name")),
+                    sinks::Danger::Suspicious => (&lr::SUSPICIOUS, format!("Lambda calls {dotted} by name")),
+                };
+                self.add(finding(rule, &title, &r.site.layer, loc, ev));
+            }
+            None => {
+                ev.notes.push(format!("`{}` names a function whose code is not in the file", r.site.slot));
+                self.add(finding(&lr::REFERENCE, "", &r.site.layer, loc, ev));
+            }
+        }
+    }
+}
+
+/// The config rules as data, for `finding()`.
+mod cr_doc {
+    use crate::rules::{config::*, RuleDoc};
+    pub const MODULE: RuleDoc = RuleDoc::of::<ModuleOutsideKeras>();
+    pub const GADGET: RuleDoc = RuleDoc::of::<LoadingGadget>();
+    pub const TORCH: RuleDoc = RuleDoc::of::<TorchModule>();
+    pub const VOCAB: RuleDoc = RuleDoc::of::<LookupVocabularyPath>();
+    pub const TFSM: RuleDoc = RuleDoc::of::<TfsmLayerPath>();
+    pub const NAME: RuleDoc = RuleDoc::of::<LayerNameTraversal>();
+    pub const CUSTOM: RuleDoc = RuleDoc::of::<CustomClass>();
+    pub const HDF5: RuleDoc = RuleDoc::of::<Hdf5ExternalStorage>();
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// Decodes a `TorchModuleWrapper` blob (base64 of a `torch.save` zip) and lists the
+/// globals its pickle imports.
+fn torch_module_evidence(b64: &str, limits: &Limits, ev: &mut Evidence) {
+    let raw = match payload::a2b_base64(b64.as_bytes()) {
+        Ok(d) => d.bytes,
+        Err(_) => return ev.notes.push("the serialized module is not valid base64".into()),
+    };
+    let archive = match container::zip::list(&raw, limits) {
+        Ok(a) => a,
+        Err(e) => return ev.notes.push(format!("the serialized module is not a torch zip: {e}")),
+    };
+    for m in archive.members.iter().filter(|m| m.name.ends_with(".pkl")) {
+        match container::zip::read_member(&raw, m, limits, limits.max_inflated_bytes) {
+            Ok(bytes) => {
+                let info = container::pickle::scan(&bytes, 10_000_000);
+                ev.imports.extend(info.globals.iter().cloned());
+                for g in &info.globals {
+                    if let Some(hit) = sinks::classify(&g.replace("__builtin__.", "builtins.")) {
+                        ev.categories.push(format!("{} ({g})", hit.category));
+                    }
+                }
+                if let Some(e) = info.error {
+                    ev.notes.push(format!("{}: pickle not fully read: {e}", m.name));
+                }
+            }
+            Err(e) => ev.notes.push(format!("{}: {e}", m.name)),
+        }
+    }
+}
