@@ -42,6 +42,9 @@ pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
     for (container, issue) in &extracted.hdf5_issues {
         s.hdf5_issue(container, issue);
     }
+    for issue in &extracted.member_issues {
+        s.member_issue(issue);
+    }
     if s.dropped > 0 {
         s.errors.push(ScanError {
             location: "report".into(),
@@ -317,6 +320,35 @@ impl Scan<'_> {
         self.add(finding(&cr_doc::HDF5, &format!("HDF5 {what}"), "", loc, ev));
     }
 
+    fn member_issue(&mut self, issue: &crate::container::members::MemberIssue) {
+        use crate::container::members::IssueKind;
+        let loc = Location { container: issue.member.clone(), pointer: String::new() };
+        let mut ev =
+            Evidence { notes: vec![issue.detail.clone()], imports: issue.imports.clone(), ..Evidence::default() };
+        let mut f = match issue.kind {
+            IssueKind::PathTraversal => finding(&ar_doc::PATH, "", "", loc, ev),
+            IssueKind::Executable => finding(&ar_doc::EXEC, "", "", loc, ev),
+            IssueKind::Pickle => {
+                let mut worst = None;
+                for g in &issue.imports {
+                    if let Some(hit) = sinks::classify(&g.replace("__builtin__.", "builtins.").replace("posix.", "os."))
+                    {
+                        ev.categories.push(format!("{} ({g})", hit.category));
+                        worst = worst.max(Some(hit.danger));
+                    }
+                }
+                let mut f = finding(&ar_doc::PICKLE, "", "", loc, ev);
+                if worst == Some(sinks::Danger::Malicious) {
+                    f.severity = Severity::Critical;
+                    f.title = "Pickle inside the archive imports a dangerous callable".into();
+                }
+                f
+            }
+        };
+        f.evidence.notes.dedup();
+        self.add(f);
+    }
+
     fn reference(&mut self, r: &Reference, container: &str) {
         let loc = Location { container: container.to_string(), pointer: r.site.pointer.clone() };
         let dotted = r.dotted();
@@ -349,6 +381,14 @@ impl Scan<'_> {
             }
         }
     }
+}
+
+/// The archive rules as data.
+mod ar_doc {
+    use crate::rules::{archive::*, RuleDoc};
+    pub const PICKLE: RuleDoc = RuleDoc::of::<PickleMember>();
+    pub const EXEC: RuleDoc = RuleDoc::of::<ExecutableMember>();
+    pub const PATH: RuleDoc = RuleDoc::of::<MemberPathTraversal>();
 }
 
 /// The config rules as data, for `finding()`.

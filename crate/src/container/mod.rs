@@ -6,6 +6,7 @@
 
 pub mod hdf5;
 pub mod json;
+pub mod members;
 pub mod pickle;
 pub mod savedmodel;
 pub mod zip;
@@ -46,6 +47,8 @@ pub struct Extracted {
     pub errors: Vec<ScanError>,
     /// Notes about the container itself (duplicates, prepended data, …).
     pub notes: Vec<String>,
+    /// Archive members that run code or escape the extraction directory.
+    pub member_issues: Vec<members::MemberIssue>,
 }
 
 impl Extracted {
@@ -209,6 +212,9 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
             }
         }
     }
+    let mut issues = Vec::new();
+    members::inspect(src, &archive, "", 0, limits, out, &mut issues);
+    out.member_issues = issues;
     if !found_config {
         out.error("zip", "the archive holds no Keras config (config.json, model.json or keras_metadata.pb)");
     }

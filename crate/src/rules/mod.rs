@@ -3,6 +3,7 @@
 //! Rules never parse bytes; they turn what the readers and the analysis found into
 //! findings.
 
+pub mod archive;
 pub mod config;
 pub mod lambda;
 pub mod sinks;
@@ -68,6 +69,9 @@ pub const ALL: &[RuleDoc] = &[
     RuleDoc::of::<config::LayerNameTraversal>(),
     RuleDoc::of::<config::CustomClass>(),
     RuleDoc::of::<config::Hdf5ExternalStorage>(),
+    RuleDoc::of::<archive::PickleMember>(),
+    RuleDoc::of::<archive::ExecutableMember>(),
+    RuleDoc::of::<archive::MemberPathTraversal>(),
 ];
 
 pub fn find(code: &str) -> Option<&'static RuleDoc> {
