@@ -31,7 +31,7 @@ fn read(path: &Path) -> (Vec<u8>, u64) {
 }
 
 #[test]
-fn wild_corpus_model_configs_match_h5py_byte_for_byte() {
+fn hdf5_wild_corpus_model_configs_match_h5py_byte_for_byte() {
     let wild = shared().join("corpus/wild");
     let mut checked = 0;
     let mut h5 = 0;
@@ -62,7 +62,7 @@ fn wild_corpus_model_configs_match_h5py_byte_for_byte() {
 }
 
 #[test]
-fn h5py210_writer_files() {
+fn hdf5_h5py210_writer_files() {
     let dir = shared().join("corpus/hdf5-writers/h5py210");
     let all = files(&dir, Some("h5"));
     assert_eq!(all.len(), 6, "expected the six h5py 2.10 files");
@@ -104,7 +104,7 @@ fn h5py210_writer_files() {
 }
 
 #[test]
-fn cve_reproducers_return_without_panic_or_hang() {
+fn hdf5_cve_reproducers_return_without_panic_or_hang() {
     let dir = shared().join("corpus/hdf5-cve");
     let all: Vec<PathBuf> = files(&dir, None).into_iter().filter(|p| p.extension().is_none_or(|e| e == "h5")).collect();
     assert!(all.len() >= 100, "expected the CVE reproducers, found {}", all.len());
