@@ -101,9 +101,7 @@ fn class_index(s: &str) -> usize {
 fn call_found(calls: &[String], name: &str, arg0: Option<&str>) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
     let call_pat = format!("{last}(");
-    calls.iter().any(|c| {
-        (c.contains(name) || c.contains(&call_pat)) && arg0.is_none_or(|a| c.contains(a))
-    })
+    calls.iter().any(|c| (c.contains(name) || c.contains(&call_pat)) && arg0.is_none_or(|a| c.contains(a)))
 }
 
 struct Miss {
@@ -176,11 +174,8 @@ fn lambda_families() {
             matrix[class_index(expected)][class_index(got)] += 1;
 
             let mut missing_calls = Vec::new();
-            for (call, parts) in e["expected_calls"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .zip(e["expected_call_parts"].as_array().unwrap())
+            for (call, parts) in
+                e["expected_calls"].as_array().unwrap().iter().zip(e["expected_call_parts"].as_array().unwrap())
             {
                 let cname = parts[0].as_str().unwrap();
                 let arg0 = parts[1].as_str();
@@ -212,7 +207,11 @@ fn lambda_families() {
         // Per-version confusion matrix, then every miss.
         let total: usize = matrix.iter().flatten().sum();
         let right: usize = (0..3).map(|i| matrix[i][i]).sum();
-        let _ = writeln!(report, "\n== {fname}  (CPython {})  {right}/{total} classified as expected", python.split(' ').next().unwrap_or(""));
+        let _ = writeln!(
+            report,
+            "\n== {fname}  (CPython {})  {right}/{total} classified as expected",
+            python.split(' ').next().unwrap_or("")
+        );
         let _ = writeln!(report, "   expected \\ got   {:>10} {:>10} {:>10}", "malicious", "suspicious", "benign");
         for (i, row) in matrix.iter().enumerate() {
             let _ = writeln!(report, "   {:<16} {:>10} {:>10} {:>10}", CLASSES[i], row[0], row[1], row[2]);
