@@ -6,12 +6,17 @@
 //! [`CodeAnalysis`] out. It never runs anything and never panics on any input.
 
 pub mod disasm;
+pub mod eval;
+pub mod fold;
 pub mod marshal;
 pub mod opcodes;
 pub mod payload;
+pub mod repair;
+pub mod value;
 pub mod version;
 
 use crate::container::json::Json;
+use crate::rules::sinks::Danger;
 use crate::limits::Limits;
 
 /// Everything Keras hands the function when it loads and calls it.
@@ -62,9 +67,9 @@ pub struct CodeAnalysis {
 
 /// Analyses one marshalled code object.
 ///
-/// Until the marshal reader and evaluator land, this only checks the shape of the
-/// payload: a blob that is not a code object is unverifiable (suspicious), anything
-/// else is reported as a lambda for a reviewer to read.
+/// Infers the Python version (repairing Windows damage if needed), evaluates the code
+/// symbolically with everything Keras binds at load time, and classifies what it
+/// reaches. Unverifiable input is Suspicious with the reason in `notes`.
 pub fn analyze(input: &FunctionInput<'_>, _limits: &Limits) -> CodeAnalysis {
     let mut a = CodeAnalysis {
         classification: Classification::Benign,
@@ -76,19 +81,164 @@ pub fn analyze(input: &FunctionInput<'_>, _limits: &Limits) -> CodeAnalysis {
         notes: Vec::new(),
         windows_repaired: false,
     };
-    if !payload::looks_like_code_object(input.code) {
-        a.classification = Classification::Suspicious;
-        a.notes.push("the payload does not decode to a marshalled Python code object".into());
+    let mlimits = marshal::MarshalLimits::default();
+    let inferred = match version::infer(input.code, &mlimits) {
+        Ok(inf) => Some(inf),
+        Err(e) => match repair::repair(input.code, &mlimits) {
+            Some(r) => {
+                a.windows_repaired = true;
+                a.notes.push(format!(
+                    "saved on Windows: Keras replaced 0x5C bytes with 0x2F in the marshalled code; {} byte(s) restored before analysis (string constants may show '/' where the author wrote '\\')",
+                    r.flipped.len()
+                ));
+                Some(r.inferred)
+            }
+            None => {
+                a.classification = Classification::Suspicious;
+                if !payload::looks_like_code_object(input.code) {
+                    a.notes.push("the payload does not decode to a marshalled Python code object".into());
+                }
+                a.notes.push(format!("the code cannot be verified: no Python version (2.7, 3.0 – 3.15) reads it, even after the Windows repair ({})", truncate(&e.message, 600)));
+                a.categories.push("unverifiable code".into());
+                static_names(input.code, &mut a);
+                None
+            }
+        },
+    };
+    if let Some(inf) = inferred {
+        a.python_version = Some(inf.describe());
+        if inf.versions.len() > 1 {
+            a.notes.push(format!("Python {}: these versions decode the code identically", inf.describe()));
+        }
+        if !a.windows_repaired && looks_windows(&inf.code.filename) && inf.code.code.contains(&0x2F) && inf.py().ge(13) {
+            a.notes.push("saved on Windows: Keras may have replaced 0x5C bytes with 0x2F; on Python 3.13+ such damage can stay valid bytecode, so operands equal to 47 may originally have been 92".into());
+        }
+        let env = eval::Env {
+            defaults: input.defaults.map(json_items).unwrap_or_default(),
+            closure: input.closure.map(json_items).unwrap_or_default(),
+            arguments: input.arguments.and_then(|j| j.as_obj()).map(|m| m.iter().map(|(k, v)| (k.clone(), json_value(v, 0))).collect()).unwrap_or_default(),
+            module: input.module.map(str::to_string),
+        };
+        let ev = eval::evaluate(&inf.code, inf.py(), &env, eval::Budget::default());
+        a.source = Some(ev.source.clone());
+        a.calls = ev.calls.clone();
+        a.strings = ev.strings.clone();
+        let mut hits = ev.hits.clone();
+        hits.sort_by(|x, y| y.danger.cmp(&x.danger));
+        for h in &hits {
+            if !a.categories.iter().any(|c| c == h.category) {
+                a.categories.push(h.category.to_string());
+            }
+            a.classification = a.classification.max(match h.danger {
+                Danger::Malicious => Classification::Malicious,
+                Danger::Suspicious => Classification::Suspicious,
+            });
+            a.notes.push(format!("{}: {}", h.category, h.what));
+        }
+        if ev.incomplete {
+            a.classification = a.classification.max(Classification::Suspicious);
+            if !a.categories.iter().any(|c| c == "incomplete analysis") {
+                a.categories.push("incomplete analysis".into());
+            }
+        }
+        a.notes.extend(ev.notes);
     }
     if let Some(m) = input.module {
         if let Some(hit) = crate::rules::sinks::classify_module(m) {
             a.categories.push(hit.category.into());
             a.notes.push(format!("the function's globals come from module {m:?}"));
             a.classification = a.classification.max(match hit.danger {
-                crate::rules::sinks::Danger::Malicious => Classification::Malicious,
-                crate::rules::sinks::Danger::Suspicious => Classification::Suspicious,
+                Danger::Malicious => Classification::Malicious,
+                Danger::Suspicious => Classification::Suspicious,
             });
         }
     }
     a
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+fn looks_windows(filename: &str) -> bool {
+    let b = filename.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/'
+}
+
+/// For code that does not verify: the name and string rules over whatever layout
+/// parses, as evidence only (never malicious merely because it does not disassemble).
+fn static_names(data: &[u8], a: &mut CodeAnalysis) {
+    let lim = marshal::MarshalLimits::default();
+    for layout in [marshal::Layout::L311, marshal::Layout::L38, marshal::Layout::L30, marshal::Layout::L27] {
+        if let Ok((code, _)) = marshal::parse_code(data, layout, &lim) {
+            let mut names = Vec::new();
+            collect_names(&code, &mut names);
+            for n in names {
+                let hit = crate::rules::sinks::classify(&n).or_else(|| crate::rules::sinks::classify(&format!("builtins.{n}")));
+                if let Some(h) = hit {
+                    a.notes.push(format!("the unverified code names {n} ({})", h.category));
+                    if !a.categories.iter().any(|c| c == h.category) {
+                        a.categories.push(h.category.to_string());
+                    }
+                }
+            }
+            return;
+        }
+    }
+}
+
+fn collect_names(code: &marshal::Code, out: &mut Vec<String>) {
+    for n in &code.names {
+        if !out.contains(n) {
+            out.push(n.clone());
+        }
+    }
+    for c in code.nested() {
+        collect_names(c, out);
+    }
+}
+
+fn json_items(j: &Json) -> Vec<value::V> {
+    match j {
+        Json::Arr(a) => a.iter().map(|v| json_value(v, 0)).collect(),
+        Json::Obj(_) => match j.get("items").and_then(Json::as_arr) {
+            // SavedModel `__tuple__` wrapper.
+            Some(items) if j.get_str("class_name") == Some("__tuple__") => items.iter().map(|v| json_value(v, 0)).collect(),
+            _ => vec![json_value(j, 0)],
+        },
+        Json::Null => Vec::new(),
+        other => vec![json_value(other, 0)],
+    }
+}
+
+fn json_value(j: &Json, depth: usize) -> value::V {
+    use value::V;
+    if depth > 32 {
+        return V::unknown("<deep value>");
+    }
+    match j {
+        Json::Null => V::None,
+        Json::Bool(b) => V::Bool(*b),
+        Json::Num(n) => n.parse::<i128>().map(V::Int).or_else(|_| n.parse::<f64>().map(V::Float)).unwrap_or_else(|_| V::Opaque(n.as_str().into())),
+        Json::Str(s) => V::str(s.clone()),
+        Json::Arr(a) => V::List(a.iter().map(|v| json_value(v, depth + 1)).collect()),
+        Json::Obj(m) => {
+            if j.get_str("class_name") == Some("__tuple__") {
+                if let Some(items) = j.get("items").and_then(Json::as_arr) {
+                    return V::Tuple(items.iter().map(|v| json_value(v, depth + 1)).collect());
+                }
+            }
+            if j.get_str("type") == Some("ndarray") {
+                return V::unknown("<ndarray>");
+            }
+            V::Dict(m.iter().map(|(k, v)| (V::str(k.clone()), json_value(v, depth + 1))).collect())
+        }
+    }
 }

@@ -1,0 +1,279 @@
+//! Symbolic values of the evaluator and their Python-like rendering.
+
+use std::rc::Rc;
+
+use super::marshal::{bigint_to_string, Code, Obj};
+
+/// A value on the symbolic stack.
+#[derive(Debug, Clone)]
+pub enum V {
+    None,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(Rc<str>),
+    Bytes(Rc<[u8]>),
+    /// A concrete value we do not compute with (complex, Ellipsis, big ints): its repr.
+    Opaque(Rc<str>),
+    Tuple(Rc<[V]>),
+    List(Rc<[V]>),
+    Set(Rc<[V]>),
+    Dict(Rc<[(V, V)]>),
+    Slice(Rc<[V; 3]>),
+    Code(Rc<Code>),
+    /// A function built by MAKE_FUNCTION.
+    Func(Rc<Func>),
+    /// A resolved name: module, builtin, global or attribute of one. `dotted` is what
+    /// the sink table sees (`os.system`), `src` how the code spelled it.
+    Sym { dotted: Rc<str>, src: Rc<str> },
+    /// A bound method of a concrete value (`'-'.join`, `b'..'.decode`).
+    Method(Rc<(V, String)>),
+    /// The namespace of something (`globals()`, `vars(mod)`, `mod.__dict__`): subscripting
+    /// it with a constant key resolves a name.
+    Namespace(Rc<V>),
+    /// A concrete iterator: items and position.
+    Iter(Rc<[V]>, usize),
+    /// An iterator over something unknown.
+    UnknownIter(Rc<str>),
+    /// Anything else, rendered as an expression.
+    Unknown(Rc<str>),
+    /// The NULL the 3.11+ call protocol pushes.
+    Null,
+}
+
+#[derive(Debug)]
+pub struct Func {
+    pub code: Rc<Code>,
+    pub defaults: Vec<V>,
+    pub kwdefaults: Vec<(String, V)>,
+    pub closure: Vec<V>,
+    /// Rendered source of the function, e.g. `lambda y: y + 1`.
+    pub src: String,
+}
+
+impl V {
+    pub fn unknown(s: impl Into<String>) -> V {
+        V::Unknown(Rc::from(s.into()))
+    }
+    pub fn str(s: impl Into<String>) -> V {
+        V::Str(Rc::from(s.into()))
+    }
+    pub fn sym(dotted: &str, src: &str) -> V {
+        V::Sym { dotted: Rc::from(dotted), src: Rc::from(src) }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, V::Null)
+    }
+    /// Fully known (no unknown parts)?
+    pub fn concrete(&self) -> bool {
+        match self {
+            V::None | V::Bool(_) | V::Int(_) | V::Float(_) | V::Str(_) | V::Bytes(_) | V::Opaque(_) => true,
+            V::Tuple(t) | V::List(t) | V::Set(t) => t.iter().all(V::concrete),
+            V::Dict(d) => d.iter().all(|(k, v)| k.concrete() && v.concrete()),
+            V::Slice(s) => s.iter().all(V::concrete),
+            _ => false,
+        }
+    }
+    /// Python truthiness, if known.
+    pub fn truth(&self) -> Option<bool> {
+        match self {
+            V::None => Some(false),
+            V::Bool(b) => Some(*b),
+            V::Int(i) => Some(*i != 0),
+            V::Float(f) => Some(*f != 0.0),
+            V::Str(s) => Some(!s.is_empty()),
+            V::Bytes(b) => Some(!b.is_empty()),
+            V::Tuple(t) | V::List(t) | V::Set(t) => Some(!t.is_empty()),
+            V::Dict(d) => Some(!d.is_empty()),
+            V::Sym { .. } | V::Func(_) | V::Code(_) | V::Method(_) => Some(true),
+            _ => None,
+        }
+    }
+    /// The items of a concrete sequence (str yields its characters).
+    pub fn items(&self) -> Option<Vec<V>> {
+        match self {
+            V::Tuple(t) | V::List(t) | V::Set(t) => Some(t.to_vec()),
+            V::Dict(d) => Some(d.iter().map(|(k, _)| k.clone()).collect()),
+            V::Str(s) if s.chars().count() <= 1 << 16 => Some(s.chars().map(|c| V::str(c.to_string())).collect()),
+            V::Bytes(b) => Some(b.iter().map(|&x| V::Int(x as i128)).collect()),
+            V::Iter(items, pos) => Some(items.get(*pos..).map(|s| s.to_vec()).unwrap_or_default()),
+            _ => None,
+        }
+    }
+
+    pub fn from_obj(o: &Obj) -> V {
+        match o {
+            Obj::None => V::None,
+            Obj::False => V::Bool(false),
+            Obj::True => V::Bool(true),
+            Obj::StopIteration => V::Opaque(Rc::from("StopIteration")),
+            Obj::Ellipsis => V::Opaque(Rc::from("...")),
+            Obj::Int(i) => V::Int(*i),
+            Obj::BigInt(neg, d) => V::Opaque(Rc::from(bigint_to_string(*neg, d))),
+            Obj::Float(f) => V::Float(*f),
+            Obj::Complex(re, im) => V::Opaque(Rc::from(if *re == 0.0 { format!("{}j", fmt_float(*im)) } else { format!("({}+{}j)", fmt_float(*re), fmt_float(*im)) })),
+            Obj::Bytes(b) => V::Bytes(b.clone()),
+            Obj::Str(s) => V::Str(s.clone()),
+            Obj::Tuple(t) => V::Tuple(t.iter().map(V::from_obj).collect()),
+            Obj::List(t) => V::List(t.iter().map(V::from_obj).collect()),
+            Obj::Set(t) | Obj::FrozenSet(t) => V::Set(t.iter().map(V::from_obj).collect()),
+            Obj::Dict(d) | Obj::FrozenDict(d) => V::Dict(d.iter().map(|(k, v)| (V::from_obj(k), V::from_obj(v))).collect()),
+            Obj::Slice(s) => V::Slice(Rc::new([V::from_obj(&s[0]), V::from_obj(&s[1]), V::from_obj(&s[2])])),
+            Obj::Code(c) => V::Code(c.clone()),
+        }
+    }
+
+    /// Python-like source text of the value.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        self.render_into(&mut s, 0);
+        s
+    }
+
+    fn render_into(&self, out: &mut String, depth: usize) {
+        if depth > 20 || out.len() > 4000 {
+            out.push('…');
+            return;
+        }
+        match self {
+            V::None => out.push_str("None"),
+            V::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
+            V::Int(i) => out.push_str(&i.to_string()),
+            V::Float(f) => out.push_str(&fmt_float(*f)),
+            V::Str(s) => out.push_str(&py_repr_str(s)),
+            V::Bytes(b) => out.push_str(&py_repr_bytes(b)),
+            V::Opaque(s) | V::Unknown(s) | V::UnknownIter(s) => out.push_str(s),
+            V::Tuple(t) => {
+                out.push('(');
+                for (i, x) in t.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    x.render_into(out, depth + 1);
+                }
+                if t.len() == 1 {
+                    out.push(',');
+                }
+                out.push(')');
+            }
+            V::List(t) | V::Set(t) => {
+                let (o, c) = if matches!(self, V::List(_)) { ('[', ']') } else { ('{', '}') };
+                out.push(o);
+                for (i, x) in t.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    x.render_into(out, depth + 1);
+                }
+                out.push(c);
+            }
+            V::Dict(d) => {
+                out.push('{');
+                for (i, (k, v)) in d.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    k.render_into(out, depth + 1);
+                    out.push_str(": ");
+                    v.render_into(out, depth + 1);
+                }
+                out.push('}');
+            }
+            V::Slice(s) => {
+                let part = |v: &V| if matches!(v, V::None) { String::new() } else { v.render() };
+                out.push_str(&part(&s[0]));
+                out.push(':');
+                out.push_str(&part(&s[1]));
+                if !matches!(s[2], V::None) {
+                    out.push(':');
+                    out.push_str(&part(&s[2]));
+                }
+            }
+            V::Code(c) => out.push_str(&format!("<code {}>", c.name)),
+            V::Func(f) => out.push_str(&f.src),
+            V::Sym { src, .. } => out.push_str(src),
+            V::Method(m) => {
+                m.0.render_into(out, depth + 1);
+                out.push('.');
+                out.push_str(&m.1);
+            }
+            V::Namespace(v) => {
+                out.push_str("vars(");
+                v.render_into(out, depth + 1);
+                out.push(')');
+            }
+            V::Iter(items, pos) => {
+                out.push_str("iter(");
+                V::List(items.get(*pos..).unwrap_or_default().into()).render_into(out, depth + 1);
+                out.push(')');
+            }
+            V::Null => out.push_str("NULL"),
+        }
+    }
+
+    /// Rendering suitable as an operand of a binary operator.
+    pub fn operand(&self) -> String {
+        let s = self.render();
+        match self {
+            V::Unknown(_) if s.contains(' ') && !(s.starts_with('(') && s.ends_with(')')) && !s.ends_with(')') && !s.ends_with(']') => format!("({s})"),
+            _ => s,
+        }
+    }
+}
+
+pub fn fmt_float(f: f64) -> String {
+    if f.is_nan() {
+        "nan".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "inf".into() } else { "-inf".into() }
+    } else if f == f.trunc() && f.abs() < 1e16 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// `repr(str)` as Python writes it (single quotes unless the text has one and no double).
+pub fn py_repr_str(s: &str) -> String {
+    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(q);
+    out
+}
+
+pub fn py_repr_bytes(b: &[u8]) -> String {
+    let q = if b.contains(&b'\'') && !b.contains(&b'"') { b'"' } else { b'\'' };
+    let mut out = String::from("b");
+    out.push(q as char);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(q as char);
+    out
+}
