@@ -45,6 +45,12 @@ pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
     for issue in &extracted.member_issues {
         s.member_issue(issue);
     }
+    for (container, op) in &extracted.graph_ops {
+        let place = if op.function.is_empty() { "the main graph".to_string() } else { format!("function {}", op.function) };
+        let loc = Location { container: container.clone(), pointer: String::new() };
+        let ev = Evidence { notes: vec![format!("node {:?} in {place}", op.node)], ..Evidence::default() };
+        s.add(finding(&cr_doc::OP, &format!("SavedModel graph runs {}", op.op), "", loc, ev));
+    }
     if s.dropped > 0 {
         s.errors.push(ScanError {
             location: "report".into(),
@@ -219,6 +225,12 @@ impl Scan<'_> {
                 a.classification
             }
             None => Classification::Suspicious,
+        };
+        let class = if decoded.hidden_after_padding > 0 {
+            ev.categories.push(sinks::OBFUSCATION.to_string());
+            class.max(Classification::Suspicious)
+        } else {
+            class
         };
         let rule = match class {
             Classification::Malicious => &lr::MALICIOUS,
@@ -402,6 +414,7 @@ mod cr_doc {
     pub const NAME: RuleDoc = RuleDoc::of::<LayerNameTraversal>();
     pub const CUSTOM: RuleDoc = RuleDoc::of::<CustomClass>();
     pub const HDF5: RuleDoc = RuleDoc::of::<Hdf5ExternalStorage>();
+    pub const OP: RuleDoc = RuleDoc::of::<SavedModelOp>();
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -14,6 +14,8 @@ pub enum Format {
     Json,
     /// A protobuf `SavedMetadata` (`keras_metadata.pb`).
     KerasMetadataPb,
+    /// A TensorFlow `SavedModel` protobuf (`saved_model.pb`).
+    SavedModelPb,
     Unknown,
 }
 
@@ -24,6 +26,7 @@ impl Format {
             Format::Zip => "zip",
             Format::Json => "json",
             Format::KerasMetadataPb => "keras-metadata-pb",
+            Format::SavedModelPb => "saved-model-pb",
             Format::Unknown => "unknown",
         }
     }
@@ -73,6 +76,9 @@ pub fn sniff(src: &dyn ByteSource, name: &str) -> Format {
         && crate::container::savedmodel::looks_like_keras_metadata(src)
     {
         return Format::KerasMetadataPb;
+    }
+    if crate::container::savedmodel::looks_like_saved_model(head) {
+        return Format::SavedModelPb;
     }
     Format::Unknown
 }

@@ -47,8 +47,12 @@ pub struct Extracted {
     pub errors: Vec<ScanError>,
     /// Notes about the container itself (duplicates, prepended data, …).
     pub notes: Vec<String>,
+    /// Facts worth showing that are not findings (graph sizes, …).
+    pub notes_info: Vec<String>,
     /// Archive members that run code or escape the extraction directory.
     pub member_issues: Vec<members::MemberIssue>,
+    /// SavedModel graph ops that touch files or run Python: (container, op).
+    pub graph_ops: Vec<(String, savedmodel::GraphOp)>,
 }
 
 impl Extracted {
@@ -92,6 +96,7 @@ pub fn extract(src: &dyn ByteSource, format: Format, limits: &Limits) -> Extract
         Format::Zip => extract_zip(src, limits, &mut out),
         Format::Hdf5 { superblock } => extract_hdf5(src, superblock, "", limits, &mut out),
         Format::KerasMetadataPb => extract_keras_metadata(src, "keras_metadata.pb", limits, &mut out),
+        Format::SavedModelPb => extract_saved_model(src, "saved_model.pb", limits, &mut out),
         Format::Unknown => out.error(
             "file",
             "not a Keras model file: no HDF5 signature, zip archive, JSON document or Keras SavedModel metadata",
@@ -155,6 +160,25 @@ fn extract_keras_metadata(src: &dyn ByteSource, name: &str, limits: &Limits, out
     }
 }
 
+/// Lists the graph ops of `saved_model.pb` and keeps the dangerous ones. The graph holds
+/// no Keras config (that is `keras_metadata.pb`), so a lone `saved_model.pb` is scanned
+/// for ops only.
+fn extract_saved_model(src: &dyn ByteSource, name: &str, limits: &Limits, out: &mut Extracted) {
+    let buf = match read_vec(src, 0, src.len(), limits.max_json_bytes) {
+        Ok(b) => b,
+        Err(e) => return out.error(name, e.to_string()),
+    };
+    match savedmodel::graph_ops(&buf, limits.max_pb_nodes) {
+        Ok(ops) => {
+            out.notes_info.push(format!("{name}: {} graph ops", ops.len()));
+            for op in ops.into_iter().filter(|o| savedmodel::DANGEROUS_OPS.contains(&o.op.as_str())) {
+                out.graph_ops.push((name.to_string(), op));
+            }
+        }
+        Err(e) => out.error(name, e.to_string()),
+    }
+}
+
 fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
     let archive = match zip::list(src, limits) {
         Ok(a) => a,
@@ -194,6 +218,14 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
                 }
                 Err(e) => out.error(label, e.to_string()),
             }
+        } else if base == "saved_model.pb" {
+            match zip::open(src, m, limits) {
+                Ok(data) => {
+                    found_config = true;
+                    extract_saved_model(data.source(), &label, limits, out);
+                }
+                Err(e) => out.error(label, e.to_string()),
+            }
         } else if base == "keras_metadata.pb" {
             match zip::open(src, m, limits) {
                 Ok(data) => {
@@ -216,6 +248,6 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
     members::inspect(src, &archive, "", 0, limits, out, &mut issues);
     out.member_issues = issues;
     if !found_config {
-        out.error("zip", "the archive holds no Keras config (config.json, model.json or keras_metadata.pb)");
+        out.error("zip", "the archive holds no Keras config (config.json, model.json, keras_metadata.pb or saved_model.pb)");
     }
 }

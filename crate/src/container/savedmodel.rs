@@ -42,7 +42,7 @@ struct Reader<'a> {
     i: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn varint(&mut self) -> Result<u64, PbError> {
         let mut v = 0u64;
         for shift in (0..70).step_by(7) {
@@ -59,7 +59,7 @@ impl Reader<'_> {
         Err(PbError(format!("varint longer than 10 bytes at byte {}", self.i)))
     }
 
-    fn bytes(&mut self) -> Result<&[u8], PbError> {
+    fn bytes(&mut self) -> Result<&'a [u8], PbError> {
         let len = self.varint()?;
         let end = (self.i as u64)
             .checked_add(len)
@@ -124,6 +124,99 @@ pub fn parse(buf: &[u8], max_nodes: usize) -> Result<Vec<Node>, PbError> {
     Ok(nodes)
 }
 
+/// One op of a SavedModel graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphOp {
+    pub op: String,
+    pub node: String,
+    /// The library function holding the node, empty for the main graph.
+    pub function: String,
+}
+
+/// Cheap content test for `saved_model.pb`: `saved_model_schema_version` (field 1,
+/// varint) then `meta_graphs` (field 2, length-delimited).
+pub fn looks_like_saved_model(head: &[u8]) -> bool {
+    matches!(head, [0x08, v, 0x12, ..] if *v < 0x80)
+}
+
+fn fields(buf: &[u8]) -> Result<Vec<(u64, &[u8])>, PbError> {
+    let mut r = Reader { b: buf, i: 0 };
+    let mut out = Vec::new();
+    while r.i < buf.len() {
+        let key = r.varint()?;
+        if key & 7 == 2 {
+            out.push((key >> 3, r.bytes()?));
+        } else {
+            r.skip(key & 7)?;
+        }
+    }
+    Ok(out)
+}
+
+fn node_def(buf: &[u8], function: &str, out: &mut Vec<GraphOp>) -> Result<(), PbError> {
+    let mut op = GraphOp { op: String::new(), node: String::new(), function: function.to_string() };
+    for (f, v) in fields(buf)? {
+        match f {
+            1 => op.node = String::from_utf8_lossy(v).into_owned(),
+            2 => op.op = String::from_utf8_lossy(v).into_owned(),
+            _ => {}
+        }
+    }
+    out.push(op);
+    Ok(())
+}
+
+/// Every op of every meta graph of a `SavedModel` message, library functions included
+/// (`SavedModel.meta_graphs[].graph_def.{node[], library.function[].node_def[]}`).
+pub fn graph_ops(buf: &[u8], max_ops: usize) -> Result<Vec<GraphOp>, PbError> {
+    let mut out = Vec::new();
+    for (f, meta) in fields(buf)? {
+        if f != 2 {
+            continue;
+        }
+        for (f, graph) in fields(meta)? {
+            if f != 2 {
+                continue;
+            }
+            for (f, v) in fields(graph)? {
+                match f {
+                    1 => node_def(v, "", &mut out)?,
+                    2 => {
+                        for (f, func) in fields(v)? {
+                            if f != 1 {
+                                continue;
+                            }
+                            let mut name = String::new();
+                            for (f, part) in fields(func)? {
+                                match f {
+                                    1 => {
+                                        if let Some((_, n)) = fields(part)?.into_iter().find(|(f, _)| *f == 1) {
+                                            name = String::from_utf8_lossy(n).into_owned();
+                                        }
+                                    }
+                                    3 => node_def(part, &name, &mut out)?,
+                                    _ => {}
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                if out.len() > max_ops {
+                    return Err(PbError(format!("more than {max_ops} graph ops")));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// TensorFlow ops that touch files or run Python when the graph runs.
+pub const DANGEROUS_OPS: &[&str] = &[
+    "ReadFile", "WriteFile", "MatchingFiles", "PyFunc", "PyFuncStateless", "EagerPyFunc", "ImmutableConst",
+    "DeleteFile", "RecursivelyCreateDir", "DebugIdentityV3", "DebugNumericSummaryV2",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +241,20 @@ mod tests {
         assert_eq!(nodes[0].node_id, 5);
         assert_eq!(nodes[0].path, "root.layer-1");
         assert_eq!(nodes[0].metadata, "{\"a\":1}");
+    }
+
+    #[test]
+    fn lists_graph_and_library_ops() {
+        let node = |name: &[u8], op: &[u8]| [field(1, name), field(2, op)].concat();
+        let graph = [field(1, &node(b"rf", b"ReadFile")), field(2, &field(1, &[field(1, &field(1, b"fn")), field(3, &node(b"w", b"WriteFile"))].concat()))].concat();
+        let meta = field(2, &graph);
+        let mut sm = vec![0x08, 0x01];
+        sm.extend(field(2, &meta));
+        assert!(looks_like_saved_model(&sm));
+        let ops = graph_ops(&sm, 100).unwrap();
+        assert_eq!(ops.len(), 2);
+        assert_eq!((ops[0].op.as_str(), ops[0].function.as_str()), ("ReadFile", ""));
+        assert_eq!((ops[1].op.as_str(), ops[1].function.as_str()), ("WriteFile", "fn"));
     }
 
     #[test]

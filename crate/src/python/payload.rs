@@ -32,6 +32,9 @@ impl Encoding {
 pub struct Decoded {
     pub bytes: Vec<u8>,
     pub encoding: Encoding,
+    /// Base64 data characters after the padding, which Keras ignores: a place to hide a
+    /// payload from scanners that decode leniently.
+    pub hidden_after_padding: usize,
     /// Oddities a reviewer should know (data hidden after the padding, skipped characters).
     pub notes: Vec<String>,
 }
@@ -61,7 +64,8 @@ pub struct Base64Decoded {
     pub bytes: Vec<u8>,
     /// Characters outside the alphabet that were skipped (newlines excluded).
     pub skipped: usize,
-    /// Input left unread after the first complete padded quantum.
+    /// Base64 data characters left unread after the first complete padded quantum
+    /// (Keras never sees them; whitespace there does not count).
     pub trailing: usize,
 }
 
@@ -89,7 +93,9 @@ pub fn a2b_base64(data: &[u8]) -> Result<Base64Decoded, Base64Error> {
             if quad_pos >= 2 {
                 pads += 1;
                 if quad_pos + pads >= 4 {
-                    return Ok(Base64Decoded { bytes: out, skipped, trailing: data.len() - i - 1 });
+                    // Whitespace and stray pads after the end are ordinary; data is not.
+                    let trailing = data[i + 1..].iter().filter(|&&c| b64_value(c).is_some()).count();
+                    return Ok(Base64Decoded { bytes: out, skipped, trailing });
                 }
             }
             continue;
@@ -166,7 +172,7 @@ pub fn decode_code(code: &str) -> Decoded {
                         d.skipped
                     ));
                 }
-                return Decoded { bytes: d.bytes, encoding: Encoding::Base64, notes };
+                return Decoded { bytes: d.bytes, encoding: Encoding::Base64, hidden_after_padding: d.trailing, notes };
             }
             Err(e) => notes.push(format!(
                 "not valid base64 ({}); read as a raw_unicode_escape string, as Keras falls back to",
@@ -177,7 +183,7 @@ pub fn decode_code(code: &str) -> Decoded {
             )),
         }
     }
-    Decoded { bytes: raw_unicode_escape(code), encoding: Encoding::RawUnicodeEscape, notes }
+    Decoded { bytes: raw_unicode_escape(code), encoding: Encoding::RawUnicodeEscape, hidden_after_padding: 0, notes }
 }
 
 /// Cheap test used by the walker's fallback scan (lambda-formats.md §6.1 item 7): does
@@ -219,7 +225,11 @@ mod tests {
         let d = decode_code("YQ==ZXZpbA==");
         assert_eq!(d.bytes, b"a");
         assert_eq!(d.encoding, Encoding::Base64);
-        assert!(d.notes[0].contains("8 characters after the base64 padding"));
+        assert!(d.notes[0].contains("6 characters after the base64 padding"), "{:?}", d.notes);
+        assert_eq!(d.hidden_after_padding, 6);
+        // The newline Keras writes after the padding is not hidden data.
+        let d = decode_code("YQ==\n");
+        assert_eq!((d.hidden_after_padding, d.notes.len()), (0, 0));
     }
 
     #[test]

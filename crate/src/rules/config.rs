@@ -180,6 +180,25 @@ rule!(
     }
 );
 
+rule!(
+    /// A SavedModel graph op that touches files or runs Python (PAIT-TF-301/302 analogue).
+    SavedModelOp, "KS-SAVEDMODEL-OP", High, [],
+    Text {
+        title: "SavedModel graph op that touches files or runs Python",
+        what: "The SavedModel's graph contains an operation that reads or writes files, lists directories or calls back into Python (ReadFile, WriteFile, MatchingFiles, PyFunc, …).",
+        why: "The graph runs when the model is called (and Keras 3 TFSMLayer loads it): such ops can read secrets, overwrite files or run host Python code.",
+        remedy: "Check why the model needs the op; a plain model graph does not.",
+        faq: &[],
+    },
+    Text {
+        title: "Dosyalara dokunan veya Python çalıştıran SavedModel işlemi",
+        what: "SavedModel grafiği dosya okuyan veya yazan, dizin listeleyen ya da Python'a geri çağrı yapan bir işlem içeriyor (ReadFile, WriteFile, MatchingFiles, PyFunc, …).",
+        why: "Grafik model çağrıldığında çalışır (Keras 3 TFSMLayer da onu yükler): bu işlemler gizli bilgileri okuyabilir, dosyaların üzerine yazabilir veya makinedeki Python kodunu çalıştırabilir.",
+        remedy: "Modelin bu işleme neden ihtiyaç duyduğunu kontrol edin; sıradan bir model grafiği buna ihtiyaç duymaz.",
+        faq: &[],
+    }
+);
+
 /// Keras functions that load, download, write or change global state: not model
 /// components (Keras `LOADING_APIS` and `NON_MODELING_APIS`, keras-cves.md §2).
 pub const GADGETS: &[&str] = &[

@@ -69,6 +69,7 @@ pub const ALL: &[RuleDoc] = &[
     RuleDoc::of::<config::LayerNameTraversal>(),
     RuleDoc::of::<config::CustomClass>(),
     RuleDoc::of::<config::Hdf5ExternalStorage>(),
+    RuleDoc::of::<config::SavedModelOp>(),
     RuleDoc::of::<archive::PickleMember>(),
     RuleDoc::of::<archive::ExecutableMember>(),
     RuleDoc::of::<archive::MemberPathTraversal>(),

@@ -53,6 +53,11 @@ impl<'a> Ctx<'a> {
                 self.src.len()
             )));
         }
+        // No metadata structure Keras writes comes near this; a header declaring more is hostile.
+        let cap = self.limits.max_hdf5_attribute_bytes.saturating_add(1 << 20);
+        if len > cap {
+            return Err(Hdf5Error(format!("{what}: {len} bytes is more than any metadata structure may take ({cap})")));
+        }
         let left = self.read_left.get();
         if len > left {
             return Err(Hdf5Error(format!("{what}: total metadata read budget exhausted")));

@@ -65,7 +65,8 @@ fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<(
         c.expect_sig(b"SNOD")?;
         c.skip(2)?;
         let n = u64::from(c.u16()?);
-        let body = ctx.read(node + 8, n * entry, "symbol table entries")?;
+        let at = node.checked_add(8).ok_or_else(|| Hdf5Error("symbol table node address overflows".into()))?;
+        let body = ctx.read(at, n * entry, "symbol table entries")?;
         let mut c = Cursor::new(&body, "symbol table entries");
         for _ in 0..n {
             ctx.tick("symbol table entry")?;

@@ -36,7 +36,8 @@ pub fn group_nodes(ctx: &Ctx, root: u64) -> Result<Vec<u64>> {
             .checked_mul(o + l)
             .and_then(|x| x.checked_add(l))
             .ok_or_else(|| Hdf5Error("group B-tree: size overflow".into()))?;
-        let body = ctx.read(addr + 8 + 2 * o, body_len, "group B-tree entries")?;
+        let at = addr.checked_add(8 + 2 * o).ok_or_else(|| Hdf5Error("group B-tree address overflows".into()))?;
+        let body = ctx.read(at, body_len, "group B-tree entries")?;
         let mut c = Cursor::new(&body, "group B-tree entries");
         c.skip(l)?; // key 0
         let mut children = Vec::new();

@@ -224,8 +224,10 @@ impl FractalHeap {
             // A child indirect block covering `bs` bytes of heap space.
             let first =
                 self.start_block.checked_mul(self.width).ok_or_else(|| Hdf5Error("fractal heap overflow".into()))?;
-            let child_rows =
-                u64::from(log2_pow2(bs, "indirect block size")?) - u64::from(log2_pow2(first, "first row size")?) + 1;
+            let child_rows = u64::from(log2_pow2(bs, "indirect block size")?)
+                .checked_sub(u64::from(log2_pow2(first, "first row size")?))
+                .ok_or_else(|| Hdf5Error("fractal heap: indirect block smaller than one row".into()))?
+                + 1;
             if child_rows >= rows {
                 return Err(Hdf5Error("fractal heap: child indirect block not smaller than its parent".into()));
             }
