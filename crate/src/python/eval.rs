@@ -773,7 +773,14 @@ impl Cx {
     fn store_fast(&mut self, fr: &mut Frame, i: usize, v: V) {
         let name = self.local_name(fr, i);
         if fr.top && !name.starts_with('.') && self.stmts.len() < 200 {
-            let st = format!("{name} = {}", v.render());
+            let r = v.render();
+            let st = if let Some(m) = r.strip_prefix("import ") {
+                if m.split('.').next() == Some(name.as_str()) { r.clone() } else { format!("import {m} as {name}") }
+            } else if r.starts_with("from ") && !r.contains('(') {
+                if r.rsplit(' ').next() == Some(name.as_str()) { r.clone() } else { format!("{r} as {name}") }
+            } else {
+                format!("{name} = {r}")
+            };
             if self.stmts.last() != Some(&st) {
                 self.stmts.push(st);
             }
@@ -928,7 +935,15 @@ impl Cx {
         match name {
             "NOP" | "RESUME" | "EXTENDED_ARG" | "PRECALL" | "MAKE_CELL" | "COPY_FREE_VARS" | "NOT_TAKEN" | "CACHE" | "SETUP_LOOP" | "POP_BLOCK" | "SETUP_EXCEPT" | "SETUP_FINALLY" | "SETUP_ANNOTATIONS" | "TO_BOOL" | "INTERPRETER_EXIT" | "RESERVED" => {}
             "POP_TOP" => {
-                self.pop(fr);
+                let v = self.pop(fr);
+                // An expression statement (`exec(cmd)` in a def body) reads better shown.
+                if fr.top && self.stmts.len() < 200 {
+                    if let V::Unknown(s) = &v {
+                        if s.ends_with(')') && !s.starts_with('<') {
+                            self.stmts.push(s.to_string());
+                        }
+                    }
+                }
             }
             "PUSH_NULL" => push!(V::Null),
             "ROT_TWO" | "ROT_THREE" | "ROT_FOUR" | "ROT_N" => {
@@ -1148,7 +1163,7 @@ impl Cx {
                 self.import(&n);
                 let has_from = from.truth() == Some(true);
                 let d = if has_from { n.clone() } else { n.split('.').next().unwrap_or(&n).to_string() };
-                push!(V::sym(&d, &d));
+                push!(V::sym(&d, &format!("import {n}")));
             }
             "IMPORT_FROM" => {
                 let n = self.name(fr, arg);
@@ -1158,7 +1173,11 @@ impl Cx {
                     let d = dotted.to_string();
                     self.import(&d);
                 }
-                push!(self.rename(v, &n));
+                let module = match &m {
+                    V::Sym { dotted, .. } => dotted.to_string(),
+                    other => other.render(),
+                };
+                push!(self.rename(v, &format!("from {module} import {n}")));
             }
             "IMPORT_STAR" => {
                 let m = self.pop(fr);
