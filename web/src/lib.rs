@@ -1,1 +1,88 @@
+//! Browser glue shared by the page (`bin/app.rs`), the scanning worker
+//! (`bin/worker.rs`) and the browser tests (`tests-wasm`).
+//!
+//! - [`blob_source::BlobSource`]: the core's [`ByteSource`](keras_sentinel::source::ByteSource)
+//!   over a `Blob`/`File`, read synchronously with `FileReaderSync` + `Blob.slice` inside a
+//!   dedicated worker. Only the ranges the scanner asks for are read; a multi-GB model is
+//!   never loaded whole.
+//! - [`scan_blob`]: one scan, as the JSON the worker posts to the page.
+//! - [`rule_docs_json`]: every rule's documentation (English and Turkish) as JSON.
+//!
+//! Nothing here opens a network connection: the file never leaves the machine.
 
+pub mod blob_source;
+pub mod protocol;
+
+use keras_sentinel::limits::Limits;
+use keras_sentinel::rules::{self, RuleDoc, Text};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+pub use blob_source::BlobSource;
+
+/// Scans a `Blob` (a dropped `File`) and returns the report as JSON
+/// (`keras_sentinel::report::FileReport`). Must run in a worker: `FileReaderSync` does not
+/// exist on the main thread.
+pub fn scan_blob(blob: &web_sys::Blob, name: &str) -> Result<String, String> {
+    let src = BlobSource::new(blob.clone())?;
+    Ok(scan_source_json(&src, name))
+}
+
+/// Scans any byte source and serializes the report.
+pub fn scan_source_json(src: &dyn keras_sentinel::source::ByteSource, name: &str) -> String {
+    let report = keras_sentinel::scan(src, name, &Limits::default());
+    serde_json::to_string(&report).unwrap_or_else(|e| {
+        format!(r#"{{"path":{},"format":"unknown","verdict":"error","findings":[],"errors":[{{"location":"report","message":{}}}],"stats":{{"file_bytes":0,"bytes_read":0,"reads":0}}}}"#,
+            serde_json::to_string(name).unwrap_or_default(),
+            serde_json::to_string(&format!("report could not be serialized: {e}")).unwrap_or_default())
+    })
+}
+
+/// One rule's documentation in one language, as serialized for the page.
+#[derive(Serialize)]
+pub struct TextDoc {
+    pub title: &'static str,
+    pub what: &'static str,
+    pub why: &'static str,
+    pub remedy: &'static str,
+    pub faq: Vec<Faq>,
+}
+
+#[derive(Serialize)]
+pub struct Faq {
+    pub q: &'static str,
+    pub a: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct RuleDocJson {
+    pub code: &'static str,
+    pub severity: &'static str,
+    pub cves: &'static [&'static str],
+    pub en: TextDoc,
+    pub tr: TextDoc,
+}
+
+fn text(t: &Text) -> TextDoc {
+    TextDoc {
+        title: t.title,
+        what: t.what,
+        why: t.why,
+        remedy: t.remedy,
+        faq: t.faq.iter().map(|(q, a)| Faq { q, a }).collect(),
+    }
+}
+
+impl From<&RuleDoc> for RuleDocJson {
+    fn from(r: &RuleDoc) -> Self {
+        RuleDocJson { code: r.code, severity: r.severity.as_str(), cves: r.cves, en: text(&r.en), tr: text(&r.tr) }
+    }
+}
+
+/// Every rule of the core (`rules::ALL`) with its English and Turkish documentation, as
+/// a JSON array. Exported to JavaScript as `rule_docs_json()` too.
+#[wasm_bindgen]
+pub fn rule_docs_json() -> String {
+    let all: Vec<RuleDocJson> = rules::ALL.iter().map(RuleDocJson::from).collect();
+    serde_json::to_string(&all).unwrap_or_else(|_| "[]".into())
+}

@@ -1,0 +1,1106 @@
+//! The page: a drop zone and file pickers; every file goes to the scanning worker and its
+//! report is rendered as a card (verdict, findings with layer path, location, evidence,
+//! explanation and the rule's FAQ), in English or Turkish.
+//!
+//! Nothing is uploaded and nothing is fetched: the worker reads the file locally.
+//! All text from a report (file names, evidence, strings recovered from a model) is
+//! attacker-controlled and is inserted with `textContent` only, never as HTML.
+
+use std::cell::RefCell;
+
+use keras_sentinel::rules::{self, RuleDoc, Text};
+use keras_sentinel_web::blob_source::js_err;
+use keras_sentinel_web::protocol::{self, obj};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    DataTransfer, Document, DragEvent, Element, ErrorEvent, Event, File, FileSystemDirectoryEntry, FileSystemEntry,
+    FileSystemFileEntry, HtmlElement, HtmlInputElement, MessageEvent, Worker,
+};
+
+// ---------------------------------------------------------------------------------------
+// Language
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    En,
+    Tr,
+}
+
+impl Lang {
+    fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Tr => "tr",
+        }
+    }
+    fn rule_text(self, r: &RuleDoc) -> &Text {
+        match self {
+            Lang::En => &r.en,
+            Lang::Tr => &r.tr,
+        }
+    }
+}
+
+/// UI strings: (key, English, Turkish). Elements in index.html carry `data-i18n="key"`.
+const STRINGS: &[(&str, &str, &str)] = &[
+    ("tagline", "Find dangerous Python code hidden in Keras model files — before anyone loads them.", "Keras model dosyalarına gizlenmiş tehlikeli Python kodunu, kimse yüklemeden önce bulun."),
+    ("privacy", "Private by design: files are read locally by this page, in your browser. Nothing is uploaded and the page makes no network requests.", "Tasarımı gereği gizli: dosyalar bu sayfa tarafından tarayıcınızda yerel olarak okunur. Hiçbir şey yüklenmez ve sayfa hiçbir ağ isteği yapmaz."),
+    ("drop_title", "Drop model files or a folder here", "Model dosyalarını veya bir klasörü buraya bırakın"),
+    ("drop_hint", ".keras, .h5 / .hdf5, config .json, keras_metadata.pb — any size: only the parts that matter are read.", ".keras, .h5 / .hdf5, yapılandırma .json, keras_metadata.pb — her boyutta: yalnızca gerekli kısımlar okunur."),
+    ("choose_files", "Choose files", "Dosya seç"),
+    ("choose_folder", "Choose a folder", "Klasör seç"),
+    ("results", "Results", "Sonuçlar"),
+    ("clear", "Clear results", "Sonuçları temizle"),
+    ("no_results", "No files scanned yet.", "Henüz taranan dosya yok."),
+    ("rules_ref", "Rules reference", "Kural başvurusu"),
+    ("rules_intro", "Every finding names one of these rules. Each explains what it detects, why it matters and what to do.", "Her bulgu bu kurallardan birini belirtir. Her kural neyi tespit ettiğini, neden önemli olduğunu ve ne yapılması gerektiğini açıklar."),
+    ("footer", "Keras Sentinel runs entirely in your browser (WebAssembly). A scan never runs, imports or loads anything from the file: it reads bytes and reasons about them.", "Keras Sentinel tamamen tarayıcınızda çalışır (WebAssembly). Tarama, dosyadaki hiçbir şeyi çalıştırmaz, içe aktarmaz veya yüklemez: yalnızca baytları okur ve onlar üzerinde akıl yürütür."),
+    ("engine_starting", "Starting the scan engine…", "Tarama motoru başlatılıyor…"),
+    ("engine_ready", "Scan engine ready.", "Tarama motoru hazır."),
+    ("engine_failed", "The scan engine could not start: {}", "Tarama motoru başlatılamadı: {}"),
+    ("engine_restarted", "The scan engine stopped on a file and was restarted.", "Tarama motoru bir dosyada durdu ve yeniden başlatıldı."),
+    ("queued", "Queued", "Sırada"),
+    ("scanning", "Scanning…", "Taranıyor…"),
+    ("read_so_far", "{} read", "{} okundu"),
+    ("not_scanned", "Not scanned", "Taranamadı"),
+    ("crashed", "The scanner stopped unexpectedly on this file: {}", "Tarayıcı motoru bu dosyada beklenmedik şekilde durdu: {}"),
+    ("skipped", "{} file(s) in the folder were skipped because they are not model files: {}", "Klasördeki {} dosya model dosyası olmadığı için atlandı: {}"),
+    ("v_malicious", "Malicious", "Kötü amaçlı"),
+    ("v_suspicious", "Suspicious", "Şüpheli"),
+    ("v_lambda", "Lambda", "Lambda"),
+    ("v_clean", "Clean", "Temiz"),
+    ("v_error", "Error", "Hata"),
+    ("vd_malicious", "The model runs dangerous code, or references a dangerous callable, when it is loaded. Do not load it.", "Model yüklendiğinde tehlikeli kod çalıştırıyor veya tehlikeli bir çağrılabilir nesneye başvuruyor. Yüklemeyin."),
+    ("vd_suspicious", "Unusual, dangerous-looking behaviour, or content that could not be verified. Do not load it until a reviewer has checked it.", "Olağandışı, tehlikeli görünen davranış veya doğrulanamayan içerik. Bir inceleyici kontrol edene kadar yüklemeyin."),
+    ("vd_lambda", "The model embeds Python code that was analysed and does only ordinary tensor work. It still runs when the model loads: read it before trusting the file.", "Model, incelenen ve yalnızca olağan tensör işlemleri yapan Python kodu içeriyor. Bu kod model yüklenirken yine de çalışır: dosyaya güvenmeden önce okuyun."),
+    ("vd_clean", "No embedded code and nothing dangerous found.", "Gömülü kod ve tehlikeli bir şey bulunamadı."),
+    ("vd_error", "The file could not be scanned to the end, so it cannot be called clean. Treat it as unverified.", "Dosya sonuna kadar taranamadı, bu yüzden temiz sayılamaz. Doğrulanmamış kabul edin."),
+    ("s_critical", "Critical", "Kritik"),
+    ("s_high", "High", "Yüksek"),
+    ("s_medium", "Medium", "Orta"),
+    ("s_low", "Low", "Düşük"),
+    ("s_info", "Info", "Bilgi"),
+    ("layer", "Layer", "Katman"),
+    ("location", "Location", "Konum"),
+    ("python", "Python version", "Python sürümü"),
+    ("encoding", "Encoding", "Kodlama"),
+    ("payload", "Payload", "Yük"),
+    ("cves", "CVE", "CVE"),
+    ("source", "Reconstructed source", "Yeniden oluşturulan kaynak kod"),
+    ("calls", "Calls", "Çağrılar"),
+    ("strings", "Recovered strings", "Kurtarılan dizgeler"),
+    ("categories", "Categories", "Kategoriler"),
+    ("reference", "Reference", "Başvuru"),
+    ("imports", "Imports", "İçe aktarımlar"),
+    ("notes", "Notes", "Notlar"),
+    ("also_at", "Also found at", "Ayrıca bulunduğu yerler"),
+    ("what", "What was found", "Ne bulundu"),
+    ("why", "Why it matters", "Neden önemli"),
+    ("remedy", "What to do", "Ne yapmalı"),
+    ("faq", "Frequently asked questions", "Sıkça sorulan sorular"),
+    ("errors", "Parts that could not be scanned", "Taranamayan kısımlar"),
+    ("no_findings", "No findings.", "Bulgu yok."),
+    ("findings_n", "{} finding(s)", "{} bulgu"),
+    ("file_whole", "(whole file)", "(dosyanın tamamı)"),
+    ("keras_claims", "Keras {} (as the file claims)", "Keras {} (dosyanın beyanı)"),
+    ("read_stats", "read {} of {} in {} reads", "{} / {} okundu, {} okuma"),
+    ("took", "{} ms", "{} ms"),
+    ("summary", "{} file(s)", "{} dosya"),
+    ("lang_label", "Language", "Dil"),
+];
+
+fn t(lang: Lang, key: &str) -> &'static str {
+    match STRINGS.iter().find(|(k, _, _)| *k == key) {
+        Some((_, en, tr)) => match lang {
+            Lang::En => en,
+            Lang::Tr => tr,
+        },
+        None => "",
+    }
+}
+
+/// `t` with `{}` placeholders filled in order.
+fn tf(lang: Lang, key: &str, args: &[&str]) -> String {
+    let mut out = String::new();
+    let mut rest = t(lang, key);
+    for a in args {
+        match rest.find("{}") {
+            Some(i) => {
+                out.push_str(&rest[..i]);
+                out.push_str(a);
+                rest = &rest[i + 2..];
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// State
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Queued,
+    Scanning,
+    Done,
+    Failed,
+}
+
+struct Entry {
+    id: u32,
+    /// Name shown (a folder-relative path for files from a folder).
+    name: String,
+    file: File,
+    status: Status,
+    report: Option<Value>,
+    error: Option<String>,
+    bytes_read: f64,
+    ms: Option<f64>,
+    card: Element,
+}
+
+struct App {
+    lang: Lang,
+    entries: Vec<Entry>,
+    worker: Option<Worker>,
+    /// Incremented per worker started; callbacks of older workers are ignored.
+    generation: u32,
+    ready: bool,
+    busy: Option<u32>,
+    next_id: u32,
+    /// Workers that failed before ever becoming ready (stop retrying after a few).
+    start_failures: u32,
+    engine_note: Option<(&'static str, String)>,
+    skipped: Vec<String>,
+}
+
+thread_local! {
+    static APP: RefCell<App> = RefCell::new(App {
+        lang: Lang::En,
+        entries: Vec::new(),
+        worker: None,
+        generation: 0,
+        ready: false,
+        busy: None,
+        next_id: 1,
+        start_failures: 0,
+        engine_note: None,
+        skipped: Vec::new(),
+    });
+}
+
+fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> R {
+    APP.with(|a| f(&mut a.borrow_mut()))
+}
+
+// ---------------------------------------------------------------------------------------
+// DOM helpers
+
+fn document() -> Document {
+    web_sys::window().expect("window").document().expect("document")
+}
+
+fn by_id(id: &str) -> Option<Element> {
+    document().get_element_by_id(id)
+}
+
+fn el(tag: &str, class: &str) -> Element {
+    let e = document().create_element(tag).expect("create_element");
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    e
+}
+
+fn txt(tag: &str, class: &str, text: &str) -> Element {
+    let e = el(tag, class);
+    e.set_text_content(Some(text));
+    e
+}
+
+fn add(parent: &Element, child: &Element) {
+    let _ = parent.append_child(child);
+}
+
+fn attr(e: &Element, name: &str, value: &str) {
+    let _ = e.set_attribute(name, value);
+}
+
+fn clear(e: &Element) {
+    e.set_text_content(None);
+}
+
+fn human_bytes(n: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{} B", n as u64)
+    } else if v < 10.0 {
+        format!("{v:.1} {}", UNITS[u])
+    } else {
+        format!("{v:.0} {}", UNITS[u])
+    }
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn strs(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect())
+        .unwrap_or_default()
+}
+
+fn location_text(loc: &Value, lang: Lang) -> String {
+    let c = s(loc, "container");
+    let p = s(loc, "pointer");
+    match (c.is_empty(), p.is_empty()) {
+        (true, true) => t(lang, "file_whole").to_string(),
+        (false, true) => c.to_string(),
+        (true, false) => p.to_string(),
+        (false, false) => format!("{c}  {p}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Rendering
+
+fn apply_static_strings(lang: Lang) {
+    let doc = document();
+    if let Some(html) = doc.document_element() {
+        attr(&html, "lang", lang.code());
+    }
+    if let Ok(list) = doc.query_selector_all("[data-i18n]") {
+        for i in 0..list.length() {
+            if let Some(e) = list.get(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                if let Some(key) = e.get_attribute("data-i18n") {
+                    e.set_text_content(Some(t(lang, &key)));
+                }
+            }
+        }
+    }
+    for (id, l) in [("lang-en", Lang::En), ("lang-tr", Lang::Tr)] {
+        if let Some(b) = by_id(id) {
+            attr(&b, "aria-pressed", if l == lang { "true" } else { "false" });
+        }
+    }
+}
+
+fn render_engine_status(app: &App) {
+    let Some(e) = by_id("engine-status") else { return };
+    let lang = app.lang;
+    let (class, text) = match &app.engine_note {
+        Some((key, arg)) => ("engine-status bad", tf(lang, key, &[arg])),
+        None if app.ready => ("engine-status ok", t(lang, "engine_ready").to_string()),
+        None => ("engine-status", t(lang, "engine_starting").to_string()),
+    };
+    e.set_class_name(class);
+    e.set_text_content(Some(&text));
+}
+
+fn render_summary(app: &App) {
+    let Some(sum) = by_id("summary") else { return };
+    clear(&sum);
+    let lang = app.lang;
+    if let Some(empty) = by_id("no-results") {
+        let _ = if app.entries.is_empty() { empty.remove_attribute("hidden") } else { empty.set_attribute("hidden", "") };
+    }
+    if let Some(b) = by_id("clear") {
+        let _ = if app.entries.is_empty() { b.set_attribute("hidden", "") } else { b.remove_attribute("hidden") };
+    }
+    if app.entries.is_empty() {
+        return;
+    }
+    add(&sum, &txt("span", "summary-total", &tf(lang, "summary", &[&app.entries.len().to_string()])));
+    for v in ["malicious", "suspicious", "error", "lambda", "clean"] {
+        let n = app.entries.iter().filter(|e| e.report.as_ref().map(|r| s(r, "verdict")) == Some(v)).count();
+        if n > 0 {
+            let chip = txt("span", &format!("chip verdict-{v}"), &format!("{} {}", n, t(lang, &format!("v_{v}"))));
+            add(&sum, &chip);
+        }
+    }
+    let failed = app.entries.iter().filter(|e| e.status == Status::Failed).count();
+    if failed > 0 {
+        add(&sum, &txt("span", "chip verdict-error", &format!("{} {}", failed, t(lang, "not_scanned"))));
+    }
+    let pending = app.entries.iter().filter(|e| matches!(e.status, Status::Queued | Status::Scanning)).count();
+    if pending > 0 {
+        add(&sum, &txt("span", "chip pending", &format!("{} {}", pending, t(lang, "scanning"))));
+    }
+    if let Some(sk) = by_id("skipped") {
+        if app.skipped.is_empty() {
+            let _ = sk.set_attribute("hidden", "");
+        } else {
+            let mut names = app.skipped.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+            if app.skipped.len() > 5 {
+                names.push_str(", …");
+            }
+            sk.set_text_content(Some(&tf(lang, "skipped", &[&app.skipped.len().to_string(), &names])));
+            let _ = sk.remove_attribute("hidden");
+        }
+    }
+}
+
+fn render_entry(e: &Entry, lang: Lang) {
+    let card = &e.card;
+    clear(card);
+    let verdict = e.report.as_ref().map(|r| s(r, "verdict").to_string());
+    let state = match (e.status, &verdict) {
+        (Status::Queued, _) => "queued".to_string(),
+        (Status::Scanning, _) => "scanning".to_string(),
+        (Status::Failed, _) => "failed".to_string(),
+        (Status::Done, Some(v)) => v.clone(),
+        (Status::Done, None) => "error".to_string(),
+    };
+    card.set_class_name(&format!("file-card state-{state}"));
+    attr(card, "data-file", &e.name);
+    attr(card, "data-state", &state);
+    if let Some(v) = &verdict {
+        attr(card, "data-verdict", v);
+    }
+    attr(card, "aria-busy", if matches!(e.status, Status::Queued | Status::Scanning) { "true" } else { "false" });
+
+    // Header: name, meta line, verdict badge.
+    let head = el("header", "file-head");
+    let title = el("div", "file-title");
+    add(&title, &txt("h3", "file-name", &e.name));
+    let mut meta = vec![human_bytes(e.file.size())];
+    if let Some(r) = &e.report {
+        let fmt = s(r, "format");
+        if !fmt.is_empty() {
+            meta.push(fmt.to_string());
+        }
+        if let Some(kv) = r.get("keras_version").and_then(Value::as_str) {
+            meta.push(tf(lang, "keras_claims", &[kv]));
+        }
+        if let Some(st) = r.get("stats") {
+            let read = st.get("bytes_read").and_then(Value::as_f64).unwrap_or(0.0);
+            let total = st.get("file_bytes").and_then(Value::as_f64).unwrap_or(0.0);
+            let reads = st.get("reads").and_then(Value::as_u64).unwrap_or(0);
+            meta.push(tf(lang, "read_stats", &[&human_bytes(read), &human_bytes(total), &reads.to_string()]));
+        }
+        if let Some(ms) = e.ms {
+            meta.push(tf(lang, "took", &[&format!("{ms:.0}")]));
+        }
+    }
+    add(&title, &txt("p", "file-meta", &meta.join(" · ")));
+    add(&head, &title);
+    let badge = match e.status {
+        Status::Queued => txt("span", "verdict-badge verdict-pending", t(lang, "queued")),
+        Status::Scanning => {
+            let b = el("span", "verdict-badge verdict-pending");
+            add(&b, &el("span", "spinner"));
+            add(&b, &txt("span", "", t(lang, "scanning")));
+            b
+        }
+        Status::Failed => txt("span", "verdict-badge verdict-error", t(lang, "not_scanned")),
+        Status::Done => {
+            let v = verdict.clone().unwrap_or_else(|| "error".into());
+            txt("span", &format!("verdict-badge verdict-{v}"), t(lang, &format!("v_{v}")))
+        }
+    };
+    attr(&badge, "role", "status");
+    add(&head, &badge);
+    add(card, &head);
+
+    match e.status {
+        Status::Queued => {}
+        Status::Scanning => {
+            let p = txt("p", "progress", if e.bytes_read > 0.0 { "" } else { "" });
+            attr(&p, "id", &format!("progress-{}", e.id));
+            if e.bytes_read > 0.0 {
+                p.set_text_content(Some(&tf(lang, "read_so_far", &[&human_bytes(e.bytes_read)])));
+            }
+            add(card, &p);
+        }
+        Status::Failed => {
+            let p = txt("p", "error-box", &tf(lang, "crashed", &[e.error.as_deref().unwrap_or("")]));
+            attr(&p, "role", "alert");
+            add(card, &p);
+        }
+        Status::Done => {
+            if let Some(r) = &e.report {
+                render_report(card, r, lang);
+            }
+        }
+    }
+}
+
+fn render_report(card: &Element, r: &Value, lang: Lang) {
+    let verdict = s(r, "verdict");
+    add(card, &txt("p", "verdict-summary", t(lang, &format!("vd_{verdict}"))));
+
+    let errors = r.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
+    if !errors.is_empty() {
+        let box_ = el("div", "error-box");
+        attr(&box_, "role", "alert");
+        add(&box_, &txt("h4", "", t(lang, "errors")));
+        let ul = el("ul", "");
+        for err in &errors {
+            let li = el("li", "scan-error");
+            let loc = s(err, "location");
+            if !loc.is_empty() {
+                add(&li, &txt("code", "", loc));
+                add(&li, &txt("span", "", " — "));
+            }
+            add(&li, &txt("span", "", s(err, "message")));
+            add(&ul, &li);
+        }
+        add(&box_, &ul);
+        add(card, &box_);
+    }
+
+    let findings = r.get("findings").and_then(Value::as_array).cloned().unwrap_or_default();
+    if findings.is_empty() {
+        add(card, &txt("p", "no-findings", t(lang, "no_findings")));
+        return;
+    }
+    add(card, &txt("h4", "findings-count", &tf(lang, "findings_n", &[&findings.len().to_string()])));
+    let list = el("div", "findings");
+    for f in &findings {
+        add(&list, &render_finding(f, lang));
+    }
+    add(card, &list);
+}
+
+fn dl_row(dl: &Element, label: &str, value: &Element) {
+    add(dl, &txt("dt", "", label));
+    let dd = el("dd", "");
+    add(&dd, value);
+    add(dl, &dd);
+}
+
+fn list_section(parent: &Element, title: &str, class: &str, items: &[String], code: bool) {
+    if items.is_empty() {
+        return;
+    }
+    add(parent, &txt("h5", "", title));
+    let ul = el("ul", class);
+    for it in items {
+        let li = el("li", "");
+        if code {
+            add(&li, &txt("code", "", it));
+        } else {
+            li.set_text_content(Some(it));
+        }
+        add(&ul, &li);
+    }
+    add(parent, &ul);
+}
+
+fn render_finding(f: &Value, lang: Lang) -> Element {
+    let code = s(f, "code");
+    let sev = s(f, "severity");
+    let rule = rules::find(code);
+    let art = el("article", &format!("finding sev-{sev}"));
+    attr(&art, "data-code", code);
+    attr(&art, "data-layer", s(f, "layer"));
+
+    let head = el("header", "finding-head");
+    add(&head, &txt("span", &format!("sev-badge sev-{sev}"), t(lang, &format!("s_{sev}"))));
+    add(&head, &txt("code", "rule-code", code));
+    let rule_title = rule.map(|r| lang.rule_text(r).title).unwrap_or_else(|| s(f, "title"));
+    add(&head, &txt("h4", "finding-title", rule_title));
+    add(&art, &head);
+    let specific = s(f, "title");
+    if !specific.is_empty() && rule.map(|r| r.en.title) != Some(specific) && specific != rule_title {
+        add(&art, &txt("p", "finding-specific", specific));
+    }
+
+    let ev = f.get("evidence").cloned().unwrap_or(Value::Null);
+    let dl = el("dl", "meta");
+    let layer = s(f, "layer");
+    if !layer.is_empty() {
+        let c = txt("code", "layer-path", layer);
+        dl_row(&dl, t(lang, "layer"), &c);
+    }
+    if let Some(loc) = f.get("location") {
+        dl_row(&dl, t(lang, "location"), &txt("code", "location", &location_text(loc, lang)));
+    }
+    if let Some(pv) = ev.get("python_version").and_then(Value::as_str) {
+        dl_row(&dl, t(lang, "python"), &txt("span", "python-version", pv));
+    }
+    let mut payload = Vec::new();
+    if let Some(enc) = ev.get("encoding").and_then(Value::as_str) {
+        payload.push(enc.to_string());
+    }
+    if let Some(n) = ev.get("decoded_bytes").and_then(Value::as_f64) {
+        payload.push(human_bytes(n));
+    }
+    if let Some(h) = ev.get("sha256").and_then(Value::as_str) {
+        payload.push(format!("sha256 {}", h));
+    }
+    if !payload.is_empty() {
+        dl_row(&dl, t(lang, "payload"), &txt("code", "payload", &payload.join(" · ")));
+    }
+    if let Some(rf) = ev.get("reference").and_then(Value::as_str) {
+        dl_row(&dl, t(lang, "reference"), &txt("code", "reference", rf));
+    }
+    let cves = strs(f, "cves");
+    if !cves.is_empty() {
+        dl_row(&dl, t(lang, "cves"), &txt("span", "cves", &cves.join(", ")));
+    }
+    add(&art, &dl);
+
+    let evd = el("div", "evidence");
+    if let Some(src) = ev.get("source").and_then(Value::as_str) {
+        add(&evd, &txt("h5", "", t(lang, "source")));
+        let pre = el("pre", "source");
+        attr(&pre, "tabindex", "0");
+        add(&pre, &txt("code", "", src));
+        add(&evd, &pre);
+    }
+    list_section(&evd, t(lang, "calls"), "calls", &strs(&ev, "calls"), true);
+    list_section(&evd, t(lang, "strings"), "strings", &strs(&ev, "strings"), true);
+    let cats = strs(&ev, "categories");
+    if !cats.is_empty() {
+        add(&evd, &txt("h5", "", t(lang, "categories")));
+        let p = el("p", "chips");
+        for c in cats {
+            add(&p, &txt("span", "chip", &c));
+        }
+        add(&evd, &p);
+    }
+    list_section(&evd, t(lang, "imports"), "imports", &strs(&ev, "imports"), true);
+    list_section(&evd, t(lang, "notes"), "notes", &strs(&ev, "notes"), false);
+    let also: Vec<String> = ev
+        .get("also_at")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|o| {
+                    let l = s(o, "layer");
+                    let loc = o.get("location").map(|x| location_text(x, lang)).unwrap_or_default();
+                    if l.is_empty() { loc } else { format!("{l} — {loc}") }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    list_section(&evd, t(lang, "also_at"), "also-at", &also, true);
+    if evd.child_element_count() > 0 {
+        add(&art, &evd);
+    }
+
+    let ex = el("div", "explain");
+    match rule {
+        Some(r) => {
+            let tx = lang.rule_text(r);
+            for (k, v) in [("what", tx.what), ("why", tx.why), ("remedy", tx.remedy)] {
+                add(&ex, &txt("h5", "", t(lang, k)));
+                add(&ex, &txt("p", &format!("explain-{k}"), v));
+            }
+            if !tx.faq.is_empty() {
+                add(&art, &ex);
+                add(&art, &faq_details(tx, lang));
+                return art;
+            }
+        }
+        None => {
+            add(&ex, &txt("p", "explain-what", s(f, "explanation")));
+        }
+    }
+    add(&art, &ex);
+    art
+}
+
+fn faq_details(tx: &Text, lang: Lang) -> Element {
+    let d = el("details", "faq");
+    add(&d, &txt("summary", "", &format!("{} ({})", t(lang, "faq"), tx.faq.len())));
+    let dl = el("dl", "");
+    for (q, a) in tx.faq {
+        add(&dl, &txt("dt", "", q));
+        add(&dl, &txt("dd", "", a));
+    }
+    add(&d, &dl);
+    d
+}
+
+fn render_rules(lang: Lang) {
+    let Some(list) = by_id("rules-list") else { return };
+    clear(&list);
+    for r in rules::ALL {
+        let tx = lang.rule_text(r);
+        let d = el("details", "rule");
+        attr(&d, "data-code", r.code);
+        let sum = el("summary", "");
+        add(&sum, &txt("span", &format!("sev-badge sev-{}", r.severity.as_str()), t(lang, &format!("s_{}", r.severity.as_str()))));
+        add(&sum, &txt("code", "rule-code", r.code));
+        add(&sum, &txt("span", "rule-title", tx.title));
+        add(&d, &sum);
+        for (k, v) in [("what", tx.what), ("why", tx.why), ("remedy", tx.remedy)] {
+            add(&d, &txt("h5", "", t(lang, k)));
+            add(&d, &txt("p", "", v));
+        }
+        if !r.cves.is_empty() {
+            add(&d, &txt("p", "cves", &format!("CVE: {}", r.cves.join(", "))));
+        }
+        if !tx.faq.is_empty() {
+            let dl = el("dl", "faq-list");
+            for (q, a) in tx.faq {
+                add(&dl, &txt("dt", "", q));
+                add(&dl, &txt("dd", "", a));
+            }
+            add(&d, &dl);
+        }
+        add(&list, &d);
+    }
+}
+
+fn render_all() {
+    with_app(|app| {
+        apply_static_strings(app.lang);
+        render_engine_status(app);
+        for e in &app.entries {
+            render_entry(e, app.lang);
+        }
+        render_summary(app);
+        render_rules(app.lang);
+    });
+}
+
+fn render_one(id: u32) {
+    with_app(|app| {
+        if let Some(e) = app.entries.iter().find(|e| e.id == id) {
+            render_entry(e, app.lang);
+        }
+        render_summary(app);
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Worker management
+
+fn start_worker() {
+    let generation = with_app(|app| {
+        if let Some(w) = app.worker.take() {
+            w.terminate();
+        }
+        app.generation += 1;
+        app.ready = false;
+        app.generation
+    });
+    let worker = match Worker::new("./worker_loader.js") {
+        Ok(w) => w,
+        Err(e) => {
+            with_app(|app| app.engine_note = Some(("engine_failed", js_err(&e))));
+            render_all();
+            return;
+        }
+    };
+    let onmessage = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| on_worker_message(generation, ev.data()));
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    let onerror = Closure::<dyn Fn(Event)>::new(move |ev: Event| {
+        ev.prevent_default();
+        let msg = ev.dyn_ref::<ErrorEvent>().map(|e| e.message()).filter(|m| !m.is_empty()).unwrap_or_else(|| "worker error".into());
+        on_worker_crash(generation, msg);
+    });
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    onerror.forget();
+    with_app(|app| app.worker = Some(worker));
+    render_all();
+}
+
+fn on_worker_message(generation: u32, data: JsValue) {
+    if with_app(|app| app.generation != generation) {
+        return;
+    }
+    let kind = protocol::get_str(&data, "type").unwrap_or_default();
+    let id = protocol::get_f64(&data, "id").map(|v| v as u32);
+    match kind.as_str() {
+        protocol::READY => {
+            with_app(|app| {
+                app.ready = true;
+                app.start_failures = 0;
+                if app.engine_note.as_ref().map(|(k, _)| *k) == Some("engine_failed") {
+                    app.engine_note = None;
+                }
+            });
+            with_app(|app| render_engine_status(app));
+            pump();
+        }
+        protocol::PROGRESS => {
+            let bytes = protocol::get_f64(&data, "bytes").unwrap_or(0.0);
+            with_app(|app| {
+                let lang = app.lang;
+                if let Some(e) = app.entries.iter_mut().find(|e| Some(e.id) == id) {
+                    e.bytes_read = bytes;
+                    if let Some(p) = by_id(&format!("progress-{}", e.id)) {
+                        p.set_text_content(Some(&tf(lang, "read_so_far", &[&human_bytes(bytes)])));
+                    }
+                }
+            });
+        }
+        protocol::RESULT | protocol::FAILED => {
+            let Some(id) = id else { return };
+            with_app(|app| {
+                if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
+                    if kind == protocol::RESULT {
+                        let text = protocol::get_str(&data, "report").unwrap_or_default();
+                        match serde_json::from_str::<Value>(&text) {
+                            Ok(v) => {
+                                e.report = Some(v);
+                                e.status = Status::Done;
+                            }
+                            Err(err) => {
+                                e.error = Some(format!("unreadable report: {err}"));
+                                e.status = Status::Failed;
+                            }
+                        }
+                        e.ms = protocol::get_f64(&data, "ms");
+                    } else {
+                        e.error = protocol::get_str(&data, "message");
+                        e.status = Status::Failed;
+                    }
+                }
+                if app.busy == Some(id) {
+                    app.busy = None;
+                }
+            });
+            render_one(id);
+            pump();
+        }
+        protocol::PANIC => {
+            let msg = protocol::get_str(&data, "message").unwrap_or_default();
+            on_worker_crash(generation, msg);
+        }
+        _ => {}
+    }
+}
+
+/// The worker died (a panic, a trap, or it could not load). Mark the file it was working
+/// on, restart it, and go on with the queue.
+fn on_worker_crash(generation: u32, message: String) {
+    let (was_ready, busy) = with_app(|app| {
+        if app.generation != generation {
+            return (true, None);
+        }
+        let busy = app.busy.take();
+        if let Some(id) = busy {
+            if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
+                e.status = Status::Failed;
+                e.error = Some(message.clone());
+            }
+        }
+        (app.ready, busy)
+    });
+    if with_app(|app| app.generation != generation) {
+        return;
+    }
+    if let Some(id) = busy {
+        render_one(id);
+    }
+    if !was_ready {
+        let give_up = with_app(|app| {
+            app.start_failures += 1;
+            app.engine_note = Some(("engine_failed", message.clone()));
+            app.start_failures >= 3
+        });
+        if give_up {
+            with_app(|app| {
+                if let Some(w) = app.worker.take() {
+                    w.terminate();
+                }
+                app.generation += 1;
+            });
+            render_all();
+            return;
+        }
+    } else {
+        with_app(|app| app.engine_note = Some(("engine_restarted", String::new())));
+    }
+    start_worker();
+}
+
+/// Sends the next queued file to the worker when it is idle.
+fn pump() {
+    let next = with_app(|app| {
+        if !app.ready || app.busy.is_some() {
+            return None;
+        }
+        let worker = app.worker.clone()?;
+        let e = app.entries.iter_mut().find(|e| e.status == Status::Queued)?;
+        e.status = Status::Scanning;
+        let msg = obj(&[("id", e.id.into()), ("file", e.file.clone().into()), ("path", e.name.clone().into())]);
+        let id = e.id;
+        app.busy = Some(id);
+        Some((worker, msg, id))
+    });
+    if let Some((worker, msg, id)) = next {
+        if let Err(err) = worker.post_message(&msg) {
+            with_app(|app| {
+                app.busy = None;
+                if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
+                    e.status = Status::Failed;
+                    e.error = Some(js_err(&err));
+                }
+            });
+        }
+        render_one(id);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Input: picker, drop, folders
+
+/// Extensions scanned when they come from a folder (single files are always scanned).
+const MODEL_EXTENSIONS: &[&str] = &[".keras", ".h5", ".hdf5", ".he5", ".json", ".pb", ".zip", ".model", ".weights"];
+
+fn looks_like_model(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    MODEL_EXTENSIONS.iter().any(|e| n.ends_with(e))
+}
+
+fn enqueue(file: File, name: String) {
+    let id = with_app(|app| {
+        let id = app.next_id;
+        app.next_id += 1;
+        let card = el("section", "file-card");
+        attr(&card, "id", &format!("file-{id}"));
+        if let Some(list) = by_id("results-list") {
+            add(&list, &card);
+        }
+        app.entries.push(Entry { id, name, file, status: Status::Queued, report: None, error: None, bytes_read: 0.0, ms: None, card });
+        id
+    });
+    render_one(id);
+    pump();
+}
+
+fn enqueue_from_folder(file: File, path: String) {
+    if looks_like_model(&path) {
+        enqueue(file, path);
+    } else {
+        with_app(|app| app.skipped.push(path));
+        with_app(|app| render_summary(app));
+    }
+}
+
+fn relative_path(file: &File) -> String {
+    js_sys::Reflect::get(file, &JsValue::from_str("webkitRelativePath"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| file.name())
+}
+
+fn walk_entry(entry: FileSystemEntry) {
+    if entry.is_directory() {
+        let dir: FileSystemDirectoryEntry = entry.unchecked_into();
+        read_dir_batch(dir.create_reader());
+    } else if entry.is_file() {
+        let path = entry.full_path().trim_start_matches('/').to_string();
+        let fe: FileSystemFileEntry = entry.unchecked_into();
+        let ok = Closure::once_into_js(move |f: File| enqueue_from_folder(f, path));
+        let err = Closure::once_into_js(move |_e: JsValue| {});
+        fe.file_with_callback_and_callback(ok.unchecked_ref(), err.unchecked_ref());
+    }
+}
+
+/// `readEntries` returns entries in batches until an empty one.
+fn read_dir_batch(reader: web_sys::FileSystemDirectoryReader) {
+    let again = reader.clone();
+    let ok = Closure::once_into_js(move |entries: js_sys::Array| {
+        if entries.length() == 0 {
+            return;
+        }
+        for v in entries.iter() {
+            walk_entry(v.unchecked_into());
+        }
+        read_dir_batch(again);
+    });
+    let err = Closure::once_into_js(move |_e: JsValue| {});
+    let _ = reader.read_entries_with_callback_and_callback(ok.unchecked_ref(), err.unchecked_ref());
+}
+
+fn handle_drop(dt: DataTransfer) {
+    let items = dt.items();
+    let mut handled = false;
+    // Entries must be taken during the event; folders are then walked asynchronously.
+    let mut direct: Vec<File> = Vec::new();
+    let mut dirs: Vec<FileSystemEntry> = Vec::new();
+    for i in 0..items.length() {
+        let Some(item) = items.get(i) else { continue };
+        if item.kind() != "file" {
+            continue;
+        }
+        handled = true;
+        let entry = item.webkit_get_as_entry().ok().flatten();
+        match entry {
+            Some(en) if en.is_directory() => dirs.push(en),
+            _ => {
+                if let Ok(Some(f)) = item.get_as_file() {
+                    direct.push(f);
+                }
+            }
+        }
+    }
+    if !handled {
+        if let Some(files) = dt.files() {
+            for i in 0..files.length() {
+                if let Some(f) = files.get(i) {
+                    direct.push(f);
+                }
+            }
+        }
+    }
+    for f in direct {
+        let name = f.name();
+        enqueue(f, name);
+    }
+    for d in dirs {
+        walk_entry(d);
+    }
+}
+
+fn on(target: &web_sys::EventTarget, event: &str, f: impl FnMut(Event) + 'static) {
+    let c = Closure::<dyn FnMut(Event)>::new(f);
+    let _ = target.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
+    c.forget();
+}
+
+fn set_lang(lang: Lang) {
+    with_app(|app| app.lang = lang);
+    if let Ok(Some(st)) = web_sys::window().expect("window").local_storage() {
+        let _ = st.set_item("keras-sentinel-lang", lang.code());
+    }
+    render_all();
+}
+
+fn initial_lang() -> Lang {
+    let w = web_sys::window().expect("window");
+    if let Ok(Some(st)) = w.local_storage() {
+        if let Ok(Some(v)) = st.get_item("keras-sentinel-lang") {
+            return if v == "tr" { Lang::Tr } else { Lang::En };
+        }
+    }
+    let nav = w.navigator().language().unwrap_or_default();
+    if nav.to_ascii_lowercase().starts_with("tr") {
+        Lang::Tr
+    } else {
+        Lang::En
+    }
+}
+
+fn wire_input(id: &str, folder: bool) {
+    let Some(input) = by_id(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) else { return };
+    let inp = input.clone();
+    on(&input, "change", move |_| {
+        if let Some(files) = inp.files() {
+            let mut list = Vec::new();
+            for i in 0..files.length() {
+                if let Some(f) = files.get(i) {
+                    list.push(f);
+                }
+            }
+            for f in list {
+                if folder {
+                    let p = relative_path(&f);
+                    enqueue_from_folder(f, p);
+                } else {
+                    let n = f.name();
+                    enqueue(f, n);
+                }
+            }
+        }
+        // Allow picking the same file again.
+        inp.set_value("");
+    });
+}
+
+fn main() {
+    let doc = document();
+    let lang = initial_lang();
+    with_app(|app| app.lang = lang);
+
+    wire_input("file-input", false);
+    wire_input("folder-input", true);
+    for (id, target) in [("choose-files", "file-input"), ("choose-folder", "folder-input")] {
+        if let Some(b) = by_id(id) {
+            on(&b, "click", move |_| {
+                if let Some(i) = by_id(target).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                    i.click();
+                }
+            });
+        }
+    }
+    if let Some(zone) = by_id("dropzone") {
+        let z = zone.clone();
+        let set_active = move |on: bool| {
+            let _ = if on { z.class_list().add_1("active") } else { z.class_list().remove_1("active") };
+        };
+        let a1 = set_active.clone();
+        on(&zone, "dragenter", move |ev| {
+            ev.prevent_default();
+            a1(true);
+        });
+        let a2 = set_active.clone();
+        on(&zone, "dragover", move |ev| {
+            ev.prevent_default();
+            if let Some(dt) = ev.dyn_ref::<DragEvent>().and_then(|d| d.data_transfer()) {
+                dt.set_drop_effect("copy");
+            }
+            a2(true);
+        });
+        let a3 = set_active.clone();
+        on(&zone, "dragleave", move |_| a3(false));
+        let a4 = set_active;
+        on(&zone, "drop", move |ev| {
+            ev.prevent_default();
+            ev.stop_propagation();
+            a4(false);
+            if let Some(dt) = ev.dyn_ref::<DragEvent>().and_then(|d| d.data_transfer()) {
+                handle_drop(dt);
+            }
+        });
+    }
+    // A file dropped anywhere else on the page is scanned too, never opened by the browser.
+    if let Some(win) = web_sys::window() {
+        on(&win, "dragover", |ev| ev.prevent_default());
+        on(&win, "drop", |ev| {
+            ev.prevent_default();
+            if let Some(dt) = ev.dyn_ref::<DragEvent>().and_then(|d| d.data_transfer()) {
+                handle_drop(dt);
+            }
+        });
+    }
+    for (id, l) in [("lang-en", Lang::En), ("lang-tr", Lang::Tr)] {
+        if let Some(b) = by_id(id) {
+            on(&b, "click", move |_| set_lang(l));
+        }
+    }
+    if let Some(b) = by_id("clear") {
+        on(&b, "click", |_| {
+            with_app(|app| {
+                app.entries.retain(|e| {
+                    let keep = matches!(e.status, Status::Queued | Status::Scanning);
+                    if !keep {
+                        e.card.remove();
+                    }
+                    keep
+                });
+                app.skipped.clear();
+            });
+            render_all();
+        });
+    }
+    if let Some(v) = by_id("version") {
+        v.set_text_content(Some(&format!("v{}", env!("CARGO_PKG_VERSION"))));
+    }
+    if let Some(body) = doc.body() {
+        let _ = body.class_list().add_1("wasm-ready");
+        let _ = body.set_attribute("data-app", "ready");
+    }
+    start_worker();
+}
