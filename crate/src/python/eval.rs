@@ -80,6 +80,15 @@ const BUILTINS: &[&str] = &[
     "NotImplementedError", "AssertionError", "StopIteration", "ImportError",
 ];
 
+/// Libraries real model code imports next to the ML set (the benign wild-corpus file
+/// DominicusBenacus imports cv2 inside its Lambda): not foreign imports. Candidates for
+/// `sinks::ML_MODULES`.
+const ML_ADJACENT: &[&str] = &[
+    "cv2", "PIL", "skimage", "scipy", "sklearn", "pandas", "h5py", "matplotlib", "imageio", "librosa",
+    "einops", "tensorflow_addons", "tensorflow_hub", "tensorflow_probability", "transformers", "torchvision",
+    "torchaudio", "flax", "optax", "haiku", "six", "__future__", "warnings", "copy", "dataclasses",
+];
+
 const CMP: &[&str] = &["<", "<=", "==", "!=", ">", ">=", "in", "not in", "is", "is not", "exception match", "BAD"];
 const NB_OPS: &[&str] = &["+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^"];
 
@@ -87,6 +96,9 @@ const NB_OPS: &[&str] = &["+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", 
 pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluation {
     let mut cx = Cx { py, env: env.clone(), budget, steps: 0, forks: 0, depth: 0, out: Evaluation::default(), analysed: HashSet::new(), visited: HashMap::new(), consts: HashSet::new(), stmts: Vec::new() };
     collect_consts(code, &mut cx.consts);
+    for v in env.defaults.iter().chain(&env.closure).chain(env.arguments.iter().map(|(_, v)| v)) {
+        collect_value_strings(v, &mut cx.consts, 0);
+    }
     let ret = cx.run_function(code, &env.defaults, &env.closure, &env.arguments, true);
     let head = signature(code, &env.defaults);
     let body = ret.as_ref().map(V::render).unwrap_or_else(|| "<does not return>".into());
@@ -116,6 +128,23 @@ fn collect_consts(code: &Code, out: &mut HashSet<String>) {
             super::marshal::Obj::Code(n) => collect_consts(n, out),
             _ => {}
         }
+    }
+}
+
+fn collect_value_strings(v: &V, out: &mut HashSet<String>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    match v {
+        V::Str(s) => {
+            out.insert(s.to_string());
+        }
+        V::Tuple(t) | V::List(t) | V::Set(t) => t.iter().for_each(|x| collect_value_strings(x, out, depth + 1)),
+        V::Dict(d) => d.iter().for_each(|(k, x)| {
+            collect_value_strings(k, out, depth + 1);
+            collect_value_strings(x, out, depth + 1)
+        }),
+        _ => {}
     }
 }
 
@@ -234,10 +263,14 @@ impl Cx {
         if !self.out.imports.iter().any(|m| m == module) {
             self.out.imports.push(module.to_string());
         }
+        let top = module.split('.').next().unwrap_or(module);
         if let Some(h) = sinks::classify(module) {
             self.hit(h.danger, h.category, format!("import {module}"));
-        } else if !sinks::is_ml_module(module) && !matches!(module.split('.').next(), Some("os" | "sys")) {
-            self.note(format!("imports {module}, a module outside the machine-learning set"));
+        } else if sinks::is_ml_module(module) {
+        } else if ML_ADJACENT.contains(&top) {
+            self.note(format!("imports {module} (a common data-science library, treated as part of the machine-learning set)"));
+        } else {
+            self.hit(Danger::Suspicious, sinks::FOREIGN_IMPORT, format!("import {module}"));
         }
     }
 
@@ -462,10 +495,12 @@ impl Cx {
                         return V::unknown(text);
                     }
                     "builtins.globals" | "builtins.locals" => {
+                        self.record_call(resolved.clone());
                         self.classify_name(&bare, &resolved);
                         return V::Namespace(Rc::new(V::sym("<globals>", &text)));
                     }
                     "builtins.vars" => {
+                        self.record_call(resolved.clone());
                         self.classify_name(&bare, &resolved);
                         return match arg0 {
                             None => V::Namespace(Rc::new(V::sym("<globals>", &text))),
@@ -481,6 +516,10 @@ impl Cx {
                             Some(_) => self.hit(Danger::Suspicious, sinks::WRITE, format!("{resolved} (mode not known: may write)")),
                         }
                         return V::unknown(text);
+                    }
+                    "operator.methodcaller" | "operator.attrgetter" | "operator.itemgetter" => {
+                        self.record_call(resolved.clone());
+                        return V::Caller(Rc::new((bare.trim_start_matches("operator.").to_string(), args, text)));
                     }
                     "numpy.load" | "np.load" => {
                         self.record_call(resolved.clone());
@@ -532,12 +571,35 @@ impl Cx {
                 let f = f.clone();
                 self.call_function(&f, args, kwargs, text)
             }
+            V::Caller(c) => {
+                let (kind, cargs, _) = (&c.0, &c.1, &c.2);
+                let Some(obj) = args.first() else { return V::unknown(text) };
+                match (kind.as_str(), cargs.first()) {
+                    ("methodcaller", Some(V::Str(m))) => {
+                        let f = self.attr(obj, m);
+                        self.call(f, cargs[1..].to_vec(), kwargs)
+                    }
+                    ("attrgetter", Some(V::Str(a))) => {
+                        let mut v = obj.clone();
+                        for part in a.split('.') {
+                            v = self.attr(&v, part);
+                        }
+                        v
+                    }
+                    ("itemgetter", Some(k)) => self.subscript(obj, k),
+                    _ => {
+                        self.hit(Danger::Suspicious, sinks::OBFUSCATION, format!("operator.{kind} with a computed name"));
+                        V::unknown(text)
+                    }
+                }
+            }
             V::Namespace(_) => V::unknown(text),
             _ => {
                 if let V::Unknown(s) = &callee {
                     if let Some(last) = s.rsplit('.').next() {
                         if let Some(h) = sinks::classify(&format!("object.{last}")) {
                             self.hit(h.danger, h.category, text.clone());
+                            self.record_call(text.clone());
                         }
                     }
                 }
@@ -1157,7 +1219,7 @@ impl Cx {
                 self.popn(fr, 2);
             }
             "IMPORT_NAME" => {
-                let n = self.name(fr, arg);
+                let n = self.name(fr, super::version::name_index(name, arg, py));
                 let from = self.pop(fr);
                 let _level = if py == Py::Py27 || py.ge(3) { self.pop(fr) } else { V::None };
                 self.import(&n);
@@ -1350,7 +1412,9 @@ impl Cx {
                 let v = self.pop(fr);
                 let conv = if name == "FORMAT_VALUE" { arg & 3 } else if name == "CONVERT_VALUE" { arg } else { 0 };
                 let r = match (&v, &spec, conv) {
-                    (V::Str(_), None, 0) => v.clone(),
+                    (V::Str(_), None, 0 | 1) => v.clone(),
+                    (V::Str(_) | V::Int(_) | V::Float(_) | V::Bool(_) | V::None | V::Bytes(_), None, 2 | 3) => V::str(v.render()),
+                    (V::Int(_) | V::Float(_) | V::Bool(_) | V::None, None, 1) => V::str(v.render()),
                     (V::Int(_) | V::Float(_) | V::Bool(_) | V::None, None, 0) => V::str(v.render()),
                     _ => {
                         let c = match conv {
@@ -1583,7 +1647,7 @@ impl Cx {
                 self.incomplete("BREAK_LOOP is not modelled");
                 return Flow::End;
             }
-            n if n.contains("JUMP_IF_") => {
+            n if n.contains("JUMP") && n.contains("_IF_") => {
                 let Some(target) = jump_target(ins, py) else {
                     self.incomplete(format!("{n} without a target"));
                     return Flow::End;

@@ -166,6 +166,8 @@ pub fn call(dotted: &str, args: &[V], kwargs: &[(String, V)]) -> Option<V> {
             let b: Vec<u8> = bytes_like(a0?)?.iter().map(|&c| match c { b'-' => b'+', b'_' => b'/', c => c }).collect();
             V::Bytes(b64(&b)?.into())
         }
+        "base64.a85decode" => V::Bytes(a85decode(&bytes_like(a0?)?)?.into()),
+        "base64.b85decode" => V::Bytes(b85decode(&bytes_like(a0?)?)?.into()),
         "base64.b32decode" => V::Bytes(b32decode(&bytes_like(a0?)?)?.into()),
         "base64.b16decode" | "binascii.unhexlify" | "binascii.a2b_hex" => V::Bytes(unhex(&bytes_like(a0?)?)?.into()),
         "base64.b64encode" | "base64.encodebytes" => V::Bytes(b64encode(&bytes_like(a0?)?).into_bytes().into()),
@@ -174,6 +176,57 @@ pub fn call(dotted: &str, args: &[V], kwargs: &[(String, V)]) -> Option<V> {
         "zlib.decompress" => V::Bytes(zlib_decompress(&bytes_like(a0?)?)?.into()),
         _ => return None,
     })
+}
+
+fn base85(b: &[u8], digit: impl Fn(u8) -> Option<u32>, z: bool) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut group: Vec<u32> = Vec::new();
+    let flush = |group: &[u32], out: &mut Vec<u8>| -> Option<()> {
+        let n = group.len();
+        let mut acc: u64 = 0;
+        for k in 0..5 {
+            acc = acc * 85 + *group.get(k).unwrap_or(&84) as u64;
+        }
+        if acc > u32::MAX as u64 {
+            return None;
+        }
+        out.extend_from_slice(&(acc as u32).to_be_bytes()[..n - 1]);
+        Some(())
+    };
+    for &c in b {
+        if c.is_ascii_whitespace() {
+            continue;
+        }
+        if z && c == b'z' && group.is_empty() {
+            out.extend_from_slice(&[0; 4]);
+            continue;
+        }
+        group.push(digit(c)?);
+        if group.len() == 5 {
+            flush(&group, &mut out)?;
+            group.clear();
+        }
+        if out.len() > MAX_FOLD {
+            return None;
+        }
+    }
+    match group.len() {
+        0 => {}
+        1 => return None,
+        _ => flush(&group, &mut out)?,
+    }
+    Some(out)
+}
+
+fn a85decode(b: &[u8]) -> Option<Vec<u8>> {
+    let b = b.strip_prefix(b"<~").unwrap_or(b);
+    let b = b.strip_suffix(b"~>").unwrap_or(b);
+    base85(b, |c| (b'!'..=b'u').contains(&c).then(|| (c - b'!') as u32), true)
+}
+
+fn b85decode(b: &[u8]) -> Option<Vec<u8>> {
+    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~";
+    base85(b, |c| A.iter().position(|&x| x == c).map(|p| p as u32), false)
 }
 
 pub fn b64encode(b: &[u8]) -> String {

@@ -37,6 +37,8 @@ pub enum V {
     UnknownIter(Rc<str>),
     /// Anything else, rendered as an expression.
     Unknown(Rc<str>),
+    /// `operator.methodcaller/attrgetter/itemgetter(...)`: (kind, arguments, rendering).
+    Caller(Rc<(String, Vec<V>, String)>),
     /// The NULL the 3.11+ call protocol pushes.
     Null,
 }
@@ -85,7 +87,7 @@ impl V {
             V::Bytes(b) => Some(!b.is_empty()),
             V::Tuple(t) | V::List(t) | V::Set(t) => Some(!t.is_empty()),
             V::Dict(d) => Some(!d.is_empty()),
-            V::Sym { .. } | V::Func(_) | V::Code(_) | V::Method(_) => Some(true),
+            V::Sym { .. } | V::Func(_) | V::Code(_) | V::Method(_) | V::Caller(_) => Some(true),
             _ => None,
         }
     }
@@ -207,6 +209,7 @@ impl V {
                 V::List(items.get(*pos..).unwrap_or_default().into()).render_into(out, depth + 1);
                 out.push(')');
             }
+            V::Caller(c) => out.push_str(&c.2),
             V::Null => out.push_str("NULL"),
         }
     }

@@ -226,6 +226,8 @@ pub fn name_index(name: &str, arg: usize, py: Py) -> usize {
         "LOAD_GLOBAL" if py.ge(11) => arg >> 1,
         "LOAD_ATTR" if py.ge(12) => arg >> 1,
         "LOAD_SUPER_ATTR" => arg >> 2,
+        // 3.15 (PEP 810): the low two bits say eager / lazy.
+        "IMPORT_NAME" if py.ge(15) => arg >> 2,
         _ => arg,
     }
 }
