@@ -59,6 +59,10 @@ fn dense(ctx: &Ctx, heap: u64, name_index: u64, out: &mut RawAttributes) {
 
 /// The string elements of an attribute (one for a scalar), as raw bytes.
 pub fn strings(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
+    string_elements(ctx, a).map_err(|e| Hdf5Error(format!("attribute {:?}: {}", a.name, e.0)))
+}
+
+fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
     let count = a.space.count().ok_or_else(|| Hdf5Error("element count overflows".into()))?;
     let (dtype, count) = match &a.dtype {
         Dtype::Array { dims, base, .. } => {

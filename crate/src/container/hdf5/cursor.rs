@@ -11,6 +11,7 @@ pub struct Sizes {
 }
 
 impl Sizes {
+    #[cfg(test)]
     pub const EIGHT: Sizes = Sizes { offset: 8, length: 8 };
 }
 
@@ -74,10 +75,6 @@ impl<'a> Cursor<'a> {
 
     pub fn u32(&mut self) -> Result<u32> {
         Ok(self.uint(4)? as u32)
-    }
-
-    pub fn u64(&mut self) -> Result<u64> {
-        self.uint(8)
     }
 
     /// Little-endian unsigned integer of `n` <= 8 bytes.

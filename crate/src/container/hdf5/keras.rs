@@ -32,7 +32,7 @@ impl Index {
     fn text(&self, ctx: &Ctx, name: &str) -> Result<String> {
         let raw = self.by_name.get(name).ok_or_else(|| Hdf5Error(format!("{name} missing")))?;
         let a = attribute::parse(ctx, raw)?;
-        let parts = attribute::strings(ctx, &a).map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
+        let parts = attribute::strings(ctx, &a)?;
         let bytes: Vec<u8> = parts.concat();
         String::from_utf8(bytes).map_err(|_| Hdf5Error(format!("attribute {name:?} is not valid UTF-8")))
     }

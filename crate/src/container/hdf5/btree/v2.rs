@@ -97,3 +97,82 @@ pub fn for_each(ctx: &Ctx, addr: u64, rtype: u8, f: &mut dyn FnMut(&[u8]) -> Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::container::hdf5::cursor::Sizes;
+    use crate::limits::Limits;
+
+    fn header(root: u64, nrec: u16, depth: u16) -> Vec<u8> {
+        let mut b = b"BTHD".to_vec();
+        b.extend_from_slice(&[0, 5]);
+        b.extend_from_slice(&64u32.to_le_bytes()); // node size
+        b.extend_from_slice(&4u16.to_le_bytes()); // record size
+        b.extend_from_slice(&depth.to_le_bytes());
+        b.extend_from_slice(&[100, 40]);
+        b.extend_from_slice(&root.to_le_bytes());
+        b.extend_from_slice(&nrec.to_le_bytes());
+        b.extend_from_slice(&5u64.to_le_bytes());
+        b.extend_from_slice(&[0; 4]);
+        b
+    }
+
+    fn node(sig: &[u8; 4], recs: &[u32], kids: &[(u64, u8)]) -> Vec<u8> {
+        let mut b = sig.to_vec();
+        b.extend_from_slice(&[0, 5]);
+        for r in recs {
+            b.extend_from_slice(&r.to_le_bytes());
+        }
+        for (a, n) in kids {
+            b.extend_from_slice(&a.to_le_bytes());
+            b.push(*n); // leaf max 13 records -> 1-byte counts
+        }
+        b.resize(64, 0);
+        b
+    }
+
+    fn file(parts: &[(usize, Vec<u8>)]) -> Vec<u8> {
+        let mut f = vec![0u8; 512];
+        for (at, p) in parts {
+            f[*at..*at + p.len()].copy_from_slice(p);
+        }
+        f
+    }
+
+    fn all(f: &[u8]) -> Result<Vec<u32>> {
+        let limits = Limits::default();
+        let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
+        let mut v = Vec::new();
+        for_each(&ctx, 0, 5, &mut |r| {
+            v.push(u32::from_le_bytes([r[0], r[1], r[2], r[3]]));
+            Ok(true)
+        })?;
+        v.sort();
+        Ok(v)
+    }
+
+    #[test]
+    fn internal_node_and_leaves() {
+        let f = file(&[
+            (0, header(100, 1, 1)),
+            (100, node(b"BTIN", &[3], &[(200, 2), (300, 2)])),
+            (200, node(b"BTLF", &[1, 2], &[])),
+            (300, node(b"BTLF", &[4, 5], &[])),
+        ]);
+        assert_eq!(all(&f).unwrap(), vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn cycles_wrong_kinds_and_overfull_nodes_fail() {
+        // child points back at the internal node (which is not a leaf)
+        let f = file(&[(0, header(100, 1, 1)), (100, node(b"BTIN", &[3], &[(100, 2), (300, 2)]))]);
+        assert!(all(&f).is_err());
+        // more records than a node can hold
+        let f = file(&[(0, header(100, 200, 0)), (100, node(b"BTLF", &[1], &[]))]);
+        assert!(all(&f).is_err());
+        // depth beyond the cap
+        let f = file(&[(0, header(100, 1, 999))]);
+        assert!(all(&f).is_err());
+    }
+}

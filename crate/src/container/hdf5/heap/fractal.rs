@@ -280,6 +280,101 @@ impl FractalHeap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::container::hdf5::cursor::Sizes;
+    use crate::limits::Limits;
+
+    /// Header: width 1, start block 64, max direct block 128, 16-bit heap, max managed 100.
+    fn header(root: u64, root_rows: u16) -> Vec<u8> {
+        let mut b = b"FRHP".to_vec();
+        b.push(0);
+        b.extend_from_slice(&4u16.to_le_bytes()); // heap ID length
+        b.extend_from_slice(&0u16.to_le_bytes()); // no filters
+        b.push(0);
+        b.extend_from_slice(&100u32.to_le_bytes());
+        b.extend_from_slice(&0u64.to_le_bytes()); // next huge id
+        b.extend_from_slice(&u64::MAX.to_le_bytes()); // huge B-tree
+        b.extend_from_slice(&0u64.to_le_bytes());
+        b.extend_from_slice(&u64::MAX.to_le_bytes());
+        for _ in 0..8 {
+            b.extend_from_slice(&0u64.to_le_bytes());
+        }
+        b.extend_from_slice(&1u16.to_le_bytes());
+        b.extend_from_slice(&64u64.to_le_bytes());
+        b.extend_from_slice(&128u64.to_le_bytes());
+        b.extend_from_slice(&16u16.to_le_bytes());
+        b.extend_from_slice(&0u16.to_le_bytes());
+        b.extend_from_slice(&root.to_le_bytes());
+        b.extend_from_slice(&root_rows.to_le_bytes());
+        b.extend_from_slice(&[0; 4]);
+        b
+    }
+
+    fn iblock(entries: &[u64]) -> Vec<u8> {
+        let mut b = b"FHIB".to_vec();
+        b.push(0);
+        b.extend_from_slice(&0u64.to_le_bytes());
+        b.extend_from_slice(&[0, 0]);
+        for e in entries {
+            b.extend_from_slice(&e.to_le_bytes());
+        }
+        b
+    }
+
+    fn put(f: &mut Vec<u8>, at: usize, b: &[u8]) {
+        if f.len() < at + b.len() {
+            f.resize(at + b.len(), 0);
+        }
+        f[at..at + b.len()].copy_from_slice(b);
+    }
+
+    #[test]
+    fn managed_object_through_a_child_indirect_block() {
+        // Rows: 0 [0,64) 1 [64,128) 2 [128,256) direct; 3 [256,512) an indirect block
+        // whose row 0 direct block holds heap offsets [256,320).
+        let mut f = header(200, 4);
+        put(&mut f, 200, &iblock(&[u64::MAX, u64::MAX, u64::MAX, 300]));
+        put(&mut f, 300, &iblock(&[400, u64::MAX, u64::MAX]));
+        put(&mut f, 400 + 44, b"found it");
+        let limits = Limits::default();
+        let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
+        let h = FractalHeap::open(&ctx, 0).unwrap();
+        let id = [0x00, 0x2c, 0x01, 8]; // managed, offset 300, length 8
+        assert_eq!(h.get(&ctx, &id, 100).unwrap(), b"found it");
+        // unallocated block, past the heap, over the limit
+        assert!(h.get(&ctx, &[0x00, 0x10, 0x00, 4], 100).is_err());
+        assert!(h.get(&ctx, &[0x00, 0xff, 0xff, 4], 100).is_err());
+        assert!(h.get(&ctx, &id, 4).is_err());
+        // a child that points back at the root is refused (not a loop)
+        put(&mut f, 300, &iblock(&[400, u64::MAX, u64::MAX]));
+        put(&mut f, 200, &iblock(&[u64::MAX, u64::MAX, u64::MAX, 200]));
+        let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
+        assert!(h.get(&ctx, &id, 100).is_err());
+    }
+
+    #[test]
+    fn root_direct_block_and_tiny_objects() {
+        let mut f = header(200, 0);
+        put(&mut f, 200 + 20, b"abc");
+        let limits = Limits::default();
+        let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
+        let h = FractalHeap::open(&ctx, 0).unwrap();
+        assert_eq!(h.get(&ctx, &[0x00, 20, 0, 3], 100).unwrap(), b"abc");
+        assert!(h.get(&ctx, &[0x00, 62, 0, 3], 100).is_err()); // crosses the block end
+        assert_eq!(h.get(&ctx, &[0x22, b'x', b'y', b'z'], 100).unwrap(), b"xyz");
+        assert!(h.get(&ctx, &[0x2f, b'x'], 100).is_err());
+        assert!(h.get(&ctx, &[0x40], 100).is_err());
+    }
+
+    #[test]
+    fn rejects_inconsistent_headers() {
+        let limits = Limits::default();
+        let mut f = header(200, 0);
+        f[4 + 1 + 2 + 2 + 1 + 4 + 8 * 12] = 3; // table width 3
+        assert!(FractalHeap::open(&Ctx::new(&f, 0, Sizes::EIGHT, &limits), 0).is_err());
+        let f = header(200, 0);
+        let short = &f[..60];
+        assert!(FractalHeap::open(&Ctx::new(&short, 0, Sizes::EIGHT, &limits), 0).is_err());
+    }
 
     #[test]
     fn enc_size_matches_libhdf5() {
