@@ -102,7 +102,9 @@ pub struct Object {
 impl Object {
     /// Is this a class Keras can build by itself (not custom code from the loader)?
     pub fn is_known_class(&self) -> bool {
-        known_classes::KNOWN_CLASSES.binary_search(&self.class_name.as_str()).is_ok()
+        // tf.keras 2.11+ writes its own optimizers as registered names (`Custom>SGD`).
+        let name = self.class_name.rsplit_once('>').map_or(self.class_name.as_str(), |(_, n)| n);
+        known_classes::KNOWN_CLASSES.binary_search(&name).is_ok()
     }
 }
 
