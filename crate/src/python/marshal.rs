@@ -144,9 +144,9 @@ pub struct MarshalLimits {
 
 impl Default for MarshalLimits {
     fn default() -> Self {
-        // CPython allows depth 2000; 500 is far beyond any real lambda and keeps the
-        // recursion safe on wasm's 1 MiB stack.
-        MarshalLimits { max_depth: 500, max_objects: 200_000, max_code_objects: 2_000 }
+        // CPython allows depth 2000; 200 is far beyond any real lambda (each nested
+        // function adds two levels) and keeps the recursion safe on small stacks.
+        MarshalLimits { max_depth: 200, max_objects: 200_000, max_code_objects: 2_000 }
     }
 }
 
@@ -303,6 +303,97 @@ impl Reader<'_> {
             }
             self.features.refs = true;
         }
+        // Recursive kinds live in small functions so deep nesting uses little stack.
+        match ty {
+            b'(' | b')' | b'[' | b'<' | b'>' => self.sequence(start, ty, flag),
+            b'{' | b'}' => self.dict(start, ty, flag),
+            b':' => self.slice(start, flag),
+            b'c' => self.code_obj(flag),
+            _ => self.leaf(start, ty, flag),
+        }
+    }
+
+    #[inline(never)]
+    fn sequence(&mut self, start: usize, ty: u8, flag: bool) -> Result<Obj, MarshalError> {
+        if ty == b')' {
+            self.v4(start)?;
+        }
+        let n = self.len(ty != b')', 1)?;
+        let slot = self.reserve(flag);
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            items.push(self.object()?);
+        }
+        let items: Rc<[Obj]> = items.into();
+        let o = match ty {
+            b'(' | b')' => Obj::Tuple(items),
+            b'[' => Obj::List(items),
+            b'<' => Obj::Set(items),
+            _ => Obj::FrozenSet(items),
+        };
+        self.fill(slot, &o);
+        Ok(o)
+    }
+
+    #[inline(never)]
+    fn dict(&mut self, start: usize, ty: u8, flag: bool) -> Result<Obj, MarshalError> {
+        if ty == b'}' {
+            if self.layout == Layout::L27 {
+                return Err(MarshalError { offset: start, message: "FROZENDICT in a Python 2 stream".into() });
+            }
+            self.features.frozendict = true;
+        }
+        let slot = self.reserve(flag);
+        let mut items = Vec::new();
+        loop {
+            if self.remaining() == 0 {
+                return Err(self.err("unterminated dict"));
+            }
+            if self.data[self.pos] == b'0' {
+                self.pos += 1;
+                break;
+            }
+            let k = self.object()?;
+            let v = self.object()?;
+            items.push((k, v));
+        }
+        let items: Rc<[(Obj, Obj)]> = items.into();
+        let o = if ty == b'{' { Obj::Dict(items) } else { Obj::FrozenDict(items) };
+        self.fill(slot, &o);
+        Ok(o)
+    }
+
+    #[inline(never)]
+    fn slice(&mut self, start: usize, flag: bool) -> Result<Obj, MarshalError> {
+        if self.layout == Layout::L27 {
+            return Err(MarshalError { offset: start, message: "SLICE in a Python 2 stream".into() });
+        }
+        self.features.slice = true;
+        let slot = self.reserve(flag);
+        let a = self.object()?;
+        let b = self.object()?;
+        let c = self.object()?;
+        let o = Obj::Slice(Rc::new([a, b, c]));
+        self.fill(slot, &o);
+        Ok(o)
+    }
+
+    #[inline(never)]
+    fn code_obj(&mut self, flag: bool) -> Result<Obj, MarshalError> {
+        self.codes += 1;
+        if self.codes > self.limits.max_code_objects {
+            return Err(self.err(format!("more than {} code objects", self.limits.max_code_objects)));
+        }
+        let slot = self.reserve(flag);
+        let code = self.code()?;
+        let o = Obj::Code(Rc::new(code));
+        self.fill(slot, &o);
+        Ok(o)
+    }
+
+    /// Non-recursive values (never on the stack during recursion).
+    #[inline(never)]
+    fn leaf(&mut self, start: usize, ty: u8, flag: bool) -> Result<Obj, MarshalError> {
         let py2 = self.layout == Layout::L27;
         let o = match ty {
             b'0' => return Err(MarshalError { offset: start, message: "NULL outside a dict".into() }),
@@ -412,65 +503,6 @@ impl Reader<'_> {
                 let s: Rc<str> = String::from_utf8_lossy(b).into();
                 self.scalar(flag, Obj::Str(s))
             }
-            b'(' | b')' | b'[' | b'<' | b'>' => {
-                if ty == b')' {
-                    self.v4(start)?;
-                }
-                let n = self.len(ty != b')', 1)?;
-                let slot = self.reserve(flag);
-                let mut items = Vec::with_capacity(n);
-                for _ in 0..n {
-                    items.push(self.object()?);
-                }
-                let items: Rc<[Obj]> = items.into();
-                let o = match ty {
-                    b'(' | b')' => Obj::Tuple(items),
-                    b'[' => Obj::List(items),
-                    b'<' => Obj::Set(items),
-                    _ => Obj::FrozenSet(items),
-                };
-                self.fill(slot, &o);
-                o
-            }
-            b'{' | b'}' => {
-                if ty == b'}' {
-                    if py2 {
-                        return Err(MarshalError { offset: start, message: "FROZENDICT in a Python 2 stream".into() });
-                    }
-                    self.features.frozendict = true;
-                }
-                let slot = self.reserve(flag);
-                let mut items = Vec::new();
-                loop {
-                    if self.remaining() == 0 {
-                        return Err(self.err("unterminated dict"));
-                    }
-                    if self.data[self.pos] == b'0' {
-                        self.pos += 1;
-                        break;
-                    }
-                    let k = self.object()?;
-                    let v = self.object()?;
-                    items.push((k, v));
-                }
-                let items: Rc<[(Obj, Obj)]> = items.into();
-                let o = if ty == b'{' { Obj::Dict(items) } else { Obj::FrozenDict(items) };
-                self.fill(slot, &o);
-                o
-            }
-            b':' => {
-                if py2 {
-                    return Err(MarshalError { offset: start, message: "SLICE in a Python 2 stream".into() });
-                }
-                self.features.slice = true;
-                let slot = self.reserve(flag);
-                let a = self.object()?;
-                let b = self.object()?;
-                let c = self.object()?;
-                let o = Obj::Slice(Rc::new([a, b, c]));
-                self.fill(slot, &o);
-                o
-            }
             b'r' => {
                 if py2 {
                     return Err(MarshalError { offset: start, message: "reference 'r' in a Python 2 stream".into() });
@@ -482,17 +514,6 @@ impl Reader<'_> {
                     Some(None) => return Err(self.err(format!("reference {i} names an unfinished object"))),
                     None => return Err(self.err(format!("reference {i} out of range ({} known)", self.refs.len()))),
                 }
-            }
-            b'c' => {
-                self.codes += 1;
-                if self.codes > self.limits.max_code_objects {
-                    return Err(self.err(format!("more than {} code objects", self.limits.max_code_objects)));
-                }
-                let slot = self.reserve(flag);
-                let code = self.code()?;
-                let o = Obj::Code(Rc::new(code));
-                self.fill(slot, &o);
-                o
             }
             b'?' => return Err(MarshalError { offset: start, message: "UNKNOWN marker (writer error)".into() }),
             other => return Err(MarshalError { offset: start, message: format!("unknown type code 0x{other:02x}") }),
