@@ -3,6 +3,8 @@
 //! `tables.rs` is produced by `tools/opcodes/gen_opcodes.py` from `shared/reference`;
 //! `crate/tests/python_opcode_tables.rs` checks it against the same data.
 
+// Generated; keep the generator's exact layout (the consistency test compares bytes).
+#[rustfmt::skip]
 mod tables;
 
 /// What an instruction's argument indexes.

@@ -10,262 +10,262 @@ pub static V2_7: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 145,
     ops: [
-        Op { name: "STOP_CODE", cache: 0, kind: Kind::None },            // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },              // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None },              // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None },            // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None },              // 4
-        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None },             // 5
-        X,                                                               // 6
-        X,                                                               // 7
-        X,                                                               // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None },                  // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None },       // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },       // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },            // 12
-        Op { name: "UNARY_CONVERT", cache: 0, kind: Kind::None },        // 13
-        X,                                                               // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },         // 15
-        X,                                                               // 16
-        X,                                                               // 17
-        X,                                                               // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None },         // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None },      // 20
-        Op { name: "BINARY_DIVIDE", cache: 0, kind: Kind::None },        // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None },        // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None },           // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None },      // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None },        // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None },  // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None },   // 27
+        Op { name: "STOP_CODE", cache: 0, kind: Kind::None }, // 0
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
+        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
+        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
+        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
+        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None }, // 5
+        X, // 6
+        X, // 7
+        X, // 8
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        Op { name: "UNARY_CONVERT", cache: 0, kind: Kind::None }, // 13
+        X, // 14
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        X, // 16
+        X, // 17
+        X, // 18
+        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
+        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        Op { name: "BINARY_DIVIDE", cache: 0, kind: Kind::None }, // 21
+        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
+        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
+        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
+        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
+        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
+        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
         Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None },  // 29
-        Op { name: "SLICE_0", cache: 0, kind: Kind::None },              // 30
-        Op { name: "SLICE_1", cache: 0, kind: Kind::None },              // 31
-        Op { name: "SLICE_2", cache: 0, kind: Kind::None },              // 32
-        Op { name: "SLICE_3", cache: 0, kind: Kind::None },              // 33
-        X,                                                               // 34
-        X,                                                               // 35
-        X,                                                               // 36
-        X,                                                               // 37
-        X,                                                               // 38
-        X,                                                               // 39
-        Op { name: "STORE_SLICE_0", cache: 0, kind: Kind::None },        // 40
-        Op { name: "STORE_SLICE_1", cache: 0, kind: Kind::None },        // 41
-        Op { name: "STORE_SLICE_2", cache: 0, kind: Kind::None },        // 42
-        Op { name: "STORE_SLICE_3", cache: 0, kind: Kind::None },        // 43
-        X,                                                               // 44
-        X,                                                               // 45
-        X,                                                               // 46
-        X,                                                               // 47
-        X,                                                               // 48
-        X,                                                               // 49
-        Op { name: "DELETE_SLICE_0", cache: 0, kind: Kind::None },       // 50
-        Op { name: "DELETE_SLICE_1", cache: 0, kind: Kind::None },       // 51
-        Op { name: "DELETE_SLICE_2", cache: 0, kind: Kind::None },       // 52
-        Op { name: "DELETE_SLICE_3", cache: 0, kind: Kind::None },       // 53
-        Op { name: "STORE_MAP", cache: 0, kind: Kind::None },            // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None },          // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None },     // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None },     // 57
-        Op { name: "INPLACE_DIVIDE", cache: 0, kind: Kind::None },       // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None },       // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None },         // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },        // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None },        // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None },        // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None },           // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None },           // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None },            // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None },        // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },             // 68
-        X,                                                               // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None },           // 70
-        Op { name: "PRINT_ITEM", cache: 0, kind: Kind::None },           // 71
-        Op { name: "PRINT_NEWLINE", cache: 0, kind: Kind::None },        // 72
-        Op { name: "PRINT_ITEM_TO", cache: 0, kind: Kind::None },        // 73
-        Op { name: "PRINT_NEWLINE_TO", cache: 0, kind: Kind::None },     // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None },       // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None },       // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None },          // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None },          // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None },           // 79
-        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None },           // 80
-        Op { name: "WITH_CLEANUP", cache: 0, kind: Kind::None },         // 81
-        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None },          // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },         // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None },          // 84
-        Op { name: "EXEC_STMT", cache: 0, kind: Kind::None },            // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None },          // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None },            // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None },          // 88
-        Op { name: "BUILD_CLASS", cache: 0, kind: Kind::None },          // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },           // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },          // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg },       // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel },             // 93
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },           // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name },           // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },          // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },         // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },        // 98
-        Op { name: "DUP_TOPX", cache: 0, kind: Kind::Arg },              // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },          // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },            // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },           // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },            // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },             // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },             // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name },            // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare },        // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },          // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },          // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },         // 110
+        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        Op { name: "SLICE_0", cache: 0, kind: Kind::None }, // 30
+        Op { name: "SLICE_1", cache: 0, kind: Kind::None }, // 31
+        Op { name: "SLICE_2", cache: 0, kind: Kind::None }, // 32
+        Op { name: "SLICE_3", cache: 0, kind: Kind::None }, // 33
+        X, // 34
+        X, // 35
+        X, // 36
+        X, // 37
+        X, // 38
+        X, // 39
+        Op { name: "STORE_SLICE_0", cache: 0, kind: Kind::None }, // 40
+        Op { name: "STORE_SLICE_1", cache: 0, kind: Kind::None }, // 41
+        Op { name: "STORE_SLICE_2", cache: 0, kind: Kind::None }, // 42
+        Op { name: "STORE_SLICE_3", cache: 0, kind: Kind::None }, // 43
+        X, // 44
+        X, // 45
+        X, // 46
+        X, // 47
+        X, // 48
+        X, // 49
+        Op { name: "DELETE_SLICE_0", cache: 0, kind: Kind::None }, // 50
+        Op { name: "DELETE_SLICE_1", cache: 0, kind: Kind::None }, // 51
+        Op { name: "DELETE_SLICE_2", cache: 0, kind: Kind::None }, // 52
+        Op { name: "DELETE_SLICE_3", cache: 0, kind: Kind::None }, // 53
+        Op { name: "STORE_MAP", cache: 0, kind: Kind::None }, // 54
+        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
+        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
+        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        Op { name: "INPLACE_DIVIDE", cache: 0, kind: Kind::None }, // 58
+        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
+        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
+        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
+        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
+        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
+        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
+        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        X, // 69
+        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
+        Op { name: "PRINT_ITEM", cache: 0, kind: Kind::None }, // 71
+        Op { name: "PRINT_NEWLINE", cache: 0, kind: Kind::None }, // 72
+        Op { name: "PRINT_ITEM_TO", cache: 0, kind: Kind::None }, // 73
+        Op { name: "PRINT_NEWLINE_TO", cache: 0, kind: Kind::None }, // 74
+        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
+        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
+        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
+        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
+        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None }, // 80
+        Op { name: "WITH_CLEANUP", cache: 0, kind: Kind::None }, // 81
+        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None }, // 82
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        Op { name: "EXEC_STMT", cache: 0, kind: Kind::None }, // 85
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
+        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
+        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
+        Op { name: "BUILD_CLASS", cache: 0, kind: Kind::None }, // 89
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
+        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
+        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        Op { name: "DUP_TOPX", cache: 0, kind: Kind::Arg }, // 99
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
+        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
         Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs },  // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs },        // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs },    // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs },     // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name },          // 116
-        X,                                                               // 117
-        X,                                                               // 118
-        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs },        // 119
-        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel },           // 120
-        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel },         // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel },        // 122
-        X,                                                               // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },           // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },          // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },         // 126
-        X,                                                               // 127
-        X,                                                               // 128
-        X,                                                               // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },         // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg },         // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg },         // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },           // 133
-        Op { name: "MAKE_CLOSURE", cache: 0, kind: Kind::Arg },          // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free },         // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },           // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },          // 137
-        X,                                                               // 138
-        X,                                                               // 139
-        Op { name: "CALL_FUNCTION_VAR", cache: 0, kind: Kind::Arg },     // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg },      // 141
-        Op { name: "CALL_FUNCTION_VAR_KW", cache: 0, kind: Kind::Arg },  // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel },           // 143
-        X,                                                               // 144
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },          // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },               // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },               // 147
-        X,                                                               // 148
-        X,                                                               // 149
-        X,                                                               // 150
-        X,                                                               // 151
-        X,                                                               // 152
-        X,                                                               // 153
-        X,                                                               // 154
-        X,                                                               // 155
-        X,                                                               // 156
-        X,                                                               // 157
-        X,                                                               // 158
-        X,                                                               // 159
-        X,                                                               // 160
-        X,                                                               // 161
-        X,                                                               // 162
-        X,                                                               // 163
-        X,                                                               // 164
-        X,                                                               // 165
-        X,                                                               // 166
-        X,                                                               // 167
-        X,                                                               // 168
-        X,                                                               // 169
-        X,                                                               // 170
-        X,                                                               // 171
-        X,                                                               // 172
-        X,                                                               // 173
-        X,                                                               // 174
-        X,                                                               // 175
-        X,                                                               // 176
-        X,                                                               // 177
-        X,                                                               // 178
-        X,                                                               // 179
-        X,                                                               // 180
-        X,                                                               // 181
-        X,                                                               // 182
-        X,                                                               // 183
-        X,                                                               // 184
-        X,                                                               // 185
-        X,                                                               // 186
-        X,                                                               // 187
-        X,                                                               // 188
-        X,                                                               // 189
-        X,                                                               // 190
-        X,                                                               // 191
-        X,                                                               // 192
-        X,                                                               // 193
-        X,                                                               // 194
-        X,                                                               // 195
-        X,                                                               // 196
-        X,                                                               // 197
-        X,                                                               // 198
-        X,                                                               // 199
-        X,                                                               // 200
-        X,                                                               // 201
-        X,                                                               // 202
-        X,                                                               // 203
-        X,                                                               // 204
-        X,                                                               // 205
-        X,                                                               // 206
-        X,                                                               // 207
-        X,                                                               // 208
-        X,                                                               // 209
-        X,                                                               // 210
-        X,                                                               // 211
-        X,                                                               // 212
-        X,                                                               // 213
-        X,                                                               // 214
-        X,                                                               // 215
-        X,                                                               // 216
-        X,                                                               // 217
-        X,                                                               // 218
-        X,                                                               // 219
-        X,                                                               // 220
-        X,                                                               // 221
-        X,                                                               // 222
-        X,                                                               // 223
-        X,                                                               // 224
-        X,                                                               // 225
-        X,                                                               // 226
-        X,                                                               // 227
-        X,                                                               // 228
-        X,                                                               // 229
-        X,                                                               // 230
-        X,                                                               // 231
-        X,                                                               // 232
-        X,                                                               // 233
-        X,                                                               // 234
-        X,                                                               // 235
-        X,                                                               // 236
-        X,                                                               // 237
-        X,                                                               // 238
-        X,                                                               // 239
-        X,                                                               // 240
-        X,                                                               // 241
-        X,                                                               // 242
-        X,                                                               // 243
-        X,                                                               // 244
-        X,                                                               // 245
-        X,                                                               // 246
-        X,                                                               // 247
-        X,                                                               // 248
-        X,                                                               // 249
-        X,                                                               // 250
-        X,                                                               // 251
-        X,                                                               // 252
-        X,                                                               // 253
-        X,                                                               // 254
-        X,                                                               // 255
+        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
+        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
+        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
+        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
+        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        X, // 117
+        X, // 118
+        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs }, // 119
+        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel }, // 120
+        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel }, // 121
+        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        X, // 123
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        X, // 127
+        X, // 128
+        X, // 129
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
+        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        Op { name: "MAKE_CLOSURE", cache: 0, kind: Kind::Arg }, // 134
+        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
+        X, // 138
+        X, // 139
+        Op { name: "CALL_FUNCTION_VAR", cache: 0, kind: Kind::Arg }, // 140
+        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
+        Op { name: "CALL_FUNCTION_VAR_KW", cache: 0, kind: Kind::Arg }, // 142
+        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
+        X, // 144
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 145
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        X, // 148
+        X, // 149
+        X, // 150
+        X, // 151
+        X, // 152
+        X, // 153
+        X, // 154
+        X, // 155
+        X, // 156
+        X, // 157
+        X, // 158
+        X, // 159
+        X, // 160
+        X, // 161
+        X, // 162
+        X, // 163
+        X, // 164
+        X, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        X, // 236
+        X, // 237
+        X, // 238
+        X, // 239
+        X, // 240
+        X, // 241
+        X, // 242
+        X, // 243
+        X, // 244
+        X, // 245
+        X, // 246
+        X, // 247
+        X, // 248
+        X, // 249
+        X, // 250
+        X, // 251
+        X, // 252
+        X, // 253
+        X, // 254
+        X, // 255
     ],
 };
 
@@ -274,262 +274,262 @@ pub static V3_4: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        X,                                                               // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },              // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None },              // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None },            // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None },              // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None },          // 5
-        X,                                                               // 6
-        X,                                                               // 7
-        X,                                                               // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None },                  // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None },       // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },       // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },            // 12
-        X,                                                               // 13
-        X,                                                               // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },         // 15
-        X,                                                               // 16
-        X,                                                               // 17
-        X,                                                               // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None },         // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None },      // 20
-        X,                                                               // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None },        // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None },           // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None },      // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None },        // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None },  // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None },   // 27
+        X, // 0
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
+        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
+        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
+        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
+        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        X, // 6
+        X, // 7
+        X, // 8
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        X, // 13
+        X, // 14
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        X, // 16
+        X, // 17
+        X, // 18
+        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
+        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        X, // 21
+        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
+        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
+        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
+        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
+        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
+        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
         Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None },  // 29
-        X,                                                               // 30
-        X,                                                               // 31
-        X,                                                               // 32
-        X,                                                               // 33
-        X,                                                               // 34
-        X,                                                               // 35
-        X,                                                               // 36
-        X,                                                               // 37
-        X,                                                               // 38
-        X,                                                               // 39
-        X,                                                               // 40
-        X,                                                               // 41
-        X,                                                               // 42
-        X,                                                               // 43
-        X,                                                               // 44
-        X,                                                               // 45
-        X,                                                               // 46
-        X,                                                               // 47
-        X,                                                               // 48
-        X,                                                               // 49
-        X,                                                               // 50
-        X,                                                               // 51
-        X,                                                               // 52
-        X,                                                               // 53
-        Op { name: "STORE_MAP", cache: 0, kind: Kind::None },            // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None },          // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None },     // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None },     // 57
-        X,                                                               // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None },       // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None },         // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },        // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None },        // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None },        // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None },           // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None },           // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None },            // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None },        // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },             // 68
-        X,                                                               // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None },           // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },     // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None },           // 72
-        X,                                                               // 73
-        X,                                                               // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None },       // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None },       // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None },          // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None },          // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None },           // 79
-        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None },           // 80
-        Op { name: "WITH_CLEANUP", cache: 0, kind: Kind::None },         // 81
-        X,                                                               // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },         // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None },          // 84
-        X,                                                               // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None },          // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None },            // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None },          // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },           // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },           // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },          // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg },       // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel },             // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },             // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name },           // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },          // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },         // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },        // 98
-        X,                                                               // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },          // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },            // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },           // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },            // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },             // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },             // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name },            // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare },        // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },          // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },          // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },         // 110
+        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        X, // 30
+        X, // 31
+        X, // 32
+        X, // 33
+        X, // 34
+        X, // 35
+        X, // 36
+        X, // 37
+        X, // 38
+        X, // 39
+        X, // 40
+        X, // 41
+        X, // 42
+        X, // 43
+        X, // 44
+        X, // 45
+        X, // 46
+        X, // 47
+        X, // 48
+        X, // 49
+        X, // 50
+        X, // 51
+        X, // 52
+        X, // 53
+        Op { name: "STORE_MAP", cache: 0, kind: Kind::None }, // 54
+        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
+        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
+        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        X, // 58
+        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
+        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
+        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
+        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
+        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
+        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
+        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        X, // 69
+        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
+        X, // 73
+        X, // 74
+        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
+        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
+        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
+        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
+        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None }, // 80
+        Op { name: "WITH_CLEANUP", cache: 0, kind: Kind::None }, // 81
+        X, // 82
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        X, // 85
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
+        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
+        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
+        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
+        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        X, // 99
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
+        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
         Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs },  // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs },        // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs },    // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs },     // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name },          // 116
-        X,                                                               // 117
-        X,                                                               // 118
-        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs },        // 119
-        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel },           // 120
-        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel },         // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel },        // 122
-        X,                                                               // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },           // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },          // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },         // 126
-        X,                                                               // 127
-        X,                                                               // 128
-        X,                                                               // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },         // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg },         // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg },         // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },           // 133
-        Op { name: "MAKE_CLOSURE", cache: 0, kind: Kind::Arg },          // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free },         // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },           // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },          // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },         // 138
-        X,                                                               // 139
-        Op { name: "CALL_FUNCTION_VAR", cache: 0, kind: Kind::Arg },     // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg },      // 141
-        Op { name: "CALL_FUNCTION_VAR_KW", cache: 0, kind: Kind::Arg },  // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel },           // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },          // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },           // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },               // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },               // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free },      // 148
-        X,                                                               // 149
-        X,                                                               // 150
-        X,                                                               // 151
-        X,                                                               // 152
-        X,                                                               // 153
-        X,                                                               // 154
-        X,                                                               // 155
-        X,                                                               // 156
-        X,                                                               // 157
-        X,                                                               // 158
-        X,                                                               // 159
-        X,                                                               // 160
-        X,                                                               // 161
-        X,                                                               // 162
-        X,                                                               // 163
-        X,                                                               // 164
-        X,                                                               // 165
-        X,                                                               // 166
-        X,                                                               // 167
-        X,                                                               // 168
-        X,                                                               // 169
-        X,                                                               // 170
-        X,                                                               // 171
-        X,                                                               // 172
-        X,                                                               // 173
-        X,                                                               // 174
-        X,                                                               // 175
-        X,                                                               // 176
-        X,                                                               // 177
-        X,                                                               // 178
-        X,                                                               // 179
-        X,                                                               // 180
-        X,                                                               // 181
-        X,                                                               // 182
-        X,                                                               // 183
-        X,                                                               // 184
-        X,                                                               // 185
-        X,                                                               // 186
-        X,                                                               // 187
-        X,                                                               // 188
-        X,                                                               // 189
-        X,                                                               // 190
-        X,                                                               // 191
-        X,                                                               // 192
-        X,                                                               // 193
-        X,                                                               // 194
-        X,                                                               // 195
-        X,                                                               // 196
-        X,                                                               // 197
-        X,                                                               // 198
-        X,                                                               // 199
-        X,                                                               // 200
-        X,                                                               // 201
-        X,                                                               // 202
-        X,                                                               // 203
-        X,                                                               // 204
-        X,                                                               // 205
-        X,                                                               // 206
-        X,                                                               // 207
-        X,                                                               // 208
-        X,                                                               // 209
-        X,                                                               // 210
-        X,                                                               // 211
-        X,                                                               // 212
-        X,                                                               // 213
-        X,                                                               // 214
-        X,                                                               // 215
-        X,                                                               // 216
-        X,                                                               // 217
-        X,                                                               // 218
-        X,                                                               // 219
-        X,                                                               // 220
-        X,                                                               // 221
-        X,                                                               // 222
-        X,                                                               // 223
-        X,                                                               // 224
-        X,                                                               // 225
-        X,                                                               // 226
-        X,                                                               // 227
-        X,                                                               // 228
-        X,                                                               // 229
-        X,                                                               // 230
-        X,                                                               // 231
-        X,                                                               // 232
-        X,                                                               // 233
-        X,                                                               // 234
-        X,                                                               // 235
-        X,                                                               // 236
-        X,                                                               // 237
-        X,                                                               // 238
-        X,                                                               // 239
-        X,                                                               // 240
-        X,                                                               // 241
-        X,                                                               // 242
-        X,                                                               // 243
-        X,                                                               // 244
-        X,                                                               // 245
-        X,                                                               // 246
-        X,                                                               // 247
-        X,                                                               // 248
-        X,                                                               // 249
-        X,                                                               // 250
-        X,                                                               // 251
-        X,                                                               // 252
-        X,                                                               // 253
-        X,                                                               // 254
-        X,                                                               // 255
+        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
+        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
+        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
+        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
+        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        X, // 117
+        X, // 118
+        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs }, // 119
+        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel }, // 120
+        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel }, // 121
+        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        X, // 123
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        X, // 127
+        X, // 128
+        X, // 129
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
+        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        Op { name: "MAKE_CLOSURE", cache: 0, kind: Kind::Arg }, // 134
+        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        X, // 139
+        Op { name: "CALL_FUNCTION_VAR", cache: 0, kind: Kind::Arg }, // 140
+        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
+        Op { name: "CALL_FUNCTION_VAR_KW", cache: 0, kind: Kind::Arg }, // 142
+        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        X, // 149
+        X, // 150
+        X, // 151
+        X, // 152
+        X, // 153
+        X, // 154
+        X, // 155
+        X, // 156
+        X, // 157
+        X, // 158
+        X, // 159
+        X, // 160
+        X, // 161
+        X, // 162
+        X, // 163
+        X, // 164
+        X, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        X, // 236
+        X, // 237
+        X, // 238
+        X, // 239
+        X, // 240
+        X, // 241
+        X, // 242
+        X, // 243
+        X, // 244
+        X, // 245
+        X, // 246
+        X, // 247
+        X, // 248
+        X, // 249
+        X, // 250
+        X, // 251
+        X, // 252
+        X, // 253
+        X, // 254
+        X, // 255
     ],
 };
 
@@ -538,262 +538,262 @@ pub static V3_5: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        X,                                                                    // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },                   // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None },                   // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None },                 // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None },                   // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None },               // 5
-        X,                                                                    // 6
-        X,                                                                    // 7
-        X,                                                                    // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None },                       // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None },            // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },            // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },                 // 12
-        X,                                                                    // 13
-        X,                                                                    // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },              // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None },    // 16
-        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None },   // 17
-        X,                                                                    // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None },              // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None },           // 20
-        X,                                                                    // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None },             // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None },                // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None },           // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None },             // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None },       // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None },        // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None },      // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None },       // 29
-        X,                                                                    // 30
-        X,                                                                    // 31
-        X,                                                                    // 32
-        X,                                                                    // 33
-        X,                                                                    // 34
-        X,                                                                    // 35
-        X,                                                                    // 36
-        X,                                                                    // 37
-        X,                                                                    // 38
-        X,                                                                    // 39
-        X,                                                                    // 40
-        X,                                                                    // 41
-        X,                                                                    // 42
-        X,                                                                    // 43
-        X,                                                                    // 44
-        X,                                                                    // 45
-        X,                                                                    // 46
-        X,                                                                    // 47
-        X,                                                                    // 48
-        X,                                                                    // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },                 // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },                 // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None },         // 52
-        X,                                                                    // 53
-        X,                                                                    // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None },               // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None },          // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None },          // 57
-        X,                                                                    // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None },            // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None },              // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },             // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None },             // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None },             // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None },                // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None },                // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None },                 // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None },             // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },                  // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None },       // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None },                // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },          // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None },                // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None },             // 73
-        X,                                                                    // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None },            // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None },            // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None },               // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None },               // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None },                // 79
-        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None },                // 80
-        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None },        // 81
-        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None },       // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },              // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None },               // 84
-        X,                                                                    // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None },               // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None },                 // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None },               // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },                // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },                // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },               // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg },            // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel },                  // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },                  // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name },                // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },               // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },              // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },             // 98
-        X,                                                                    // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },               // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },                 // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },                // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },                 // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },                  // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },                  // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name },                 // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare },             // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },               // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },               // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },              // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs },      // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs },       // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs },             // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs },         // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs },          // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name },               // 116
-        X,                                                                    // 117
-        X,                                                                    // 118
-        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs },             // 119
-        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel },                // 120
-        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel },              // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel },             // 122
-        X,                                                                    // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },                // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },               // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },              // 126
-        X,                                                                    // 127
-        X,                                                                    // 128
-        X,                                                                    // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },              // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg },              // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg },              // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },                // 133
-        Op { name: "MAKE_CLOSURE", cache: 0, kind: Kind::Arg },               // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free },              // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },                // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },               // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },              // 138
-        X,                                                                    // 139
-        Op { name: "CALL_FUNCTION_VAR", cache: 0, kind: Kind::Arg },          // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg },           // 141
-        Op { name: "CALL_FUNCTION_VAR_KW", cache: 0, kind: Kind::Arg },       // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel },                // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },               // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },                // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },                    // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },                    // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free },           // 148
-        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg },          // 149
-        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg },           // 150
+        X, // 0
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
+        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
+        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
+        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
+        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        X, // 6
+        X, // 7
+        X, // 8
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        X, // 13
+        X, // 14
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
+        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
+        X, // 18
+        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
+        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        X, // 21
+        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
+        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
+        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
+        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
+        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
+        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
+        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
+        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        X, // 30
+        X, // 31
+        X, // 32
+        X, // 33
+        X, // 34
+        X, // 35
+        X, // 36
+        X, // 37
+        X, // 38
+        X, // 39
+        X, // 40
+        X, // 41
+        X, // 42
+        X, // 43
+        X, // 44
+        X, // 45
+        X, // 46
+        X, // 47
+        X, // 48
+        X, // 49
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
+        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        X, // 53
+        X, // 54
+        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
+        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
+        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        X, // 58
+        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
+        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
+        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
+        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
+        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
+        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
+        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
+        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
+        X, // 74
+        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
+        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
+        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
+        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
+        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None }, // 80
+        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None }, // 81
+        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None }, // 82
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        X, // 85
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
+        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
+        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
+        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
+        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        X, // 99
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
+        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
+        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
+        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
+        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
+        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
+        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
+        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        X, // 117
+        X, // 118
+        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs }, // 119
+        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel }, // 120
+        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel }, // 121
+        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        X, // 123
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        X, // 127
+        X, // 128
+        X, // 129
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
+        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        Op { name: "MAKE_CLOSURE", cache: 0, kind: Kind::Arg }, // 134
+        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        X, // 139
+        Op { name: "CALL_FUNCTION_VAR", cache: 0, kind: Kind::Arg }, // 140
+        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
+        Op { name: "CALL_FUNCTION_VAR_KW", cache: 0, kind: Kind::Arg }, // 142
+        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg }, // 149
+        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg }, // 150
         Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 151
-        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg },         // 152
-        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg },           // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel },          // 154
-        X,                                                                    // 155
-        X,                                                                    // 156
-        X,                                                                    // 157
-        X,                                                                    // 158
-        X,                                                                    // 159
-        X,                                                                    // 160
-        X,                                                                    // 161
-        X,                                                                    // 162
-        X,                                                                    // 163
-        X,                                                                    // 164
-        X,                                                                    // 165
-        X,                                                                    // 166
-        X,                                                                    // 167
-        X,                                                                    // 168
-        X,                                                                    // 169
-        X,                                                                    // 170
-        X,                                                                    // 171
-        X,                                                                    // 172
-        X,                                                                    // 173
-        X,                                                                    // 174
-        X,                                                                    // 175
-        X,                                                                    // 176
-        X,                                                                    // 177
-        X,                                                                    // 178
-        X,                                                                    // 179
-        X,                                                                    // 180
-        X,                                                                    // 181
-        X,                                                                    // 182
-        X,                                                                    // 183
-        X,                                                                    // 184
-        X,                                                                    // 185
-        X,                                                                    // 186
-        X,                                                                    // 187
-        X,                                                                    // 188
-        X,                                                                    // 189
-        X,                                                                    // 190
-        X,                                                                    // 191
-        X,                                                                    // 192
-        X,                                                                    // 193
-        X,                                                                    // 194
-        X,                                                                    // 195
-        X,                                                                    // 196
-        X,                                                                    // 197
-        X,                                                                    // 198
-        X,                                                                    // 199
-        X,                                                                    // 200
-        X,                                                                    // 201
-        X,                                                                    // 202
-        X,                                                                    // 203
-        X,                                                                    // 204
-        X,                                                                    // 205
-        X,                                                                    // 206
-        X,                                                                    // 207
-        X,                                                                    // 208
-        X,                                                                    // 209
-        X,                                                                    // 210
-        X,                                                                    // 211
-        X,                                                                    // 212
-        X,                                                                    // 213
-        X,                                                                    // 214
-        X,                                                                    // 215
-        X,                                                                    // 216
-        X,                                                                    // 217
-        X,                                                                    // 218
-        X,                                                                    // 219
-        X,                                                                    // 220
-        X,                                                                    // 221
-        X,                                                                    // 222
-        X,                                                                    // 223
-        X,                                                                    // 224
-        X,                                                                    // 225
-        X,                                                                    // 226
-        X,                                                                    // 227
-        X,                                                                    // 228
-        X,                                                                    // 229
-        X,                                                                    // 230
-        X,                                                                    // 231
-        X,                                                                    // 232
-        X,                                                                    // 233
-        X,                                                                    // 234
-        X,                                                                    // 235
-        X,                                                                    // 236
-        X,                                                                    // 237
-        X,                                                                    // 238
-        X,                                                                    // 239
-        X,                                                                    // 240
-        X,                                                                    // 241
-        X,                                                                    // 242
-        X,                                                                    // 243
-        X,                                                                    // 244
-        X,                                                                    // 245
-        X,                                                                    // 246
-        X,                                                                    // 247
-        X,                                                                    // 248
-        X,                                                                    // 249
-        X,                                                                    // 250
-        X,                                                                    // 251
-        X,                                                                    // 252
-        X,                                                                    // 253
-        X,                                                                    // 254
-        X,                                                                    // 255
+        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg }, // 152
+        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg }, // 153
+        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
+        X, // 155
+        X, // 156
+        X, // 157
+        X, // 158
+        X, // 159
+        X, // 160
+        X, // 161
+        X, // 162
+        X, // 163
+        X, // 164
+        X, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        X, // 236
+        X, // 237
+        X, // 238
+        X, // 239
+        X, // 240
+        X, // 241
+        X, // 242
+        X, // 243
+        X, // 244
+        X, // 245
+        X, // 246
+        X, // 247
+        X, // 248
+        X, // 249
+        X, // 250
+        X, // 251
+        X, // 252
+        X, // 253
+        X, // 254
+        X, // 255
     ],
 };
 
@@ -802,262 +802,262 @@ pub static V3_6: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        X,                                                                      // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },                     // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None },                     // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None },                   // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None },                     // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None },                 // 5
-        X,                                                                      // 6
-        X,                                                                      // 7
-        X,                                                                      // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None },                         // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None },              // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },              // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },                   // 12
-        X,                                                                      // 13
-        X,                                                                      // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },                // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None },      // 16
-        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None },     // 17
-        X,                                                                      // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None },                // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None },             // 20
-        X,                                                                      // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None },               // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None },                  // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None },             // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None },               // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None },         // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None },          // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None },        // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None },         // 29
-        X,                                                                      // 30
-        X,                                                                      // 31
-        X,                                                                      // 32
-        X,                                                                      // 33
-        X,                                                                      // 34
-        X,                                                                      // 35
-        X,                                                                      // 36
-        X,                                                                      // 37
-        X,                                                                      // 38
-        X,                                                                      // 39
-        X,                                                                      // 40
-        X,                                                                      // 41
-        X,                                                                      // 42
-        X,                                                                      // 43
-        X,                                                                      // 44
-        X,                                                                      // 45
-        X,                                                                      // 46
-        X,                                                                      // 47
-        X,                                                                      // 48
-        X,                                                                      // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },                   // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },                   // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None },           // 52
-        X,                                                                      // 53
-        X,                                                                      // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None },                 // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None },            // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None },            // 57
-        X,                                                                      // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None },              // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None },                // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },               // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None },               // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None },               // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None },                  // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None },                  // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None },                   // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None },               // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },                    // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None },         // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None },                  // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },            // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None },                  // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None },               // 73
-        X,                                                                      // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None },              // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None },              // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None },                 // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None },                 // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None },                  // 79
-        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None },                  // 80
-        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None },          // 81
-        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None },         // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },                // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None },                 // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None },           // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None },                 // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None },                   // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None },                 // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },                  // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },                  // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },                 // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg },              // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel },                    // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },                    // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name },                  // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },                 // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },                // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },               // 98
-        X,                                                                      // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },                 // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },                   // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },                  // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },                   // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },                    // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },                    // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name },                   // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare },               // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },                 // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },                 // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },                // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs },        // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs },         // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs },               // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs },           // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs },            // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name },                 // 116
-        X,                                                                      // 117
-        X,                                                                      // 118
-        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs },               // 119
-        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel },                  // 120
-        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel },                // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel },               // 122
-        X,                                                                      // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },                  // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },                 // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },                // 126
-        Op { name: "STORE_ANNOTATION", cache: 0, kind: Kind::Name },            // 127
-        X,                                                                      // 128
-        X,                                                                      // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },                // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg },                // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg },                // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },                  // 133
-        X,                                                                      // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free },                // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },                  // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },                 // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },                // 138
-        X,                                                                      // 139
-        X,                                                                      // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg },             // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg },             // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel },                  // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },                 // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },                  // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },                      // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },                      // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free },             // 148
-        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg },            // 149
-        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg },             // 150
-        Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg },   // 151
-        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg },           // 152
-        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg },             // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel },            // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg },                 // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg },          // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg },                 // 157
+        X, // 0
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
+        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
+        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
+        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
+        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        X, // 6
+        X, // 7
+        X, // 8
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        X, // 13
+        X, // 14
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
+        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
+        X, // 18
+        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
+        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        X, // 21
+        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
+        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
+        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
+        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
+        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
+        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
+        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
+        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        X, // 30
+        X, // 31
+        X, // 32
+        X, // 33
+        X, // 34
+        X, // 35
+        X, // 36
+        X, // 37
+        X, // 38
+        X, // 39
+        X, // 40
+        X, // 41
+        X, // 42
+        X, // 43
+        X, // 44
+        X, // 45
+        X, // 46
+        X, // 47
+        X, // 48
+        X, // 49
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
+        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        X, // 53
+        X, // 54
+        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
+        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
+        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        X, // 58
+        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
+        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
+        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
+        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
+        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
+        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
+        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
+        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
+        X, // 74
+        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
+        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
+        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
+        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
+        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None }, // 80
+        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None }, // 81
+        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None }, // 82
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
+        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
+        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
+        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
+        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        X, // 99
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
+        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
+        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
+        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
+        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
+        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
+        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
+        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        X, // 117
+        X, // 118
+        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs }, // 119
+        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel }, // 120
+        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel }, // 121
+        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        X, // 123
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        Op { name: "STORE_ANNOTATION", cache: 0, kind: Kind::Name }, // 127
+        X, // 128
+        X, // 129
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
+        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        X, // 134
+        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        X, // 139
+        X, // 140
+        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
+        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
+        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg }, // 149
+        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg }, // 150
+        Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 151
+        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg }, // 152
+        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg }, // 153
+        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
+        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
+        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
+        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
         Op { name: "BUILD_TUPLE_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 158
-        X,                                                                      // 159
-        X,                                                                      // 160
-        X,                                                                      // 161
-        X,                                                                      // 162
-        X,                                                                      // 163
-        X,                                                                      // 164
-        X,                                                                      // 165
-        X,                                                                      // 166
-        X,                                                                      // 167
-        X,                                                                      // 168
-        X,                                                                      // 169
-        X,                                                                      // 170
-        X,                                                                      // 171
-        X,                                                                      // 172
-        X,                                                                      // 173
-        X,                                                                      // 174
-        X,                                                                      // 175
-        X,                                                                      // 176
-        X,                                                                      // 177
-        X,                                                                      // 178
-        X,                                                                      // 179
-        X,                                                                      // 180
-        X,                                                                      // 181
-        X,                                                                      // 182
-        X,                                                                      // 183
-        X,                                                                      // 184
-        X,                                                                      // 185
-        X,                                                                      // 186
-        X,                                                                      // 187
-        X,                                                                      // 188
-        X,                                                                      // 189
-        X,                                                                      // 190
-        X,                                                                      // 191
-        X,                                                                      // 192
-        X,                                                                      // 193
-        X,                                                                      // 194
-        X,                                                                      // 195
-        X,                                                                      // 196
-        X,                                                                      // 197
-        X,                                                                      // 198
-        X,                                                                      // 199
-        X,                                                                      // 200
-        X,                                                                      // 201
-        X,                                                                      // 202
-        X,                                                                      // 203
-        X,                                                                      // 204
-        X,                                                                      // 205
-        X,                                                                      // 206
-        X,                                                                      // 207
-        X,                                                                      // 208
-        X,                                                                      // 209
-        X,                                                                      // 210
-        X,                                                                      // 211
-        X,                                                                      // 212
-        X,                                                                      // 213
-        X,                                                                      // 214
-        X,                                                                      // 215
-        X,                                                                      // 216
-        X,                                                                      // 217
-        X,                                                                      // 218
-        X,                                                                      // 219
-        X,                                                                      // 220
-        X,                                                                      // 221
-        X,                                                                      // 222
-        X,                                                                      // 223
-        X,                                                                      // 224
-        X,                                                                      // 225
-        X,                                                                      // 226
-        X,                                                                      // 227
-        X,                                                                      // 228
-        X,                                                                      // 229
-        X,                                                                      // 230
-        X,                                                                      // 231
-        X,                                                                      // 232
-        X,                                                                      // 233
-        X,                                                                      // 234
-        X,                                                                      // 235
-        X,                                                                      // 236
-        X,                                                                      // 237
-        X,                                                                      // 238
-        X,                                                                      // 239
-        X,                                                                      // 240
-        X,                                                                      // 241
-        X,                                                                      // 242
-        X,                                                                      // 243
-        X,                                                                      // 244
-        X,                                                                      // 245
-        X,                                                                      // 246
-        X,                                                                      // 247
-        X,                                                                      // 248
-        X,                                                                      // 249
-        X,                                                                      // 250
-        X,                                                                      // 251
-        X,                                                                      // 252
-        X,                                                                      // 253
-        X,                                                                      // 254
-        X,                                                                      // 255
+        X, // 159
+        X, // 160
+        X, // 161
+        X, // 162
+        X, // 163
+        X, // 164
+        X, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        X, // 236
+        X, // 237
+        X, // 238
+        X, // 239
+        X, // 240
+        X, // 241
+        X, // 242
+        X, // 243
+        X, // 244
+        X, // 245
+        X, // 246
+        X, // 247
+        X, // 248
+        X, // 249
+        X, // 250
+        X, // 251
+        X, // 252
+        X, // 253
+        X, // 254
+        X, // 255
     ],
 };
 
@@ -1066,262 +1066,262 @@ pub static V3_7: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        X,                                                                      // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },                     // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None },                     // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None },                   // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None },                     // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None },                 // 5
-        X,                                                                      // 6
-        X,                                                                      // 7
-        X,                                                                      // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None },                         // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None },              // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },              // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },                   // 12
-        X,                                                                      // 13
-        X,                                                                      // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },                // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None },      // 16
-        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None },     // 17
-        X,                                                                      // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None },                // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None },             // 20
-        X,                                                                      // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None },               // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None },                  // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None },             // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None },               // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None },         // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None },          // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None },        // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None },         // 29
-        X,                                                                      // 30
-        X,                                                                      // 31
-        X,                                                                      // 32
-        X,                                                                      // 33
-        X,                                                                      // 34
-        X,                                                                      // 35
-        X,                                                                      // 36
-        X,                                                                      // 37
-        X,                                                                      // 38
-        X,                                                                      // 39
-        X,                                                                      // 40
-        X,                                                                      // 41
-        X,                                                                      // 42
-        X,                                                                      // 43
-        X,                                                                      // 44
-        X,                                                                      // 45
-        X,                                                                      // 46
-        X,                                                                      // 47
-        X,                                                                      // 48
-        X,                                                                      // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },                   // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },                   // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None },           // 52
-        X,                                                                      // 53
-        X,                                                                      // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None },                 // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None },            // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None },            // 57
-        X,                                                                      // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None },              // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None },                // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },               // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None },               // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None },               // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None },                  // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None },                  // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None },                   // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None },               // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },                    // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None },         // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None },                  // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },            // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None },                  // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None },               // 73
-        X,                                                                      // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None },              // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None },              // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None },                 // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None },                 // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None },                  // 79
-        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None },                  // 80
-        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None },          // 81
-        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None },         // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },                // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None },                 // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None },           // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None },                 // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None },                   // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None },                 // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },                  // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },                  // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },                 // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg },              // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel },                    // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },                    // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name },                  // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },                 // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },                // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },               // 98
-        X,                                                                      // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },                 // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },                   // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },                  // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },                   // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },                    // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },                    // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name },                   // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare },               // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },                 // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },                 // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },                // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs },        // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs },         // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs },               // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs },           // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs },            // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name },                 // 116
-        X,                                                                      // 117
-        X,                                                                      // 118
-        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs },               // 119
-        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel },                  // 120
-        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel },                // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel },               // 122
-        X,                                                                      // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },                  // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },                 // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },                // 126
-        X,                                                                      // 127
-        X,                                                                      // 128
-        X,                                                                      // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },                // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg },                // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg },                // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },                  // 133
-        X,                                                                      // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free },                // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },                  // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },                 // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },                // 138
-        X,                                                                      // 139
-        X,                                                                      // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg },             // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg },             // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel },                  // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },                 // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },                  // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },                      // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },                      // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free },             // 148
-        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg },            // 149
-        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg },             // 150
-        Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg },   // 151
-        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg },           // 152
-        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg },             // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel },            // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg },                 // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg },          // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg },                 // 157
+        X, // 0
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
+        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
+        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
+        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
+        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        X, // 6
+        X, // 7
+        X, // 8
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        X, // 13
+        X, // 14
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
+        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
+        X, // 18
+        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
+        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        X, // 21
+        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
+        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
+        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
+        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
+        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
+        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
+        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
+        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        X, // 30
+        X, // 31
+        X, // 32
+        X, // 33
+        X, // 34
+        X, // 35
+        X, // 36
+        X, // 37
+        X, // 38
+        X, // 39
+        X, // 40
+        X, // 41
+        X, // 42
+        X, // 43
+        X, // 44
+        X, // 45
+        X, // 46
+        X, // 47
+        X, // 48
+        X, // 49
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
+        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        X, // 53
+        X, // 54
+        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
+        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
+        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        X, // 58
+        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
+        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
+        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
+        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
+        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
+        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
+        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
+        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
+        X, // 74
+        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
+        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
+        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
+        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
+        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None }, // 80
+        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None }, // 81
+        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None }, // 82
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
+        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
+        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
+        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
+        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        X, // 99
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
+        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
+        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
+        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
+        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
+        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
+        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
+        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        X, // 117
+        X, // 118
+        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs }, // 119
+        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel }, // 120
+        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel }, // 121
+        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        X, // 123
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        X, // 127
+        X, // 128
+        X, // 129
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
+        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        X, // 134
+        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        X, // 139
+        X, // 140
+        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
+        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
+        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg }, // 149
+        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg }, // 150
+        Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 151
+        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg }, // 152
+        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg }, // 153
+        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
+        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
+        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
+        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
         Op { name: "BUILD_TUPLE_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 158
-        X,                                                                      // 159
-        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name },                 // 160
-        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg },                  // 161
-        X,                                                                      // 162
-        X,                                                                      // 163
-        X,                                                                      // 164
-        X,                                                                      // 165
-        X,                                                                      // 166
-        X,                                                                      // 167
-        X,                                                                      // 168
-        X,                                                                      // 169
-        X,                                                                      // 170
-        X,                                                                      // 171
-        X,                                                                      // 172
-        X,                                                                      // 173
-        X,                                                                      // 174
-        X,                                                                      // 175
-        X,                                                                      // 176
-        X,                                                                      // 177
-        X,                                                                      // 178
-        X,                                                                      // 179
-        X,                                                                      // 180
-        X,                                                                      // 181
-        X,                                                                      // 182
-        X,                                                                      // 183
-        X,                                                                      // 184
-        X,                                                                      // 185
-        X,                                                                      // 186
-        X,                                                                      // 187
-        X,                                                                      // 188
-        X,                                                                      // 189
-        X,                                                                      // 190
-        X,                                                                      // 191
-        X,                                                                      // 192
-        X,                                                                      // 193
-        X,                                                                      // 194
-        X,                                                                      // 195
-        X,                                                                      // 196
-        X,                                                                      // 197
-        X,                                                                      // 198
-        X,                                                                      // 199
-        X,                                                                      // 200
-        X,                                                                      // 201
-        X,                                                                      // 202
-        X,                                                                      // 203
-        X,                                                                      // 204
-        X,                                                                      // 205
-        X,                                                                      // 206
-        X,                                                                      // 207
-        X,                                                                      // 208
-        X,                                                                      // 209
-        X,                                                                      // 210
-        X,                                                                      // 211
-        X,                                                                      // 212
-        X,                                                                      // 213
-        X,                                                                      // 214
-        X,                                                                      // 215
-        X,                                                                      // 216
-        X,                                                                      // 217
-        X,                                                                      // 218
-        X,                                                                      // 219
-        X,                                                                      // 220
-        X,                                                                      // 221
-        X,                                                                      // 222
-        X,                                                                      // 223
-        X,                                                                      // 224
-        X,                                                                      // 225
-        X,                                                                      // 226
-        X,                                                                      // 227
-        X,                                                                      // 228
-        X,                                                                      // 229
-        X,                                                                      // 230
-        X,                                                                      // 231
-        X,                                                                      // 232
-        X,                                                                      // 233
-        X,                                                                      // 234
-        X,                                                                      // 235
-        X,                                                                      // 236
-        X,                                                                      // 237
-        X,                                                                      // 238
-        X,                                                                      // 239
-        X,                                                                      // 240
-        X,                                                                      // 241
-        X,                                                                      // 242
-        X,                                                                      // 243
-        X,                                                                      // 244
-        X,                                                                      // 245
-        X,                                                                      // 246
-        X,                                                                      // 247
-        X,                                                                      // 248
-        X,                                                                      // 249
-        X,                                                                      // 250
-        X,                                                                      // 251
-        X,                                                                      // 252
-        X,                                                                      // 253
-        X,                                                                      // 254
-        X,                                                                      // 255
+        X, // 159
+        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name }, // 160
+        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg }, // 161
+        X, // 162
+        X, // 163
+        X, // 164
+        X, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        X, // 236
+        X, // 237
+        X, // 238
+        X, // 239
+        X, // 240
+        X, // 241
+        X, // 242
+        X, // 243
+        X, // 244
+        X, // 245
+        X, // 246
+        X, // 247
+        X, // 248
+        X, // 249
+        X, // 250
+        X, // 251
+        X, // 252
+        X, // 253
+        X, // 254
+        X, // 255
     ],
 };
 
@@ -1330,262 +1330,262 @@ pub static V3_8: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        X,                                                                      // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },                     // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None },                     // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None },                   // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None },                     // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None },                 // 5
-        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None },                    // 6
-        X,                                                                      // 7
-        X,                                                                      // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None },                         // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None },              // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },              // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },                   // 12
-        X,                                                                      // 13
-        X,                                                                      // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },                // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None },      // 16
-        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None },     // 17
-        X,                                                                      // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None },                // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None },             // 20
-        X,                                                                      // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None },               // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None },                  // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None },             // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None },               // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None },         // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None },          // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None },        // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None },         // 29
-        X,                                                                      // 30
-        X,                                                                      // 31
-        X,                                                                      // 32
-        X,                                                                      // 33
-        X,                                                                      // 34
-        X,                                                                      // 35
-        X,                                                                      // 36
-        X,                                                                      // 37
-        X,                                                                      // 38
-        X,                                                                      // 39
-        X,                                                                      // 40
-        X,                                                                      // 41
-        X,                                                                      // 42
-        X,                                                                      // 43
-        X,                                                                      // 44
-        X,                                                                      // 45
-        X,                                                                      // 46
-        X,                                                                      // 47
-        X,                                                                      // 48
-        X,                                                                      // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },                   // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },                   // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None },           // 52
-        Op { name: "BEGIN_FINALLY", cache: 0, kind: Kind::None },               // 53
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None },               // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None },                 // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None },            // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None },            // 57
-        X,                                                                      // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None },              // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None },                // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },               // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None },               // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None },               // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None },                  // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None },                  // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None },                   // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None },               // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },                    // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None },         // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None },                  // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },            // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None },                  // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None },               // 73
-        X,                                                                      // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None },              // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None },              // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None },                 // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None },                 // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None },                  // 79
-        X,                                                                      // 80
-        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None },          // 81
-        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None },         // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },                // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None },                 // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None },           // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None },                 // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None },                   // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None },                 // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },                  // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },                  // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },                 // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg },              // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel },                    // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },                    // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name },                  // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },                 // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },                // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },               // 98
-        X,                                                                      // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },                 // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },                   // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },                  // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },                   // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },                    // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },                    // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name },                   // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare },               // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },                 // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },                 // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },                // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs },        // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs },         // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs },               // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs },           // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs },            // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name },                 // 116
-        X,                                                                      // 117
-        X,                                                                      // 118
-        X,                                                                      // 119
-        X,                                                                      // 120
-        X,                                                                      // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel },               // 122
-        X,                                                                      // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },                  // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },                 // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },                // 126
-        X,                                                                      // 127
-        X,                                                                      // 128
-        X,                                                                      // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },                // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg },                // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg },                // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },                  // 133
-        X,                                                                      // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free },                // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },                  // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },                 // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },                // 138
-        X,                                                                      // 139
-        X,                                                                      // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg },             // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg },             // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel },                  // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },                 // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },                  // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },                      // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },                      // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free },             // 148
-        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg },            // 149
-        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg },             // 150
-        Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg },   // 151
-        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg },           // 152
-        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg },             // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel },            // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg },                 // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg },          // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg },                 // 157
+        X, // 0
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
+        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
+        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
+        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
+        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None }, // 6
+        X, // 7
+        X, // 8
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        X, // 13
+        X, // 14
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
+        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
+        X, // 18
+        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
+        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        X, // 21
+        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
+        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
+        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
+        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
+        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
+        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
+        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
+        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        X, // 30
+        X, // 31
+        X, // 32
+        X, // 33
+        X, // 34
+        X, // 35
+        X, // 36
+        X, // 37
+        X, // 38
+        X, // 39
+        X, // 40
+        X, // 41
+        X, // 42
+        X, // 43
+        X, // 44
+        X, // 45
+        X, // 46
+        X, // 47
+        X, // 48
+        X, // 49
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
+        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        Op { name: "BEGIN_FINALLY", cache: 0, kind: Kind::None }, // 53
+        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 54
+        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
+        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
+        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        X, // 58
+        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
+        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
+        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
+        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
+        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
+        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
+        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
+        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
+        X, // 74
+        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
+        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
+        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
+        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
+        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        X, // 80
+        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None }, // 81
+        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None }, // 82
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
+        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
+        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
+        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
+        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        X, // 99
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
+        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
+        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
+        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
+        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
+        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
+        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
+        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        X, // 117
+        X, // 118
+        X, // 119
+        X, // 120
+        X, // 121
+        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        X, // 123
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        X, // 127
+        X, // 128
+        X, // 129
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
+        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        X, // 134
+        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        X, // 139
+        X, // 140
+        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
+        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
+        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg }, // 149
+        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg }, // 150
+        Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 151
+        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg }, // 152
+        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg }, // 153
+        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
+        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
+        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
+        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
         Op { name: "BUILD_TUPLE_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 158
-        X,                                                                      // 159
-        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name },                 // 160
-        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg },                  // 161
-        Op { name: "CALL_FINALLY", cache: 0, kind: Kind::JRel },                // 162
-        Op { name: "POP_FINALLY", cache: 0, kind: Kind::Arg },                  // 163
-        X,                                                                      // 164
-        X,                                                                      // 165
-        X,                                                                      // 166
-        X,                                                                      // 167
-        X,                                                                      // 168
-        X,                                                                      // 169
-        X,                                                                      // 170
-        X,                                                                      // 171
-        X,                                                                      // 172
-        X,                                                                      // 173
-        X,                                                                      // 174
-        X,                                                                      // 175
-        X,                                                                      // 176
-        X,                                                                      // 177
-        X,                                                                      // 178
-        X,                                                                      // 179
-        X,                                                                      // 180
-        X,                                                                      // 181
-        X,                                                                      // 182
-        X,                                                                      // 183
-        X,                                                                      // 184
-        X,                                                                      // 185
-        X,                                                                      // 186
-        X,                                                                      // 187
-        X,                                                                      // 188
-        X,                                                                      // 189
-        X,                                                                      // 190
-        X,                                                                      // 191
-        X,                                                                      // 192
-        X,                                                                      // 193
-        X,                                                                      // 194
-        X,                                                                      // 195
-        X,                                                                      // 196
-        X,                                                                      // 197
-        X,                                                                      // 198
-        X,                                                                      // 199
-        X,                                                                      // 200
-        X,                                                                      // 201
-        X,                                                                      // 202
-        X,                                                                      // 203
-        X,                                                                      // 204
-        X,                                                                      // 205
-        X,                                                                      // 206
-        X,                                                                      // 207
-        X,                                                                      // 208
-        X,                                                                      // 209
-        X,                                                                      // 210
-        X,                                                                      // 211
-        X,                                                                      // 212
-        X,                                                                      // 213
-        X,                                                                      // 214
-        X,                                                                      // 215
-        X,                                                                      // 216
-        X,                                                                      // 217
-        X,                                                                      // 218
-        X,                                                                      // 219
-        X,                                                                      // 220
-        X,                                                                      // 221
-        X,                                                                      // 222
-        X,                                                                      // 223
-        X,                                                                      // 224
-        X,                                                                      // 225
-        X,                                                                      // 226
-        X,                                                                      // 227
-        X,                                                                      // 228
-        X,                                                                      // 229
-        X,                                                                      // 230
-        X,                                                                      // 231
-        X,                                                                      // 232
-        X,                                                                      // 233
-        X,                                                                      // 234
-        X,                                                                      // 235
-        X,                                                                      // 236
-        X,                                                                      // 237
-        X,                                                                      // 238
-        X,                                                                      // 239
-        X,                                                                      // 240
-        X,                                                                      // 241
-        X,                                                                      // 242
-        X,                                                                      // 243
-        X,                                                                      // 244
-        X,                                                                      // 245
-        X,                                                                      // 246
-        X,                                                                      // 247
-        X,                                                                      // 248
-        X,                                                                      // 249
-        X,                                                                      // 250
-        X,                                                                      // 251
-        X,                                                                      // 252
-        X,                                                                      // 253
-        X,                                                                      // 254
-        X,                                                                      // 255
+        X, // 159
+        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name }, // 160
+        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg }, // 161
+        Op { name: "CALL_FINALLY", cache: 0, kind: Kind::JRel }, // 162
+        Op { name: "POP_FINALLY", cache: 0, kind: Kind::Arg }, // 163
+        X, // 164
+        X, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        X, // 236
+        X, // 237
+        X, // 238
+        X, // 239
+        X, // 240
+        X, // 241
+        X, // 242
+        X, // 243
+        X, // 244
+        X, // 245
+        X, // 246
+        X, // 247
+        X, // 248
+        X, // 249
+        X, // 250
+        X, // 251
+        X, // 252
+        X, // 253
+        X, // 254
+        X, // 255
     ],
 };
 
@@ -1594,262 +1594,262 @@ pub static V3_9: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        X,                                                                  // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },                 // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None },                 // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None },               // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None },                 // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None },             // 5
-        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None },                // 6
-        X,                                                                  // 7
-        X,                                                                  // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None },                     // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None },          // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },          // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },               // 12
-        X,                                                                  // 13
-        X,                                                                  // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },            // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None },  // 16
+        X, // 0
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
+        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
+        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
+        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
+        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None }, // 6
+        X, // 7
+        X, // 8
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        X, // 13
+        X, // 14
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
         Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
-        X,                                                                  // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None },            // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None },         // 20
-        X,                                                                  // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None },           // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None },              // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None },         // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None },           // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None },     // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None },      // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None },    // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None },     // 29
-        X,                                                                  // 30
-        X,                                                                  // 31
-        X,                                                                  // 32
-        X,                                                                  // 33
-        X,                                                                  // 34
-        X,                                                                  // 35
-        X,                                                                  // 36
-        X,                                                                  // 37
-        X,                                                                  // 38
-        X,                                                                  // 39
-        X,                                                                  // 40
-        X,                                                                  // 41
-        X,                                                                  // 42
-        X,                                                                  // 43
-        X,                                                                  // 44
-        X,                                                                  // 45
-        X,                                                                  // 46
-        X,                                                                  // 47
-        Op { name: "RERAISE", cache: 0, kind: Kind::None },                 // 48
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None },       // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },               // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },               // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None },       // 52
-        X,                                                                  // 53
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None },           // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None },             // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None },        // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None },        // 57
-        X,                                                                  // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None },          // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None },            // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },           // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None },           // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None },           // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None },              // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None },              // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None },               // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None },           // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },                // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None },     // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None },              // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },        // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None },              // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None },           // 73
-        Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None },    // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None },          // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None },          // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None },             // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None },             // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None },              // 79
-        X,                                                                  // 80
-        X,                                                                  // 81
-        Op { name: "LIST_TO_TUPLE", cache: 0, kind: Kind::None },           // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },            // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None },             // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None },       // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None },             // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None },               // 87
-        X,                                                                  // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },              // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },              // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },             // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg },          // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel },                // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },                // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name },              // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },             // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },            // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },           // 98
-        X,                                                                  // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },             // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },               // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },              // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },               // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },                // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },                // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name },               // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare },           // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },             // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },             // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },            // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs },    // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs },     // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs },           // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs },       // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs },        // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name },             // 116
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg },                    // 117
-        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg },              // 118
-        X,                                                                  // 119
-        X,                                                                  // 120
-        Op { name: "JUMP_IF_NOT_EXC_MATCH", cache: 0, kind: Kind::JAbs },   // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel },           // 122
-        X,                                                                  // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },              // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },             // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },            // 126
-        X,                                                                  // 127
-        X,                                                                  // 128
-        X,                                                                  // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },            // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg },            // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg },            // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },              // 133
-        X,                                                                  // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free },            // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },              // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },             // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },            // 138
-        X,                                                                  // 139
-        X,                                                                  // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg },         // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg },         // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel },              // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },             // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },              // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },                  // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },                  // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free },         // 148
-        X,                                                                  // 149
-        X,                                                                  // 150
-        X,                                                                  // 151
-        X,                                                                  // 152
-        X,                                                                  // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel },        // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg },             // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg },      // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg },             // 157
-        X,                                                                  // 158
-        X,                                                                  // 159
-        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name },             // 160
-        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg },              // 161
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg },              // 162
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg },               // 163
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg },               // 164
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg },              // 165
-        X,                                                                  // 166
-        X,                                                                  // 167
-        X,                                                                  // 168
-        X,                                                                  // 169
-        X,                                                                  // 170
-        X,                                                                  // 171
-        X,                                                                  // 172
-        X,                                                                  // 173
-        X,                                                                  // 174
-        X,                                                                  // 175
-        X,                                                                  // 176
-        X,                                                                  // 177
-        X,                                                                  // 178
-        X,                                                                  // 179
-        X,                                                                  // 180
-        X,                                                                  // 181
-        X,                                                                  // 182
-        X,                                                                  // 183
-        X,                                                                  // 184
-        X,                                                                  // 185
-        X,                                                                  // 186
-        X,                                                                  // 187
-        X,                                                                  // 188
-        X,                                                                  // 189
-        X,                                                                  // 190
-        X,                                                                  // 191
-        X,                                                                  // 192
-        X,                                                                  // 193
-        X,                                                                  // 194
-        X,                                                                  // 195
-        X,                                                                  // 196
-        X,                                                                  // 197
-        X,                                                                  // 198
-        X,                                                                  // 199
-        X,                                                                  // 200
-        X,                                                                  // 201
-        X,                                                                  // 202
-        X,                                                                  // 203
-        X,                                                                  // 204
-        X,                                                                  // 205
-        X,                                                                  // 206
-        X,                                                                  // 207
-        X,                                                                  // 208
-        X,                                                                  // 209
-        X,                                                                  // 210
-        X,                                                                  // 211
-        X,                                                                  // 212
-        X,                                                                  // 213
-        X,                                                                  // 214
-        X,                                                                  // 215
-        X,                                                                  // 216
-        X,                                                                  // 217
-        X,                                                                  // 218
-        X,                                                                  // 219
-        X,                                                                  // 220
-        X,                                                                  // 221
-        X,                                                                  // 222
-        X,                                                                  // 223
-        X,                                                                  // 224
-        X,                                                                  // 225
-        X,                                                                  // 226
-        X,                                                                  // 227
-        X,                                                                  // 228
-        X,                                                                  // 229
-        X,                                                                  // 230
-        X,                                                                  // 231
-        X,                                                                  // 232
-        X,                                                                  // 233
-        X,                                                                  // 234
-        X,                                                                  // 235
-        X,                                                                  // 236
-        X,                                                                  // 237
-        X,                                                                  // 238
-        X,                                                                  // 239
-        X,                                                                  // 240
-        X,                                                                  // 241
-        X,                                                                  // 242
-        X,                                                                  // 243
-        X,                                                                  // 244
-        X,                                                                  // 245
-        X,                                                                  // 246
-        X,                                                                  // 247
-        X,                                                                  // 248
-        X,                                                                  // 249
-        X,                                                                  // 250
-        X,                                                                  // 251
-        X,                                                                  // 252
-        X,                                                                  // 253
-        X,                                                                  // 254
-        X,                                                                  // 255
+        X, // 18
+        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
+        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        X, // 21
+        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
+        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
+        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
+        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
+        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
+        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
+        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
+        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        X, // 30
+        X, // 31
+        X, // 32
+        X, // 33
+        X, // 34
+        X, // 35
+        X, // 36
+        X, // 37
+        X, // 38
+        X, // 39
+        X, // 40
+        X, // 41
+        X, // 42
+        X, // 43
+        X, // 44
+        X, // 45
+        X, // 46
+        X, // 47
+        Op { name: "RERAISE", cache: 0, kind: Kind::None }, // 48
+        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None }, // 49
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
+        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        X, // 53
+        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 54
+        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
+        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
+        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        X, // 58
+        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
+        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
+        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
+        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
+        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
+        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
+        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
+        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
+        Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None }, // 74
+        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
+        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
+        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
+        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
+        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        X, // 80
+        X, // 81
+        Op { name: "LIST_TO_TUPLE", cache: 0, kind: Kind::None }, // 82
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
+        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
+        X, // 88
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
+        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
+        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        X, // 99
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
+        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
+        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
+        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
+        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
+        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
+        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
+        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 117
+        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg }, // 118
+        X, // 119
+        X, // 120
+        Op { name: "JUMP_IF_NOT_EXC_MATCH", cache: 0, kind: Kind::JAbs }, // 121
+        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        X, // 123
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        X, // 127
+        X, // 128
+        X, // 129
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
+        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        X, // 134
+        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        X, // 139
+        X, // 140
+        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
+        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
+        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        X, // 149
+        X, // 150
+        X, // 151
+        X, // 152
+        X, // 153
+        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
+        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
+        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
+        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
+        X, // 158
+        X, // 159
+        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name }, // 160
+        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg }, // 161
+        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 162
+        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 163
+        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 164
+        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        X, // 236
+        X, // 237
+        X, // 238
+        X, // 239
+        X, // 240
+        X, // 241
+        X, // 242
+        X, // 243
+        X, // 244
+        X, // 245
+        X, // 246
+        X, // 247
+        X, // 248
+        X, // 249
+        X, // 250
+        X, // 251
+        X, // 252
+        X, // 253
+        X, // 254
+        X, // 255
     ],
 };
 
@@ -1858,262 +1858,262 @@ pub static V3_10: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        X,                                                                  // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },                 // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None },                 // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None },               // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None },                 // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None },             // 5
-        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None },                // 6
-        X,                                                                  // 7
-        X,                                                                  // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None },                     // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None },          // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },          // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },               // 12
-        X,                                                                  // 13
-        X,                                                                  // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },            // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None },  // 16
+        X, // 0
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
+        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
+        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
+        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
+        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None }, // 6
+        X, // 7
+        X, // 8
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        X, // 13
+        X, // 14
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
         Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
-        X,                                                                  // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None },            // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None },         // 20
-        X,                                                                  // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None },           // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None },              // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None },         // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None },           // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None },     // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None },      // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None },    // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None },     // 29
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None },                 // 30
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None },           // 31
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None },          // 32
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None },              // 33
-        Op { name: "COPY_DICT_WITHOUT_KEYS", cache: 0, kind: Kind::None },  // 34
-        X,                                                                  // 35
-        X,                                                                  // 36
-        X,                                                                  // 37
-        X,                                                                  // 38
-        X,                                                                  // 39
-        X,                                                                  // 40
-        X,                                                                  // 41
-        X,                                                                  // 42
-        X,                                                                  // 43
-        X,                                                                  // 44
-        X,                                                                  // 45
-        X,                                                                  // 46
-        X,                                                                  // 47
-        X,                                                                  // 48
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None },       // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },               // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },               // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None },       // 52
-        X,                                                                  // 53
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None },           // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None },             // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None },        // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None },        // 57
-        X,                                                                  // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None },          // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None },            // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },           // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None },           // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None },           // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None },              // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None },              // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None },               // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None },           // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },                // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None },     // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None },              // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },        // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None },              // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None },           // 73
-        Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None },    // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None },          // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None },          // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None },             // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None },             // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None },              // 79
-        X,                                                                  // 80
-        X,                                                                  // 81
-        Op { name: "LIST_TO_TUPLE", cache: 0, kind: Kind::None },           // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },            // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None },             // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None },       // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None },             // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None },               // 87
-        X,                                                                  // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },              // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },              // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },             // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg },          // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel },                // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },                // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name },              // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },             // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },            // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },           // 98
-        Op { name: "ROT_N", cache: 0, kind: Kind::Arg },                    // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },             // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },               // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },              // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },               // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },                // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },                // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name },               // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare },           // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },             // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },             // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },            // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs },    // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs },     // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs },           // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs },       // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs },        // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name },             // 116
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg },                    // 117
-        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg },              // 118
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg },                  // 119
-        X,                                                                  // 120
-        Op { name: "JUMP_IF_NOT_EXC_MATCH", cache: 0, kind: Kind::JAbs },   // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel },           // 122
-        X,                                                                  // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },              // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },             // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },            // 126
-        X,                                                                  // 127
-        X,                                                                  // 128
-        Op { name: "GEN_START", cache: 0, kind: Kind::Arg },                // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },            // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg },            // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg },            // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },              // 133
-        X,                                                                  // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free },            // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },              // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },             // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },            // 138
-        X,                                                                  // 139
-        X,                                                                  // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg },         // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg },         // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel },              // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },             // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },              // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },                  // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },                  // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free },         // 148
-        X,                                                                  // 149
-        X,                                                                  // 150
-        X,                                                                  // 151
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg },              // 152
-        X,                                                                  // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel },        // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg },             // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg },      // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg },             // 157
-        X,                                                                  // 158
-        X,                                                                  // 159
-        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name },             // 160
-        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg },              // 161
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg },              // 162
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg },               // 163
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg },               // 164
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg },              // 165
-        X,                                                                  // 166
-        X,                                                                  // 167
-        X,                                                                  // 168
-        X,                                                                  // 169
-        X,                                                                  // 170
-        X,                                                                  // 171
-        X,                                                                  // 172
-        X,                                                                  // 173
-        X,                                                                  // 174
-        X,                                                                  // 175
-        X,                                                                  // 176
-        X,                                                                  // 177
-        X,                                                                  // 178
-        X,                                                                  // 179
-        X,                                                                  // 180
-        X,                                                                  // 181
-        X,                                                                  // 182
-        X,                                                                  // 183
-        X,                                                                  // 184
-        X,                                                                  // 185
-        X,                                                                  // 186
-        X,                                                                  // 187
-        X,                                                                  // 188
-        X,                                                                  // 189
-        X,                                                                  // 190
-        X,                                                                  // 191
-        X,                                                                  // 192
-        X,                                                                  // 193
-        X,                                                                  // 194
-        X,                                                                  // 195
-        X,                                                                  // 196
-        X,                                                                  // 197
-        X,                                                                  // 198
-        X,                                                                  // 199
-        X,                                                                  // 200
-        X,                                                                  // 201
-        X,                                                                  // 202
-        X,                                                                  // 203
-        X,                                                                  // 204
-        X,                                                                  // 205
-        X,                                                                  // 206
-        X,                                                                  // 207
-        X,                                                                  // 208
-        X,                                                                  // 209
-        X,                                                                  // 210
-        X,                                                                  // 211
-        X,                                                                  // 212
-        X,                                                                  // 213
-        X,                                                                  // 214
-        X,                                                                  // 215
-        X,                                                                  // 216
-        X,                                                                  // 217
-        X,                                                                  // 218
-        X,                                                                  // 219
-        X,                                                                  // 220
-        X,                                                                  // 221
-        X,                                                                  // 222
-        X,                                                                  // 223
-        X,                                                                  // 224
-        X,                                                                  // 225
-        X,                                                                  // 226
-        X,                                                                  // 227
-        X,                                                                  // 228
-        X,                                                                  // 229
-        X,                                                                  // 230
-        X,                                                                  // 231
-        X,                                                                  // 232
-        X,                                                                  // 233
-        X,                                                                  // 234
-        X,                                                                  // 235
-        X,                                                                  // 236
-        X,                                                                  // 237
-        X,                                                                  // 238
-        X,                                                                  // 239
-        X,                                                                  // 240
-        X,                                                                  // 241
-        X,                                                                  // 242
-        X,                                                                  // 243
-        X,                                                                  // 244
-        X,                                                                  // 245
-        X,                                                                  // 246
-        X,                                                                  // 247
-        X,                                                                  // 248
-        X,                                                                  // 249
-        X,                                                                  // 250
-        X,                                                                  // 251
-        X,                                                                  // 252
-        X,                                                                  // 253
-        X,                                                                  // 254
-        X,                                                                  // 255
+        X, // 18
+        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
+        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        X, // 21
+        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
+        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
+        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
+        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
+        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
+        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
+        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
+        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 30
+        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 31
+        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 32
+        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 33
+        Op { name: "COPY_DICT_WITHOUT_KEYS", cache: 0, kind: Kind::None }, // 34
+        X, // 35
+        X, // 36
+        X, // 37
+        X, // 38
+        X, // 39
+        X, // 40
+        X, // 41
+        X, // 42
+        X, // 43
+        X, // 44
+        X, // 45
+        X, // 46
+        X, // 47
+        X, // 48
+        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None }, // 49
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
+        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        X, // 53
+        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 54
+        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
+        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
+        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        X, // 58
+        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
+        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
+        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
+        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
+        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
+        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
+        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
+        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
+        Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None }, // 74
+        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
+        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
+        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
+        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
+        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        X, // 80
+        X, // 81
+        Op { name: "LIST_TO_TUPLE", cache: 0, kind: Kind::None }, // 82
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
+        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
+        X, // 88
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
+        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
+        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        Op { name: "ROT_N", cache: 0, kind: Kind::Arg }, // 99
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
+        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
+        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
+        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
+        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
+        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
+        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
+        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 117
+        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg }, // 118
+        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 119
+        X, // 120
+        Op { name: "JUMP_IF_NOT_EXC_MATCH", cache: 0, kind: Kind::JAbs }, // 121
+        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        X, // 123
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        X, // 127
+        X, // 128
+        Op { name: "GEN_START", cache: 0, kind: Kind::Arg }, // 129
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
+        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        X, // 134
+        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        X, // 139
+        X, // 140
+        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
+        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
+        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        X, // 149
+        X, // 150
+        X, // 151
+        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 152
+        X, // 153
+        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
+        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
+        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
+        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
+        X, // 158
+        X, // 159
+        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name }, // 160
+        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg }, // 161
+        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 162
+        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 163
+        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 164
+        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        X, // 236
+        X, // 237
+        X, // 238
+        X, // 239
+        X, // 240
+        X, // 241
+        X, // 242
+        X, // 243
+        X, // 244
+        X, // 245
+        X, // 246
+        X, // 247
+        X, // 248
+        X, // 249
+        X, // 250
+        X, // 251
+        X, // 252
+        X, // 253
+        X, // 254
+        X, // 255
     ],
 };
 
@@ -2122,262 +2122,262 @@ pub static V3_11: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        Op { name: "CACHE", cache: 0, kind: Kind::None },                // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },              // 1
-        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None },            // 2
-        X,                                                               // 3
-        X,                                                               // 4
-        X,                                                               // 5
-        X,                                                               // 6
-        X,                                                               // 7
-        X,                                                               // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None },                  // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None },       // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },       // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },            // 12
-        X,                                                               // 13
-        X,                                                               // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },         // 15
-        X,                                                               // 16
-        X,                                                               // 17
-        X,                                                               // 18
-        X,                                                               // 19
-        X,                                                               // 20
-        X,                                                               // 21
-        X,                                                               // 22
-        X,                                                               // 23
-        X,                                                               // 24
-        Op { name: "BINARY_SUBSCR", cache: 4, kind: Kind::None },        // 25
-        X,                                                               // 26
-        X,                                                               // 27
-        X,                                                               // 28
-        X,                                                               // 29
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None },              // 30
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None },        // 31
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None },       // 32
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None },           // 33
-        X,                                                               // 34
-        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None },        // 35
-        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None },      // 36
-        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None },       // 37
-        X,                                                               // 38
-        X,                                                               // 39
-        X,                                                               // 40
-        X,                                                               // 41
-        X,                                                               // 42
-        X,                                                               // 43
-        X,                                                               // 44
-        X,                                                               // 45
-        X,                                                               // 46
-        X,                                                               // 47
-        X,                                                               // 48
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None },    // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },            // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },            // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None },    // 52
-        Op { name: "BEFORE_WITH", cache: 0, kind: Kind::None },          // 53
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None },        // 54
-        X,                                                               // 55
-        X,                                                               // 56
-        X,                                                               // 57
-        X,                                                               // 58
-        X,                                                               // 59
-        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None },         // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },        // 61
-        X,                                                               // 62
-        X,                                                               // 63
-        X,                                                               // 64
-        X,                                                               // 65
-        X,                                                               // 66
-        X,                                                               // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },             // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None },  // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None },           // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },     // 71
-        X,                                                               // 72
-        X,                                                               // 73
+        Op { name: "CACHE", cache: 0, kind: Kind::None }, // 0
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
+        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None }, // 2
+        X, // 3
+        X, // 4
+        X, // 5
+        X, // 6
+        X, // 7
+        X, // 8
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        X, // 13
+        X, // 14
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        X, // 16
+        X, // 17
+        X, // 18
+        X, // 19
+        X, // 20
+        X, // 21
+        X, // 22
+        X, // 23
+        X, // 24
+        Op { name: "BINARY_SUBSCR", cache: 4, kind: Kind::None }, // 25
+        X, // 26
+        X, // 27
+        X, // 28
+        X, // 29
+        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 30
+        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 31
+        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 32
+        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 33
+        X, // 34
+        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None }, // 35
+        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None }, // 36
+        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None }, // 37
+        X, // 38
+        X, // 39
+        X, // 40
+        X, // 41
+        X, // 42
+        X, // 43
+        X, // 44
+        X, // 45
+        X, // 46
+        X, // 47
+        X, // 48
+        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None }, // 49
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
+        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        Op { name: "BEFORE_WITH", cache: 0, kind: Kind::None }, // 53
+        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 54
+        X, // 55
+        X, // 56
+        X, // 57
+        X, // 58
+        X, // 59
+        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None }, // 60
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        X, // 62
+        X, // 63
+        X, // 64
+        X, // 65
+        X, // 66
+        X, // 67
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
+        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        X, // 72
+        X, // 73
         Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None }, // 74
-        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None },     // 75
-        X,                                                               // 76
-        X,                                                               // 77
-        X,                                                               // 78
-        X,                                                               // 79
-        X,                                                               // 80
-        X,                                                               // 81
-        Op { name: "LIST_TO_TUPLE", cache: 0, kind: Kind::None },        // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },         // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None },          // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None },    // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None },          // 86
-        Op { name: "ASYNC_GEN_WRAP", cache: 0, kind: Kind::None },       // 87
-        Op { name: "PREP_RERAISE_STAR", cache: 0, kind: Kind::None },    // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },           // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },           // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },          // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg },       // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel },             // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },             // 94
-        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name },           // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },          // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },         // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },        // 98
-        Op { name: "SWAP", cache: 0, kind: Kind::Arg },                  // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },          // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },            // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },           // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },            // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },             // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },             // 105
-        Op { name: "LOAD_ATTR", cache: 4, kind: Kind::Name },            // 106
-        Op { name: "COMPARE_OP", cache: 2, kind: Kind::Compare },        // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },          // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },          // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },         // 110
+        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None }, // 75
+        X, // 76
+        X, // 77
+        X, // 78
+        X, // 79
+        X, // 80
+        X, // 81
+        Op { name: "LIST_TO_TUPLE", cache: 0, kind: Kind::None }, // 82
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
+        Op { name: "ASYNC_GEN_WRAP", cache: 0, kind: Kind::None }, // 87
+        Op { name: "PREP_RERAISE_STAR", cache: 0, kind: Kind::None }, // 88
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
+        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg }, // 92
+        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name }, // 95
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        Op { name: "SWAP", cache: 0, kind: Kind::Arg }, // 99
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "LOAD_ATTR", cache: 4, kind: Kind::Name }, // 106
+        Op { name: "COMPARE_OP", cache: 2, kind: Kind::Compare }, // 107
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
         Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JRel }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JRel },  // 112
-        X,                                                               // 113
+        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JRel }, // 112
+        X, // 113
         Op { name: "POP_JUMP_FORWARD_IF_FALSE", cache: 0, kind: Kind::JRel }, // 114
         Op { name: "POP_JUMP_FORWARD_IF_TRUE", cache: 0, kind: Kind::JRel }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 5, kind: Kind::Name },          // 116
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg },                 // 117
-        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg },           // 118
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg },               // 119
-        Op { name: "COPY", cache: 0, kind: Kind::Arg },                  // 120
-        X,                                                               // 121
-        Op { name: "BINARY_OP", cache: 1, kind: Kind::Arg },             // 122
-        Op { name: "SEND", cache: 0, kind: Kind::JRel },                 // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },           // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },          // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },         // 126
-        X,                                                               // 127
+        Op { name: "LOAD_GLOBAL", cache: 5, kind: Kind::Name }, // 116
+        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 117
+        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg }, // 118
+        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 119
+        Op { name: "COPY", cache: 0, kind: Kind::Arg }, // 120
+        X, // 121
+        Op { name: "BINARY_OP", cache: 1, kind: Kind::Arg }, // 122
+        Op { name: "SEND", cache: 0, kind: Kind::JRel }, // 123
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        X, // 127
         Op { name: "POP_JUMP_FORWARD_IF_NOT_NONE", cache: 0, kind: Kind::JRel }, // 128
         Op { name: "POP_JUMP_FORWARD_IF_NONE", cache: 0, kind: Kind::JRel }, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },         // 130
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg },         // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg },         // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },           // 133
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg }, // 131
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
         Op { name: "JUMP_BACKWARD_NO_INTERRUPT", cache: 0, kind: Kind::JRel }, // 134
-        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free },            // 135
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free },         // 136
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },           // 137
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },          // 138
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },         // 139
-        Op { name: "JUMP_BACKWARD", cache: 0, kind: Kind::JRel },        // 140
-        X,                                                               // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg },      // 142
-        X,                                                               // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },          // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },           // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },               // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },               // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free },      // 148
-        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg },        // 149
-        X,                                                               // 150
-        Op { name: "RESUME", cache: 0, kind: Kind::Arg },                // 151
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg },           // 152
-        X,                                                               // 153
-        X,                                                               // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg },          // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg },   // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg },          // 157
-        X,                                                               // 158
-        X,                                                               // 159
-        Op { name: "LOAD_METHOD", cache: 10, kind: Kind::Name },         // 160
-        X,                                                               // 161
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg },           // 162
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg },            // 163
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg },            // 164
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg },           // 165
-        Op { name: "PRECALL", cache: 1, kind: Kind::Arg },               // 166
-        X,                                                               // 167
-        X,                                                               // 168
-        X,                                                               // 169
-        X,                                                               // 170
-        Op { name: "CALL", cache: 4, kind: Kind::Arg },                  // 171
-        Op { name: "KW_NAMES", cache: 0, kind: Kind::Const },            // 172
+        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free }, // 135
+        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 136
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 137
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 139
+        Op { name: "JUMP_BACKWARD", cache: 0, kind: Kind::JRel }, // 140
+        X, // 141
+        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
+        X, // 143
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg }, // 149
+        X, // 150
+        Op { name: "RESUME", cache: 0, kind: Kind::Arg }, // 151
+        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 152
+        X, // 153
+        X, // 154
+        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
+        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
+        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
+        X, // 158
+        X, // 159
+        Op { name: "LOAD_METHOD", cache: 10, kind: Kind::Name }, // 160
+        X, // 161
+        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 162
+        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 163
+        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 164
+        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 165
+        Op { name: "PRECALL", cache: 1, kind: Kind::Arg }, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        Op { name: "CALL", cache: 4, kind: Kind::Arg }, // 171
+        Op { name: "KW_NAMES", cache: 0, kind: Kind::Const }, // 172
         Op { name: "POP_JUMP_BACKWARD_IF_NOT_NONE", cache: 0, kind: Kind::JRel }, // 173
         Op { name: "POP_JUMP_BACKWARD_IF_NONE", cache: 0, kind: Kind::JRel }, // 174
         Op { name: "POP_JUMP_BACKWARD_IF_FALSE", cache: 0, kind: Kind::JRel }, // 175
         Op { name: "POP_JUMP_BACKWARD_IF_TRUE", cache: 0, kind: Kind::JRel }, // 176
-        X,                                                               // 177
-        X,                                                               // 178
-        X,                                                               // 179
-        X,                                                               // 180
-        X,                                                               // 181
-        X,                                                               // 182
-        X,                                                               // 183
-        X,                                                               // 184
-        X,                                                               // 185
-        X,                                                               // 186
-        X,                                                               // 187
-        X,                                                               // 188
-        X,                                                               // 189
-        X,                                                               // 190
-        X,                                                               // 191
-        X,                                                               // 192
-        X,                                                               // 193
-        X,                                                               // 194
-        X,                                                               // 195
-        X,                                                               // 196
-        X,                                                               // 197
-        X,                                                               // 198
-        X,                                                               // 199
-        X,                                                               // 200
-        X,                                                               // 201
-        X,                                                               // 202
-        X,                                                               // 203
-        X,                                                               // 204
-        X,                                                               // 205
-        X,                                                               // 206
-        X,                                                               // 207
-        X,                                                               // 208
-        X,                                                               // 209
-        X,                                                               // 210
-        X,                                                               // 211
-        X,                                                               // 212
-        X,                                                               // 213
-        X,                                                               // 214
-        X,                                                               // 215
-        X,                                                               // 216
-        X,                                                               // 217
-        X,                                                               // 218
-        X,                                                               // 219
-        X,                                                               // 220
-        X,                                                               // 221
-        X,                                                               // 222
-        X,                                                               // 223
-        X,                                                               // 224
-        X,                                                               // 225
-        X,                                                               // 226
-        X,                                                               // 227
-        X,                                                               // 228
-        X,                                                               // 229
-        X,                                                               // 230
-        X,                                                               // 231
-        X,                                                               // 232
-        X,                                                               // 233
-        X,                                                               // 234
-        X,                                                               // 235
-        X,                                                               // 236
-        X,                                                               // 237
-        X,                                                               // 238
-        X,                                                               // 239
-        X,                                                               // 240
-        X,                                                               // 241
-        X,                                                               // 242
-        X,                                                               // 243
-        X,                                                               // 244
-        X,                                                               // 245
-        X,                                                               // 246
-        X,                                                               // 247
-        X,                                                               // 248
-        X,                                                               // 249
-        X,                                                               // 250
-        X,                                                               // 251
-        X,                                                               // 252
-        X,                                                               // 253
-        X,                                                               // 254
-        X,                                                               // 255
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        X, // 236
+        X, // 237
+        X, // 238
+        X, // 239
+        X, // 240
+        X, // 241
+        X, // 242
+        X, // 243
+        X, // 244
+        X, // 245
+        X, // 246
+        X, // 247
+        X, // 248
+        X, // 249
+        X, // 250
+        X, // 251
+        X, // 252
+        X, // 253
+        X, // 254
+        X, // 255
     ],
 };
 
@@ -2386,248 +2386,248 @@ pub static V3_12: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        Op { name: "CACHE", cache: 0, kind: Kind::None },                // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },              // 1
-        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None },            // 2
-        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None },     // 3
-        Op { name: "END_FOR", cache: 0, kind: Kind::None },              // 4
-        Op { name: "END_SEND", cache: 0, kind: Kind::None },             // 5
-        X,                                                               // 6
-        X,                                                               // 7
-        X,                                                               // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None },                  // 9
-        X,                                                               // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },       // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },            // 12
-        X,                                                               // 13
-        X,                                                               // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },         // 15
-        X,                                                               // 16
-        Op { name: "RESERVED", cache: 0, kind: Kind::None },             // 17
-        X,                                                               // 18
-        X,                                                               // 19
-        X,                                                               // 20
-        X,                                                               // 21
-        X,                                                               // 22
-        X,                                                               // 23
-        X,                                                               // 24
-        Op { name: "BINARY_SUBSCR", cache: 1, kind: Kind::None },        // 25
-        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None },         // 26
-        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None },          // 27
-        X,                                                               // 28
-        X,                                                               // 29
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None },              // 30
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None },        // 31
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None },       // 32
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None },           // 33
-        X,                                                               // 34
-        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None },        // 35
-        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None },      // 36
-        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None },       // 37
-        X,                                                               // 38
-        X,                                                               // 39
-        X,                                                               // 40
-        X,                                                               // 41
-        X,                                                               // 42
-        X,                                                               // 43
-        X,                                                               // 44
-        X,                                                               // 45
-        X,                                                               // 46
-        X,                                                               // 47
-        X,                                                               // 48
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None },    // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },            // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },            // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None },    // 52
-        Op { name: "BEFORE_WITH", cache: 0, kind: Kind::None },          // 53
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None },        // 54
-        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None },        // 55
-        X,                                                               // 56
-        X,                                                               // 57
-        X,                                                               // 58
-        X,                                                               // 59
-        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None },         // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },        // 61
-        X,                                                               // 62
-        X,                                                               // 63
-        X,                                                               // 64
-        X,                                                               // 65
-        X,                                                               // 66
-        X,                                                               // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },             // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None },  // 69
-        X,                                                               // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },     // 71
-        X,                                                               // 72
-        X,                                                               // 73
+        Op { name: "CACHE", cache: 0, kind: Kind::None }, // 0
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
+        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None }, // 2
+        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None }, // 3
+        Op { name: "END_FOR", cache: 0, kind: Kind::None }, // 4
+        Op { name: "END_SEND", cache: 0, kind: Kind::None }, // 5
+        X, // 6
+        X, // 7
+        X, // 8
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        X, // 10
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        X, // 13
+        X, // 14
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        X, // 16
+        Op { name: "RESERVED", cache: 0, kind: Kind::None }, // 17
+        X, // 18
+        X, // 19
+        X, // 20
+        X, // 21
+        X, // 22
+        X, // 23
+        X, // 24
+        Op { name: "BINARY_SUBSCR", cache: 1, kind: Kind::None }, // 25
+        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None }, // 26
+        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None }, // 27
+        X, // 28
+        X, // 29
+        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 30
+        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 31
+        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 32
+        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 33
+        X, // 34
+        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None }, // 35
+        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None }, // 36
+        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None }, // 37
+        X, // 38
+        X, // 39
+        X, // 40
+        X, // 41
+        X, // 42
+        X, // 43
+        X, // 44
+        X, // 45
+        X, // 46
+        X, // 47
+        X, // 48
+        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None }, // 49
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
+        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        Op { name: "BEFORE_WITH", cache: 0, kind: Kind::None }, // 53
+        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 54
+        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None }, // 55
+        X, // 56
+        X, // 57
+        X, // 58
+        X, // 59
+        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None }, // 60
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        X, // 62
+        X, // 63
+        X, // 64
+        X, // 65
+        X, // 66
+        X, // 67
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
+        X, // 70
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        X, // 72
+        X, // 73
         Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None }, // 74
-        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None },     // 75
-        X,                                                               // 76
-        X,                                                               // 77
-        X,                                                               // 78
-        X,                                                               // 79
-        X,                                                               // 80
-        X,                                                               // 81
-        X,                                                               // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },         // 83
-        X,                                                               // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None },    // 85
-        X,                                                               // 86
-        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None },          // 87
-        X,                                                               // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },           // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },           // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },          // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg },       // 92
-        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel },             // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },             // 94
-        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name },           // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },          // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },         // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },        // 98
-        Op { name: "SWAP", cache: 0, kind: Kind::Arg },                  // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },          // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },            // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },           // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },            // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },             // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },             // 105
-        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name },            // 106
-        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare },        // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },          // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },          // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },         // 110
-        X,                                                               // 111
-        X,                                                               // 112
-        X,                                                               // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JRel },    // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JRel },     // 115
-        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name },          // 116
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg },                 // 117
-        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg },           // 118
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg },               // 119
-        Op { name: "COPY", cache: 0, kind: Kind::Arg },                  // 120
-        Op { name: "RETURN_CONST", cache: 0, kind: Kind::Const },        // 121
-        Op { name: "BINARY_OP", cache: 1, kind: Kind::Arg },             // 122
-        Op { name: "SEND", cache: 1, kind: Kind::JRel },                 // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },           // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },          // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },         // 126
-        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local },     // 127
+        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None }, // 75
+        X, // 76
+        X, // 77
+        X, // 78
+        X, // 79
+        X, // 80
+        X, // 81
+        X, // 82
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        X, // 84
+        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
+        X, // 86
+        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None }, // 87
+        X, // 88
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
+        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg }, // 92
+        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel }, // 93
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name }, // 95
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        Op { name: "SWAP", cache: 0, kind: Kind::Arg }, // 99
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name }, // 106
+        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare }, // 107
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
+        X, // 111
+        X, // 112
+        X, // 113
+        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JRel }, // 114
+        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JRel }, // 115
+        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name }, // 116
+        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 117
+        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg }, // 118
+        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 119
+        Op { name: "COPY", cache: 0, kind: Kind::Arg }, // 120
+        Op { name: "RETURN_CONST", cache: 0, kind: Kind::Const }, // 121
+        Op { name: "BINARY_OP", cache: 1, kind: Kind::Arg }, // 122
+        Op { name: "SEND", cache: 1, kind: Kind::JRel }, // 123
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local }, // 127
         Op { name: "POP_JUMP_IF_NOT_NONE", cache: 0, kind: Kind::JRel }, // 128
-        Op { name: "POP_JUMP_IF_NONE", cache: 0, kind: Kind::JRel },     // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },         // 130
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg },         // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg },         // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },           // 133
+        Op { name: "POP_JUMP_IF_NONE", cache: 0, kind: Kind::JRel }, // 129
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg }, // 131
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
         Op { name: "JUMP_BACKWARD_NO_INTERRUPT", cache: 0, kind: Kind::JRel }, // 134
-        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free },            // 135
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free },         // 136
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },           // 137
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },          // 138
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },         // 139
-        Op { name: "JUMP_BACKWARD", cache: 0, kind: Kind::JRel },        // 140
-        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name },      // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg },      // 142
+        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free }, // 135
+        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 136
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 137
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 139
+        Op { name: "JUMP_BACKWARD", cache: 0, kind: Kind::JRel }, // 140
+        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name }, // 141
+        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
         Op { name: "LOAD_FAST_AND_CLEAR", cache: 0, kind: Kind::Local }, // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },          // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },           // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },               // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },               // 147
-        X,                                                               // 148
-        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg },        // 149
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg },           // 150
-        Op { name: "RESUME", cache: 0, kind: Kind::Arg },                // 151
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg },           // 152
-        X,                                                               // 153
-        X,                                                               // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg },          // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg },   // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg },          // 157
-        X,                                                               // 158
-        X,                                                               // 159
-        X,                                                               // 160
-        X,                                                               // 161
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg },           // 162
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg },            // 163
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg },            // 164
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg },           // 165
-        X,                                                               // 166
-        X,                                                               // 167
-        X,                                                               // 168
-        X,                                                               // 169
-        X,                                                               // 170
-        Op { name: "CALL", cache: 3, kind: Kind::Arg },                  // 171
-        Op { name: "KW_NAMES", cache: 0, kind: Kind::Const },            // 172
-        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg },      // 173
-        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg },      // 174
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        X, // 148
+        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg }, // 149
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 150
+        Op { name: "RESUME", cache: 0, kind: Kind::Arg }, // 151
+        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 152
+        X, // 153
+        X, // 154
+        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
+        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
+        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
+        X, // 158
+        X, // 159
+        X, // 160
+        X, // 161
+        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 162
+        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 163
+        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 164
+        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        Op { name: "CALL", cache: 3, kind: Kind::Arg }, // 171
+        Op { name: "KW_NAMES", cache: 0, kind: Kind::Const }, // 172
+        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg }, // 173
+        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg }, // 174
         Op { name: "LOAD_FROM_DICT_OR_GLOBALS", cache: 0, kind: Kind::Name }, // 175
         Op { name: "LOAD_FROM_DICT_OR_DEREF", cache: 0, kind: Kind::Free }, // 176
-        X,                                                               // 177
-        X,                                                               // 178
-        X,                                                               // 179
-        X,                                                               // 180
-        X,                                                               // 181
-        X,                                                               // 182
-        X,                                                               // 183
-        X,                                                               // 184
-        X,                                                               // 185
-        X,                                                               // 186
-        X,                                                               // 187
-        X,                                                               // 188
-        X,                                                               // 189
-        X,                                                               // 190
-        X,                                                               // 191
-        X,                                                               // 192
-        X,                                                               // 193
-        X,                                                               // 194
-        X,                                                               // 195
-        X,                                                               // 196
-        X,                                                               // 197
-        X,                                                               // 198
-        X,                                                               // 199
-        X,                                                               // 200
-        X,                                                               // 201
-        X,                                                               // 202
-        X,                                                               // 203
-        X,                                                               // 204
-        X,                                                               // 205
-        X,                                                               // 206
-        X,                                                               // 207
-        X,                                                               // 208
-        X,                                                               // 209
-        X,                                                               // 210
-        X,                                                               // 211
-        X,                                                               // 212
-        X,                                                               // 213
-        X,                                                               // 214
-        X,                                                               // 215
-        X,                                                               // 216
-        X,                                                               // 217
-        X,                                                               // 218
-        X,                                                               // 219
-        X,                                                               // 220
-        X,                                                               // 221
-        X,                                                               // 222
-        X,                                                               // 223
-        X,                                                               // 224
-        X,                                                               // 225
-        X,                                                               // 226
-        X,                                                               // 227
-        X,                                                               // 228
-        X,                                                               // 229
-        X,                                                               // 230
-        X,                                                               // 231
-        X,                                                               // 232
-        X,                                                               // 233
-        X,                                                               // 234
-        X,                                                               // 235
-        X,                                                               // 236
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        X, // 236
         Op { name: "INSTRUMENTED_LOAD_SUPER_ATTR", cache: 0, kind: Kind::Arg }, // 237
         Op { name: "INSTRUMENTED_POP_JUMP_IF_NONE", cache: 0, kind: Kind::Arg }, // 238
         Op { name: "INSTRUMENTED_POP_JUMP_IF_NOT_NONE", cache: 0, kind: Kind::Arg }, // 239
-        Op { name: "INSTRUMENTED_RESUME", cache: 0, kind: Kind::Arg },   // 240
-        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg },     // 241
+        Op { name: "INSTRUMENTED_RESUME", cache: 0, kind: Kind::Arg }, // 240
+        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg }, // 241
         Op { name: "INSTRUMENTED_RETURN_VALUE", cache: 0, kind: Kind::Arg }, // 242
         Op { name: "INSTRUMENTED_YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 243
         Op { name: "INSTRUMENTED_CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 244
@@ -2637,11 +2637,11 @@ pub static V3_12: OpTable = OpTable {
         Op { name: "INSTRUMENTED_FOR_ITER", cache: 0, kind: Kind::Arg }, // 248
         Op { name: "INSTRUMENTED_POP_JUMP_IF_FALSE", cache: 0, kind: Kind::Arg }, // 249
         Op { name: "INSTRUMENTED_POP_JUMP_IF_TRUE", cache: 0, kind: Kind::Arg }, // 250
-        Op { name: "INSTRUMENTED_END_FOR", cache: 0, kind: Kind::Arg },  // 251
+        Op { name: "INSTRUMENTED_END_FOR", cache: 0, kind: Kind::Arg }, // 251
         Op { name: "INSTRUMENTED_END_SEND", cache: 0, kind: Kind::Arg }, // 252
         Op { name: "INSTRUMENTED_INSTRUCTION", cache: 0, kind: Kind::Arg }, // 253
-        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg },     // 254
-        X,                                                               // 255
+        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg }, // 254
+        X, // 255
     ],
 };
 
@@ -2650,252 +2650,252 @@ pub static V3_13: OpTable = OpTable {
     have_argument: 44,
     extended_arg: 71,
     ops: [
-        Op { name: "CACHE", cache: 0, kind: Kind::None },                // 0
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None },    // 1
-        Op { name: "BEFORE_WITH", cache: 0, kind: Kind::None },          // 2
-        X,                                                               // 3
-        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None },         // 4
-        Op { name: "BINARY_SUBSCR", cache: 1, kind: Kind::None },        // 5
-        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None },       // 6
-        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None },      // 7
-        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None },        // 8
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },        // 9
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None },        // 10
-        Op { name: "END_FOR", cache: 0, kind: Kind::None },              // 11
-        Op { name: "END_SEND", cache: 0, kind: Kind::None },             // 12
-        Op { name: "EXIT_INIT_CHECK", cache: 0, kind: Kind::None },      // 13
-        Op { name: "FORMAT_SIMPLE", cache: 0, kind: Kind::None },        // 14
-        Op { name: "FORMAT_WITH_SPEC", cache: 0, kind: Kind::None },     // 15
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },            // 16
-        Op { name: "RESERVED", cache: 0, kind: Kind::None },             // 17
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },            // 18
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },             // 19
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None },              // 20
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None },  // 21
-        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None },     // 22
+        Op { name: "CACHE", cache: 0, kind: Kind::None }, // 0
+        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 1
+        Op { name: "BEFORE_WITH", cache: 0, kind: Kind::None }, // 2
+        X, // 3
+        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None }, // 4
+        Op { name: "BINARY_SUBSCR", cache: 1, kind: Kind::None }, // 5
+        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None }, // 6
+        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None }, // 7
+        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None }, // 8
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 9
+        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 10
+        Op { name: "END_FOR", cache: 0, kind: Kind::None }, // 11
+        Op { name: "END_SEND", cache: 0, kind: Kind::None }, // 12
+        Op { name: "EXIT_INIT_CHECK", cache: 0, kind: Kind::None }, // 13
+        Op { name: "FORMAT_SIMPLE", cache: 0, kind: Kind::None }, // 14
+        Op { name: "FORMAT_WITH_SPEC", cache: 0, kind: Kind::None }, // 15
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 16
+        Op { name: "RESERVED", cache: 0, kind: Kind::None }, // 17
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 18
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 19
+        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 20
+        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 21
+        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None }, // 22
         Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None }, // 23
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },     // 24
-        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None },          // 25
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::None },        // 26
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None },           // 27
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None },        // 28
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None },       // 29
-        Op { name: "NOP", cache: 0, kind: Kind::None },                  // 30
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },           // 31
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },              // 32
-        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None },        // 33
-        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None },            // 34
-        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None },     // 35
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },         // 36
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None },    // 37
-        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None },          // 38
-        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None },         // 39
-        Op { name: "TO_BOOL", cache: 3, kind: Kind::None },              // 40
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },         // 41
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },       // 42
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },            // 43
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::Arg },     // 44
-        Op { name: "BINARY_OP", cache: 1, kind: Kind::Arg },             // 45
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg },   // 46
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },            // 47
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },             // 48
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },             // 49
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },           // 50
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg },          // 51
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },           // 52
-        Op { name: "CALL", cache: 3, kind: Kind::Arg },                  // 53
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg },      // 54
-        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg },      // 55
-        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg },      // 56
-        Op { name: "CALL_KW", cache: 0, kind: Kind::Arg },               // 57
-        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare },        // 58
-        Op { name: "CONTAINS_OP", cache: 1, kind: Kind::Arg },           // 59
-        Op { name: "CONVERT_VALUE", cache: 0, kind: Kind::Arg },         // 60
-        Op { name: "COPY", cache: 0, kind: Kind::Arg },                  // 61
-        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg },        // 62
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },          // 63
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },         // 64
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },         // 65
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },        // 66
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },          // 67
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg },            // 68
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg },           // 69
-        Op { name: "ENTER_EXECUTOR", cache: 0, kind: Kind::Arg },        // 70
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },          // 71
-        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel },             // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg },         // 73
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },          // 74
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },          // 75
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg },                 // 76
-        Op { name: "JUMP_BACKWARD", cache: 1, kind: Kind::JRel },        // 77
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 24
+        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None }, // 25
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::None }, // 26
+        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 27
+        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 28
+        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 29
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 30
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 31
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 32
+        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None }, // 33
+        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None }, // 34
+        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None }, // 35
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 36
+        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 37
+        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None }, // 38
+        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None }, // 39
+        Op { name: "TO_BOOL", cache: 3, kind: Kind::None }, // 40
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 41
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 42
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 43
+        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::Arg }, // 44
+        Op { name: "BINARY_OP", cache: 1, kind: Kind::Arg }, // 45
+        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 46
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 47
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 48
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 49
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 50
+        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 51
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 52
+        Op { name: "CALL", cache: 3, kind: Kind::Arg }, // 53
+        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 54
+        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg }, // 55
+        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg }, // 56
+        Op { name: "CALL_KW", cache: 0, kind: Kind::Arg }, // 57
+        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare }, // 58
+        Op { name: "CONTAINS_OP", cache: 1, kind: Kind::Arg }, // 59
+        Op { name: "CONVERT_VALUE", cache: 0, kind: Kind::Arg }, // 60
+        Op { name: "COPY", cache: 0, kind: Kind::Arg }, // 61
+        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg }, // 62
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 63
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 64
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 65
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 66
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 67
+        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 68
+        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 69
+        Op { name: "ENTER_EXECUTOR", cache: 0, kind: Kind::Arg }, // 70
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 71
+        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel }, // 72
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg }, // 73
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 74
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 75
+        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 76
+        Op { name: "JUMP_BACKWARD", cache: 1, kind: Kind::JRel }, // 77
         Op { name: "JUMP_BACKWARD_NO_INTERRUPT", cache: 0, kind: Kind::JRel }, // 78
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },         // 79
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },           // 80
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg },           // 81
-        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name },            // 82
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },          // 83
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free },           // 84
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },           // 85
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 79
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 80
+        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 81
+        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name }, // 82
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 83
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 84
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 85
         Op { name: "LOAD_FAST_AND_CLEAR", cache: 0, kind: Kind::Local }, // 86
-        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local },     // 87
+        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local }, // 87
         Op { name: "LOAD_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 88
         Op { name: "LOAD_FROM_DICT_OR_DEREF", cache: 0, kind: Kind::Free }, // 89
         Op { name: "LOAD_FROM_DICT_OR_GLOBALS", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name },          // 91
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },            // 92
-        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name },      // 93
-        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free },            // 94
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },               // 95
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg },           // 96
-        Op { name: "POP_JUMP_IF_FALSE", cache: 1, kind: Kind::JRel },    // 97
-        Op { name: "POP_JUMP_IF_NONE", cache: 1, kind: Kind::JRel },     // 98
+        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name }, // 91
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 92
+        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name }, // 93
+        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free }, // 94
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 95
+        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 96
+        Op { name: "POP_JUMP_IF_FALSE", cache: 1, kind: Kind::JRel }, // 97
+        Op { name: "POP_JUMP_IF_NONE", cache: 1, kind: Kind::JRel }, // 98
         Op { name: "POP_JUMP_IF_NOT_NONE", cache: 1, kind: Kind::JRel }, // 99
-        Op { name: "POP_JUMP_IF_TRUE", cache: 1, kind: Kind::JRel },     // 100
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },         // 101
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg },               // 102
-        Op { name: "RETURN_CONST", cache: 0, kind: Kind::Const },        // 103
-        Op { name: "SEND", cache: 1, kind: Kind::JRel },                 // 104
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },               // 105
+        Op { name: "POP_JUMP_IF_TRUE", cache: 1, kind: Kind::JRel }, // 100
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 101
+        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 102
+        Op { name: "RETURN_CONST", cache: 0, kind: Kind::Const }, // 103
+        Op { name: "SEND", cache: 1, kind: Kind::JRel }, // 104
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 105
         Op { name: "SET_FUNCTION_ATTRIBUTE", cache: 0, kind: Kind::Arg }, // 106
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg },            // 107
-        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name },           // 108
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },          // 109
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },          // 110
+        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 107
+        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name }, // 108
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 109
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 110
         Op { name: "STORE_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 111
         Op { name: "STORE_FAST_STORE_FAST", cache: 0, kind: Kind::Local }, // 112
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },         // 113
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },           // 114
-        Op { name: "SWAP", cache: 0, kind: Kind::Arg },                  // 115
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },             // 116
-        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg },       // 117
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg },           // 118
-        X,                                                               // 119
-        X,                                                               // 120
-        X,                                                               // 121
-        X,                                                               // 122
-        X,                                                               // 123
-        X,                                                               // 124
-        X,                                                               // 125
-        X,                                                               // 126
-        X,                                                               // 127
-        X,                                                               // 128
-        X,                                                               // 129
-        X,                                                               // 130
-        X,                                                               // 131
-        X,                                                               // 132
-        X,                                                               // 133
-        X,                                                               // 134
-        X,                                                               // 135
-        X,                                                               // 136
-        X,                                                               // 137
-        X,                                                               // 138
-        X,                                                               // 139
-        X,                                                               // 140
-        X,                                                               // 141
-        X,                                                               // 142
-        X,                                                               // 143
-        X,                                                               // 144
-        X,                                                               // 145
-        X,                                                               // 146
-        X,                                                               // 147
-        X,                                                               // 148
-        Op { name: "RESUME", cache: 0, kind: Kind::Arg },                // 149
-        X,                                                               // 150
-        X,                                                               // 151
-        X,                                                               // 152
-        X,                                                               // 153
-        X,                                                               // 154
-        X,                                                               // 155
-        X,                                                               // 156
-        X,                                                               // 157
-        X,                                                               // 158
-        X,                                                               // 159
-        X,                                                               // 160
-        X,                                                               // 161
-        X,                                                               // 162
-        X,                                                               // 163
-        X,                                                               // 164
-        X,                                                               // 165
-        X,                                                               // 166
-        X,                                                               // 167
-        X,                                                               // 168
-        X,                                                               // 169
-        X,                                                               // 170
-        X,                                                               // 171
-        X,                                                               // 172
-        X,                                                               // 173
-        X,                                                               // 174
-        X,                                                               // 175
-        X,                                                               // 176
-        X,                                                               // 177
-        X,                                                               // 178
-        X,                                                               // 179
-        X,                                                               // 180
-        X,                                                               // 181
-        X,                                                               // 182
-        X,                                                               // 183
-        X,                                                               // 184
-        X,                                                               // 185
-        X,                                                               // 186
-        X,                                                               // 187
-        X,                                                               // 188
-        X,                                                               // 189
-        X,                                                               // 190
-        X,                                                               // 191
-        X,                                                               // 192
-        X,                                                               // 193
-        X,                                                               // 194
-        X,                                                               // 195
-        X,                                                               // 196
-        X,                                                               // 197
-        X,                                                               // 198
-        X,                                                               // 199
-        X,                                                               // 200
-        X,                                                               // 201
-        X,                                                               // 202
-        X,                                                               // 203
-        X,                                                               // 204
-        X,                                                               // 205
-        X,                                                               // 206
-        X,                                                               // 207
-        X,                                                               // 208
-        X,                                                               // 209
-        X,                                                               // 210
-        X,                                                               // 211
-        X,                                                               // 212
-        X,                                                               // 213
-        X,                                                               // 214
-        X,                                                               // 215
-        X,                                                               // 216
-        X,                                                               // 217
-        X,                                                               // 218
-        X,                                                               // 219
-        X,                                                               // 220
-        X,                                                               // 221
-        X,                                                               // 222
-        X,                                                               // 223
-        X,                                                               // 224
-        X,                                                               // 225
-        X,                                                               // 226
-        X,                                                               // 227
-        X,                                                               // 228
-        X,                                                               // 229
-        X,                                                               // 230
-        X,                                                               // 231
-        X,                                                               // 232
-        X,                                                               // 233
-        X,                                                               // 234
-        X,                                                               // 235
-        Op { name: "INSTRUMENTED_RESUME", cache: 0, kind: Kind::Arg },   // 236
-        Op { name: "INSTRUMENTED_END_FOR", cache: 0, kind: Kind::Arg },  // 237
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 113
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 114
+        Op { name: "SWAP", cache: 0, kind: Kind::Arg }, // 115
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 116
+        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg }, // 117
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 118
+        X, // 119
+        X, // 120
+        X, // 121
+        X, // 122
+        X, // 123
+        X, // 124
+        X, // 125
+        X, // 126
+        X, // 127
+        X, // 128
+        X, // 129
+        X, // 130
+        X, // 131
+        X, // 132
+        X, // 133
+        X, // 134
+        X, // 135
+        X, // 136
+        X, // 137
+        X, // 138
+        X, // 139
+        X, // 140
+        X, // 141
+        X, // 142
+        X, // 143
+        X, // 144
+        X, // 145
+        X, // 146
+        X, // 147
+        X, // 148
+        Op { name: "RESUME", cache: 0, kind: Kind::Arg }, // 149
+        X, // 150
+        X, // 151
+        X, // 152
+        X, // 153
+        X, // 154
+        X, // 155
+        X, // 156
+        X, // 157
+        X, // 158
+        X, // 159
+        X, // 160
+        X, // 161
+        X, // 162
+        X, // 163
+        X, // 164
+        X, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
+        X, // 234
+        X, // 235
+        Op { name: "INSTRUMENTED_RESUME", cache: 0, kind: Kind::Arg }, // 236
+        Op { name: "INSTRUMENTED_END_FOR", cache: 0, kind: Kind::Arg }, // 237
         Op { name: "INSTRUMENTED_END_SEND", cache: 0, kind: Kind::Arg }, // 238
         Op { name: "INSTRUMENTED_RETURN_VALUE", cache: 0, kind: Kind::Arg }, // 239
         Op { name: "INSTRUMENTED_RETURN_CONST", cache: 0, kind: Kind::Const }, // 240
         Op { name: "INSTRUMENTED_YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 241
         Op { name: "INSTRUMENTED_LOAD_SUPER_ATTR", cache: 0, kind: Kind::Arg }, // 242
         Op { name: "INSTRUMENTED_FOR_ITER", cache: 0, kind: Kind::Arg }, // 243
-        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg },     // 244
-        Op { name: "INSTRUMENTED_CALL_KW", cache: 0, kind: Kind::Arg },  // 245
+        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg }, // 244
+        Op { name: "INSTRUMENTED_CALL_KW", cache: 0, kind: Kind::Arg }, // 245
         Op { name: "INSTRUMENTED_CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 246
         Op { name: "INSTRUMENTED_INSTRUCTION", cache: 0, kind: Kind::Arg }, // 247
         Op { name: "INSTRUMENTED_JUMP_FORWARD", cache: 0, kind: Kind::Arg }, // 248
@@ -2904,8 +2904,8 @@ pub static V3_13: OpTable = OpTable {
         Op { name: "INSTRUMENTED_POP_JUMP_IF_FALSE", cache: 0, kind: Kind::Arg }, // 251
         Op { name: "INSTRUMENTED_POP_JUMP_IF_NONE", cache: 0, kind: Kind::Arg }, // 252
         Op { name: "INSTRUMENTED_POP_JUMP_IF_NOT_NONE", cache: 0, kind: Kind::Arg }, // 253
-        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg },     // 254
-        X,                                                               // 255
+        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg }, // 254
+        X, // 255
     ],
 };
 
@@ -2914,240 +2914,240 @@ pub static V3_14: OpTable = OpTable {
     have_argument: 43,
     extended_arg: 69,
     ops: [
-        Op { name: "CACHE", cache: 0, kind: Kind::None },               // 0
-        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None },        // 1
-        Op { name: "BUILD_TEMPLATE", cache: 0, kind: Kind::None },      // 2
-        X,                                                              // 3
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::None },    // 4
-        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None },      // 5
-        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None },     // 6
-        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None },       // 7
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },       // 8
-        Op { name: "END_FOR", cache: 0, kind: Kind::None },             // 9
-        Op { name: "END_SEND", cache: 0, kind: Kind::None },            // 10
-        Op { name: "EXIT_INIT_CHECK", cache: 0, kind: Kind::None },     // 11
-        Op { name: "FORMAT_SIMPLE", cache: 0, kind: Kind::None },       // 12
-        Op { name: "FORMAT_WITH_SPEC", cache: 0, kind: Kind::None },    // 13
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },           // 14
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },           // 15
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None },            // 16
-        Op { name: "RESERVED", cache: 0, kind: Kind::None },            // 17
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None },             // 18
+        Op { name: "CACHE", cache: 0, kind: Kind::None }, // 0
+        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None }, // 1
+        Op { name: "BUILD_TEMPLATE", cache: 0, kind: Kind::None }, // 2
+        X, // 3
+        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::None }, // 4
+        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None }, // 5
+        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None }, // 6
+        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None }, // 7
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 8
+        Op { name: "END_FOR", cache: 0, kind: Kind::None }, // 9
+        Op { name: "END_SEND", cache: 0, kind: Kind::None }, // 10
+        Op { name: "EXIT_INIT_CHECK", cache: 0, kind: Kind::None }, // 11
+        Op { name: "FORMAT_SIMPLE", cache: 0, kind: Kind::None }, // 12
+        Op { name: "FORMAT_WITH_SPEC", cache: 0, kind: Kind::None }, // 13
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 14
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 15
+        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 16
+        Op { name: "RESERVED", cache: 0, kind: Kind::None }, // 17
+        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 18
         Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None },    // 20
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },    // 21
-        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None },         // 22
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::None },       // 23
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None },          // 24
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None },       // 25
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None },      // 26
-        Op { name: "NOP", cache: 0, kind: Kind::None },                 // 27
-        Op { name: "NOT_TAKEN", cache: 0, kind: Kind::None },           // 28
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },          // 29
-        Op { name: "POP_ITER", cache: 0, kind: Kind::None },            // 30
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },             // 31
-        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None },       // 32
-        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None },           // 33
-        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None },    // 34
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },        // 35
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None },   // 36
-        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None },         // 37
-        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None },        // 38
-        Op { name: "TO_BOOL", cache: 3, kind: Kind::None },             // 39
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },        // 40
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },      // 41
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },           // 42
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::Arg },    // 43
-        Op { name: "BINARY_OP", cache: 5, kind: Kind::Arg },            // 44
-        Op { name: "BUILD_INTERPOLATION", cache: 0, kind: Kind::Arg },  // 45
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },           // 46
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },            // 47
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },            // 48
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },          // 49
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg },         // 50
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },          // 51
-        Op { name: "CALL", cache: 3, kind: Kind::Arg },                 // 52
-        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg },     // 53
-        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg },     // 54
-        Op { name: "CALL_KW", cache: 3, kind: Kind::Arg },              // 55
-        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare },       // 56
-        Op { name: "CONTAINS_OP", cache: 1, kind: Kind::Arg },          // 57
-        Op { name: "CONVERT_VALUE", cache: 0, kind: Kind::Arg },        // 58
-        Op { name: "COPY", cache: 0, kind: Kind::Arg },                 // 59
-        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg },       // 60
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },         // 61
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },        // 62
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },        // 63
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },       // 64
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },         // 65
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg },           // 66
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg },          // 67
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::JRel },       // 68
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },         // 69
-        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel },            // 70
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg },        // 71
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },         // 72
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },         // 73
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg },                // 74
-        Op { name: "JUMP_BACKWARD", cache: 1, kind: Kind::JRel },       // 75
+        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None }, // 20
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 21
+        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None }, // 22
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::None }, // 23
+        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 24
+        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 25
+        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 26
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 27
+        Op { name: "NOT_TAKEN", cache: 0, kind: Kind::None }, // 28
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 29
+        Op { name: "POP_ITER", cache: 0, kind: Kind::None }, // 30
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 31
+        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None }, // 32
+        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None }, // 33
+        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None }, // 34
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 35
+        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 36
+        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None }, // 37
+        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None }, // 38
+        Op { name: "TO_BOOL", cache: 3, kind: Kind::None }, // 39
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 40
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 41
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 42
+        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::Arg }, // 43
+        Op { name: "BINARY_OP", cache: 5, kind: Kind::Arg }, // 44
+        Op { name: "BUILD_INTERPOLATION", cache: 0, kind: Kind::Arg }, // 45
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 46
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 47
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 48
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 49
+        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 50
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 51
+        Op { name: "CALL", cache: 3, kind: Kind::Arg }, // 52
+        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg }, // 53
+        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg }, // 54
+        Op { name: "CALL_KW", cache: 3, kind: Kind::Arg }, // 55
+        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare }, // 56
+        Op { name: "CONTAINS_OP", cache: 1, kind: Kind::Arg }, // 57
+        Op { name: "CONVERT_VALUE", cache: 0, kind: Kind::Arg }, // 58
+        Op { name: "COPY", cache: 0, kind: Kind::Arg }, // 59
+        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg }, // 60
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 61
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 62
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 63
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 64
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 65
+        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 66
+        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 67
+        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::JRel }, // 68
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 69
+        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel }, // 70
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg }, // 71
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 72
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 73
+        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 74
+        Op { name: "JUMP_BACKWARD", cache: 1, kind: Kind::JRel }, // 75
         Op { name: "JUMP_BACKWARD_NO_INTERRUPT", cache: 0, kind: Kind::JRel }, // 76
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },        // 77
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },          // 78
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg },          // 79
-        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name },           // 80
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 77
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 78
+        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 79
+        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name }, // 80
         Op { name: "LOAD_COMMON_CONSTANT", cache: 0, kind: Kind::Arg }, // 81
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },         // 82
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Local },         // 83
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },          // 84
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 82
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Local }, // 83
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 84
         Op { name: "LOAD_FAST_AND_CLEAR", cache: 0, kind: Kind::Local }, // 85
-        Op { name: "LOAD_FAST_BORROW", cache: 0, kind: Kind::Local },   // 86
+        Op { name: "LOAD_FAST_BORROW", cache: 0, kind: Kind::Local }, // 86
         Op { name: "LOAD_FAST_BORROW_LOAD_FAST_BORROW", cache: 0, kind: Kind::Local }, // 87
-        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local },    // 88
+        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local }, // 88
         Op { name: "LOAD_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 89
         Op { name: "LOAD_FROM_DICT_OR_DEREF", cache: 0, kind: Kind::Free }, // 90
         Op { name: "LOAD_FROM_DICT_OR_GLOBALS", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name },         // 92
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },           // 93
-        Op { name: "LOAD_SMALL_INT", cache: 0, kind: Kind::Arg },       // 94
-        Op { name: "LOAD_SPECIAL", cache: 0, kind: Kind::Arg },         // 95
-        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name },     // 96
-        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free },           // 97
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },              // 98
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg },          // 99
-        Op { name: "POP_JUMP_IF_FALSE", cache: 1, kind: Kind::JRel },   // 100
-        Op { name: "POP_JUMP_IF_NONE", cache: 1, kind: Kind::JRel },    // 101
+        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name }, // 92
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 93
+        Op { name: "LOAD_SMALL_INT", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "LOAD_SPECIAL", cache: 0, kind: Kind::Arg }, // 95
+        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name }, // 96
+        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free }, // 97
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 98
+        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 99
+        Op { name: "POP_JUMP_IF_FALSE", cache: 1, kind: Kind::JRel }, // 100
+        Op { name: "POP_JUMP_IF_NONE", cache: 1, kind: Kind::JRel }, // 101
         Op { name: "POP_JUMP_IF_NOT_NONE", cache: 1, kind: Kind::JRel }, // 102
-        Op { name: "POP_JUMP_IF_TRUE", cache: 1, kind: Kind::JRel },    // 103
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },        // 104
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg },              // 105
-        Op { name: "SEND", cache: 1, kind: Kind::JRel },                // 106
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },              // 107
+        Op { name: "POP_JUMP_IF_TRUE", cache: 1, kind: Kind::JRel }, // 103
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 105
+        Op { name: "SEND", cache: 1, kind: Kind::JRel }, // 106
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 107
         Op { name: "SET_FUNCTION_ATTRIBUTE", cache: 0, kind: Kind::Arg }, // 108
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg },           // 109
-        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name },          // 110
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },         // 111
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },         // 112
+        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 109
+        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name }, // 110
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 111
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 112
         Op { name: "STORE_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 113
         Op { name: "STORE_FAST_STORE_FAST", cache: 0, kind: Kind::Local }, // 114
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },        // 115
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },          // 116
-        Op { name: "SWAP", cache: 0, kind: Kind::Arg },                 // 117
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },            // 118
-        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg },      // 119
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg },          // 120
-        X,                                                              // 121
-        X,                                                              // 122
-        X,                                                              // 123
-        X,                                                              // 124
-        X,                                                              // 125
-        X,                                                              // 126
-        X,                                                              // 127
-        Op { name: "RESUME", cache: 0, kind: Kind::Arg },               // 128
-        X,                                                              // 129
-        X,                                                              // 130
-        X,                                                              // 131
-        X,                                                              // 132
-        X,                                                              // 133
-        X,                                                              // 134
-        X,                                                              // 135
-        X,                                                              // 136
-        X,                                                              // 137
-        X,                                                              // 138
-        X,                                                              // 139
-        X,                                                              // 140
-        X,                                                              // 141
-        X,                                                              // 142
-        X,                                                              // 143
-        X,                                                              // 144
-        X,                                                              // 145
-        X,                                                              // 146
-        X,                                                              // 147
-        X,                                                              // 148
-        X,                                                              // 149
-        X,                                                              // 150
-        X,                                                              // 151
-        X,                                                              // 152
-        X,                                                              // 153
-        X,                                                              // 154
-        X,                                                              // 155
-        X,                                                              // 156
-        X,                                                              // 157
-        X,                                                              // 158
-        X,                                                              // 159
-        X,                                                              // 160
-        X,                                                              // 161
-        X,                                                              // 162
-        X,                                                              // 163
-        X,                                                              // 164
-        X,                                                              // 165
-        X,                                                              // 166
-        X,                                                              // 167
-        X,                                                              // 168
-        X,                                                              // 169
-        X,                                                              // 170
-        X,                                                              // 171
-        X,                                                              // 172
-        X,                                                              // 173
-        X,                                                              // 174
-        X,                                                              // 175
-        X,                                                              // 176
-        X,                                                              // 177
-        X,                                                              // 178
-        X,                                                              // 179
-        X,                                                              // 180
-        X,                                                              // 181
-        X,                                                              // 182
-        X,                                                              // 183
-        X,                                                              // 184
-        X,                                                              // 185
-        X,                                                              // 186
-        X,                                                              // 187
-        X,                                                              // 188
-        X,                                                              // 189
-        X,                                                              // 190
-        X,                                                              // 191
-        X,                                                              // 192
-        X,                                                              // 193
-        X,                                                              // 194
-        X,                                                              // 195
-        X,                                                              // 196
-        X,                                                              // 197
-        X,                                                              // 198
-        X,                                                              // 199
-        X,                                                              // 200
-        X,                                                              // 201
-        X,                                                              // 202
-        X,                                                              // 203
-        X,                                                              // 204
-        X,                                                              // 205
-        X,                                                              // 206
-        X,                                                              // 207
-        X,                                                              // 208
-        X,                                                              // 209
-        X,                                                              // 210
-        X,                                                              // 211
-        X,                                                              // 212
-        X,                                                              // 213
-        X,                                                              // 214
-        X,                                                              // 215
-        X,                                                              // 216
-        X,                                                              // 217
-        X,                                                              // 218
-        X,                                                              // 219
-        X,                                                              // 220
-        X,                                                              // 221
-        X,                                                              // 222
-        X,                                                              // 223
-        X,                                                              // 224
-        X,                                                              // 225
-        X,                                                              // 226
-        X,                                                              // 227
-        X,                                                              // 228
-        X,                                                              // 229
-        X,                                                              // 230
-        X,                                                              // 231
-        X,                                                              // 232
-        X,                                                              // 233
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 115
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 116
+        Op { name: "SWAP", cache: 0, kind: Kind::Arg }, // 117
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 118
+        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg }, // 119
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 120
+        X, // 121
+        X, // 122
+        X, // 123
+        X, // 124
+        X, // 125
+        X, // 126
+        X, // 127
+        Op { name: "RESUME", cache: 0, kind: Kind::Arg }, // 128
+        X, // 129
+        X, // 130
+        X, // 131
+        X, // 132
+        X, // 133
+        X, // 134
+        X, // 135
+        X, // 136
+        X, // 137
+        X, // 138
+        X, // 139
+        X, // 140
+        X, // 141
+        X, // 142
+        X, // 143
+        X, // 144
+        X, // 145
+        X, // 146
+        X, // 147
+        X, // 148
+        X, // 149
+        X, // 150
+        X, // 151
+        X, // 152
+        X, // 153
+        X, // 154
+        X, // 155
+        X, // 156
+        X, // 157
+        X, // 158
+        X, // 159
+        X, // 160
+        X, // 161
+        X, // 162
+        X, // 163
+        X, // 164
+        X, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
+        X, // 233
         Op { name: "INSTRUMENTED_END_FOR", cache: 0, kind: Kind::Arg }, // 234
         Op { name: "INSTRUMENTED_POP_ITER", cache: 0, kind: Kind::Arg }, // 235
         Op { name: "INSTRUMENTED_END_SEND", cache: 0, kind: Kind::Arg }, // 236
@@ -3159,17 +3159,17 @@ pub static V3_14: OpTable = OpTable {
         Op { name: "INSTRUMENTED_POP_JUMP_IF_FALSE", cache: 0, kind: Kind::Arg }, // 242
         Op { name: "INSTRUMENTED_POP_JUMP_IF_NONE", cache: 0, kind: Kind::Arg }, // 243
         Op { name: "INSTRUMENTED_POP_JUMP_IF_NOT_NONE", cache: 0, kind: Kind::Arg }, // 244
-        Op { name: "INSTRUMENTED_RESUME", cache: 0, kind: Kind::Arg },  // 245
+        Op { name: "INSTRUMENTED_RESUME", cache: 0, kind: Kind::Arg }, // 245
         Op { name: "INSTRUMENTED_RETURN_VALUE", cache: 0, kind: Kind::Arg }, // 246
         Op { name: "INSTRUMENTED_YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 247
         Op { name: "INSTRUMENTED_END_ASYNC_FOR", cache: 0, kind: Kind::JRel }, // 248
         Op { name: "INSTRUMENTED_LOAD_SUPER_ATTR", cache: 0, kind: Kind::Name }, // 249
-        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg },    // 250
+        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg }, // 250
         Op { name: "INSTRUMENTED_CALL_KW", cache: 0, kind: Kind::Arg }, // 251
         Op { name: "INSTRUMENTED_CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 252
         Op { name: "INSTRUMENTED_JUMP_BACKWARD", cache: 0, kind: Kind::Arg }, // 253
-        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg },    // 254
-        Op { name: "ENTER_EXECUTOR", cache: 0, kind: Kind::Arg },       // 255
+        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg }, // 254
+        Op { name: "ENTER_EXECUTOR", cache: 0, kind: Kind::Arg }, // 255
     ],
 };
 
@@ -3178,239 +3178,239 @@ pub static V3_15: OpTable = OpTable {
     have_argument: 41,
     extended_arg: 67,
     ops: [
-        Op { name: "CACHE", cache: 0, kind: Kind::None },              // 0
-        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None },       // 1
-        Op { name: "BUILD_TEMPLATE", cache: 0, kind: Kind::None },     // 2
-        X,                                                             // 3
-        Op { name: "CALL_FUNCTION_EX", cache: 1, kind: Kind::None },   // 4
-        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None },     // 5
-        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None },    // 6
-        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None },      // 7
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None },      // 8
-        Op { name: "END_FOR", cache: 0, kind: Kind::None },            // 9
-        Op { name: "END_SEND", cache: 0, kind: Kind::None },           // 10
-        Op { name: "EXIT_INIT_CHECK", cache: 0, kind: Kind::None },    // 11
-        Op { name: "FORMAT_SIMPLE", cache: 0, kind: Kind::None },      // 12
-        Op { name: "FORMAT_WITH_SPEC", cache: 0, kind: Kind::None },   // 13
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None },          // 14
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None },          // 15
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None },            // 16
-        Op { name: "RESERVED", cache: 0, kind: Kind::None },           // 17
-        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None },   // 18
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None },   // 19
-        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None },        // 20
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::None },      // 21
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None },         // 22
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None },      // 23
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None },     // 24
-        Op { name: "NOP", cache: 0, kind: Kind::None },                // 25
-        Op { name: "NOT_TAKEN", cache: 0, kind: Kind::None },          // 26
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None },         // 27
-        Op { name: "POP_ITER", cache: 0, kind: Kind::None },           // 28
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None },            // 29
-        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None },      // 30
-        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None },          // 31
-        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None },   // 32
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None },       // 33
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None },  // 34
-        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None },        // 35
-        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None },       // 36
-        Op { name: "TO_BOOL", cache: 3, kind: Kind::None },            // 37
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None },       // 38
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None },     // 39
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None },          // 40
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::Arg },   // 41
-        Op { name: "BINARY_OP", cache: 5, kind: Kind::Arg },           // 42
+        Op { name: "CACHE", cache: 0, kind: Kind::None }, // 0
+        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None }, // 1
+        Op { name: "BUILD_TEMPLATE", cache: 0, kind: Kind::None }, // 2
+        X, // 3
+        Op { name: "CALL_FUNCTION_EX", cache: 1, kind: Kind::None }, // 4
+        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None }, // 5
+        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None }, // 6
+        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None }, // 7
+        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 8
+        Op { name: "END_FOR", cache: 0, kind: Kind::None }, // 9
+        Op { name: "END_SEND", cache: 0, kind: Kind::None }, // 10
+        Op { name: "EXIT_INIT_CHECK", cache: 0, kind: Kind::None }, // 11
+        Op { name: "FORMAT_SIMPLE", cache: 0, kind: Kind::None }, // 12
+        Op { name: "FORMAT_WITH_SPEC", cache: 0, kind: Kind::None }, // 13
+        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 14
+        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 15
+        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 16
+        Op { name: "RESERVED", cache: 0, kind: Kind::None }, // 17
+        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None }, // 18
+        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 19
+        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None }, // 20
+        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::None }, // 21
+        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 22
+        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 23
+        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 24
+        Op { name: "NOP", cache: 0, kind: Kind::None }, // 25
+        Op { name: "NOT_TAKEN", cache: 0, kind: Kind::None }, // 26
+        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 27
+        Op { name: "POP_ITER", cache: 0, kind: Kind::None }, // 28
+        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 29
+        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None }, // 30
+        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None }, // 31
+        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None }, // 32
+        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 33
+        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 34
+        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None }, // 35
+        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None }, // 36
+        Op { name: "TO_BOOL", cache: 3, kind: Kind::None }, // 37
+        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 38
+        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 39
+        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 40
+        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::Arg }, // 41
+        Op { name: "BINARY_OP", cache: 5, kind: Kind::Arg }, // 42
         Op { name: "BUILD_INTERPOLATION", cache: 0, kind: Kind::Arg }, // 43
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg },          // 44
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg },           // 45
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg },           // 46
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg },         // 47
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg },        // 48
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg },         // 49
-        Op { name: "CALL", cache: 3, kind: Kind::Arg },                // 50
-        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg },    // 51
-        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg },    // 52
-        Op { name: "CALL_KW", cache: 3, kind: Kind::Arg },             // 53
-        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare },      // 54
-        Op { name: "CONTAINS_OP", cache: 1, kind: Kind::Arg },         // 55
-        Op { name: "CONVERT_VALUE", cache: 0, kind: Kind::Arg },       // 56
-        Op { name: "COPY", cache: 0, kind: Kind::Arg },                // 57
-        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg },      // 58
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name },        // 59
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free },       // 60
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local },       // 61
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name },      // 62
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name },        // 63
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg },          // 64
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg },         // 65
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::JRel },      // 66
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg },        // 67
-        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel },           // 68
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg },       // 69
-        Op { name: "GET_ITER", cache: 1, kind: Kind::Arg },            // 70
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name },        // 71
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name },        // 72
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg },               // 73
-        Op { name: "JUMP_BACKWARD", cache: 1, kind: Kind::JRel },      // 74
+        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 44
+        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 45
+        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 46
+        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 47
+        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 48
+        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 49
+        Op { name: "CALL", cache: 3, kind: Kind::Arg }, // 50
+        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg }, // 51
+        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg }, // 52
+        Op { name: "CALL_KW", cache: 3, kind: Kind::Arg }, // 53
+        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare }, // 54
+        Op { name: "CONTAINS_OP", cache: 1, kind: Kind::Arg }, // 55
+        Op { name: "CONVERT_VALUE", cache: 0, kind: Kind::Arg }, // 56
+        Op { name: "COPY", cache: 0, kind: Kind::Arg }, // 57
+        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg }, // 58
+        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 59
+        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 60
+        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 61
+        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 62
+        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 63
+        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 64
+        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 65
+        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::JRel }, // 66
+        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 67
+        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel }, // 68
+        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg }, // 69
+        Op { name: "GET_ITER", cache: 1, kind: Kind::Arg }, // 70
+        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 71
+        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 72
+        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 73
+        Op { name: "JUMP_BACKWARD", cache: 1, kind: Kind::JRel }, // 74
         Op { name: "JUMP_BACKWARD_NO_INTERRUPT", cache: 0, kind: Kind::JRel }, // 75
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel },       // 76
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg },         // 77
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg },         // 78
-        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name },          // 79
+        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 76
+        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 77
+        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 78
+        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name }, // 79
         Op { name: "LOAD_COMMON_CONSTANT", cache: 0, kind: Kind::Arg }, // 80
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const },        // 81
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Local },        // 82
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local },         // 83
+        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 81
+        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Local }, // 82
+        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 83
         Op { name: "LOAD_FAST_AND_CLEAR", cache: 0, kind: Kind::Local }, // 84
-        Op { name: "LOAD_FAST_BORROW", cache: 0, kind: Kind::Local },  // 85
+        Op { name: "LOAD_FAST_BORROW", cache: 0, kind: Kind::Local }, // 85
         Op { name: "LOAD_FAST_BORROW_LOAD_FAST_BORROW", cache: 0, kind: Kind::Local }, // 86
-        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local },   // 87
+        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local }, // 87
         Op { name: "LOAD_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 88
         Op { name: "LOAD_FROM_DICT_OR_DEREF", cache: 0, kind: Kind::Free }, // 89
         Op { name: "LOAD_FROM_DICT_OR_GLOBALS", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name },        // 91
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name },          // 92
-        Op { name: "LOAD_SMALL_INT", cache: 0, kind: Kind::Arg },      // 93
-        Op { name: "LOAD_SPECIAL", cache: 0, kind: Kind::Arg },        // 94
-        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name },    // 95
-        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free },          // 96
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg },             // 97
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg },         // 98
-        Op { name: "POP_JUMP_IF_FALSE", cache: 1, kind: Kind::JRel },  // 99
-        Op { name: "POP_JUMP_IF_NONE", cache: 1, kind: Kind::JRel },   // 100
+        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name }, // 91
+        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 92
+        Op { name: "LOAD_SMALL_INT", cache: 0, kind: Kind::Arg }, // 93
+        Op { name: "LOAD_SPECIAL", cache: 0, kind: Kind::Arg }, // 94
+        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name }, // 95
+        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free }, // 96
+        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 97
+        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 98
+        Op { name: "POP_JUMP_IF_FALSE", cache: 1, kind: Kind::JRel }, // 99
+        Op { name: "POP_JUMP_IF_NONE", cache: 1, kind: Kind::JRel }, // 100
         Op { name: "POP_JUMP_IF_NOT_NONE", cache: 1, kind: Kind::JRel }, // 101
-        Op { name: "POP_JUMP_IF_TRUE", cache: 1, kind: Kind::JRel },   // 102
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg },       // 103
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg },             // 104
-        Op { name: "SEND", cache: 1, kind: Kind::JRel },               // 105
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg },             // 106
+        Op { name: "POP_JUMP_IF_TRUE", cache: 1, kind: Kind::JRel }, // 102
+        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 103
+        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 104
+        Op { name: "SEND", cache: 1, kind: Kind::JRel }, // 105
+        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 106
         Op { name: "SET_FUNCTION_ATTRIBUTE", cache: 0, kind: Kind::Arg }, // 107
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg },          // 108
-        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name },         // 109
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free },        // 110
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local },        // 111
+        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 108
+        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name }, // 109
+        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 110
+        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 111
         Op { name: "STORE_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 112
         Op { name: "STORE_FAST_STORE_FAST", cache: 0, kind: Kind::Local }, // 113
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name },       // 114
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name },         // 115
-        Op { name: "SWAP", cache: 0, kind: Kind::Arg },                // 116
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg },           // 117
-        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg },     // 118
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg },         // 119
-        X,                                                             // 120
-        X,                                                             // 121
-        X,                                                             // 122
-        X,                                                             // 123
-        X,                                                             // 124
-        X,                                                             // 125
-        X,                                                             // 126
-        X,                                                             // 127
-        Op { name: "RESUME", cache: 1, kind: Kind::Arg },              // 128
-        X,                                                             // 129
-        X,                                                             // 130
-        X,                                                             // 131
-        X,                                                             // 132
-        X,                                                             // 133
-        X,                                                             // 134
-        X,                                                             // 135
-        X,                                                             // 136
-        X,                                                             // 137
-        X,                                                             // 138
-        X,                                                             // 139
-        X,                                                             // 140
-        X,                                                             // 141
-        X,                                                             // 142
-        X,                                                             // 143
-        X,                                                             // 144
-        X,                                                             // 145
-        X,                                                             // 146
-        X,                                                             // 147
-        X,                                                             // 148
-        X,                                                             // 149
-        X,                                                             // 150
-        X,                                                             // 151
-        X,                                                             // 152
-        X,                                                             // 153
-        X,                                                             // 154
-        X,                                                             // 155
-        X,                                                             // 156
-        X,                                                             // 157
-        X,                                                             // 158
-        X,                                                             // 159
-        X,                                                             // 160
-        X,                                                             // 161
-        X,                                                             // 162
-        X,                                                             // 163
-        X,                                                             // 164
-        X,                                                             // 165
-        X,                                                             // 166
-        X,                                                             // 167
-        X,                                                             // 168
-        X,                                                             // 169
-        X,                                                             // 170
-        X,                                                             // 171
-        X,                                                             // 172
-        X,                                                             // 173
-        X,                                                             // 174
-        X,                                                             // 175
-        X,                                                             // 176
-        X,                                                             // 177
-        X,                                                             // 178
-        X,                                                             // 179
-        X,                                                             // 180
-        X,                                                             // 181
-        X,                                                             // 182
-        X,                                                             // 183
-        X,                                                             // 184
-        X,                                                             // 185
-        X,                                                             // 186
-        X,                                                             // 187
-        X,                                                             // 188
-        X,                                                             // 189
-        X,                                                             // 190
-        X,                                                             // 191
-        X,                                                             // 192
-        X,                                                             // 193
-        X,                                                             // 194
-        X,                                                             // 195
-        X,                                                             // 196
-        X,                                                             // 197
-        X,                                                             // 198
-        X,                                                             // 199
-        X,                                                             // 200
-        X,                                                             // 201
-        X,                                                             // 202
-        X,                                                             // 203
-        X,                                                             // 204
-        X,                                                             // 205
-        X,                                                             // 206
-        X,                                                             // 207
-        X,                                                             // 208
-        X,                                                             // 209
-        X,                                                             // 210
-        X,                                                             // 211
-        X,                                                             // 212
-        X,                                                             // 213
-        X,                                                             // 214
-        X,                                                             // 215
-        X,                                                             // 216
-        X,                                                             // 217
-        X,                                                             // 218
-        X,                                                             // 219
-        X,                                                             // 220
-        X,                                                             // 221
-        X,                                                             // 222
-        X,                                                             // 223
-        X,                                                             // 224
-        X,                                                             // 225
-        X,                                                             // 226
-        X,                                                             // 227
-        X,                                                             // 228
-        X,                                                             // 229
-        X,                                                             // 230
-        X,                                                             // 231
-        X,                                                             // 232
+        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 114
+        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 115
+        Op { name: "SWAP", cache: 0, kind: Kind::Arg }, // 116
+        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 117
+        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg }, // 118
+        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 119
+        X, // 120
+        X, // 121
+        X, // 122
+        X, // 123
+        X, // 124
+        X, // 125
+        X, // 126
+        X, // 127
+        Op { name: "RESUME", cache: 1, kind: Kind::Arg }, // 128
+        X, // 129
+        X, // 130
+        X, // 131
+        X, // 132
+        X, // 133
+        X, // 134
+        X, // 135
+        X, // 136
+        X, // 137
+        X, // 138
+        X, // 139
+        X, // 140
+        X, // 141
+        X, // 142
+        X, // 143
+        X, // 144
+        X, // 145
+        X, // 146
+        X, // 147
+        X, // 148
+        X, // 149
+        X, // 150
+        X, // 151
+        X, // 152
+        X, // 153
+        X, // 154
+        X, // 155
+        X, // 156
+        X, // 157
+        X, // 158
+        X, // 159
+        X, // 160
+        X, // 161
+        X, // 162
+        X, // 163
+        X, // 164
+        X, // 165
+        X, // 166
+        X, // 167
+        X, // 168
+        X, // 169
+        X, // 170
+        X, // 171
+        X, // 172
+        X, // 173
+        X, // 174
+        X, // 175
+        X, // 176
+        X, // 177
+        X, // 178
+        X, // 179
+        X, // 180
+        X, // 181
+        X, // 182
+        X, // 183
+        X, // 184
+        X, // 185
+        X, // 186
+        X, // 187
+        X, // 188
+        X, // 189
+        X, // 190
+        X, // 191
+        X, // 192
+        X, // 193
+        X, // 194
+        X, // 195
+        X, // 196
+        X, // 197
+        X, // 198
+        X, // 199
+        X, // 200
+        X, // 201
+        X, // 202
+        X, // 203
+        X, // 204
+        X, // 205
+        X, // 206
+        X, // 207
+        X, // 208
+        X, // 209
+        X, // 210
+        X, // 211
+        X, // 212
+        X, // 213
+        X, // 214
+        X, // 215
+        X, // 216
+        X, // 217
+        X, // 218
+        X, // 219
+        X, // 220
+        X, // 221
+        X, // 222
+        X, // 223
+        X, // 224
+        X, // 225
+        X, // 226
+        X, // 227
+        X, // 228
+        X, // 229
+        X, // 230
+        X, // 231
+        X, // 232
         Op { name: "INSTRUMENTED_END_FOR", cache: 0, kind: Kind::Arg }, // 233
         Op { name: "INSTRUMENTED_POP_ITER", cache: 0, kind: Kind::Arg }, // 234
         Op { name: "INSTRUMENTED_END_SEND", cache: 0, kind: Kind::Arg }, // 235
@@ -3427,16 +3427,15 @@ pub static V3_15: OpTable = OpTable {
         Op { name: "INSTRUMENTED_YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 246
         Op { name: "INSTRUMENTED_END_ASYNC_FOR", cache: 0, kind: Kind::JRel }, // 247
         Op { name: "INSTRUMENTED_LOAD_SUPER_ATTR", cache: 0, kind: Kind::Name }, // 248
-        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg },   // 249
+        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg }, // 249
         Op { name: "INSTRUMENTED_CALL_KW", cache: 0, kind: Kind::Arg }, // 250
         Op { name: "INSTRUMENTED_CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 251
         Op { name: "INSTRUMENTED_JUMP_BACKWARD", cache: 0, kind: Kind::Arg }, // 252
-        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg },   // 253
-        Op { name: "ENTER_EXECUTOR", cache: 0, kind: Kind::Arg },      // 254
-        Op { name: "TRACE_RECORD", cache: 0, kind: Kind::Arg },        // 255
+        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg }, // 253
+        Op { name: "ENTER_EXECUTOR", cache: 0, kind: Kind::Arg }, // 254
+        Op { name: "TRACE_RECORD", cache: 0, kind: Kind::Arg }, // 255
     ],
 };
 
 /// Every table, oldest first.
-pub static ALL: [&OpTable; 13] =
-    [&V2_7, &V3_4, &V3_5, &V3_6, &V3_7, &V3_8, &V3_9, &V3_10, &V3_11, &V3_12, &V3_13, &V3_14, &V3_15];
+pub static ALL: [&OpTable; 13] = [&V2_7, &V3_4, &V3_5, &V3_6, &V3_7, &V3_8, &V3_9, &V3_10, &V3_11, &V3_12, &V3_13, &V3_14, &V3_15];
