@@ -149,6 +149,12 @@ pub fn call(dotted: &str, args: &[V], kwargs: &[(String, V)]) -> Option<V> {
             V::Iter(items.into(), 0)
         }
         "builtins.iter" => V::Iter(a0?.items()?.into(), 0),
+        "builtins.slice" => match args {
+            [stop] => V::Slice(Rc::new([V::None, stop.clone(), V::None])),
+            [a, b] => V::Slice(Rc::new([a.clone(), b.clone(), V::None])),
+            [a, b, c] => V::Slice(Rc::new([a.clone(), b.clone(), c.clone()])),
+            _ => return None,
+        },
         "builtins.len" => V::Int(a0?.items()?.len() as i128),
         "builtins.map" if args.len() == 2 => {
             let f = match &args[0] {
@@ -248,6 +254,22 @@ pub fn b64encode(b: &[u8]) -> String {
 /// A method call on a concrete receiver.
 pub fn method(recv: &V, name: &str, args: &[V]) -> Option<V> {
     let a0 = args.first();
+    // Operator dunders called by name: `'o'.__add__('s')`, `'os'.__getitem__(slice(…))`.
+    let op = match name {
+        "__add__" => Some("+"),
+        "__mul__" | "__rmul__" => Some("*"),
+        "__mod__" => Some("%"),
+        _ => None,
+    };
+    if let (Some(op), Some(b), 1) = (op, a0, args.len()) {
+        return binop(op, recv, b);
+    }
+    if name == "__radd__" && args.len() == 1 {
+        return binop("+", a0?, recv);
+    }
+    if name == "__getitem__" && args.len() == 1 {
+        return subscript(recv, a0?);
+    }
     match recv {
         V::Str(t) => Some(match name {
             "join" => {
