@@ -1,0 +1,243 @@
+// End-to-end test of the built page (dist/) in Debian's Chromium, driven by playwright-core.
+//
+// Serves dist/ from a tiny static server of its own on a free 127.0.0.1 port (with the
+// same Content-Security-Policy header as Trunk.toml, so the worker runs under it too),
+// then: drops a real malicious .keras on the drop zone, picks files with the file input,
+// reads verdicts / PAIT codes / layer paths back from the DOM, switches to Turkish, and
+// checks that the page made no request outside its own origin and none at all while
+// scanning. Screenshots go to $KS_SCREENSHOTS (default /tmp).
+//
+// Usage: node tests-wasm/e2e/e2e.mjs   (after `trunk build --release`)
+// Env: KS_DIST (default <repo>/dist), KS_SHARED (default <repo>/../shared),
+//      CHROMIUM (default /usr/bin/chromium), KS_SCREENSHOTS (default /tmp).
+// Prints `N passed, N failed` last; exits non-zero on any failure.
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const DIST = path.resolve(process.env.KS_DIST || path.join(repo, 'dist'));
+const SHARED = path.resolve(process.env.KS_SHARED || path.join(repo, '..', 'shared'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.KS_SCREENSHOTS || '/tmp';
+const MALICIOUS = path.join(SHARED, 'corpus/wild/malicious/pongleg-ModelScan_HL__malicious_model.keras');
+const BENIGN = path.join(SHARED, 'corpus/wild/benign-binary/RishithaKota-Siamese-Network-for-Face-Verification__siamese_model.keras');
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'; frame-ancestors 'none'";
+const LAMBDA_CODE = /^PAIT-KERAS-10[012]$/;
+
+let passed = 0;
+let failed = 0;
+function check(name, fn) {
+  return Promise.resolve()
+    .then(fn)
+    .then(() => { passed++; console.log(`ok   - ${name}`); })
+    .catch((e) => { failed++; console.log(`FAIL - ${name}\n       ${String(e && e.stack || e).split('\n').join('\n       ')}`); });
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+function finish(extra) {
+  if (extra) console.log(extra);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
+
+// ---- preconditions: fail clearly --------------------------------------------------
+const missing = [];
+if (!fs.existsSync(path.join(DIST, 'index.html'))) missing.push(`${DIST}/index.html (run \`trunk build --release\` first)`);
+for (const f of [MALICIOUS, BENIGN]) if (!fs.existsSync(f)) missing.push(`${f} (test corpus; set KS_SHARED)`);
+if (!fs.existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install chromium; or set CHROMIUM)`);
+if (missing.length) {
+  console.log('missing:\n  ' + missing.join('\n  '));
+  failed++;
+  finish();
+}
+
+// ---- static server ------------------------------------------------------------------
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png', '.ico': 'image/x-icon' };
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  let rel = decodeURIComponent(url.pathname);
+  if (rel.endsWith('/')) rel += 'index.html';
+  const file = path.resolve(DIST, '.' + rel);
+  if (!file.startsWith(DIST + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
+    'content-security-policy': CSP,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const ORIGIN = `http://127.0.0.1:${server.address().port}`;
+console.log(`serving ${DIST} at ${ORIGIN}`);
+
+// ---- browser --------------------------------------------------------------------------
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+
+async function newPage(colorScheme = 'light') {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme, locale: 'en-US' });
+  const page = await context.newPage();
+  const log = { requests: [], console: [], errors: [] };
+  page.on('request', (r) => log.requests.push(r.url()));
+  context.on('request', (r) => { if (!log.requests.includes(r.url())) log.requests.push(r.url()); });
+  page.on('console', (m) => log.console.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.errors.push(String(e)));
+  page.on('worker', (w) => w.on('console', (m) => log.console.push(`worker ${m.type()}: ${m.text()}`)));
+  await page.goto(ORIGIN + '/', { waitUntil: 'load' });
+  await page.waitForSelector('#engine-status.ok', { timeout: 30000 });
+  return { page, context, log };
+}
+
+/// Waits until the card of `name` has a result (or failed) and returns what it shows.
+async function readCard(page, name) {
+  const sel = `section.file-card[data-file="${name}"]`;
+  await page.waitForSelector(`${sel}[aria-busy="false"]`, { timeout: 60000 });
+  return page.$eval(sel, (card) => ({
+    state: card.dataset.state,
+    verdict: card.dataset.verdict || null,
+    badge: card.querySelector('.verdict-badge')?.textContent,
+    findings: [...card.querySelectorAll('article.finding')].map((f) => ({
+      code: f.dataset.code,
+      layer: f.dataset.layer,
+      layerText: f.querySelector('.layer-path')?.textContent || '',
+      location: f.querySelector('.location')?.textContent || '',
+      title: f.querySelector('.finding-title')?.textContent || '',
+      hasFaq: !!f.querySelector('details.faq'),
+    })),
+    errors: [...card.querySelectorAll('.scan-error')].map((e) => e.textContent),
+    text: card.textContent,
+  }));
+}
+
+async function dropFiles(page, files) {
+  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString('base64') }));
+  const dt = await page.evaluateHandle((items) => {
+    const dt = new DataTransfer();
+    for (const { name, b64 } of items) {
+      const bin = atob(b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
+    }
+    return dt;
+  }, payload);
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
+  }
+}
+
+function foreign(requests) {
+  return requests.filter((u) => !u.startsWith(ORIGIN + '/'));
+}
+
+const malName = path.basename(MALICIOUS);
+const benName = path.basename(BENIGN);
+let main;
+
+await check('page loads under the CSP, scan engine (worker) reports ready, only own assets requested', async () => {
+  main = await newPage('light');
+  const { page, log } = main;
+  assert(foreign(log.requests).length === 0, `requests outside ${ORIGIN}: ${foreign(log.requests).join(', ')}`);
+  const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+  assert(/script-src 'self' 'wasm-unsafe-eval'/.test(csp) && /connect-src 'self'/.test(csp), `CSP meta: ${csp}`);
+  const inline = await page.$$eval('script', (ss) => ss.filter((s) => !s.src).length);
+  assert(inline === 0, `${inline} inline script(s) in the page`);
+  const violations = log.console.filter((l) => /Content Security Policy|Refused to/i.test(l));
+  assert(violations.length === 0, `CSP violations: ${violations.join(' | ')}`);
+  assert(log.errors.length === 0, `page errors: ${log.errors.join(' | ')}`);
+  const rules = await page.$$eval('#rules-list details.rule', (d) => d.map((x) => x.dataset.code));
+  assert(rules.some((c) => c === 'PAIT-KERAS-101'), `rules reference lacks PAIT-KERAS-101: ${rules}`);
+  assert(log.requests.some((u) => u.endsWith('/worker_bg.wasm')), `worker wasm was not requested: ${log.requests.join(', ')}`);
+});
+
+await check('drop a malicious .keras: PAIT lambda finding on the Lambda layer, with evidence and FAQ, no requests', async () => {
+  const { page, log } = main;
+  const before = log.requests.length;
+  await dropFiles(page, [MALICIOUS]);
+  const card = await readCard(page, malName);
+  const during = log.requests.slice(before);
+  assert(during.length === 0, `requests made during the scan: ${during.join(', ')}`);
+  // The verdict becomes `malicious` once the bytecode analysis lands; until then the
+  // same lambda may be reported as suspicious/lambda, or the file as `error` (e.g. an
+  // unfinished HDF5 reader on model.weights.h5). Never `clean`, never unscanned.
+  assert(['malicious', 'suspicious', 'lambda', 'error'].includes(card.verdict), `verdict ${card.verdict} (state ${card.state})`);
+  const f = card.findings.find((x) => LAMBDA_CODE.test(x.code));
+  assert(f, `no PAIT-KERAS-10x finding; findings: ${JSON.stringify(card.findings)}`);
+  assert(/(^|> )lambda$/.test(f.layer), `layer path ${JSON.stringify(f.layer)} does not end at the layer "lambda"`);
+  assert(f.layerText === f.layer, `layer path not shown: ${JSON.stringify(f.layerText)}`);
+  assert(f.location.includes('config.json'), `location ${JSON.stringify(f.location)} does not name config.json`);
+  assert(f.hasFaq, 'finding has no FAQ');
+  await page.screenshot({ path: path.join(SHOTS, 'ks-e2e-drop-light.png'), fullPage: true });
+});
+
+await check('file input: benign and malicious files together, each gets its own result', async () => {
+  const { page, log } = main;
+  const before = log.requests.length;
+  await page.setInputFiles('#file-input', [BENIGN, MALICIOUS]);
+  const ben = await readCard(page, benName);
+  const mal = await page.$$eval(`section.file-card[data-file="${malName}"]`, (c) => c.length);
+  assert(mal === 2, `expected the malicious file twice (drop + input), saw ${mal}`);
+  await page.waitForFunction(() => ![...document.querySelectorAll('section.file-card')].some((c) => c.getAttribute('aria-busy') !== 'false'), null, { timeout: 60000 });
+  const during = log.requests.slice(before);
+  assert(during.length === 0, `requests made during the scan: ${during.join(', ')}`);
+  // The benign model embeds one ordinary Lambda (tensor work only): PAIT-KERAS-100 on
+  // its layer, never 101/102, never malicious or suspicious. `error` is accepted only
+  // while the HDF5 weights reader is unfinished.
+  assert(['lambda', 'error'].includes(ben.verdict), `benign verdict ${ben.verdict}; findings ${JSON.stringify(ben.findings)} errors ${ben.errors}`);
+  assert(!ben.findings.some((x) => /^PAIT-KERAS-10[12]$/.test(x.code)), `benign file has a malicious/suspicious lambda finding: ${JSON.stringify(ben.findings)}`);
+  const present = ben.findings.find((x) => x.code === 'PAIT-KERAS-100');
+  assert(present && present.layer === 'sequential_2 > lambda_2', `expected PAIT-KERAS-100 on sequential_2 > lambda_2: ${JSON.stringify(ben.findings)}`);
+  const summary = await page.textContent('#summary');
+  assert(/3 file/.test(summary), `summary: ${summary}`);
+});
+
+await check('switch to Turkish: UI, verdict and rule texts change language', async () => {
+  const { page } = main;
+  const enTitle = (await readCard(page, malName)).findings.find((x) => LAMBDA_CODE.test(x.code)).title;
+  await page.click('#lang-tr');
+  assert((await page.getAttribute('html', 'lang')) === 'tr', 'html lang is not tr');
+  const drop = await page.textContent('#drop-title');
+  assert(drop.includes('Model dosyalarını'), `drop title not Turkish: ${drop}`);
+  const card = await readCard(page, malName);
+  assert(card.text.includes('Sıkça sorulan sorular'), 'no Turkish FAQ heading in the finding');
+  assert(card.text.includes('Katman'), 'no Turkish "Katman" (layer) label');
+  const f = card.findings.find((x) => LAMBDA_CODE.test(x.code));
+  assert(f.title && f.title !== enTitle, `rule title did not change: ${f.title}`);
+  await page.screenshot({ path: path.join(SHOTS, 'ks-e2e-turkish.png'), fullPage: true });
+  await page.click('#lang-en');
+  assert((await page.textContent('#drop-title')).includes('Drop model files'), 'did not switch back to English');
+});
+
+await check('dark colour scheme renders (screenshot)', async () => {
+  const dark = await newPage('dark');
+  await dark.page.setInputFiles('#file-input', [MALICIOUS]);
+  await readCard(dark.page, malName);
+  await dark.page.screenshot({ path: path.join(SHOTS, 'ks-e2e-dark.png'), fullPage: false });
+  assert(foreign(dark.log.requests).length === 0, `foreign requests: ${foreign(dark.log.requests)}`);
+  await dark.context.close();
+});
+
+await check('whole session: every request went to the page origin, no errors, no CSP violations', async () => {
+  const { log } = main;
+  assert(foreign(log.requests).length === 0, `requests outside ${ORIGIN}: ${foreign(log.requests).join(', ')}`);
+  const bad = log.console.filter((l) => /^error|Content Security Policy|Refused to/i.test(l));
+  assert(bad.length === 0, `console errors: ${bad.join(' | ')}`);
+  assert(log.errors.length === 0, `page errors: ${log.errors.join(' | ')}`);
+  console.log(`       ${log.requests.length} requests, all to ${ORIGIN}: ${[...new Set(log.requests.map((u) => u.slice(ORIGIN.length)))].join(' ')}`);
+});
+
+await browser.close();
+server.close();
+finish(`screenshots: ${SHOTS}/ks-e2e-*.png`);
