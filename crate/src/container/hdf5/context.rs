@@ -79,6 +79,17 @@ impl<'a> Ctx<'a> {
         self.read(addr, max.min(avail), what)
     }
 
+    /// Charges `n` bytes of derived data (names copied out of a heap, paths) to the read
+    /// budget, so that many entries sharing one long name cannot multiply memory.
+    pub fn charge(&self, n: u64, what: &str) -> Result<()> {
+        let left = self.read_left.get();
+        if n > left {
+            return Err(Hdf5Error(format!("{what}: total metadata read budget exhausted")));
+        }
+        self.read_left.set(left - n);
+        Ok(())
+    }
+
     /// Counts one visited structure against the per-file budget.
     pub fn tick(&self, what: &str) -> Result<()> {
         let left = self.structures_left.get();

@@ -82,6 +82,7 @@ fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<(
                     continue;
                 }
             };
+            ctx.charge(name.len() as u64, "member names")?;
             let target = if cache == 2 {
                 // Soft link: the scratch pad holds the heap offset of the link value.
                 let off = super::cursor::le(scratch.get(..4).unwrap_or_default());
@@ -136,4 +137,66 @@ pub fn resolve(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, path: &str) -> Re
         }
     }
     Ok(addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::container::hdf5::cursor::Sizes;
+    use crate::limits::Limits;
+
+    /// A symbol-table group: local heap at 0 (names at 64), B-tree at `bt`, one SNOD.
+    fn file(names: &[u8], entries: &[(u64, u64)]) -> (Vec<u8>, Vec<Message>) {
+        let bt = 64 + names.len() as u64 + 64;
+        let snod = bt + 64;
+        let mut f = b"HEAP\0\0\0\0".to_vec();
+        f.extend_from_slice(&(names.len() as u64).to_le_bytes());
+        f.extend_from_slice(&u64::MAX.to_le_bytes());
+        f.extend_from_slice(&64u64.to_le_bytes());
+        f.resize(64, 0);
+        f.extend_from_slice(names);
+        f.resize(bt as usize, 0);
+        f.extend_from_slice(b"TREE\0\0\x01\0");
+        f.extend_from_slice(&[0xff; 16]);
+        f.extend_from_slice(&0u64.to_le_bytes());
+        f.extend_from_slice(&snod.to_le_bytes());
+        f.extend_from_slice(&0u64.to_le_bytes());
+        f.resize(snod as usize, 0);
+        f.extend_from_slice(b"SNOD\x01\0");
+        f.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        for (name, addr) in entries {
+            f.extend_from_slice(&name.to_le_bytes());
+            f.extend_from_slice(&addr.to_le_bytes());
+            f.extend_from_slice(&[0; 24]);
+        }
+        let mut st = bt.to_le_bytes().to_vec();
+        st.extend_from_slice(&0u64.to_le_bytes());
+        (f, vec![Message { mtype: oh::MSG_SYMBOL_TABLE, flags: 0, data: st }])
+    }
+
+    #[test]
+    fn lists_a_symbol_table_group() {
+        let (f, msgs) = file(b"\0kernel:0\0bias:0\0", &[(1, 800), (10, 900), (99, 1000)]);
+        let limits = Limits::default();
+        let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
+        let m = members(&ctx, &msgs, None);
+        let names: Vec<_> = m.links.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["kernel:0", "bias:0"]);
+        assert_eq!(m.errors.len(), 1, "bad name offset is an error for that member only");
+    }
+
+    #[test]
+    fn many_entries_sharing_one_long_name_hit_the_budget() {
+        let mut names = vec![0u8];
+        names.extend_from_slice(&[b'A'; 60_000]);
+        names.push(0);
+        let entries = vec![(1u64, 800u64); 2000];
+        let (f, msgs) = file(&names, &entries);
+        let limits = Limits::default();
+        let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
+        let m = members(&ctx, &msgs, None);
+        // 2000 x 60 KB of copies would be 120 MB; the budget is 4 x file + 1 MiB.
+        assert!(m.links.len() < 200, "{}", m.links.len());
+        assert!(m.errors.iter().any(|e| e.contains("budget")), "{:?}", m.errors);
+    }
 }

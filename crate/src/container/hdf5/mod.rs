@@ -84,6 +84,7 @@ pub fn read_keras(src: &dyn ByteSource, superblock: u64, limits: &Limits) -> std
     let mut out = KerasH5::default();
     keras::read_root(&ctx, &root, &mut out);
     walk::walk(&ctx, sb.root, sb.root_hint, &mut out);
+    walk::finish(&ctx, &mut out);
     Ok(out)
 }
 

@@ -12,6 +12,39 @@ use super::messages::{dataspace, datatype, external, layout};
 use super::object_header::{self as oh, Message};
 use super::{KerasH5, StorageIssue, StorageIssueKind};
 
+/// Longest path kept for reports; deeper names are elided.
+const MAX_PATH: usize = 4096;
+/// Errors kept per file; the rest are counted in one summary line.
+const MAX_ERRORS: usize = 1000;
+
+fn child_path(parent: &str, name: &str) -> String {
+    let mut p = if parent == "/" { format!("/{name}") } else { format!("{parent}/{name}") };
+    if p.len() > MAX_PATH {
+        let mut cut = MAX_PATH;
+        while !p.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        p.truncate(cut);
+        p.push('…');
+    }
+    p
+}
+
+/// Caps the error and issue lists (a hostile file can make millions) and says so.
+pub fn finish(ctx: &Ctx, out: &mut KerasH5) {
+    if out.errors.len() > MAX_ERRORS {
+        let more = out.errors.len() - MAX_ERRORS;
+        out.errors.truncate(MAX_ERRORS);
+        out.errors.push(format!("… and {more} more HDF5 errors"));
+    }
+    let max_issues = ctx.limits.max_findings;
+    if out.issues.len() > max_issues {
+        let more = out.issues.len() - max_issues;
+        out.issues.truncate(max_issues);
+        out.errors.push(format!("{more} more HDF5 storage issues not listed (max_findings)"));
+    }
+}
+
 /// Keras' shape-bomb floor (`_H5_DATASET_BOMB_FLOOR_BYTES`) and ratio.
 const BOMB_FLOOR: u64 = 4 << 30;
 const BOMB_RATIO: u64 = 1000;
@@ -42,7 +75,15 @@ pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
         let m = group::members(ctx, &msgs, if addr == root { hint } else { None });
         out.errors.extend(m.errors.into_iter().map(|e| format!("{path}: {e}")));
         for l in m.links.into_iter().rev() {
-            let child = if path == "/" { format!("/{}", l.name) } else { format!("{path}/{}", l.name) };
+            let child = child_path(&path, &l.name);
+            if let Err(e) = ctx.charge(child.len() as u64, "path") {
+                out.errors.push(format!("{path}: {}; walk stopped", e.0));
+                return;
+            }
+            if out.errors.len() > 4 * MAX_ERRORS || out.issues.len() > 4 * ctx.limits.max_findings {
+                out.errors.push(format!("{path}: too many errors or issues; walk stopped"));
+                return;
+            }
             match l.target {
                 Target::Hard(a) if depth < ctx.limits.max_hdf5_depth => stack.push((a, child, depth + 1)),
                 Target::Hard(_) => {

@@ -4,6 +4,9 @@ use crate::container::hdf5::context::Ctx;
 use crate::container::hdf5::cursor::Cursor;
 use crate::container::hdf5::{Hdf5Error, Result};
 
+/// Longest member name accepted (real names are short; a bound keeps copies cheap).
+const MAX_NAME: usize = 1 << 16;
+
 pub struct LocalHeap {
     data: Vec<u8>,
 }
@@ -37,10 +40,10 @@ impl LocalHeap {
         let rest = start
             .and_then(|s| self.data.get(s..))
             .ok_or_else(|| Hdf5Error(format!("local heap: name offset {offset} outside the heap")))?;
-        let end = rest
-            .iter()
-            .position(|&b| b == 0)
-            .ok_or_else(|| Hdf5Error(format!("local heap: name at {offset} is not terminated")))?;
+        let end =
+            rest.iter().take(MAX_NAME + 1).position(|&b| b == 0).ok_or_else(|| {
+                Hdf5Error(format!("local heap: name at {offset} unterminated or over {MAX_NAME} bytes"))
+            })?;
         Ok(String::from_utf8_lossy(rest.get(..end).unwrap_or_default()).into_owned())
     }
 }
