@@ -10,8 +10,10 @@ use serde::Serialize;
 pub struct Limits {
     /// Largest JSON document parsed (config.json, model_config, one metadata node).
     pub max_json_bytes: u64,
-    /// Deepest JSON nesting accepted. CPython's `json` stops near its recursion limit
-    /// (1000 by default), so Keras cannot load anything deeper either.
+    /// Deepest JSON nesting accepted. Parsing and walking recurse, and a browser worker
+    /// has about 1 MiB of stack; real Keras configs nest a few dozen levels. A deeper
+    /// file (which CPython's `json` may still read, up to its recursion limit) is
+    /// reported as an error, never as clean.
     pub max_json_depth: usize,
     /// How many times a JSON string holding JSON is unwrapped (`json.dump(model.to_json())`).
     pub max_json_unwrap: usize,
@@ -49,7 +51,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_json_bytes: 256 << 20,
-            max_json_depth: 1000,
+            max_json_depth: 256,
             max_json_unwrap: 4,
             max_inflated_bytes: 256 << 20,
             max_inflate_ratio: 1000,

@@ -46,7 +46,8 @@ pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
         s.member_issue(issue);
     }
     for (container, op) in &extracted.graph_ops {
-        let place = if op.function.is_empty() { "the main graph".to_string() } else { format!("function {}", op.function) };
+        let place =
+            if op.function.is_empty() { "the main graph".to_string() } else { format!("function {}", op.function) };
         let loc = Location { container: container.clone(), pointer: String::new() };
         let ev = Evidence { notes: vec![format!("node {:?} in {place}", op.node)], ..Evidence::default() };
         s.add(finding(&cr_doc::OP, &format!("SavedModel graph runs {}", op.op), "", loc, ev));
@@ -455,5 +456,75 @@ fn torch_module_evidence(b64: &str, limits: &Limits, ev: &mut Evidence) {
             }
             Err(e) => ev.notes.push(format!("{}: {e}", m.name)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Verdict;
+
+    fn scan_bytes(b: &[u8]) -> FileReport {
+        scan(&b.to_vec(), "t.json", &Limits::default())
+    }
+
+    #[test]
+    fn nesting_at_the_depth_limit_scans_and_deeper_is_an_error() {
+        let limit = Limits::default().max_json_depth;
+        // Run on a thread with a 1 MiB stack, like a browser worker's.
+        let r = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                let ok = "[".repeat(limit) + &"]".repeat(limit);
+                let deep = "{\"a\":".repeat(limit + 1) + "1" + &"}".repeat(limit + 1);
+                (scan_bytes(ok.as_bytes()).verdict, scan_bytes(deep.as_bytes()))
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(r.0, Verdict::Clean);
+        assert_eq!(r.1.verdict, Verdict::Error);
+        assert!(r.1.errors[0].message.contains("limit"), "{:?}", r.1.errors);
+    }
+
+    #[test]
+    fn garbage_is_an_error_never_clean() {
+        for junk in
+            [&b""[..], b"\x00\x01\x02", b"PK\x03\x04garbage", b"\x89HDF\r\n\x1a\n\x00", b"{\"a\": ", b"\"unterminated"]
+        {
+            let r = scan_bytes(junk);
+            assert_eq!(r.verdict, Verdict::Error, "{junk:?}: {:?}", r.findings);
+        }
+    }
+
+    #[test]
+    fn the_same_code_with_other_arguments_is_reported_apart() {
+        let code = {
+            let mut b = vec![0xe3, 1, 0, 0, 0];
+            b.resize(60, 0);
+            b.chunks(3)
+                .map(|c| {
+                    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+                    let n =
+                        (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+                    (0..4).map(|i| A[(n >> (18 - 6 * i) & 63) as usize] as char).collect::<String>()
+                })
+                .collect::<String>()
+        };
+        let layer = |name: &str, arg: &str| {
+            format!(
+                r#"{{"class_name": "Lambda", "config": {{"name": "{name}", "trainable": true, "function": ["{code}", null, null], "function_type": "lambda", "arguments": {{"a": "{arg}"}}}}}}"#
+            )
+        };
+        let doc = format!(
+            r#"{{"class_name": "Sequential", "config": {{"name": "s", "layers": [{}, {}, {}]}}}}"#,
+            layer("l1", "x"),
+            layer("l2", "y"),
+            layer("l3", "x")
+        );
+        let r = scan_bytes(doc.as_bytes());
+        let lambdas: Vec<&Finding> = r.findings.iter().filter(|f| f.code.starts_with("PAIT")).collect();
+        assert_eq!(lambdas.len(), 2, "{lambdas:#?}");
+        assert_eq!(lambdas.iter().map(|f| f.evidence.also_at.len()).sum::<usize>(), 1);
     }
 }

@@ -24,7 +24,10 @@ use serde_json::Value;
 /// Known capability names (see fixtures/README.md): json, zip, hdf5, savedmodel,
 /// savedmodel-zip, analysis, references, gadgets, pickle, windows-repair,
 /// raw-unicode-escape, base64-padding, json-duplicates, zip-duplicates, nan.
-const READY: &[&str] = &["json", "zip", "hdf5", "savedmodel", "savedmodel-zip", "references", "gadgets", "pickle", "nan", "json-duplicates"];
+const READY: &[&str] = &[
+    "json", "zip", "hdf5", "savedmodel", "savedmodel-zip", "references", "gadgets", "pickle", "nan", "json-duplicates",
+    "tfkeras-optimizer-names", "zip-duplicates", "base64-padding", "analysis", "raw-unicode-escape", "windows-repair",
+];
 
 struct Row {
     path: String,
