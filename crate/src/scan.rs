@@ -215,8 +215,10 @@ impl Scan<'_> {
                 ev.notes.push(format!("{what}: {}", truncate(&v.to_compact(), 200)));
             }
         }
+        let mut repaired = false;
         let class = match analysis {
             Some(a) => {
+                repaired = a.windows_repaired;
                 ev.python_version = a.python_version;
                 ev.source = a.source;
                 ev.calls = a.calls;
@@ -238,6 +240,10 @@ impl Scan<'_> {
             Classification::Suspicious => &lr::SUSPICIOUS,
             Classification::Benign => &lr::PRESENT,
         };
+        if repaired {
+            let ev = Evidence { sha256: ev.sha256.clone(), ..Evidence::default() };
+            self.add(finding(&lr::WINDOWS, "", &p.site.layer, loc.clone(), ev));
+        }
         if let Some(i) = self.add(finding(rule, "", &p.site.layer, loc, ev)) {
             self.by_hash.insert(key, i);
         }

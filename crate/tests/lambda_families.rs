@@ -20,15 +20,12 @@ use keras_sentinel::python::payload::{decode_code, Encoding};
 use keras_sentinel::python::{analyze, Classification, FunctionInput};
 use serde_json::Value;
 
-/// The evaluator (crate/src/python/) is still a placeholder, so classification misses
-/// are printed but do not fail the test. The integrator flips this to `true` when the
-/// evaluator lands: then a missed PAIT-KERAS-101, or a benign lambda reported as
-/// suspicious/malicious, fails the test.
-const ENFORCE: bool = false;
+/// Fail on a missed PAIT-KERAS-101, or a benign lambda reported as suspicious/malicious.
+const ENFORCE: bool = true;
 
 /// Also fail when an expected resolved call (e.g. `os.system('id')`) is not among
-/// `CodeAnalysis::calls` of a malicious lambda. Flip with (or after) `ENFORCE`.
-const ENFORCE_CALLS: bool = false;
+/// `CodeAnalysis::calls` of a malicious lambda.
+const ENFORCE_CALLS: bool = true;
 
 const CLASSES: [&str; 3] = ["malicious", "suspicious", "benign"];
 

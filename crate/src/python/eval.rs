@@ -80,14 +80,6 @@ const BUILTINS: &[&str] = &[
     "NotImplementedError", "AssertionError", "StopIteration", "ImportError",
 ];
 
-/// Libraries real model code imports next to the ML set (the benign wild-corpus file
-/// DominicusBenacus imports cv2 inside its Lambda): not foreign imports. Candidates for
-/// `sinks::ML_MODULES`.
-const ML_ADJACENT: &[&str] = &[
-    "cv2", "PIL", "skimage", "scipy", "sklearn", "pandas", "h5py", "matplotlib", "imageio", "librosa",
-    "einops", "tensorflow_addons", "tensorflow_hub", "tensorflow_probability", "transformers", "torchvision",
-    "torchaudio", "flax", "optax", "haiku", "six", "__future__", "warnings", "copy", "dataclasses",
-];
 
 const CMP: &[&str] = &["<", "<=", "==", "!=", ">", ">=", "in", "not in", "is", "is not", "exception match", "BAD"];
 const NB_OPS: &[&str] = &["+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^"];
@@ -263,11 +255,10 @@ impl Cx {
         if !self.out.imports.iter().any(|m| m == module) {
             self.out.imports.push(module.to_string());
         }
-        let top = module.split('.').next().unwrap_or(module);
         if let Some(h) = sinks::classify(module) {
             self.hit(h.danger, h.category, format!("import {module}"));
         } else if sinks::is_ml_module(module) {
-        } else if ML_ADJACENT.contains(&top) {
+        } else if sinks::is_ml_adjacent_module(module) {
             self.note(format!("imports {module} (a common data-science library, treated as part of the machine-learning set)"));
         } else {
             self.hit(Danger::Suspicious, sinks::FOREIGN_IMPORT, format!("import {module}"));

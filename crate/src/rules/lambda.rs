@@ -166,8 +166,34 @@ impl Rule for JsonLeniency {
     };
 }
 
+/// KS-WINDOWS-REPAIR — bytecode damaged by Keras' Windows save, repaired before analysis.
+///
+/// On Windows, tf.keras and Keras 3 replace every 0x5C byte of the marshalled code with
+/// 0x2F; the scanner finds the original bytes before analysing the code.
+pub struct WindowsRepair;
+
+impl Rule for WindowsRepair {
+    const CODE: &'static str = "KS-WINDOWS-REPAIR";
+    const SEVERITY: Severity = Severity::Info;
+    const EN: Text = Text {
+        title: "Bytecode altered by a Windows save, repaired",
+        what: "The model was saved on Windows, where Keras replaces every backslash byte of the marshalled code with a slash; this damaged the bytecode, and the scanner restored it before analysis.",
+        why: "Damaged bytecode may fail to load, or load and compute something else (for example `x + 92` becomes `x + 47`). The analysis reports what the repaired code does.",
+        remedy: "Nothing to do for security; if the model misbehaves after loading, re-save it on Linux or macOS.",
+        faq: &[],
+    };
+    const TR: Text = Text {
+        title: "Windows kaydıyla bozulan bayt kodu onarıldı",
+        what: "Model Windows'ta kaydedilmiş; Keras orada sıralanmış koddaki her ters eğik çizgi baytını eğik çizgiye çevirir. Bu bayt kodunu bozmuş ve tarayıcı onu analizden önce eski haline getirmiştir.",
+        why: "Bozuk bayt kodu yüklenemeyebilir ya da yüklenip başka bir şey hesaplayabilir (örneğin `x + 92`, `x + 47` olur). Analiz, onarılmış kodun ne yaptığını raporlar.",
+        remedy: "Güvenlik açısından yapılacak bir şey yok; model yüklendikten sonra hatalı davranırsa Linux veya macOS'ta yeniden kaydedin.",
+        faq: &[],
+    };
+}
+
 pub const MALICIOUS: RuleDoc = RuleDoc::of::<MaliciousLambda>();
 pub const SUSPICIOUS: RuleDoc = RuleDoc::of::<SuspiciousLambda>();
 pub const PRESENT: RuleDoc = RuleDoc::of::<LambdaPresent>();
 pub const REFERENCE: RuleDoc = RuleDoc::of::<FunctionReference>();
 pub const LENIENCY: RuleDoc = RuleDoc::of::<JsonLeniency>();
+pub const WINDOWS: RuleDoc = RuleDoc::of::<WindowsRepair>();

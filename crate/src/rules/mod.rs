@@ -61,6 +61,7 @@ pub const ALL: &[RuleDoc] = &[
     RuleDoc::of::<lambda::LambdaPresent>(),
     RuleDoc::of::<lambda::FunctionReference>(),
     RuleDoc::of::<lambda::JsonLeniency>(),
+    RuleDoc::of::<lambda::WindowsRepair>(),
     RuleDoc::of::<config::ModuleOutsideKeras>(),
     RuleDoc::of::<config::LoadingGadget>(),
     RuleDoc::of::<config::TorchModule>(),

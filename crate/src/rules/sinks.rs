@@ -351,6 +351,43 @@ pub fn classify(dotted: &str) -> Option<Hit> {
     best
 }
 
+/// Libraries real model code imports next to the ML set: noted, not flagged. The benign
+/// wild-corpus file DominicusBenacus imports cv2 inside its Lambda, and labels.json says
+/// it must stay a plain lambda; detection-rules.md lists only the core ML modules.
+const ML_ADJACENT: &[&str] = &[
+    "cv2",
+    "PIL",
+    "skimage",
+    "scipy",
+    "sklearn",
+    "pandas",
+    "h5py",
+    "matplotlib",
+    "imageio",
+    "librosa",
+    "einops",
+    "tensorflow_addons",
+    "tensorflow_hub",
+    "tensorflow_probability",
+    "transformers",
+    "torchvision",
+    "torchaudio",
+    "flax",
+    "optax",
+    "haiku",
+    "six",
+    "__future__",
+    "warnings",
+    "copy",
+    "dataclasses",
+];
+
+/// Is `module` a common data-science library that model code imports (see [`ML_ADJACENT`])?
+pub fn is_ml_adjacent_module(module: &str) -> bool {
+    let top = module.split('.').next().unwrap_or(module);
+    ML_ADJACENT.contains(&top)
+}
+
 /// Is `module` (a top-level or dotted module name) inside the ordinary ML set?
 pub fn is_ml_module(module: &str) -> bool {
     let top = module.split('.').next().unwrap_or(module);
@@ -392,7 +429,7 @@ pub fn classify_module(module: &str) -> Option<Hit> {
     if let Some(hit) = classify(module) {
         return Some(hit);
     }
-    if !is_ml_module(module) {
+    if !is_ml_module(module) && !is_ml_adjacent_module(module) {
         return Some(Hit { danger: Danger::Suspicious, category: FOREIGN_IMPORT });
     }
     None
@@ -428,7 +465,8 @@ mod tests {
         }
         assert!(is_ml_module("tensorflow.keras"));
         assert!(classify_module("os").is_some());
-        assert_eq!(classify_module("cv2").unwrap().category, FOREIGN_IMPORT);
+        assert_eq!(classify_module("json").unwrap().category, FOREIGN_IMPORT);
+        assert_eq!(classify_module("cv2"), None, "a common data-science library");
         assert_eq!(classify_module("__main__"), None);
     }
 }
