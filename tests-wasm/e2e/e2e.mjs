@@ -8,7 +8,8 @@
 // scanning. Screenshots go to $KS_SCREENSHOTS (default /tmp).
 //
 // Usage: node tests-wasm/e2e/e2e.mjs   (after `trunk build --release`)
-// Env: KS_DIST (default <repo>/dist), KS_SHARED (default <repo>/../shared),
+// Env: KS_DIST (default <repo>/dist), KS_URL (test a running server instead, e.g.
+//      http://127.0.0.1:8080 from scripts/serve.sh), KS_SHARED (default <repo>/../shared),
 //      CHROMIUM (default /usr/bin/chromium), KS_SCREENSHOTS (default /tmp).
 // Prints `N passed, N failed` last; exits non-zero on any failure.
 
@@ -46,7 +47,8 @@ function finish(extra) {
 
 // ---- preconditions: fail clearly --------------------------------------------------
 const missing = [];
-if (!fs.existsSync(path.join(DIST, 'index.html'))) missing.push(`${DIST}/index.html (run \`trunk build --release\` first)`);
+const KS_URL = process.env.KS_URL; // test an already running server (e.g. scripts/serve.sh) instead
+if (!KS_URL && !fs.existsSync(path.join(DIST, 'index.html'))) missing.push(`${DIST}/index.html (run \`trunk build --release\` first)`);
 for (const f of [MALICIOUS, BENIGN]) if (!fs.existsSync(f)) missing.push(`${f} (test corpus; set KS_SHARED)`);
 if (!fs.existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install chromium; or set CHROMIUM)`);
 if (missing.length) {
@@ -75,9 +77,15 @@ const server = http.createServer((req, res) => {
   });
   fs.createReadStream(file).pipe(res);
 });
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const ORIGIN = `http://127.0.0.1:${server.address().port}`;
-console.log(`serving ${DIST} at ${ORIGIN}`);
+let ORIGIN;
+if (KS_URL) {
+  ORIGIN = new URL(KS_URL).origin;
+  console.log(`testing ${ORIGIN}`);
+} else {
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  ORIGIN = `http://127.0.0.1:${server.address().port}`;
+  console.log(`serving ${DIST} at ${ORIGIN}`);
+}
 
 // ---- browser --------------------------------------------------------------------------
 const browser = await chromium.launch({
@@ -239,5 +247,5 @@ await check('whole session: every request went to the page origin, no errors, no
 });
 
 await browser.close();
-server.close();
+if (server.listening) server.close();
 finish(`screenshots: ${SHOTS}/ks-e2e-*.png`);
