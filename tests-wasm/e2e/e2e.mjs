@@ -228,6 +228,26 @@ await check('switch to Turkish: UI, verdict and rule texts change language', asy
   assert((await page.textContent('#drop-title')).includes('Drop model files'), 'did not switch back to English');
 });
 
+await check('folder picker: model files inside are scanned with their folder path, other files skipped', async () => {
+  const { page, log } = main;
+  const dir = fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'ks-e2e-folder-'));
+  const folder = path.join(dir, 'models');
+  fs.mkdirSync(path.join(folder, 'nested'), { recursive: true });
+  fs.copyFileSync(MALICIOUS, path.join(folder, 'nested', 'bad.keras'));
+  fs.writeFileSync(path.join(folder, 'README.txt'), 'not a model');
+  const before = log.requests.length;
+  try {
+    await page.setInputFiles('#folder-input', folder);
+    const card = await readCard(page, 'models/nested/bad.keras');
+    assert(card.findings.some((x) => LAMBDA_CODE.test(x.code) && /(^|> )lambda$/.test(x.layer)), `no lambda finding: ${JSON.stringify(card.findings)}`);
+    const skipped = await page.textContent('#skipped');
+    assert(skipped.includes('README.txt'), `skipped notice: ${skipped}`);
+    assert(log.requests.length === before, `requests during the scan: ${log.requests.slice(before)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 await check('dark colour scheme renders (screenshot)', async () => {
   const dark = await newPage('dark');
   await dark.page.setInputFiles('#file-input', [MALICIOUS]);
