@@ -1,5 +1,7 @@
 //! Scans every model in `tests/data/models/manifest.json` (made by the real Keras
-//! producers with `fixtures/generate_models.py`) and compares the report with the manifest.
+//! producers with `fixtures/generate_models.py`) and `tests/data/models/crafted/manifest.json`
+//! (one crafted file per rule and leniency case, `fixtures/generate_crafted.py`) and
+//! compares each report with its manifest entry.
 //!
 //! Two kinds of expectation per fixture:
 //! - **layer paths** (`layers`): each must appear as some finding's `layer` or
@@ -63,10 +65,16 @@ fn layers_of(report: &FileReport) -> BTreeSet<String> {
 #[test]
 fn model_fixtures_match_manifest() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/models");
-    let text = std::fs::read_to_string(dir.join("manifest.json")).expect("read manifest.json");
-    let manifest: Value = serde_json::from_str(&text).expect("parse manifest.json");
-    let fixtures = manifest["fixtures"].as_array().expect("fixtures array");
-    assert!(!fixtures.is_empty(), "manifest lists no fixture");
+    // The real-producer fixtures and the crafted ones (fixtures/generate_crafted.py).
+    let mut fixtures = Vec::new();
+    for m in ["manifest.json", "crafted/manifest.json"] {
+        let text = std::fs::read_to_string(dir.join(m)).unwrap_or_else(|e| panic!("read {m}: {e}"));
+        let manifest: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {m}: {e}"));
+        let list = manifest["fixtures"].as_array().unwrap_or_else(|| panic!("{m}: no fixtures array"));
+        assert!(!list.is_empty(), "{m} lists no fixture");
+        fixtures.extend(list.iter().cloned());
+    }
+    let fixtures = &fixtures;
 
     let mut rows = Vec::new();
     let mut mismatches = Vec::new();

@@ -128,7 +128,7 @@ pub struct JsonError {
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid JSON at byte {}: {}", self.offset, self.message)
+        write!(f, "JSON not read past byte {}: {}", self.offset, self.message)
     }
 }
 

@@ -1,0 +1,7 @@
+75
+
+xPlaceholder
+
+rfReadFile
+
+pyEagerPyFunc
