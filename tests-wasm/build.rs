@@ -11,7 +11,10 @@ fn main() {
     let shared = std::env::var("KS_SHARED").map(PathBuf::from).unwrap_or_else(|_| manifest.join("../../shared"));
     for (var, rel) in [
         ("KS_MALICIOUS_KERAS", "corpus/wild/malicious/pongleg-ModelScan_HL__malicious_model.keras"),
-        ("KS_BENIGN_KERAS", "corpus/wild/benign-binary/RishithaKota-Siamese-Network-for-Face-Verification__siamese_model.keras"),
+        (
+            "KS_BENIGN_KERAS",
+            "corpus/wild/benign-binary/RishithaKota-Siamese-Network-for-Face-Verification__siamese_model.keras",
+        ),
     ] {
         let wanted = shared.join(rel);
         let (path, missing) = match wanted.canonicalize() {

@@ -28,7 +28,14 @@ fn blob_source_reads_exactly_the_requested_ranges() {
     let src = BlobSource::new(blob(&data)).expect("FileReaderSync exists in a worker");
     assert_eq!(src.len(), data.len() as u64);
     // small reads inside a block, across a block boundary, at the very end; a large read
-    for (off, len) in [(0usize, 4usize), (10, 100), (BLOCK as usize - 3, 10), (data.len() - 5, 5), (100, 2 * BLOCK as usize + 17), (0, 0)] {
+    for (off, len) in [
+        (0usize, 4usize),
+        (10, 100),
+        (BLOCK as usize - 3, 10),
+        (data.len() - 5, 5),
+        (100, 2 * BLOCK as usize + 17),
+        (0, 0),
+    ] {
         let mut buf = vec![0u8; len];
         src.read_at(off as u64, &mut buf).unwrap();
         assert_eq!(buf, &data[off..off + len], "read of {len} at {off}");

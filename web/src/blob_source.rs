@@ -33,7 +33,8 @@ pub struct BlobSource {
 impl BlobSource {
     /// Fails outside a worker (no `FileReaderSync`).
     pub fn new(blob: Blob) -> Result<Self, String> {
-        let reader = FileReaderSync::new().map_err(|e| format!("FileReaderSync is not available here (only in a worker): {}", js_err(&e)))?;
+        let reader = FileReaderSync::new()
+            .map_err(|e| format!("FileReaderSync is not available here (only in a worker): {}", js_err(&e)))?;
         let len = blob.size();
         Ok(BlobSource {
             len: if len.is_finite() && len >= 0.0 { len as u64 } else { 0 },

@@ -8,7 +8,10 @@ pub static BENIGN_KERAS: &[u8] = include_bytes!(env!("KS_BENIGN_KERAS"));
 
 /// The bytes of a corpus file, or a panic naming the missing file.
 pub fn model(bytes: &'static [u8], missing: &str) -> &'static [u8] {
-    assert!(missing.is_empty(), "test model file missing: {missing} (set KS_SHARED to the directory holding corpus/ and rebuild)");
+    assert!(
+        missing.is_empty(),
+        "test model file missing: {missing} (set KS_SHARED to the directory holding corpus/ and rebuild)"
+    );
     bytes
 }
 

@@ -179,7 +179,7 @@ struct App {
 }
 
 thread_local! {
-    static APP: RefCell<App> = RefCell::new(App {
+    static APP: RefCell<App> = const { RefCell::new(App {
         lang: Lang::En,
         entries: Vec::new(),
         worker: None,
@@ -190,7 +190,7 @@ thread_local! {
         start_failures: 0,
         engine_note: None,
         skipped: Vec::new(),
-    });
+    }) };
 }
 
 fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> R {
@@ -314,7 +314,8 @@ fn render_summary(app: &App) {
     clear(&sum);
     let lang = app.lang;
     if let Some(empty) = by_id("no-results") {
-        let _ = if app.entries.is_empty() { empty.remove_attribute("hidden") } else { empty.set_attribute("hidden", "") };
+        let _ =
+            if app.entries.is_empty() { empty.remove_attribute("hidden") } else { empty.set_attribute("hidden", "") };
     }
     if let Some(b) = by_id("clear") {
         let _ = if app.entries.is_empty() { b.set_attribute("hidden", "") } else { b.remove_attribute("hidden") };
@@ -417,7 +418,7 @@ fn render_entry(e: &Entry, lang: Lang) {
     match e.status {
         Status::Queued => {}
         Status::Scanning => {
-            let p = txt("p", "progress", if e.bytes_read > 0.0 { "" } else { "" });
+            let p = el("p", "progress");
             attr(&p, "id", &format!("progress-{}", e.id));
             if e.bytes_read > 0.0 {
                 p.set_text_content(Some(&tf(lang, "read_so_far", &[&human_bytes(e.bytes_read)])));
@@ -582,7 +583,11 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
                 .map(|o| {
                     let l = s(o, "layer");
                     let loc = o.get("location").map(|x| location_text(x, lang)).unwrap_or_default();
-                    if l.is_empty() { loc } else { format!("{l} — {loc}") }
+                    if l.is_empty() {
+                        loc
+                    } else {
+                        format!("{l} — {loc}")
+                    }
                 })
                 .collect()
         })
@@ -634,7 +639,14 @@ fn render_rules(lang: Lang) {
         let d = el("details", "rule");
         attr(&d, "data-code", r.code);
         let sum = el("summary", "");
-        add(&sum, &txt("span", &format!("sev-badge sev-{}", r.severity.as_str()), t(lang, &format!("s_{}", r.severity.as_str()))));
+        add(
+            &sum,
+            &txt(
+                "span",
+                &format!("sev-badge sev-{}", r.severity.as_str()),
+                t(lang, &format!("s_{}", r.severity.as_str())),
+            ),
+        );
         add(&sum, &txt("code", "rule-code", r.code));
         add(&sum, &txt("span", "rule-title", tx.title));
         add(&d, &sum);
@@ -698,12 +710,17 @@ fn start_worker() {
             return;
         }
     };
-    let onmessage = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| on_worker_message(generation, ev.data()));
+    let onmessage =
+        Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| on_worker_message(generation, ev.data()));
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
     let onerror = Closure::<dyn Fn(Event)>::new(move |ev: Event| {
         ev.prevent_default();
-        let msg = ev.dyn_ref::<ErrorEvent>().map(|e| e.message()).filter(|m| !m.is_empty()).unwrap_or_else(|| "worker error".into());
+        let msg = ev
+            .dyn_ref::<ErrorEvent>()
+            .map(|e| e.message())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "worker error".into());
         on_worker_crash(generation, msg);
     });
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
@@ -871,7 +888,17 @@ fn enqueue(file: File, name: String) {
         if let Some(list) = by_id("results-list") {
             add(&list, &card);
         }
-        app.entries.push(Entry { id, name, file, status: Status::Queued, report: None, error: None, bytes_read: 0.0, ms: None, card });
+        app.entries.push(Entry {
+            id,
+            name,
+            file,
+            status: Status::Queued,
+            report: None,
+            error: None,
+            bytes_read: 0.0,
+            ms: None,
+            card,
+        });
         id
     });
     render_one(id);

@@ -45,7 +45,11 @@ fn main() {
         let progress_id = id.clone();
         let src = match BlobSource::new(blob) {
             Ok(s) => s.with_progress(move |bytes| {
-                post(&obj(&[("type", protocol::PROGRESS.into()), ("id", progress_id.clone()), ("bytes", (bytes as f64).into())]));
+                post(&obj(&[
+                    ("type", protocol::PROGRESS.into()),
+                    ("id", progress_id.clone()),
+                    ("bytes", (bytes as f64).into()),
+                ]));
             }),
             Err(e) => {
                 post(&obj(&[("type", protocol::FAILED.into()), ("id", id), ("message", e.into())]));
