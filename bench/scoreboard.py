@@ -79,7 +79,14 @@ def models_set():
 
 
 def families_set(tmp):
-    """Wraps each family lambda into a Keras 3 .keras archive (config.json + metadata.json)."""
+    """Wraps each family lambda into a Keras 3 .keras archive (config.json + metadata.json)
+    and, when h5py is importable, into a tf.keras 2.15-style legacy .h5 (Keras 2 list form
+    with `module`, `arguments`, root `model_config`)."""
+    try:
+        import h5py
+    except ImportError:
+        h5py = None
+        print("scoreboard: h5py not importable, families in .keras shells only", file=sys.stderr)
     base = os.path.join(ROOT, "crate", "tests", "data", "lambdas")
     items = []
     for name in sorted(os.listdir(base)):
@@ -102,6 +109,20 @@ def families_set(tmp):
                 z.writestr("config.json", json.dumps(cfg))
             allowed = {"malicious": ["malicious"], "suspicious": ["suspicious"], "benign": ["lambda"]}[e["expected"]]
             items.append(Item(path, allowed, "keras-zip", ver, "families", e["src"]))
+            if h5py:
+                k2 = {"class_name": "Sequential", "config": {"name": "seq", "layers": [
+                    {"class_name": "Lambda", "config": {
+                        "name": "lam", "trainable": True, "dtype": "float32",
+                        "function": [e["keras_b64"], e.get("defaults"), e.get("closure")], "function_type": "lambda",
+                        "module": "__main__", "output_shape": None, "output_shape_type": "raw",
+                        "output_shape_module": None, "arguments": e.get("arguments") or {}}}]}}
+                h5 = os.path.join(tmp, f"{ver}__{e['name']}.h5")
+                with h5py.File(h5, "w") as f:
+                    f.attrs["model_config"] = json.dumps(k2).encode()
+                    f.attrs["keras_version"] = "2.15.0"
+                    f.attrs["backend"] = "tensorflow"
+                    f.create_group("model_weights")
+                items.append(Item(h5, allowed, "hdf5", ver, "families", e["src"]))
     return items
 
 

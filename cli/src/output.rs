@@ -248,7 +248,7 @@ pub fn sarif(report: &ScanReport) -> Value {
 pub fn rules_list() -> String {
     let mut out = String::new();
     for r in rules::ALL {
-        let _ = writeln!(out, "{:<18} {:<8} {}", r.code, r.severity.as_str(), r.en.title);
+        let _ = writeln!(out, "{:<22} {:<8} {}", r.code, r.severity.as_str(), r.en.title);
     }
     out
 }
