@@ -69,7 +69,7 @@ mod tests {
             b.extend_from_slice(&[1, 0, 0, 0, 0, 0]);
             b.extend_from_slice(&(d.len() as u64).to_le_bytes());
             b.extend_from_slice(d);
-            while b.len() % 8 != 0 {
+            while b.len() & 7 != 0 {
                 b.push(0);
             }
         }

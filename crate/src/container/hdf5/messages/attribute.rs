@@ -86,7 +86,7 @@ pub mod tests {
     /// A v1 attribute message.
     pub fn v1(name: &str, dt: &[u8], ds: &[u8], data: &[u8]) -> Vec<u8> {
         let pad = |v: &mut Vec<u8>| {
-            while v.len() % 8 != 0 {
+            while v.len() & 7 != 0 {
                 v.push(0)
             }
         };

@@ -67,12 +67,14 @@ impl Dtype {
     }
 }
 
-pub fn parse(buf: &[u8], sz: Sizes) -> Result<Dtype> {
+/// `_sz` is unused today (no class Keras writes embeds addresses) but kept so reference
+/// and committed types can be added without touching callers.
+pub fn parse(buf: &[u8], _sz: Sizes) -> Result<Dtype> {
     let mut c = Cursor::new(buf, "datatype message");
-    parse_at(&mut c, sz, 0)
+    parse_at(&mut c, 0)
 }
 
-fn parse_at(c: &mut Cursor, sz: Sizes, depth: u32) -> Result<Dtype> {
+fn parse_at(c: &mut Cursor, depth: u32) -> Result<Dtype> {
     if depth > MAX_NESTING {
         return Err(Hdf5Error("datatype nested too deeply".into()));
     }
@@ -97,10 +99,10 @@ fn parse_at(c: &mut Cursor, sz: Sizes, depth: u32) -> Result<Dtype> {
             let end = tag.iter().position(|&x| x == 0).unwrap_or(tag.len());
             Dtype::Opaque { size, tag: String::from_utf8_lossy(tag.get(..end).unwrap_or_default()).into_owned() }
         }
-        8 => Dtype::Enum { size, base: Box::new(parse_at(c, sz, depth + 1)?) },
+        8 => Dtype::Enum { size, base: Box::new(parse_at(c, depth + 1)?) },
         9 => match b0 & 0x0f {
             1 => Dtype::VlenString { size, utf8: (b1 & 0x0f) == 1 },
-            0 => Dtype::VlenSequence { size, base: Box::new(parse_at(c, sz, depth + 1)?) },
+            0 => Dtype::VlenSequence { size, base: Box::new(parse_at(c, depth + 1)?) },
             t => return Err(Hdf5Error(format!("datatype: unknown vlen type {t}"))),
         },
         10 => {
@@ -118,7 +120,7 @@ fn parse_at(c: &mut Cursor, sz: Sizes, depth: u32) -> Result<Dtype> {
             if version < 3 {
                 c.skip(4 * u64::from(rank))?; // permutation indices
             }
-            Dtype::Array { size, dims, base: Box::new(parse_at(c, sz, depth + 1)?) }
+            Dtype::Array { size, dims, base: Box::new(parse_at(c, depth + 1)?) }
         }
         class => Dtype::Other { class, size },
     })
