@@ -6,6 +6,18 @@ use serde::Serialize;
 /// Version of the JSON schema below; bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Shortens evidence text to at most `max` bytes (on a character boundary), marking the cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {

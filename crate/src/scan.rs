@@ -7,8 +7,9 @@ use crate::container::json;
 use crate::keras::{self, Item, Object, Payload, Reference};
 use crate::limits::Limits;
 use crate::python::{self, payload, Classification, FunctionInput};
+use crate::report::truncate;
 use crate::report::{Evidence, FileReport, Finding, Location, Occurrence, ScanError, Severity, Stats};
-use crate::rules::{config as cr, lambda as lr, sinks, RuleDoc};
+use crate::rules::{archive as ar, config as cr, lambda as lr, sinks, RuleDoc};
 use crate::source::{ByteSource, Counting};
 use crate::{container, sniff};
 
@@ -50,7 +51,7 @@ pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
             if op.function.is_empty() { "the main graph".to_string() } else { format!("function {}", op.function) };
         let loc = Location { container: container.clone(), pointer: String::new() };
         let ev = Evidence { notes: vec![format!("node {:?} in {place}", op.node)], ..Evidence::default() };
-        s.add(finding(&cr_doc::OP, &format!("SavedModel graph runs {}", op.op), "", loc, ev));
+        s.add(finding(&cr::OP, &format!("SavedModel graph runs {}", op.op), "", loc, ev));
     }
     if s.dropped > 0 {
         s.errors.push(ScanError {
@@ -259,15 +260,15 @@ impl Scan<'_> {
         let ev = |notes: Vec<String>| Evidence { reference: Some(dotted.clone()), notes, ..Evidence::default() };
 
         if let Some(name) = o.layer_name.as_deref().filter(|n| cr::is_traversal_name(n)) {
-            self.add(finding(&cr_doc::NAME, "", layer, loc.clone(), ev(vec![format!("layer name {name:?}")])));
+            self.add(finding(&cr::NAME, "", layer, loc.clone(), ev(vec![format!("layer name {name:?}")])));
         }
         if cr::is_gadget(&dotted) && o.class_name != "TFSMLayer" {
-            self.add(finding(&cr_doc::GADGET, &format!("Config builds {dotted}"), layer, loc.clone(), ev(vec![])));
+            self.add(finding(&cr::GADGET, &format!("Config builds {dotted}"), layer, loc.clone(), ev(vec![])));
         }
         let foreign = o.module.as_deref().filter(|m| !m.is_empty() && !cr::is_keras_module(m));
         if let Some(m) = foreign {
             let mut f = finding(
-                &cr_doc::MODULE,
+                &cr::MODULE,
                 "",
                 layer,
                 loc.clone(),
@@ -289,8 +290,7 @@ impl Scan<'_> {
             if let Some(r) = &o.registered_name {
                 notes.push(format!("registered as {r:?}"));
             }
-            let mut f =
-                finding(&cr_doc::CUSTOM, &format!("Custom class {}", o.class_name), layer, loc.clone(), ev(notes));
+            let mut f = finding(&cr::CUSTOM, &format!("Custom class {}", o.class_name), layer, loc.clone(), ev(notes));
             if o.site.pointer.is_empty() && o.is_layer {
                 // The whole model is code from the loader's environment: nothing to verify.
                 f.severity = Severity::High;
@@ -305,12 +305,12 @@ impl Scan<'_> {
         match o.class_name.as_str() {
             "StringLookup" | "IntegerLookup" | "TextVectorization" => {
                 if let Some(v) = cfg_str("vocabulary") {
-                    self.add(finding(&cr_doc::VOCAB, "", layer, loc.clone(), ev(vec![format!("vocabulary {v:?}")])));
+                    self.add(finding(&cr::VOCAB, "", layer, loc.clone(), ev(vec![format!("vocabulary {v:?}")])));
                 }
             }
             "TFSMLayer" => {
                 if let Some(v) = cfg_str("filepath") {
-                    self.add(finding(&cr_doc::TFSM, "", layer, loc.clone(), ev(vec![format!("filepath {v:?}")])));
+                    self.add(finding(&cr::TFSM, "", layer, loc.clone(), ev(vec![format!("filepath {v:?}")])));
                 }
             }
             "TorchModuleWrapper" => {
@@ -319,7 +319,7 @@ impl Scan<'_> {
                     Some(b64) => torch_module_evidence(&b64, self.limits, &mut e),
                     None => e.notes.push("no serialized module in the config".into()),
                 }
-                self.add(finding(&cr_doc::TORCH, "", layer, loc, e));
+                self.add(finding(&cr::TORCH, "", layer, loc, e));
             }
             _ => {}
         }
@@ -336,7 +336,7 @@ impl Scan<'_> {
         };
         let loc = Location { container: format!("{container} {}", issue.path), pointer: String::new() };
         let ev = Evidence { notes: vec![issue.detail.clone()], ..Evidence::default() };
-        self.add(finding(&cr_doc::HDF5, &format!("HDF5 {what}"), "", loc, ev));
+        self.add(finding(&cr::HDF5, &format!("HDF5 {what}"), "", loc, ev));
     }
 
     fn member_issue(&mut self, issue: &crate::container::members::MemberIssue) {
@@ -345,8 +345,8 @@ impl Scan<'_> {
         let mut ev =
             Evidence { notes: vec![issue.detail.clone()], imports: issue.imports.clone(), ..Evidence::default() };
         let mut f = match issue.kind {
-            IssueKind::PathTraversal => finding(&ar_doc::PATH, "", "", loc, ev),
-            IssueKind::Executable => finding(&ar_doc::EXEC, "", "", loc, ev),
+            IssueKind::PathTraversal => finding(&ar::PATH, "", "", loc, ev),
+            IssueKind::Executable => finding(&ar::EXEC, "", "", loc, ev),
             IssueKind::Pickle => {
                 let mut worst = None;
                 for g in &issue.imports {
@@ -356,7 +356,7 @@ impl Scan<'_> {
                         worst = worst.max(Some(hit.danger));
                     }
                 }
-                let mut f = finding(&ar_doc::PICKLE, "", "", loc, ev);
+                let mut f = finding(&ar::PICKLE, "", "", loc, ev);
                 if worst == Some(sinks::Danger::Malicious) {
                     f.severity = Severity::Critical;
                     f.title = "Pickle inside the archive imports a dangerous callable".into();
@@ -375,7 +375,7 @@ impl Scan<'_> {
         if cr::is_gadget(&dotted) {
             ev.notes
                 .push("a Keras API that loads, downloads, writes or disables safe mode while the model loads".into());
-            self.add(finding(&cr_doc::GADGET, &format!("Config calls {dotted}"), &r.site.layer, loc, ev));
+            self.add(finding(&cr::GADGET, &format!("Config calls {dotted}"), &r.site.layer, loc, ev));
             return;
         }
         // Keras 3 writes user functions as module "builtins": `builtins.exec` is the builtin.
@@ -400,39 +400,6 @@ impl Scan<'_> {
             }
         }
     }
-}
-
-/// The archive rules as data.
-mod ar_doc {
-    use crate::rules::{archive::*, RuleDoc};
-    pub const PICKLE: RuleDoc = RuleDoc::of::<PickleMember>();
-    pub const EXEC: RuleDoc = RuleDoc::of::<ExecutableMember>();
-    pub const PATH: RuleDoc = RuleDoc::of::<MemberPathTraversal>();
-}
-
-/// The config rules as data, for `finding()`.
-mod cr_doc {
-    use crate::rules::{config::*, RuleDoc};
-    pub const MODULE: RuleDoc = RuleDoc::of::<ModuleOutsideKeras>();
-    pub const GADGET: RuleDoc = RuleDoc::of::<LoadingGadget>();
-    pub const TORCH: RuleDoc = RuleDoc::of::<TorchModule>();
-    pub const VOCAB: RuleDoc = RuleDoc::of::<LookupVocabularyPath>();
-    pub const TFSM: RuleDoc = RuleDoc::of::<TfsmLayerPath>();
-    pub const NAME: RuleDoc = RuleDoc::of::<LayerNameTraversal>();
-    pub const CUSTOM: RuleDoc = RuleDoc::of::<CustomClass>();
-    pub const HDF5: RuleDoc = RuleDoc::of::<Hdf5ExternalStorage>();
-    pub const OP: RuleDoc = RuleDoc::of::<SavedModelOp>();
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
 }
 
 /// Decodes a `TorchModuleWrapper` blob (base64 of a `torch.save` zip) and lists the

@@ -40,7 +40,10 @@ fn files() -> Vec<PathBuf> {
 }
 
 /// The other reader's view: model_config (fixed or variable-length string) and member names.
-fn theirs(bytes: Vec<u8>) -> Result<(Option<String>, Vec<String>, Option<Vec<String>>), String> {
+/// model_config, root members, /model_weights members.
+type View = (Option<String>, Vec<String>, Option<Vec<String>>);
+
+fn theirs(bytes: Vec<u8>) -> Result<View, String> {
     let f = Hdf5File::from_vec(bytes).map_err(|e| e.to_string())?;
     let root = f.root_group().map_err(|e| e.to_string())?;
     let read = |name: &str| -> Result<Option<String>, String> {

@@ -1,19 +1,16 @@
 //! The evaluator on the 22 interpreter samples × 7 interpreters: the expected sinks of
 //! python-code-objects.md §8 are found on every version, and none for benign code.
 
+mod common;
+
 use keras_sentinel::container::json::Json;
 use keras_sentinel::limits::Limits;
 use keras_sentinel::python::payload::a2b_base64;
 use keras_sentinel::python::{analyze, Classification, FunctionInput};
 use serde_json::Value;
 
+use common::shared;
 use Classification::{Benign as B, Malicious as M, Suspicious as S};
-
-fn shared(rel: &str) -> std::path::PathBuf {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(rel);
-    assert!(p.exists(), "shared reference data missing: {} (the tests need /work/shared)", p.display());
-    p
-}
 
 /// (sample, expected class, a resolved call or recovered string that must appear).
 const EXPECT: &[(&str, Classification, &str)] = &[
@@ -67,7 +64,8 @@ fn evaluator_finds_the_expected_sinks_on_every_version() {
             };
             let a = analyze(&input, &Limits::default());
             checked += 1;
-            let found = evidence.is_empty() || a.calls.iter().any(|c| c == evidence) || a.strings.iter().any(|c| c == evidence);
+            let found =
+                evidence.is_empty() || a.calls.iter().any(|c| c == evidence) || a.strings.iter().any(|c| c == evidence);
             if a.classification != want || !found || a.python_version.is_none() || a.source.is_none() {
                 failures.push(format!(
                     "{file}/{name}: got {:?} (want {want:?}), version {:?}\n  source {:?}\n  calls {:?}\n  strings {:?}\n  notes {:?}",
@@ -82,7 +80,9 @@ fn evaluator_finds_the_expected_sinks_on_every_version() {
 
 #[test]
 fn sources_are_readable() {
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(shared("reference/interpreters/pyodide-0.28.3.json")).unwrap()).unwrap();
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(shared("reference/interpreters/pyodide-0.28.3.json")).unwrap())
+            .unwrap();
     let render = |name: &str| {
         let code = a2b_base64(v["samples"][name]["b64"].as_str().unwrap().as_bytes()).unwrap().bytes;
         let input = FunctionInput { code: &code, defaults: None, closure: None, arguments: None, module: None };

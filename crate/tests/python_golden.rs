@@ -1,29 +1,15 @@
 //! Golden tests from the real interpreters (shared/reference/interpreters/*.json):
 //! marshal fields, disassembly against CPython's own `dis`, version inference.
 
+mod common;
+
+use common::{shared, INTERPRETERS};
 use keras_sentinel::python::disasm;
 use keras_sentinel::python::marshal::{self, Layout, MarshalLimits};
 use keras_sentinel::python::opcodes::Py;
 use keras_sentinel::python::payload::a2b_base64;
 use keras_sentinel::python::version;
 use serde_json::Value;
-
-fn shared(rel: &str) -> std::path::PathBuf {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(rel);
-    assert!(p.exists(), "shared reference data missing: {} (the tests need /work/shared)", p.display());
-    p
-}
-
-/// (file, version the interpreter is).
-const INTERPRETERS: &[(&str, Py)] = &[
-    ("pyodide-0.21.3.json", Py::Py310),
-    ("pyodide-0.23.4.json", Py::Py311),
-    ("pyodide-0.26.4.json", Py::Py312),
-    ("pyodide-0.27.7.json", Py::Py312),
-    ("pyodide-0.28.3.json", Py::Py313),
-    ("pyodide-314.0.7.json", Py::Py314),
-    ("pyodide-315.0.0-alpha.2.json", Py::Py315),
-];
 
 pub fn samples() -> Vec<(String, Py, String, Value)> {
     let mut out = Vec::new();
@@ -93,7 +79,8 @@ fn marshal_fields_match_the_interpreters() {
         let data = bytes(&s);
         let keras = a2b_base64(s["keras_b64"].as_str().unwrap().as_bytes()).unwrap().bytes;
         assert_eq!(keras, data, "{ctx}: keras_b64 decodes differently");
-        let (code, _) = marshal::parse_code(&data, layout_of(py), &MarshalLimits::default()).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+        let (code, _) = marshal::parse_code(&data, layout_of(py), &MarshalLimits::default())
+            .unwrap_or_else(|e| panic!("{ctx}: {e}"));
         check_fields(&ctx, &code, &s["code"]);
         let nested: Vec<_> = code.nested().cloned().collect();
         let want = s["nested"].as_array().unwrap();
@@ -115,7 +102,11 @@ fn dis_ops(text: &str, known: &dyn Fn(&str) -> bool) -> Vec<(String, Option<u32>
             continue;
         }
         for (k, t) in toks.iter().enumerate() {
-            if t.len() > 1 && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') && t.chars().next().unwrap().is_ascii_uppercase() && known(t) {
+            if t.len() > 1
+                && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && t.chars().next().unwrap().is_ascii_uppercase()
+                && known(t)
+            {
                 if *t == "CACHE" {
                     break;
                 }
@@ -172,8 +163,14 @@ fn version_inference_contains_the_interpreter_version() {
     let mut total = 0;
     for (file, py, name, s) in samples() {
         let data = bytes(&s);
-        let inf = version::infer(&data, &MarshalLimits::default()).unwrap_or_else(|e| panic!("{file}/{name}: {}", e.message));
-        assert!(inf.versions.contains(&py), "{file}/{name}: inferred {} but the interpreter is {}", inf.describe(), py.label());
+        let inf =
+            version::infer(&data, &MarshalLimits::default()).unwrap_or_else(|e| panic!("{file}/{name}: {}", e.message));
+        assert!(
+            inf.versions.contains(&py),
+            "{file}/{name}: inferred {} but the interpreter is {}",
+            inf.describe(),
+            py.label()
+        );
         total += 1;
         if inf.versions.len() == 1 {
             exact += 1;

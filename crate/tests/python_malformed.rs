@@ -3,22 +3,23 @@
 //! 0x5C → 0x2F damage. Nothing may panic; what does not verify is Suspicious with a
 //! reason, never Benign.
 
+mod common;
+
+use common::shared;
 use keras_sentinel::limits::Limits;
 use keras_sentinel::python::marshal::{self, Layout, MarshalLimits};
 use keras_sentinel::python::payload::a2b_base64;
 use keras_sentinel::python::{analyze, repair, version, Classification, FunctionInput};
 use serde_json::Value;
 
-fn shared(rel: &str) -> std::path::PathBuf {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(rel);
-    assert!(p.exists(), "shared reference data missing: {} (the tests need /work/shared)", p.display());
-    p
-}
-
 /// Every sample payload of every interpreter: (label, bytes).
 fn payloads() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(shared("reference/interpreters")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(shared("reference/interpreters"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     files.sort();
     for path in files {
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -40,7 +41,11 @@ fn run(code: &[u8]) -> keras_sentinel::python::CodeAnalysis {
 fn assert_unverifiable(what: &str, code: &[u8]) {
     let a = run(code);
     assert_eq!(a.classification, Classification::Suspicious, "{what}: {:?}", a.notes);
-    assert!(a.notes.iter().any(|n| n.contains("cannot be verified") || n.contains("not decode")), "{what}: no reason given: {:?}", a.notes);
+    assert!(
+        a.notes.iter().any(|n| n.contains("cannot be verified") || n.contains("not decode")),
+        "{what}: no reason given: {:?}",
+        a.notes
+    );
 }
 
 #[test]
@@ -159,11 +164,19 @@ fn deterministic_mutations_never_panic_or_pass_silently() {
             match version::infer(&b, &MarshalLimits::default()) {
                 Err(_) if !a.windows_repaired => {
                     rejected += 1;
-                    assert_eq!(a.classification, Classification::Suspicious, "{label} mutation {round} (kind {kind}) does not parse but is {:?}", a.classification);
+                    assert_eq!(
+                        a.classification,
+                        Classification::Suspicious,
+                        "{label} mutation {round} (kind {kind}) does not parse but is {:?}",
+                        a.classification
+                    );
                 }
                 _ => {
                     still_valid += 1;
-                    assert!(a.python_version.is_some() && a.source.is_some(), "{label} mutation {round}: parsed but no version/source");
+                    assert!(
+                        a.python_version.is_some() && a.source.is_some(),
+                        "{label} mutation {round}: parsed but no version/source"
+                    );
                 }
             }
         }
@@ -184,7 +197,8 @@ fn windows_damage_is_repaired() {
             continue; // silently valid (3.13+ opcode swaps, operands): nothing detectable to repair
         }
         damaged += 1;
-        let r = repair::repair(&bad, &MarshalLimits::default()).unwrap_or_else(|| panic!("{label}: damage not repaired"));
+        let r =
+            repair::repair(&bad, &MarshalLimits::default()).unwrap_or_else(|| panic!("{label}: damage not repaired"));
         repaired += 1;
         if r.bytes == orig {
             exact += 1;

@@ -3,16 +3,13 @@
 //! interpreters' `opcode.opmap`. When python3 is available the generator is also re-run
 //! and its output compared byte for byte with the committed file.
 
+mod common;
+
 use std::collections::HashMap;
 
-use keras_sentinel::python::opcodes::{all_tables, Kind, Py};
+use common::{shared, INTERPRETERS};
+use keras_sentinel::python::opcodes::{all_tables, Kind};
 use serde_json::Value;
-
-fn shared(rel: &str) -> std::path::PathBuf {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(rel);
-    assert!(p.exists(), "shared reference data missing: {} (the tests need /work/shared)", p.display());
-    p
-}
 
 /// version → name → number, and version → name → cache units, from the TSVs.
 fn tsv() -> (HashMap<String, HashMap<String, u8>>, HashMap<String, HashMap<String, u8>>) {
@@ -63,7 +60,8 @@ fn tables_match_the_reference_tsvs() {
     let mut checked = 0;
     for t in tables {
         let want = nums.get(t.version).unwrap_or_else(|| panic!("no TSV column for {}", t.version));
-        let defined: Vec<(usize, &str)> = t.ops.iter().enumerate().filter(|(_, o)| o.defined()).map(|(i, o)| (i, o.name)).collect();
+        let defined: Vec<(usize, &str)> =
+            t.ops.iter().enumerate().filter(|(_, o)| o.defined()).map(|(i, o)| (i, o.name)).collect();
         assert_eq!(defined.len(), want.len(), "{}: number of opcodes", t.version);
         for (name, &n) in want {
             assert_eq!(t.ops[n as usize].name, name, "{}: opcode {n}", t.version);
@@ -78,20 +76,19 @@ fn tables_match_the_reference_tsvs() {
 
 #[test]
 fn tables_match_the_real_interpreters() {
-    for (file, py) in [
-        ("pyodide-0.21.3.json", Py::Py310),
-        ("pyodide-0.23.4.json", Py::Py311),
-        ("pyodide-0.26.4.json", Py::Py312),
-        ("pyodide-0.27.7.json", Py::Py312),
-        ("pyodide-0.28.3.json", Py::Py313),
-        ("pyodide-314.0.7.json", Py::Py314),
-        ("pyodide-315.0.0-alpha.2.json", Py::Py315),
-    ] {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(shared(&format!("reference/interpreters/{file}"))).unwrap()).unwrap();
+    for &(file, py) in INTERPRETERS {
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(shared(&format!("reference/interpreters/{file}"))).unwrap())
+                .unwrap();
         let t = py.table();
         assert_eq!(v["HAVE_ARGUMENT"].as_u64().unwrap(), t.have_argument as u64, "{file}");
         assert_eq!(v["EXTENDED_ARG"].as_u64().unwrap(), t.extended_arg as u64, "{file}");
-        let specialized: Vec<String> = v["specializations"].as_object().map(|m| m.values().flat_map(|l| l.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string())).collect()).unwrap_or_default();
+        let specialized: Vec<String> = v["specializations"]
+            .as_object()
+            .map(|m| {
+                m.values().flat_map(|l| l.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string())).collect()
+            })
+            .unwrap_or_default();
         for (name, n) in v["opmap"].as_object().unwrap() {
             let n = n.as_u64().unwrap();
             if n >= 256 || name.starts_with("INSTRUMENTED_") || specialized.contains(name) {
@@ -108,7 +105,13 @@ fn tables_match_the_real_interpreters() {
             let op = t.ops.iter().find(|o| o.name == name).unwrap_or_else(|| panic!("{file}: {name} missing"));
             assert_eq!(op.cache as u64, c.as_u64().unwrap(), "{file}: cache of {name}");
         }
-        for (key, kind) in [("hasconst", Kind::Const), ("hasname", Kind::Name), ("haslocal", Kind::Local), ("hasfree", Kind::Free), ("hasjrel", Kind::JRel)] {
+        for (key, kind) in [
+            ("hasconst", Kind::Const),
+            ("hasname", Kind::Name),
+            ("haslocal", Kind::Local),
+            ("hasfree", Kind::Free),
+            ("hasjrel", Kind::JRel),
+        ] {
             for n in v[key].as_array().into_iter().flatten() {
                 let n = n.as_u64().unwrap();
                 if n < 256 && t.ops[n as usize].defined() {
@@ -124,10 +127,16 @@ fn generator_output_equals_the_committed_file() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let committed = std::fs::read_to_string(root.join("crate/src/python/opcodes/tables.rs")).unwrap();
     assert!(committed.starts_with("// @generated"), "tables.rs lost its @generated header");
-    let out = std::process::Command::new("python3").arg(root.join("tools/opcodes/gen_opcodes.py")).arg(shared("reference")).output();
+    let out = std::process::Command::new("python3")
+        .arg(root.join("tools/opcodes/gen_opcodes.py"))
+        .arg(shared("reference"))
+        .output();
     match out {
         Ok(o) if o.status.success() => {
-            assert!(String::from_utf8_lossy(&o.stdout) == committed, "tables.rs is stale: rerun python3 tools/opcodes/gen_opcodes.py > crate/src/python/opcodes/tables.rs");
+            assert!(
+                String::from_utf8_lossy(&o.stdout) == committed,
+                "tables.rs is stale: rerun python3 tools/opcodes/gen_opcodes.py > crate/src/python/opcodes/tables.rs"
+            );
         }
         Ok(o) => panic!("the generator failed: {}", String::from_utf8_lossy(&o.stderr)),
         // No python3 on this machine: the two tests above still check every entry.

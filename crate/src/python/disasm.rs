@@ -52,7 +52,7 @@ pub fn disassemble(code: &[u8], py: Py) -> Result<Vec<Instr>, DisError> {
     let mut ext: u32 = 0;
     let mut ext_count = 0u32;
     if py.wordcode() {
-        if code.len() % 2 != 0 {
+        if !code.len().is_multiple_of(2) {
             return Err(err(code.len(), "odd length for wordcode"));
         }
         while i < code.len() {

@@ -68,25 +68,123 @@ impl Default for Budget {
 }
 
 const BUILTINS: &[&str] = &[
-    "abs", "all", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes", "callable", "chr",
-    "classmethod", "compile", "complex", "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec",
-    "exit", "filter", "float", "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex",
-    "id", "input", "int", "isinstance", "issubclass", "iter", "len", "list", "locals", "map", "max",
-    "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print", "property", "quit", "range",
-    "repr", "reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super",
-    "tuple", "type", "vars", "zip", "__import__", "__build_class__", "execfile", "file", "reload", "unichr",
-    "raw_input", "reduce", "long", "unicode", "xrange", "basestring", "apply", "buffer", "intern", "cmp",
-    "Exception", "ValueError", "TypeError", "KeyError", "IndexError", "RuntimeError", "AttributeError",
-    "NotImplementedError", "AssertionError", "StopIteration", "ImportError",
+    "abs",
+    "all",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "exit",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "quit",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
+    "__import__",
+    "__build_class__",
+    "execfile",
+    "file",
+    "reload",
+    "unichr",
+    "raw_input",
+    "reduce",
+    "long",
+    "unicode",
+    "xrange",
+    "basestring",
+    "apply",
+    "buffer",
+    "intern",
+    "cmp",
+    "Exception",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "IndexError",
+    "RuntimeError",
+    "AttributeError",
+    "NotImplementedError",
+    "AssertionError",
+    "StopIteration",
+    "ImportError",
 ];
-
 
 const CMP: &[&str] = &["<", "<=", "==", "!=", ">", ">=", "in", "not in", "is", "is not", "exception match", "BAD"];
 const NB_OPS: &[&str] = &["+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^"];
 
 /// Evaluates a top-level function and every code object nested in it.
 pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluation {
-    let mut cx = Cx { py, env: env.clone(), budget, steps: 0, forks: 0, depth: 0, out: Evaluation::default(), analysed: HashSet::new(), visited: HashMap::new(), consts: HashSet::new(), stmts: Vec::new() };
+    let mut cx = Cx {
+        py,
+        env: env.clone(),
+        budget,
+        steps: 0,
+        forks: 0,
+        depth: 0,
+        out: Evaluation::default(),
+        analysed: HashSet::new(),
+        visited: HashMap::new(),
+        consts: HashSet::new(),
+        stmts: Vec::new(),
+    };
     collect_consts(code, &mut cx.consts);
     for v in env.defaults.iter().chain(&env.closure).chain(env.arguments.iter().map(|(_, v)| v)) {
         collect_value_strings(v, &mut cx.consts, 0);
@@ -240,7 +338,14 @@ impl Cx {
         if s.is_empty() || self.consts.contains(&s) || self.out.strings.contains(&s) || self.out.strings.len() >= 50 {
             return;
         }
-        let shown = if s.len() > 500 { format!("{}…", &s[..s.char_indices().take_while(|(i, _)| *i < 500).last().map(|(i, c)| i + c.len_utf8()).unwrap_or(0)]) } else { s };
+        let shown = if s.len() > 500 {
+            format!(
+                "{}…",
+                &s[..s.char_indices().take_while(|(i, _)| *i < 500).last().map(|(i, c)| i + c.len_utf8()).unwrap_or(0)]
+            )
+        } else {
+            s
+        };
         self.out.strings.push(shown);
     }
     fn record_call(&mut self, text: String) {
@@ -259,7 +364,9 @@ impl Cx {
             self.hit(h.danger, h.category, format!("import {module}"));
         } else if sinks::is_ml_module(module) {
         } else if sinks::is_ml_adjacent_module(module) {
-            self.note(format!("imports {module} (a common data-science library, treated as part of the machine-learning set)"));
+            self.note(format!(
+                "imports {module} (a common data-science library, treated as part of the machine-learning set)"
+            ));
         } else {
             self.hit(Danger::Suspicious, sinks::FOREIGN_IMPORT, format!("import {module}"));
         }
@@ -269,7 +376,11 @@ impl Cx {
         let strings: Vec<String> = self.out.strings.iter().cloned().chain(self.consts.iter().cloned()).collect();
         for s in strings {
             if looks_like_url_or_ip(&s) {
-                self.hit(Danger::Suspicious, sinks::NET, format!("URL or IP address literal {}", super::value::py_repr_str(&s)));
+                self.hit(
+                    Danger::Suspicious,
+                    sinks::NET,
+                    format!("URL or IP address literal {}", super::value::py_repr_str(&s)),
+                );
             }
         }
     }
@@ -307,14 +418,22 @@ impl Cx {
                         }
                     }
                     "LOAD_GLOBAL" | "LOAD_NAME" => {
-                        prev = name(super::version::name_index(i.name, i.argv() as usize, py)).map(|n| if BUILTINS.contains(&n.as_str()) { format!("builtins.{n}") } else { n });
+                        prev = name(super::version::name_index(i.name, i.argv() as usize, py)).map(|n| {
+                            if BUILTINS.contains(&n.as_str()) {
+                                format!("builtins.{n}")
+                            } else {
+                                n
+                            }
+                        });
                         if let (false, Some(p)) = (reached, &prev) {
                             let p = p.clone();
                             self.classify_name(&p, &format!("{p} (in code not reached by the evaluation)"));
                         }
                     }
                     "LOAD_ATTR" | "LOAD_METHOD" | "IMPORT_FROM" => {
-                        if let (Some(p), Some(n)) = (prev.clone(), name(super::version::name_index(i.name, i.argv() as usize, py))) {
+                        if let (Some(p), Some(n)) =
+                            (prev.clone(), name(super::version::name_index(i.name, i.argv() as usize, py)))
+                        {
                             let d = format!("{p}.{n}");
                             if !reached {
                                 self.classify_name(&d, &format!("{d} (in code not reached by the evaluation)"));
@@ -365,7 +484,9 @@ impl Cx {
                 }
                 V::Sym { dotted: Rc::from(d), src: Rc::from(s) }
             }
-            V::Str(_) | V::Bytes(_) | V::List(_) | V::Tuple(_) | V::Dict(_) => V::Method(Rc::new((obj.clone(), name.to_string()))),
+            V::Str(_) | V::Bytes(_) | V::List(_) | V::Tuple(_) | V::Dict(_) => {
+                V::Method(Rc::new((obj.clone(), name.to_string())))
+            }
             _ => {
                 if let Some(h) = sinks::classify(&format!("object.{name}")) {
                     self.hit(h.danger, h.category, format!("attribute {name} read on {}", obj.render()));
@@ -428,14 +549,21 @@ impl Cx {
         match &callee {
             V::Sym { dotted, .. } => {
                 let dotted = dotted.to_string();
-                let mut bare = dotted.strip_prefix("__builtin__.").map(|n| format!("builtins.{n}")).unwrap_or_else(|| dotted.clone());
+                let mut bare = dotted
+                    .strip_prefix("__builtin__.")
+                    .map(|n| format!("builtins.{n}"))
+                    .unwrap_or_else(|| dotted.clone());
                 // Methods of builtin types: `bytes.fromhex`, `str.join`.
                 if let Some(rest) = bare.strip_prefix("builtins.") {
                     if ["bytes.", "bytearray.", "str.", "int.", "dict."].iter().any(|t| rest.starts_with(t)) {
                         bare = rest.to_string();
                     }
                 }
-                let dotted = if bare.starts_with("builtins.") || !dotted.starts_with("builtins.") { dotted } else { bare.clone() };
+                let dotted = if bare.starts_with("builtins.") || !dotted.starts_with("builtins.") {
+                    dotted
+                } else {
+                    bare.clone()
+                };
                 let resolved = format!("{dotted}({rendered_args})");
                 let arg0 = args.first();
                 let kw = |k: &str| kwargs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
@@ -447,12 +575,17 @@ impl Cx {
                             Some(V::Str(m)) => {
                                 self.import(m);
                                 let fromlist = args.get(3).cloned().or_else(|| kw("fromlist"));
-                                let top = bare == "builtins.__import__" && !fromlist.as_ref().is_some_and(|f| f.truth() == Some(true));
+                                let top = bare == "builtins.__import__"
+                                    && fromlist.as_ref().is_none_or(|f| f.truth() != Some(true));
                                 let d = if top { m.split('.').next().unwrap_or(m).to_string() } else { m.to_string() };
                                 V::Sym { dotted: Rc::from(d), src: Rc::from(text) }
                             }
                             _ => {
-                                self.hit(Danger::Suspicious, sinks::OBFUSCATION, format!("import of a computed module name: {text}"));
+                                self.hit(
+                                    Danger::Suspicious,
+                                    sinks::OBFUSCATION,
+                                    format!("import of a computed module name: {text}"),
+                                );
                                 V::unknown(text)
                             }
                         };
@@ -465,7 +598,11 @@ impl Cx {
                             }
                             _ => {
                                 self.classify_name(&bare, &resolved);
-                                self.hit(Danger::Suspicious, sinks::OBFUSCATION, format!("getattr with a computed name: {text}"));
+                                self.hit(
+                                    Danger::Suspicious,
+                                    sinks::OBFUSCATION,
+                                    format!("getattr with a computed name: {text}"),
+                                );
                                 V::unknown(text)
                             }
                         };
@@ -480,7 +617,11 @@ impl Cx {
                                 self.classify_name(&d, &resolved);
                             }
                         } else {
-                            self.hit(Danger::Suspicious, sinks::OBFUSCATION, format!("{} with a computed name", bare.trim_start_matches("builtins.")));
+                            self.hit(
+                                Danger::Suspicious,
+                                sinks::OBFUSCATION,
+                                format!("{} with a computed name", bare.trim_start_matches("builtins.")),
+                            );
                         }
                         self.record_call(resolved.clone());
                         return V::unknown(text);
@@ -502,9 +643,15 @@ impl Cx {
                         self.record_call(resolved.clone());
                         let mode = args.get(1).cloned().or_else(|| kw("mode"));
                         match mode {
-                            Some(V::Str(m)) if m.contains(['w', 'a', 'x', '+']) => self.hit(Danger::Malicious, sinks::WRITE, resolved),
+                            Some(V::Str(m)) if m.contains(['w', 'a', 'x', '+']) => {
+                                self.hit(Danger::Malicious, sinks::WRITE, resolved)
+                            }
                             Some(V::Str(_)) | None => self.hit(Danger::Suspicious, sinks::READ, resolved),
-                            Some(_) => self.hit(Danger::Suspicious, sinks::WRITE, format!("{resolved} (mode not known: may write)")),
+                            Some(_) => self.hit(
+                                Danger::Suspicious,
+                                sinks::WRITE,
+                                format!("{resolved} (mode not known: may write)"),
+                            ),
                         }
                         return V::unknown(text);
                     }
@@ -533,11 +680,16 @@ impl Cx {
                         }
                     }
                 }
-                let concrete = args.iter().all(|a| a.concrete() || matches!(a, V::Iter(..) | V::Sym { .. })) && kwargs.iter().all(|(_, v)| v.concrete());
+                let concrete = args.iter().all(|a| a.concrete() || matches!(a, V::Iter(..) | V::Sym { .. }))
+                    && kwargs.iter().all(|(_, v)| v.concrete());
                 if concrete {
                     if let Some(v) = fold::call(&bare, &args, &kwargs) {
                         if matches!(bare.as_str(), "builtins.chr" | "builtins.reversed" | "builtins.map") {
-                            self.hit(Danger::Suspicious, sinks::OBFUSCATION, format!("string built with {}", bare.trim_start_matches("builtins.")));
+                            self.hit(
+                                Danger::Suspicious,
+                                sinks::OBFUSCATION,
+                                format!("string built with {}", bare.trim_start_matches("builtins.")),
+                            );
                         }
                         self.record_string(&v);
                         return v;
@@ -550,7 +702,11 @@ impl Cx {
                 if args.iter().all(|a| a.concrete() || matches!(a, V::Iter(..))) {
                     if let Some(v) = fold::method(recv, name, &args) {
                         if name == "join" && matches!(args.first(), Some(V::Iter(..))) {
-                            self.hit(Danger::Suspicious, sinks::OBFUSCATION, "string joined from computed pieces".to_string());
+                            self.hit(
+                                Danger::Suspicious,
+                                sinks::OBFUSCATION,
+                                "string joined from computed pieces".to_string(),
+                            );
                         }
                         self.record_string(&v);
                         return v;
@@ -579,7 +735,11 @@ impl Cx {
                     }
                     ("itemgetter", Some(k)) => self.subscript(obj, k),
                     _ => {
-                        self.hit(Danger::Suspicious, sinks::OBFUSCATION, format!("operator.{kind} with a computed name"));
+                        self.hit(
+                            Danger::Suspicious,
+                            sinks::OBFUSCATION,
+                            format!("operator.{kind} with a computed name"),
+                        );
                         V::unknown(text)
                     }
                 }
@@ -638,7 +798,14 @@ impl Cx {
     /// Runs a function body. Parameters bind from `bound` by name, then defaults, else
     /// they are unknown inputs. Returns the (combined) return value; for generators the
     /// list of yielded values when it is complete.
-    fn run_function(&mut self, code: &Rc<Code>, defaults: &[V], closure: &[V], bound: &[(String, V)], top: bool) -> Option<V> {
+    fn run_function(
+        &mut self,
+        code: &Rc<Code>,
+        defaults: &[V],
+        closure: &[V],
+        bound: &[(String, V)],
+        top: bool,
+    ) -> Option<V> {
         let py = self.py;
         let ins = match disassemble(&code.code, py) {
             Ok(i) => i,
@@ -708,7 +875,8 @@ impl Cx {
             }
         } else {
             for (k, name) in code.freevars.iter().enumerate() {
-                fr.cells[code.cellvars.len() + k] = Some(closure.get(k).cloned().unwrap_or_else(|| V::unknown(name.clone())));
+                fr.cells[code.cellvars.len() + k] =
+                    Some(closure.get(k).cloned().unwrap_or_else(|| V::unknown(name.clone())));
             }
         }
         let generator = code.flags & 0x20 != 0;
@@ -769,7 +937,10 @@ impl Cx {
                         continue;
                     }
                     if self.forks >= self.budget.forks {
-                        self.incomplete(format!("fork budget of {} branches exhausted; only one side followed", self.budget.forks));
+                        self.incomplete(format!(
+                            "fork budget of {} branches exhausted; only one side followed",
+                            self.budget.forks
+                        ));
                         fr.pc += 1;
                         continue;
                     }
@@ -828,9 +999,17 @@ impl Cx {
         if fr.top && !name.starts_with('.') && self.stmts.len() < 200 {
             let r = v.render();
             let st = if let Some(m) = r.strip_prefix("import ") {
-                if m.split('.').next() == Some(name.as_str()) { r.clone() } else { format!("import {m} as {name}") }
+                if m.split('.').next() == Some(name.as_str()) {
+                    r.clone()
+                } else {
+                    format!("import {m} as {name}")
+                }
             } else if r.starts_with("from ") && !r.contains('(') {
-                if r.rsplit(' ').next() == Some(name.as_str()) { r.clone() } else { format!("{r} as {name}") }
+                if r.rsplit(' ').next() == Some(name.as_str()) {
+                    r.clone()
+                } else {
+                    format!("{r} as {name}")
+                }
             } else {
                 format!("{name} = {r}")
             };
@@ -854,7 +1033,11 @@ impl Cx {
             return self.local_name(fr, i);
         }
         let c = &fr.code;
-        c.cellvars.get(i).or_else(|| c.freevars.get(i.wrapping_sub(c.cellvars.len()))).cloned().unwrap_or_else(|| format!("<cell {i}>"))
+        c.cellvars
+            .get(i)
+            .or_else(|| c.freevars.get(i.wrapping_sub(c.cellvars.len())))
+            .cloned()
+            .unwrap_or_else(|| format!("<cell {i}>"))
     }
     fn load_deref(&mut self, fr: &Frame, i: usize) -> V {
         let v = if self.py.ge(11) { fr.fast.get(i).cloned().flatten() } else { fr.cells.get(i).cloned().flatten() };
@@ -896,7 +1079,11 @@ impl Cx {
             let r = match op {
                 "==" => Some(fold::same(&a, &b)),
                 "!=" => Some(!fold::same(&a, &b)),
-                "in" | "not in" => b.items().map(|items| items.iter().any(|x| fold::same(x, &a))).map(|r| if op == "in" { r } else { !r }),
+                "in" | "not in" => {
+                    b.items()
+                        .map(|items| items.iter().any(|x| fold::same(x, &a)))
+                        .map(|r| if op == "in" { r } else { !r })
+                }
                 "<" | "<=" | ">" | ">=" => match (&a, &b) {
                     (V::Int(x), V::Int(y)) => Some(match op {
                         "<" => x < y,
@@ -941,10 +1128,13 @@ impl Cx {
 
     fn kw_names_of(v: &V) -> Vec<String> {
         match v {
-            V::Tuple(t) => t.iter().map(|x| match x {
-                V::Str(s) => s.to_string(),
-                other => other.render(),
-            }).collect(),
+            V::Tuple(t) => t
+                .iter()
+                .map(|x| match x {
+                    V::Str(s) => s.to_string(),
+                    other => other.render(),
+                })
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -968,7 +1158,7 @@ impl Cx {
         let src = if c.name == "<lambda>" {
             format!("(lambda {}: {body})", signature(&c, &defaults))
         } else if c.name.starts_with('<') {
-            format!("{}", c.name)
+            c.name.to_string()
         } else {
             c.name.clone()
         };
@@ -986,7 +1176,9 @@ impl Cx {
             }};
         }
         match name {
-            "NOP" | "RESUME" | "EXTENDED_ARG" | "PRECALL" | "MAKE_CELL" | "COPY_FREE_VARS" | "NOT_TAKEN" | "CACHE" | "SETUP_LOOP" | "POP_BLOCK" | "SETUP_EXCEPT" | "SETUP_FINALLY" | "SETUP_ANNOTATIONS" | "TO_BOOL" | "INTERPRETER_EXIT" | "RESERVED" => {}
+            "NOP" | "RESUME" | "EXTENDED_ARG" | "PRECALL" | "MAKE_CELL" | "COPY_FREE_VARS" | "NOT_TAKEN" | "CACHE"
+            | "SETUP_LOOP" | "POP_BLOCK" | "SETUP_EXCEPT" | "SETUP_FINALLY" | "SETUP_ANNOTATIONS" | "TO_BOOL"
+            | "INTERPRETER_EXIT" | "RESERVED" => {}
             "POP_TOP" => {
                 let v = self.pop(fr);
                 // An expression statement (`exec(cmd)` in a def body) reads better shown.
@@ -1203,7 +1395,11 @@ impl Cx {
                 let obj = self.pop(fr);
                 let _v = self.pop(fr);
                 if let V::Namespace(_) | V::Sym { .. } = obj {
-                    self.hit(Danger::Suspicious, sinks::OBFUSCATION, format!("assignment to {}[{}]", obj.render(), key.render()));
+                    self.hit(
+                        Danger::Suspicious,
+                        sinks::OBFUSCATION,
+                        format!("assignment to {}[{}]", obj.render(), key.render()),
+                    );
                 }
             }
             "DELETE_SUBSCR" => {
@@ -1331,7 +1527,13 @@ impl Cx {
                 push!(V::Slice(Rc::new([start, stop, step])))
             }
             "COMPARE_OP" => {
-                let idx = if py.ge(13) { arg >> 5 } else if py == Py::Py312 { arg >> 4 } else { arg };
+                let idx = if py.ge(13) {
+                    arg >> 5
+                } else if py == Py::Py312 {
+                    arg >> 4
+                } else {
+                    arg
+                };
                 let b = self.pop(fr);
                 let a = self.pop(fr);
                 let r = self.compare(CMP.get(idx).copied().unwrap_or("?"), a, b);
@@ -1385,26 +1587,42 @@ impl Cx {
             "BUILD_STRING" => {
                 let parts = self.popn(fr, arg);
                 if parts.iter().all(|p| matches!(p, V::Str(_))) {
-                    let s: String = parts.iter().map(|p| if let V::Str(s) = p { s.to_string() } else { String::new() }).collect();
+                    let s: String =
+                        parts.iter().map(|p| if let V::Str(s) = p { s.to_string() } else { String::new() }).collect();
                     let v = V::str(s);
                     self.record_string(&v);
                     push!(v)
                 } else {
-                    let body: String = parts.iter().map(|p| match p {
-                        V::Str(s) => s.replace('{', "{{").replace('}', "}}"),
-                        V::Unknown(s) if s.starts_with('{') => s.to_string(),
-                        other => format!("{{{}}}", other.render()),
-                    }).collect();
+                    let body: String = parts
+                        .iter()
+                        .map(|p| match p {
+                            V::Str(s) => s.replace('{', "{{").replace('}', "}}"),
+                            V::Unknown(s) if s.starts_with('{') => s.to_string(),
+                            other => format!("{{{}}}", other.render()),
+                        })
+                        .collect();
                     push!(V::unknown(format!("f{}", super::value::py_repr_str(&body))))
                 }
             }
             "FORMAT_VALUE" | "FORMAT_SIMPLE" | "FORMAT_WITH_SPEC" | "CONVERT_VALUE" => {
-                let spec = if (name == "FORMAT_VALUE" && arg & 4 != 0) || name == "FORMAT_WITH_SPEC" { Some(self.pop(fr)) } else { None };
+                let spec = if (name == "FORMAT_VALUE" && arg & 4 != 0) || name == "FORMAT_WITH_SPEC" {
+                    Some(self.pop(fr))
+                } else {
+                    None
+                };
                 let v = self.pop(fr);
-                let conv = if name == "FORMAT_VALUE" { arg & 3 } else if name == "CONVERT_VALUE" { arg } else { 0 };
+                let conv = if name == "FORMAT_VALUE" {
+                    arg & 3
+                } else if name == "CONVERT_VALUE" {
+                    arg
+                } else {
+                    0
+                };
                 let r = match (&v, &spec, conv) {
                     (V::Str(_), None, 0 | 1) => v.clone(),
-                    (V::Str(_) | V::Int(_) | V::Float(_) | V::Bool(_) | V::None | V::Bytes(_), None, 2 | 3) => V::str(v.render()),
+                    (V::Str(_) | V::Int(_) | V::Float(_) | V::Bool(_) | V::None | V::Bytes(_), None, 2 | 3) => {
+                        V::str(v.render())
+                    }
                     (V::Int(_) | V::Float(_) | V::Bool(_) | V::None, None, 1) => V::str(v.render()),
                     (V::Int(_) | V::Float(_) | V::Bool(_) | V::None, None, 0) => V::str(v.render()),
                     _ => {
@@ -1414,10 +1632,12 @@ impl Cx {
                             3 => "!a",
                             _ => "",
                         };
-                        let sp = spec.map(|s| match s {
-                            V::Str(s) => format!(":{s}"),
-                            o => format!(":{}", o.render()),
-                        }).unwrap_or_default();
+                        let sp = spec
+                            .map(|s| match s {
+                                V::Str(s) => format!(":{s}"),
+                                o => format!(":{}", o.render()),
+                            })
+                            .unwrap_or_default();
                         if name == "CONVERT_VALUE" {
                             V::unknown(format!("{{{}{c}", v.render()).trim_end_matches('}').to_string() + "}")
                         } else if let V::Unknown(s) = &v {
@@ -1477,7 +1697,10 @@ impl Cx {
                     o => o,
                 })
             }
-            n if n.starts_with("BUILD_") && n.ends_with("_UNPACK") || n == "BUILD_TUPLE_UNPACK_WITH_CALL" || n == "BUILD_MAP_UNPACK_WITH_CALL" => {
+            n if n.starts_with("BUILD_") && n.ends_with("_UNPACK")
+                || n == "BUILD_TUPLE_UNPACK_WITH_CALL"
+                || n == "BUILD_MAP_UNPACK_WITH_CALL" =>
+            {
                 let parts = self.popn(fr, arg);
                 let mut all = Vec::new();
                 let mut ok = true;
@@ -1488,7 +1711,13 @@ impl Cx {
                     }
                 }
                 push!(if ok {
-                    if n.contains("LIST") { V::List(all.into()) } else if n.contains("SET") { V::Set(all.into()) } else { V::Tuple(all.into()) }
+                    if n.contains("LIST") {
+                        V::List(all.into())
+                    } else if n.contains("SET") {
+                        V::Set(all.into())
+                    } else {
+                        V::Tuple(all.into())
+                    }
                 } else {
                     V::unknown("<unpacked>")
                 })
@@ -1619,7 +1848,13 @@ impl Cx {
                 return Flow::End;
             }
             "RERAISE" | "END_FINALLY" | "END_ASYNC_FOR" | "CLEANUP_THROW" => return Flow::End,
-            "JUMP_FORWARD" | "JUMP_ABSOLUTE" | "JUMP_BACKWARD" | "JUMP_BACKWARD_NO_INTERRUPT" | "JUMP" | "JUMP_NO_INTERRUPT" | "CONTINUE_LOOP" => {
+            "JUMP_FORWARD"
+            | "JUMP_ABSOLUTE"
+            | "JUMP_BACKWARD"
+            | "JUMP_BACKWARD_NO_INTERRUPT"
+            | "JUMP"
+            | "JUMP_NO_INTERRUPT"
+            | "CONTINUE_LOOP" => {
                 let Some(t) = jump_target(ins, py) else {
                     self.incomplete(format!("{name} without a target"));
                     return Flow::End;
@@ -1646,15 +1881,21 @@ impl Cx {
                 let keep = n.ends_with("_OR_POP");
                 let cond = self.pop(fr);
                 let (cond, jump_if) = if n.ends_with("IF_NONE") {
-                    (match cond.truth() {
-                        Some(_) => V::Bool(matches!(cond, V::None)),
-                        None => V::unknown(format!("{} is None", cond.operand())),
-                    }, true)
+                    (
+                        match cond.truth() {
+                            Some(_) => V::Bool(matches!(cond, V::None)),
+                            None => V::unknown(format!("{} is None", cond.operand())),
+                        },
+                        true,
+                    )
                 } else if n.ends_with("IF_NOT_NONE") {
-                    (match cond.truth() {
-                        Some(_) => V::Bool(matches!(cond, V::None)),
-                        None => V::unknown(format!("{} is None", cond.operand())),
-                    }, false)
+                    (
+                        match cond.truth() {
+                            Some(_) => V::Bool(matches!(cond, V::None)),
+                            None => V::unknown(format!("{} is None", cond.operand())),
+                        },
+                        false,
+                    )
                 } else {
                     (cond, n.contains("IF_TRUE"))
                 };
@@ -1666,10 +1907,18 @@ impl Cx {
                 let (npos, nkw) = (arg & 0xff, (arg >> 8) & 0xff);
                 let pairs = self.popn(fr, 2 * nkw);
                 let mut args = self.popn(fr, npos);
-                let mut kwargs: Vec<(String, V)> = pairs.chunks(2).map(|p| (match &p[0] {
-                    V::Str(s) => s.to_string(),
-                    o => o.render(),
-                }, p[1].clone())).collect();
+                let mut kwargs: Vec<(String, V)> = pairs
+                    .chunks(2)
+                    .map(|p| {
+                        (
+                            match &p[0] {
+                                V::Str(s) => s.to_string(),
+                                o => o.render(),
+                            },
+                            p[1].clone(),
+                        )
+                    })
+                    .collect();
                 if let Some(v) = varargs {
                     match v.items() {
                         Some(it) => args.extend(it),
@@ -1678,10 +1927,15 @@ impl Cx {
                 }
                 if let Some(m) = kwmap {
                     match m {
-                        V::Dict(d) => kwargs.extend(d.iter().map(|(k, v)| (match k {
-                            V::Str(s) => s.to_string(),
-                            o => o.render(),
-                        }, v.clone()))),
+                        V::Dict(d) => kwargs.extend(d.iter().map(|(k, v)| {
+                            (
+                                match k {
+                                    V::Str(s) => s.to_string(),
+                                    o => o.render(),
+                                },
+                                v.clone(),
+                            )
+                        })),
                         o => args.push(V::unknown(format!("**{}", o.render()))),
                     }
                 }
@@ -1730,10 +1984,15 @@ impl Cx {
                 let mut kwargs = Vec::new();
                 match kw {
                     V::Null | V::None => {}
-                    V::Dict(d) => kwargs.extend(d.iter().map(|(k, v)| (match k {
-                        V::Str(s) => s.to_string(),
-                        o => o.render(),
-                    }, v.clone()))),
+                    V::Dict(d) => kwargs.extend(d.iter().map(|(k, v)| {
+                        (
+                            match k {
+                                V::Str(s) => s.to_string(),
+                                o => o.render(),
+                            },
+                            v.clone(),
+                        )
+                    })),
                     o => args.push(V::unknown(format!("**{}", o.render()))),
                 }
                 let x = self.pop(fr);
@@ -1784,7 +2043,10 @@ impl Cx {
                         }
                         if arg & 2 != 0 {
                             if let V::Dict(d) = self.pop(fr) {
-                                kwdefaults = d.iter().map(|(k, v)| (k.render().trim_matches('\'').to_string(), v.clone())).collect();
+                                kwdefaults = d
+                                    .iter()
+                                    .map(|(k, v)| (k.render().trim_matches('\'').to_string(), v.clone()))
+                                    .collect();
                             }
                         }
                         if arg & 1 != 0 {
@@ -1801,10 +2063,15 @@ impl Cx {
                     if name == "MAKE_CLOSURE" {
                         closure = self.pop(fr).items().unwrap_or_default();
                     }
-                    let (ndef, nkw, nann) = if py == Py::Py27 { (arg, 0, 0) } else { (arg & 0xff, (arg >> 8) & 0xff, (arg >> 16) & 0x7fff) };
+                    let (ndef, nkw, nann) = if py == Py::Py27 {
+                        (arg, 0, 0)
+                    } else {
+                        (arg & 0xff, (arg >> 8) & 0xff, (arg >> 16) & 0x7fff)
+                    };
                     self.popn(fr, nann);
                     let pairs = self.popn(fr, 2 * nkw);
-                    kwdefaults = pairs.chunks(2).map(|p| (p[0].render().trim_matches('\'').to_string(), p[1].clone())).collect();
+                    kwdefaults =
+                        pairs.chunks(2).map(|p| (p[0].render().trim_matches('\'').to_string(), p[1].clone())).collect();
                     defaults = self.popn(fr, ndef);
                     let f = self.make_function(code, defaults, kwdefaults, closure);
                     push!(f)
@@ -1815,12 +2082,16 @@ impl Cx {
                 let attr = self.pop(fr);
                 let f = match f {
                     V::Func(func) => {
-                        let (mut d, mut kd, mut c) = (func.defaults.clone(), func.kwdefaults.clone(), func.closure.clone());
+                        let (mut d, mut kd, mut c) =
+                            (func.defaults.clone(), func.kwdefaults.clone(), func.closure.clone());
                         match arg {
                             1 => d = attr.items().unwrap_or_default(),
                             2 => {
                                 if let V::Dict(x) = &attr {
-                                    kd = x.iter().map(|(k, v)| (k.render().trim_matches('\'').to_string(), v.clone())).collect();
+                                    kd = x
+                                        .iter()
+                                        .map(|(k, v)| (k.render().trim_matches('\'').to_string(), v.clone()))
+                                        .collect();
                                 }
                             }
                             8 => c = attr.items().unwrap_or_default(),
@@ -1910,7 +2181,9 @@ fn looks_like_url_or_ip(s: &str) -> bool {
     // A dotted quad.
     for w in s.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
         let parts: Vec<&str> = w.split('.').collect();
-        if parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u16>().is_ok_and(|n| n <= 255)) {
+        if parts.len() == 4
+            && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u16>().is_ok_and(|n| n <= 255))
+        {
             return true;
         }
     }

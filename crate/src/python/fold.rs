@@ -42,7 +42,7 @@ pub fn rot13(t: &str) -> String {
 
 pub fn unhex(b: &[u8]) -> Option<Vec<u8>> {
     let t: Vec<u8> = b.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
-    if t.len() % 2 != 0 {
+    if !t.len().is_multiple_of(2) {
         return None;
     }
     t.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok()).collect()
@@ -69,7 +69,8 @@ fn b32decode(b: &[u8]) -> Option<Vec<u8>> {
 }
 
 pub fn zlib_decompress(b: &[u8]) -> Option<Vec<u8>> {
-    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(b, MAX_FOLD).ok()
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(b, MAX_FOLD)
+        .ok()
         .or_else(|| miniz_oxide::inflate::decompress_to_vec_with_limit(b, MAX_FOLD).ok())
 }
 
@@ -84,7 +85,9 @@ fn codec(data: &V, enc: &str, decode: bool) -> Option<V> {
         "hex" | "hex_codec" if decode => Some(V::Bytes(unhex(&bytes_like(data)?)?.into())),
         "base64" | "base_64" | "base64_codec" if decode => Some(V::Bytes(b64(&bytes_like(data)?)?.into())),
         "zlib" | "zip" | "zlib_codec" if decode => Some(V::Bytes(zlib_decompress(&bytes_like(data)?)?.into())),
-        "utf8" | "utf_8" | "ascii" | "latin_1" | "latin1" if decode => Some(V::str(String::from_utf8_lossy(&bytes_like(data)?).into_owned())),
+        "utf8" | "utf_8" | "ascii" | "latin_1" | "latin1" if decode => {
+            Some(V::str(String::from_utf8_lossy(&bytes_like(data)?).into_owned()))
+        }
         _ => None,
     }
 }
@@ -93,7 +96,10 @@ fn codec(data: &V, enc: &str, decode: bool) -> Option<V> {
 pub fn call(dotted: &str, args: &[V], kwargs: &[(String, V)]) -> Option<V> {
     let a0 = args.first();
     let kw = |k: &str| kwargs.iter().find(|(n, _)| n == k).map(|(_, v)| v);
-    let name = dotted.strip_prefix("builtins.").or_else(|| dotted.strip_prefix("__builtin__.")).map(|n| format!("builtins.{n}"));
+    let name = dotted
+        .strip_prefix("builtins.")
+        .or_else(|| dotted.strip_prefix("__builtin__."))
+        .map(|n| format!("builtins.{n}"));
     let d = name.as_deref().unwrap_or(dotted);
     Some(match d {
         "builtins.chr" | "builtins.unichr" => V::str(char::from_u32(u32::try_from(int(a0?)?).ok()?)?.to_string()),
@@ -165,11 +171,20 @@ pub fn call(dotted: &str, args: &[V], kwargs: &[(String, V)]) -> Option<V> {
             let out: Option<Vec<V>> = items.iter().map(|i| call(&f, std::slice::from_ref(i), &[])).collect();
             V::Iter(out?.into(), 0)
         }
-        "base64.b64decode" | "base64.decodebytes" | "base64.decodestring" | "base64.standard_b64decode" | "binascii.a2b_base64" => {
-            V::Bytes(b64(&bytes_like(a0?)?)?.into())
-        }
+        "base64.b64decode"
+        | "base64.decodebytes"
+        | "base64.decodestring"
+        | "base64.standard_b64decode"
+        | "binascii.a2b_base64" => V::Bytes(b64(&bytes_like(a0?)?)?.into()),
         "base64.urlsafe_b64decode" => {
-            let b: Vec<u8> = bytes_like(a0?)?.iter().map(|&c| match c { b'-' => b'+', b'_' => b'/', c => c }).collect();
+            let b: Vec<u8> = bytes_like(a0?)?
+                .iter()
+                .map(|&c| match c {
+                    b'-' => b'+',
+                    b'_' => b'/',
+                    c => c,
+                })
+                .collect();
             V::Bytes(b64(&b)?.into())
         }
         "base64.a85decode" => V::Bytes(a85decode(&bytes_like(a0?)?)?.into()),
@@ -441,7 +456,9 @@ pub fn binop(op: &str, a: &V, b: &V) -> Option<V> {
         ("+", Bytes(x), Bytes(y)) if x.len() + y.len() <= MAX_FOLD => Bytes([&x[..], &y[..]].concat().into()),
         ("+", List(x), List(y)) => List([&x[..], &y[..]].concat().into()),
         ("+", Tuple(x), Tuple(y)) => Tuple([&x[..], &y[..]].concat().into()),
-        ("*", Str(x), Int(n)) | ("*", Int(n), Str(x)) if *n >= 0 && x.len().saturating_mul(*n as usize) <= MAX_FOLD => V::str(x.repeat(*n as usize)),
+        ("*", Str(x), Int(n)) | ("*", Int(n), Str(x)) if *n >= 0 && x.len().saturating_mul(*n as usize) <= MAX_FOLD => {
+            V::str(x.repeat(*n as usize))
+        }
         ("%", Str(x), args) => V::str(percent(x, args)?),
         (_, Int(x), Int(y)) => {
             let (x, y) = (*x, *y);

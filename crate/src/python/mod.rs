@@ -16,8 +16,9 @@ pub mod value;
 pub mod version;
 
 use crate::container::json::Json;
-use crate::rules::sinks::Danger;
 use crate::limits::Limits;
+use crate::report::truncate;
+use crate::rules::sinks::Danger;
 
 /// Everything Keras hands the function when it loads and calls it.
 #[derive(Debug, Clone, Copy)]
@@ -110,13 +111,18 @@ pub fn analyze(input: &FunctionInput<'_>, _limits: &Limits) -> CodeAnalysis {
         if inf.versions.len() > 1 {
             a.notes.push(format!("Python {}: these versions decode the code identically", inf.describe()));
         }
-        if !a.windows_repaired && looks_windows(&inf.code.filename) && inf.code.code.contains(&0x2F) && inf.py().ge(13) {
+        if !a.windows_repaired && looks_windows(&inf.code.filename) && inf.code.code.contains(&0x2F) && inf.py().ge(13)
+        {
             a.notes.push("saved on Windows: Keras may have replaced 0x5C bytes with 0x2F; on Python 3.13+ such damage can stay valid bytecode, so operands equal to 47 may originally have been 92".into());
         }
         let env = eval::Env {
             defaults: input.defaults.map(json_items).unwrap_or_default(),
             closure: input.closure.map(json_items).unwrap_or_default(),
-            arguments: input.arguments.and_then(|j| j.as_obj()).map(|m| m.iter().map(|(k, v)| (k.clone(), json_value(v, 0))).collect()).unwrap_or_default(),
+            arguments: input
+                .arguments
+                .and_then(|j| j.as_obj())
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), json_value(v, 0))).collect())
+                .unwrap_or_default(),
             module: input.module.map(str::to_string),
         };
         let ev = eval::evaluate(&inf.code, inf.py(), &env, eval::Budget::default());
@@ -124,7 +130,7 @@ pub fn analyze(input: &FunctionInput<'_>, _limits: &Limits) -> CodeAnalysis {
         a.calls = ev.calls.clone();
         a.strings = ev.strings.clone();
         let mut hits = ev.hits.clone();
-        hits.sort_by(|x, y| y.danger.cmp(&x.danger));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.danger));
         for h in &hits {
             if !a.categories.iter().any(|c| c == h.category) {
                 a.categories.push(h.category.to_string());
@@ -156,17 +162,6 @@ pub fn analyze(input: &FunctionInput<'_>, _limits: &Limits) -> CodeAnalysis {
     a
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
-}
-
 fn looks_windows(filename: &str) -> bool {
     let b = filename.as_bytes();
     b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/'
@@ -181,7 +176,8 @@ fn static_names(data: &[u8], a: &mut CodeAnalysis) {
             let mut names = Vec::new();
             collect_names(&code, &mut names);
             for n in names {
-                let hit = crate::rules::sinks::classify(&n).or_else(|| crate::rules::sinks::classify(&format!("builtins.{n}")));
+                let hit = crate::rules::sinks::classify(&n)
+                    .or_else(|| crate::rules::sinks::classify(&format!("builtins.{n}")));
                 if let Some(h) = hit {
                     a.notes.push(format!("the unverified code names {n} ({})", h.category));
                     if !a.categories.iter().any(|c| c == h.category) {
@@ -210,7 +206,9 @@ fn json_items(j: &Json) -> Vec<value::V> {
         Json::Arr(a) => a.iter().map(|v| json_value(v, 0)).collect(),
         Json::Obj(_) => match j.get("items").and_then(Json::as_arr) {
             // SavedModel `__tuple__` wrapper.
-            Some(items) if j.get_str("class_name") == Some("__tuple__") => items.iter().map(|v| json_value(v, 0)).collect(),
+            Some(items) if j.get_str("class_name") == Some("__tuple__") => {
+                items.iter().map(|v| json_value(v, 0)).collect()
+            }
             _ => vec![json_value(j, 0)],
         },
         Json::Null => Vec::new(),
@@ -226,7 +224,11 @@ fn json_value(j: &Json, depth: usize) -> value::V {
     match j {
         Json::Null => V::None,
         Json::Bool(b) => V::Bool(*b),
-        Json::Num(n) => n.parse::<i128>().map(V::Int).or_else(|_| n.parse::<f64>().map(V::Float)).unwrap_or_else(|_| V::Opaque(n.as_str().into())),
+        Json::Num(n) => n
+            .parse::<i128>()
+            .map(V::Int)
+            .or_else(|_| n.parse::<f64>().map(V::Float))
+            .unwrap_or_else(|_| V::Opaque(n.as_str().into())),
         Json::Str(s) => V::str(s.clone()),
         Json::Arr(a) => V::List(a.iter().map(|v| json_value(v, depth + 1)).collect()),
         Json::Obj(m) => {

@@ -46,7 +46,8 @@ fn greedy(data: &[u8], positions: &[usize], limits: &MarshalLimits) -> Option<Re
             }
             Err(e) => e.progress,
         };
-        let mut cands: Vec<usize> = positions.iter().copied().filter(|p| !flipped.contains(p) && *p <= progress).collect();
+        let mut cands: Vec<usize> =
+            positions.iter().copied().filter(|p| !flipped.contains(p) && *p <= progress).collect();
         cands.sort_by_key(|p| progress - p);
         let mut best: Option<(usize, usize)> = None;
         for &c in cands.iter().take(MAX_TRIES_PER_ROUND) {
@@ -58,7 +59,9 @@ fn greedy(data: &[u8], positions: &[usize], limits: &MarshalLimits) -> Option<Re
                     best = Some((c, usize::MAX));
                     break;
                 }
-                Err(e) if e.progress > progress && best.is_none_or(|(_, p)| e.progress > p) => best = Some((c, e.progress)),
+                Err(e) if e.progress > progress && best.is_none_or(|(_, p)| e.progress > p) => {
+                    best = Some((c, e.progress))
+                }
                 Err(_) => {}
             }
         }

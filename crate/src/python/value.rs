@@ -25,7 +25,10 @@ pub enum V {
     Func(Rc<Func>),
     /// A resolved name: module, builtin, global or attribute of one. `dotted` is what
     /// the sink table sees (`os.system`), `src` how the code spelled it.
-    Sym { dotted: Rc<str>, src: Rc<str> },
+    Sym {
+        dotted: Rc<str>,
+        src: Rc<str>,
+    },
     /// A bound method of a concrete value (`'-'.join`, `b'..'.decode`).
     Method(Rc<(V, String)>),
     /// The namespace of something (`globals()`, `vars(mod)`, `mod.__dict__`): subscripting
@@ -113,13 +116,19 @@ impl V {
             Obj::Int(i) => V::Int(*i),
             Obj::BigInt(neg, d) => V::Opaque(Rc::from(bigint_to_string(*neg, d))),
             Obj::Float(f) => V::Float(*f),
-            Obj::Complex(re, im) => V::Opaque(Rc::from(if *re == 0.0 { format!("{}j", fmt_float(*im)) } else { format!("({}+{}j)", fmt_float(*re), fmt_float(*im)) })),
+            Obj::Complex(re, im) => V::Opaque(Rc::from(if *re == 0.0 {
+                format!("{}j", fmt_float(*im))
+            } else {
+                format!("({}+{}j)", fmt_float(*re), fmt_float(*im))
+            })),
             Obj::Bytes(b) => V::Bytes(b.clone()),
             Obj::Str(s) => V::Str(s.clone()),
             Obj::Tuple(t) => V::Tuple(t.iter().map(V::from_obj).collect()),
             Obj::List(t) => V::List(t.iter().map(V::from_obj).collect()),
             Obj::Set(t) | Obj::FrozenSet(t) => V::Set(t.iter().map(V::from_obj).collect()),
-            Obj::Dict(d) | Obj::FrozenDict(d) => V::Dict(d.iter().map(|(k, v)| (V::from_obj(k), V::from_obj(v))).collect()),
+            Obj::Dict(d) | Obj::FrozenDict(d) => {
+                V::Dict(d.iter().map(|(k, v)| (V::from_obj(k), V::from_obj(v))).collect())
+            }
             Obj::Slice(s) => V::Slice(Rc::new([V::from_obj(&s[0]), V::from_obj(&s[1]), V::from_obj(&s[2])])),
             Obj::Code(c) => V::Code(c.clone()),
         }
@@ -218,7 +227,7 @@ impl V {
     pub fn operand(&self) -> String {
         let s = self.render();
         match self {
-            V::Unknown(_) if s.contains(' ') && !(s.starts_with('(') && s.ends_with(')')) && !s.ends_with(')') && !s.ends_with(']') => format!("({s})"),
+            V::Unknown(_) if s.contains(' ') && !s.ends_with(')') && !s.ends_with(']') => format!("({s})"),
             _ => s,
         }
     }
@@ -228,7 +237,11 @@ pub fn fmt_float(f: f64) -> String {
     if f.is_nan() {
         "nan".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "inf".into() } else { "-inf".into() }
+        if f > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
     } else if f == f.trunc() && f.abs() < 1e16 {
         format!("{f:.1}")
     } else {

@@ -176,10 +176,8 @@ fn check_operands(code: &Code, py: Py, ins: &[Instr]) -> Result<(), (usize, Stri
         let a = arg as usize;
         let bad = |what: &str| Err((i.offset, format!("{} {} out of range for {what}", i.name, a)));
         match i.kind {
-            Kind::Const => {
-                if a >= nconst {
-                    return bad("co_consts");
-                }
+            Kind::Const if a >= nconst => {
+                return bad("co_consts");
             }
             Kind::Name => {
                 let idx = name_index(i.name, a, py);
@@ -193,10 +191,8 @@ fn check_operands(code: &Code, py: Py, ins: &[Instr]) -> Result<(), (usize, Stri
                     return bad("local variables");
                 }
             }
-            Kind::Free => {
-                if a >= nfree {
-                    return bad("cell/free variables");
-                }
+            Kind::Free if a >= nfree => {
+                return bad("cell/free variables");
             }
             Kind::Compare => {
                 let idx = if py.ge(13) {

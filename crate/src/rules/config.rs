@@ -2,22 +2,7 @@
 //! (keras-cves.md). Each finding names the CVE ids it covers and the Keras versions it
 //! affects; `keras_version` in the file never lowers a severity (it is attacker-written).
 
-use super::{Rule, Text};
-use crate::report::Severity;
-
-macro_rules! rule {
-    ($(#[$doc:meta])* $name:ident, $code:literal, $sev:ident, [$($cve:literal),*], $en:expr, $tr:expr) => {
-        $(#[$doc])*
-        pub struct $name;
-        impl Rule for $name {
-            const CODE: &'static str = $code;
-            const SEVERITY: Severity = Severity::$sev;
-            const CVES: &'static [&'static str] = &[$($cve),*];
-            const EN: Text = $en;
-            const TR: Text = $tr;
-        }
-    };
-}
+use super::{RuleDoc, Text};
 
 rule!(
     /// A serialized object names a module outside Keras' own packages: Keras 3.0 – 3.8
@@ -264,3 +249,13 @@ mod tests {
         assert!(!is_traversal_name("dense_1"));
     }
 }
+
+pub const MODULE: RuleDoc = RuleDoc::of::<ModuleOutsideKeras>();
+pub const GADGET: RuleDoc = RuleDoc::of::<LoadingGadget>();
+pub const TORCH: RuleDoc = RuleDoc::of::<TorchModule>();
+pub const VOCAB: RuleDoc = RuleDoc::of::<LookupVocabularyPath>();
+pub const TFSM: RuleDoc = RuleDoc::of::<TfsmLayerPath>();
+pub const NAME: RuleDoc = RuleDoc::of::<LayerNameTraversal>();
+pub const CUSTOM: RuleDoc = RuleDoc::of::<CustomClass>();
+pub const HDF5: RuleDoc = RuleDoc::of::<Hdf5ExternalStorage>();
+pub const OP: RuleDoc = RuleDoc::of::<SavedModelOp>();

@@ -3,6 +3,22 @@
 //! Rules never parse bytes; they turn what the readers and the analysis found into
 //! findings.
 
+/// Declares a rule: a unit type implementing [`Rule`], with its doc comment (what it
+/// detects, for developers) and its user-facing text in English and Turkish.
+macro_rules! rule {
+    ($(#[$doc:meta])* $name:ident, $code:literal, $sev:ident, [$($cve:literal),*], $en:expr, $tr:expr) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl $crate::rules::Rule for $name {
+            const CODE: &'static str = $code;
+            const SEVERITY: $crate::report::Severity = $crate::report::Severity::$sev;
+            const CVES: &'static [&'static str] = &[$($cve),*];
+            const EN: $crate::rules::Text = $en;
+            const TR: $crate::rules::Text = $tr;
+        }
+    };
+}
+
 pub mod archive;
 pub mod config;
 pub mod lambda;

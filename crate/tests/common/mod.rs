@@ -1,0 +1,23 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)] // each test binary uses a subset
+
+use keras_sentinel::python::opcodes::Py;
+
+/// A path under ../shared (read at test time, never copied into the repo). Fails clearly
+/// when the shared material is missing instead of letting a test pass on nothing.
+pub fn shared(rel: &str) -> std::path::PathBuf {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(rel);
+    assert!(p.exists(), "shared reference data missing: {} (the tests need ../shared)", p.display());
+    p
+}
+
+/// The real-interpreter ground truth in ../shared/reference/interpreters: (file, version).
+pub const INTERPRETERS: &[(&str, Py)] = &[
+    ("pyodide-0.21.3.json", Py::Py310),
+    ("pyodide-0.23.4.json", Py::Py311),
+    ("pyodide-0.26.4.json", Py::Py312),
+    ("pyodide-0.27.7.json", Py::Py312),
+    ("pyodide-0.28.3.json", Py::Py313),
+    ("pyodide-314.0.7.json", Py::Py314),
+    ("pyodide-315.0.0-alpha.2.json", Py::Py315),
+];
