@@ -13,6 +13,10 @@ if [ ! -x "$VENV/bin/modelaudit" ] || [ ! -x "$VENV/bin/modelscan" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q modelscan modelaudit h5py numpy
 fi
+if [ ! -x /usr/bin/time ]; then
+  echo "[bench] installing GNU time (peak memory of each measured process)" >&2
+  apt-get update -qq && apt-get install -y -qq time >/dev/null
+fi
 export PROMPTFOO_DISABLE_TELEMETRY=1   # modelaudit sends telemetry by default
 
 cargo build --release --locked -p keras-sentinel-cli
