@@ -160,14 +160,26 @@ fn extract_keras_metadata(src: &dyn ByteSource, name: &str, limits: &Limits, out
     }
 }
 
-/// Lists the graph ops of `saved_model.pb` and keeps the dangerous ones. The graph holds
-/// no Keras config (that is `keras_metadata.pb`), so a lone `saved_model.pb` is scanned
-/// for ops only.
+/// Reads `saved_model.pb`: the Keras metadata TF 2.0 – 2.4 stored in its object graph,
+/// and the graph ops, keeping the dangerous ones.
 fn extract_saved_model(src: &dyn ByteSource, name: &str, limits: &Limits, out: &mut Extracted) {
     let buf = match read_vec(src, 0, src.len(), limits.max_json_bytes) {
         Ok(b) => b,
         Err(e) => return out.error(name, e.to_string()),
     };
+    // TF 2.0 – 2.4 kept the Keras metadata here rather than in keras_metadata.pb.
+    match savedmodel::user_object_metadata(&buf, limits.max_pb_nodes) {
+        Ok(nodes) => {
+            for n in nodes {
+                out.docs.push(ConfigText {
+                    container: format!("{name} {} ({})", n.path, n.identifier),
+                    role: Role::SavedModelNode,
+                    text: n.metadata,
+                });
+            }
+        }
+        Err(e) => out.error(name, e.to_string()),
+    }
     match savedmodel::graph_ops(&buf, limits.max_pb_nodes) {
         Ok(ops) => {
             out.notes_info.push(format!("{name}: {} graph ops", ops.len()));
@@ -248,6 +260,9 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
     members::inspect(src, &archive, "", 0, limits, out, &mut issues);
     out.member_issues = issues;
     if !found_config {
-        out.error("zip", "the archive holds no Keras config (config.json, model.json, keras_metadata.pb or saved_model.pb)");
+        out.error(
+            "zip",
+            "the archive holds no Keras config (config.json, model.json, keras_metadata.pb or saved_model.pb)",
+        );
     }
 }

@@ -211,10 +211,56 @@ pub fn graph_ops(buf: &[u8], max_ops: usize) -> Result<Vec<GraphOp>, PbError> {
     Ok(out)
 }
 
+/// Keras metadata kept inside `saved_model.pb` by TF 2.0 – 2.4, before
+/// `keras_metadata.pb` existed: `SavedModel.meta_graphs[].object_graph_def.nodes[]`,
+/// each `SavedObject.user_object` (field 4) with `identifier` (1) and `metadata` (3).
+pub fn user_object_metadata(buf: &[u8], max_nodes: usize) -> Result<Vec<Node>, PbError> {
+    let mut out = Vec::new();
+    for (f, meta) in fields(buf)? {
+        if f != 2 {
+            continue;
+        }
+        for (f, graph) in fields(meta)? {
+            if f != 7 {
+                continue;
+            }
+            let nodes = fields(graph)?.into_iter().filter(|(f, _)| *f == 1);
+            for (id, (_, node)) in nodes.enumerate() {
+                if id >= max_nodes {
+                    return Err(PbError(format!("more than {max_nodes} object graph nodes")));
+                }
+                let Some((_, user)) = fields(node)?.into_iter().find(|(f, _)| *f == 4) else { continue };
+                let mut n = Node { node_id: id as u64, ..Node::default() };
+                for (f, v) in fields(user)? {
+                    match f {
+                        1 => n.identifier = utf8(v, "identifier")?,
+                        3 => n.metadata = utf8(v, "metadata")?,
+                        _ => {}
+                    }
+                }
+                if !n.metadata.is_empty() {
+                    n.path = format!("object {id}");
+                    out.push(n);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// TensorFlow ops that touch files or run Python when the graph runs.
 pub const DANGEROUS_OPS: &[&str] = &[
-    "ReadFile", "WriteFile", "MatchingFiles", "PyFunc", "PyFuncStateless", "EagerPyFunc", "ImmutableConst",
-    "DeleteFile", "RecursivelyCreateDir", "DebugIdentityV3", "DebugNumericSummaryV2",
+    "ReadFile",
+    "WriteFile",
+    "MatchingFiles",
+    "PyFunc",
+    "PyFuncStateless",
+    "EagerPyFunc",
+    "ImmutableConst",
+    "DeleteFile",
+    "RecursivelyCreateDir",
+    "DebugIdentityV3",
+    "DebugNumericSummaryV2",
 ];
 
 #[cfg(test)]
@@ -246,7 +292,11 @@ mod tests {
     #[test]
     fn lists_graph_and_library_ops() {
         let node = |name: &[u8], op: &[u8]| [field(1, name), field(2, op)].concat();
-        let graph = [field(1, &node(b"rf", b"ReadFile")), field(2, &field(1, &[field(1, &field(1, b"fn")), field(3, &node(b"w", b"WriteFile"))].concat()))].concat();
+        let graph = [
+            field(1, &node(b"rf", b"ReadFile")),
+            field(2, &field(1, &[field(1, &field(1, b"fn")), field(3, &node(b"w", b"WriteFile"))].concat())),
+        ]
+        .concat();
         let meta = field(2, &graph);
         let mut sm = vec![0x08, 0x01];
         sm.extend(field(2, &meta));
@@ -255,6 +305,19 @@ mod tests {
         assert_eq!(ops.len(), 2);
         assert_eq!((ops[0].op.as_str(), ops[0].function.as_str()), ("ReadFile", ""));
         assert_eq!((ops[1].op.as_str(), ops[1].function.as_str()), ("WriteFile", "fn"));
+    }
+
+    #[test]
+    fn reads_tf2_user_object_metadata() {
+        let user = [field(1, b"_tf_keras_layer"), field(3, b"{\"class_name\": \"Lambda\"}")].concat();
+        let objects =
+            [field(1, &field(4, &user)), field(1, &field(6, b"")), field(1, &field(4, &field(1, b"x")))].concat();
+        let mut sm = vec![0x08, 0x01];
+        sm.extend(field(2, &field(7, &objects)));
+        let nodes = user_object_metadata(&sm, 100).unwrap();
+        assert_eq!(nodes.len(), 1, "only user objects with metadata");
+        assert_eq!((nodes[0].node_id, nodes[0].identifier.as_str()), (0, "_tf_keras_layer"));
+        assert!(nodes[0].metadata.contains("Lambda"));
     }
 
     #[test]
