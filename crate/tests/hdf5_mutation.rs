@@ -2,26 +2,15 @@
 //! at many positions; the reader must always return (no panic, bounded time). Complements
 //! the cargo-fuzz target in crate/fuzz, which CI does not run.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::Rng;
 use keras_sentinel::container::hdf5::read_keras;
 use keras_sentinel::limits::Limits;
 use keras_sentinel::sniff::find_hdf5_superblock;
-
-/// xorshift64*: reproducible without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 fn run(name: &str, data: &[u8], limits: &Limits, slowest: &mut Duration) {
     let start = Instant::now();
@@ -46,9 +35,9 @@ fn mutate_file(file: &str, rounds: u64, seed: u64) {
     let rounds = rounds * factor;
     let mut rng = Rng(seed);
     let mut slowest = Duration::ZERO;
-    let len = orig.len() as u64;
+    let len = orig.len();
     // Metadata sits mostly in the first few KiB; bias positions there.
-    let pos = |rng: &mut Rng| if rng.below(4) > 0 { rng.below(len.min(4096)) } else { rng.below(len) } as usize;
+    let pos = |rng: &mut Rng| if rng.below(4) > 0 { rng.below(len.min(4096)) } else { rng.below(len) };
     for i in 0..rounds {
         let mut d = orig.clone();
         let p = pos(&mut rng);
@@ -63,7 +52,7 @@ fn mutate_file(file: &str, rounds: u64, seed: u64) {
             }
             2 => {
                 // stamp an extreme u64 (UNDEF, huge length, small address)
-                let v = [u64::MAX, u64::MAX - 7, 1 << 40, 0, 8, 0x7fff_ffff][rng.below(6) as usize];
+                let v = [u64::MAX, u64::MAX - 7, 1 << 40, 0, 8, 0x7fff_ffff][rng.below(6)];
                 for (k, b) in v.to_le_bytes().iter().enumerate() {
                     if let Some(x) = d.get_mut(p + k) {
                         *x = *b;
@@ -85,7 +74,7 @@ fn mutate_file(file: &str, rounds: u64, seed: u64) {
             _ => {
                 // copy a block onto another place: makes pointers point at real structures
                 let q = pos(&mut rng);
-                let n = (rng.below(64) as usize).min(d.len() - p.max(q));
+                let n = rng.below(64).min(d.len() - p.max(q));
                 let block = d[q..q + n].to_vec();
                 d[p..p + n].copy_from_slice(&block);
                 "block copy"

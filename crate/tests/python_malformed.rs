@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::shared;
+use common::{shared, Rng};
 use keras_sentinel::limits::Limits;
 use keras_sentinel::python::marshal::{self, Layout, MarshalLimits};
 use keras_sentinel::python::payload::a2b_base64;
@@ -106,20 +106,6 @@ fn bad_references_cycles_huge_sizes_and_deep_nesting() {
     let mut many = b"(\x40\x0d\x03\x00".to_vec();
     many.extend(std::iter::repeat_n(b'N', 200_000));
     assert!(marshal::parse(&many, Layout::L311, &lim).is_err());
-}
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 #[test]

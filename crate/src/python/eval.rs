@@ -1927,15 +1927,7 @@ impl Cx {
                 }
                 if let Some(m) = kwmap {
                     match m {
-                        V::Dict(d) => kwargs.extend(d.iter().map(|(k, v)| {
-                            (
-                                match k {
-                                    V::Str(s) => s.to_string(),
-                                    o => o.render(),
-                                },
-                                v.clone(),
-                            )
-                        })),
+                        V::Dict(d) => kwargs.extend(dict_kwargs(&d)),
                         o => args.push(V::unknown(format!("**{}", o.render()))),
                     }
                 }
@@ -1984,15 +1976,7 @@ impl Cx {
                 let mut kwargs = Vec::new();
                 match kw {
                     V::Null | V::None => {}
-                    V::Dict(d) => kwargs.extend(d.iter().map(|(k, v)| {
-                        (
-                            match k {
-                                V::Str(s) => s.to_string(),
-                                o => o.render(),
-                            },
-                            v.clone(),
-                        )
-                    })),
+                    V::Dict(d) => kwargs.extend(dict_kwargs(&d)),
                     o => args.push(V::unknown(format!("**{}", o.render()))),
                 }
                 let x = self.pop(fr);
@@ -2188,4 +2172,15 @@ fn looks_like_url_or_ip(s: &str) -> bool {
         }
     }
     false
+}
+
+/// The keyword arguments a `**mapping` supplies: string keys as names, others rendered.
+fn dict_kwargs(d: &[(V, V)]) -> impl Iterator<Item = (String, V)> + '_ {
+    d.iter().map(|(k, v)| {
+        let name = match k {
+            V::Str(s) => s.to_string(),
+            o => o.render(),
+        };
+        (name, v.clone())
+    })
 }

@@ -21,3 +21,20 @@ pub const INTERPRETERS: &[(&str, Py)] = &[
     ("pyodide-314.0.7.json", Py::Py314),
     ("pyodide-315.0.0-alpha.2.json", Py::Py315),
 ];
+
+/// xorshift64*: reproducible pseudo-random numbers for mutation tests, no dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number below `n` (0 when `n` is 0), as usize for indexing.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
