@@ -13,11 +13,11 @@
 //      CHROMIUM (default /usr/bin/chromium), KS_SCREENSHOTS (default /tmp).
 // Prints `N passed, N failed` last; exits non-zero on any failure.
 
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { createStaticServer } from '../../scripts/static-server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -27,7 +27,6 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.KS_SCREENSHOTS || '/tmp';
 const MALICIOUS = path.join(SHARED, 'corpus/wild/malicious/pongleg-ModelScan_HL__malicious_model.keras');
 const BENIGN = path.join(SHARED, 'corpus/wild/benign-binary/RishithaKota-Siamese-Network-for-Face-Verification__siamese_model.keras');
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'; frame-ancestors 'none'";
 const LAMBDA_CODE = /^PAIT-KERAS-10[012]$/;
 
 let passed = 0;
@@ -57,26 +56,8 @@ if (missing.length) {
   finish();
 }
 
-// ---- static server ------------------------------------------------------------------
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png', '.ico': 'image/x-icon' };
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  let rel = decodeURIComponent(url.pathname);
-  if (rel.endsWith('/')) rel += 'index.html';
-  const file = path.resolve(DIST, '.' + rel);
-  if (!file.startsWith(DIST + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
-    return;
-  }
-  res.writeHead(200, {
-    'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
-    'content-security-policy': CSP,
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  });
-  fs.createReadStream(file).pipe(res);
-});
+// ---- static server (the same one `serve.sh --static` runs) ---------------------------
+const server = createStaticServer(DIST);
 let ORIGIN;
 if (KS_URL) {
   ORIGIN = new URL(KS_URL).origin;
