@@ -19,6 +19,9 @@ pub struct Limits {
     pub max_json_unwrap: usize,
     /// Largest zip member inflated into memory (configs, metadata, nested archives).
     pub max_inflated_bytes: u64,
+    /// Most bytes inflated for one file, over every member of every nested archive
+    /// (entries over the same bytes are inflated once).
+    pub max_inflated_total: u64,
     /// Largest compression ratio accepted for an inflated member.
     pub max_inflate_ratio: u64,
     /// Most zip members listed.
@@ -27,6 +30,8 @@ pub struct Limits {
     pub max_payload_bytes: u64,
     /// Most serialized functions analysed in one file.
     pub max_functions: usize,
+    /// Most errors kept for one file (the rest are counted in one last error).
+    pub max_errors: usize,
     /// Most findings kept for one file (the rest are counted, not dropped silently).
     pub max_findings: usize,
     /// Most protobuf nodes read from `keras_metadata.pb`.
@@ -54,10 +59,12 @@ impl Default for Limits {
             max_json_depth: 256,
             max_json_unwrap: 4,
             max_inflated_bytes: 256 << 20,
+            max_inflated_total: 1 << 30,
             max_inflate_ratio: 1000,
             max_zip_members: 100_000,
             max_payload_bytes: 16 << 20,
             max_functions: 10_000,
+            max_errors: 1_000,
             max_findings: 10_000,
             max_pb_nodes: 1_000_000,
             max_hdf5_attribute_bytes: 64 << 20,

@@ -9,7 +9,7 @@ use crate::limits::Limits;
 use crate::python::{self, payload, Classification, FunctionInput};
 use crate::report::truncate;
 use crate::report::{Evidence, FileReport, Finding, Location, Occurrence, ScanError, Severity, Stats};
-use crate::rules::{archive as ar, config as cr, lambda as lr, sinks, RuleDoc};
+use crate::rules::{archive as ar, config as cr, lambda as lr, readings as rr, sinks, RuleDoc};
 use crate::source::{ByteSource, Counting};
 use crate::{container, sniff};
 
@@ -17,8 +17,15 @@ use crate::{container, sniff};
 /// magic bytes). Never panics on any input; problems become errors in the report.
 pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
     let counting = Counting::new(src);
-    let format = sniff::sniff(&counting, path);
-    let extracted = container::extract(&counting, format, limits);
+    // Every reading a loader may take (the one it takes under this name first): each is
+    // scanned, the verdict is the worst; more than one is a polyglot.
+    let readings = sniff::readings(&counting, path, limits);
+    let format = readings[0];
+    let mut extracted = container::extract(&counting, format, limits);
+    for &other in &readings[1..] {
+        let more = container::extract(&counting, other, limits);
+        extracted.merge_reading(more, &format!("read as {}", other.as_str()));
+    }
 
     let mut s = Scan {
         limits,
@@ -36,6 +43,9 @@ pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
             Location { container: note.clone(), pointer: String::new() },
             Evidence { notes: vec![note.clone()], ..Evidence::default() },
         ));
+    }
+    if readings.len() > 1 {
+        s.add(polyglot(&readings, &extracted.stored_members));
     }
     for doc in &extracted.docs {
         s.document(doc);
@@ -72,6 +82,34 @@ pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
         keras_version: extracted.keras_version,
         stats: Stats { file_bytes: src.len(), bytes_read: counting.bytes_read(), reads: counting.reads() },
     }
+}
+
+/// The finding for a file with several readings. Informational when the other reading
+/// is an HDF5 file that starts exactly where a stored member's data does: Keras' own
+/// `.keras` holds `model.weights.h5` uncompressed, and when it lands on 512·2ⁿ h5py sees
+/// that member (scanned already) in the whole file.
+fn polyglot(readings: &[sniff::Format], stored: &[(String, u64)]) -> Finding {
+    let names: Vec<&str> = readings.iter().map(|f| f.as_str()).collect();
+    let mut ev = Evidence::default();
+    ev.notes.push(format!(
+        "readings: {} (the first is the one Keras takes under this file name); each was scanned",
+        names.join(", ")
+    ));
+    let mut f = finding(&rr::POLYGLOT, "", "", Location::default(), Evidence::default());
+    for r in readings {
+        if let sniff::Format::Hdf5 { superblock } = r {
+            ev.notes.push(format!("HDF5 signature at offset {superblock}"));
+            if let Some((name, _)) = stored.iter().find(|(_, at)| at == superblock) {
+                ev.notes.push(format!(
+                    "the HDF5 reading is the stored member {name:?}: h5py opens the whole file as that member"
+                ));
+                f.severity = Severity::Info;
+                f.title = format!("The archive's stored member {name} is also readable as the whole file (HDF5)");
+            }
+        }
+    }
+    f.evidence = ev;
+    f
 }
 
 fn finding(rule: &RuleDoc, title: &str, layer: &str, location: Location, evidence: Evidence) -> Finding {
@@ -347,6 +385,7 @@ impl Scan<'_> {
         let mut f = match issue.kind {
             IssueKind::PathTraversal => finding(&ar::PATH, "", "", loc, ev),
             IssueKind::Executable => finding(&ar::EXEC, "", "", loc, ev),
+            IssueKind::OverlappingEntries => finding(&rr::OVERLAP, "", "", loc, ev),
             IssueKind::Pickle => {
                 let mut worst = None;
                 for g in &issue.imports {

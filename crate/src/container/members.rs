@@ -6,6 +6,8 @@
 //! the zip) are reported; nested archives are opened and inspected the same way, to a
 //! fixed depth.
 
+use std::collections::HashSet;
+
 use super::{pickle, zip, Extracted};
 use crate::limits::Limits;
 use crate::source::{read_vec, ByteSource};
@@ -21,6 +23,9 @@ pub enum IssueKind {
     Executable,
     /// A pickle (also inside an `.npy` object array); `imports` lists its globals.
     Pickle,
+    /// An entry whose data runs into the next entry or the central directory (the
+    /// overlapping-entries zip bomb; a way to show one reader other bytes than another).
+    OverlappingEntries,
 }
 
 /// A member worth a finding.
@@ -84,18 +89,30 @@ fn npy_object_data(b: &[u8]) -> Option<usize> {
 }
 
 /// Inspects every member of `archive` (read from `src`), recursing into nested archives.
+/// Entries over bytes already inspected (duplicates, overlaps at one offset) are not
+/// read again; every inflation draws on the file's `budget`.
+#[allow(clippy::too_many_arguments)]
 pub fn inspect(
     src: &dyn ByteSource,
     archive: &zip::Archive,
     prefix: &str,
     depth: usize,
     limits: &Limits,
+    budget: &mut zip::Budget,
     out: &mut Extracted,
     issues: &mut Vec<MemberIssue>,
 ) {
-    for m in &archive.members {
+    let mut seen: HashSet<u64> = HashSet::new();
+    for (i, m) in archive.members.iter().enumerate() {
         let label = if prefix.is_empty() { m.name.clone() } else { format!("{prefix} > {}", m.name) };
-        if is_traversal(&m.name) {
+        if issues.len() >= limits.max_findings {
+            out.error(
+                label,
+                format!("limit max_findings: no more than {} archive members reported", limits.max_findings),
+            );
+            return;
+        }
+        if is_traversal(&m.orig_name) {
             issues.push(MemberIssue {
                 member: label.clone(),
                 kind: IssueKind::PathTraversal,
@@ -106,15 +123,25 @@ pub fn inspect(
         if m.is_dir() || m.size == 0 {
             continue;
         }
-        let data = match zip::open(src, m, limits) {
-            Ok(d) => d,
+        if let Some(at) = archive.data_offset(i) {
+            if !seen.insert(at) {
+                continue; // the same bytes as an earlier entry: already inspected
+            }
+        }
+        if m.is_encrypted() || !matches!(m.method, 0 | 8) {
+            // Not readable here: say so rather than skip (anything could be in it).
+            if let Err(e) = zip::open_with(src, archive, i, limits, budget) {
+                out.error(label, e.to_string());
+            }
+            continue;
+        }
+        let head = match zip::head(src, m, 16) {
+            Ok(h) => h,
             Err(e) => {
                 out.error(label, e.to_string());
                 continue;
             }
         };
-        let s = data.source();
-        let head = read_vec(s, 0, s.len().min(16), 16).unwrap_or_default();
         let lower = m.name.to_ascii_lowercase();
         if let Some(kind) = executable_kind(&lower, &head) {
             issues.push(MemberIssue {
@@ -127,6 +154,18 @@ pub fn inspect(
         let is_pickle_name = [".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt"].iter().any(|e| lower.ends_with(e))
             || lower.rsplit('/').next() == Some("data.pkl");
         let npy = head.starts_with(b"\x93NUMPY");
+        let nested = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
+        if !(is_pickle_name || pickle::looks_like_pickle(&head) || npy || nested) {
+            continue; // nothing in it runs code: not inflated
+        }
+        let data = match zip::open_with(src, archive, i, limits, budget) {
+            Ok(d) => d,
+            Err(e) => {
+                out.error(label, e.to_string());
+                continue;
+            }
+        };
+        let s = data.source();
         if is_pickle_name || pickle::looks_like_pickle(&head) || npy {
             let bytes = match read_vec(s, 0, s.len(), limits.max_inflated_bytes) {
                 Ok(b) => b,
@@ -161,15 +200,13 @@ pub fn inspect(
             issues.push(MemberIssue { member: label.clone(), kind: IssueKind::Pickle, detail, imports: info.globals });
             continue;
         }
-        if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-            if depth >= MAX_NESTING {
-                out.error(label, format!("archive nested deeper than {MAX_NESTING} levels; not inspected"));
-                continue;
-            }
-            match zip::list(s, limits) {
-                Ok(inner) => inspect(s, &inner, &label, depth + 1, limits, out, issues),
-                Err(e) => out.error(label, e.to_string()),
-            }
+        if depth >= MAX_NESTING {
+            out.error(label, format!("archive nested deeper than {MAX_NESTING} levels; not inspected"));
+            continue;
+        }
+        match zip::list(s, limits) {
+            Ok(inner) => inspect(s, &inner, &label, depth + 1, limits, budget, out, issues),
+            Err(e) => out.error(label, e.to_string()),
         }
     }
 }
@@ -197,7 +234,8 @@ mod tests {
         let archive = zip::list(&outer, &Limits::default()).unwrap();
         let mut out = Extracted::default();
         let mut issues = Vec::new();
-        inspect(&outer, &archive, "", 0, &Limits::default(), &mut out, &mut issues);
+        let mut budget = zip::Budget::new(&Limits::default());
+        inspect(&outer, &archive, "", 0, &Limits::default(), &mut budget, &mut out, &mut issues);
         let kinds: Vec<(&str, IssueKind)> = issues.iter().map(|i| (i.member.as_str(), i.kind)).collect();
         assert!(kinds.contains(&("../../.bashrc", IssueKind::PathTraversal)), "{kinds:?}");
         assert!(kinds.contains(&("assets/run.sh", IssueKind::Executable)));

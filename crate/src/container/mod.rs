@@ -11,6 +11,8 @@ pub mod pickle;
 pub mod savedmodel;
 pub mod zip;
 
+use std::collections::HashMap;
+
 use crate::limits::Limits;
 use crate::report::ScanError;
 use crate::sniff::Format;
@@ -53,11 +55,41 @@ pub struct Extracted {
     pub member_issues: Vec<members::MemberIssue>,
     /// SavedModel graph ops that touch files or run Python: (container, op).
     pub graph_ops: Vec<(String, savedmodel::GraphOp)>,
+    /// Data offsets of the top-level archive's stored members (name, offset): another
+    /// reading of the file that starts there is that member, not a hidden document.
+    pub stored_members: Vec<(String, u64)>,
+    /// Most errors kept (`Limits::max_errors`; `None`: all); the rest are counted.
+    errors_cap: Option<usize>,
+    errors_dropped: usize,
 }
 
 impl Extracted {
     fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
+        if self.errors_cap.is_some_and(|cap| self.errors.len() >= cap) {
+            self.errors_dropped += 1;
+            return;
+        }
         self.errors.push(ScanError { location: location.into(), message: message.into() });
+    }
+}
+
+impl Extracted {
+    /// Appends another reading of the same file (see `sniff::readings`), every place
+    /// in it prefixed with `reading` so the report says which reading it came from.
+    pub fn merge_reading(&mut self, other: Extracted, reading: &str) {
+        let at = |place: String| if place.is_empty() { reading.to_string() } else { format!("{reading}: {place}") };
+        self.docs.extend(other.docs.into_iter().map(|d| ConfigText { container: at(d.container), ..d }));
+        if self.keras_version.is_none() {
+            self.keras_version = other.keras_version;
+        }
+        self.hdf5_issues.extend(other.hdf5_issues.into_iter().map(|(c, i)| (at(c), i)));
+        self.errors.extend(other.errors.into_iter().map(|e| ScanError { location: at(e.location), ..e }));
+        self.notes.extend(other.notes.into_iter().map(|n| at(n)));
+        self.notes_info.extend(other.notes_info.into_iter().map(|n| at(n)));
+        self.member_issues
+            .extend(other.member_issues.into_iter().map(|i| members::MemberIssue { member: at(i.member), ..i }));
+        self.graph_ops.extend(other.graph_ops.into_iter().map(|(c, o)| (at(c), o)));
+        self.stored_members.extend(other.stored_members);
     }
 }
 
@@ -83,7 +115,7 @@ fn json_text(bytes: Vec<u8>, location: &str, out: &mut Extracted) -> Option<Stri
 
 /// Runs the container reader for `format`.
 pub fn extract(src: &dyn ByteSource, format: Format, limits: &Limits) -> Extracted {
-    let mut out = Extracted::default();
+    let mut out = Extracted { errors_cap: Some(limits.max_errors), ..Extracted::default() };
     match format {
         Format::Json => match read_vec(src, 0, src.len(), limits.max_json_bytes) {
             Ok(b) => {
@@ -101,6 +133,12 @@ pub fn extract(src: &dyn ByteSource, format: Format, limits: &Limits) -> Extract
             "file",
             "not a Keras model file: no HDF5 signature, zip archive, JSON document or Keras SavedModel metadata",
         ),
+    }
+    if out.errors_dropped > 0 {
+        out.errors.push(ScanError {
+            location: "file".into(),
+            message: format!("limit max_errors: {} more errors were not listed", out.errors_dropped),
+        });
     }
     out
 }
@@ -196,25 +234,87 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
         Ok(a) => a,
         Err(e) => return out.error("zip", e.to_string()),
     };
-    if archive.prepended > 0 {
-        out.notes.push(format!("{} bytes precede the zip archive", archive.prepended));
+    if archive.concat > 0 {
+        out.notes.push(format!("{} bytes precede the zip archive", archive.concat));
+    } else if archive.concat < 0 {
+        out.notes.push(format!(
+            "the central directory's offset field is {} bytes past where it is; zipfile shifts every member by that",
+            -archive.concat
+        ));
     }
+    if archive.announced != archive.members.len() as u64 {
+        out.notes.push(format!(
+            "the end record announces {} entries, the central directory holds {}; zipfile reads the directory",
+            archive.announced,
+            archive.members.len()
+        ));
+    }
+    // What `zf.open(name)` opens: the last entry of each name (NameToInfo). Linear.
+    let last = zip::python_zipfile::name_to_info(&archive.members);
+    let mut count: HashMap<&str, usize> = HashMap::with_capacity(archive.members.len());
+    for m in &archive.members {
+        *count.entry(m.name.as_str()).or_default() += 1;
+    }
+    for (i, (m, local)) in archive.members.iter().zip(&archive.local).enumerate() {
+        if m.method == 0 {
+            if let Ok(l) = local {
+                out.stored_members.push((m.name.clone(), l.data_offset));
+            }
+        }
+        if m.orig_name != m.name {
+            out.notes.push(format!(
+                "member {:?} has a NUL byte in its name; zipfile cuts it and knows it as {:?}",
+                m.orig_name, m.name
+            ));
+        }
+        if let Ok(zip::LocalHeader { name_differs: Some(local), .. }) = local {
+            out.notes.push(format!(
+                "member {:?}: its local header names it {local:?}; zipfile refuses to open it",
+                m.orig_name
+            ));
+        }
+        if count[m.name.as_str()] > 1 && last.get(m.name.as_str()) == Some(&i) {
+            out.notes.push(format!(
+                "member {:?} appears {} times; Python's zipfile loads the last one (entry {}), all are scanned",
+                m.name,
+                count[m.name.as_str()],
+                i + 1
+            ));
+        }
+    }
+    for (i, other) in archive.overlaps() {
+        let m = &archive.members[i];
+        let with = match other {
+            Some(j) => format!("the local header of {:?} (entry {})", archive.members[j].name, j + 1),
+            None => "the central directory".to_string(),
+        };
+        out.member_issues.push(members::MemberIssue {
+            member: m.name.clone(),
+            kind: members::IssueKind::OverlappingEntries,
+            detail: format!(
+                "entry {}: its {} bytes of data run into {with}; Python 3.11.4+ refuses it as a possible zip bomb, older versions read it",
+                i + 1,
+                m.compressed_size
+            ),
+            imports: vec![],
+        });
+    }
+    let mut budget = zip::Budget::new(limits);
     let mut found_config = false;
     for (i, m) in archive.members.iter().enumerate() {
         let base = m.name.rsplit('/').next().unwrap_or(&m.name);
-        let dup = archive.members.iter().filter(|o| o.name == m.name).count() > 1;
-        let label = if dup { format!("{} (entry {})", m.name, i + 1) } else { m.name.clone() };
-        if dup && archive.members.iter().position(|o| o.name == m.name) == Some(i) {
-            out.notes.push(format!(
-                "member {:?} appears more than once; Python's zipfile loads the last one, all are scanned",
-                m.name
-            ));
-        }
+        let dup = count[m.name.as_str()] > 1;
+        let label = if dup {
+            let loaded = if last.get(m.name.as_str()) == Some(&i) { ", the one zipfile opens" } else { "" };
+            format!("{} (entry {}{loaded})", m.name, i + 1)
+        } else {
+            m.name.clone()
+        };
         let is_keras_config = m.name == "config.json";
         let is_metadata = m.name == "metadata.json";
         let is_other_json = !is_keras_config && !is_metadata && (base == "model.json" || base == "config.json");
         if is_keras_config || is_metadata || is_other_json {
-            match zip::read_member(src, m, limits, limits.max_json_bytes) {
+            match zip::read_member_with(src, &archive, i, limits, limits.max_json_bytes, &mut budget) {
                 Ok(bytes) => {
                     let Some(text) = json_text(bytes, &label, out) else { continue };
                     if is_metadata {
@@ -230,34 +330,34 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
                 }
                 Err(e) => out.error(label, e.to_string()),
             }
-        } else if base == "saved_model.pb" {
-            match zip::open(src, m, limits) {
-                Ok(data) => {
-                    found_config = true;
-                    extract_saved_model(data.source(), &label, limits, out);
+        } else if base == "saved_model.pb"
+            || base == "keras_metadata.pb"
+            || base.ends_with(".h5")
+            || base.ends_with(".hdf5")
+        {
+            let data = match zip::open_with(src, &archive, i, limits, &mut budget) {
+                Ok(d) => d,
+                Err(e) => {
+                    out.error(label, e.to_string());
+                    continue;
                 }
-                Err(e) => out.error(label, e.to_string()),
-            }
-        } else if base == "keras_metadata.pb" {
-            match zip::open(src, m, limits) {
-                Ok(data) => {
-                    found_config = true;
-                    extract_keras_metadata(data.source(), &label, limits, out);
-                }
-                Err(e) => out.error(label, e.to_string()),
-            }
-        } else if base.ends_with(".h5") || base.ends_with(".hdf5") {
-            match zip::open(src, m, limits) {
-                Ok(data) => match crate::sniff::find_hdf5_superblock(data.source()) {
+            };
+            if base == "saved_model.pb" {
+                found_config = true;
+                extract_saved_model(data.source(), &label, limits, out);
+            } else if base == "keras_metadata.pb" {
+                found_config = true;
+                extract_keras_metadata(data.source(), &label, limits, out);
+            } else {
+                match crate::sniff::find_hdf5_superblock(data.source()) {
                     Some(sb) => extract_hdf5(data.source(), sb, &label, limits, out),
                     None => out.error(label, "named like HDF5 but has no HDF5 signature"),
-                },
-                Err(e) => out.error(label, e.to_string()),
+                }
             }
         }
     }
-    let mut issues = Vec::new();
-    members::inspect(src, &archive, "", 0, limits, out, &mut issues);
+    let mut issues = std::mem::take(&mut out.member_issues);
+    members::inspect(src, &archive, "", 0, limits, &mut budget, out, &mut issues);
     out.member_issues = issues;
     if !found_config {
         out.error(

@@ -22,6 +22,7 @@ macro_rules! rule {
 pub mod archive;
 pub mod config;
 pub mod lambda;
+pub mod readings;
 pub mod sinks;
 
 use crate::report::Severity;
@@ -90,6 +91,8 @@ pub const ALL: &[RuleDoc] = &[
     RuleDoc::of::<archive::PickleMember>(),
     RuleDoc::of::<archive::ExecutableMember>(),
     RuleDoc::of::<archive::MemberPathTraversal>(),
+    RuleDoc::of::<readings::Polyglot>(),
+    RuleDoc::of::<readings::OverlappingEntries>(),
 ];
 
 pub fn find(code: &str) -> Option<&'static RuleDoc> {
