@@ -95,7 +95,8 @@ fn polyglot(readings: &[sniff::Format], stored: &[(String, u64)]) -> Finding {
         "readings: {} (the first is the one Keras takes under this file name); each was scanned",
         names.join(", ")
     ));
-    let mut f = finding(&rr::POLYGLOT, "", "", Location::default(), Evidence::default());
+    let loc = Location { container: "file".into(), pointer: String::new() };
+    let mut f = finding(&rr::POLYGLOT, "", "", loc, Evidence::default());
     for r in readings {
         if let sniff::Format::Hdf5 { superblock } = r {
             ev.notes.push(format!("HDF5 signature at offset {superblock}"));

@@ -61,15 +61,21 @@ pub struct Extracted {
     /// Most errors kept (`Limits::max_errors`; `None`: all); the rest are counted.
     errors_cap: Option<usize>,
     errors_dropped: usize,
+    errors_seen: std::collections::HashSet<(String, String)>,
 }
 
 impl Extracted {
     fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
+        let e = ScanError { location: location.into(), message: message.into() };
+        // The same member may be met twice (read as a config, then inspected): one error.
+        if !self.errors_seen.insert((e.location.clone(), e.message.clone())) {
+            return;
+        }
         if self.errors_cap.is_some_and(|cap| self.errors.len() >= cap) {
             self.errors_dropped += 1;
             return;
         }
-        self.errors.push(ScanError { location: location.into(), message: message.into() });
+        self.errors.push(e);
     }
 }
 
@@ -84,8 +90,8 @@ impl Extracted {
         }
         self.hdf5_issues.extend(other.hdf5_issues.into_iter().map(|(c, i)| (at(c), i)));
         self.errors.extend(other.errors.into_iter().map(|e| ScanError { location: at(e.location), ..e }));
-        self.notes.extend(other.notes.into_iter().map(|n| at(n)));
-        self.notes_info.extend(other.notes_info.into_iter().map(|n| at(n)));
+        self.notes.extend(other.notes.into_iter().map(&at));
+        self.notes_info.extend(other.notes_info.into_iter().map(&at));
         self.member_issues
             .extend(other.member_issues.into_iter().map(|i| members::MemberIssue { member: at(i.member), ..i }));
         self.graph_ops.extend(other.graph_ops.into_iter().map(|(c, o)| (at(c), o)));
@@ -282,20 +288,30 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
             ));
         }
     }
-    for (i, other) in archive.overlaps() {
-        let m = &archive.members[i];
-        let with = match other {
-            Some(j) => format!("the local header of {:?} (entry {})", archive.members[j].name, j + 1),
-            None => "the central directory".to_string(),
-        };
+    // One finding per archive: a bomb has thousands of overlapping entries.
+    let overlaps = archive.overlaps();
+    if let Some(&(first, _)) = overlaps.first() {
+        let mut detail = format!(
+            "{} entr{} whose data run{} into the next entry or the central directory (CPython 3.11.9+ / 3.12.3+ refuse them as a possible zip bomb, older versions such as the 3.11.7 of the Keras venvs read them)",
+            overlaps.len(),
+            if overlaps.len() == 1 { "y" } else { "ies" },
+            if overlaps.len() == 1 { "s" } else { "" }
+        );
+        for &(i, other) in overlaps.iter().take(5) {
+            let with = match other {
+                Some(j) => format!("the local header of {:?} (entry {})", archive.members[j].name, j + 1),
+                None => "the central directory".to_string(),
+            };
+            let m = &archive.members[i];
+            detail.push_str(&format!("; entry {} {:?}: {} bytes run into {with}", i + 1, m.name, m.compressed_size));
+        }
+        if overlaps.len() > 5 {
+            detail.push_str(&format!("; {} more", overlaps.len() - 5));
+        }
         out.member_issues.push(members::MemberIssue {
-            member: m.name.clone(),
+            member: archive.members[first].name.clone(),
             kind: members::IssueKind::OverlappingEntries,
-            detail: format!(
-                "entry {}: its {} bytes of data run into {with}; Python 3.11.4+ refuses it as a possible zip bomb, older versions read it",
-                i + 1,
-                m.compressed_size
-            ),
+            detail,
             imports: vec![],
         });
     }

@@ -59,6 +59,9 @@ impl Member {
     }
 }
 
+/// Inflated members of one archive by (data offset, size).
+pub type Inflated = RefCell<HashMap<(u64, u64), Rc<Vec<u8>>>>;
+
 /// A listed archive.
 #[derive(Debug, Clone)]
 pub struct Archive {
@@ -72,10 +75,10 @@ pub struct Archive {
     pub announced: u64,
     /// Each member's local header, read as `open` reads it (same order as `members`).
     pub local: Vec<Result<LocalHeader, ZipError>>,
-    /// Each member's `_end_offset`: its data must end there (3.11.4+ refuses overlaps).
+    /// Each member's `_end_offset`: its data must end there (newer CPython refuses overlaps).
     pub end_offsets: Vec<u64>,
     /// Inflated members by (data offset, size): no bytes are inflated twice.
-    pub cache: RefCell<HashMap<(u64, u64), Rc<Vec<u8>>>>,
+    pub cache: Inflated,
 }
 
 impl Archive {
@@ -90,7 +93,7 @@ impl Archive {
     }
 
     /// Entries whose data runs past their `_end_offset` (into the next entry's local
-    /// header or the central directory): CPython 3.11.4+ refuses them as "Overlapped
+    /// header or the central directory): CPython 3.11.9+ / 3.12.3+ refuse them as "Overlapped
     /// entries (possible zip bomb)", older versions read them. `(entry, what it overlaps)`.
     pub fn overlaps(&self) -> Vec<(usize, Option<usize>)> {
         let by_offset: std::collections::HashMap<u64, usize> =
@@ -152,11 +155,16 @@ impl MemberData<'_> {
 /// (`Limits::max_inflated_total`).
 pub struct Budget {
     inflate_left: u64,
+    inflated: u64,
 }
 
 impl Budget {
     pub fn new(limits: &Limits) -> Self {
-        Budget { inflate_left: limits.max_inflated_total }
+        Budget { inflate_left: limits.max_inflated_total, inflated: 0 }
+    }
+    /// Bytes inflated so far (a work figure for tests and benchmarks).
+    pub fn inflated(&self) -> u64 {
+        self.inflated
     }
 }
 
@@ -195,7 +203,7 @@ fn open_at<'a>(
     start: u64,
     limits: &Limits,
     budget: &mut Budget,
-    cache: Option<&RefCell<HashMap<(u64, u64), Rc<Vec<u8>>>>>,
+    cache: Option<&Inflated>,
 ) -> Result<MemberData<'a>, ZipError> {
     if m.is_encrypted() {
         return Err(ZipError(format!("member {:?} is encrypted", m.name)));
@@ -247,6 +255,7 @@ fn open_at<'a>(
                 }
             };
             budget.inflate_left = budget.inflate_left.saturating_sub(out.len() as u64);
+            budget.inflated += out.len() as u64;
             let out = Rc::new(out);
             if let Some(c) = cache {
                 c.borrow_mut().insert(key, out.clone());
@@ -403,6 +412,58 @@ pub(crate) mod tests {
         let a = list(&bad, &Limits::default()).unwrap();
         assert!(a.concat < 0 && a.local[0].is_err());
         assert!(read_member(&bad, &a.members[0], &Limits::default(), 100).is_err());
+    }
+
+    /// An archive whose one deflated member is listed `copies` more times over the same bytes.
+    fn deflated_with_copies(data: &[u8], copies: usize) -> Vec<u8> {
+        let comp = miniz_oxide::deflate::compress_to_vec(data, 6);
+        let mut z = build_stored(&[("x.bin", &comp)]);
+        // Turn the entry into a deflated one: method 8 and the real size and CRC.
+        let crc = python_zipfile::crc32(data).to_le_bytes();
+        let size = (data.len() as u32).to_le_bytes();
+        z[8] = 8;
+        z[14..18].copy_from_slice(&crc);
+        z[22..26].copy_from_slice(&size);
+        let cd_at = u32::from_le_bytes(z[z.len() - 6..z.len() - 2].try_into().unwrap()) as usize;
+        z[cd_at + 10] = 8;
+        z[cd_at + 16..cd_at + 20].copy_from_slice(&crc);
+        z[cd_at + 24..cd_at + 28].copy_from_slice(&size);
+        let entry = z[cd_at..z.len() - 22].to_vec();
+        let mut end = z[z.len() - 22..].to_vec();
+        z.truncate(z.len() - 22);
+        for _ in 0..copies {
+            z.extend_from_slice(&entry);
+        }
+        let n = (copies + 1) as u16;
+        end[8..10].copy_from_slice(&n.to_le_bytes());
+        end[10..12].copy_from_slice(&n.to_le_bytes());
+        end[12..16].copy_from_slice(&((entry.len() * (copies + 1)) as u32).to_le_bytes());
+        z.extend(end);
+        z
+    }
+
+    #[test]
+    fn entries_over_the_same_bytes_are_inflated_once_and_flagged() {
+        let data = vec![7u8; 100_000];
+        let z = deflated_with_copies(&data, 50);
+        let a = list(&z, &Limits::default()).unwrap();
+        assert_eq!(a.members.len(), 51);
+        assert_eq!(a.overlaps().len(), 50, "every copy after the first overlaps");
+        let mut budget = Budget::new(&Limits::default());
+        for i in 0..a.members.len() {
+            let got = read_member_with(&z, &a, i, &Limits::default(), 1 << 20, &mut budget).unwrap();
+            assert_eq!(got, data);
+        }
+        assert_eq!(budget.inflated(), data.len() as u64, "inflated once, not 51 times");
+    }
+
+    #[test]
+    fn the_inflate_budget_is_shared_and_named_when_hit() {
+        let z = deflated_with_copies(&[1u8; 5000], 0);
+        let a = list(&z, &Limits::default()).unwrap();
+        let limits = Limits { max_inflated_total: 4000, ..Limits::default() };
+        let e = open_with(&z, &a, 0, &limits, &mut Budget::new(&limits)).err().unwrap();
+        assert!(e.0.contains("max_inflated_total"), "{e}");
     }
 
     #[test]

@@ -13,8 +13,10 @@
 //!   unreadable), else cp437; then **cut at the first NUL**;
 //! - `NameToInfo`: the **last** entry of a name wins;
 //! - `open`: the local header's name must equal the central one (before the NUL cut),
-//!   flag bits 5 and 6 are refused, an entry whose data runs into the next entry's local
-//!   header is refused as overlapping (3.11.4+, 3.12; older versions read it);
+//!   flag bits 5 and 6 are refused; an entry whose data runs into the next entry's local
+//!   header is refused as overlapping by newer versions only (CPython 3.12.3+, 3.11.9+,
+//!   and distribution backports such as Debian's 3.11.2; the pyenv 3.11.7 that runs
+//!   Keras here reads it), hence [`Version`];
 //! - `ZipExtFile`: a stored member yields min(compressed size, size) bytes, a deflated one
 //!   its inflated stream cut to the declared size; the CRC-32 is checked at the end.
 //!
@@ -255,7 +257,7 @@ pub fn name_to_info(members: &[Member]) -> HashMap<&str, usize> {
     map
 }
 
-/// `_end_offset` of each entry (3.11.4+): the next local header by offset, or the
+/// `_end_offset` of each entry (newer versions, see [`Version`]): the next local header by offset, or the
 /// central directory. Entries sharing an offset: all but the first get that offset.
 pub fn end_offsets(members: &[Member], start_dir: u64) -> Vec<u64> {
     let mut order: Vec<usize> = (0..members.len()).collect();
@@ -322,9 +324,24 @@ pub fn crc32(data: &[u8]) -> u32 {
     !data.iter().fold(!0u32, |c, &b| TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8))
 }
 
-/// `zf.read(name)` as CPython 3.11.7 answers it: the bytes, or the error it raises.
+/// Which `zipfile`: the only difference that matters here is the overlap check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// CPython up to 3.11.8 / 3.12.2 (pyenv 3.11.7 in the Keras venvs): overlaps are read.
+    ReadsOverlaps,
+    /// CPython 3.11.9+ / 3.12.3+ and backports: "Overlapped entries (possible zip bomb)".
+    RefusesOverlaps,
+}
+
+/// `zf.read(name)` as that `zipfile` answers it: the bytes, or the error it raises.
 /// bzip2 and lzma members, which zipfile reads, are errors here (not supported).
-pub fn read(src: &dyn ByteSource, listing: &Listing, name: &str, limits: &Limits) -> Result<Vec<u8>, ZipError> {
+pub fn read(
+    src: &dyn ByteSource,
+    listing: &Listing,
+    name: &str,
+    limits: &Limits,
+    version: Version,
+) -> Result<Vec<u8>, ZipError> {
     let names = name_to_info(&listing.members);
     let &i = names.get(name).ok_or_else(|| ZipError(format!("There is no item named {name:?} in the archive")))?;
     let m = &listing.members[i];
@@ -333,7 +350,7 @@ pub fn read(src: &dyn ByteSource, listing: &Listing, name: &str, limits: &Limits
         return Err(ZipError(format!("File name in directory {:?} and header {local:?} differ.", m.orig_name)));
     }
     let end = end_offsets(&listing.members, listing.start_dir)[i];
-    if lh.data_offset.saturating_add(m.compressed_size) > end {
+    if version == Version::RefusesOverlaps && lh.data_offset.saturating_add(m.compressed_size) > end {
         return Err(ZipError(format!("Overlapped entries: {:?} (possible zip bomb)", m.orig_name)));
     }
     if m.flags & FLAG_ENCRYPTED != 0 {
@@ -362,7 +379,7 @@ mod tests {
         assert_eq!(l.members[0].name, "config.json");
         assert_eq!(l.members[0].orig_name, "config.json\0x");
         assert_eq!(name_to_info(&l.members)["config.json"], 2);
-        assert_eq!(read(&z, &l, "config.json", &Limits::default()).unwrap(), b"[]");
+        assert_eq!(read(&z, &l, "config.json", &Limits::default(), Version::ReadsOverlaps).unwrap(), b"[]");
     }
 
     #[test]
@@ -393,7 +410,7 @@ mod tests {
         z.extend(build_stored(&[("a", b"hi")]));
         let l = listing(&z);
         assert_eq!(l.concat, 11);
-        assert_eq!(read(&z, &l, "a", &Limits::default()).unwrap(), b"hi");
+        assert_eq!(read(&z, &l, "a", &Limits::default(), Version::ReadsOverlaps).unwrap(), b"hi");
         // Directory offset field too large by 5: zipfile reads the directory where it is.
         let mut y = build_stored(&[("a", b"hi")]);
         let n = y.len();
@@ -401,7 +418,10 @@ mod tests {
         y[n - 6..n - 2].copy_from_slice(&off.to_le_bytes());
         let l = listing(&y);
         assert_eq!(l.concat, -5);
-        assert!(read(&y, &l, "a", &Limits::default()).is_err(), "header offset shifted off the local header");
+        assert!(
+            read(&y, &l, "a", &Limits::default(), Version::ReadsOverlaps).is_err(),
+            "header offset shifted off the local header"
+        );
     }
 
     #[test]
@@ -418,6 +438,13 @@ mod tests {
         l.members[1].header_offset = l.members[0].header_offset; // b over a's bytes
         let ends = end_offsets(&l.members, l.start_dir);
         assert_eq!(ends, [l.start_dir, l.members[0].header_offset]);
+        // Two entries of one name over the same bytes: the last is refused by newer zipfile.
+        let mut l = listing(&build_stored(&[("a", b"hello")]));
+        l.members.push(l.members[0].clone());
+        let one = build_stored(&[("a", b"hello")]);
+        assert_eq!(read(&one, &l, "a", &Limits::default(), Version::ReadsOverlaps).unwrap(), b"hello");
+        let e = read(&one, &l, "a", &Limits::default(), Version::RefusesOverlaps).unwrap_err();
+        assert!(e.0.contains("Overlapped"), "{e}");
         let limits = Limits { max_zip_members: 1, ..Limits::default() };
         let e = central_directory(&z, &limits).unwrap_err();
         assert!(e.0.contains("max_zip_members"), "{e}");
@@ -428,7 +455,10 @@ mod tests {
         let mut z = build_stored(&[("config.json", b"{}")]);
         z[30] = b'C'; // local name "Config.json"
         let l = listing(&z);
-        assert!(read(&z, &l, "config.json", &Limits::default()).unwrap_err().0.contains("differ"));
+        assert!(read(&z, &l, "config.json", &Limits::default(), Version::ReadsOverlaps)
+            .unwrap_err()
+            .0
+            .contains("differ"));
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
     }
 }
