@@ -79,10 +79,15 @@ pub fn readings(src: &dyn ByteSource, name: &str, limits: &Limits) -> Vec<Format
     let zip_start =
         head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") || head.starts_with(b"PK\x07\x08");
     // Python's zipfile finds archives by their end record, so data may precede it. With
-    // an HDF5 reading too, the zip one counts only when zipfile can list it.
+    // an HDF5 reading too, the zip one counts when zipfile could list members (a stray
+    // `PK\5\6` in HDF5 data is no archive), or when only one of our limits stops the
+    // listing: that must be reported, never make the reading vanish.
     let zip = match crate::container::zip::find_end_record(src) {
         Some(_) if hdf5.is_none() => Some(Format::Zip),
-        Some(_) => crate::container::zip::list(src, limits).is_ok_and(|a| !a.members.is_empty()).then_some(Format::Zip),
+        Some(_) => match crate::container::zip::list(src, limits) {
+            Ok(a) => (!a.members.is_empty()).then_some(Format::Zip),
+            Err(e) => e.is_limit().then_some(Format::Zip),
+        },
         None => (zip_start && hdf5.is_none()).then_some(Format::Zip),
     };
     let lower = name.to_ascii_lowercase();
@@ -139,6 +144,9 @@ mod tests {
         h5.extend(b"PK\x05\x06");
         h5.extend([0u8; 18]);
         assert_eq!(readings(&h5, "m.keras", &l), [Format::Hdf5 { superblock: 0 }]);
+        // A zip reading stopped by a limit stays a reading (and its error is reported).
+        let few = Limits { max_zip_members: 0, ..Limits::default() };
+        assert_eq!(readings(&poly, "m.keras", &few), [Format::Zip, Format::Hdf5 { superblock: 0 }]);
     }
 
     #[test]

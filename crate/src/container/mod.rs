@@ -382,3 +382,30 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::container::zip::tests::build_stored;
+
+    #[test]
+    fn errors_are_capped_by_name_and_repeats_kept_once() {
+        let names: Vec<String> = (0..10).map(|i| format!("m{i}.pkl")).collect();
+        let members: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+        let mut z = build_stored(&members);
+        // Encrypt every member (flag bit 0 in each local and central header): each is an error.
+        for at in 0..z.len() - 4 {
+            if z[at..at + 4] == *b"PK\x03\x04" {
+                z[at + 6] |= 1;
+            } else if z[at..at + 4] == *b"PK\x01\x02" {
+                z[at + 8] |= 1;
+            }
+        }
+        let limits = Limits { max_errors: 3, ..Limits::default() };
+        let out = extract(&z, Format::Zip, &limits);
+        assert_eq!(out.errors.len(), 4, "{:?}", out.errors);
+        assert!(out.errors[3].message.contains("limit max_errors: 8 more errors"), "{:?}", out.errors[3]);
+        let all = extract(&z, Format::Zip, &Limits::default());
+        assert_eq!(all.errors.len(), 11, "one per member (not one per reader that met it) + no config");
+    }
+}

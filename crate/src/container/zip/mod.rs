@@ -27,6 +27,13 @@ impl std::fmt::Display for ZipError {
     }
 }
 
+impl ZipError {
+    /// A limit of ours stopped the reading (the archive itself may be fine for zipfile).
+    pub fn is_limit(&self) -> bool {
+        self.0.contains("limit max_")
+    }
+}
+
 impl From<SourceError> for ZipError {
     fn from(e: SourceError) -> Self {
         ZipError(e.to_string())

@@ -119,10 +119,11 @@ fn end_record64(src: &dyn ByteSource, at: u64, rec: &[u8]) -> Result<EndRecord, 
 /// CP437, the name encoding of members without the UTF-8 flag.
 pub fn cp437(bytes: &[u8]) -> String {
     const HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{a0}";
-    bytes
-        .iter()
-        .map(|&b| if b < 0x80 { b as char } else { HIGH.chars().nth((b - 0x80) as usize).unwrap_or('?') })
-        .collect()
+    if bytes.is_ascii() {
+        return bytes.iter().map(|&b| b as char).collect();
+    }
+    let high: Vec<char> = HIGH.chars().collect();
+    bytes.iter().map(|&b| if b < 0x80 { b as char } else { high[(b - 0x80) as usize] }).collect()
 }
 
 /// A raw name decoded as zipfile does (`orig_filename`): strict UTF-8 under flag 0x800.
