@@ -130,3 +130,27 @@ fn unreadable_methods_are_errors_that_say_so() {
         );
     }
 }
+
+/// Every byte of each case's zip structures (the end record, the central directory, the
+/// first local header) set to 0x00 and to 0xFF: the scan never panics and stays within
+/// its read bound.
+#[test]
+fn mutated_zip_structures_never_panic_and_stay_bounded() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/parsers/zip");
+    let mut scans = 0usize;
+    for file in ["nul_cut_name.keras", "duplicate_last_wins.keras", "count_lies.keras", "weights_at_512.keras"] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let cd = python_zipfile::central_directory(&bytes, &Limits::default()).unwrap().start_dir as usize;
+        let places = (0..64.min(bytes.len())).chain(cd..bytes.len());
+        for at in places {
+            for v in [0x00u8, 0xFF] {
+                let mut m = bytes.clone();
+                m[at] = v;
+                let r = keras_sentinel::scan(&m, file, &Limits::default());
+                scans += 1;
+                assert!(r.stats.bytes_read <= 8 * m.len() as u64 + (64 << 10), "{file} byte {at}={v:#x}");
+            }
+        }
+    }
+    println!("{scans} mutated scans");
+}
