@@ -6,7 +6,7 @@
 //! the zip) are reported; nested archives are opened and inspected the same way, to a
 //! fixed depth.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{pickle, zip, Extracted};
 use crate::limits::Limits;
@@ -102,7 +102,8 @@ pub fn inspect(
     out: &mut Extracted,
     issues: &mut Vec<MemberIssue>,
 ) {
-    let mut seen: HashSet<u64> = HashSet::new();
+    let mut seen: HashSet<(u64, u16, u64, u64)> = HashSet::new();
+    let mut heads: HashMap<(u64, u16, u64), Vec<u8>> = HashMap::new();
     for (i, m) in archive.members.iter().enumerate() {
         let label = if prefix.is_empty() { m.name.clone() } else { format!("{prefix} > {}", m.name) };
         if issues.len() >= limits.max_findings {
@@ -123,11 +124,6 @@ pub fn inspect(
         if m.is_dir() || m.size == 0 {
             continue;
         }
-        if let Some(at) = archive.data_offset(i) {
-            if !seen.insert(at) {
-                continue; // the same bytes as an earlier entry: already inspected
-            }
-        }
         if m.is_encrypted() || !matches!(m.method, 0 | 8) {
             // Not readable here: say so rather than skip (anything could be in it).
             if let Err(e) = zip::open_with(src, archive, i, limits, budget) {
@@ -135,12 +131,21 @@ pub fn inspect(
             }
             continue;
         }
-        let head = match zip::head(src, m, 16) {
-            Ok(h) => h,
-            Err(e) => {
-                out.error(label, e.to_string());
-                continue;
-            }
+        let at = archive.data_offset(i);
+        let head = match at.and_then(|o| heads.get(&(o, m.method, m.size.min(16)))) {
+            Some(h) => h.clone(),
+            None => match zip::head(src, m, 16) {
+                Ok(h) => {
+                    if let Some(o) = at {
+                        heads.insert((o, m.method, m.size.min(16)), h.clone());
+                    }
+                    h
+                }
+                Err(e) => {
+                    out.error(label, e.to_string());
+                    continue;
+                }
+            },
         };
         let lower = m.name.to_ascii_lowercase();
         if let Some(kind) = executable_kind(&lower, &head) {
@@ -157,6 +162,13 @@ pub fn inspect(
         let nested = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
         if !(is_pickle_name || pickle::looks_like_pickle(&head) || npy || nested) {
             continue; // nothing in it runs code: not inflated
+        }
+        // Entries over the same bytes, read the same way, are inspected once (an overlap
+        // bomb lists thousands); another method or size over them is another reading.
+        if let Some(o) = at {
+            if !seen.insert((o, m.method, m.size.min(m.compressed_size), m.size)) {
+                continue;
+            }
         }
         let data = match zip::open_with(src, archive, i, limits, budget) {
             Ok(d) => d,
@@ -244,6 +256,36 @@ mod tests {
         let pkl = issues.iter().find(|i| i.member == "extra.pkl").unwrap();
         assert_eq!(pkl.imports, ["builtins.exec"]);
         assert!(out.errors.is_empty(), "{:?}", out.errors);
+    }
+
+    #[test]
+    fn another_method_over_the_same_bytes_is_another_reading() {
+        // "x.bin" stores a deflate stream; "y.pkl" is a second central entry over the same
+        // local header, deflated: it reads as a pickle and must not be skipped as seen.
+        let pickle = b"cposix\nsystem\n(Vid\ntR.".to_vec();
+        let comp = miniz_oxide::deflate::compress_to_vec(&pickle, 6);
+        let mut z = build_stored(&[("x.bin", &comp)]);
+        let n = z.len();
+        let cd_at = u32::from_le_bytes(z[n - 6..n - 2].try_into().unwrap()) as usize;
+        let mut entry = z[cd_at..n - 22].to_vec();
+        entry[10] = 8;
+        entry[16..20].copy_from_slice(&zip::python_zipfile::crc32(&pickle).to_le_bytes());
+        entry[24..28].copy_from_slice(&(pickle.len() as u32).to_le_bytes());
+        entry[46..51].copy_from_slice(b"y.pkl");
+        let mut end = z[n - 22..].to_vec();
+        z.truncate(n - 22);
+        z.extend_from_slice(&entry);
+        end[8..10].copy_from_slice(&2u16.to_le_bytes());
+        end[10..12].copy_from_slice(&2u16.to_le_bytes());
+        end[12..16].copy_from_slice(&((n - 22 - cd_at + entry.len()) as u32).to_le_bytes());
+        z.extend(end);
+        let archive = zip::list(&z, &Limits::default()).unwrap();
+        assert_eq!(archive.members.len(), 2);
+        let (mut out, mut issues) = (Extracted::default(), Vec::new());
+        let mut budget = zip::Budget::new(&Limits::default());
+        inspect(&z, &archive, "", 0, &Limits::default(), &mut budget, &mut out, &mut issues);
+        let pkl = issues.iter().find(|i| i.member == "y.pkl").expect("y.pkl inspected");
+        assert_eq!(pkl.imports, ["posix.system"]);
     }
 
     #[test]
