@@ -154,3 +154,16 @@ fn mutated_zip_structures_never_panic_and_stay_bounded() {
     }
     println!("{scans} mutated scans");
 }
+
+/// 400 overlapping entries make one overlap finding and one note per kind of oddity, so
+/// that even a small findings cap keeps the finding that decides the verdict.
+#[test]
+fn an_overlap_bomb_is_one_finding_not_hundreds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/parsers/zip");
+    let bytes = std::fs::read(dir.join("overlap_bomb.keras")).unwrap();
+    let limits = Limits { max_findings: 20, ..Limits::default() };
+    let r = keras_sentinel::scan(&bytes, "overlap_bomb.keras", &limits);
+    let overlap = r.findings.iter().filter(|f| f.code == "KS-ZIP-OVERLAP").count();
+    assert_eq!((overlap, r.verdict.as_str()), (1, "suspicious"), "{:#?}", r.findings);
+    assert!(r.findings.len() <= 3, "{:#?}", r.findings);
+}

@@ -213,7 +213,10 @@ pub fn inspect(
             continue;
         }
         if depth >= MAX_NESTING {
-            out.error(label, format!("archive nested deeper than {MAX_NESTING} levels; not inspected"));
+            out.error(
+                label,
+                format!("limit MAX_NESTING: archive nested deeper than {MAX_NESTING} levels; not inspected"),
+            );
             continue;
         }
         match zip::list(s, limits) {

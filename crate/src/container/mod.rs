@@ -261,6 +261,9 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
     for m in &archive.members {
         *count.entry(m.name.as_str()).or_default() += 1;
     }
+    // One note per kind of oddity, whatever the number of members (a crafted archive may
+    // have thousands: they must not crowd the findings out).
+    let (mut nul_cut, mut local_differs, mut duplicated) = (Vec::new(), Vec::new(), Vec::new());
     for (i, (m, local)) in archive.members.iter().zip(&archive.local).enumerate() {
         if m.method == 0 {
             if let Ok(l) = local {
@@ -268,26 +271,25 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
             }
         }
         if m.orig_name != m.name {
-            out.notes.push(format!(
-                "member {:?} has a NUL byte in its name; zipfile cuts it and knows it as {:?}",
-                m.orig_name, m.name
-            ));
+            nul_cut.push(format!("{:?} is known as {:?}", m.orig_name, m.name));
         }
         if let Ok(zip::LocalHeader { name_differs: Some(local), .. }) = local {
-            out.notes.push(format!(
-                "member {:?}: its local header names it {local:?}; zipfile refuses to open it",
-                m.orig_name
-            ));
+            local_differs.push(format!("{:?} (local header: {local:?})", m.orig_name));
         }
         if count[m.name.as_str()] > 1 && last.get(m.name.as_str()) == Some(&i) {
-            out.notes.push(format!(
-                "member {:?} appears {} times; Python's zipfile loads the last one (entry {}), all are scanned",
-                m.name,
-                count[m.name.as_str()],
-                i + 1
-            ));
+            duplicated.push(format!("{:?} ×{} (zipfile loads entry {})", m.name, count[m.name.as_str()], i + 1));
         }
     }
+    let mut note = |what: &str, items: Vec<String>| {
+        if items.is_empty() {
+            return;
+        }
+        let more = if items.len() > 5 { format!("; and {} more", items.len() - 5) } else { String::new() };
+        out.notes.push(format!("{what}: {}{more}", items[..items.len().min(5)].join("; ")));
+    };
+    note("member names with a NUL byte, which zipfile cuts there", nul_cut);
+    note("members whose local header gives another name, which zipfile refuses to open", local_differs);
+    note("member names that appear more than once; Python's zipfile loads the last, all are scanned", duplicated);
     // One finding per archive: a bomb has thousands of overlapping entries.
     let overlaps = archive.overlaps();
     if let Some(&(first, _)) = overlaps.first() {
