@@ -294,7 +294,7 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
     let overlaps = archive.overlaps();
     if let Some(&(first, _)) = overlaps.first() {
         let mut detail = format!(
-            "{} entr{} whose data run{} into the next entry or the central directory (CPython 3.11.9+ / 3.12.3+ refuse them as a possible zip bomb, older versions such as the 3.11.7 of the Keras venvs read them)",
+            "{} entr{} whose data run{} into the next entry or the central directory (CPython 3.11.8+ / 3.12.2+ refuse them as a possible zip bomb, older versions such as the 3.11.7 of the Keras venvs read them)",
             overlaps.len(),
             if overlaps.len() == 1 { "y" } else { "ies" },
             if overlaps.len() == 1 { "s" } else { "" }

@@ -35,19 +35,19 @@ rule!(
 rule!(
     /// Zip entries whose data runs into the next entry's local header or the central
     /// directory: the overlapping-entries zip bomb, and a way to make two names share
-    /// bytes. CPython 3.11.9+ / 3.12.3+ refuse to open such an entry; older versions read it.
+    /// bytes. CPython 3.11.8+ / 3.12.2+ refuse to open such an entry; older versions read it.
     OverlappingEntries, "KS-ZIP-OVERLAP", High, [],
     Text {
         title: "Zip entries overlap",
         what: "The data of an archive entry runs over the next entry's header or into the central directory, so several entries read the same bytes.",
-        why: "No zip writer produces overlapping entries. They build decompression bombs (a few KB inflating to gigabytes) and let one entry hide inside another, so that tools disagree about what the archive holds. Python 3.12.3 and 3.11.9 (and later) refuse such entries; earlier versions read them.",
+        why: "No zip writer produces overlapping entries. They build decompression bombs (a few KB inflating to gigabytes) and let one entry hide inside another, so that tools disagree about what the archive holds. Python 3.12.2 and 3.11.8 (and later, CVE-2024-0450) refuse such entries; earlier versions read them.",
         remedy: "Do not load the archive; ask for one written by Keras itself. The bytes are inspected once, under the scanner's inflate budget.",
         faq: &[],
     },
     Text {
         title: "Zip girdileri üst üste biniyor",
         what: "Bir arşiv girdisinin verisi sonraki girdinin başlığının üzerine veya merkezi dizinin içine taşıyor; böylece birkaç girdi aynı baytları okuyor.",
-        why: "Hiçbir zip yazıcısı üst üste binen girdiler üretmez. Bunlar sıkıştırma bombaları (birkaç KB'ın gigabaytlara açılması) kurmak ve bir girdiyi diğerinin içinde saklayarak araçların arşivin içeriği konusunda anlaşamamasını sağlamak için kullanılır. Python 3.12.3 ve 3.11.9 (ve sonrası) bu girdileri reddeder; önceki sürümler okur.",
+        why: "Hiçbir zip yazıcısı üst üste binen girdiler üretmez. Bunlar sıkıştırma bombaları (birkaç KB'ın gigabaytlara açılması) kurmak ve bir girdiyi diğerinin içinde saklayarak araçların arşivin içeriği konusunda anlaşamamasını sağlamak için kullanılır. Python 3.12.2 ve 3.11.8 (ve sonrası, CVE-2024-0450) bu girdileri reddeder; önceki sürümler okur.",
         remedy: "Arşivi yüklemeyin; doğrudan Keras'ın yazdığı bir arşiv isteyin. Baytlar, tarayıcının açma bütçesi içinde bir kez incelenir.",
         faq: &[],
     }

@@ -100,7 +100,7 @@ impl Archive {
     }
 
     /// Entries whose data runs past their `_end_offset` (into the next entry's local
-    /// header or the central directory): CPython 3.11.9+ / 3.12.3+ refuse them as "Overlapped
+    /// header or the central directory): CPython 3.11.8+ / 3.12.2+ refuse them as "Overlapped
     /// entries (possible zip bomb)", older versions read them. `(entry, what it overlaps)`.
     pub fn overlaps(&self) -> Vec<(usize, Option<usize>)> {
         let by_offset: std::collections::HashMap<u64, usize> =

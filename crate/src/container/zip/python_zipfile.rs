@@ -14,9 +14,9 @@
 //! - `NameToInfo`: the **last** entry of a name wins;
 //! - `open`: the local header's name must equal the central one (before the NUL cut),
 //!   flag bits 5 and 6 are refused; an entry whose data runs into the next entry's local
-//!   header is refused as overlapping by newer versions only (CPython 3.12.3+, 3.11.9+,
-//!   and distribution backports such as Debian's 3.11.2; the pyenv 3.11.7 that runs
-//!   Keras here reads it), hence [`Version`];
+//!   header is refused as overlapping by newer versions only (CVE-2024-0450: CPython
+//!   3.12.2+, 3.11.8+, 3.10.14+, 3.9.19+ and distribution backports such as Debian's
+//!   3.11.2; the pyenv 3.11.7 that runs Keras here reads it), hence [`Version`];
 //! - `ZipExtFile`: a stored member yields min(compressed size, size) bytes, a deflated one
 //!   its inflated stream cut to the declared size; the CRC-32 is checked at the end.
 //!
@@ -328,9 +328,9 @@ pub fn crc32(data: &[u8]) -> u32 {
 /// Which `zipfile`: the only difference that matters here is the overlap check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
-    /// CPython up to 3.11.8 / 3.12.2 (pyenv 3.11.7 in the Keras venvs): overlaps are read.
+    /// CPython up to 3.11.7 / 3.12.1 (pyenv 3.11.7 in the Keras venvs): overlaps are read.
     ReadsOverlaps,
-    /// CPython 3.11.9+ / 3.12.3+ and backports: "Overlapped entries (possible zip bomb)".
+    /// CPython 3.11.8+ / 3.12.2+ and backports: "Overlapped entries (possible zip bomb)".
     RefusesOverlaps,
 }
 
