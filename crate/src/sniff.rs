@@ -67,8 +67,7 @@ pub fn sniff(src: &dyn ByteSource, name: &str) -> Format {
     if crate::container::zip::find_end_record(src).is_some() {
         return Format::Zip;
     }
-    let first = head.iter().copied().find(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
-    if matches!(first, Some(b'{' | b'[' | b'"')) {
+    if crate::container::json::looks_like_json(src) {
         return Format::Json;
     }
     let lower = name.to_ascii_lowercase();

@@ -5,7 +5,7 @@
 //! The walk visits **every** JSON value: each bypass of other scanners came from a
 //! walk that looked only at `config.layers`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{Item, Object, Payload, Reference, Shape, Site};
 use crate::container::json::{pointer_segment, Json};
@@ -17,7 +17,7 @@ const FUNCTION_SLOTS: &[&str] = &["function", "output_shape", "mask", "mode", "o
 /// Walks `root` and returns every function payload and function reference in it.
 pub fn walk(root: &Json) -> Vec<Item> {
     let mut w = Walker { items: Vec::new(), consumed: HashSet::new(), layers: Vec::new() };
-    w.value(root, &mut String::new(), None, None);
+    w.visit(root);
     w.items
 }
 
@@ -64,6 +64,44 @@ fn triple(v: &Json) -> Option<(&Json, Option<&Json>, Option<&Json>)> {
     Some((code, items.get(1), items.get(2)))
 }
 
+/// `Json::get` for many keys of one object: a scan per key is quadratic on an object
+/// of many `*_type` keys, so large objects get a map (last member wins, as in Python).
+enum LastValues<'a> {
+    Scan(&'a [(String, Json)]),
+    Map(HashMap<&'a str, &'a Json>),
+}
+
+impl<'a> LastValues<'a> {
+    fn new(members: &'a [(String, Json)]) -> Self {
+        if members.len() <= 16 {
+            LastValues::Scan(members)
+        } else {
+            LastValues::Map(members.iter().map(|(k, v)| (k.as_str(), v)).collect())
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Json> {
+        match self {
+            LastValues::Scan(m) => m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            LastValues::Map(m) => m.get(key).copied(),
+        }
+    }
+}
+
+/// `i` in decimal, without allocating.
+fn itoa(mut i: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or("0")
+}
+
 /// True when `s` decodes (as `func_load` would) to something shaped like a code object.
 fn decodes_to_code(s: &str) -> bool {
     s.len() >= 40 && looks_like_code_object(&decode_code(s).bytes)
@@ -102,39 +140,68 @@ impl Walker {
         }));
     }
 
-    fn value(&mut self, v: &Json, ptr: &mut String, lambda_cfg: Option<&Json>, key: Option<&str>) {
-        match v {
-            Json::Obj(members) => {
-                let pushed = layer_name(v).map(|n| self.layers.push(n)).is_some();
-                self.object(v, ptr, lambda_cfg, key);
-                // The config of a Lambda passes its `arguments` down to its `__lambda__`s.
-                let is_lambda = matches!(v.get_str("class_name"), Some("Lambda"));
-                for (k, child) in members {
-                    let len = ptr.len();
+    /// Visits `root` and everything under it in document order (pre-order), with an
+    /// explicit stack: the file decides the depth, the walk must not recurse on it.
+    fn visit(&mut self, root: &Json) {
+        /// A container whose children are being visited.
+        struct Frame<'a> {
+            node: &'a Json,
+            next: usize,
+            /// Length of the pointer of `node` (children append `/segment`).
+            ptr_len: usize,
+            lambda_cfg: Option<&'a Json>,
+            key: Option<&'a str>,
+            pushed_layer: bool,
+            is_lambda: bool,
+        }
+        let mut ptr = String::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut pending = Some((root, None::<&Json>, None::<&str>));
+        loop {
+            if let Some((v, lambda_cfg, key)) = pending.take() {
+                match v {
+                    Json::Obj(_) | Json::Arr(_) => {
+                        let pushed_layer =
+                            matches!(v, Json::Obj(_)) && layer_name(v).map(|n| self.layers.push(n)).is_some();
+                        if let Json::Obj(_) = v {
+                            self.object(v, &ptr, lambda_cfg, key);
+                        }
+                        let is_lambda = matches!(v.get_str("class_name"), Some("Lambda"));
+                        let ptr_len = ptr.len();
+                        stack.push(Frame { node: v, next: 0, ptr_len, lambda_cfg, key, pushed_layer, is_lambda });
+                    }
+                    // §6.1 item 7: code outside any known slot.
+                    Json::Str(s) if !self.consumed.contains(&(v as *const Json)) && decodes_to_code(s) => {
+                        self.push_payload(ptr.clone(), v, key.unwrap_or(""), Shape::Unknown, None, None, None, None);
+                    }
+                    _ => {}
+                }
+            }
+            let Some(top) = stack.last_mut() else { break };
+            ptr.truncate(top.ptr_len);
+            let i = top.next;
+            top.next += 1;
+            match top.node {
+                Json::Obj(members) if i < members.len() => {
+                    let (k, child) = &members[i];
                     ptr.push('/');
                     ptr.push_str(&pointer_segment(k));
-                    let cfg = if is_lambda && k == "config" { Some(child) } else { lambda_cfg };
-                    self.value(child, ptr, cfg, Some(k));
-                    ptr.truncate(len);
+                    // The config of a Lambda passes its `arguments` down to its `__lambda__`s.
+                    let cfg = if top.is_lambda && k == "config" { Some(child) } else { top.lambda_cfg };
+                    pending = Some((child, cfg, Some(k.as_str())));
                 }
-                if pushed {
-                    self.layers.pop();
-                }
-            }
-            Json::Arr(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    let len = ptr.len();
+                Json::Arr(items) if i < items.len() => {
                     ptr.push('/');
-                    ptr.push_str(&i.to_string());
-                    self.value(child, ptr, lambda_cfg, key);
-                    ptr.truncate(len);
+                    ptr.push_str(itoa(i, &mut [0u8; 20]));
+                    pending = Some((&items[i], top.lambda_cfg, top.key));
+                }
+                _ => {
+                    if top.pushed_layer {
+                        self.layers.pop();
+                    }
+                    stack.pop();
                 }
             }
-            // §6.1 item 7: code outside any known slot.
-            Json::Str(s) if !self.consumed.contains(&(v as *const Json)) && decodes_to_code(s) => {
-                self.push_payload(ptr.clone(), v, key.unwrap_or(""), Shape::Unknown, None, None, None, None);
-            }
-            _ => {}
         }
     }
 
@@ -145,14 +212,15 @@ impl Walker {
         // (a)(b)(c)(g) and RNN cell wrappers: any `X_type` key next to its payload `X`.
         if let Json::Obj(members) = v {
             let is_lambda_like = matches!(class, Some("Lambda" | "Merge"));
+            let lookup = LastValues::new(members);
+            let args = lookup.get("arguments");
             for (k, kind) in members {
                 let Some(base) = k.strip_suffix("_type") else { continue };
                 let Some(kind) = kind.as_str() else { continue };
-                let Some(payload) = v.get(base) else { continue };
+                let Some(payload) = lookup.get(base) else { continue };
                 let at = format!("{ptr}/{}", pointer_segment(base));
                 let module_key = if base == "function" { "module".to_string() } else { format!("{base}_module") };
-                let module = v.get_str(&module_key);
-                let args = if v.get("arguments").is_some() { v.get("arguments") } else { None };
+                let module = lookup.get(&module_key).and_then(Json::as_str);
                 match kind {
                     "lambda" => {
                         if let Some((code, d, c)) = triple(payload) {
@@ -237,7 +305,7 @@ impl Walker {
             Some("function") => {
                 let module = v.get_str("module").map(str::to_string);
                 let name = match v.get("config") {
-                    Some(Json::Str(s)) => s.clone(),
+                    Some(Json::Str(s)) => s.to_string(),
                     _ => v.get_str("registered_name").unwrap_or("").to_string(),
                 };
                 self.items.push(Item::Reference(Reference { site: self.site(ptr, slot), module, name }));
@@ -427,5 +495,41 @@ mod tests {
             r#"{"class_name": "Lambda", "config": {"name": "l", "trainable": true, "function": {"class_name": "__lambda__", "config": {"code": "CODE"}}, "function": {"class_name": "__lambda__", "config": {"code": "CODE"}}}}"#,
         );
         assert_eq!(f.len(), 2, "both values of a duplicated key must be seen");
+    }
+
+    #[test]
+    fn a_payload_under_a_million_levels_is_found_on_a_small_stack() {
+        let doc = format!(
+            "{}{{\"class_name\": \"Lambda\", \"config\": {{\"name\": \"deep\", \"trainable\": true, \"function\": {{\"class_name\": \"__lambda__\", \"config\": {{\"code\": \"{}\"}}}}}}}}{}",
+            "[".repeat(1_000_000),
+            code(),
+            "]".repeat(1_000_000)
+        );
+        std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || {
+                let v = parse(&doc, usize::MAX).unwrap().value;
+                let found = walk(&v);
+                let f: Vec<&Payload> =
+                    found.iter().filter_map(|i| if let Item::Function(p) = i { Some(p) } else { None }).collect();
+                assert_eq!(f.len(), 1);
+                assert_eq!(f[0].site.layer, "deep");
+                assert!(f[0].site.pointer.starts_with("/0/0/0/") && f[0].site.pointer.ends_with("/config/function"));
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn many_type_keys_in_one_object_stay_linear() {
+        let mut doc = String::from("{\"class_name\": \"X\"");
+        for i in 0..100_000 {
+            doc.push_str(&format!(", \"f{i}_type\": \"lambda\""));
+        }
+        doc.push_str(", \"f99999\": [\"CODE\", null, null]}");
+        let start = std::time::Instant::now();
+        assert_eq!(functions(&doc).len(), 1);
+        assert!(start.elapsed().as_secs() < 20);
     }
 }
