@@ -519,12 +519,14 @@ mod tests {
     #[test]
     fn depth_limit_is_python_s_and_enforced_without_recursion() {
         let nest = |n: usize| "[".repeat(n) + &"]".repeat(n);
-        assert!(parse(&nest(994), 994).is_ok());
-        let e = parse(&nest(995), 994).unwrap_err();
-        assert!(e.message.contains("limit of 994"), "{e}");
+        let limit = crate::limits::Limits::default().max_json_depth;
+        assert_eq!(limit, 995, "CPython 3.11's json.loads reads 995 levels at module level");
+        assert!(parse(&nest(limit), limit).is_ok());
+        let e = parse(&nest(limit + 1), limit).unwrap_err();
+        assert!(e.message.contains("limit of 995"), "{e}");
         let objs = |n: usize| "{\"a\":".repeat(n) + "1" + &"}".repeat(n);
-        assert!(parse(&objs(994), 994).is_ok());
-        assert!(parse(&objs(995), 994).is_err());
+        assert!(parse(&objs(limit), limit).is_ok());
+        assert!(parse(&objs(limit + 1), limit).is_err());
         // A million levels on a 256 KiB stack: parsed, walked by drop, no overflow.
         std::thread::Builder::new()
             .stack_size(256 << 10)
