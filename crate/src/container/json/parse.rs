@@ -1,10 +1,10 @@
 //! The parser: CPython's `json` scanner (`Modules/_json.c`, `strict=True`) rebuilt
 //! as a loop over an explicit stack of open containers.
 //!
-//! Work and memory are linear in the input: one pass, values built once (children are
-//! collected on one shared stack and moved into an exactly sized `Vec` when their
-//! container closes), duplicate keys found through a hash index, JSON pointers built
-//! only when a leniency is recorded, and at most [`MAX_LENIENCIES`] recorded.
+//! Work and memory are linear in the input: one pass, each container's children
+//! collected in its own `Vec` and trimmed to size when it closes, duplicate keys found
+//! through a hash index, JSON pointers built only when a leniency is recorded, and at
+//! most [`MAX_LENIENCIES`] recorded.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
@@ -16,7 +16,7 @@ use super::{pointer_segment, Json, JsonError, Leniency, Number, Parsed};
 /// ([`Leniency::More`]), so a file of a million duplicate keys stays cheap.
 pub const MAX_LENIENCIES: usize = 100;
 
-/// CPython ≥ 3.11 (and 3.10.7, 3.9.14, 3.8.14, 3.7.14 security releases) refuses to
+/// CPython >= 3.11 (and the 3.10.7, 3.9.14, 3.8.14, 3.7.14 security releases) refuses to
 /// convert integers longer than this (`sys.int_info.default_max_str_digits`).
 const PYTHON_INT_MAX_DIGITS: usize = 4300;
 
@@ -33,8 +33,6 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Parsed, JsonError> {
         i: 0,
         max_depth,
         frames: Vec::new(),
-        values: Vec::new(),
-        keys: Vec::new(),
         leniencies: Vec::new(),
         more: 0,
         hasher: RandomState::new(),
@@ -47,17 +45,17 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Parsed, JsonError> {
     Ok(Parsed { value, leniencies })
 }
 
-/// An open container.
-struct Frame {
-    is_obj: bool,
-    /// Where its children start on `Parser::values` (and keys on `Parser::keys`).
-    values_start: usize,
-    keys_start: usize,
-    /// Children begun so far (the last one may still be being parsed).
-    count: usize,
-    /// Key hash → index (into `Parser::keys`) of a member with that hash, built once
-    /// the object outgrows [`LINEAR_DUP_CHECK`].
-    index: Option<HashMap<u64, usize>>,
+/// An open container and the children read so far.
+enum Frame {
+    Arr(Vec<Json>),
+    Obj {
+        members: Vec<(String, Json)>,
+        /// The key of the member whose value is being read.
+        key: String,
+        /// Key hash -> index of a member with that hash, built once the object
+        /// outgrows [`LINEAR_DUP_CHECK`].
+        index: Option<HashMap<u64, usize>>,
+    },
 }
 
 struct Parser<'a> {
@@ -65,10 +63,6 @@ struct Parser<'a> {
     i: usize,
     max_depth: usize,
     frames: Vec<Frame>,
-    /// Finished children of every open container, innermost last.
-    values: Vec<Json>,
-    /// Keys of the members of every open object, innermost last.
-    keys: Vec<String>,
     leniencies: Vec<Leniency>,
     more: usize,
     hasher: RandomState,
@@ -79,7 +73,7 @@ impl Parser<'_> {
         JsonError { offset: self.i, message: msg.to_string() }
     }
 
-    /// JSON pointer of the value being parsed inside the first `frames` containers.
+    /// JSON pointer of the value being read inside the first `frames` containers.
     fn pointer(&self, frames: usize) -> String {
         if frames == 0 {
             return "/".into();
@@ -87,10 +81,9 @@ impl Parser<'_> {
         let mut out = String::new();
         for f in &self.frames[..frames] {
             out.push('/');
-            if f.is_obj {
-                out.push_str(&pointer_segment(&self.keys[f.keys_start + f.count - 1]));
-            } else {
-                out.push_str(&(f.count - 1).to_string());
+            match f {
+                Frame::Obj { key, .. } => out.push_str(&pointer_segment(key)),
+                Frame::Arr(items) => out.push_str(&items.len().to_string()),
             }
         }
         out
@@ -122,11 +115,10 @@ impl Parser<'_> {
     }
 
     fn run(&mut self) -> Result<Json, JsonError> {
-        self.ws();
         loop {
             // Expecting a value.
             self.ws();
-            let opened = match self.s.get(self.i) {
+            let mut done = match self.s.get(self.i) {
                 Some(&c @ (b'{' | b'[')) => {
                     if self.frames.len() >= self.max_depth {
                         return Err(self.err(&format!("nesting deeper than the limit of {} levels", self.max_depth)));
@@ -135,53 +127,55 @@ impl Parser<'_> {
                     self.ws();
                     let is_obj = c == b'{';
                     if self.eat(if is_obj { b"}" } else { b"]" }) {
-                        self.values.push(if is_obj { Json::Obj(Vec::new()) } else { Json::Arr(Vec::new()) });
-                        false
+                        Some(if is_obj { Json::Obj(Vec::new()) } else { Json::Arr(Vec::new()) })
                     } else {
-                        self.frames.push(Frame {
-                            is_obj,
-                            values_start: self.values.len(),
-                            keys_start: self.keys.len(),
-                            count: 0,
-                            index: None,
+                        self.frames.push(if is_obj {
+                            Frame::Obj { members: Vec::new(), key: String::new(), index: None }
+                        } else {
+                            Frame::Arr(Vec::new())
                         });
-                        self.begin_child()?;
-                        true
+                        self.begin_member()?;
+                        None
                     }
                 }
-                _ => {
-                    let v = self.scalar()?;
-                    self.values.push(v);
-                    false
-                }
+                _ => Some(self.scalar()?),
             };
-            if opened {
-                continue;
-            }
-            // A value is complete: close containers until one takes another child.
-            loop {
-                if self.frames.is_empty() {
+            // A value is complete: hand it to its container, closing containers until
+            // one takes another child.
+            while let Some(v) = done.take() {
+                let Some(top) = self.frames.last_mut() else {
                     self.ws();
                     if self.i != self.s.len() {
                         return Err(self.err("extra data after the JSON value"));
                     }
-                    return Ok(self.values.pop().expect("the finished root value"));
-                }
+                    return Ok(v);
+                };
+                let is_obj = match top {
+                    Frame::Arr(items) => {
+                        items.push(v);
+                        false
+                    }
+                    Frame::Obj { members, key, .. } => {
+                        members.push((std::mem::take(key), v));
+                        true
+                    }
+                };
                 self.ws();
-                let is_obj = self.frames.last().expect("non-empty").is_obj;
                 if self.eat(b",") {
-                    self.begin_child()?;
+                    self.begin_member()?;
                     break;
                 }
                 if self.eat(if is_obj { b"}" } else { b"]" }) {
-                    let f = self.frames.pop().expect("non-empty");
-                    let items = self.values.split_off(f.values_start);
-                    let v = if f.is_obj {
-                        Json::Obj(self.keys.split_off(f.keys_start).into_iter().zip(items).collect())
-                    } else {
-                        Json::Arr(items)
-                    };
-                    self.values.push(v);
+                    done = Some(match self.frames.pop().expect("non-empty") {
+                        Frame::Arr(mut items) => {
+                            items.shrink_to_fit();
+                            Json::Arr(items)
+                        }
+                        Frame::Obj { mut members, .. } => {
+                            members.shrink_to_fit();
+                            Json::Obj(members)
+                        }
+                    });
                     continue;
                 }
                 return Err(self.err(if is_obj { "expected ',' or '}'" } else { "expected ',' or ']'" }));
@@ -191,28 +185,31 @@ impl Parser<'_> {
 
     /// Starts the next child of the innermost container: for an object, reads its key
     /// and the `:` (and notes a duplicate key).
-    fn begin_child(&mut self) -> Result<(), JsonError> {
-        let depth = self.frames.len();
-        let f = self.frames.last_mut().expect("called inside a container");
-        f.count += 1;
-        if !f.is_obj {
+    fn begin_member(&mut self) -> Result<(), JsonError> {
+        if let Some(Frame::Arr(_)) = self.frames.last() {
             return Ok(());
         }
         self.ws();
         if self.s.get(self.i) != Some(&b'"') {
             return Err(self.err("expected a property name in double quotes"));
         }
-        let key = self.string()?;
+        let new_key = self.string()?;
         self.ws();
         if !self.eat(b":") {
             return Err(self.err("expected ':'"));
         }
-        let dup = self.is_duplicate(&key);
-        self.keys.push(key);
+        let dup = self.is_duplicate(&new_key);
+        if let Some(Frame::Obj { key, .. }) = self.frames.last_mut() {
+            *key = new_key;
+        }
         if dup {
+            let depth = self.frames.len();
             self.lenient(|p| Leniency::DuplicateKey {
                 pointer: p.pointer(depth - 1),
-                key: p.keys.last().cloned().unwrap_or_default(),
+                key: match p.frames.last() {
+                    Some(Frame::Obj { key, .. }) => key.clone(),
+                    _ => String::new(),
+                },
             });
         }
         Ok(())
@@ -220,31 +217,28 @@ impl Parser<'_> {
 
     /// Is `key` already a key of the innermost object? Linear in the object's size
     /// over the whole object (hash index past a few members).
-    fn is_duplicate(&mut self, key: &str) -> bool {
-        let f = self.frames.last_mut().expect("inside an object");
-        let keys = &self.keys[f.keys_start..];
-        if keys.len() < LINEAR_DUP_CHECK {
-            return keys.iter().any(|k| k == key);
+    fn is_duplicate(&mut self, new_key: &str) -> bool {
+        let Some(Frame::Obj { members, index, .. }) = self.frames.last_mut() else { return false };
+        if members.len() < LINEAR_DUP_CHECK {
+            return members.iter().any(|(k, _)| k == new_key);
         }
         let hasher = &self.hasher;
-        let start = f.keys_start;
-        let index = f.index.get_or_insert_with(|| {
-            let mut m = HashMap::with_capacity(keys.len() * 2);
-            for (i, k) in keys.iter().enumerate() {
-                m.entry(hasher.hash_one(k.as_str())).or_insert(start + i);
+        let index = index.get_or_insert_with(|| {
+            let mut m = HashMap::with_capacity(members.len() * 2);
+            for (i, (k, _)) in members.iter().enumerate() {
+                m.entry(hasher.hash_one(k.as_str())).or_insert(i);
             }
             m
         });
-        let h = hasher.hash_one(key);
-        let at = self.keys.len();
+        let h = hasher.hash_one(new_key);
         match index.get(&h) {
             None => {
-                index.insert(h, at);
+                index.insert(h, members.len());
                 false
             }
-            Some(&j) if self.keys[j] == key => true,
+            Some(&j) if members[j].0 == new_key => true,
             // A 64-bit hash collision between two different keys: settle it by a scan.
-            Some(_) => self.keys[start..].iter().any(|k| k == key),
+            Some(_) => members.iter().any(|(k, _)| k == new_key),
         }
     }
 
