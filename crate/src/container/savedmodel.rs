@@ -232,6 +232,37 @@ mod tests {
     }
 
     #[test]
+    fn graph_ops_follow_merge_rules_and_list_overridden_ops() {
+        // NodeDef.op given twice (TensorFlow runs the last); graph_def given twice (merged:
+        // both nodes are in the graph).
+        let meta = [
+            field(2, &field(1, &[field(1, b"n"), field(2, b"ReadFile"), field(2, b"Identity")].concat())),
+            field(2, &field(1, &[field(1, b"m"), field(2, b"WriteFile")].concat())),
+        ]
+        .concat();
+        let mut sm = vec![0x08, 0x01];
+        sm.extend(field(2, &meta));
+        let ops: Vec<(String, String)> = graph_ops(&sm, 100).unwrap().into_iter().map(|o| (o.op, o.node)).collect();
+        assert_eq!(
+            ops,
+            [
+                ("ReadFile".to_string(), "n (an earlier `op` value, overridden)".to_string()),
+                ("Identity".to_string(), "n".to_string()),
+                ("WriteFile".to_string(), "m".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn keras_metadata_last_value_wins_and_earlier_ones_are_kept() {
+        let node = [field(5, b"first"), field(5, b"second"), vec![0x10, 0x07]].concat();
+        let nodes = parse(&field(1, &node), 10).unwrap();
+        assert_eq!((nodes[0].metadata.as_str(), nodes[0].node_id), ("second", 7));
+        assert_eq!(nodes[0].shadowed, ["first"]);
+        assert!(parse(&field(1, &field(5, b"\xff")), 10).is_err(), "proto3 strings must be UTF-8");
+    }
+
+    #[test]
     fn reads_tf2_user_object_metadata() {
         let user = [field(1, b"_tf_keras_layer"), field(3, b"{\"class_name\": \"Lambda\"}")].concat();
         let objects =
