@@ -244,9 +244,11 @@ fn utf8_surrogatepass(mut b: &[u8], lone: &mut usize) -> Result<String, usize> {
 
 /// Does this file read as a JSON document that starts with `{`, `[` or `"`, in any
 /// encoding `json.loads(bytes)` detects, after whitespace of any length? Reads the file
-/// in chunks only as far as the first non-whitespace character.
+/// only as far as the first non-whitespace character, in chunks that start small (most
+/// files answer in their first bytes) and double up to 64 KiB.
 pub fn looks_like_json(src: &dyn ByteSource) -> bool {
-    const CHUNK: u64 = 64 << 10;
+    const MAX_CHUNK: u64 = 64 << 10;
+    let mut chunk: u64 = 256;
     let len = src.len();
     let mut head = [0u8; 4];
     let n = len.min(4) as usize;
@@ -258,9 +260,11 @@ pub fn looks_like_json(src: &dyn ByteSource) -> bool {
     let enc = detect_encoding(probe);
     let unit = enc.unit() as u64;
     let mut off = enc.bom_len() as u64;
-    let mut buf = vec![0u8; CHUNK.min(len) as usize];
+    let mut buf = Vec::new();
     while off + unit <= len {
-        let want = (CHUNK.min(len - off) / unit * unit) as usize;
+        let want = (chunk.min(len - off) / unit * unit) as usize;
+        buf.resize(want.max(buf.len()), 0);
+        chunk = (chunk * 2).min(MAX_CHUNK);
         if src.read_at(off, &mut buf[..want]).is_err() {
             return false;
         }
