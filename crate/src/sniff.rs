@@ -97,8 +97,7 @@ pub fn readings(src: &dyn ByteSource, name: &str, limits: &Limits) -> Vec<Format
     if !found.is_empty() {
         return found;
     }
-    let first = head.iter().copied().find(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
-    if matches!(first, Some(b'{' | b'[' | b'"')) {
+    if crate::container::json::looks_like_json(src) {
         return vec![Format::Json];
     }
     if (lower.ends_with(".pb") || head.first() == Some(&0x0a))

@@ -8,6 +8,7 @@ pub mod hdf5;
 pub mod json;
 pub mod members;
 pub mod pickle;
+pub mod protobuf;
 pub mod savedmodel;
 pub mod zip;
 
@@ -99,21 +100,18 @@ impl Extracted {
     }
 }
 
-/// Decodes JSON bytes as Python's `json.load` would: UTF-8, with a UTF-8 BOM refused
-/// by `json.loads` on text but read by `json.load` on a file opened as utf-8-sig — we read
-/// it and say so.
+/// Decodes JSON bytes as Keras 3's `json.loads(zip_member_bytes)` does: UTF-8 (a BOM
+/// stripped), UTF-16 or UTF-32 detected from the first bytes (see `json::encoding`).
 fn json_text(bytes: Vec<u8>, location: &str, out: &mut Extracted) -> Option<String> {
-    let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
-        Some(rest) => {
-            out.notes.push(format!("{location}: starts with a UTF-8 byte-order mark"));
-            rest.to_vec()
+    match json::decode_bytes(&bytes) {
+        Ok(d) => {
+            for n in d.notes() {
+                out.notes.push(format!("{location}: {n}"));
+            }
+            Some(d.text)
         }
-        None => bytes,
-    };
-    match String::from_utf8(bytes) {
-        Ok(s) => Some(s),
         Err(e) => {
-            out.error(location, format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()));
+            out.error(location, e.to_string());
             None
         }
     }
@@ -189,10 +187,11 @@ fn extract_keras_metadata(src: &dyn ByteSource, name: &str, limits: &Limits, out
     match savedmodel::parse(&buf, limits.max_pb_nodes) {
         Ok(nodes) => {
             for n in nodes {
+                let path = if n.path.is_empty() { "root".to_string() } else { n.path };
+                push_shadowed(out, &format!("{name} node {path}"), n.shadowed);
                 if n.metadata.is_empty() {
                     continue;
                 }
-                let path = if n.path.is_empty() { "root".to_string() } else { n.path };
                 out.docs.push(ConfigText {
                     container: format!("{name} node {path}"),
                     role: Role::SavedModelNode,
@@ -201,6 +200,25 @@ fn extract_keras_metadata(src: &dyn ByteSource, name: &str, limits: &Limits, out
             }
         }
         Err(e) => out.error(name, e.to_string()),
+    }
+}
+
+/// Metadata values a protobuf holds but Python's parse drops (an earlier copy of the
+/// field, a cleared `oneof` member): scanned like the rest, and reported.
+fn push_shadowed(out: &mut Extracted, place: &str, shadowed: Vec<String>) {
+    if shadowed.is_empty() {
+        return;
+    }
+    out.notes.push(format!(
+        "{place}: {} more metadata value(s) that Python's protobuf parses and drops (a repeated singular field or a cleared oneof member); all are scanned",
+        shadowed.len()
+    ));
+    for (i, text) in shadowed.into_iter().enumerate() {
+        out.docs.push(ConfigText {
+            container: format!("{place} (shadowed metadata value {})", i + 1),
+            role: Role::SavedModelNode,
+            text,
+        });
     }
 }
 
@@ -215,11 +233,11 @@ fn extract_saved_model(src: &dyn ByteSource, name: &str, limits: &Limits, out: &
     match savedmodel::user_object_metadata(&buf, limits.max_pb_nodes) {
         Ok(nodes) => {
             for n in nodes {
-                out.docs.push(ConfigText {
-                    container: format!("{name} {} ({})", n.path, n.identifier),
-                    role: Role::SavedModelNode,
-                    text: n.metadata,
-                });
+                let place = format!("{name} {} ({})", n.path, n.identifier);
+                push_shadowed(out, &place, n.shadowed);
+                if !n.metadata.is_empty() {
+                    out.docs.push(ConfigText { container: place, role: Role::SavedModelNode, text: n.metadata });
+                }
             }
         }
         Err(e) => out.error(name, e.to_string()),

@@ -1,13 +1,17 @@
-//! TF SavedModel Keras metadata: `keras_metadata.pb`.
+//! TF SavedModel Keras metadata: `keras_metadata.pb`, and what `saved_model.pb` holds
+//! for Keras (TF 2.0 – 2.4 metadata) and for the rules (graph ops).
 //!
 //! ```proto
 //! message SavedMetadata { repeated SavedObject nodes = 1; }
 //! message SavedObject { int32 node_id = 2; string node_path = 3; string identifier = 4;
 //!                       string metadata = 5; VersionDef version = 6; }
 //! ```
-//! Each node's `metadata` is a JSON document (tuples as `__tuple__`). Only a varint
-//! reader is needed; unknown fields are skipped by wire type.
+//! Each node's `metadata` is a JSON document (tuples as `__tuple__`). Fields are read
+//! with Python's merge rules (`protobuf::merge`): the last `metadata` of a node wins, and
+//! the earlier ones, which Python parses and drops, are kept as `shadowed` so they are
+//! scanned and reported too.
 
+use super::protobuf::{Message, PbError as WireError};
 use crate::source::{read_vec, ByteSource};
 
 /// One `SavedObject` node.
@@ -16,7 +20,11 @@ pub struct Node {
     pub node_id: u64,
     pub path: String,
     pub identifier: String,
+    /// The metadata Python's loader reads.
     pub metadata: String,
+    /// Metadata values in the file that Python does not see: earlier copies of the
+    /// field, or a `user_object` cleared by a later member of its `oneof`.
+    pub shadowed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +32,13 @@ pub struct PbError(pub String);
 
 impl std::fmt::Display for PbError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "keras_metadata.pb: {}", self.0)
+        write!(f, "protobuf: {}", self.0)
+    }
+}
+
+impl From<WireError> for PbError {
+    fn from(e: WireError) -> Self {
+        PbError(e.0)
     }
 }
 
@@ -37,91 +51,32 @@ pub fn looks_like_keras_metadata(src: &dyn ByteSource) -> bool {
     }
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn varint(&mut self) -> Result<u64, PbError> {
-        let mut v = 0u64;
-        for shift in (0..70).step_by(7) {
-            let byte = *self.b.get(self.i).ok_or_else(|| PbError(format!("truncated varint at byte {}", self.i)))?;
-            self.i += 1;
-            if shift == 63 && byte > 1 {
-                return Err(PbError(format!("varint overflows 64 bits at byte {}", self.i)));
-            }
-            v |= ((byte & 0x7f) as u64) << shift;
-            if byte & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err(PbError(format!("varint longer than 10 bytes at byte {}", self.i)))
-    }
-
-    fn bytes(&mut self) -> Result<&'a [u8], PbError> {
-        let len = self.varint()?;
-        let end = (self.i as u64)
-            .checked_add(len)
-            .filter(|&e| e <= self.b.len() as u64)
-            .ok_or_else(|| PbError(format!("field of {len} bytes at byte {} runs past the end", self.i)))?;
-        let s = &self.b[self.i..end as usize];
-        self.i = end as usize;
-        Ok(s)
-    }
-
-    fn skip(&mut self, wire: u64) -> Result<(), PbError> {
-        match wire {
-            0 => self.varint().map(|_| ()),
-            1 => self.advance(8),
-            2 => self.bytes().map(|_| ()),
-            5 => self.advance(4),
-            _ => Err(PbError(format!("unsupported wire type {wire} at byte {}", self.i))),
-        }
-    }
-
-    fn advance(&mut self, n: usize) -> Result<(), PbError> {
-        if self.i + n > self.b.len() {
-            return Err(PbError("truncated fixed-size field".into()));
-        }
-        self.i += n;
-        Ok(())
-    }
-}
-
+/// A proto3 `string`: upb refuses the whole message when one is not UTF-8.
 fn utf8(b: &[u8], what: &str) -> Result<String, PbError> {
-    String::from_utf8(b.to_vec()).map_err(|_| PbError(format!("{what} is not UTF-8")))
+    String::from_utf8(b.to_vec()).map_err(|_| PbError(format!("{what} is not UTF-8 (Python's protobuf refuses it)")))
+}
+
+fn last_string(m: &Message, number: u64, what: &str) -> Result<(String, Vec<String>), PbError> {
+    let last = m.last_bytes(number)?;
+    let value = last.value.map(|b| utf8(b, what)).transpose()?.unwrap_or_default();
+    let shadowed = last.shadowed.iter().map(|b| utf8(b, what)).collect::<Result<_, _>>()?;
+    Ok((value, shadowed))
 }
 
 /// Parses the nodes of a `SavedMetadata` message.
 pub fn parse(buf: &[u8], max_nodes: usize) -> Result<Vec<Node>, PbError> {
-    let mut r = Reader { b: buf, i: 0 };
-    let mut nodes = Vec::new();
-    while r.i < buf.len() {
-        let key = r.varint()?;
-        if key >> 3 == 1 && key & 7 == 2 {
-            if nodes.len() >= max_nodes {
-                return Err(PbError(format!("more than {max_nodes} nodes")));
-            }
-            let body = r.bytes()?;
-            let mut n = Node::default();
-            let mut nr = Reader { b: body, i: 0 };
-            while nr.i < body.len() {
-                let k = nr.varint()?;
-                match (k >> 3, k & 7) {
-                    (2, 0) => n.node_id = nr.varint()?,
-                    (3, 2) => n.path = utf8(nr.bytes()?, "node_path")?,
-                    (4, 2) => n.identifier = utf8(nr.bytes()?, "identifier")?,
-                    (5, 2) => n.metadata = utf8(nr.bytes()?, "metadata")?,
-                    (_, w) => nr.skip(w)?,
-                }
-            }
-            nodes.push(n);
-        } else {
-            r.skip(key & 7)?;
-        }
+    let mut out = Vec::new();
+    for node in Message::new(buf).repeated(1, max_nodes).map_err(|e| PbError(format!("nodes: {e}")))? {
+        let (metadata, shadowed) = last_string(&node, 5, "metadata")?;
+        out.push(Node {
+            node_id: node.last_varint(2)?.unwrap_or(0),
+            path: last_string(&node, 3, "node_path")?.0,
+            identifier: last_string(&node, 4, "identifier")?.0,
+            metadata,
+            shadowed,
+        });
     }
-    Ok(nodes)
+    Ok(out)
 }
 
 /// One op of a SavedModel graph.
@@ -139,30 +94,15 @@ pub fn looks_like_saved_model(head: &[u8]) -> bool {
     matches!(head, [0x08, v, 0x12, ..] if *v < 0x80)
 }
 
-fn fields(buf: &[u8]) -> Result<Vec<(u64, &[u8])>, PbError> {
-    let mut r = Reader { b: buf, i: 0 };
-    let mut out = Vec::new();
-    while r.i < buf.len() {
-        let key = r.varint()?;
-        if key & 7 == 2 {
-            out.push((key >> 3, r.bytes()?));
-        } else {
-            r.skip(key & 7)?;
-        }
+/// `NodeDef { string name = 1; string op = 2; }`: the op TensorFlow runs is the last
+/// `op`; earlier ones are listed too (marked), since they are in the file.
+fn node_def(m: &Message, function: &str, out: &mut Vec<GraphOp>) -> Result<(), PbError> {
+    let name = m.last_bytes(1)?.value.map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+    let op = m.last_bytes(2)?;
+    for (b, shadowed) in op.shadowed.iter().map(|b| (b, true)).chain(op.value.iter().map(|b| (b, false))) {
+        let node = if shadowed { format!("{name} (an earlier `op` value, overridden)") } else { name.clone() };
+        out.push(GraphOp { op: String::from_utf8_lossy(b).into_owned(), node, function: function.to_string() });
     }
-    Ok(out)
-}
-
-fn node_def(buf: &[u8], function: &str, out: &mut Vec<GraphOp>) -> Result<(), PbError> {
-    let mut op = GraphOp { op: String::new(), node: String::new(), function: function.to_string() };
-    for (f, v) in fields(buf)? {
-        match f {
-            1 => op.node = String::from_utf8_lossy(v).into_owned(),
-            2 => op.op = String::from_utf8_lossy(v).into_owned(),
-            _ => {}
-        }
-    }
-    out.push(op);
     Ok(())
 }
 
@@ -170,78 +110,62 @@ fn node_def(buf: &[u8], function: &str, out: &mut Vec<GraphOp>) -> Result<(), Pb
 /// (`SavedModel.meta_graphs[].graph_def.{node[], library.function[].node_def[]}`).
 pub fn graph_ops(buf: &[u8], max_ops: usize) -> Result<Vec<GraphOp>, PbError> {
     let mut out = Vec::new();
-    for (f, meta) in fields(buf)? {
-        if f != 2 {
-            continue;
+    for meta in Message::new(buf).repeated(2, max_ops)? {
+        let Some(graph) = meta.message(2, max_ops)? else { continue };
+        for node in graph.repeated(1, max_ops)? {
+            node_def(&node, "", &mut out)?;
         }
-        for (f, graph) in fields(meta)? {
-            if f != 2 {
-                continue;
-            }
-            for (f, v) in fields(graph)? {
-                match f {
-                    1 => node_def(v, "", &mut out)?,
-                    2 => {
-                        for (f, func) in fields(v)? {
-                            if f != 1 {
-                                continue;
-                            }
-                            let mut name = String::new();
-                            for (f, part) in fields(func)? {
-                                match f {
-                                    1 => {
-                                        if let Some((_, n)) = fields(part)?.into_iter().find(|(f, _)| *f == 1) {
-                                            name = String::from_utf8_lossy(n).into_owned();
-                                        }
-                                    }
-                                    3 => node_def(part, &name, &mut out)?,
-                                    _ => {}
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
+        if let Some(library) = graph.message(2, max_ops)? {
+            for func in library.repeated(1, max_ops)? {
+                let name = match func.message(1, max_ops)? {
+                    Some(sig) => String::from_utf8_lossy(sig.last_bytes(1)?.value.unwrap_or_default()).into_owned(),
+                    None => String::new(),
+                };
+                for node in func.repeated(3, max_ops)? {
+                    node_def(&node, &name, &mut out)?;
                 }
                 if out.len() > max_ops {
                     return Err(PbError(format!("more than {max_ops} graph ops")));
                 }
             }
         }
+        if out.len() > max_ops {
+            return Err(PbError(format!("more than {max_ops} graph ops")));
+        }
     }
     Ok(out)
 }
 
+/// Fields of `SavedObject.kind` (a `oneof`): setting any clears the others.
+const SAVED_OBJECT_KIND: &[u64] = &[4, 5, 6, 7, 8, 9, 10, 12];
+
 /// Keras metadata kept inside `saved_model.pb` by TF 2.0 – 2.4, before
 /// `keras_metadata.pb` existed: `SavedModel.meta_graphs[].object_graph_def.nodes[]`,
-/// each `SavedObject.user_object` (field 4) with `identifier` (1) and `metadata` (3).
+/// each `SavedObject.user_object` (field 4, in the `kind` oneof) with `identifier` (1)
+/// and `metadata` (3). tf.keras reads `meta_graphs[0]`; every meta graph is read here.
+/// `object_graph_def` given twice is merged, so its `nodes` lists concatenate and node
+/// ids count across both, as in Python.
 pub fn user_object_metadata(buf: &[u8], max_nodes: usize) -> Result<Vec<Node>, PbError> {
     let mut out = Vec::new();
-    for (f, meta) in fields(buf)? {
-        if f != 2 {
-            continue;
-        }
-        for (f, graph) in fields(meta)? {
-            if f != 7 {
-                continue;
+    for meta in Message::new(buf).repeated(2, max_nodes)? {
+        let Some(graph) = meta.message(7, max_nodes)? else { continue };
+        for (id, node) in graph.repeated(1, max_nodes)?.into_iter().enumerate() {
+            let mut cleared = Vec::new();
+            let user = node.oneof_message(4, SAVED_OBJECT_KIND, &mut cleared)?;
+            let mut n = Node { node_id: id as u64, path: format!("object {id}"), ..Node::default() };
+            if let Some(user) = &user {
+                n.identifier = last_string(user, 1, "identifier")?.0;
+                (n.metadata, n.shadowed) = last_string(user, 3, "metadata")?;
             }
-            let nodes = fields(graph)?.into_iter().filter(|(f, _)| *f == 1);
-            for (id, (_, node)) in nodes.enumerate() {
-                if id >= max_nodes {
-                    return Err(PbError(format!("more than {max_nodes} object graph nodes")));
-                }
-                let Some((_, user)) = fields(node)?.into_iter().find(|(f, _)| *f == 4) else { continue };
-                let mut n = Node { node_id: id as u64, ..Node::default() };
-                for (f, v) in fields(user)? {
-                    match f {
-                        1 => n.identifier = utf8(v, "identifier")?,
-                        3 => n.metadata = utf8(v, "metadata")?,
-                        _ => {}
-                    }
-                }
-                if !n.metadata.is_empty() {
-                    n.path = format!("object {id}");
-                    out.push(n);
-                }
+            // A user_object a later `kind` member cleared: Python never sees its metadata.
+            for body in cleared {
+                let (m, mut earlier) = last_string(&Message::new(body), 3, "metadata")?;
+                n.shadowed.append(&mut earlier);
+                n.shadowed.push(m);
+            }
+            n.shadowed.retain(|m| !m.is_empty());
+            if !n.metadata.is_empty() || !n.shadowed.is_empty() {
+                out.push(n);
             }
         }
     }
@@ -305,6 +229,37 @@ mod tests {
         assert_eq!(ops.len(), 2);
         assert_eq!((ops[0].op.as_str(), ops[0].function.as_str()), ("ReadFile", ""));
         assert_eq!((ops[1].op.as_str(), ops[1].function.as_str()), ("WriteFile", "fn"));
+    }
+
+    #[test]
+    fn graph_ops_follow_merge_rules_and_list_overridden_ops() {
+        // NodeDef.op given twice (TensorFlow runs the last); graph_def given twice (merged:
+        // both nodes are in the graph).
+        let meta = [
+            field(2, &field(1, &[field(1, b"n"), field(2, b"ReadFile"), field(2, b"Identity")].concat())),
+            field(2, &field(1, &[field(1, b"m"), field(2, b"WriteFile")].concat())),
+        ]
+        .concat();
+        let mut sm = vec![0x08, 0x01];
+        sm.extend(field(2, &meta));
+        let ops: Vec<(String, String)> = graph_ops(&sm, 100).unwrap().into_iter().map(|o| (o.op, o.node)).collect();
+        assert_eq!(
+            ops,
+            [
+                ("ReadFile".to_string(), "n (an earlier `op` value, overridden)".to_string()),
+                ("Identity".to_string(), "n".to_string()),
+                ("WriteFile".to_string(), "m".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn keras_metadata_last_value_wins_and_earlier_ones_are_kept() {
+        let node = [field(5, b"first"), field(5, b"second"), vec![0x10, 0x07]].concat();
+        let nodes = parse(&field(1, &node), 10).unwrap();
+        assert_eq!((nodes[0].metadata.as_str(), nodes[0].node_id), ("second", 7));
+        assert_eq!(nodes[0].shadowed, ["first"]);
+        assert!(parse(&field(1, &field(5, b"\xff")), 10).is_err(), "proto3 strings must be UTF-8");
     }
 
     #[test]

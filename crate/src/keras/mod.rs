@@ -95,7 +95,8 @@ pub struct Object {
     /// The object is a layer or a model (not an initializer, optimizer, …).
     pub is_layer: bool,
     /// The object's `config`, kept only for the classes whose config the rules read
-    /// (`TorchModuleWrapper`, lookup layers, `TFSMLayer`).
+    /// (`TorchModuleWrapper`, lookup layers, `TFSMLayer`), and only its top-level
+    /// members: nested values are `null` (a deep copy per nested wrapper is quadratic).
     pub config: Option<Json>,
 }
 

@@ -5,7 +5,7 @@
 //! The walk visits **every** JSON value: each bypass of other scanners came from a
 //! walk that looked only at `config.layers`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{Item, Object, Payload, Reference, Shape, Site};
 use crate::container::json::{pointer_segment, Json};
@@ -17,7 +17,7 @@ const FUNCTION_SLOTS: &[&str] = &["function", "output_shape", "mask", "mode", "o
 /// Walks `root` and returns every function payload and function reference in it.
 pub fn walk(root: &Json) -> Vec<Item> {
     let mut w = Walker { items: Vec::new(), consumed: HashSet::new(), layers: Vec::new() };
-    w.value(root, &mut String::new(), None, None);
+    w.visit(root);
     w.items
 }
 
@@ -64,20 +64,109 @@ fn triple(v: &Json) -> Option<(&Json, Option<&Json>, Option<&Json>)> {
     Some((code, items.get(1), items.get(2)))
 }
 
+/// Longest pointer, layer path or slot text kept in a [`Site`].
+const MAX_SITE_TEXT: usize = 1024;
+
+/// Where an item sits: the pointer of its object and a suffix below it.
+struct At<'a>(&'a str, String);
+
+/// The end of `s`, at most about `max` bytes, marked with `…` when cut.
+fn tail(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut cut = s.len() - max.saturating_sub(3);
+    while !s.is_char_boundary(cut) {
+        cut += 1;
+    }
+    format!("…{}", &s[cut..])
+}
+
+/// An object's top-level members with nested values replaced by `null`: what the
+/// config rules read (top-level strings), without a deep copy per nested wrapper.
+fn shallow(config: &Json) -> Json {
+    match config {
+        Json::Obj(m) => Json::Obj(
+            m.iter()
+                .map(|(k, v)| {
+                    (k.clone(), if matches!(v, Json::Obj(_) | Json::Arr(_)) { Json::Null } else { v.clone() })
+                })
+                .collect(),
+        ),
+        _ => Json::Null,
+    }
+}
+
+/// `Json::get` for many keys of one object: a scan per key is quadratic on an object
+/// of many `*_type` keys, so large objects get a map (last member wins, as in Python).
+enum LastValues<'a> {
+    Scan(&'a [(String, Json)]),
+    Map(HashMap<&'a str, &'a Json>),
+}
+
+impl<'a> LastValues<'a> {
+    fn new(members: &'a [(String, Json)]) -> Self {
+        if members.len() <= 16 {
+            LastValues::Scan(members)
+        } else {
+            LastValues::Map(members.iter().map(|(k, v)| (k.as_str(), v)).collect())
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Json> {
+        match self {
+            LastValues::Scan(m) => m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            LastValues::Map(m) => m.get(key).copied(),
+        }
+    }
+}
+
+/// `i` in decimal, without allocating.
+fn itoa(mut i: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or("0")
+}
+
 /// True when `s` decodes (as `func_load` would) to something shaped like a code object.
 fn decodes_to_code(s: &str) -> bool {
     s.len() >= 40 && looks_like_code_object(&decode_code(s).bytes)
 }
 
 impl Walker {
-    fn site(&self, pointer: &str, slot: &str) -> Site {
-        Site { layer: self.layers.join(" > "), pointer: pointer.to_string(), slot: slot.to_string() }
+    /// A site's texts are bounded: a deep nest of long keys or layer names would
+    /// otherwise be copied into every item under it (quadratic in the file).
+    fn site(&self, at: &At, slot: &str) -> Site {
+        let mut pointer = tail(at.0, MAX_SITE_TEXT.saturating_sub(at.1.len()));
+        pointer.push_str(&at.1);
+        Site { layer: self.layer_path(), pointer, slot: tail(slot, MAX_SITE_TEXT) }
+    }
+
+    /// `outer > inner > layer`, keeping the innermost names within [`MAX_SITE_TEXT`].
+    fn layer_path(&self) -> String {
+        let (mut from, mut total) = (self.layers.len(), 0);
+        while from > 0 && total + self.layers[from - 1].len() + 3 <= MAX_SITE_TEXT {
+            total += self.layers[from - 1].len() + 3;
+            from -= 1;
+        }
+        match (from, self.layers.last()) {
+            (0, _) => self.layers.join(" > "),
+            (f, Some(last)) if f == self.layers.len() => tail(last, MAX_SITE_TEXT),
+            (f, _) => format!("… > {}", self.layers[f..].join(" > ")),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
     fn push_payload(
         &mut self,
-        pointer: String,
+        at: At,
         code: &Json,
         slot: &str,
         shape: Shape,
@@ -90,7 +179,7 @@ impl Walker {
         if !self.consumed.insert(code as *const Json) {
             return;
         }
-        let site = self.site(&pointer, slot);
+        let site = self.site(&at, slot);
         self.items.push(Item::Function(Payload {
             site,
             shape,
@@ -102,39 +191,77 @@ impl Walker {
         }));
     }
 
-    fn value(&mut self, v: &Json, ptr: &mut String, lambda_cfg: Option<&Json>, key: Option<&str>) {
-        match v {
-            Json::Obj(members) => {
-                let pushed = layer_name(v).map(|n| self.layers.push(n)).is_some();
-                self.object(v, ptr, lambda_cfg, key);
-                // The config of a Lambda passes its `arguments` down to its `__lambda__`s.
-                let is_lambda = matches!(v.get_str("class_name"), Some("Lambda"));
-                for (k, child) in members {
-                    let len = ptr.len();
+    /// Visits `root` and everything under it in document order (pre-order), with an
+    /// explicit stack: the file decides the depth, the walk must not recurse on it.
+    fn visit(&mut self, root: &Json) {
+        /// A container whose children are being visited.
+        struct Frame<'a> {
+            node: &'a Json,
+            next: usize,
+            /// Length of the pointer of `node` (children append `/segment`).
+            ptr_len: usize,
+            lambda_cfg: Option<&'a Json>,
+            key: Option<&'a str>,
+            pushed_layer: bool,
+            is_lambda: bool,
+        }
+        let mut ptr = String::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut pending = Some((root, None::<&Json>, None::<&str>));
+        loop {
+            if let Some((v, lambda_cfg, key)) = pending.take() {
+                match v {
+                    Json::Obj(_) | Json::Arr(_) => {
+                        let pushed_layer =
+                            matches!(v, Json::Obj(_)) && layer_name(v).map(|n| self.layers.push(n)).is_some();
+                        if let Json::Obj(_) = v {
+                            self.object(v, &ptr, lambda_cfg, key);
+                        }
+                        let is_lambda = matches!(v.get_str("class_name"), Some("Lambda"));
+                        let ptr_len = ptr.len();
+                        stack.push(Frame { node: v, next: 0, ptr_len, lambda_cfg, key, pushed_layer, is_lambda });
+                    }
+                    // §6.1 item 7: code outside any known slot.
+                    Json::Str(s) if !self.consumed.contains(&(v as *const Json)) && decodes_to_code(s) => {
+                        self.push_payload(
+                            At(&ptr, String::new()),
+                            v,
+                            key.unwrap_or(""),
+                            Shape::Unknown,
+                            None,
+                            None,
+                            None,
+                            None,
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            let Some(top) = stack.last_mut() else { break };
+            ptr.truncate(top.ptr_len);
+            let i = top.next;
+            top.next += 1;
+            match top.node {
+                Json::Obj(members) if i < members.len() => {
+                    let (k, child) = &members[i];
                     ptr.push('/');
                     ptr.push_str(&pointer_segment(k));
-                    let cfg = if is_lambda && k == "config" { Some(child) } else { lambda_cfg };
-                    self.value(child, ptr, cfg, Some(k));
-                    ptr.truncate(len);
+                    // The config of a Lambda passes its `arguments` down to its `__lambda__`s.
+                    let cfg = if top.is_lambda && k == "config" { Some(child) } else { top.lambda_cfg };
+                    pending = Some((child, cfg, Some(k.as_str())));
                 }
-                if pushed {
-                    self.layers.pop();
-                }
-            }
-            Json::Arr(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    let len = ptr.len();
+                Json::Arr(items) if i < items.len() => {
                     ptr.push('/');
-                    ptr.push_str(&i.to_string());
-                    self.value(child, ptr, lambda_cfg, key);
-                    ptr.truncate(len);
+                    ptr.push_str(itoa(i, &mut [0u8; 20]));
+                    pending = Some((&items[i], top.lambda_cfg, top.key));
+                }
+                _ => {
+                    if top.pushed_layer {
+                        self.layers.pop();
+                    }
+                    stack.pop();
                 }
             }
-            // §6.1 item 7: code outside any known slot.
-            Json::Str(s) if !self.consumed.contains(&(v as *const Json)) && decodes_to_code(s) => {
-                self.push_payload(ptr.clone(), v, key.unwrap_or(""), Shape::Unknown, None, None, None, None);
-            }
-            _ => {}
         }
     }
 
@@ -145,14 +272,15 @@ impl Walker {
         // (a)(b)(c)(g) and RNN cell wrappers: any `X_type` key next to its payload `X`.
         if let Json::Obj(members) = v {
             let is_lambda_like = matches!(class, Some("Lambda" | "Merge"));
+            let lookup = LastValues::new(members);
+            let args = lookup.get("arguments");
             for (k, kind) in members {
                 let Some(base) = k.strip_suffix("_type") else { continue };
                 let Some(kind) = kind.as_str() else { continue };
-                let Some(payload) = v.get(base) else { continue };
-                let at = format!("{ptr}/{}", pointer_segment(base));
+                let Some(payload) = lookup.get(base) else { continue };
+                let at = At(ptr, format!("/{}", pointer_segment(base)));
                 let module_key = if base == "function" { "module".to_string() } else { format!("{base}_module") };
-                let module = v.get_str(&module_key);
-                let args = if v.get("arguments").is_some() { v.get("arguments") } else { None };
+                let module = lookup.get(&module_key).and_then(Json::as_str);
                 match kind {
                     "lambda" => {
                         if let Some((code, d, c)) = triple(payload) {
@@ -183,7 +311,7 @@ impl Walker {
                             continue; // handled above when the walk reaches `config`
                         }
                         let Some(payload) = cfg.get(slot) else { continue };
-                        let at = format!("{ptr}/config/{slot}");
+                        let at = At(ptr, format!("/config/{slot}"));
                         let args = cfg.get("arguments");
                         if let Some((code, d, c)) = triple(payload) {
                             self.push_payload(at, code, slot, Shape::Keras2List, d, c, None, args);
@@ -201,9 +329,9 @@ impl Walker {
         }
 
         if let Some(c) = class.filter(|c| !matches!(*c, "function" | "__lambda__")) {
-            let config = CONFIG_KEPT.contains(&c).then(|| v.get("config").cloned()).flatten();
+            let config = CONFIG_KEPT.contains(&c).then(|| v.get("config").map(shallow)).flatten();
             self.items.push(Item::Object(Object {
-                site: self.site(ptr, slot),
+                site: self.site(&At(ptr, String::new()), slot),
                 class_name: c.to_string(),
                 module: v.get_str("module").map(str::to_string),
                 registered_name: v.get_str("registered_name").map(str::to_string),
@@ -220,7 +348,7 @@ impl Walker {
                 let args = lambda_cfg.and_then(|c| c.get("arguments"));
                 if let Some(code) = cfg.get("code").filter(|c| c.as_str().is_some()) {
                     self.push_payload(
-                        ptr.to_string(),
+                        At(ptr, String::new()),
                         code,
                         slot,
                         Shape::Keras3Code,
@@ -230,23 +358,27 @@ impl Walker {
                         args,
                     );
                 } else if let Some((code, d, c)) = cfg.get("value").and_then(triple) {
-                    self.push_payload(ptr.to_string(), code, slot, Shape::Keras3Value, d, c, None, args);
+                    self.push_payload(At(ptr, String::new()), code, slot, Shape::Keras3Value, d, c, None, args);
                 }
             }
             // §4: a named function reference, no bytecode.
             Some("function") => {
                 let module = v.get_str("module").map(str::to_string);
                 let name = match v.get("config") {
-                    Some(Json::Str(s)) => s.clone(),
+                    Some(Json::Str(s)) => s.to_string(),
                     _ => v.get_str("registered_name").unwrap_or("").to_string(),
                 };
-                self.items.push(Item::Reference(Reference { site: self.site(ptr, slot), module, name }));
+                self.items.push(Item::Reference(Reference {
+                    site: self.site(&At(ptr, String::new()), slot),
+                    module,
+                    name,
+                }));
             }
             // (c) a __tuple__ holding code anywhere else.
             Some("__tuple__") => {
                 if let Some((code, d, c)) = triple(v) {
                     if code.as_str().is_some_and(decodes_to_code) {
-                        self.push_payload(ptr.to_string(), code, slot, Shape::SavedModelTuple, d, c, None, None);
+                        self.push_payload(At(ptr, String::new()), code, slot, Shape::SavedModelTuple, d, c, None, None);
                     }
                 }
             }
@@ -261,7 +393,7 @@ impl Walker {
                         {
                             {
                                 self.push_payload(
-                                    ptr.to_string(),
+                                    At(ptr, String::new()),
                                     &arr[0],
                                     slot,
                                     Shape::BareValue,
@@ -427,5 +559,86 @@ mod tests {
             r#"{"class_name": "Lambda", "config": {"name": "l", "trainable": true, "function": {"class_name": "__lambda__", "config": {"code": "CODE"}}, "function": {"class_name": "__lambda__", "config": {"code": "CODE"}}}}"#,
         );
         assert_eq!(f.len(), 2, "both values of a duplicated key must be seen");
+    }
+
+    #[test]
+    fn a_payload_under_a_million_levels_is_found_on_a_small_stack() {
+        let doc = format!(
+            "{}{{\"class_name\": \"Lambda\", \"config\": {{\"name\": \"deep\", \"trainable\": true, \"function\": {{\"class_name\": \"__lambda__\", \"config\": {{\"code\": \"{}\"}}}}}}}}{}",
+            "[".repeat(1_000_000),
+            code(),
+            "]".repeat(1_000_000)
+        );
+        std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || {
+                let v = parse(&doc, usize::MAX).unwrap().value;
+                let found = walk(&v);
+                let f: Vec<&Payload> =
+                    found.iter().filter_map(|i| if let Item::Function(p) = i { Some(p) } else { None }).collect();
+                assert_eq!(f.len(), 1);
+                assert_eq!(f[0].site.layer, "deep");
+                assert!(f[0].site.pointer.starts_with('…') && f[0].site.pointer.ends_with("/0/0/config/function"));
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn many_type_keys_in_one_object_stay_linear() {
+        let mut doc = String::from("{\"class_name\": \"X\"");
+        for i in 0..100_000 {
+            doc.push_str(&format!(", \"f{i}_type\": \"lambda\""));
+        }
+        doc.push_str(", \"f99999\": [\"CODE\", null, null]}");
+        let start = std::time::Instant::now();
+        assert_eq!(functions(&doc).len(), 1);
+        assert!(start.elapsed().as_secs() < 20);
+    }
+
+    #[test]
+    fn sites_under_deep_long_named_layers_stay_bounded() {
+        // 300 nested models named with 2,000 characters, 2,000 layers at the bottom: copying
+        // the full layer path into each item would take 1.2 GB.
+        let name = "n".repeat(2000);
+        let mut doc = String::new();
+        for i in 0..300 {
+            doc.push_str(&format!(
+                r#"{{"class_name": "Functional", "config": {{"name": "{name}{i}", "trainable": true, "layers": ["#
+            ));
+        }
+        let dense = r#"{"class_name": "Dense", "config": {"name": "d", "trainable": true}}"#;
+        doc.push_str(&vec![dense; 2000].join(", "));
+        doc.push_str(&"]}}".repeat(300));
+        let all = items(&doc);
+        assert_eq!(all.len(), 2300);
+        for i in &all {
+            let Item::Object(o) = i else { panic!("only objects here") };
+            assert!(o.site.layer.len() <= MAX_SITE_TEXT + 8, "{}", o.site.layer.len());
+            assert!(o.site.pointer.len() <= MAX_SITE_TEXT + 8, "{}", o.site.pointer.len());
+        }
+        let Item::Object(last) = &all[all.len() - 1] else { unreachable!() };
+        assert_eq!(last.site.layer, "… > d", "the innermost names that fit, the rest elided");
+        assert!(last.site.pointer.starts_with('…') && last.site.pointer.ends_with("/config/layers/1999"));
+    }
+
+    #[test]
+    fn kept_configs_are_shallow() {
+        let all = items(
+            r#"{"class_name": "TorchModuleWrapper", "config": {"name": "t", "trainable": true, "module": "QUJD",
+                 "inner": {"class_name": "TorchModuleWrapper", "config": {"name": "u", "trainable": true, "module": "REVG"}}}}"#,
+        );
+        let configs: Vec<String> = all
+            .iter()
+            .filter_map(|i| if let Item::Object(o) = i { o.config.as_ref().map(Json::to_compact) } else { None })
+            .collect();
+        assert_eq!(
+            configs,
+            [
+                r#"{"name": "t", "trainable": true, "module": "QUJD", "inner": null}"#,
+                r#"{"name": "u", "trainable": true, "module": "REVG"}"#
+            ]
+        );
     }
 }

@@ -1,0 +1,88 @@
+//! JSON read the way CPython's `json.loads` reads it.
+//!
+//! Keras parses configs with Python's `json`, which is more lenient than RFC 8259:
+//! `NaN`, `Infinity` and `-Infinity` are numbers, duplicate keys are allowed (the last
+//! one wins), lone UTF-16 surrogate escapes are accepted, numbers of any size parse, and
+//! bytes may be UTF-8 (with or without a BOM), UTF-16 or UTF-32. This reader accepts the
+//! same inputs, keeps every duplicate key so the walker sees every value (Python sees
+//! only the last one, an attacker may hide a payload in either), and records each
+//! leniency it used so the report can flag it.
+//!
+//! - [`encoding`]: bytes → text as `json.loads(bytes)` decodes them, and the sniff test.
+//! - [`parse`](mod@parse): text → [`Json`], iteratively, in linear time and memory.
+//! - [`value`]: the tree; every operation on it is free of recursion on depth.
+//!
+//! Nesting is bounded by [`Limits::max_json_depth`](crate::limits::Limits), set to
+//! what CPython's own scanner reads; deeper files are an error, never a crash.
+
+pub mod encoding;
+pub mod parse;
+pub mod value;
+
+use std::fmt;
+
+pub use encoding::{decode_bytes, looks_like_json, Decoded};
+pub use parse::parse;
+pub use value::{Json, Number};
+
+/// A leniency the document relied on: Python accepts it, strict parsers do not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leniency {
+    /// `NaN`, `Infinity` or `-Infinity` at this pointer.
+    NonFiniteNumber(String),
+    /// The same key twice in one object; Python keeps the last value.
+    DuplicateKey { pointer: String, key: String },
+    /// A `\uD800`-style escape without its pair; replaced by U+FFFD here.
+    LoneSurrogate(String),
+    /// An integer longer than CPython ≥ 3.11 converts (4300 digits): recent Pythons
+    /// refuse the file, older ones load it; scanned either way.
+    LongInteger { pointer: String, digits: usize },
+    /// More leniencies than are listed, only counted.
+    More(usize),
+}
+
+impl fmt::Display for Leniency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Leniency::NonFiniteNumber(p) => write!(f, "non-finite number (NaN/Infinity) at {p}"),
+            Leniency::DuplicateKey { pointer, key } => {
+                write!(f, "duplicate key {key:?} in the object at {pointer} (Python keeps the last)")
+            }
+            Leniency::LoneSurrogate(p) => write!(f, "unpaired UTF-16 surrogate escape at {p}"),
+            Leniency::LongInteger { pointer, digits } => write!(
+                f,
+                "integer of {digits} digits at {pointer}: Python 3.11+ refuses more than 4300 digits, older versions load it"
+            ),
+            Leniency::More(n) => write!(f, "{n} more JSON leniencies not listed"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// Byte offset in the text.
+    pub offset: usize,
+    pub message: String,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JSON not read past byte {}: {}", self.offset, self.message)
+    }
+}
+
+/// A parsed document and the leniencies it used.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub value: Json,
+    pub leniencies: Vec<Leniency>,
+}
+
+/// Escapes one JSON-pointer segment (RFC 6901).
+pub fn pointer_segment(seg: &str) -> std::borrow::Cow<'_, str> {
+    if seg.contains(['~', '/']) {
+        seg.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        seg.into()
+    }
+}
