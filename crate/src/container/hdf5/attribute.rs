@@ -1,61 +1,13 @@
-//! Attributes of an object, compact (attribute messages) or dense (attribute info →
-//! fractal heap + v2 B-tree name index), and string values decoded from them.
+//! Attribute values: one raw attribute message decoded (a committed datatype followed),
+//! and string values read from it (fixed-length, or vlen through the global heap).
+//! Which message a name stands for is `h5py_view`'s business.
 
-use super::btree::v2;
 use super::context::Ctx;
 use super::cursor::Cursor;
-use super::heap::fractal::FractalHeap;
 use super::heap::global;
 use super::messages::attribute::{self, Attribute};
 use super::messages::datatype::Dtype;
-use super::messages::info;
-use super::object_header::{self as oh, Message};
 use super::{Hdf5Error, Result};
-
-/// Raw attribute messages of an object (decoded lazily), and listing errors.
-#[derive(Debug, Default)]
-pub struct RawAttributes {
-    pub messages: Vec<Vec<u8>>,
-    pub errors: Vec<String>,
-}
-
-pub fn raw(ctx: &Ctx, msgs: &[Message]) -> RawAttributes {
-    let mut out = RawAttributes::default();
-    for m in msgs {
-        match m.mtype {
-            oh::MSG_ATTRIBUTE if m.shared() => out.errors.push("shared attribute message: not supported".into()),
-            oh::MSG_ATTRIBUTE => out.messages.push(m.data.clone()),
-            oh::MSG_ATTRIBUTE_INFO => match info::attribute_info(&m.data, ctx.sz) {
-                Ok(info::DenseInfo { heap: Some(h), name_index: Some(b) }) => dense(ctx, h, b, &mut out),
-                Ok(_) => {}
-                Err(e) => out.errors.push(e.0),
-            },
-            _ => {}
-        }
-    }
-    out
-}
-
-fn dense(ctx: &Ctx, heap: u64, name_index: u64, out: &mut RawAttributes) {
-    let heap = match FractalHeap::open(ctx, heap) {
-        Ok(h) => h,
-        Err(e) => return out.errors.push(format!("dense attributes: {}", e.0)),
-    };
-    // An attribute message is at most a header plus its value.
-    let max = ctx.limits.max_hdf5_attribute_bytes.saturating_add(1 << 16);
-    let r = v2::for_each(ctx, name_index, 8, &mut |rec| {
-        // heap ID (8), flags (1), creation order (4), hash (4)
-        let id = rec.get(..8).unwrap_or_default();
-        match heap.get(ctx, id, max) {
-            Ok(b) => out.messages.push(b),
-            Err(e) => out.errors.push(format!("dense attribute: {}", e.0)),
-        }
-        Ok(true)
-    });
-    if let Err(e) = r {
-        out.errors.push(format!("dense attributes: {}", e.0));
-    }
-}
 
 /// The string elements of an attribute (one for a scalar), as raw bytes.
 pub fn strings(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
@@ -128,7 +80,17 @@ pub fn describe(d: &Dtype) -> String {
     }
 }
 
-/// Parses one raw attribute message.
+/// Parses one raw attribute message, following a committed datatype.
 pub fn parse(ctx: &Ctx, raw: &[u8]) -> Result<Attribute> {
-    attribute::parse(raw, ctx.sz)
+    attribute::parse_with(raw, ctx.sz, &mut |shared| super::committed::resolve(ctx, shared))
+}
+
+/// The value of an attribute as comparable bytes: its strings joined by NUL for a
+/// string attribute (vlen strings resolved), else its raw value bytes.
+pub fn value_bytes(ctx: &Ctx, raw: &[u8]) -> Result<Vec<u8>> {
+    let a = parse(ctx, raw)?;
+    match strings(ctx, &a) {
+        Ok(parts) => Ok(parts.join(&0u8)),
+        Err(_) => Ok(a.data),
+    }
 }

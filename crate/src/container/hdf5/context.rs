@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::cursor::Sizes;
+use super::messages::datatype::Dtype;
 use super::{Hdf5Error, Result};
 use crate::limits::Limits;
 use crate::source::ByteSource;
@@ -21,6 +22,8 @@ pub struct Ctx<'a> {
     structures_left: Cell<u64>,
     /// Global heap collections by address (vlen strings share one collection).
     pub gheap: RefCell<HashMap<u64, Rc<Vec<u8>>>>,
+    /// Committed datatypes by object header address (many attributes share one).
+    pub committed: RefCell<HashMap<u64, Dtype>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -34,6 +37,7 @@ impl<'a> Ctx<'a> {
             read_left: Cell::new(budget),
             structures_left: Cell::new(limits.max_hdf5_structures),
             gheap: RefCell::new(HashMap::new()),
+            committed: RefCell::new(HashMap::new()),
         }
     }
 

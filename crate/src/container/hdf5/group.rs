@@ -15,7 +15,11 @@ use super::{Hdf5Error, Result};
 /// Group members and the errors met while listing them.
 #[derive(Debug, Default)]
 pub struct Members {
+    /// The links h5py lists, in storage order.
     pub links: Vec<Link>,
+    /// Links in storage libhdf5 does not consult for this group (see `h5py_view`), and
+    /// second links of a name already listed.
+    pub hidden: Vec<(Link, &'static str)>,
     pub errors: Vec<String>,
 }
 
@@ -23,32 +27,69 @@ pub fn is_group(msgs: &[Message]) -> bool {
     msgs.iter().any(|m| matches!(m.mtype, oh::MSG_SYMBOL_TABLE | oh::MSG_LINK | oh::MSG_LINK_INFO))
 }
 
-/// Lists the members. `hint` is the superblock's cached (B-tree, heap) for the root.
+/// Lists the members with libhdf5's precedence (`H5G__obj_iterate`): the first link
+/// info message decides (dense storage if it names a fractal heap, else the link
+/// messages); without one, the symbol table. `hint` is the superblock's cached
+/// (B-tree, heap) for the root, used when the root header has no group message at all.
 pub fn members(ctx: &Ctx, msgs: &[Message], hint: Option<(u64, u64)>) -> Members {
     let mut out = Members::default();
     let mut symtab = None;
+    let mut compact = Members::default();
+    let mut linfo = None;
     for m in msgs {
         match m.mtype {
-            oh::MSG_SYMBOL_TABLE => match oh::symbol_table(m, ctx.sz) {
+            oh::MSG_SYMBOL_TABLE if symtab.is_none() => match oh::symbol_table(m, ctx.sz) {
                 Ok(s) => symtab = Some(s),
                 Err(e) => out.errors.push(e.0),
             },
             oh::MSG_LINK => match link::parse(&m.data, ctx.sz) {
-                Ok(l) => out.links.push(l),
+                Ok(l) => compact.links.push(l),
                 Err(e) => out.errors.push(e.0),
             },
-            oh::MSG_LINK_INFO => match info::link_info(&m.data, ctx.sz) {
-                Ok(info::DenseInfo { heap: Some(h), name_index: Some(b) }) => dense(ctx, h, b, &mut out),
-                Ok(_) => {}
+            oh::MSG_LINK_INFO if linfo.is_none() => match info::link_info(&m.data, ctx.sz) {
+                Ok(i) => linfo = Some(i),
                 Err(e) => out.errors.push(e.0),
             },
             _ => {}
         }
     }
-    if let Some((btree, heap)) = symtab.or(if is_group(msgs) { None } else { hint }) {
-        if let Err(e) = symbol_table(ctx, btree, heap, &mut out) {
+    let symtab = symtab.or(if is_group(msgs) { None } else { hint });
+    let mut shadowed = Members::default();
+    match linfo {
+        Some(info::DenseInfo { heap: Some(h), name_index }) => {
+            match name_index {
+                Some(b) => dense(ctx, h, b, &mut out),
+                None => out.errors.push("dense links without a name index".into()),
+            }
+            shadowed.links.append(&mut compact.links);
+        }
+        Some(_) => out.links.append(&mut compact.links),
+        None => {
+            if symtab.is_none() && !compact.links.is_empty() {
+                out.errors.push("link messages without a link info message: libhdf5 cannot list this group".into());
+            }
+            shadowed.links.append(&mut compact.links)
+        }
+    }
+    if let Some((btree, heap)) = symtab {
+        let target = if linfo.is_none() { &mut out } else { &mut shadowed };
+        if let Err(e) = symbol_table(ctx, btree, heap, target) {
             out.errors.push(e.0);
         }
+    }
+    out.errors.append(&mut shadowed.errors);
+    out.hidden
+        .extend(shadowed.links.into_iter().map(|l| (l, "in link storage libhdf5 does not consult for this group")));
+    // A second link of a name: lookups by name reach only one of them.
+    let mut names = std::collections::HashSet::new();
+    let mut dups = Vec::new();
+    for (i, l) in out.links.iter().enumerate() {
+        if !names.insert(l.name.as_str()) {
+            dups.push(i);
+        }
+    }
+    for i in dups {
+        out.hidden.push((out.links[i].clone(), "second link of the same name"));
     }
     out
 }

@@ -1,72 +1,49 @@
 //! The Keras layer: root `model_config`, `training_config`, `keras_version`, `backend`,
-//! with `load_attributes_from_hdf5_group` semantics for names split into `name0..N`.
+//! each read as `f.attrs.get(name)` reads it (`h5py_view`), and with
+//! `load_attributes_from_hdf5_group` semantics for names split into `name0..N`.
+//! Root attributes h5py cannot see are reported.
 
-use std::collections::HashMap;
-
-use super::attribute::{self, RawAttributes};
+use super::attribute;
 use super::context::Ctx;
-use super::messages::attribute as amsg;
-use super::object_header::Message;
-use super::{Hdf5Error, KerasH5, Result};
+use super::h5py_view::{self, AttrView, HiddenAttribute};
+use super::object_header::Header;
+use super::{Hdf5Error, KerasH5, Result, StorageIssue, StorageIssueKind};
 
-/// Root attributes by name (raw messages), built once.
-struct Index {
-    by_name: HashMap<String, Vec<u8>>,
+fn text(ctx: &Ctx, view: &AttrView, name: &str) -> Result<String> {
+    let raw = view.get(name).ok_or_else(|| Hdf5Error(format!("{name} missing")))?;
+    let a = attribute::parse(ctx, raw)?;
+    let parts = attribute::strings(ctx, &a)?;
+    let bytes: Vec<u8> = parts.concat();
+    String::from_utf8(bytes).map_err(|_| Hdf5Error(format!("attribute {name:?} is not valid UTF-8")))
 }
 
-impl Index {
-    fn new(raw: RawAttributes, errors: &mut Vec<String>) -> Self {
-        let mut by_name = HashMap::new();
-        for m in raw.messages {
-            match amsg::name(&m) {
-                Ok(n) => {
-                    by_name.entry(n).or_insert(m);
-                }
-                Err(e) => errors.push(format!("/: attribute: {}", e.0)),
-            }
-        }
-        errors.extend(raw.errors.into_iter().map(|e| format!("/: {e}")));
-        Index { by_name }
+/// `name`, or `name0`, `name1`, … concatenated until one is missing. (Keras applies the
+/// split form to `layer_names`/`weight_names`; for `model_config` it is a conservative
+/// extra reading: a config split that way is still scanned.)
+fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64) -> Option<Result<String>> {
+    if view.contains(name) {
+        return Some(text(ctx, view, name));
     }
-
-    fn text(&self, ctx: &Ctx, name: &str) -> Result<String> {
-        let raw = self.by_name.get(name).ok_or_else(|| Hdf5Error(format!("{name} missing")))?;
-        let a = attribute::parse(ctx, raw)?;
-        let parts = attribute::strings(ctx, &a)?;
-        let bytes: Vec<u8> = parts.concat();
-        String::from_utf8(bytes).map_err(|_| Hdf5Error(format!("attribute {name:?} is not valid UTF-8")))
-    }
-
-    /// `name`, or `name0`, `name1`, … concatenated until one is missing.
-    fn load(&self, ctx: &Ctx, name: &str, limit: u64) -> Option<Result<String>> {
-        if self.by_name.contains_key(name) {
-            return Some(self.text(ctx, name));
+    let mut out = String::new();
+    let mut i = 0u64;
+    while view.contains(&format!("{name}{i}")) {
+        match text(ctx, view, &format!("{name}{i}")) {
+            Ok(t) => out.push_str(&t),
+            Err(e) => return Some(Err(e)),
         }
-        let mut out = String::new();
-        let mut i = 0u64;
-        loop {
-            let part = format!("{name}{i}");
-            if !self.by_name.contains_key(&part) {
-                break;
-            }
-            match self.text(ctx, &part) {
-                Ok(t) => out.push_str(&t),
-                Err(e) => return Some(Err(e)),
-            }
-            if out.len() as u64 > limit {
-                return Some(Err(Hdf5Error(format!("attribute {name:?} larger than {limit} bytes"))));
-            }
-            i += 1;
+        if out.len() as u64 > limit {
+            return Some(Err(Hdf5Error(format!("attribute {name:?} larger than {limit} bytes"))));
         }
-        (i > 0).then_some(Ok(out))
+        i += 1;
     }
+    (i > 0).then_some(Ok(out))
 }
 
-pub fn read_root(ctx: &Ctx, root_msgs: &[Message], out: &mut KerasH5) {
-    let raw = attribute::raw(ctx, root_msgs);
-    let idx = Index::new(raw, &mut out.errors);
+pub fn read_root(ctx: &Ctx, root: &Header, out: &mut KerasH5) {
+    let view = h5py_view::attributes(ctx, root);
+    out.errors.extend(view.errors.iter().map(|e| format!("/: {e}")));
     let limit = ctx.limits.max_hdf5_attribute_bytes;
-    let get = |name: &str, errors: &mut Vec<String>| match idx.load(ctx, name, limit) {
+    let get = |name: &str, errors: &mut Vec<String>| match load(ctx, &view, name, limit) {
         Some(Ok(t)) => Some(t),
         Some(Err(e)) => {
             errors.push(format!("/: {}", e.0));
@@ -78,6 +55,45 @@ pub fn read_root(ctx: &Ctx, root_msgs: &[Message], out: &mut KerasH5) {
     out.training_config = get("training_config", &mut out.errors);
     out.keras_version = get("keras_version", &mut out.errors);
     out.backend = get("backend", &mut out.errors);
-    out.root_attributes = idx.by_name.keys().cloned().collect();
-    out.root_attributes.sort();
+    out.root_attributes = view.names.clone();
+    report_hidden(ctx, "/", &view, out);
+}
+
+/// Longest excerpt of a hidden value kept as evidence.
+const EXCERPT: usize = 300;
+
+/// One finding per attribute h5py cannot open, saying whether its value differs from
+/// the one h5py reads under the same name.
+pub fn report_hidden(ctx: &Ctx, path: &str, view: &AttrView, out: &mut KerasH5) {
+    for h in &view.hidden {
+        out.issues.push(StorageIssue {
+            kind: StorageIssueKind::HiddenAttribute,
+            path: path.to_string(),
+            detail: describe(ctx, view, h),
+        });
+    }
+}
+
+fn describe(ctx: &Ctx, view: &AttrView, h: &HiddenAttribute) -> String {
+    let name = String::from_utf8_lossy(&h.name);
+    let hidden = attribute::value_bytes(ctx, &h.raw);
+    let compared = match (view.get(&name), &hidden) {
+        (None, _) => "h5py sees no attribute of that name".to_string(),
+        (Some(raw), Ok(hv)) => match attribute::value_bytes(ctx, raw) {
+            Ok(v) if &v == hv => "same value as the attribute h5py reads".to_string(),
+            Ok(v) => format!("its value differs from the one h5py reads ({} bytes, h5py: {} bytes)", hv.len(), v.len()),
+            Err(e) => format!("the attribute h5py reads is unreadable: {}", e.0),
+        },
+        (Some(_), Err(_)) => "value not compared".to_string(),
+    };
+    let excerpt = match &hidden {
+        Ok(v) => {
+            let s = String::from_utf8_lossy(v);
+            let cut: String = s.chars().take(EXCERPT).collect();
+            let more = if cut.len() < s.len() { "…" } else { "" };
+            format!("; hidden value {cut:?}{more}")
+        }
+        Err(e) => format!("; hidden value unreadable: {}", e.0),
+    };
+    format!("attribute {name:?} invisible to h5py: {}; {compared}{excerpt}", h.why.describe())
 }

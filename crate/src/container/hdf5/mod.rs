@@ -9,9 +9,11 @@
 mod attribute;
 mod btree;
 mod checksum;
+mod committed;
 mod context;
 mod cursor;
 mod group;
+mod h5py_view;
 mod heap;
 mod keras;
 mod messages;
@@ -60,6 +62,11 @@ pub enum StorageIssueKind {
     SoftLink,
     /// Declared size far above the stored bytes (CVE-2026-0897).
     ShapeBomb,
+    /// An attribute h5py cannot open by name (shadowed by libhdf5's lookup precedence,
+    /// a duplicate, or unreachable through the name index): a sign of a crafted file.
+    HiddenAttribute,
+    /// A link h5py never lists (storage libhdf5 does not consult, or a duplicate name).
+    HiddenLink,
 }
 
 /// Why the file could not be opened at all.
@@ -80,7 +87,7 @@ impl std::error::Error for Hdf5Error {}
 pub fn read_keras(src: &dyn ByteSource, superblock: u64, limits: &Limits) -> std::result::Result<KerasH5, Hdf5Error> {
     let sb = superblock::read(src, superblock, limits.hdf5_verify_checksums)?;
     let ctx = context::Ctx::new(src, superblock, sb.sz, limits);
-    let root = object_header::read(&ctx, sb.root).map_err(|e| Hdf5Error(format!("root group: {}", e.0)))?;
+    let root = object_header::read_header(&ctx, sb.root).map_err(|e| Hdf5Error(format!("root group: {}", e.0)))?;
     let mut out = KerasH5::default();
     keras::read_root(&ctx, &root, &mut out);
     walk::walk(&ctx, sb.root, sb.root_hint, &mut out);
