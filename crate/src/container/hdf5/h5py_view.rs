@@ -74,6 +74,8 @@ pub struct AttrView {
     pub names: Vec<String>,
     /// What `attrs[name]` opens: the raw attribute message.
     visible: HashMap<Vec<u8>, Vec<u8>>,
+    /// Names libhdf5 fails to look up, and why.
+    blocked: HashMap<Vec<u8>, String>,
     pub hidden: Vec<HiddenAttribute>,
     pub errors: Vec<String>,
 }
@@ -86,6 +88,11 @@ impl AttrView {
 
     pub fn contains(&self, name: &str) -> bool {
         self.visible.contains_key(name.as_bytes())
+    }
+
+    /// Why a lookup of `name` fails in libhdf5 although the name is stored.
+    pub fn lookup_error(&self, name: &str) -> Option<&str> {
+        self.blocked.get(name.as_bytes()).map(String::as_str)
     }
 }
 
@@ -131,12 +138,25 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
             }));
         }
         None => {
+            // libhdf5 decodes each attribute message in turn until the name matches:
+            // one it cannot decode makes every later name unreadable.
+            let mut broken: Option<String> = None;
             for (name, raw) in compact {
                 out.names.push(lossy(&name));
-                if out.visible.contains_key(&name) {
+                if out.visible.contains_key(&name) || out.blocked.contains_key(&name) {
                     out.hidden.push(HiddenAttribute { name, raw, why: Hidden::Duplicate });
-                } else {
-                    out.visible.insert(name, raw);
+                    continue;
+                }
+                match &broken {
+                    Some(e) => {
+                        out.blocked.insert(name, e.clone());
+                    }
+                    None => {
+                        if let Err(e) = super::attribute::parse(ctx, &raw) {
+                            broken = Some(format!("an earlier attribute message is unreadable ({})", e.0));
+                        }
+                        out.visible.insert(name, raw);
+                    }
                 }
             }
         }

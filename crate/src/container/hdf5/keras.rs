@@ -21,6 +21,9 @@ fn text(ctx: &Ctx, view: &AttrView, name: &str) -> Result<String> {
 /// split form to `layer_names`/`weight_names`; for `model_config` it is a conservative
 /// extra reading: a config split that way is still scanned.)
 fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64) -> Option<Result<String>> {
+    if let Some(e) = view.lookup_error(name) {
+        return Some(Err(Hdf5Error(format!("attribute {name:?}: h5py cannot read it: {e}"))));
+    }
     if view.contains(name) {
         return Some(text(ctx, view, name));
     }
