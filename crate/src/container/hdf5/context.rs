@@ -21,7 +21,7 @@ pub struct Ctx<'a> {
     read_left: Cell<u64>,
     structures_left: Cell<u64>,
     /// Global heap collections by address (vlen strings share one collection).
-    pub gheap: RefCell<HashMap<u64, Rc<Vec<u8>>>>,
+    pub gheap: RefCell<HashMap<u64, Rc<super::heap::global::Collection>>>,
     /// Committed datatypes by object header address (many attributes share one).
     pub committed: RefCell<HashMap<u64, Dtype>>,
 }

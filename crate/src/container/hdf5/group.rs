@@ -116,18 +116,18 @@ fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<(
             let cache = c.u32()?;
             c.skip(4)?;
             let scratch = c.bytes(16)?;
-            let name = match heap.name(name_off) {
+            let name = match heap.name_charged(ctx, name_off) {
                 Ok(n) => n,
+                Err(e) if e.0.contains("budget") => return Err(e),
                 Err(e) => {
                     out.errors.push(e.0);
                     continue;
                 }
             };
-            ctx.charge(name.len() as u64, "member names")?;
             let target = if cache == 2 {
                 // Soft link: the scratch pad holds the heap offset of the link value.
                 let off = super::cursor::le(scratch.get(..4).unwrap_or_default());
-                Target::Soft(heap.name(off).unwrap_or_else(|e| format!("<unreadable: {}>", e.0)))
+                Target::Soft(heap.name_charged(ctx, off).unwrap_or_else(|e| format!("<unreadable: {}>", e.0)))
             } else {
                 match addr {
                     Some(a) => Target::Hard(a),
@@ -224,6 +224,21 @@ mod tests {
         let names: Vec<_> = m.links.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["kernel:0", "bias:0"]);
         assert_eq!(m.errors.len(), 1, "bad name offset is an error for that member only");
+    }
+
+    #[test]
+    fn many_entries_pointing_at_an_unterminated_name_cost_what_they_scan() {
+        // 60 KB without a NUL: every entry fails, but each scan is charged.
+        let mut names = vec![0u8];
+        names.extend_from_slice(&[b'A'; 60_000]);
+        let entries = vec![(1u64, 800u64); 2000];
+        let (f, msgs) = file(&names, &entries);
+        let limits = Limits::default();
+        let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
+        let m = members(&ctx, &msgs, None);
+        assert!(m.links.is_empty());
+        assert!(m.errors.len() < 200, "{} entries scanned", m.errors.len());
+        assert!(m.errors.iter().any(|e| e.contains("budget")), "{:?}", m.errors.last());
     }
 
     #[test]
