@@ -48,6 +48,10 @@ fn our_reading_equals_h5py_on_crafted_files() {
         attr_matches("keras_version", case, &h5["keras_version"], &ours.keras_version, &ours);
         attr_matches("backend", case, &h5["backend"], &ours.backend, &ours);
         attr_matches("training_config", case, &h5["training_config"], &ours.training_config, &ours);
+        if let Some(names) = h5["model_weights_layer_names"].as_array() {
+            let want: Vec<&str> = names.iter().map(|v| v.as_str().unwrap()).collect();
+            assert_eq!(ours.layer_names.as_deref().unwrap_or_default(), want, "{case}: model_weights layer_names");
+        }
         if let Some(names) = h5["attribute_names"].as_array() {
             let want: Vec<&str> = names.iter().map(|v| v.as_str().unwrap()).collect();
             assert_eq!(ours.root_attributes, want, "{case}: attrs.keys()");

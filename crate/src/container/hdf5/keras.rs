@@ -42,6 +42,48 @@ fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64) -> Option<Result<Str
     (i > 0).then_some(Ok(out))
 }
 
+/// Keras' `load_attributes_from_hdf5_group(group, name)`: the list stored under `name`,
+/// or the lists under `name0`, `name1`, … joined until one is missing.
+fn load_list(ctx: &Ctx, view: &AttrView, name: &str) -> Option<Result<Vec<String>>> {
+    let one = |n: &str| -> Result<Vec<String>> {
+        if let Some(e) = view.lookup_error(n) {
+            return Err(Hdf5Error(format!("attribute {n:?}: h5py cannot read it: {e}")));
+        }
+        let raw = view.get(n).ok_or_else(|| Hdf5Error(format!("{n} missing")))?;
+        let a = attribute::parse(ctx, raw)?;
+        Ok(attribute::strings(ctx, &a)?.into_iter().map(|b| String::from_utf8_lossy(&b).into_owned()).collect())
+    };
+    if view.contains(name) || view.lookup_error(name).is_some() {
+        return Some(one(name));
+    }
+    let mut out = Vec::new();
+    let mut i = 0u64;
+    while view.contains(&format!("{name}{i}")) {
+        match one(&format!("{name}{i}")) {
+            Ok(mut v) => out.append(&mut v),
+            Err(e) => return Some(Err(e)),
+        }
+        i += 1;
+    }
+    (i > 0).then_some(Ok(out))
+}
+
+/// `layer_names` of `/model_weights` (legacy `.h5`), the list Keras loads weights by.
+/// Read for the record and to apply the same precedence below the root; no loader
+/// takes code from attributes below the root.
+pub fn read_model_weights(ctx: &Ctx, addr: u64, out: &mut KerasH5) {
+    let header = match super::object_header::read_header(ctx, addr) {
+        Ok(h) => h,
+        Err(e) => return out.errors.push(format!("/model_weights: {}", e.0)),
+    };
+    let view = h5py_view::attributes(ctx, &header);
+    match load_list(ctx, &view, "layer_names") {
+        Some(Ok(v)) => out.layer_names = Some(v),
+        Some(Err(e)) => out.errors.push(format!("/model_weights: {}", e.0)),
+        None => {}
+    }
+}
+
 pub fn read_root(ctx: &Ctx, root: &Header, out: &mut KerasH5) {
     let view = h5py_view::attributes(ctx, root);
     out.errors.extend(view.errors.iter().map(|e| format!("/: {e}")));

@@ -39,6 +39,8 @@ pub struct KerasH5 {
     pub issues: Vec<StorageIssue>,
     /// Parts that could not be read; the scan is then incomplete.
     pub errors: Vec<String>,
+    /// `layer_names` of `/model_weights` (legacy `.h5`), joined from `layer_names0..N`.
+    pub layer_names: Option<Vec<String>>,
     /// Names of the root attributes (sorted).
     pub root_attributes: Vec<String>,
     /// Objects (groups and datasets) whose headers were walked.
@@ -90,6 +92,9 @@ pub fn read_keras(src: &dyn ByteSource, superblock: u64, limits: &Limits) -> std
     let root = object_header::read_header(&ctx, sb.root).map_err(|e| Hdf5Error(format!("root group: {}", e.0)))?;
     let mut out = KerasH5::default();
     keras::read_root(&ctx, &root, &mut out);
+    if let Ok(mw) = group::resolve(&ctx, sb.root, sb.root_hint, "/model_weights") {
+        keras::read_model_weights(&ctx, mw, &mut out);
+    }
     walk::walk(&ctx, sb.root, sb.root_hint, &mut out);
     walk::finish(&ctx, &mut out);
     Ok(out)

@@ -53,7 +53,12 @@ fn header(buf: &[u8]) -> Result<Header<'_>> {
     if version == 1 {
         c.align8()?;
     }
-    // The stored size counts the terminating NUL; stop at the first NUL.
+    // The stored size counts the terminating NUL, and libhdf5 keeps `strndup(name,
+    // size - 1)`: the last byte is dropped whether or not it is a NUL, and the name ends
+    // at the first NUL before it. (A name stored as `model_configX` with size 13 is
+    // `model_config` to h5py.)
+    let kept = raw.len().checked_sub(1).ok_or_else(|| Hdf5Error("attribute: empty name field".into()))?;
+    let raw = raw.get(..kept).unwrap_or_default();
     let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
     let name = raw.get(..end).unwrap_or_default();
     Ok(Header { version, flags, name, c, dt_size, ds_size })
@@ -157,6 +162,15 @@ pub mod tests {
         })
         .unwrap();
         assert_eq!(got.dtype, Dtype::FixedString { size: 1, pad: 0, utf8: true });
+    }
+
+    #[test]
+    fn name_drops_its_last_byte_like_libhdf5() {
+        let mut m = v1("model_configX", &fixed_str(1, 1), &SCALAR, b"x");
+        m[2] = 13; // name size without the NUL: h5py reads "model_config"
+        assert_eq!(raw_name(&m).unwrap(), b"model_config");
+        m[2] = 0;
+        assert!(raw_name(&m).is_err());
     }
 
     #[test]
