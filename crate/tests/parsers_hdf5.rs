@@ -56,11 +56,13 @@ fn our_reading_equals_h5py_on_crafted_files() {
             let want: Vec<&str> = names.iter().map(|v| v.as_str().unwrap()).collect();
             assert_eq!(ours.root_attributes, want, "{case}: attrs.keys()");
         }
-        if let Some(members) = h5["root_members"].as_array() {
-            let mut got = list_group(&data, sb, &limits, "/").unwrap_or_else(|e| panic!("{case}: {e}"));
-            got.sort();
-            let want: Vec<&str> = members.iter().map(|v| v.as_str().unwrap()).collect();
-            assert_eq!(got, want, "{case}: list(f)");
+        for (key, group) in [("root_members", "/"), ("model_weights_members", "/model_weights")] {
+            if let Some(members) = h5[key].as_array() {
+                let mut got = list_group(&data, sb, &limits, group).unwrap_or_else(|e| panic!("{case}: {e}"));
+                got.sort();
+                let want: Vec<&str> = members.iter().map(|v| v.as_str().unwrap()).collect();
+                assert_eq!(got, want, "{case}: members of {group}");
+            }
         }
     }
 }
