@@ -265,11 +265,40 @@ mod tests {
         assert_eq!(all(&f).unwrap(), vec![1, 2, 3, 4, 5]);
     }
 
+    fn lookup(f: &[u8], key: u32) -> Option<u32> {
+        let limits = Limits::default();
+        let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
+        let t = load(&ctx, 0, 5).unwrap();
+        let rec = |r: &[u8]| u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
+        t.find(&mut |r| Ok(key.cmp(&rec(r)))).unwrap().map(rec)
+    }
+
+    #[test]
+    fn find_searches_like_libhdf5() {
+        let f = file(&[
+            (0, header(100, 1, 1)),
+            (100, node(b"BTIN", &[3], &[(200, 2), (300, 3)])),
+            (200, node(b"BTLF", &[1, 2], &[])),
+            // out of order: 5 is stored but a binary search for it never reaches it
+            (300, node(b"BTLF", &[4, 9, 5], &[])),
+        ]);
+        assert_eq!(lookup(&f, 3), Some(3), "found in the internal node");
+        assert_eq!(lookup(&f, 2), Some(2));
+        assert_eq!(lookup(&f, 9), Some(9));
+        assert_eq!(lookup(&f, 5), None, "listed, yet not found by key");
+        assert_eq!(lookup(&f, 6), None);
+        let limits = Limits::default();
+        let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
+        assert_eq!(load(&ctx, 0, 5).unwrap().records.len(), 6);
+    }
+
     #[test]
     fn cycles_wrong_kinds_and_overfull_nodes_fail() {
         // child points back at the internal node (which is not a leaf)
         let f = file(&[(0, header(100, 1, 1)), (100, node(b"BTIN", &[3], &[(100, 2), (300, 2)]))]);
         assert!(all(&f).is_err());
+        let limits = Limits::default();
+        assert!(load(&Ctx::new(&f, 0, Sizes::EIGHT, &limits), 0, 5).is_err());
         // more records than a node can hold
         let f = file(&[(0, header(100, 200, 0)), (100, node(b"BTLF", &[1], &[]))]);
         assert!(all(&f).is_err());
