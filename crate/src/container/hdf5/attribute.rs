@@ -9,12 +9,19 @@ use super::messages::attribute::{self, Attribute};
 use super::messages::datatype::Dtype;
 use super::{Hdf5Error, Result};
 
-/// The string elements of an attribute (one for a scalar), as raw bytes.
+/// The string elements of an attribute (one for a scalar), as raw bytes, as h5py
+/// returns them.
 pub fn strings(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
+    strings_and_dropped(ctx, a).map(|(parts, _)| parts)
+}
+
+/// As [`strings`], plus the bytes h5py drops: a vlen string is read through a C string,
+/// so h5py ends it at its first NUL (a fixed-length string keeps them).
+pub fn strings_and_dropped(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<u8>)> {
     string_elements(ctx, a).map_err(|e| Hdf5Error(format!("attribute {:?}: {}", a.name, e.0)))
 }
 
-fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
+fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<u8>)> {
     let count = a.space.count().ok_or_else(|| Hdf5Error("element count overflows".into()))?;
     let (dtype, count) = match &a.dtype {
         Dtype::Array { dims, base, .. } => {
@@ -32,6 +39,7 @@ fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
     }
     let max = ctx.limits.max_hdf5_attribute_bytes;
     let mut out = Vec::new();
+    let mut dropped = Vec::new();
     let mut total = 0u64;
     let mut c = Cursor::new(&a.data, "attribute value");
     for _ in 0..count {
@@ -53,17 +61,22 @@ fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
                 if total > max {
                     return Err(Hdf5Error(format!("string value larger than {max} bytes")));
                 }
-                match addr {
+                let mut v = match addr {
                     _ if len == 0 => Vec::new(),
                     Some(addr) => global::object(ctx, addr, index, len)?,
                     None => return Err(Hdf5Error("vlen string with an undefined heap address".into())),
+                };
+                if let Some(nul) = v.iter().position(|&b| b == 0) {
+                    dropped.extend_from_slice(v.get(nul + 1..).unwrap_or_default());
+                    v.truncate(nul);
                 }
+                v
             }
             other => return Err(Hdf5Error(format!("not a string attribute ({})", describe(other)))),
         };
         out.push(s);
     }
-    Ok(out)
+    Ok((out, dropped))
 }
 
 pub fn describe(d: &Dtype) -> String {

@@ -9,10 +9,16 @@ use super::h5py_view::{self, AttrView, HiddenAttribute};
 use super::object_header::Header;
 use super::{Hdf5Error, KerasH5, Result, StorageIssue, StorageIssueKind};
 
-fn text(ctx: &Ctx, view: &AttrView, name: &str) -> Result<String> {
+/// Bytes h5py drops from an attribute (after a NUL in a vlen string), by name.
+type Dropped = Vec<(String, Vec<u8>)>;
+
+fn text(ctx: &Ctx, view: &AttrView, name: &str, dropped: &mut Dropped) -> Result<String> {
     let raw = view.get(name).ok_or_else(|| Hdf5Error(format!("{name} missing")))?;
     let a = attribute::parse(ctx, raw)?;
-    let parts = attribute::strings(ctx, &a)?;
+    let (parts, tail) = attribute::strings_and_dropped(ctx, &a)?;
+    if tail.iter().any(|&b| b != 0) {
+        dropped.push((name.to_string(), tail));
+    }
     let bytes: Vec<u8> = parts.concat();
     String::from_utf8(bytes).map_err(|_| Hdf5Error(format!("attribute {name:?} is not valid UTF-8")))
 }
@@ -20,17 +26,17 @@ fn text(ctx: &Ctx, view: &AttrView, name: &str) -> Result<String> {
 /// `name`, or `name0`, `name1`, … concatenated until one is missing. (Keras applies the
 /// split form to `layer_names`/`weight_names`; for `model_config` it is a conservative
 /// extra reading: a config split that way is still scanned.)
-fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64) -> Option<Result<String>> {
+fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64, dropped: &mut Dropped) -> Option<Result<String>> {
     if let Some(e) = view.lookup_error(name) {
         return Some(Err(Hdf5Error(format!("attribute {name:?}: h5py cannot read it: {e}"))));
     }
     if view.contains(name) {
-        return Some(text(ctx, view, name));
+        return Some(text(ctx, view, name, dropped));
     }
     let mut out = String::new();
     let mut i = 0u64;
     while view.contains(&format!("{name}{i}")) {
-        match text(ctx, view, &format!("{name}{i}")) {
+        match text(ctx, view, &format!("{name}{i}"), dropped) {
             Ok(t) => out.push_str(&t),
             Err(e) => return Some(Err(e)),
         }
@@ -88,7 +94,8 @@ pub fn read_root(ctx: &Ctx, root: &Header, out: &mut KerasH5) {
     let view = h5py_view::attributes(ctx, root);
     out.errors.extend(view.errors.iter().map(|e| format!("/: {e}")));
     let limit = ctx.limits.max_hdf5_attribute_bytes;
-    let get = |name: &str, errors: &mut Vec<String>| match load(ctx, &view, name, limit) {
+    let mut dropped = Dropped::new();
+    let mut get = |name: &str, errors: &mut Vec<String>| match load(ctx, &view, name, limit, &mut dropped) {
         Some(Ok(t)) => Some(t),
         Some(Err(e)) => {
             errors.push(format!("/: {}", e.0));
@@ -102,6 +109,24 @@ pub fn read_root(ctx: &Ctx, root: &Header, out: &mut KerasH5) {
     out.backend = get("backend", &mut out.errors);
     out.root_attributes = view.names.clone();
     report_hidden(ctx, "/", &view, out);
+    for (name, tail) in dropped {
+        out.issues.push(StorageIssue {
+            kind: StorageIssueKind::HiddenAttribute,
+            path: "/".to_string(),
+            detail: format!(
+                "attribute {name:?}: {} bytes after a NUL in a variable-length string, which h5py drops; hidden bytes {}",
+                tail.len(),
+                excerpt(&tail)
+            ),
+        });
+    }
+}
+
+fn excerpt(v: &[u8]) -> String {
+    let s = String::from_utf8_lossy(v);
+    let cut: String = s.chars().take(EXCERPT).collect();
+    let more = if cut.len() < s.len() { "…" } else { "" };
+    format!("{cut:?}{more}")
 }
 
 /// Longest excerpt of a hidden value kept as evidence.
@@ -132,12 +157,7 @@ fn describe(ctx: &Ctx, view: &AttrView, h: &HiddenAttribute) -> String {
         (Some(_), Err(_)) => "value not compared".to_string(),
     };
     let excerpt = match &hidden {
-        Ok(v) => {
-            let s = String::from_utf8_lossy(v);
-            let cut: String = s.chars().take(EXCERPT).collect();
-            let more = if cut.len() < s.len() { "…" } else { "" };
-            format!("; hidden value {cut:?}{more}")
-        }
+        Ok(v) => format!("; hidden value {}", excerpt(v)),
         Err(e) => format!("; hidden value unreadable: {}", e.0),
     };
     format!("attribute {name:?} invisible to h5py: {}; {compared}{excerpt}", h.why.describe())
