@@ -121,10 +121,11 @@ fn hdf5_mutants_of_links_and_external_files() {
 #[test]
 fn hdf5_mutants_of_crafted_name_lookup_files() {
     // h5py_view's paths: dense attributes with a shadowed compact copy, committed types,
-    // a symbol table behind link info.
+    // a symbol table behind link info, the shared message table.
     mutate_file("parsers/hdf5/shadow_benign_visible.h5", 1000, 11);
     mutate_file("parsers/hdf5/committed_string_malicious.h5", 500, 12);
     mutate_file("parsers/hdf5/symbol_table_behind_link_info.h5", 500, 13);
+    mutate_file("parsers/hdf5/sohm_dense_malicious.h5", 1000, 14);
 }
 
 #[test]

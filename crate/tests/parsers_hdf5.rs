@@ -42,6 +42,9 @@ fn our_reading_equals_h5py_on_crafted_files() {
         let sb = find_hdf5_superblock(&data).unwrap();
         let limits = Limits::default();
         let ours = read_keras(&data, sb, &limits).unwrap_or_else(|e| panic!("{case}: {e}"));
+        if want["verdict"] != "error" {
+            assert!(ours.errors.is_empty(), "{case}: errors {:?}", ours.errors);
+        }
         let h5 = &want["h5py"];
         assert!(h5.get("crash").is_none() && h5.get("open_error").is_none(), "{case}: h5py {h5}");
         attr_matches("model_config", case, &h5["model_config"], &ours.model_config, &ours);

@@ -7,6 +7,8 @@ use super::cursor::Cursor;
 use super::heap::global;
 use super::messages::attribute::{self, Attribute};
 use super::messages::datatype::Dtype;
+use super::messages::shared::SharedRef;
+use super::object_header as oh;
 use super::{Hdf5Error, Result};
 
 /// The string elements of an attribute (one for a scalar), as raw bytes, as h5py
@@ -93,9 +95,17 @@ pub fn describe(d: &Dtype) -> String {
     }
 }
 
-/// Parses one raw attribute message, following a committed datatype.
+/// Parses one raw attribute message, following a committed or shared datatype and a
+/// shared dataspace.
 pub fn parse(ctx: &Ctx, raw: &[u8]) -> Result<Attribute> {
-    attribute::parse_with(raw, ctx.sz, &mut |shared| super::committed::resolve(ctx, shared))
+    attribute::parse_with(raw, ctx.sz, &mut |shared| super::committed::resolve(ctx, shared), &mut |shared| {
+        match super::messages::shared::parse(shared, ctx.sz)? {
+            SharedRef::Sohm(id) => {
+                super::messages::dataspace::parse(&super::sohm::message(ctx, oh::MSG_DATASPACE, &id)?, ctx.sz)
+            }
+            SharedRef::Committed(_) => Err(Hdf5Error("a dataspace cannot be a committed object".into())),
+        }
+    })
 }
 
 /// The value of an attribute as comparable bytes: its strings joined by NUL for a

@@ -24,6 +24,10 @@ pub struct Ctx<'a> {
     pub gheap: RefCell<HashMap<u64, Rc<super::heap::global::Collection>>>,
     /// Committed datatypes by object header address (many attributes share one).
     pub committed: RefCell<HashMap<u64, Dtype>>,
+    /// Superblock extension address (v2/v3), where the shared message table is found.
+    pub extension: Option<u64>,
+    /// The shared message table, read on first use.
+    pub sohm: RefCell<Option<std::result::Result<Rc<super::sohm::Table>, String>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -38,6 +42,8 @@ impl<'a> Ctx<'a> {
             structures_left: Cell::new(limits.max_hdf5_structures),
             gheap: RefCell::new(HashMap::new()),
             committed: RefCell::new(HashMap::new()),
+            extension: None,
+            sohm: RefCell::new(None),
         }
     }
 

@@ -29,7 +29,9 @@ use super::context::Ctx;
 use super::heap::fractal::FractalHeap;
 use super::messages::attribute as amsg;
 use super::messages::info;
+use super::messages::shared::{self, SharedRef};
 use super::object_header::{self as oh, Header};
+use super::sohm;
 use super::{Hdf5Error, Result};
 
 /// Why libhdf5 never returns an attribute message that is in the file.
@@ -96,6 +98,14 @@ impl AttrView {
     }
 }
 
+/// The attribute message a shared attribute message stands for.
+fn shared_attribute(ctx: &Ctx, data: &[u8]) -> Result<Vec<u8>> {
+    match shared::parse(data, ctx.sz)? {
+        SharedRef::Sohm(id) => sohm::message(ctx, oh::MSG_ATTRIBUTE, &id),
+        SharedRef::Committed(_) => Err(Hdf5Error("an attribute message cannot be a committed object".into())),
+    }
+}
+
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -105,12 +115,10 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
     let mut out = AttrView::default();
     let mut compact = Vec::new();
     for m in h.messages.iter().filter(|m| m.mtype == oh::MSG_ATTRIBUTE) {
-        if m.shared() {
-            out.errors.push("shared attribute message (shared object header message table): not supported".into());
-            continue;
-        }
-        match amsg::raw_name(&m.data) {
-            Ok(n) => compact.push((n, m.data.clone())),
+        // A shared attribute message is a reference into the shared message table.
+        let raw = if m.shared() { shared_attribute(ctx, &m.data) } else { Ok(m.data.clone()) };
+        match raw.and_then(|raw| amsg::raw_name(&raw).map(|n| (n, raw))) {
+            Ok(x) => compact.push(x),
             Err(e) => out.errors.push(e.0),
         }
     }
@@ -201,10 +209,14 @@ fn dense_records(ctx: &Ctx, heap: u64, name_index: u64) -> Result<Dense> {
     let mut records = Vec::new();
     for rec in &tree.records {
         let id = rec.get(..8).unwrap_or_default();
-        if rec.get(8).is_some_and(|f| f & REC_SHARED != 0) {
-            return Err(Hdf5Error("dense attribute in the shared object header message table: not supported".into()));
-        }
-        let raw = heap.get(ctx, id, max)?;
+        // A shared record's ID points into the shared message table's heap.
+        let raw = if rec.get(8).is_some_and(|f| f & REC_SHARED != 0) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(id);
+            sohm::message(ctx, oh::MSG_ATTRIBUTE, &a)?
+        } else {
+            heap.get(ctx, id, max)?
+        };
         let name = amsg::raw_name(&raw)?;
         records.push(DenseRecord { rec: rec.clone(), name, raw });
     }

@@ -18,6 +18,7 @@ mod heap;
 mod keras;
 mod messages;
 mod object_header;
+mod sohm;
 mod superblock;
 mod walk;
 
@@ -88,7 +89,8 @@ impl std::error::Error for Hdf5Error {}
 /// the root object cannot be read; everything else that fails lands in `errors`.
 pub fn read_keras(src: &dyn ByteSource, superblock: u64, limits: &Limits) -> std::result::Result<KerasH5, Hdf5Error> {
     let sb = superblock::read(src, superblock, limits.hdf5_verify_checksums)?;
-    let ctx = context::Ctx::new(src, superblock, sb.sz, limits);
+    let mut ctx = context::Ctx::new(src, superblock, sb.sz, limits);
+    ctx.extension = sb.extension;
     let root = object_header::read_header(&ctx, sb.root).map_err(|e| Hdf5Error(format!("root group: {}", e.0)))?;
     let mut out = KerasH5::default();
     keras::read_root(&ctx, &root, &mut out);
@@ -109,7 +111,8 @@ pub fn list_group(
     path: &str,
 ) -> std::result::Result<Vec<String>, Hdf5Error> {
     let sb = superblock::read(src, superblock, limits.hdf5_verify_checksums)?;
-    let ctx = context::Ctx::new(src, superblock, sb.sz, limits);
+    let mut ctx = context::Ctx::new(src, superblock, sb.sz, limits);
+    ctx.extension = sb.extension;
     let addr = group::resolve(&ctx, sb.root, sb.root_hint, path)?;
     let msgs = object_header::read(&ctx, addr)?;
     let m = group::members(&ctx, &msgs, if addr == sb.root { sb.root_hint } else { None });

@@ -12,8 +12,10 @@ use super::h5py_view;
 use super::keras;
 use super::messages::attribute as amsg;
 use super::messages::link::Target;
+use super::messages::shared::{self, SharedRef};
 use super::messages::{dataspace, datatype, external, layout};
 use super::object_header::{self as oh, Message};
+use super::sohm;
 use super::{KerasH5, StorageIssue, StorageIssueKind};
 
 /// Longest path kept for reports; deeper names are elided.
@@ -173,7 +175,17 @@ fn inspect_dataset(ctx: &Ctx, path: &str, msgs: &[Message], out: &mut KerasH5) {
         );
     }
     // Shape bomb: declared bytes against an upper bound of what is stored.
-    let space = match find(oh::MSG_DATASPACE).map(|m| dataspace::parse(&m.data, ctx.sz)) {
+    let space_of = |m: &Message| -> super::Result<dataspace::Dataspace> {
+        if !m.shared() {
+            return dataspace::parse(&m.data, ctx.sz);
+        }
+        // Dataspaces can only be shared through the shared message table.
+        match shared::parse(&m.data, ctx.sz)? {
+            SharedRef::Sohm(id) => dataspace::parse(&sohm::message(ctx, oh::MSG_DATASPACE, &id)?, ctx.sz),
+            SharedRef::Committed(_) => Err(super::Hdf5Error("a dataspace cannot be a committed object".into())),
+        }
+    };
+    let space = match find(oh::MSG_DATASPACE).map(space_of) {
         Some(Ok(s)) => s,
         Some(Err(e)) => return out.errors.push(format!("{path}: {}", e.0)),
         None => return out.errors.push(format!("{path}: dataset without a dataspace")),

@@ -69,22 +69,24 @@ pub fn raw_name(buf: &[u8]) -> Result<Vec<u8>> {
     Ok(header(buf)?.name.to_vec())
 }
 
-/// Parses an attribute whose datatype is stored in the message.
+/// Parses an attribute whose datatype and dataspace are stored in the message.
 #[cfg(test)]
 pub fn parse(buf: &[u8], sz: Sizes) -> Result<Attribute> {
-    parse_with(buf, sz, &mut |_| Err(Hdf5Error("shared datatype".into())))
+    let mut no_space = |_: &[u8]| Err(Hdf5Error("shared dataspace".into()));
+    parse_with(buf, sz, &mut |_| Err(Hdf5Error("shared datatype".into())), &mut no_space)
 }
 
-/// Parses an attribute; a shared (committed) datatype is handed, as its shared-message
-/// bytes, to `shared_dtype`, which returns the datatype it points to.
-pub fn parse_with(buf: &[u8], sz: Sizes, shared_dtype: &mut dyn FnMut(&[u8]) -> Result<Dtype>) -> Result<Attribute> {
+/// Parses an attribute; a shared datatype (committed, or in the shared message table)
+/// or a shared dataspace is handed, as its shared-message bytes, to `shared_dtype` or
+/// `shared_space`, which return what it points to.
+pub fn parse_with(
+    buf: &[u8],
+    sz: Sizes,
+    shared_dtype: &mut dyn FnMut(&[u8]) -> Result<Dtype>,
+    shared_space: &mut dyn FnMut(&[u8]) -> Result<Dataspace>,
+) -> Result<Attribute> {
     let Header { version, flags, name, mut c, dt_size, ds_size } = header(buf)?;
     let name = String::from_utf8_lossy(name).into_owned();
-    if flags & FLAG_SPACE_SHARED != 0 {
-        return Err(Hdf5Error(format!(
-            "attribute {name:?}: shared dataspace (shared object header message table) is not supported"
-        )));
-    }
     let dt = c.bytes(dt_size)?;
     if version == 1 {
         c.align8()?;
@@ -95,7 +97,8 @@ pub fn parse_with(buf: &[u8], sz: Sizes, shared_dtype: &mut dyn FnMut(&[u8]) -> 
     }
     let dtype = if flags & FLAG_TYPE_SHARED != 0 { shared_dtype(dt) } else { datatype::parse(dt, sz) }
         .map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
-    let space = dataspace::parse(ds, sz).map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
+    let space = if flags & FLAG_SPACE_SHARED != 0 { shared_space(ds) } else { dataspace::parse(ds, sz) }
+        .map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
     let count = space.count().ok_or_else(|| Hdf5Error(format!("attribute {name:?}: element count overflows")))?;
     let len = count
         .checked_mul(dtype.size())
@@ -156,10 +159,15 @@ pub mod tests {
         v2[1] = 0;
         assert_eq!(parse(&v2, Sizes::EIGHT).unwrap().data, b"y");
         v2[1] = 1; // shared datatype: handed to the resolver
-        let got = parse_with(&v2, Sizes::EIGHT, &mut |b| {
-            assert_eq!(b, &fixed_str(1, 1)[..]);
-            Ok(Dtype::FixedString { size: 1, pad: 0, utf8: true })
-        })
+        let got = parse_with(
+            &v2,
+            Sizes::EIGHT,
+            &mut |b| {
+                assert_eq!(b, &fixed_str(1, 1)[..]);
+                Ok(Dtype::FixedString { size: 1, pad: 0, utf8: true })
+            },
+            &mut |_| panic!("dataspace is not shared"),
+        )
         .unwrap();
         assert_eq!(got.dtype, Dtype::FixedString { size: 1, pad: 0, utf8: true });
     }
