@@ -17,13 +17,21 @@ pub fn strings(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
     strings_and_dropped(ctx, a).map(|(parts, _)| parts)
 }
 
-/// As [`strings`], plus the bytes h5py drops: a vlen string is read through a C string,
-/// so h5py ends it at its first NUL (a fixed-length string keeps them).
-pub fn strings_and_dropped(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<u8>)> {
+/// Bytes of a string value that are in the file but that h5py never returns.
+#[derive(Debug)]
+pub struct Unseen {
+    pub what: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// As [`strings`], plus what h5py does not see: the bytes after a NUL in a vlen string
+/// (h5py reads it through a C string; a fixed-length string keeps them), and earlier
+/// global heap objects replaced by a later one of the same index.
+pub fn strings_and_dropped(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen>)> {
     string_elements(ctx, a).map_err(|e| Hdf5Error(format!("attribute {:?}: {}", a.name, e.0)))
 }
 
-fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<u8>)> {
+fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen>)> {
     let count = a.space.count().ok_or_else(|| Hdf5Error("element count overflows".into()))?;
     let (dtype, count) = match &a.dtype {
         Dtype::Array { dims, base, .. } => {
@@ -65,11 +73,25 @@ fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<u8>)> 
                 }
                 let mut v = match addr {
                     _ if len == 0 => Vec::new(),
-                    Some(addr) => global::object(ctx, addr, index, len)?,
+                    Some(addr) => {
+                        for bytes in global::replaced(ctx, addr, index, len)? {
+                            dropped.push(Unseen {
+                                what: "a global heap object replaced by a later one of the same index",
+                                bytes,
+                            });
+                        }
+                        global::object(ctx, addr, index, len)?
+                    }
                     None => return Err(Hdf5Error("vlen string with an undefined heap address".into())),
                 };
                 if let Some(nul) = v.iter().position(|&b| b == 0) {
-                    dropped.extend_from_slice(v.get(nul + 1..).unwrap_or_default());
+                    let tail = v.get(nul + 1..).unwrap_or_default();
+                    if tail.iter().any(|&b| b != 0) {
+                        dropped.push(Unseen {
+                            what: "bytes after a NUL in a variable-length string",
+                            bytes: tail.to_vec(),
+                        });
+                    }
                     v.truncate(nul);
                 }
                 v

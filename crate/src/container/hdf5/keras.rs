@@ -9,16 +9,14 @@ use super::h5py_view::{self, AttrView, HiddenAttribute};
 use super::object_header::Header;
 use super::{Hdf5Error, KerasH5, Result, StorageIssue, StorageIssueKind};
 
-/// Bytes h5py drops from an attribute (after a NUL in a vlen string), by name.
-type Dropped = Vec<(String, Vec<u8>)>;
+/// What h5py does not see of an attribute's value, by attribute name.
+type Dropped = Vec<(String, attribute::Unseen)>;
 
 fn text(ctx: &Ctx, view: &AttrView, name: &str, dropped: &mut Dropped) -> Result<String> {
     let raw = view.get(name).ok_or_else(|| Hdf5Error(format!("{name} missing")))?;
     let a = attribute::parse(ctx, raw)?;
-    let (parts, tail) = attribute::strings_and_dropped(ctx, &a)?;
-    if tail.iter().any(|&b| b != 0) {
-        dropped.push((name.to_string(), tail));
-    }
+    let (parts, unseen) = attribute::strings_and_dropped(ctx, &a)?;
+    dropped.extend(unseen.into_iter().map(|u| (name.to_string(), u)));
     let bytes: Vec<u8> = parts.concat();
     String::from_utf8(bytes).map_err(|_| Hdf5Error(format!("attribute {name:?} is not valid UTF-8")))
 }
@@ -109,14 +107,15 @@ pub fn read_root(ctx: &Ctx, root: &Header, out: &mut KerasH5) {
     out.backend = get("backend", &mut out.errors);
     out.root_attributes = view.names.clone();
     report_hidden(ctx, "/", &view, out);
-    for (name, tail) in dropped {
+    for (name, u) in dropped {
         out.issues.push(StorageIssue {
             kind: StorageIssueKind::HiddenAttribute,
             path: "/".to_string(),
             detail: format!(
-                "attribute {name:?}: {} bytes after a NUL in a variable-length string, which h5py drops; hidden bytes {}",
-                tail.len(),
-                excerpt(&tail)
+                "attribute {name:?}: {} bytes of {}, which h5py never returns; hidden bytes {}",
+                u.bytes.len(),
+                u.what,
+                excerpt(&u.bytes)
             ),
         });
     }

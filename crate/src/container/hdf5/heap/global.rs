@@ -16,6 +16,8 @@ pub struct Collection {
     data: Vec<u8>,
     /// Index → (start of the object's data, size).
     objects: HashMap<u16, (usize, u64)>,
+    /// Earlier objects of an index that a later one replaced (never written by libhdf5).
+    replaced: HashMap<u16, Vec<(usize, u64)>>,
 }
 
 /// Reads (and caches) the collection at `addr`.
@@ -35,15 +37,18 @@ fn collection(ctx: &Ctx, addr: u64) -> Result<Rc<Collection>> {
     c.skip(3)?;
     let size = c.length(sz)?;
     let data = ctx.read(addr, size, "global heap collection")?;
-    let objects = index(&data, sz)?;
-    let coll = Rc::new(Collection { data, objects });
+    let (objects, replaced) = index(&data, sz)?;
+    let coll = Rc::new(Collection { data, objects, replaced });
     ctx.gheap.borrow_mut().insert(addr, coll.clone());
     Ok(coll)
 }
 
-fn index(coll: &[u8], sz: Sizes) -> Result<HashMap<u16, (usize, u64)>> {
+type Objects = HashMap<u16, (usize, u64)>;
+
+fn index(coll: &[u8], sz: Sizes) -> Result<(Objects, HashMap<u16, Vec<(usize, u64)>>)> {
     let obj_hdr = 8 + u64::from(sz.length);
     let mut objects = HashMap::new();
+    let mut replaced: HashMap<u16, Vec<(usize, u64)>> = HashMap::new();
     let mut p = obj_hdr; // after the collection header (same size as an object header)
     let end = coll.len() as u64;
     while p.checked_add(obj_hdr).is_some_and(|e| e <= end) {
@@ -62,14 +67,30 @@ fn index(coll: &[u8], sz: Sizes) -> Result<HashMap<u16, (usize, u64)>> {
             if (p + obj_hdr).checked_add(size).is_none_or(|e| e > end) {
                 return Err(Hdf5Error(format!("global heap object {idx} runs past its collection")));
             }
-            objects.insert(idx, ((p + obj_hdr) as usize, size));
+            if let Some(old) = objects.insert(idx, ((p + obj_hdr) as usize, size)) {
+                replaced.entry(idx).or_default().push(old);
+            }
         }
         if need == 0 {
             break; // a zero-sized free-space object would never advance
         }
         p = p.checked_add(need).ok_or_else(|| Hdf5Error("global heap object size".into()))?;
     }
-    Ok(objects)
+    Ok((objects, replaced))
+}
+
+/// Earlier objects of `index` that libhdf5 does not return (at most `len` bytes each,
+/// charged to the read budget).
+pub fn replaced(ctx: &Ctx, addr: u64, index: u32, len: u64) -> Result<Vec<Vec<u8>>> {
+    let coll = collection(ctx, addr)?;
+    let Some(old) = u16::try_from(index).ok().and_then(|i| coll.replaced.get(&i)) else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for &(start, size) in old {
+        let n = len.min(size);
+        ctx.charge(n, "global heap object")?;
+        out.push(coll.data.get(start..start + n as usize).unwrap_or_default().to_vec());
+    }
+    Ok(out)
 }
 
 /// Object `index` of the collection at `addr`, at most `len` bytes of it. The copy is
@@ -114,13 +135,9 @@ mod tests {
         b
     }
 
-    fn get(c: &[u8], index: u32, len: u64) -> Result<Vec<u8>> {
-        let coll = Collection { data: c.to_vec(), objects: index_of(c)? };
-        find(&coll, index, len)
-    }
-
-    fn index_of(c: &[u8]) -> Result<HashMap<u16, (usize, u64)>> {
-        index(c, Sizes::EIGHT)
+    fn get(c: &[u8], i: u32, len: u64) -> Result<Vec<u8>> {
+        let (objects, replaced) = index(c, Sizes::EIGHT)?;
+        find(&Collection { data: c.to_vec(), objects, replaced }, i, len)
     }
 
     #[test]
@@ -149,5 +166,7 @@ mod tests {
         let n = c.len() as u64;
         c[8..16].copy_from_slice(&n.to_le_bytes());
         assert_eq!(get(&c, 1, 9).unwrap(), b"malicious");
+        let (_, replaced) = index(&c, Sizes::EIGHT).unwrap();
+        assert_eq!(replaced[&1].len(), 1, "the benign copy is kept as replaced");
     }
 }
