@@ -14,10 +14,9 @@ use crate::container::hdf5::{Hdf5Error, Result};
 /// the earlier one; a tail too short for an object header is free space.
 pub struct Collection {
     data: Vec<u8>,
-    /// Index → (start of the object's data, size).
-    objects: HashMap<u16, (usize, u64)>,
+    objects: Objects,
     /// Earlier objects of an index that a later one replaced (never written by libhdf5).
-    replaced: HashMap<u16, Vec<(usize, u64)>>,
+    replaced: Replaced,
 }
 
 /// Reads (and caches) the collection at `addr`.
@@ -43,12 +42,15 @@ fn collection(ctx: &Ctx, addr: u64) -> Result<Rc<Collection>> {
     Ok(coll)
 }
 
+/// Index → (start of the object's data, size).
 type Objects = HashMap<u16, (usize, u64)>;
+/// Index → earlier objects of that index.
+type Replaced = HashMap<u16, Vec<(usize, u64)>>;
 
-fn index(coll: &[u8], sz: Sizes) -> Result<(Objects, HashMap<u16, Vec<(usize, u64)>>)> {
+fn index(coll: &[u8], sz: Sizes) -> Result<(Objects, Replaced)> {
     let obj_hdr = 8 + u64::from(sz.length);
     let mut objects = HashMap::new();
-    let mut replaced: HashMap<u16, Vec<(usize, u64)>> = HashMap::new();
+    let mut replaced = Replaced::new();
     let mut p = obj_hdr; // after the collection header (same size as an object header)
     let end = coll.len() as u64;
     while p.checked_add(obj_hdr).is_some_and(|e| e <= end) {
