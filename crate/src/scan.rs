@@ -372,10 +372,16 @@ impl Scan<'_> {
             K::ExternalLink => "external link to another file",
             K::SoftLink => "soft link",
             K::ShapeBomb => "dataset declaring far more data than it stores",
+            K::HiddenAttribute => "attribute hidden from h5py",
+            K::HiddenLink => "link hidden from h5py",
+        };
+        let rule = match issue.kind {
+            K::HiddenAttribute | K::HiddenLink => &crate::rules::hdf5::HIDDEN,
+            _ => &cr::HDF5,
         };
         let loc = Location { container: format!("{container} {}", issue.path), pointer: String::new() };
         let ev = Evidence { notes: vec![issue.detail.clone()], ..Evidence::default() };
-        self.add(finding(&cr::HDF5, &format!("HDF5 {what}"), "", loc, ev));
+        self.add(finding(rule, &format!("HDF5 {what}"), "", loc, ev));
     }
 
     fn member_issue(&mut self, issue: &crate::container::members::MemberIssue) {

@@ -38,6 +38,8 @@ fn kind(k: StorageIssueKind) -> &'static str {
         StorageIssueKind::ExternalLink => "ExternalLink",
         StorageIssueKind::SoftLink => "SoftLink",
         StorageIssueKind::ShapeBomb => "ShapeBomb",
+        StorageIssueKind::HiddenAttribute => "HiddenAttribute",
+        StorageIssueKind::HiddenLink => "HiddenLink",
     }
 }
 

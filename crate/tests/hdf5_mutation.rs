@@ -27,7 +27,7 @@ fn run(name: &str, data: &[u8], limits: &Limits, slowest: &mut Duration) {
 }
 
 fn mutate_file(file: &str, rounds: u64, seed: u64) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/hdf5").join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(file);
     let orig = std::fs::read(&path).unwrap();
     let limits = Limits::default();
     // HDF5_MUTATION_FACTOR=50 for a longer local campaign.
@@ -87,35 +87,45 @@ fn mutate_file(file: &str, rounds: u64, seed: u64) {
 
 #[test]
 fn hdf5_mutants_of_default_file() {
-    mutate_file("default.h5", 3000, 1234);
+    mutate_file("hdf5/default.h5", 3000, 1234);
 }
 
 #[test]
 fn hdf5_mutants_of_latest_file() {
-    mutate_file("latest.h5", 3000, 5678);
+    mutate_file("hdf5/latest.h5", 3000, 5678);
 }
 
 #[test]
 fn hdf5_mutants_of_track_order_file() {
-    mutate_file("track_order.h5", 2000, 42);
+    mutate_file("hdf5/track_order.h5", 2000, 42);
 }
 
 #[test]
 fn hdf5_mutants_of_dense_huge_file() {
-    mutate_file("dense_huge.h5", 1000, 7);
+    mutate_file("hdf5/dense_huge.h5", 1000, 7);
 }
 
 #[test]
 fn hdf5_mutants_of_many_file() {
-    mutate_file("many.h5", 500, 99);
+    mutate_file("hdf5/many.h5", 500, 99);
 }
 
 #[test]
 fn hdf5_mutants_of_links_and_external_files() {
-    mutate_file("links.h5", 1000, 3);
-    mutate_file("external.h5", 500, 4);
-    mutate_file("virtual.h5", 500, 5);
-    mutate_file("userblock.h5", 500, 6);
+    mutate_file("hdf5/links.h5", 1000, 3);
+    mutate_file("hdf5/external.h5", 500, 4);
+    mutate_file("hdf5/virtual.h5", 500, 5);
+    mutate_file("hdf5/userblock.h5", 500, 6);
+}
+
+#[test]
+fn hdf5_mutants_of_crafted_name_lookup_files() {
+    // h5py_view's paths: dense attributes with a shadowed compact copy, committed types,
+    // a symbol table behind link info, the shared message table.
+    mutate_file("parsers/hdf5/shadow_benign_visible.h5", 1000, 11);
+    mutate_file("parsers/hdf5/committed_string_malicious.h5", 500, 12);
+    mutate_file("parsers/hdf5/symbol_table_behind_link_info.h5", 500, 13);
+    mutate_file("parsers/hdf5/sohm_dense_malicious.h5", 1000, 14);
 }
 
 #[test]

@@ -21,6 +21,7 @@ macro_rules! rule {
 
 pub mod archive;
 pub mod config;
+pub mod hdf5;
 pub mod lambda;
 pub mod readings;
 pub mod sinks;
@@ -87,6 +88,7 @@ pub const ALL: &[RuleDoc] = &[
     RuleDoc::of::<config::LayerNameTraversal>(),
     RuleDoc::of::<config::CustomClass>(),
     RuleDoc::of::<config::Hdf5ExternalStorage>(),
+    RuleDoc::of::<hdf5::Hdf5HiddenName>(),
     RuleDoc::of::<config::SavedModelOp>(),
     RuleDoc::of::<archive::PickleMember>(),
     RuleDoc::of::<archive::ExecutableMember>(),

@@ -1,68 +1,37 @@
-//! Attributes of an object, compact (attribute messages) or dense (attribute info →
-//! fractal heap + v2 B-tree name index), and string values decoded from them.
+//! Attribute values: one raw attribute message decoded (a committed datatype followed),
+//! and string values read from it (fixed-length, or vlen through the global heap).
+//! Which message a name stands for is `h5py_view`'s business.
 
-use super::btree::v2;
 use super::context::Ctx;
 use super::cursor::Cursor;
-use super::heap::fractal::FractalHeap;
 use super::heap::global;
 use super::messages::attribute::{self, Attribute};
 use super::messages::datatype::Dtype;
-use super::messages::info;
-use super::object_header::{self as oh, Message};
+use super::messages::shared::SharedRef;
+use super::object_header as oh;
 use super::{Hdf5Error, Result};
 
-/// Raw attribute messages of an object (decoded lazily), and listing errors.
-#[derive(Debug, Default)]
-pub struct RawAttributes {
-    pub messages: Vec<Vec<u8>>,
-    pub errors: Vec<String>,
-}
-
-pub fn raw(ctx: &Ctx, msgs: &[Message]) -> RawAttributes {
-    let mut out = RawAttributes::default();
-    for m in msgs {
-        match m.mtype {
-            oh::MSG_ATTRIBUTE if m.shared() => out.errors.push("shared attribute message: not supported".into()),
-            oh::MSG_ATTRIBUTE => out.messages.push(m.data.clone()),
-            oh::MSG_ATTRIBUTE_INFO => match info::attribute_info(&m.data, ctx.sz) {
-                Ok(info::DenseInfo { heap: Some(h), name_index: Some(b) }) => dense(ctx, h, b, &mut out),
-                Ok(_) => {}
-                Err(e) => out.errors.push(e.0),
-            },
-            _ => {}
-        }
-    }
-    out
-}
-
-fn dense(ctx: &Ctx, heap: u64, name_index: u64, out: &mut RawAttributes) {
-    let heap = match FractalHeap::open(ctx, heap) {
-        Ok(h) => h,
-        Err(e) => return out.errors.push(format!("dense attributes: {}", e.0)),
-    };
-    // An attribute message is at most a header plus its value.
-    let max = ctx.limits.max_hdf5_attribute_bytes.saturating_add(1 << 16);
-    let r = v2::for_each(ctx, name_index, 8, &mut |rec| {
-        // heap ID (8), flags (1), creation order (4), hash (4)
-        let id = rec.get(..8).unwrap_or_default();
-        match heap.get(ctx, id, max) {
-            Ok(b) => out.messages.push(b),
-            Err(e) => out.errors.push(format!("dense attribute: {}", e.0)),
-        }
-        Ok(true)
-    });
-    if let Err(e) = r {
-        out.errors.push(format!("dense attributes: {}", e.0));
-    }
-}
-
-/// The string elements of an attribute (one for a scalar), as raw bytes.
+/// The string elements of an attribute (one for a scalar), as raw bytes, as h5py
+/// returns them.
 pub fn strings(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
+    strings_and_dropped(ctx, a).map(|(parts, _)| parts)
+}
+
+/// Bytes of a string value that are in the file but that h5py never returns.
+#[derive(Debug)]
+pub struct Unseen {
+    pub what: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// As [`strings`], plus what h5py does not see: the bytes after a NUL in a vlen string
+/// (h5py reads it through a C string; a fixed-length string keeps them), and earlier
+/// global heap objects replaced by a later one of the same index.
+pub fn strings_and_dropped(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen>)> {
     string_elements(ctx, a).map_err(|e| Hdf5Error(format!("attribute {:?}: {}", a.name, e.0)))
 }
 
-fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
+fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen>)> {
     let count = a.space.count().ok_or_else(|| Hdf5Error("element count overflows".into()))?;
     let (dtype, count) = match &a.dtype {
         Dtype::Array { dims, base, .. } => {
@@ -80,6 +49,7 @@ fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
     }
     let max = ctx.limits.max_hdf5_attribute_bytes;
     let mut out = Vec::new();
+    let mut dropped = Vec::new();
     let mut total = 0u64;
     let mut c = Cursor::new(&a.data, "attribute value");
     for _ in 0..count {
@@ -101,17 +71,36 @@ fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
                 if total > max {
                     return Err(Hdf5Error(format!("string value larger than {max} bytes")));
                 }
-                match addr {
+                let mut v = match addr {
                     _ if len == 0 => Vec::new(),
-                    Some(addr) => global::object(ctx, addr, index, len)?,
+                    Some(addr) => {
+                        for bytes in global::replaced(ctx, addr, index, len)? {
+                            dropped.push(Unseen {
+                                what: "a global heap object replaced by a later one of the same index",
+                                bytes,
+                            });
+                        }
+                        global::object(ctx, addr, index, len)?
+                    }
                     None => return Err(Hdf5Error("vlen string with an undefined heap address".into())),
+                };
+                if let Some(nul) = v.iter().position(|&b| b == 0) {
+                    let tail = v.get(nul + 1..).unwrap_or_default();
+                    if tail.iter().any(|&b| b != 0) {
+                        dropped.push(Unseen {
+                            what: "bytes after a NUL in a variable-length string",
+                            bytes: tail.to_vec(),
+                        });
+                    }
+                    v.truncate(nul);
                 }
+                v
             }
             other => return Err(Hdf5Error(format!("not a string attribute ({})", describe(other)))),
         };
         out.push(s);
     }
-    Ok(out)
+    Ok((out, dropped))
 }
 
 pub fn describe(d: &Dtype) -> String {
@@ -128,7 +117,25 @@ pub fn describe(d: &Dtype) -> String {
     }
 }
 
-/// Parses one raw attribute message.
+/// Parses one raw attribute message, following a committed or shared datatype and a
+/// shared dataspace.
 pub fn parse(ctx: &Ctx, raw: &[u8]) -> Result<Attribute> {
-    attribute::parse(raw, ctx.sz)
+    attribute::parse_with(raw, ctx.sz, &mut |shared| super::committed::resolve(ctx, shared), &mut |shared| {
+        match super::messages::shared::parse(shared, ctx.sz)? {
+            SharedRef::Sohm(id) => {
+                super::messages::dataspace::parse(&super::sohm::message(ctx, oh::MSG_DATASPACE, &id)?, ctx.sz)
+            }
+            SharedRef::Committed(_) => Err(Hdf5Error("a dataspace cannot be a committed object".into())),
+        }
+    })
+}
+
+/// The value of an attribute as comparable bytes: its strings joined by NUL for a
+/// string attribute (vlen strings resolved), else its raw value bytes.
+pub fn value_bytes(ctx: &Ctx, raw: &[u8]) -> Result<Vec<u8>> {
+    let a = parse(ctx, raw)?;
+    match strings(ctx, &a) {
+        Ok(parts) => Ok(parts.join(&0u8)),
+        Err(_) => Ok(a.data),
+    }
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::cursor::Sizes;
+use super::messages::datatype::Dtype;
 use super::{Hdf5Error, Result};
 use crate::limits::Limits;
 use crate::source::ByteSource;
@@ -20,7 +21,13 @@ pub struct Ctx<'a> {
     read_left: Cell<u64>,
     structures_left: Cell<u64>,
     /// Global heap collections by address (vlen strings share one collection).
-    pub gheap: RefCell<HashMap<u64, Rc<Vec<u8>>>>,
+    pub gheap: RefCell<HashMap<u64, Rc<super::heap::global::Collection>>>,
+    /// Committed datatypes by object header address (many attributes share one).
+    pub committed: RefCell<HashMap<u64, Dtype>>,
+    /// Superblock extension address (v2/v3), where the shared message table is found.
+    pub extension: Option<u64>,
+    /// The shared message table, read on first use.
+    pub sohm: RefCell<Option<std::result::Result<Rc<super::sohm::Table>, String>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -34,6 +41,9 @@ impl<'a> Ctx<'a> {
             read_left: Cell::new(budget),
             structures_left: Cell::new(limits.max_hdf5_structures),
             gheap: RefCell::new(HashMap::new()),
+            committed: RefCell::new(HashMap::new()),
+            extension: None,
+            sohm: RefCell::new(None),
         }
     }
 

@@ -15,7 +15,11 @@ use super::{Hdf5Error, Result};
 /// Group members and the errors met while listing them.
 #[derive(Debug, Default)]
 pub struct Members {
+    /// The links h5py lists, in storage order.
     pub links: Vec<Link>,
+    /// Links in storage libhdf5 does not consult for this group (see `h5py_view`), and
+    /// second links of a name already listed.
+    pub hidden: Vec<(Link, &'static str)>,
     pub errors: Vec<String>,
 }
 
@@ -23,32 +27,69 @@ pub fn is_group(msgs: &[Message]) -> bool {
     msgs.iter().any(|m| matches!(m.mtype, oh::MSG_SYMBOL_TABLE | oh::MSG_LINK | oh::MSG_LINK_INFO))
 }
 
-/// Lists the members. `hint` is the superblock's cached (B-tree, heap) for the root.
+/// Lists the members with libhdf5's precedence (`H5G__obj_iterate`): the first link
+/// info message decides (dense storage if it names a fractal heap, else the link
+/// messages); without one, the symbol table. `hint` is the superblock's cached
+/// (B-tree, heap) for the root, used when the root header has no group message at all.
 pub fn members(ctx: &Ctx, msgs: &[Message], hint: Option<(u64, u64)>) -> Members {
     let mut out = Members::default();
     let mut symtab = None;
+    let mut compact = Members::default();
+    let mut linfo = None;
     for m in msgs {
         match m.mtype {
-            oh::MSG_SYMBOL_TABLE => match oh::symbol_table(m, ctx.sz) {
+            oh::MSG_SYMBOL_TABLE if symtab.is_none() => match oh::symbol_table(m, ctx.sz) {
                 Ok(s) => symtab = Some(s),
                 Err(e) => out.errors.push(e.0),
             },
             oh::MSG_LINK => match link::parse(&m.data, ctx.sz) {
-                Ok(l) => out.links.push(l),
+                Ok(l) => compact.links.push(l),
                 Err(e) => out.errors.push(e.0),
             },
-            oh::MSG_LINK_INFO => match info::link_info(&m.data, ctx.sz) {
-                Ok(info::DenseInfo { heap: Some(h), name_index: Some(b) }) => dense(ctx, h, b, &mut out),
-                Ok(_) => {}
+            oh::MSG_LINK_INFO if linfo.is_none() => match info::link_info(&m.data, ctx.sz) {
+                Ok(i) => linfo = Some(i),
                 Err(e) => out.errors.push(e.0),
             },
             _ => {}
         }
     }
-    if let Some((btree, heap)) = symtab.or(if is_group(msgs) { None } else { hint }) {
-        if let Err(e) = symbol_table(ctx, btree, heap, &mut out) {
+    let symtab = symtab.or(if is_group(msgs) { None } else { hint });
+    let mut shadowed = Members::default();
+    match linfo {
+        Some(info::DenseInfo { heap: Some(h), name_index }) => {
+            match name_index {
+                Some(b) => dense(ctx, h, b, &mut out),
+                None => out.errors.push("dense links without a name index".into()),
+            }
+            shadowed.links.append(&mut compact.links);
+        }
+        Some(_) => out.links.append(&mut compact.links),
+        None => {
+            if symtab.is_none() && !compact.links.is_empty() {
+                out.errors.push("link messages without a link info message: libhdf5 cannot list this group".into());
+            }
+            shadowed.links.append(&mut compact.links)
+        }
+    }
+    if let Some((btree, heap)) = symtab {
+        let target = if linfo.is_none() { &mut out } else { &mut shadowed };
+        if let Err(e) = symbol_table(ctx, btree, heap, target) {
             out.errors.push(e.0);
         }
+    }
+    out.errors.append(&mut shadowed.errors);
+    out.hidden
+        .extend(shadowed.links.into_iter().map(|l| (l, "in link storage libhdf5 does not consult for this group")));
+    // A second link of a name: lookups by name reach only one of them.
+    let mut names = std::collections::HashSet::new();
+    let mut dups = Vec::new();
+    for (i, l) in out.links.iter().enumerate() {
+        if !names.insert(l.name.as_str()) {
+            dups.push(i);
+        }
+    }
+    for i in dups {
+        out.hidden.push((out.links[i].clone(), "second link of the same name"));
     }
     out
 }
@@ -75,18 +116,18 @@ fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<(
             let cache = c.u32()?;
             c.skip(4)?;
             let scratch = c.bytes(16)?;
-            let name = match heap.name(name_off) {
+            let name = match heap.name_charged(ctx, name_off) {
                 Ok(n) => n,
+                Err(e) if e.0.contains("budget") => return Err(e),
                 Err(e) => {
                     out.errors.push(e.0);
                     continue;
                 }
             };
-            ctx.charge(name.len() as u64, "member names")?;
             let target = if cache == 2 {
                 // Soft link: the scratch pad holds the heap offset of the link value.
                 let off = super::cursor::le(scratch.get(..4).unwrap_or_default());
-                Target::Soft(heap.name(off).unwrap_or_else(|e| format!("<unreadable: {}>", e.0)))
+                Target::Soft(heap.name_charged(ctx, off).unwrap_or_else(|e| format!("<unreadable: {}>", e.0)))
             } else {
                 match addr {
                     Some(a) => Target::Hard(a),
@@ -183,6 +224,21 @@ mod tests {
         let names: Vec<_> = m.links.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["kernel:0", "bias:0"]);
         assert_eq!(m.errors.len(), 1, "bad name offset is an error for that member only");
+    }
+
+    #[test]
+    fn many_entries_pointing_at_an_unterminated_name_cost_what_they_scan() {
+        // 60 KB without a NUL: every entry fails, but each scan is charged.
+        let mut names = vec![0u8];
+        names.extend_from_slice(&[b'A'; 60_000]);
+        let entries = vec![(1u64, 800u64); 2000];
+        let (f, msgs) = file(&names, &entries);
+        let limits = Limits::default();
+        let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
+        let m = members(&ctx, &msgs, None);
+        assert!(m.links.is_empty());
+        assert!(m.errors.len() < 200, "{} entries scanned", m.errors.len());
+        assert!(m.errors.iter().any(|e| e.contains("budget")), "{:?}", m.errors.last());
     }
 
     #[test]

@@ -9,13 +9,16 @@
 mod attribute;
 mod btree;
 mod checksum;
+mod committed;
 mod context;
 mod cursor;
 mod group;
+mod h5py_view;
 mod heap;
 mod keras;
 mod messages;
 mod object_header;
+mod sohm;
 mod superblock;
 mod walk;
 
@@ -37,6 +40,8 @@ pub struct KerasH5 {
     pub issues: Vec<StorageIssue>,
     /// Parts that could not be read; the scan is then incomplete.
     pub errors: Vec<String>,
+    /// `layer_names` of `/model_weights` (legacy `.h5`), joined from `layer_names0..N`.
+    pub layer_names: Option<Vec<String>>,
     /// Names of the root attributes (sorted).
     pub root_attributes: Vec<String>,
     /// Objects (groups and datasets) whose headers were walked.
@@ -60,6 +65,11 @@ pub enum StorageIssueKind {
     SoftLink,
     /// Declared size far above the stored bytes (CVE-2026-0897).
     ShapeBomb,
+    /// An attribute h5py cannot open by name (shadowed by libhdf5's lookup precedence,
+    /// a duplicate, or unreachable through the name index): a sign of a crafted file.
+    HiddenAttribute,
+    /// A link h5py never lists (storage libhdf5 does not consult, or a duplicate name).
+    HiddenLink,
 }
 
 /// Why the file could not be opened at all.
@@ -79,10 +89,14 @@ impl std::error::Error for Hdf5Error {}
 /// the root object cannot be read; everything else that fails lands in `errors`.
 pub fn read_keras(src: &dyn ByteSource, superblock: u64, limits: &Limits) -> std::result::Result<KerasH5, Hdf5Error> {
     let sb = superblock::read(src, superblock, limits.hdf5_verify_checksums)?;
-    let ctx = context::Ctx::new(src, superblock, sb.sz, limits);
-    let root = object_header::read(&ctx, sb.root).map_err(|e| Hdf5Error(format!("root group: {}", e.0)))?;
+    let mut ctx = context::Ctx::new(src, superblock, sb.sz, limits);
+    ctx.extension = sb.extension;
+    let root = object_header::read_header(&ctx, sb.root).map_err(|e| Hdf5Error(format!("root group: {}", e.0)))?;
     let mut out = KerasH5::default();
     keras::read_root(&ctx, &root, &mut out);
+    if let Ok(mw) = group::resolve(&ctx, sb.root, sb.root_hint, "/model_weights") {
+        keras::read_model_weights(&ctx, mw, &mut out);
+    }
     walk::walk(&ctx, sb.root, sb.root_hint, &mut out);
     walk::finish(&ctx, &mut out);
     Ok(out)
@@ -97,7 +111,8 @@ pub fn list_group(
     path: &str,
 ) -> std::result::Result<Vec<String>, Hdf5Error> {
     let sb = superblock::read(src, superblock, limits.hdf5_verify_checksums)?;
-    let ctx = context::Ctx::new(src, superblock, sb.sz, limits);
+    let mut ctx = context::Ctx::new(src, superblock, sb.sz, limits);
+    ctx.extension = sb.extension;
     let addr = group::resolve(&ctx, sb.root, sb.root_hint, path)?;
     let msgs = object_header::read(&ctx, addr)?;
     let m = group::members(&ctx, &msgs, if addr == sb.root { sb.root_hint } else { None });

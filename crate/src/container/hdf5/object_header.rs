@@ -1,7 +1,7 @@
 //! Object headers v1 and v2: the list of raw messages, following continuation chunks
 //! with a visited set and a chunk budget.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 use super::context::Ctx;
 use super::cursor::{Cursor, Sizes};
@@ -39,21 +39,35 @@ impl Message {
     }
 }
 
+/// An object header: its version (libhdf5 consults the attribute info message only in
+/// version 2) and its messages in libhdf5's order (chunk by chunk, continuation chunks
+/// in the order their continuation messages were met).
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub version: u8,
+    pub messages: Vec<Message>,
+}
+
 /// Reads all messages of the object header at `addr`.
 pub fn read(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
+    read_header(ctx, addr).map(|h| h.messages)
+}
+
+pub fn read_header(ctx: &Ctx, addr: u64) -> Result<Header> {
     ctx.tick("object header")?;
     let head = ctx.read_upto(addr, 4, "object header")?;
     if head.as_slice() == b"OHDR" {
-        read_v2(ctx, addr)
+        Ok(Header { version: 2, messages: read_v2(ctx, addr)? })
     } else {
-        read_v1(ctx, addr)
+        Ok(Header { version: 1, messages: read_v1(ctx, addr)? })
     }
 }
 
 struct Chunks<'c, 'a> {
     ctx: &'c Ctx<'a>,
     seen: HashSet<u64>,
-    queue: Vec<(u64, u64)>,
+    /// First in, first out: libhdf5 (`H5O_protect`) loads chunks in discovery order.
+    queue: VecDeque<(u64, u64)>,
     count: u64,
 }
 
@@ -63,13 +77,13 @@ impl Chunks<'_, '_> {
         let sz = self.ctx.sz;
         let a = c.addr(sz)?.ok_or_else(|| Hdf5Error("continuation to an undefined address".into()))?;
         let len = c.length(sz)?;
-        self.queue.push((a, len));
+        self.queue.push_back((a, len));
         Ok(())
     }
 
     /// Next chunk to read, refusing cycles and runaway chains.
     fn next(&mut self) -> Result<Option<(u64, u64)>> {
-        let Some((a, len)) = self.queue.pop() else { return Ok(None) };
+        let Some((a, len)) = self.queue.pop_front() else { return Ok(None) };
         if !self.seen.insert(a) {
             return Err(Hdf5Error(format!("object header continuation cycle at {a:#x}")));
         }
@@ -99,7 +113,7 @@ fn read_v1(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
     c.skip(1 + 2 + 4)?; // reserved, message count (not trusted), reference count
     let size = u64::from(c.u32()?);
     let first = addr.checked_add(16).ok_or_else(|| Hdf5Error("object header address overflow".into()))?;
-    let mut chunks = Chunks { ctx, seen: HashSet::from([addr]), queue: vec![(first, size)], count: 0 };
+    let mut chunks = Chunks { ctx, seen: HashSet::from([addr]), queue: VecDeque::from([(first, size)]), count: 0 };
     let mut out = Vec::new();
     while let Some((a, len)) = chunks.next()? {
         let buf = ctx.read(a, len, "object header v1 chunk")?;
@@ -145,7 +159,7 @@ fn read_v2(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
         .checked_add(size)
         .and_then(|x| x.checked_add(4))
         .ok_or_else(|| Hdf5Error("object header size overflow".into()))?;
-    let mut chunks = Chunks { ctx, seen: HashSet::from([addr]), queue: Vec::new(), count: 0 };
+    let mut chunks = Chunks { ctx, seen: HashSet::from([addr]), queue: VecDeque::new(), count: 0 };
     let mut out = Vec::new();
     let chunk0 = ctx.read(addr, total, "object header v2")?;
     ctx.checksum(&chunk0, "object header v2")?;

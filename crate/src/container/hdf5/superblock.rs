@@ -15,6 +15,8 @@ pub struct Superblock {
     /// v0/v1 root symbol-table entry scratch pad: cached (B-tree, local heap) addresses.
     /// A hint only, used when the root header lacks a symbol table message.
     pub root_hint: Option<(u64, u64)>,
+    /// v2/v3 superblock extension object header (holds the shared message table).
+    pub extension: Option<u64>,
 }
 
 fn sizes(o: u8, l: u8) -> Result<Sizes> {
@@ -63,13 +65,15 @@ pub fn parse(buf: &[u8], verify: bool) -> Result<Superblock> {
             } else {
                 None
             };
-            Ok(Superblock { version, sz, root, root_hint: hint })
+            Ok(Superblock { version, sz, root, root_hint: hint, extension: None })
         }
         2 | 3 => {
             let (o, l) = (c.u8()?, c.u8()?);
             let sz = sizes(o, l)?;
             c.skip(1)?; // flags
-            c.skip(3 * u64::from(o))?; // base, extension, end-of-file
+            c.skip(u64::from(o))?; // base
+            let extension = c.addr(sz)?;
+            c.skip(u64::from(o))?; // end-of-file
             let root = c.addr(sz)?.ok_or_else(|| Hdf5Error("superblock: undefined root object address".into()))?;
             let end = c.pos() + 4;
             if verify {
@@ -78,7 +82,7 @@ pub fn parse(buf: &[u8], verify: bool) -> Result<Superblock> {
             } else {
                 c.skip(4)?;
             }
-            Ok(Superblock { version, sz, root, root_hint: None })
+            Ok(Superblock { version, sz, root, root_hint: None, extension })
         }
         v => Err(Hdf5Error(format!("superblock: unsupported version {v}"))),
     }

@@ -5,11 +5,17 @@
 
 use std::collections::HashSet;
 
+use super::committed;
 use super::context::Ctx;
 use super::group;
+use super::h5py_view;
+use super::keras;
+use super::messages::attribute as amsg;
 use super::messages::link::Target;
+use super::messages::shared::{self, SharedRef};
 use super::messages::{dataspace, datatype, external, layout};
 use super::object_header::{self as oh, Message};
+use super::sohm;
 use super::{KerasH5, StorageIssue, StorageIssueKind};
 
 /// Longest path kept for reports; deeper names are elided.
@@ -60,20 +66,35 @@ pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
             out.errors.push(format!("{path}: {}; walk stopped", e.0));
             return;
         }
-        let msgs = match oh::read(ctx, addr) {
-            Ok(m) => m,
+        let header = match oh::read_header(ctx, addr) {
+            Ok(h) => h,
             Err(e) => {
                 out.errors.push(format!("{path}: {}", e.0));
                 continue;
             }
         };
+        let msgs = &header.messages;
         out.objects += 1;
-        inspect_dataset(ctx, &path, &msgs, out);
-        if !group::is_group(&msgs) && addr != root {
+        // The root's attributes are read (and reported) by the Keras layer.
+        if addr != root && has_hidden_attribute_storage(&header) {
+            let view = h5py_view::attributes(ctx, &header);
+            out.errors.extend(view.errors.iter().map(|e| format!("{path}: {e}")));
+            keras::report_hidden(ctx, &path, &view, out);
+        }
+        inspect_dataset(ctx, &path, msgs, out);
+        if !group::is_group(msgs) && addr != root {
             continue;
         }
-        let m = group::members(ctx, &msgs, if addr == root { hint } else { None });
+        let m = group::members(ctx, msgs, if addr == root { hint } else { None });
         out.errors.extend(m.errors.into_iter().map(|e| format!("{path}: {e}")));
+        for (l, why) in m.hidden {
+            let child = child_path(&path, &l.name);
+            out.issues.push(StorageIssue {
+                kind: StorageIssueKind::HiddenLink,
+                path: child,
+                detail: format!("link {:?} ({}) invisible to h5py: {why}", l.name, describe_target(&l.target)),
+            });
+        }
         for l in m.links.into_iter().rev() {
             let child = child_path(&path, &l.name);
             if let Err(e) = ctx.charge(child.len() as u64, "path") {
@@ -105,6 +126,30 @@ pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
     }
 }
 
+/// Whether an object's attributes can hide anything from h5py: any attribute info
+/// message (dense storage may shadow compact messages or hold duplicates and hash
+/// mismatches), or two compact attributes of one name. Decides, without reading dense
+/// storage, when the full view is worth computing.
+fn has_hidden_attribute_storage(h: &oh::Header) -> bool {
+    if h.messages.iter().any(|m| m.mtype == oh::MSG_ATTRIBUTE_INFO) {
+        return true;
+    }
+    let mut names = HashSet::new();
+    h.messages
+        .iter()
+        .filter(|m| m.mtype == oh::MSG_ATTRIBUTE)
+        .any(|m| amsg::raw_name(&m.data).is_ok_and(|n| !names.insert(n)))
+}
+
+fn describe_target(t: &Target) -> String {
+    match t {
+        Target::Hard(a) => format!("hard link to the object at {a:#x}"),
+        Target::Soft(p) => format!("soft link to {p:?}"),
+        Target::External { file, path } => format!("external link to {path:?} in {file:?}"),
+        Target::Other(k) => format!("link of type {k}"),
+    }
+}
+
 fn issue(out: &mut KerasH5, kind: StorageIssueKind, path: &str, detail: String) {
     out.issues.push(StorageIssue { kind, path: path.to_string(), detail });
 }
@@ -130,15 +175,26 @@ fn inspect_dataset(ctx: &Ctx, path: &str, msgs: &[Message], out: &mut KerasH5) {
         );
     }
     // Shape bomb: declared bytes against an upper bound of what is stored.
-    let space = match find(oh::MSG_DATASPACE).map(|m| dataspace::parse(&m.data, ctx.sz)) {
+    let space_of = |m: &Message| -> super::Result<dataspace::Dataspace> {
+        if !m.shared() {
+            return dataspace::parse(&m.data, ctx.sz);
+        }
+        // Dataspaces can only be shared through the shared message table.
+        match shared::parse(&m.data, ctx.sz)? {
+            SharedRef::Sohm(id) => dataspace::parse(&sohm::message(ctx, oh::MSG_DATASPACE, &id)?, ctx.sz),
+            SharedRef::Committed(_) => Err(super::Hdf5Error("a dataspace cannot be a committed object".into())),
+        }
+    };
+    let space = match find(oh::MSG_DATASPACE).map(space_of) {
         Some(Ok(s)) => s,
         Some(Err(e)) => return out.errors.push(format!("{path}: {}", e.0)),
         None => return out.errors.push(format!("{path}: dataset without a dataspace")),
     };
-    // A shared (committed) datatype is not resolved; 1 byte is a lower bound.
+    // A committed datatype is followed; an unreadable one counts 1 byte (a lower bound).
     let elem = match find(oh::MSG_DATATYPE) {
-        Some(m) if !m.shared() => datatype::parse(&m.data, ctx.sz).map(|d| d.size().max(1)).unwrap_or(1),
-        _ => 1,
+        Some(m) if m.shared() => committed::resolve(ctx, &m.data).map(|d| d.size().max(1)).unwrap_or(1),
+        Some(m) => datatype::parse(&m.data, ctx.sz).map(|d| d.size().max(1)).unwrap_or(1),
+        None => 1,
     };
     let declared = space.count().and_then(|n| n.checked_mul(elem));
     let file = ctx.file_len();

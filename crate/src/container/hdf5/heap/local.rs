@@ -36,15 +36,32 @@ impl LocalHeap {
 
     /// The NUL-terminated string at `offset`; the NUL must lie inside the data segment.
     pub fn name(&self, offset: u64) -> Result<String> {
+        self.scan(offset).1
+    }
+
+    /// As [`LocalHeap::name`], charging the bytes scanned to the read budget, found or
+    /// not: many entries pointing at one long unterminated run cost what they scan.
+    pub fn name_charged(&self, ctx: &Ctx, offset: u64) -> Result<String> {
+        let (scanned, r) = self.scan(offset);
+        ctx.charge(scanned, "member names")?;
+        r
+    }
+
+    fn scan(&self, offset: u64) -> (u64, Result<String>) {
         let start = usize::try_from(offset).ok().filter(|&o| o < self.data.len());
-        let rest = start
-            .and_then(|s| self.data.get(s..))
-            .ok_or_else(|| Hdf5Error(format!("local heap: name offset {offset} outside the heap")))?;
-        let end =
-            rest.iter().take(MAX_NAME + 1).position(|&b| b == 0).ok_or_else(|| {
-                Hdf5Error(format!("local heap: name at {offset} unterminated or over {MAX_NAME} bytes"))
-            })?;
-        Ok(String::from_utf8_lossy(rest.get(..end).unwrap_or_default()).into_owned())
+        let Some(rest) = start.and_then(|s| self.data.get(s..)) else {
+            return (0, Err(Hdf5Error(format!("local heap: name offset {offset} outside the heap"))));
+        };
+        let window = rest.get(..rest.len().min(MAX_NAME + 1)).unwrap_or_default();
+        match window.iter().position(|&b| b == 0) {
+            Some(end) => {
+                (end as u64 + 1, Ok(String::from_utf8_lossy(window.get(..end).unwrap_or_default()).into_owned()))
+            }
+            None => (
+                window.len() as u64,
+                Err(Hdf5Error(format!("local heap: name at {offset} unterminated or over {MAX_NAME} bytes"))),
+            ),
+        }
     }
 }
 

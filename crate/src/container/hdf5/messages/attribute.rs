@@ -14,6 +14,10 @@ pub struct Attribute {
     pub data: Vec<u8>,
 }
 
+/// Attribute flag bits of versions 2 and 3 (`H5O_ATTR_FLAG_*`).
+const FLAG_TYPE_SHARED: u8 = 0x01;
+const FLAG_SPACE_SHARED: u8 = 0x02;
+
 struct Header<'a> {
     version: u8,
     flags: u8,
@@ -29,7 +33,16 @@ fn header(buf: &[u8]) -> Result<Header<'_>> {
     if !(1..=3).contains(&version) {
         return Err(Hdf5Error(format!("attribute: unsupported version {version}")));
     }
-    let flags = c.u8()?;
+    // Version 1 has a reserved byte here that libhdf5 never looks at.
+    let flags = if version == 1 {
+        c.skip(1)?;
+        0
+    } else {
+        c.u8()?
+    };
+    if flags & !(FLAG_TYPE_SHARED | FLAG_SPACE_SHARED) != 0 {
+        return Err(Hdf5Error(format!("attribute: unknown flags {flags:#x}")));
+    }
     let name_size = u64::from(c.u16()?);
     let dt_size = u64::from(c.u16()?);
     let ds_size = u64::from(c.u16()?);
@@ -40,25 +53,40 @@ fn header(buf: &[u8]) -> Result<Header<'_>> {
     if version == 1 {
         c.align8()?;
     }
-    // The stored size counts the terminating NUL; stop at the first NUL.
+    // The stored size counts the terminating NUL, and libhdf5 keeps `strndup(name,
+    // size - 1)`: the last byte is dropped whether or not it is a NUL, and the name ends
+    // at the first NUL before it. (A name stored as `model_configX` with size 13 is
+    // `model_config` to h5py.)
+    let kept = raw.len().checked_sub(1).ok_or_else(|| Hdf5Error("attribute: empty name field".into()))?;
+    let raw = raw.get(..kept).unwrap_or_default();
     let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
     let name = raw.get(..end).unwrap_or_default();
     Ok(Header { version, flags, name, c, dt_size, ds_size })
 }
 
-/// Only the name: enough to pick the attributes worth decoding.
-pub fn name(buf: &[u8]) -> Result<String> {
-    Ok(String::from_utf8_lossy(header(buf)?.name).into_owned())
+/// Only the name, as the bytes libhdf5 compares (`strcmp`).
+pub fn raw_name(buf: &[u8]) -> Result<Vec<u8>> {
+    Ok(header(buf)?.name.to_vec())
 }
 
+/// Parses an attribute whose datatype and dataspace are stored in the message.
+#[cfg(test)]
 pub fn parse(buf: &[u8], sz: Sizes) -> Result<Attribute> {
+    let mut no_space = |_: &[u8]| Err(Hdf5Error("shared dataspace".into()));
+    parse_with(buf, sz, &mut |_| Err(Hdf5Error("shared datatype".into())), &mut no_space)
+}
+
+/// Parses an attribute; a shared datatype (committed, or in the shared message table)
+/// or a shared dataspace is handed, as its shared-message bytes, to `shared_dtype` or
+/// `shared_space`, which return what it points to.
+pub fn parse_with(
+    buf: &[u8],
+    sz: Sizes,
+    shared_dtype: &mut dyn FnMut(&[u8]) -> Result<Dtype>,
+    shared_space: &mut dyn FnMut(&[u8]) -> Result<Dataspace>,
+) -> Result<Attribute> {
     let Header { version, flags, name, mut c, dt_size, ds_size } = header(buf)?;
     let name = String::from_utf8_lossy(name).into_owned();
-    if flags & 0x03 != 0 {
-        return Err(Hdf5Error(format!(
-            "attribute {name:?}: shared (committed) datatype or dataspace is not supported"
-        )));
-    }
     let dt = c.bytes(dt_size)?;
     if version == 1 {
         c.align8()?;
@@ -67,8 +95,10 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<Attribute> {
     if version == 1 {
         c.align8()?;
     }
-    let dtype = datatype::parse(dt, sz).map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
-    let space = dataspace::parse(ds, sz).map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
+    let dtype = if flags & FLAG_TYPE_SHARED != 0 { shared_dtype(dt) } else { datatype::parse(dt, sz) }
+        .map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
+    let space = if flags & FLAG_SPACE_SHARED != 0 { shared_space(ds) } else { dataspace::parse(ds, sz) }
+        .map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
     let count = space.count().ok_or_else(|| Hdf5Error(format!("attribute {name:?}: element count overflows")))?;
     let len = count
         .checked_mul(dtype.size())
@@ -113,7 +143,42 @@ pub mod tests {
         let a = parse(&m, Sizes::EIGHT).unwrap();
         assert_eq!(a.name, "backend");
         assert_eq!(a.data, b"tensorflow");
-        assert_eq!(name(&m).unwrap(), "backend");
+        assert_eq!(raw_name(&m).unwrap(), b"backend");
+    }
+
+    #[test]
+    fn v1_reserved_byte_is_ignored_and_v2_flags_are_checked() {
+        let mut m = v1("backend", &fixed_str(10, 1), &SCALAR, b"tensorflow");
+        m[1] = 0xff; // libhdf5 never reads it in version 1
+        assert_eq!(parse(&m, Sizes::EIGHT).unwrap().data, b"tensorflow");
+        let mut v2 = vec![2, 0x04, 2, 0, 8, 0, 8, 0, b'x', 0];
+        v2.extend_from_slice(&fixed_str(1, 1));
+        v2.extend_from_slice(&SCALAR);
+        v2.push(b'y');
+        assert!(parse(&v2, Sizes::EIGHT).is_err(), "unknown flag");
+        v2[1] = 0;
+        assert_eq!(parse(&v2, Sizes::EIGHT).unwrap().data, b"y");
+        v2[1] = 1; // shared datatype: handed to the resolver
+        let got = parse_with(
+            &v2,
+            Sizes::EIGHT,
+            &mut |b| {
+                assert_eq!(b, &fixed_str(1, 1)[..]);
+                Ok(Dtype::FixedString { size: 1, pad: 0, utf8: true })
+            },
+            &mut |_| panic!("dataspace is not shared"),
+        )
+        .unwrap();
+        assert_eq!(got.dtype, Dtype::FixedString { size: 1, pad: 0, utf8: true });
+    }
+
+    #[test]
+    fn name_drops_its_last_byte_like_libhdf5() {
+        let mut m = v1("model_configX", &fixed_str(1, 1), &SCALAR, b"x");
+        m[2] = 13; // name size without the NUL: h5py reads "model_config"
+        assert_eq!(raw_name(&m).unwrap(), b"model_config");
+        m[2] = 0;
+        assert!(raw_name(&m).is_err());
     }
 
     #[test]

@@ -8,3 +8,4 @@ pub mod external;
 pub mod info;
 pub mod layout;
 pub mod link;
+pub mod shared;
