@@ -1,0 +1,455 @@
+//! Symbolic evaluation of bytecode over a value stack (python-code-objects.md §8).
+//!
+//! Nothing is executed: every instruction transforms symbolic values ([`V`]). Names
+//! resolve to dotted symbols (`__import__('o'+'s').system` → `os.system`), a whitelist
+//! of pure string operations is folded ([`super::fold`]), branches with unknown
+//! conditions are explored both ways within step and fork budgets, and nested code
+//! (lambdas, comprehensions, generators) is followed. Every resolved name, call and
+//! recovered string is recorded for classification. Anything the evaluator cannot model
+//! marks the analysis incomplete; it never panics.
+
+mod calls;
+mod frame;
+mod names;
+mod step;
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use super::disasm::{disassemble, jump_target, Instr};
+use super::fold;
+use super::marshal::Code;
+use super::opcodes::Py;
+use crate::python::value::{Func, V};
+use crate::rules::sinks::{self, Danger};
+
+/// What the code is bound to at load time (lambda-formats.md §3).
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub defaults: Vec<V>,
+    pub closure: Vec<V>,
+    pub arguments: Vec<(String, V)>,
+    /// tf.keras `module` field: where globals come from.
+    pub module: Option<String>,
+}
+
+/// One piece of classified evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub danger: Danger,
+    pub category: &'static str,
+    pub what: String,
+}
+
+/// Everything the evaluation found.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub hits: Vec<Hit>,
+    /// Resolved calls with folded arguments, in order of discovery.
+    pub calls: Vec<String>,
+    /// Strings recovered by folding (not already plain constants).
+    pub strings: Vec<String>,
+    /// Modules imported (`import x`, `__import__('x')`, `importlib.import_module`).
+    pub imports: Vec<String>,
+    pub notes: Vec<String>,
+    /// Some path could not be followed to its end.
+    pub incomplete: bool,
+    /// Readable reconstruction of the top-level function.
+    pub source: String,
+}
+
+/// Budgets for one evaluation.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    pub steps: usize,
+    pub forks: usize,
+    pub call_depth: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget { steps: 50_000, forks: 256, call_depth: 8 }
+    }
+}
+
+const BUILTINS: &[&str] = &[
+    "abs",
+    "all",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "exit",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "quit",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
+    "__import__",
+    "__build_class__",
+    "execfile",
+    "file",
+    "reload",
+    "unichr",
+    "raw_input",
+    "reduce",
+    "long",
+    "unicode",
+    "xrange",
+    "basestring",
+    "apply",
+    "buffer",
+    "intern",
+    "cmp",
+    "Exception",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "IndexError",
+    "RuntimeError",
+    "AttributeError",
+    "NotImplementedError",
+    "AssertionError",
+    "StopIteration",
+    "ImportError",
+];
+
+const CMP: &[&str] = &["<", "<=", "==", "!=", ">", ">=", "in", "not in", "is", "is not", "exception match", "BAD"];
+const NB_OPS: &[&str] = &["+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^"];
+
+/// Evaluates a top-level function and every code object nested in it.
+pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluation {
+    let mut cx = Cx {
+        py,
+        env: env.clone(),
+        budget,
+        steps: 0,
+        forks: 0,
+        depth: 0,
+        out: Evaluation::default(),
+        analysed: HashSet::new(),
+        visited: HashMap::new(),
+        consts: HashSet::new(),
+        stmts: Vec::new(),
+    };
+    collect_consts(code, &mut cx.consts);
+    for v in env.defaults.iter().chain(&env.closure).chain(env.arguments.iter().map(|(_, v)| v)) {
+        collect_value_strings(v, &mut cx.consts, 0);
+    }
+    let ret = cx.run_function(code, &env.defaults, &env.closure, &env.arguments, true);
+    let head = signature(code, &env.defaults);
+    let body = ret.as_ref().map(V::render).unwrap_or_else(|| "<does not return>".into());
+    cx.out.source = if code.name == "<lambda>" && cx.stmts.is_empty() {
+        format!("lambda {head}: {body}")
+    } else {
+        let mut s = format!("def {}({head}):\n", code.name);
+        for st in &cx.stmts {
+            s.push_str(&format!("    {st}\n"));
+        }
+        s.push_str(&format!("    return {body}"));
+        s
+    };
+    // Every nested code object is analysed in its own right, reached or not.
+    cx.analyse_nested(code);
+    cx.static_backstop(code);
+    cx.finish();
+    cx.out
+}
+
+fn collect_consts(code: &Code, out: &mut HashSet<String>) {
+    for c in &code.consts {
+        match c {
+            crate::python::marshal::Obj::Str(s) => {
+                out.insert(s.to_string());
+            }
+            crate::python::marshal::Obj::Code(n) => collect_consts(n, out),
+            _ => {}
+        }
+    }
+}
+
+fn collect_value_strings(v: &V, out: &mut HashSet<String>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    match v {
+        V::Str(s) => {
+            out.insert(s.to_string());
+        }
+        V::Tuple(t) | V::List(t) | V::Set(t) => t.iter().for_each(|x| collect_value_strings(x, out, depth + 1)),
+        V::Dict(d) => d.iter().for_each(|(k, x)| {
+            collect_value_strings(k, out, depth + 1);
+            collect_value_strings(x, out, depth + 1)
+        }),
+        _ => {}
+    }
+}
+
+pub(super) fn signature(code: &Code, defaults: &[V]) -> String {
+    let n = code.argcount as usize + code.kwonlyargcount as usize;
+    let names: Vec<&String> = code.varnames.iter().take(n).collect();
+    let first_default = (code.argcount as usize).saturating_sub(defaults.len());
+    let mut parts = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if i >= first_default && i < code.argcount as usize {
+            parts.push(format!("{name}={}", defaults[i - first_default].render()));
+        } else {
+            parts.push(name.to_string());
+        }
+        if i + 1 == code.argcount as usize && code.flags & 0x4 != 0 {
+            if let Some(v) = code.varnames.get(n) {
+                parts.push(format!("*{v}"));
+            }
+        }
+    }
+    if code.argcount == 0 && code.flags & 0x4 != 0 {
+        if let Some(v) = code.varnames.get(n) {
+            parts.push(format!("*{v}"));
+        }
+    }
+    if code.flags & 0x8 != 0 {
+        let idx = n + (code.flags & 0x4 != 0) as usize;
+        if let Some(v) = code.varnames.get(idx) {
+            parts.push(format!("**{v}"));
+        }
+    }
+    parts.join(", ")
+}
+
+#[derive(Clone)]
+pub(super) struct Frame {
+    code: Rc<Code>,
+    ins: Rc<Vec<Instr>>,
+    at: Rc<HashMap<usize, usize>>,
+    pc: usize,
+    stack: Vec<V>,
+    fast: Vec<Option<V>>,
+    cells: Vec<Option<V>>,
+    names: HashMap<String, V>,
+    kwnames: Option<Vec<String>>,
+    loops: HashMap<usize, u32>,
+    yields: Vec<V>,
+    top: bool,
+}
+
+pub(super) enum Flow {
+    Next,
+    Jump(usize),
+    Return(V),
+    Fork { cond: V, target: usize, jump_if: bool, keep: bool },
+    End,
+}
+
+pub(super) struct Cx {
+    py: Py,
+    env: Env,
+    budget: Budget,
+    steps: usize,
+    forks: usize,
+    depth: usize,
+    out: Evaluation,
+    analysed: HashSet<*const Code>,
+    visited: HashMap<*const Code, HashSet<usize>>,
+    consts: HashSet<String>,
+    stmts: Vec<String>,
+}
+
+impl Cx {
+    pub(super) fn note(&mut self, n: impl Into<String>) {
+        let n = n.into();
+        if !self.out.notes.contains(&n) && self.out.notes.len() < 50 {
+            self.out.notes.push(n);
+        }
+    }
+    pub(super) fn incomplete(&mut self, why: impl Into<String>) {
+        self.out.incomplete = true;
+        self.note(format!("incomplete analysis: {}", why.into()));
+    }
+    pub(super) fn hit(&mut self, danger: Danger, category: &'static str, what: impl Into<String>) {
+        let h = Hit { danger, category, what: what.into() };
+        if !self.out.hits.contains(&h) && self.out.hits.len() < 200 {
+            self.out.hits.push(h);
+        }
+    }
+    pub(super) fn classify_name(&mut self, dotted: &str, what: &str) {
+        if let Some(h) = sinks::classify(dotted) {
+            self.hit(h.danger, h.category, what.to_string());
+        }
+    }
+    pub(super) fn record_string(&mut self, v: &V) {
+        let s = match v {
+            V::Str(s) => s.to_string(),
+            V::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+            _ => return,
+        };
+        if s.is_empty() || self.consts.contains(&s) || self.out.strings.contains(&s) || self.out.strings.len() >= 50 {
+            return;
+        }
+        let shown = if s.len() > 500 {
+            format!(
+                "{}…",
+                &s[..s.char_indices().take_while(|(i, _)| *i < 500).last().map(|(i, c)| i + c.len_utf8()).unwrap_or(0)]
+            )
+        } else {
+            s
+        };
+        self.out.strings.push(shown);
+    }
+    pub(super) fn record_call(&mut self, text: String) {
+        if !self.out.calls.contains(&text) && self.out.calls.len() < 50 {
+            self.out.calls.push(text);
+        }
+    }
+    pub(super) fn import(&mut self, module: &str) {
+        if module.is_empty() {
+            return;
+        }
+        if !self.out.imports.iter().any(|m| m == module) {
+            self.out.imports.push(module.to_string());
+        }
+        if let Some(h) = sinks::classify(module) {
+            self.hit(h.danger, h.category, format!("import {module}"));
+        } else if sinks::is_ml_module(module) {
+        } else if sinks::is_ml_adjacent_module(module) {
+            self.note(format!(
+                "imports {module} (a common data-science library, treated as part of the machine-learning set)"
+            ));
+        } else {
+            self.hit(Danger::Suspicious, sinks::FOREIGN_IMPORT, format!("import {module}"));
+        }
+    }
+
+    pub(super) fn finish(&mut self) {
+        let strings: Vec<String> = self.out.strings.iter().cloned().chain(self.consts.iter().cloned()).collect();
+        for s in strings {
+            if looks_like_url_or_ip(&s) {
+                self.hit(
+                    Danger::Suspicious,
+                    sinks::NET,
+                    format!("URL or IP address literal {}", crate::python::value::py_repr_str(&s)),
+                );
+            }
+        }
+    }
+
+    pub(super) fn analyse_nested(&mut self, code: &Rc<Code>) {
+        for n in code.nested() {
+            let key = Rc::as_ptr(n);
+            if !self.analysed.contains(&key) {
+                self.analysed.insert(key);
+                let saved = std::mem::take(&mut self.stmts);
+                let _ = self.run_function(n, &[], &[], &[], false);
+                self.stmts = saved;
+            }
+            self.analyse_nested(n);
+        }
+    }
+}
+
+fn combine(cond: &V, jump_if: bool, taken: Option<(V, V)>, fall: Option<(V, V)>) -> Option<(V, V)> {
+    let (t, f) = if jump_if { (taken, fall) } else { (fall, taken) };
+    match (t, f) {
+        (None, None) => None,
+        (Some(x), None) | (None, Some(x)) => Some(x),
+        (Some((tv, tg)), Some((fv, _))) => {
+            let c = cond.render();
+            let (ts, fs) = (tv.render(), fv.render());
+            let text = if ts == fs {
+                return Some((tv, tg));
+            } else if ts == c {
+                format!("{} or {}", cond.operand(), fv.operand())
+            } else if fs == c {
+                format!("{} and {}", cond.operand(), tv.operand())
+            } else {
+                format!("{} if {} else {}", tv.operand(), cond.operand(), fv.operand())
+            };
+            Some((V::unknown(text), tg))
+        }
+    }
+}
+
+fn looks_like_url_or_ip(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    if ["http://", "https://", "ftp://", "tcp://", "ws://", "wss://"].iter().any(|p| l.contains(p)) {
+        return true;
+    }
+    // A dotted quad.
+    for w in s.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        let parts: Vec<&str> = w.split('.').collect();
+        if parts.len() == 4
+            && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u16>().is_ok_and(|n| n <= 255))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// The keyword arguments a `**mapping` supplies: string keys as names, others rendered.
+fn dict_kwargs(d: &[(V, V)]) -> impl Iterator<Item = (String, V)> + '_ {
+    d.iter().map(|(k, v)| {
+        let name = match k {
+            V::Str(s) => s.to_string(),
+            o => o.render(),
+        };
+        (name, v.clone())
+    })
+}
