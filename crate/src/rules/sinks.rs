@@ -34,6 +34,8 @@ pub const READ: &str = "file read or listing";
 pub const OBFUSCATION: &str = "obfuscation or indirection";
 pub const BACKGROUND: &str = "timing or background work";
 pub const FOREIGN_IMPORT: &str = "import outside the ML set";
+pub const GADGET: &str = "Keras loading gadget";
+pub const UNVERIFIED: &str = "cannot verify";
 
 use Danger::{Malicious as M, Suspicious as S};
 

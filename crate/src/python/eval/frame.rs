@@ -50,16 +50,17 @@ impl Cx {
             } else if i >= first_default && i < argc {
                 defaults[i - first_default].clone()
             } else if name == ".0" {
-                V::UnknownIter(Rc::from("<iterable>"))
+                V::DataIter(Rc::from("<iterable>"))
             } else {
-                V::unknown(name.clone())
+                // An input of the Lambda (or of nested code): data.
+                V::data(name.clone())
             };
             if i >= nparams {
                 // *args / **kwargs
                 if (code.flags & 0xC) == 0 {
                     break;
                 }
-                v = V::unknown(name.clone());
+                v = V::data(name.clone());
             }
             if slot < fr.fast.len() {
                 fr.fast[slot] = Some(v.clone());
@@ -110,6 +111,9 @@ impl Cx {
             };
             self.visited.entry(key).or_default().insert(ins.offset);
             let flow = self.step(&mut fr, &ins);
+            if let Some((old, new)) = self.mutation.take() {
+                fr.replace(&old, &new);
+            }
             match flow {
                 Flow::Next => fr.pc += 1,
                 Flow::Jump(off) => match fr.at.get(&off) {
@@ -228,6 +232,7 @@ impl Cx {
         let v = match v {
             V::Sym { dotted, .. } => V::Sym { dotted, src: Rc::from(name.as_str()) },
             V::Unknown(_) if fr.top => V::unknown(name),
+            V::Data(_) if fr.top => V::data(name),
             other => other,
         };
         if i < fr.fast.len() {
@@ -278,7 +283,7 @@ impl Cx {
                 }
                 v
             }
-            None => V::unknown(format!("{} {op} {}", a.operand(), b.operand())),
+            None => derived(format!("{} {op} {}", a.operand(), b.operand()), &[&a, &b]),
         }
     }
 
@@ -307,6 +312,37 @@ impl Cx {
                 return V::Bool(r);
             }
         }
-        V::unknown(format!("{} {op} {}", a.operand(), b.operand()))
+        derived(format!("{} {op} {}", a.operand(), b.operand()), &[&a, &b])
+    }
+}
+
+/// The result of an operation on `inputs` that was not folded: data, unless something
+/// lost or callable went in (then nobody knows what came out).
+pub(super) fn derived(text: String, inputs: &[&V]) -> V {
+    let ok = inputs.iter().all(|v| {
+        !v.lost()
+            && matches!(
+                v,
+                V::Data(_)
+                    | V::DataAttr(_)
+                    | V::Helper(_)
+                    | V::None
+                    | V::Bool(_)
+                    | V::Int(_)
+                    | V::Float(_)
+                    | V::Str(_)
+                    | V::Bytes(_)
+                    | V::Opaque(_)
+                    | V::Tuple(_)
+                    | V::List(_)
+                    | V::Set(_)
+                    | V::Dict(_)
+                    | V::Slice(_)
+            )
+    });
+    if ok {
+        V::data(text)
+    } else {
+        V::unknown(text)
     }
 }

@@ -8,7 +8,8 @@
 //! recovered string is recorded for classification. Anything the evaluator cannot model
 //! marks the analysis incomplete; it never panics.
 
-mod calls;
+pub mod calls;
+mod containers;
 mod frame;
 mod names;
 mod step;
@@ -20,31 +21,76 @@ use super::disasm::{disassemble, jump_target, Instr};
 use super::fold;
 use super::marshal::Code;
 use super::opcodes::Py;
+use crate::python::tables::KerasLine;
 use crate::python::value::{Func, V};
-use crate::rules::sinks::{self, Danger};
 
 /// What the code is bound to at load time (lambda-formats.md §3).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Env {
     pub defaults: Vec<V>,
     pub closure: Vec<V>,
     pub arguments: Vec<(String, V)>,
     /// tf.keras `module` field: where globals come from.
     pub module: Option<String>,
+    /// The Keras lines that can load the file: their loaders' globals are bare globals.
+    pub lines: Vec<KerasLine>,
 }
 
-/// One piece of classified evidence.
+impl Default for Env {
+    fn default() -> Self {
+        Env {
+            defaults: Vec::new(),
+            closure: Vec::new(),
+            arguments: Vec::new(),
+            module: None,
+            lines: KerasLine::ALL.to_vec(),
+        }
+    }
+}
+
+/// One thing the code does, for `rules::code` to classify. The evaluator records
+/// facts; it does not judge them.
+#[derive(Debug, Clone)]
+pub enum Fact {
+    /// An object reached by a name or an attribute (canonical dotted name).
+    Reached { dotted: String, what: String },
+    /// A call with its resolved target and folded arguments.
+    Call { target: Target, text: String, args: Vec<V>, kwargs: Vec<(String, V)> },
+    /// A module imported (`import x`, `__import__('x')`, `sys.modules['x']`).
+    Import(String),
+    /// Indirection or obfuscation (computed `getattr`, strings built from `chr` codes…).
+    Indirection(String),
+    /// Something the analysis cannot follow that matters: a call of a lost value, code
+    /// it never reached that calls something.
+    Unverifiable(String),
+    /// A global that is neither a builtin nor a loader global: the loading program must
+    /// supply it, and its code is not in the file.
+    Helper(String),
+    /// A string constant or recovered string (URLs and addresses are classified).
+    Literal(String),
+}
+
+/// What a call resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hit {
-    pub danger: Danger,
-    pub category: &'static str,
-    pub what: String,
+pub enum Target {
+    /// A known object: canonical dotted name (`os.system`, `numpy.mean`, `builtins.len`).
+    Object(String),
+    /// A method of a value derived from the inputs (a tensor method).
+    TensorMethod(String),
+    /// A method of a concrete value (`str.format`, `dict.get`): (type, method).
+    ValueMethod(&'static str, String),
+    /// A helper the loading program supplies, or something reached from one.
+    Helper(String),
+    /// Nested code of the file, analysed in its own right.
+    Nested,
+    /// Nothing the analysis could identify.
+    Lost,
 }
 
 /// Everything the evaluation found.
 #[derive(Debug, Clone, Default)]
 pub struct Evaluation {
-    pub hits: Vec<Hit>,
+    pub facts: Vec<Fact>,
     /// Resolved calls with folded arguments, in order of discovery.
     pub calls: Vec<String>,
     /// Strings recovered by folding (not already plain constants).
@@ -189,6 +235,7 @@ pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluatio
         visited: HashMap::new(),
         consts: HashSet::new(),
         stmts: Vec::new(),
+        mutation: None,
     };
     collect_consts(code, &mut cx.consts);
     for v in env.defaults.iter().chain(&env.closure).chain(env.arguments.iter().map(|(_, v)| v)) {
@@ -310,6 +357,9 @@ pub(super) struct Cx {
     visited: HashMap<*const Code, HashSet<usize>>,
     consts: HashSet<String>,
     stmts: Vec<String>,
+    /// A container mutated by the last call (`d.pop(k)`, `l.append(v)`, `next(it)`):
+    /// (old, new), applied to the running frame after the instruction.
+    mutation: Option<(V, V)>,
 }
 
 impl Cx {
@@ -323,16 +373,20 @@ impl Cx {
         self.out.incomplete = true;
         self.note(format!("incomplete analysis: {}", why.into()));
     }
-    pub(super) fn hit(&mut self, danger: Danger, category: &'static str, what: impl Into<String>) {
-        let h = Hit { danger, category, what: what.into() };
-        if !self.out.hits.contains(&h) && self.out.hits.len() < 200 {
-            self.out.hits.push(h);
+    pub(super) fn fact(&mut self, f: Fact) {
+        if self.out.facts.len() < 400 {
+            self.out.facts.push(f);
         }
     }
-    pub(super) fn classify_name(&mut self, dotted: &str, what: &str) {
-        if let Some(h) = sinks::classify(dotted) {
-            self.hit(h.danger, h.category, what.to_string());
-        }
+    /// An object reached by name or attribute.
+    pub(super) fn reached(&mut self, dotted: &str, what: &str) {
+        self.fact(Fact::Reached { dotted: dotted.to_string(), what: what.to_string() });
+    }
+    pub(super) fn indirection(&mut self, what: impl Into<String>) {
+        self.fact(Fact::Indirection(what.into()));
+    }
+    pub(super) fn unverifiable(&mut self, what: impl Into<String>) {
+        self.fact(Fact::Unverifiable(what.into()));
     }
     pub(super) fn record_string(&mut self, v: &V) {
         let s = match v {
@@ -365,27 +419,14 @@ impl Cx {
         if !self.out.imports.iter().any(|m| m == module) {
             self.out.imports.push(module.to_string());
         }
-        if let Some(h) = sinks::classify(module) {
-            self.hit(h.danger, h.category, format!("import {module}"));
-        } else if sinks::is_ml_module(module) {
-        } else if sinks::is_ml_adjacent_module(module) {
-            self.note(format!(
-                "imports {module} (a common data-science library, treated as part of the machine-learning set)"
-            ));
-        } else {
-            self.hit(Danger::Suspicious, sinks::FOREIGN_IMPORT, format!("import {module}"));
-        }
+        self.fact(Fact::Import(module.to_string()));
     }
 
     pub(super) fn finish(&mut self) {
         let strings: Vec<String> = self.out.strings.iter().cloned().chain(self.consts.iter().cloned()).collect();
         for s in strings {
             if looks_like_url_or_ip(&s) {
-                self.hit(
-                    Danger::Suspicious,
-                    sinks::NET,
-                    format!("URL or IP address literal {}", crate::python::value::py_repr_str(&s)),
-                );
+                self.fact(Fact::Literal(s));
             }
         }
     }
@@ -426,7 +467,7 @@ fn combine(cond: &V, jump_if: bool, taken: Option<(V, V)>, fall: Option<(V, V)>)
     }
 }
 
-fn looks_like_url_or_ip(s: &str) -> bool {
+pub fn looks_like_url_or_ip(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
     if ["http://", "https://", "ftp://", "tcp://", "ws://", "wss://"].iter().any(|p| l.contains(p)) {
         return true;

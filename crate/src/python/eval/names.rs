@@ -3,6 +3,21 @@
 use std::rc::Rc;
 
 use super::*;
+use crate::python::tables;
+
+const DICT_METHODS: &[&str] = &[
+    "get",
+    "keys",
+    "values",
+    "items",
+    "pop",
+    "setdefault",
+    "copy",
+    "update",
+    "__getitem__",
+    "__iter__",
+    "__contains__",
+];
 
 impl Cx {
     /// Names used by instructions the evaluator never reached (exception handlers,
@@ -12,6 +27,7 @@ impl Cx {
         if let Ok(ins) = disassemble(&code.code, py) {
             let seen = self.visited.get(&Rc::as_ptr(code)).cloned().unwrap_or_default();
             let mut prev: Option<String> = None;
+            let mut unreached_calls = 0;
             for i in &ins {
                 let name = |idx: usize| code.names.get(idx).cloned();
                 let reached = seen.contains(&i.offset);
@@ -25,16 +41,11 @@ impl Cx {
                         }
                     }
                     "LOAD_GLOBAL" | "LOAD_NAME" => {
-                        prev = name(crate::python::version::name_index(i.name, i.argv() as usize, py)).map(|n| {
-                            if BUILTINS.contains(&n.as_str()) {
-                                format!("builtins.{n}")
-                            } else {
-                                n
-                            }
-                        });
+                        prev = name(crate::python::version::name_index(i.name, i.argv() as usize, py))
+                            .map(|n| self.static_global(&n));
                         if let (false, Some(p)) = (reached, &prev) {
                             let p = p.clone();
-                            self.classify_name(&p, &format!("{p} (in code not reached by the evaluation)"));
+                            self.reached(&p, &format!("{p} (in code not reached by the evaluation)"));
                         }
                     }
                     "LOAD_ATTR" | "LOAD_METHOD" | "IMPORT_FROM" => {
@@ -43,14 +54,36 @@ impl Cx {
                         {
                             let d = format!("{p}.{n}");
                             if !reached {
-                                self.classify_name(&d, &format!("{d} (in code not reached by the evaluation)"));
+                                self.reached(&d, &format!("{d} (in code not reached by the evaluation)"));
                             }
                             prev = Some(d);
+                        } else if let (false, Some(n)) =
+                            (reached, name(crate::python::version::name_index(i.name, i.argv() as usize, py)))
+                        {
+                            self.reached(
+                                &format!("object.{n}"),
+                                &format!(".{n} (in code not reached by the evaluation)"),
+                            );
                         }
+                    }
+                    n if !reached && n.starts_with("CALL") && !n.starts_with("CALL_INTRINSIC") => {
+                        unreached_calls += 1;
+                        prev = None;
                     }
                     "EXTENDED_ARG" | "CACHE" => {}
                     _ => prev = None,
                 }
+            }
+            // Branches pruned on a known condition are dead for the bound values; handler
+            // code is not, and values reach it through the exception.
+            let handlers = ins.iter().any(|i| {
+                matches!(i.name, "PUSH_EXC_INFO" | "SETUP_EXCEPT" | "SETUP_FINALLY" | "SETUP_WITH" | "BEFORE_WITH")
+            });
+            if unreached_calls > 0 && handlers {
+                self.unverifiable(format!(
+                    "{} call(s) in exception-handling code of {} the evaluation did not follow: what they call is not known",
+                    unreached_calls, code.name
+                ));
             }
         }
         for n in code.nested() {
@@ -58,6 +91,24 @@ impl Cx {
         }
     }
 
+    /// The dotted name a bare global has, without recording anything.
+    fn static_global(&self, n: &str) -> String {
+        if BUILTINS.contains(&n) {
+            return format!("builtins.{n}");
+        }
+        if let Some(m) = self.env.module.as_deref().filter(|m| tables::is_known_module(m)) {
+            return format!("{m}.{n}");
+        }
+        self.env
+            .lines
+            .iter()
+            .find_map(|&l| tables::loader_global(l, n))
+            .map(str::to_string)
+            .unwrap_or_else(|| n.to_string())
+    }
+
+    /// A bare global: the `module` field's module, builtins, the loaders' globals, else a
+    /// helper the loading program supplies.
     pub(super) fn resolve_global(&mut self, name: &str) -> V {
         if !self.py.ge(0) || self.py == Py::Py27 {
             match name {
@@ -67,37 +118,97 @@ impl Cx {
                 _ => {}
             }
         }
-        if name == "__builtins__" {
-            return V::sym("builtins", "__builtins__");
+        let builtin = BUILTINS.contains(&name);
+        if let Some(m) = self.env.module.clone().filter(|m| !m.is_empty() && m != "__main__") {
+            if tables::is_known_module(&m) {
+                // tf.keras merges the module's namespace over the layer's globals: a
+                // name it defines wins, even over a builtin (`open` in `os` is `os.open`).
+                let d = format!("{m}.{name}");
+                self.reached(&d, &format!("{name} (global of module {m})"));
+                if !builtin {
+                    return V::sym(&d, name);
+                }
+            } else {
+                self.note(format!(
+                    "the function's globals come from module {m:?}, which is the project's own code (not in the file): its names are helpers the loading program supplies"
+                ));
+            }
         }
-        let module = self.env.module.clone().filter(|m| !m.is_empty() && m != "__main__");
-        if BUILTINS.contains(&name) {
-            return V::sym(&format!("builtins.{name}"), name);
+        if builtin {
+            let d = format!("builtins.{name}");
+            self.reached(&d, name);
+            return V::sym(&d, name);
         }
-        match module {
-            Some(m) => V::sym(&format!("{m}.{name}"), name),
-            None => V::sym(name, name),
+        let lines = self.env.lines.clone();
+        let mut found: Option<&'static str> = None;
+        for line in lines {
+            if let Some(obj) = tables::loader_global(line, name) {
+                self.reached(obj, &format!("{name} (a global of the {line:?} loader)"));
+                found = found.or(Some(obj));
+            }
+        }
+        match found {
+            Some("builtins.__dict__") => V::Namespace(Rc::new(V::sym("builtins", name))),
+            Some(obj) => V::sym(obj, name),
+            None => {
+                self.fact(Fact::Helper(name.to_string()));
+                V::helper(name)
+            }
         }
     }
 
     pub(super) fn attr(&mut self, obj: &V, name: &str) -> V {
         match obj {
             V::Sym { dotted, src } => {
-                let d = format!("{dotted}.{name}");
                 let s = format!("{src}.{name}");
-                self.classify_name(&d, &d);
                 if name == "__dict__" {
+                    self.reached(&format!("{dotted}.__dict__"), &s);
                     return V::Namespace(Rc::new(obj.clone()));
+                }
+                if name == "__loader__" || name == "__spec__" {
+                    self.reached(&format!("{dotted}.{name}"), &s);
+                    return V::sym("importlib.machinery.BuiltinImporter", &s);
+                }
+                let d = match tables::resolve_attr(dotted, name) {
+                    Some(t) => t.into_owned(),
+                    None => format!("{dotted}.{name}"),
+                };
+                self.reached(&format!("{dotted}.{name}"), &s);
+                if d != format!("{dotted}.{name}") {
+                    self.reached(&d, &s);
+                }
+                if d == "builtins.__dict__" {
+                    return V::Namespace(Rc::new(V::sym("builtins", &s)));
                 }
                 V::Sym { dotted: Rc::from(d), src: Rc::from(s) }
             }
-            V::Str(_) | V::Bytes(_) | V::List(_) | V::Tuple(_) | V::Dict(_) => {
+            // `__builtins__` is the builtins module in `__main__` and its dict elsewhere:
+            // an attribute that is not a dict method is read from the module.
+            V::Namespace(inner) if !DICT_METHODS.contains(&name) => {
+                let inner = (**inner).clone();
+                self.attr(&inner, name)
+            }
+            V::Str(_)
+            | V::Bytes(_)
+            | V::List(_)
+            | V::Tuple(_)
+            | V::Dict(_)
+            | V::Set(_)
+            | V::Namespace(_)
+            | V::Iter(..) => {
+                self.reached(&format!("object.{name}"), &format!("attribute {name} read on {}", obj.render()));
                 V::Method(Rc::new((obj.clone(), name.to_string())))
             }
+            V::Helper(h) => {
+                self.reached(&format!("object.{name}"), &format!("attribute {name} read on {h}"));
+                V::helper(format!("{h}.{name}"))
+            }
+            V::Data(_) | V::DataAttr(_) | V::Int(_) | V::Float(_) | V::Bool(_) | V::None => {
+                self.reached(&format!("object.{name}"), &format!("attribute {name} read on {}", obj.render()));
+                V::DataAttr(Rc::new((obj.operand(), name.to_string())))
+            }
             _ => {
-                if let Some(h) = sinks::classify(&format!("object.{name}")) {
-                    self.hit(h.danger, h.category, format!("attribute {name} read on {}", obj.render()));
-                }
+                self.reached(&format!("object.{name}"), &format!("attribute {name} read on {}", obj.render()));
                 if name == "__dict__" {
                     return V::Namespace(Rc::new(obj.clone()));
                 }
@@ -106,32 +217,61 @@ impl Cx {
         }
     }
 
+    /// `name` looked up in a namespace (`vars(x)[name]`, `globals()[name]`, `__builtins__[name]`).
+    pub(super) fn lookup(&mut self, ns: &V, key: &str, text: &str) -> V {
+        match ns {
+            V::Sym { dotted, .. } if &**dotted == "<globals>" => {
+                let v = self.resolve_global(key);
+                self.rename(v, text)
+            }
+            V::Sym { dotted, .. } if &**dotted == "builtins" => {
+                let d = format!("builtins.{key}");
+                self.reached(&d, text);
+                V::Sym { dotted: Rc::from(d), src: Rc::from(text) }
+            }
+            other => {
+                let v = self.attr(other, key);
+                self.rename(v, text)
+            }
+        }
+    }
+
     pub(super) fn subscript(&mut self, c: &V, k: &V) -> V {
         match (c, k) {
-            (V::Namespace(inner), V::Str(key)) => match &**inner {
-                V::Sym { dotted, .. } if &**dotted == "<globals>" => {
-                    let v = self.resolve_global(key);
-                    self.rename(v, &format!("globals()[{}]", k.render()))
-                }
-                other => {
-                    let v = self.attr(other, key);
-                    self.rename(v, &format!("{}[{}]", c.render(), k.render()))
-                }
-            },
+            (V::Namespace(inner), V::Str(key)) => {
+                let text = format!("{}[{}]", c.render(), k.render());
+                let inner = (**inner).clone();
+                self.lookup(&inner, key, &text)
+            }
             (V::Sym { dotted, src }, V::Str(key)) if &**dotted == "sys.modules" || &**dotted == "builtins" => {
                 let d = if &**dotted == "builtins" { format!("builtins.{key}") } else { key.to_string() };
                 if &**dotted == "sys.modules" {
                     self.import(key);
                 }
-                self.classify_name(&d, &d);
+                self.reached(&d, &d);
                 V::Sym { dotted: Rc::from(d), src: Rc::from(format!("{src}[{}]", k.render())) }
             }
+            (V::Data(_) | V::DataAttr(_), _) => V::data(format!("{}[{}]", c.operand(), k.render())),
+            (V::Helper(h), _) => V::helper(format!("{h}[{}]", k.render())),
             _ => match fold::subscript(c, k) {
                 Some(v) => {
                     self.record_string(&v);
                     v
                 }
-                None => V::unknown(format!("{}[{}]", c.operand(), k.render())),
+                None => {
+                    let text = format!("{}[{}]", c.operand(), k.render());
+                    // A container of plain data indexed by an unknown key still holds data.
+                    let values: Option<Vec<V>> = match c {
+                        V::Dict(d) => Some(d.iter().map(|(_, v)| v.clone()).collect()),
+                        V::List(t) | V::Tuple(t) => Some(t.to_vec()),
+                        V::Str(_) | V::Bytes(_) => Some(Vec::new()),
+                        _ => None,
+                    };
+                    match values {
+                        Some(items) if items.iter().all(|v| v.concrete() || matches!(v, V::Data(_))) => V::data(text),
+                        _ => V::unknown(text),
+                    }
+                }
             },
         }
     }

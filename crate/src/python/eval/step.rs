@@ -220,11 +220,10 @@ impl Cx {
                 let n = self.name(fr, arg);
                 let obj = self.pop(fr);
                 let _v = self.pop(fr);
-                if let Some(h) = sinks::classify(&format!("object.{n}")) {
-                    self.hit(h.danger, h.category, format!("assignment to {}.{n}", obj.render()));
-                }
+                self.reached(&format!("object.{n}"), &format!("assignment to {}.{n}", obj.render()));
                 if let V::Sym { dotted, .. } = &obj {
-                    self.hit(Danger::Suspicious, sinks::OBFUSCATION, format!("assignment to {dotted}.{n}"));
+                    self.reached(&format!("{dotted}.{n}"), &format!("assignment to {dotted}.{n}"));
+                    self.indirection(format!("assignment to {dotted}.{n}"));
                 }
             }
             "DELETE_ATTR" => {
@@ -233,13 +232,20 @@ impl Cx {
             "STORE_SUBSCR" => {
                 let key = self.pop(fr);
                 let obj = self.pop(fr);
-                let _v = self.pop(fr);
-                if let V::Namespace(_) | V::Sym { .. } = obj {
-                    self.hit(
-                        Danger::Suspicious,
-                        sinks::OBFUSCATION,
-                        format!("assignment to {}[{}]", obj.render(), key.render()),
-                    );
+                let v = self.pop(fr);
+                match &obj {
+                    V::Namespace(_) | V::Sym { .. } => {
+                        self.indirection(format!("assignment to {}[{}]", obj.render(), key.render()))
+                    }
+                    V::Dict(_) | V::List(_) => {
+                        let stored = self.container_method(&obj, "__setitem__", &[key, v], &[]);
+                        if stored.is_none() {
+                            // An index the analysis cannot place: the container is lost.
+                            self.mutation =
+                                Some((obj.clone(), V::unknown(format!("<{} after item assignment>", obj.operand()))));
+                        }
+                    }
+                    _ => {}
                 }
             }
             "DELETE_SUBSCR" => {
@@ -280,10 +286,10 @@ impl Cx {
                     ("UNARY_POSITIVE", V::Int(_) | V::Float(_)) => v.clone(),
                     ("UNARY_INVERT", V::Int(i)) => V::Int(!i),
                     ("UNARY_NOT", _) if v.truth().is_some() => V::Bool(!v.truth().unwrap_or(false)),
-                    ("UNARY_NOT", _) => V::unknown(format!("not {}", v.operand())),
-                    ("UNARY_NEGATIVE", _) => V::unknown(format!("-{}", v.operand())),
-                    ("UNARY_INVERT", _) => V::unknown(format!("~{}", v.operand())),
-                    ("UNARY_CONVERT", _) => V::unknown(format!("repr({})", v.render())),
+                    ("UNARY_NOT", _) => super::frame::derived(format!("not {}", v.operand()), &[&v]),
+                    ("UNARY_NEGATIVE", _) => super::frame::derived(format!("-{}", v.operand()), &[&v]),
+                    ("UNARY_INVERT", _) => super::frame::derived(format!("~{}", v.operand()), &[&v]),
+                    ("UNARY_CONVERT", _) => super::frame::derived(format!("repr({})", v.render()), &[&v]),
                     _ => v.clone(),
                 };
                 push!(r)
@@ -437,11 +443,13 @@ impl Cx {
                         .iter()
                         .map(|p| match p {
                             V::Str(s) => s.replace('{', "{{").replace('}', "}}"),
-                            V::Unknown(s) if s.starts_with('{') => s.to_string(),
+                            V::Unknown(s) | V::Data(s) if s.starts_with('{') => s.to_string(),
                             other => format!("{{{}}}", other.render()),
                         })
                         .collect();
-                    push!(V::unknown(format!("f{}", crate::python::value::py_repr_str(&body))))
+                    let text = format!("f{}", crate::python::value::py_repr_str(&body));
+                    let refs: Vec<&V> = parts.iter().collect();
+                    push!(super::frame::derived(text, &refs))
                 }
             }
             "FORMAT_VALUE" | "FORMAT_SIMPLE" | "FORMAT_WITH_SPEC" | "CONVERT_VALUE" => {
@@ -480,7 +488,7 @@ impl Cx {
                             .unwrap_or_default();
                         if name == "CONVERT_VALUE" {
                             V::unknown(format!("{{{}{c}", v.render()).trim_end_matches('}').to_string() + "}")
-                        } else if let V::Unknown(s) = &v {
+                        } else if let V::Unknown(s) | V::Data(s) = &v {
                             if s.starts_with('{') && s.ends_with('}') {
                                 V::unknown(format!("{}{sp}}}", &s[..s.len() - 1]))
                             } else {
@@ -490,6 +498,10 @@ impl Cx {
                             V::unknown(format!("{{{}{c}{sp}}}", v.render()))
                         }
                     }
+                };
+                let r = match r {
+                    V::Unknown(t) if !v.lost() => V::Data(t),
+                    other => other,
                 };
                 push!(r)
             }
@@ -573,7 +585,7 @@ impl Cx {
                     }
                     None => {
                         for k in (0..arg).rev() {
-                            push!(V::unknown(format!("{}[{k}]", v.operand())));
+                            push!(super::frame::derived(format!("{}[{k}]", v.operand()), &[&v]));
                         }
                     }
                 }
@@ -582,13 +594,17 @@ impl Cx {
                 let v = self.pop(fr);
                 let (before, after) = (arg & 0xff, arg >> 8);
                 for k in (0..before + after + 1).rev() {
-                    push!(V::unknown(format!("{}[{k}]", v.operand())));
+                    push!(super::frame::derived(format!("{}[{k}]", v.operand()), &[&v]));
                 }
             }
             "GET_ITER" | "GET_YIELD_FROM_ITER" => {
                 let v = self.pop(fr);
                 let it = match &v {
-                    V::Iter(..) | V::UnknownIter(_) => v.clone(),
+                    V::Iter(..) | V::UnknownIter(_) | V::DataIter(_) => v.clone(),
+                    V::Namespace(inner) if matches!(&**inner, V::Sym { dotted, .. } if &**dotted == "builtins") => {
+                        V::Iter(BUILTINS.iter().map(|b| V::str(*b)).collect(), 0)
+                    }
+                    V::Data(_) | V::DataAttr(_) | V::Helper(_) => V::DataIter(Rc::from(v.render())),
                     _ => match v.items() {
                         Some(items) => V::Iter(items.into(), 0),
                         None => V::UnknownIter(Rc::from(v.render())),
@@ -605,9 +621,9 @@ impl Cx {
                     return Flow::End;
                 };
                 let l = fr.stack.len();
-                let pos = if l >= 1 && matches!(fr.stack[l - 1], V::Iter(..) | V::UnknownIter(_)) {
+                let pos = if l >= 1 && matches!(fr.stack[l - 1], V::Iter(..) | V::UnknownIter(_) | V::DataIter(_)) {
                     l - 1
-                } else if l >= 2 && matches!(fr.stack[l - 2], V::Iter(..) | V::UnknownIter(_)) {
+                } else if l >= 2 && matches!(fr.stack[l - 2], V::Iter(..) | V::UnknownIter(_) | V::DataIter(_)) {
                     l - 2
                 } else if l >= 1 {
                     let v = fr.stack[l - 1].clone();
@@ -617,17 +633,20 @@ impl Cx {
                     self.incomplete("FOR_ITER on an empty stack");
                     return Flow::End;
                 };
+                let data = matches!(fr.stack[pos], V::DataIter(_));
                 let next = match &mut fr.stack[pos] {
                     V::Iter(items, k) => {
                         let r = items.get(*k).cloned();
                         *k += 1;
                         r
                     }
-                    V::UnknownIter(src) => {
+                    V::UnknownIter(src) | V::DataIter(src) => {
+                        let src = src.clone();
                         let count = fr.loops.entry(ins.offset).or_insert(0);
                         *count += 1;
                         if *count == 1 {
-                            Some(V::unknown(format!("<item of {src}>")))
+                            let text = format!("<item of {src}>");
+                            Some(if data { V::data(text) } else { V::unknown(text) })
                         } else {
                             None
                         }
@@ -952,10 +971,15 @@ impl Cx {
                     self.record_string(a);
                 }
                 self.record_call(what.clone());
-                self.hit(Danger::Malicious, sinks::DYN, what);
+                self.fact(Fact::Call {
+                    target: Target::Object("builtins.exec".into()),
+                    text: what,
+                    args,
+                    kwargs: Vec::new(),
+                });
             }
             "GET_AWAITABLE" | "GET_AITER" | "GET_ANEXT" | "SEND" | "YIELD_FROM" | "ASYNC_GEN_WRAP" => {
-                self.hit(Danger::Suspicious, sinks::BACKGROUND, format!("asynchronous code ({name})"));
+                self.reached("asyncio", &format!("asynchronous code ({name})"));
                 self.incomplete(format!("{name} is not modelled"));
                 return Flow::End;
             }
