@@ -138,6 +138,7 @@ pub fn call(dotted: &str, args: &[V], kwargs: &[(String, V)]) -> Option<V> {
             _ => return None,
         },
         "bytes.fromhex" | "bytearray.fromhex" => V::Bytes(unhex(s(a0?)?.as_bytes())?.into()),
+        "str.maketrans" | "builtins.str.maketrans" => maketrans(args)?,
         "builtins.list" | "builtins.tuple" | "builtins.set" | "builtins.frozenset" | "builtins.sorted" => {
             let items = match a0 {
                 None => Vec::new(),
@@ -303,6 +304,53 @@ pub fn method(recv: &V, name: &str, args: &[V]) -> Option<V> {
             "strip" if args.is_empty() => V::str(t.trim()),
             "lstrip" if args.is_empty() => V::str(t.trim_start()),
             "rstrip" if args.is_empty() => V::str(t.trim_end()),
+            "strip" | "lstrip" | "rstrip" => {
+                let chars: Vec<char> = s(a0?)?.chars().collect();
+                let f = |c: char| chars.contains(&c);
+                V::str(match name {
+                    "strip" => t.trim_matches(f),
+                    "lstrip" => t.trim_start_matches(f),
+                    _ => t.trim_end_matches(f),
+                })
+            }
+            "removeprefix" => V::str(t.strip_prefix(s(a0?)?).unwrap_or(t)),
+            "removesuffix" => V::str(t.strip_suffix(s(a0?)?).unwrap_or(t)),
+            "swapcase" => V::str(
+                t.chars()
+                    .map(|c| {
+                        if c.is_uppercase() {
+                            c.to_lowercase().next().unwrap_or(c)
+                        } else {
+                            c.to_uppercase().next().unwrap_or(c)
+                        }
+                    })
+                    .collect::<String>(),
+            ),
+            "capitalize" => {
+                let mut it = t.chars();
+                V::str(match it.next() {
+                    Some(c) => c.to_uppercase().chain(it.flat_map(char::to_lowercase)).collect::<String>(),
+                    None => String::new(),
+                })
+            }
+            "translate" => {
+                // `str.maketrans` tables: code point -> code point, string or None.
+                let V::Dict(table) = a0? else { return None };
+                let mut out = String::new();
+                for c in t.chars() {
+                    match table.iter().find(|(k, _)| matches!(k, V::Int(i) if *i == c as i128)).map(|(_, v)| v) {
+                        None => out.push(c),
+                        Some(V::None) => {}
+                        Some(V::Int(i)) => out.push(char::from_u32(u32::try_from(*i).ok()?)?),
+                        Some(V::Str(r)) => out.push_str(r),
+                        Some(_) => return None,
+                    }
+                    if out.len() > MAX_FOLD {
+                        return None;
+                    }
+                }
+                V::str(out)
+            }
             "split" => {
                 let parts: Vec<V> = match a0 {
                     None => t.split_whitespace().map(V::str).collect(),
@@ -573,4 +621,31 @@ pub fn same(a: &V, b: &V) -> bool {
         (V::Tuple(x), V::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q)),
         _ => false,
     }
+}
+
+/// `str.maketrans(x[, y[, z]])`: the translation table as a dict of code points.
+fn maketrans(args: &[V]) -> Option<V> {
+    let mut pairs: Vec<(V, V)> = Vec::new();
+    match args {
+        [V::Dict(d)] => {
+            for (k, v) in d.iter() {
+                let k = match k {
+                    V::Str(c) if c.chars().count() == 1 => V::Int(c.chars().next()? as i128),
+                    V::Int(i) => V::Int(*i),
+                    _ => return None,
+                };
+                pairs.push((k, v.clone()));
+            }
+        }
+        [V::Str(x), V::Str(y), rest @ ..] if x.chars().count() == y.chars().count() && rest.len() <= 1 => {
+            for (a, b) in x.chars().zip(y.chars()) {
+                pairs.push((V::Int(a as i128), V::Int(b as i128)));
+            }
+            if let [V::Str(z)] = rest {
+                pairs.extend(z.chars().map(|c| (V::Int(c as i128), V::None)));
+            }
+        }
+        _ => return None,
+    }
+    Some(V::Dict(pairs.into()))
 }

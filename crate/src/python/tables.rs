@@ -654,10 +654,9 @@ const TENSOR_METHODS: &[&str] = &[
 fn lookup(dotted: &str) -> Option<CallClass> {
     let mut best: Option<(usize, CallClass)> = None;
     for &(name, class) in CALLS {
-        if dotted == name || dotted.strip_prefix(name).is_some_and(|r| r.starts_with('.')) {
-            if best.is_none_or(|(l, _)| name.len() > l) {
-                best = Some((name.len(), class));
-            }
+        let hit = dotted == name || dotted.strip_prefix(name).is_some_and(|r| r.starts_with('.'));
+        if hit && best.is_none_or(|(l, _)| name.len() > l) {
+            best = Some((name.len(), class));
         }
     }
     best.map(|(_, c)| c)

@@ -103,6 +103,10 @@ const VALUE_METHODS: &[&str] = &[
     "__rmul__",
 ];
 
+/// Objects whose danger depends on the arguments they are called with.
+const ARGUMENT_DEPENDENT: &[&str] =
+    &["numpy.load", "np.load", "h5py.File", "io.FileIO", "io.open", "codecs.open", "pathlib.Path.open"];
+
 /// Classifies the facts of one evaluated function.
 pub fn classify(facts: &[Fact]) -> Verdict {
     let mut v = Verdict::default();
@@ -138,8 +142,10 @@ pub fn classify(facts: &[Fact]) -> Verdict {
 
 /// A sink reached by any route counts; ordinary names reached do not.
 fn reached(v: &mut Verdict, dotted: &str, what: &str) {
-    if dotted.ends_with(".func_load") {
-        return; // its call is what matters: a constant payload is analysed
+    // What these do depends on their arguments (a constant payload, a mode): their
+    // calls are judged.
+    if dotted.ends_with(".func_load") || ARGUMENT_DEPENDENT.contains(&dotted) {
+        return;
     }
     if let Some(h) = sinks::classify(dotted) {
         // Builtins are judged where they are called (`getattr(x, 'reshape')` is fine).
@@ -243,6 +249,9 @@ fn object_call(v: &mut Verdict, d: &str, text: &str, args: &[V], kwargs: &[(Stri
             return file_mode(v, arg(args, kwargs, 1, "mode"), text, true);
         }
         "io.FileIO" => return file_mode(v, arg(args, kwargs, 1, "mode"), text, true),
+        "pathlib.Path.open" | "pathlib.PosixPath.open" => {
+            return file_mode(v, arg(args, kwargs, 0, "mode"), text, true)
+        }
         "h5py.File" => return file_mode(v, arg(args, kwargs, 1, "mode"), text, true),
         "numpy.load" | "np.load" => {
             match kwargs.iter().find(|(k, _)| k == "allow_pickle").map(|(_, v)| v) {

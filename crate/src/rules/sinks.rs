@@ -178,7 +178,11 @@ const TABLE: &[(&str, Danger, &str)] = &[
     ("pathlib.Path.touch", M, WRITE),
     ("pathlib.Path.replace", M, WRITE),
     ("pathlib.Path.symlink_to", M, WRITE),
-    ("tempfile.*", S, WRITE),
+    ("tempfile.*", M, WRITE),
+    ("io.FileIO", S, READ),
+    ("logging.FileHandler", M, WRITE),
+    ("logging.handlers.*", M, WRITE),
+    ("posixpath.expanduser", S, READ),
     // sandbox escape gadgets
     ("sys._getframe", M, ESCAPE),
     ("gc.get_objects", M, ESCAPE),

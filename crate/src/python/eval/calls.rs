@@ -277,6 +277,11 @@ impl Cx {
             }
             return V::data(text);
         }
+        // Anything else a known object returns is approximated by the object itself, so
+        // methods of an instance resolve against its class (`ForwardRef(…)._evaluate`).
+        if !bare.starts_with("builtins.") && tables::is_known_module(&bare) {
+            return V::Sym { dotted: Rc::from(bare), src: Rc::from(text) };
+        }
         V::unknown(text)
     }
 

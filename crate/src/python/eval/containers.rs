@@ -129,7 +129,7 @@ impl Cx {
                             let _ = self.call(key.clone(), vec![it.clone()], Vec::new());
                         }
                     } else if items.iter().all(|v| matches!(v, V::Str(_))) {
-                        items.sort_by(|a, b| a.render().cmp(&b.render()));
+                        items.sort_by_key(V::render);
                     } else if items.iter().all(|v| matches!(v, V::Int(_))) {
                         items.sort_by_key(|v| if let V::Int(i) = v { *i } else { 0 });
                     }

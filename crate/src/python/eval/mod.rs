@@ -236,6 +236,7 @@ pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluatio
         consts: HashSet::new(),
         stmts: Vec::new(),
         mutation: None,
+        modules: Vec::new(),
     };
     collect_consts(code, &mut cx.consts);
     for v in env.defaults.iter().chain(&env.closure).chain(env.arguments.iter().map(|(_, v)| v)) {
@@ -360,6 +361,9 @@ pub(super) struct Cx {
     /// A container mutated by the last call (`d.pop(k)`, `l.append(v)`, `next(it)`):
     /// (old, new), applied to the running frame after the instruction.
     mutation: Option<(V, V)>,
+    /// Modules this code reaches: an attribute read on a value the analysis lost may be
+    /// an attribute of any of them.
+    modules: Vec<String>,
 }
 
 impl Cx {
@@ -420,6 +424,21 @@ impl Cx {
             self.out.imports.push(module.to_string());
         }
         self.fact(Fact::Import(module.to_string()));
+        self.module_reached(module);
+    }
+
+    pub(super) fn module_reached(&mut self, module: &str) {
+        if !self.modules.iter().any(|m| m == module) && self.modules.len() < 16 {
+            self.modules.push(module.to_string());
+        }
+    }
+
+    /// `.name` read on something the analysis lost: it may be an attribute of any
+    /// module this code reaches (`e.args[0].system` after `raise E(os)`).
+    pub(super) fn lost_attr(&mut self, name: &str, what: &str) {
+        for m in self.modules.clone() {
+            self.reached(&format!("{m}.{name}"), &format!("{what} (may be {m}.{name}: {m} is reached by this code)"));
+        }
     }
 
     pub(super) fn finish(&mut self) {

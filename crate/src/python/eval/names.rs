@@ -64,6 +64,7 @@ impl Cx {
                                 &format!("object.{n}"),
                                 &format!(".{n} (in code not reached by the evaluation)"),
                             );
+                            self.lost_attr(&n, &format!(".{n} in code not reached by the evaluation"));
                         }
                     }
                     n if !reached && n.starts_with("CALL") && !n.starts_with("CALL_INTRINSIC") => {
@@ -149,7 +150,12 @@ impl Cx {
         }
         match found {
             Some("builtins.__dict__") => V::Namespace(Rc::new(V::sym("builtins", name))),
-            Some(obj) => V::sym(obj, name),
+            Some(obj) => {
+                if tables::is_known_module(obj) {
+                    self.module_reached(obj);
+                }
+                V::sym(obj, name)
+            }
             None => {
                 self.fact(Fact::Helper(name.to_string()));
                 V::helper(name)
@@ -180,6 +186,9 @@ impl Cx {
                 if d == "builtins.__dict__" {
                     return V::Namespace(Rc::new(V::sym("builtins", &s)));
                 }
+                if d != format!("{dotted}.{name}") {
+                    self.module_reached(&d);
+                }
                 V::Sym { dotted: Rc::from(d), src: Rc::from(s) }
             }
             // `__builtins__` is the builtins module in `__main__` and its dict elsewhere:
@@ -209,6 +218,7 @@ impl Cx {
             }
             _ => {
                 self.reached(&format!("object.{name}"), &format!("attribute {name} read on {}", obj.render()));
+                self.lost_attr(name, &format!("{}.{name}", obj.operand()));
                 if name == "__dict__" {
                     return V::Namespace(Rc::new(obj.clone()));
                 }
