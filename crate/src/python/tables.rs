@@ -272,6 +272,8 @@ const CALLS: &[(&str, CallClass)] = &[
     ("logging.handlers", CallClass::Write),
     ("shutil", CallClass::Write),
     ("tempfile", CallClass::Write),
+    ("sqlite3.connect", CallClass::Write),
+    ("dbm", CallClass::Write),
     ("os.mknod", CallClass::Write),
     ("os.mkfifo", CallClass::Write),
     ("os.utime", CallClass::Write),
@@ -677,6 +679,13 @@ pub fn classify_callable(dotted: &str) -> CallClass {
     let d = canonical(dotted);
     if let Some(c) = lookup(&d) {
         return c;
+    }
+    // Saving a Keras model writes files, whichever class it is called on.
+    if d.starts_with("keras.") || d.starts_with("tensorflow.keras.") || d.starts_with("tf_keras.") {
+        let leaf = d.rsplit('.').next().unwrap_or("");
+        if matches!(leaf, "save" | "save_weights" | "save_model" | "export" | "save_own_variables") {
+            return CallClass::Write;
+        }
     }
     if let Some((ns, leaf)) = d.rsplit_once('.') {
         if COMPUTE_NS.contains(&ns) && COMPUTE.contains(&leaf) {

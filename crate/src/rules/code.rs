@@ -104,8 +104,24 @@ const VALUE_METHODS: &[&str] = &[
 ];
 
 /// Objects whose danger depends on the arguments they are called with.
-const ARGUMENT_DEPENDENT: &[&str] =
-    &["numpy.load", "np.load", "h5py.File", "io.FileIO", "io.open", "codecs.open", "pathlib.Path.open"];
+const ARGUMENT_DEPENDENT: &[&str] = &[
+    "numpy.load",
+    "np.load",
+    "h5py.File",
+    "io.FileIO",
+    "io.open",
+    "codecs.open",
+    "pathlib.Path.open",
+    "os.open",
+    "posix.open",
+    "nt.open",
+    "zipfile.ZipFile",
+    "tarfile.open",
+    "gzip.open",
+    "bz2.open",
+    "lzma.open",
+    "dbm.open",
+];
 
 /// Classifies the facts of one evaluated function.
 pub fn classify(facts: &[Fact]) -> Verdict {
@@ -253,6 +269,10 @@ fn object_call(v: &mut Verdict, d: &str, text: &str, args: &[V], kwargs: &[(Stri
             return file_mode(v, arg(args, kwargs, 0, "mode"), text, true)
         }
         "h5py.File" => return file_mode(v, arg(args, kwargs, 1, "mode"), text, true),
+        "zipfile.ZipFile" | "tarfile.open" | "gzip.open" | "bz2.open" | "lzma.open" | "dbm.open" => {
+            return file_mode(v, arg(args, kwargs, 1, "mode"), text, true)
+        }
+        "os.open" | "posix.open" | "nt.open" => return os_open(v, arg(args, kwargs, 1, "flags"), text),
         "numpy.load" | "np.load" => {
             match kwargs.iter().find(|(k, _)| k == "allow_pickle").map(|(_, v)| v) {
                 Some(V::Bool(false)) | None => v.add(Danger::Suspicious, sinks::READ, text),
@@ -283,4 +303,17 @@ fn object_call(v: &mut Verdict, d: &str, text: &str, args: &[V], kwargs: &[(Stri
         }
     }
     v.add(Danger::Suspicious, sinks::UNVERIFIED, format!("{d} is not a reviewed operation: {text}"));
+}
+
+/// `os.open(path, flags)`: creating, truncating or writing flags change the system.
+fn os_open(v: &mut Verdict, flags: Option<V>, text: &str) {
+    const WRITE_FLAGS: &[&str] = &["O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC", "O_EXCL", "O_TMPFILE"];
+    match flags {
+        // Linux values: O_WRONLY 1, O_RDWR 2, O_CREAT 0o100, O_TRUNC 0o1000, O_APPEND 0o2000.
+        Some(V::Int(f)) if f & (0o3 | 0o100 | 0o1000 | 0o2000) != 0 => v.add(Danger::Malicious, sinks::WRITE, text),
+        Some(V::Int(_)) => v.add(Danger::Suspicious, sinks::READ, text),
+        Some(f) if WRITE_FLAGS.iter().any(|w| f.render().contains(w)) => v.add(Danger::Malicious, sinks::WRITE, text),
+        Some(f) if f.render().contains("O_RDONLY") => v.add(Danger::Suspicious, sinks::READ, text),
+        _ => v.add(Danger::Suspicious, sinks::WRITE, format!("{text} (flags not known: may write)")),
+    }
 }
