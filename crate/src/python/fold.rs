@@ -8,6 +8,9 @@ use super::value::V;
 
 /// Largest string or bytes value folding may produce.
 pub const MAX_FOLD: usize = 1 << 20;
+/// Most items a folded list, tuple, set or dict may hold (the evaluator enforces the
+/// same cap where it builds containers; hitting it makes the analysis incomplete).
+pub const MAX_ITEMS: usize = 4096;
 
 fn s(v: &V) -> Option<&str> {
     match v {
@@ -502,8 +505,8 @@ pub fn binop(op: &str, a: &V, b: &V) -> Option<V> {
     Some(match (op, a, b) {
         ("+", Str(x), Str(y)) if x.len() + y.len() <= MAX_FOLD => V::str(format!("{x}{y}")),
         ("+", Bytes(x), Bytes(y)) if x.len() + y.len() <= MAX_FOLD => Bytes([&x[..], &y[..]].concat().into()),
-        ("+", List(x), List(y)) => List([&x[..], &y[..]].concat().into()),
-        ("+", Tuple(x), Tuple(y)) => Tuple([&x[..], &y[..]].concat().into()),
+        ("+", List(x), List(y)) if x.len() + y.len() <= MAX_ITEMS => List([&x[..], &y[..]].concat().into()),
+        ("+", Tuple(x), Tuple(y)) if x.len() + y.len() <= MAX_ITEMS => Tuple([&x[..], &y[..]].concat().into()),
         ("*", Str(x), Int(n)) | ("*", Int(n), Str(x)) if *n >= 0 && x.len().saturating_mul(*n as usize) <= MAX_FOLD => {
             V::str(x.repeat(*n as usize))
         }

@@ -11,6 +11,22 @@ use super::*;
 const MAX_WALK: usize = 256;
 
 impl Cx {
+    /// A container within the item cap, or a lost value (and an incomplete analysis).
+    pub(super) fn cap(&mut self, v: V) -> V {
+        match super::frame::container_len(&v) {
+            Some(n) if n > fold::MAX_ITEMS => {
+                self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
+                V::unknown("<container over the item limit>")
+            }
+            _ => v,
+        }
+    }
+
+    fn mutate(&mut self, old: &V, new: V) {
+        let new = self.cap(new);
+        self.mutation = Some((old.clone(), new));
+    }
+
     /// The items an iterable yields, if they are known (bounded).
     fn walk(&mut self, v: &V) -> Option<Vec<V>> {
         let items = match v {
@@ -251,7 +267,7 @@ impl Cx {
                     "pop" if a0.is_some_and(V::concrete) => {
                         let k = a0?;
                         let v = find(k).or_else(|| args.get(1).cloned()).unwrap_or(V::None);
-                        self.mutation = Some((recv.clone(), without(k)));
+                        self.mutate(recv, without(k));
                         v
                     }
                     "setdefault" if a0.is_some_and(V::concrete) => {
@@ -262,7 +278,7 @@ impl Cx {
                                 let v = args.get(1).cloned().unwrap_or(V::None);
                                 let mut n = d.to_vec();
                                 n.push((k.clone(), v.clone()));
-                                self.mutation = Some((recv.clone(), V::Dict(n.into())));
+                                self.mutate(recv, V::Dict(n.into()));
                                 v
                             }
                         }
@@ -277,12 +293,12 @@ impl Cx {
                             ("update", Some(V::Dict(o))) => n.extend(o.iter().cloned()),
                             ("update", None) => {}
                             _ => {
-                                self.mutation = Some((recv.clone(), V::unknown("<dict>")));
+                                self.mutate(recv, V::unknown("<dict>"));
                                 return Some(V::None);
                             }
                         }
                         n.extend(kwargs.iter().map(|(k, v)| (V::str(k.clone()), v.clone())));
-                        self.mutation = Some((recv.clone(), V::Dict(n.into())));
+                        self.mutate(recv, V::Dict(n.into()));
                         V::None
                     }
                     _ => return None,
@@ -333,13 +349,13 @@ impl Cx {
                     "index" | "count" => return Some(V::data(format!("{}.{name}(…)", recv.operand()))),
                     _ => return None,
                 };
-                self.mutation = Some((recv.clone(), V::List(n.into())));
+                self.mutate(recv, V::List(n.into()));
                 Some(r)
             }
             (V::Set(s), "add") => {
                 let mut n = s.to_vec();
                 n.push(a0?.clone());
-                self.mutation = Some((recv.clone(), V::Set(n.into())));
+                self.mutate(recv, V::Set(n.into()));
                 Some(V::None)
             }
             (V::Set(s), "pop") => s.first().cloned(),
@@ -347,7 +363,7 @@ impl Cx {
             (V::Tuple(_), "index" | "count") => Some(V::data(format!("{}.{name}(…)", recv.operand()))),
             (V::Iter(items, pos), "__next__") => {
                 let v = items.get(*pos)?.clone();
-                self.mutation = Some((recv.clone(), V::Iter(items.clone(), pos + 1)));
+                self.mutate(recv, V::Iter(items.clone(), pos + 1));
                 Some(v)
             }
             _ => None,

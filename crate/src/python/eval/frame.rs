@@ -276,6 +276,12 @@ impl Cx {
         if op == "[]" {
             return self.subscript(&a, &b);
         }
+        if let (Some(x), Some(y)) = (container_len(&a), container_len(&b)) {
+            if x + y > fold::MAX_ITEMS {
+                self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
+                return V::unknown(format!("{} {op} {}", a.operand(), b.operand()));
+            }
+        }
         match fold::binop(op, &a, &b) {
             Some(v) => {
                 if matches!(v, V::Str(_) | V::Bytes(_)) {
@@ -344,5 +350,14 @@ pub(super) fn derived(text: String, inputs: &[&V]) -> V {
         V::data(text)
     } else {
         V::unknown(text)
+    }
+}
+
+/// Number of items of a list, tuple, set or dict value.
+pub(super) fn container_len(v: &V) -> Option<usize> {
+    match v {
+        V::List(t) | V::Tuple(t) | V::Set(t) => Some(t.len()),
+        V::Dict(d) => Some(d.len()),
+        _ => None,
     }
 }

@@ -507,8 +507,12 @@ impl Cx {
             }
             "LIST_APPEND" | "SET_ADD" => {
                 let v = self.pop(fr);
+                let over = matches!(self.peek_mut(fr, arg), Some(V::List(l) | V::Set(l)) if l.len() >= fold::MAX_ITEMS);
+                if over {
+                    self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
+                }
                 match self.peek_mut(fr, arg) {
-                    Some(V::List(l)) | Some(V::Set(l)) => {
+                    Some(V::List(l)) | Some(V::Set(l)) if !over => {
                         let mut items = l.to_vec();
                         items.push(v);
                         *l = items.into();
@@ -518,16 +522,30 @@ impl Cx {
                 }
             }
             "MAP_ADD" => {
-                self.popn(fr, 2);
-                if let Some(t) = self.peek_mut(fr, arg) {
-                    *t = V::unknown("<dict>");
+                let kv = self.popn(fr, 2);
+                // 3.8+: key under value; before, value under key.
+                let (k, v) = if py.ge(8) { (kv[0].clone(), kv[1].clone()) } else { (kv[1].clone(), kv[0].clone()) };
+                let over = matches!(self.peek_mut(fr, arg), Some(V::Dict(d)) if d.len() >= fold::MAX_ITEMS);
+                if over {
+                    self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
+                }
+                match self.peek_mut(fr, arg) {
+                    Some(V::Dict(d)) if !over && k.concrete() => {
+                        let mut n: Vec<(V, V)> = d.iter().filter(|(kk, _)| !fold::same(kk, &k)).cloned().collect();
+                        n.push((k, v));
+                        *d = n.into();
+                    }
+                    Some(t) => *t = V::unknown("<dict>"),
+                    None => return Flow::End,
                 }
             }
             "LIST_EXTEND" | "SET_UPDATE" => {
                 let v = self.pop(fr);
                 let items = v.items();
                 match (self.peek_mut(fr, arg), items) {
-                    (Some(V::List(l)), Some(it)) | (Some(V::Set(l)), Some(it)) => {
+                    (Some(V::List(l)), Some(it)) | (Some(V::Set(l)), Some(it))
+                        if l.len() + it.len() <= fold::MAX_ITEMS =>
+                    {
                         let mut x = l.to_vec();
                         x.extend(it);
                         *l = x.into();
@@ -537,9 +555,15 @@ impl Cx {
                 }
             }
             "DICT_UPDATE" | "DICT_MERGE" => {
-                self.pop(fr);
-                if let Some(t) = self.peek_mut(fr, arg) {
-                    *t = V::unknown("<dict>");
+                let v = self.pop(fr);
+                match (self.peek_mut(fr, arg), &v) {
+                    (Some(V::Dict(d)), V::Dict(o)) if d.len() + o.len() <= fold::MAX_ITEMS => {
+                        let mut n = d.to_vec();
+                        n.extend(o.iter().cloned());
+                        *d = n.into();
+                    }
+                    (Some(t), _) => *t = V::unknown("<dict>"),
+                    (None, _) => return Flow::End,
                 }
             }
             "LIST_TO_TUPLE" => {
@@ -561,6 +585,10 @@ impl Cx {
                         Some(it) if !n.contains("MAP") => all.extend(it),
                         _ => ok = false,
                     }
+                }
+                if all.len() > fold::MAX_ITEMS {
+                    self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
+                    ok = false;
                 }
                 push!(if ok {
                     if n.contains("LIST") {
