@@ -8,6 +8,7 @@
 pub mod disasm;
 pub mod eval;
 pub mod fold;
+pub mod known;
 pub mod marshal;
 pub mod opcodes;
 pub mod payload;

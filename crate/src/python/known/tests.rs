@@ -1,0 +1,129 @@
+use super::*;
+
+#[test]
+fn data_files_parse_and_every_class_is_listed() {
+    let ix = build(LOADER_GLOBALS, MODULES, CALLS).unwrap();
+    for class in CallClass::ALL.into_iter().filter(|c| *c != CallClass::Unreviewed) {
+        let n = ix.calls.values().flat_map(|t| t.values()).filter(|c| **c == class).count();
+        assert!(n > 0, "no callable of class {class:?}");
+    }
+    for line in [KerasLine::Keras3, KerasLine::TfKeras2] {
+        assert!(!ix.globals[line.index()].is_empty(), "{line:?} has no loader globals");
+    }
+    // Every classified module and every edge target that looks like a module is known.
+    for m in ix.calls.keys().filter(|m| **m != TENSOR) {
+        assert!(ix.modules.contains_key(m), "calls.txt section {m} is not in modules.txt");
+    }
+    for (name, m) in &ix.modules {
+        if let Some(t) = m.mirror {
+            assert!(ix.modules.contains_key(t), "{name} mirrors unknown module {t}");
+        }
+    }
+}
+
+#[test]
+fn bad_tables_are_rejected() {
+    assert!(build("x y\n", "", "").is_err(), "global before @line");
+    assert!(build("@keras9\n", "", "").is_err(), "unknown line");
+    assert!(build("", "@a\nb\n", "").is_err(), "edge without target");
+    assert!(build("", "", "@a\nb\n").is_err(), "callable without class");
+    assert!(build("", "", "@a\n:z\n").is_err(), "unknown class");
+}
+
+#[test]
+fn keras3_loader_globals() {
+    assert_eq!(loader_global(KerasLine::Keras3, "os"), Some("os"));
+    assert_eq!(loader_global(KerasLine::Keras3, "marshal"), Some("marshal"));
+    assert_eq!(loader_global(KerasLine::Keras3, "python_types"), Some("types"));
+    assert_eq!(loader_global(KerasLine::Keras3, "func_load"), Some("keras.src.utils.python_utils.func_load"));
+    assert_eq!(loader_global(KerasLine::Keras3, "__builtins__"), Some("builtins.__dict__"));
+    assert_eq!(loader_global(KerasLine::Keras3, "np"), None);
+    let all: Vec<_> = loader_globals(KerasLine::Keras3).collect();
+    assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "sorted and unique");
+}
+
+#[test]
+fn tf_keras_loader_globals() {
+    assert_eq!(loader_global(KerasLine::TfKeras2, "np"), Some("numpy"));
+    let tf = loader_global(KerasLine::TfKeras2, "tf").unwrap();
+    assert!(is_known_module(tf), "{tf}");
+    assert_eq!(classify_callable(&format!("{tf}.reduce_sum")), CallClass::Compute);
+    assert!(loader_global(KerasLine::TfKeras2, "generic_utils").is_some());
+    assert_eq!(loader_global(KerasLine::TfKeras2, "os"), None);
+}
+
+#[test]
+fn module_identity() {
+    assert_eq!(resolve_attr("os", "path").as_deref(), Some("posixpath"));
+    assert_eq!(resolve_attr("posixpath", "os").as_deref(), Some("os"));
+    assert_eq!(resolve_attr("os", "sys").as_deref(), Some("sys"));
+    assert!(is_known_module("os") && is_known_module("numpy") && is_known_module("tensorflow.io.gfile"));
+    assert!(!is_known_module("capsulelayers"));
+    assert_eq!(resolve_attr("capsulelayers", "os"), None);
+    assert_eq!(resolve_attr("os", "system"), None, "a callable, not a module");
+}
+
+#[test]
+fn callables() {
+    assert_eq!(classify_callable("numpy.save"), CallClass::Write);
+    assert_eq!(classify_callable("numpy.load"), CallClass::Read);
+    assert_eq!(classify_callable("numpy.mean"), CallClass::Compute);
+    assert_eq!(classify_callable("numpy.ctypeslib.load_library"), CallClass::Native);
+    assert_eq!(classify_callable("tensorflow.io.write_file"), CallClass::Write);
+    assert_eq!(classify_callable("tensorflow.io.read_file"), CallClass::Read);
+    assert_eq!(classify_callable("tensorflow.reduce_sum"), CallClass::Compute);
+    assert_eq!(classify_callable("tensorflow.raw_ops.WriteFile"), CallClass::Write);
+    assert_eq!(classify_callable("tensorflow.py_function"), CallClass::PyFunc);
+    assert_eq!(classify_callable("keras.utils.get_file"), CallClass::Gadget);
+    assert_eq!(classify_callable("typing.ForwardRef._evaluate"), CallClass::Exec);
+    assert_eq!(classify_callable("tensorflow.compat.v2.io.write_file"), CallClass::Write, "through the mirror");
+    for invented in ["tensorflow.reduce_everything", "numpy", "", ".", "os.system.x", "zzz.a.b"] {
+        assert_eq!(classify_callable(invented), CallClass::Unreviewed, "{invented}");
+    }
+    // An alias of a classified callable resolves to its canonical name.
+    let save = resolve_attr("numpy.lib.npyio", "save").unwrap();
+    assert_eq!(classify_callable(&save), CallClass::Write);
+}
+
+#[test]
+fn tensor_methods() {
+    assert_eq!(classify_tensor_method("shape"), CallClass::Compute);
+    assert_eq!(classify_tensor_method("tofile"), CallClass::Write);
+    assert_eq!(classify_tensor_method("no_such_method"), CallClass::Unreviewed);
+}
+
+#[test]
+fn aliases() {
+    assert_eq!(canonical_alias("np"), Some("numpy"));
+    assert_eq!(canonical_alias("tf"), Some("tensorflow"));
+    assert_eq!(canonical_alias("K"), Some("keras.backend"));
+    assert_eq!(canonical_alias("os"), None);
+}
+
+/// The committed tables carry the command and package versions that made them. CI has
+/// no Python, so regenerating is a manual step (`python3 tools/pyenv/gen_known.py
+/// --check` diffs a fresh run against these files); this test makes sure the provenance
+/// is there, identical across the files, and well-formed.
+#[test]
+fn tables_are_current() {
+    let mut seen: Option<&str> = None;
+    for (file, text) in [("loader_globals.txt", LOADER_GLOBALS), ("modules.txt", MODULES), ("calls.txt", CALLS)] {
+        assert!(text.starts_with("# known-tables v1:"), "{file}: missing format line");
+        let header: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
+        let gen = header.iter().find_map(|l| l.strip_prefix("# generated-by: ")).expect("generated-by line");
+        assert!(gen.contains("tools/pyenv/gen_known.py"), "{file}: {gen}");
+        let versions = header.iter().find_map(|l| l.strip_prefix("# versions: ")).expect("versions line");
+        for key in ["python=", "keras3=", "tensorflow=", "tf_keras=", "numpy="] {
+            let v = versions
+                .split(' ')
+                .find_map(|kv| kv.strip_prefix(key))
+                .unwrap_or_else(|| panic!("{file}: no {key} in {versions}"));
+            let parts: Vec<&str> = v.split('.').collect();
+            assert!(
+                parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())),
+                "{file}: {key}{v} is not a version"
+            );
+        }
+        assert_eq!(*seen.get_or_insert(versions), versions, "{file}: made from other versions than the others");
+    }
+}
