@@ -1,13 +1,14 @@
 //! What the objects a lambda reaches are: the adapter over the generated tables.
 //!
 //! The generated tables (loader globals per Keras line, the module re-export graph, the
-//! reviewed callables) come from helper `h-tables` as `python::known`. Until that module
-//! is merged this file carries a small hand-written seed with the same API, so the
-//! evaluator and the classifier are written against the final interface. The seed is
-//! deliberately narrow: what it does not know is unreviewed (102 when called), never
-//! benign.
+//! reviewed callables) are [`super::known`], made from the real packages. Every query
+//! asks them first; this file adds a small hand-written seed for what they do not list
+//! yet (until the generated tables are complete). The seed is narrow: what neither
+//! knows is unreviewed (102 when called), never benign.
 
 use std::borrow::Cow;
+
+use super::known;
 
 /// A Keras release line whose loader builds lambdas with its own globals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +25,30 @@ pub enum KerasLine {
 
 impl KerasLine {
     pub const ALL: [KerasLine; 4] = [KerasLine::Keras3, KerasLine::TfKeras2, KerasLine::Keras2, KerasLine::Keras1];
+
+    fn known(self) -> known::KerasLine {
+        match self {
+            KerasLine::Keras3 => known::KerasLine::Keras3,
+            KerasLine::TfKeras2 => known::KerasLine::TfKeras2,
+            KerasLine::Keras2 => known::KerasLine::Keras2,
+            KerasLine::Keras1 => known::KerasLine::Keras1,
+        }
+    }
+}
+
+impl From<known::CallClass> for CallClass {
+    fn from(c: known::CallClass) -> Self {
+        match c {
+            known::CallClass::Compute => CallClass::Compute,
+            known::CallClass::PyFunc => CallClass::PyFunc,
+            known::CallClass::Read => CallClass::Read,
+            known::CallClass::Write => CallClass::Write,
+            known::CallClass::Native => CallClass::Native,
+            known::CallClass::Gadget => CallClass::Gadget,
+            known::CallClass::Exec => CallClass::Exec,
+            known::CallClass::Unreviewed => CallClass::Unreviewed,
+        }
+    }
 }
 
 /// What calling a callable does, for the Lambda codes (detection-rules.md).
@@ -91,6 +116,10 @@ const LOADER_GLOBALS: &[(KerasLine, &str, &str)] = &[
 
 /// What a bare global name is when `line` builds the function.
 pub fn loader_global(line: KerasLine, name: &str) -> Option<&'static str> {
+    known::loader_global(line.known(), name).or_else(|| seed_loader_global(line, name))
+}
+
+fn seed_loader_global(line: KerasLine, name: &str) -> Option<&'static str> {
     LOADER_GLOBALS.iter().find(|(l, n, _)| *l == line && *n == name).map(|(_, _, o)| *o)
 }
 
@@ -148,11 +177,15 @@ const REEXPORTED: &[&str] = &[
 
 /// `module.attr` when that is a module: its canonical dotted name.
 pub fn resolve_attr(canonical_module: &str, attr: &str) -> Option<Cow<'static, str>> {
+    known::resolve_attr(canonical_module, attr).or_else(|| seed_resolve_attr(canonical_module, attr))
+}
+
+fn seed_resolve_attr(canonical_module: &str, attr: &str) -> Option<Cow<'static, str>> {
     let m = canonical_module;
     for &(from, a, to) in EDGES {
         if from == m && (a == attr || a == "*") {
             if a == "*" {
-                return resolve_attr(to, attr).or_else(|| Some(Cow::Owned(format!("{to}.{attr}"))));
+                return seed_resolve_attr(to, attr).or_else(|| Some(Cow::Owned(format!("{to}.{attr}"))));
             }
             return Some(Cow::Borrowed(to));
         }
@@ -163,6 +196,9 @@ pub fn resolve_attr(canonical_module: &str, attr: &str) -> Option<Cow<'static, s
 
 /// Modules we know: the standard library the rules name and the ML packages.
 pub fn is_known_module(dotted: &str) -> bool {
+    if known::is_known_module(dotted) {
+        return true;
+    }
     const TOP: &[&str] = &[
         "os",
         "posix",
@@ -676,6 +712,13 @@ pub fn canonical(dotted: &str) -> Cow<'_, str> {
 
 /// What calling the object `dotted` (canonical) does.
 pub fn classify_callable(dotted: &str) -> CallClass {
+    match CallClass::from(known::classify_callable(dotted)) {
+        CallClass::Unreviewed => seed_classify_callable(dotted),
+        c => c,
+    }
+}
+
+fn seed_classify_callable(dotted: &str) -> CallClass {
     let d = canonical(dotted);
     if let Some(c) = lookup(&d) {
         return c;
@@ -697,6 +740,13 @@ pub fn classify_callable(dotted: &str) -> CallClass {
 
 /// What calling a method `name` of a tensor or array does.
 pub fn classify_tensor_method(name: &str) -> CallClass {
+    match CallClass::from(known::classify_tensor_method(name)) {
+        CallClass::Unreviewed => seed_tensor_method(name),
+        c => c,
+    }
+}
+
+fn seed_tensor_method(name: &str) -> CallClass {
     match name {
         "tofile" | "dump" | "save" => CallClass::Write,
         n if TENSOR_METHODS.contains(&n) || COMPUTE.contains(&n) => CallClass::Compute,
