@@ -27,7 +27,8 @@ pub struct Verdict {
 impl Verdict {
     fn add(&mut self, danger: Danger, category: &'static str, what: impl Into<String>) {
         let f = Finding { danger, category, what: what.into() };
-        if !self.findings.contains(&f) && self.findings.len() < 200 {
+        // Not capped: the facts are (python::eval caps them), and every finding counts.
+        if !self.findings.contains(&f) {
             self.findings.push(f);
         }
     }
@@ -273,6 +274,16 @@ fn object_call(v: &mut Verdict, d: &str, text: &str, args: &[V], kwargs: &[(Stri
             return file_mode(v, arg(args, kwargs, 1, "mode"), text, true)
         }
         "os.open" | "posix.open" | "nt.open" => return os_open(v, arg(args, kwargs, 1, "flags"), text),
+        // `tf.print` writes to a file when `output_stream` names one (`file://…`).
+        "tensorflow.print" | "tensorflow.compat.v2.print" => {
+            match kwargs.iter().find(|(k, _)| k == "output_stream").map(|(_, v)| v) {
+                None => {}
+                Some(V::Sym { dotted, .. }) if dotted.ends_with("stdout") || dotted.ends_with("stderr") => {}
+                Some(V::Str(s)) if !s.starts_with("file://") => {}
+                Some(_) => v.add(Danger::Malicious, sinks::WRITE, text),
+            }
+            return;
+        }
         "numpy.load" | "np.load" => {
             match kwargs.iter().find(|(k, _)| k == "allow_pickle").map(|(_, v)| v) {
                 Some(V::Bool(false)) | None => v.add(Danger::Suspicious, sinks::READ, text),

@@ -112,6 +112,9 @@ pub struct Budget {
     pub call_depth: usize,
 }
 
+/// Most facts one evaluation records (each is classified; past it the analysis is incomplete).
+const MAX_FACTS: usize = 2000;
+
 impl Default for Budget {
     fn default() -> Self {
         Budget { steps: 50_000, forks: 256, call_depth: 8 }
@@ -378,8 +381,17 @@ impl Cx {
         self.note(format!("incomplete analysis: {}", why.into()));
     }
     pub(super) fn fact(&mut self, f: Fact) {
-        if self.out.facts.len() < 400 {
+        if let Fact::Reached { dotted, .. } = &f {
+            // One fact per object is enough for the rules.
+            if self.out.facts.iter().any(|g| matches!(g, Fact::Reached { dotted: d, .. } if d == dotted)) {
+                return;
+            }
+        }
+        if self.out.facts.len() < MAX_FACTS {
             self.out.facts.push(f);
+        } else if !self.out.incomplete {
+            // Facts past the cap are not classified: the verdict cannot be "proven".
+            self.incomplete(format!("more than {MAX_FACTS} facts recorded"));
         }
     }
     /// An object reached by name or attribute.
