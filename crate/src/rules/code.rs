@@ -153,7 +153,11 @@ pub fn classify(facts: &[Fact]) -> Verdict {
             helpers.join(", ")
         ));
     }
-    v.findings.sort_by_key(|f| std::cmp::Reverse(f.danger));
+    // Most severe first (a partition: two dangers, no sort code in the bundle).
+    let (mut worst, rest): (Vec<Finding>, Vec<Finding>) =
+        v.findings.drain(..).partition(|f| f.danger == Danger::Malicious);
+    worst.extend(rest);
+    v.findings = worst;
     v
 }
 
@@ -326,5 +330,76 @@ fn os_open(v: &mut Verdict, flags: Option<V>, text: &str) {
         Some(f) if WRITE_FLAGS.iter().any(|w| f.render().contains(w)) => v.add(Danger::Malicious, sinks::WRITE, text),
         Some(f) if f.render().contains("O_RDONLY") => v.add(Danger::Suspicious, sinks::READ, text),
         _ => v.add(Danger::Suspicious, sinks::WRITE, format!("{text} (flags not known: may write)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(d: &str, args: Vec<V>, kwargs: Vec<(&str, V)>) -> Fact {
+        Fact::Call {
+            target: Target::Object(d.into()),
+            text: d.into(),
+            args,
+            kwargs: kwargs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        }
+    }
+    fn worst(facts: &[Fact]) -> Option<Danger> {
+        classify(facts).findings.first().map(|f| f.danger)
+    }
+    const M: Option<Danger> = Some(Danger::Malicious);
+    const S: Option<Danger> = Some(Danger::Suspicious);
+
+    #[test]
+    fn reviewed_calls_pass_and_unreviewed_ones_cannot_be_verified() {
+        assert_eq!(worst(&[call("numpy.mean", vec![], vec![])]), None);
+        assert_eq!(worst(&[call("builtins.len", vec![], vec![])]), None);
+        assert_eq!(worst(&[call("tensorflow.experimental_thing", vec![], vec![])]), S);
+        assert_eq!(worst(&[call("posixpath.join", vec![], vec![])]), S);
+        let lost = Fact::Call { target: Target::Lost, text: "f()".into(), args: vec![], kwargs: vec![] };
+        assert_eq!(worst(&[lost]), S);
+        let helper =
+            Fact::Call { target: Target::Helper("my_fn".into()), text: "my_fn()".into(), args: vec![], kwargs: vec![] };
+        assert_eq!(worst(&[helper, Fact::Helper("my_fn".into())]), None);
+    }
+
+    #[test]
+    fn arguments_decide_modes_and_payloads() {
+        assert_eq!(worst(&[call("builtins.open", vec![V::str("/x"), V::str("w")], vec![])]), M);
+        assert_eq!(worst(&[call("builtins.open", vec![V::str("/x")], vec![])]), S);
+        assert_eq!(worst(&[call("h5py.File", vec![V::str("/x")], vec![("mode", V::str("a"))])]), M);
+        assert_eq!(worst(&[call("numpy.load", vec![V::str("/x")], vec![])]), S);
+        assert_eq!(worst(&[call("numpy.load", vec![V::str("/x")], vec![("allow_pickle", V::Bool(true))])]), M);
+        assert_eq!(worst(&[call("os.open", vec![V::str("/x"), V::Int(0o101)], vec![])]), M);
+        assert_eq!(worst(&[call("os.open", vec![V::str("/x"), V::Int(0)], vec![])]), S);
+        let fl = "keras.src.utils.python_utils.func_load";
+        assert_eq!(worst(&[call(fl, vec![V::str("YwAA")], vec![])]), None, "a constant payload is analysed");
+        assert_eq!(worst(&[call(fl, vec![V::data("p + x")], vec![])]), M, "code built at run time");
+    }
+
+    #[test]
+    fn sinks_count_however_reached_but_builtins_only_when_malicious() {
+        let reach = |d: &str| Fact::Reached { dotted: d.into(), what: d.into() };
+        assert_eq!(worst(&[reach("os.system")]), M);
+        assert_eq!(worst(&[reach("numpy.save")]), M);
+        assert_eq!(worst(&[reach("builtins.eval")]), M);
+        assert_eq!(worst(&[reach("builtins.getattr")]), None);
+        assert_eq!(worst(&[reach("numpy.load")]), None, "judged at the call");
+        assert_eq!(worst(&[reach("object.__globals__")]), M);
+        assert_eq!(worst(&[reach("os")]), None);
+    }
+
+    #[test]
+    fn tensor_methods_are_an_allowlist() {
+        let m = |n: &str| Fact::Call {
+            target: Target::TensorMethod(n.into()),
+            text: n.into(),
+            args: vec![],
+            kwargs: vec![],
+        };
+        assert_eq!(worst(&[m("reshape")]), None);
+        assert_eq!(worst(&[m("tofile")]), M);
+        assert_eq!(worst(&[m("frobnicate")]), S);
     }
 }

@@ -144,10 +144,8 @@ impl Cx {
                         for it in &items {
                             let _ = self.call(key.clone(), vec![it.clone()], Vec::new());
                         }
-                    } else if items.iter().all(|v| matches!(v, V::Str(_))) {
-                        items.sort_by_key(V::render);
-                    } else if items.iter().all(|v| matches!(v, V::Int(_))) {
-                        items.sort_by_key(|v| if let V::Int(i) = v { *i } else { 0 });
+                    } else {
+                        sort_plain(&mut items);
                     }
                     if kw("reverse").and_then(|v| v.truth()) == Some(true) {
                         items.reverse();
@@ -417,5 +415,27 @@ impl Frame {
         self.cells.iter_mut().flatten().for_each(fix);
         self.names.values_mut().for_each(fix);
         self.stack.iter_mut().for_each(fix);
+    }
+}
+
+/// Sorts strings or integers as Python does (other items keep their order). An insertion
+/// sort over at most `MAX_WALK` items: small code, bounded work.
+fn sort_plain(items: &mut [V]) {
+    fn less(a: &V, b: &V) -> bool {
+        match (a, b) {
+            (V::Str(x), V::Str(y)) => x < y,
+            (V::Int(x), V::Int(y)) => x < y,
+            _ => false,
+        }
+    }
+    if !(items.iter().all(|v| matches!(v, V::Str(_))) || items.iter().all(|v| matches!(v, V::Int(_)))) {
+        return;
+    }
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && less(&items[j], &items[j - 1]) {
+            items.swap(j, j - 1);
+            j -= 1;
+        }
     }
 }
