@@ -9,7 +9,8 @@
 //!   `posixpath`, `posixpath.os` is `os`) or aliases of a classified callable, and
 //!   "mirror" modules whose namespace is another's (`tensorflow.compat.v2` = `tensorflow`);
 //! - `calls.txt`: callables by class. Only what changes a verdict ships: the reviewed
-//!   compute allowlist and the sinks. Anything absent is [`CallClass::Unreviewed`].
+//!   compute allowlist and the sinks. Anything absent is [`CallClass::Unreviewed`]; an
+//!   explicit `u` entry only stops the fallback to a mirror.
 //!
 //! Object names are canonical dotted names: a module's real `__name__` (`posixpath`,
 //! `numpy.linalg`), except TensorFlow's generated API packages, which carry their public
@@ -101,6 +102,7 @@ impl CallClass {
             "n" => CallClass::Native,
             "g" => CallClass::Gadget,
             "x" => CallClass::Exec,
+            "u" => CallClass::Unreviewed,
             _ => return None,
         })
     }
