@@ -247,13 +247,15 @@ pub fn is_known_module(dotted: &str) -> bool {
     index().modules.contains_key(dotted)
 }
 
-fn lookup(module: &str, rest: &str) -> Option<CallClass> {
+/// The entry for `rest` in `module` (or in the modules it mirrors): exact entries only,
+/// or only the `*` wildcard.
+fn lookup(module: &str, rest: &str, wildcard: bool) -> Option<CallClass> {
     let ix = index();
     let mut m: Option<&str> = Some(module);
     for _ in 0..8 {
         let name = m?;
         if let Some(t) = ix.calls.get(name) {
-            if let Some(c) = t.get(rest).or_else(|| t.get("*")) {
+            if let Some(c) = t.get(if wildcard { "*" } else { rest }) {
                 return Some(*c);
             }
         }
@@ -279,12 +281,18 @@ fn classify_at_depth(dotted: &str, depth: usize) -> CallClass {
     if !is_known_module(first) {
         return CallClass::Unreviewed;
     }
+    // Follow the path through the module graph, remembering each (module, rest) split:
+    // an exact entry anywhere on the path wins over a `*` wildcard, and the deepest
+    // wildcard over outer ones (`keras.applications` is `*` gadget, but its
+    // `resnet50.preprocess_input` is compute).
+    let mut splits: Vec<(Cow<'static, str>, &str)> = Vec::new();
     let mut module: Cow<'static, str> = Cow::Owned(first.to_string());
     let mut rest = dotted.get(first.len() + 1..).unwrap_or_default();
-    while !rest.is_empty() {
-        if let Some(c) = lookup(&module, rest) {
+    while !rest.is_empty() && splits.len() < 32 {
+        if let Some(c) = lookup(&module, rest, false) {
             return c;
         }
+        splits.push((module.clone(), rest));
         let (attr, tail) = rest.split_once('.').unwrap_or((rest, ""));
         match resolve_attr(&module, attr) {
             Some(t) if is_known_module(&t) => {
@@ -294,10 +302,10 @@ fn classify_at_depth(dotted: &str, depth: usize) -> CallClass {
             // An alias of a classified callable (or of a class whose method is called).
             Some(t) if tail.is_empty() => return classify_at_depth(&t, depth + 1),
             Some(t) => return classify_at_depth(&format!("{t}.{tail}"), depth + 1),
-            None => return CallClass::Unreviewed,
+            None => break,
         }
     }
-    CallClass::Unreviewed
+    splits.iter().rev().find_map(|(m, r)| lookup(m, r, true)).unwrap_or(CallClass::Unreviewed)
 }
 
 /// Class of a method/attribute name on a tensor-like value (an input of the Lambda:
