@@ -313,21 +313,41 @@ def generate(out_known, out_review, cached):
     mirror, mirror_diff = {}, {}
     for a in sorted(known):
         sa = sigs[a]
-        if len(sa) < 20:
+        if len(sa) < 10:
             continue
         cands = [b for b in by_last[a.rsplit(".", 1)[-1]] if b != a]
         if a.rsplit(".", 1)[-1] in ("v1", "v2"):
             cands.append("tensorflow")
         if "." in a and a.rsplit(".", 1)[0] in known:
             cands.append(a.rsplit(".", 1)[0])  # keras.ops.numpy ⊆ keras.ops
-        best = None
-        for b in sorted(cands, key=lambda n: (len(n), n)):
-            if b in mirror or len(sigs.get(b, ())) < len(sa) // 2 or (a in SHIP_COMPUTE and b not in SHIP_COMPUTE):
+        # Pick the candidate that saves the most shipped lines: A then lists only what
+        # differs (and `u` where B would answer otherwise). Chains are fine, cycles not.
+        def own_cost(n, sn):
+            return sum(1 for _, c in sn if c != "u" and (c != "c" or n in SHIP_COMPUTE))
+
+        best, best_gain = None, 10
+        # First choice: a near-identical namespace (tf.compat.v2.math = tf.math), which
+        # also gives A the compute coverage of B.
+        for b in sorted(set(cands), key=lambda n: (len(n), n)):
+            if b in sigs and a not in SHIP_COMPUTE and b in SHIP_COMPUTE and mirror.get(b) != a:
+                if len(sigs[b]) >= len(sa) and len(sa - sigs[b]) <= max(5, len(sa) // 20) and b != a:
+                    best, best_gain = b, 1 << 30
+                    break
+        for b in sorted(set(cands), key=lambda n: (len(n), n)):
+            if b not in sigs or (a in SHIP_COMPUTE and b not in SHIP_COMPUTE):
                 continue
-            diff = sa - sigs[b]
-            if len(diff) <= max(5, len(sa) // 20) and (len(sigs[b]) > len(sa) or (len(b), b) < (len(a), a)):
-                best = b
-                break
+            t, hops = b, 0
+            while t in mirror and hops < 16:
+                t, hops = mirror[t], hops + 1
+            if t == a:
+                continue
+            sb = sigs[b]
+            names_b = {n for n, c in sb if c != "u"}
+            diff = sa - sb
+            cost = sum(1 for n, c in diff if c != "u") + sum(1 for n, c in diff if c == "u" and n in names_b)
+            gain = own_cost(a, sa) - cost
+            if gain > best_gain:
+                best, best_gain = b, gain
         if best:
             mirror[a] = best
             mirror_diff[a] = {attr: c for attr, c in sa - sigs[best]}

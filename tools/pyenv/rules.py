@@ -442,7 +442,7 @@ TENSOR_UNREVIEWED = {
     "scatter_nd_add", "scatter_nd_sub", "scatter_max", "scatter_min", "scatter_mul", "scatter_div",
     "batch_scatter_update", "load", "initializer", "handle", "_handle_name", "experimental_ref", "ref",
     "eval", "numpy_function", "to_proto", "from_proto", "save", "_save", "read_value", "value",
-    "set_shape", "sharded_variables",
+    "set_shape", "sharded_variables", "__getattr__", "__array_namespace__",
 }
 
 
