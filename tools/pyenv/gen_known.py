@@ -350,13 +350,15 @@ def generate(out_known, out_review, cached):
                 best, best_gain = b, gain
         if best:
             mirror[a] = best
-            mirror_diff[a] = {attr: c for attr, c in sa - sigs[best]}
+            names_best = {n for n, c in sigs[best] if c != "u"}
+            # differences that matter: another class, or `u` where B would say otherwise
+            mirror_diff[a] = {attr: c for attr, c in sa - sigs[best] if c != "u" or attr in names_best}
 
     # Wildcards: a module rule that makes every callable a sink ships as `*`.
     wild = {}
     for prefix, cls in rules.IMPL_CLASS + rules.STDLIB_MODULE_CLASS + [(p, c) for p, c, f in rules.MODULE_CLASS]:
-        if cls != "u" and prefix in known:
-            wild[prefix] = cls
+        if cls not in ("u", "c", "p") and prefix in known:
+            wild[prefix] = cls  # sinks only: a wildcard may over-approximate toward a sink, never toward compute
 
     def wild_class(name):
         for p, c in wild.items():
@@ -412,7 +414,7 @@ def generate(out_known, out_review, cached):
                 # under a wildcard only what differs ships (preprocess_input under the
                 # keras.applications gadget wildcard); unreviewed stays under the sink
                 ship = c not in ("u", wild_class(name))
-            if ship and not attr.startswith("_") or (ship and c != "c"):
+            if ship and (not attr.startswith("_") or c != "c" or name == "operator"):
                 entries[c].append(attr)
         # Class methods the rules name explicitly (`typing.ForwardRef._evaluate`).
         for p, c in list(rules.EXACT.items()) + list(rules.STDLIB_EXACT.items()):
@@ -494,8 +496,11 @@ def generate(out_known, out_review, cached):
     with open(os.path.join(out_review, "inventory.tsv"), "w") as fh:
         fh.write(f"# every enumerated callable path and its class (u = unreviewed); {CMD}\n")
         fh.write(version_line + "\n")
+        fh.write("# columns: path, class, S = module ships its compute allowlist / K = known module / - = not shipped\n")
         for p, c in sorted(review_rows):
-            fh.write(f"{p}\t{c}\n")
+            mod = p.rsplit(".", 1)[0]
+            mark = "S" if mod in SHIP_COMPUTE else ("K" if mod in shipped or mod == "<tensor>" else "-")
+            fh.write(f"{p}\t{c}\t{mark}\n")
     with open(os.path.join(out_review, "counts.tsv"), "w") as fh:
         fh.write("# public callables (public module path, public name) per top-level package and class\n")
         fh.write("package\t" + "\t".join("cprwngxu") + "\n")

@@ -376,8 +376,8 @@ def classify_path(path, kind, defined_in=None):
     if path in STDLIB_EXACT:
         return STDLIB_EXACT[path]
     mod, name = module_of(path), path.rsplit(".", 1)[-1]
-    if name.startswith("_") and not name.startswith("__"):
-        return None  # private helpers: never on the allowlist
+    if name.startswith("_") and not (mod == "operator" and name.startswith("__") and name.endswith("__")):
+        return None  # private helpers and module dunders: never on the allowlist
     # gfile everywhere (tf.io.gfile, tf.compat.v1.gfile, tf.compat.v1.io.gfile)
     if mod.endswith(".gfile") and mod.startswith("tensorflow"):
         return "w" if GFILE_WRITE.search(name) else "r"

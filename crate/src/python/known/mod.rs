@@ -247,6 +247,11 @@ pub fn is_known_module(dotted: &str) -> bool {
     index().modules.contains_key(dotted)
 }
 
+/// The table's own copy of a known module name (no allocation for the caller).
+fn known_module_key(dotted: &str) -> Option<&'static str> {
+    index().modules.get_key_value(dotted).map(|(k, _)| *k)
+}
+
 /// The entry for `rest` in `module` (or in the modules it mirrors): exact entries only,
 /// or only the `*` wildcard.
 fn lookup(module: &str, rest: &str, wildcard: bool) -> Option<CallClass> {
@@ -277,17 +282,28 @@ fn classify_at_depth(dotted: &str, depth: usize) -> CallClass {
     if depth > 4 {
         return CallClass::Unreviewed;
     }
-    let first = dotted.split('.').next().unwrap_or_default();
-    if !is_known_module(first) {
-        return CallClass::Unreviewed;
+    // Start at the longest known module prefix: names are canonical, and a private
+    // module a loader binds (`keras.src.layers.core.lambda_layer`) need not be reachable
+    // from its package. Shorter known prefixes still count for wildcards.
+    let mut splits: Vec<(Cow<'static, str>, &str)> = Vec::new();
+    let mut start: Option<(usize, &'static str)> = None;
+    for (i, _) in dotted.match_indices('.') {
+        if let Some(key) = known_module_key(&dotted[..i]) {
+            if let Some((s, outer)) = start {
+                splits.push((Cow::Borrowed(outer), &dotted[s + 1..]));
+            }
+            start = Some((i, key));
+        }
     }
-    // Follow the path through the module graph, remembering each (module, rest) split:
+    let Some((start, key)) = start else {
+        return CallClass::Unreviewed;
+    };
+    // Follow the rest through the module graph, remembering each (module, rest) split:
     // an exact entry anywhere on the path wins over a `*` wildcard, and the deepest
     // wildcard over outer ones (`keras.applications` is `*` gadget, but its
     // `resnet50.preprocess_input` is compute).
-    let mut splits: Vec<(Cow<'static, str>, &str)> = Vec::new();
-    let mut module: Cow<'static, str> = Cow::Owned(first.to_string());
-    let mut rest = dotted.get(first.len() + 1..).unwrap_or_default();
+    let mut module: Cow<'static, str> = Cow::Borrowed(key);
+    let mut rest = &dotted[start + 1..];
     while !rest.is_empty() && splits.len() < 32 {
         if let Some(c) = lookup(&module, rest, false) {
             return c;
