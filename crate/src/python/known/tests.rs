@@ -347,3 +347,14 @@ fn lookups_match_the_generator_inventory() {
     assert!(checked > 10_000, "only {checked} rows checked");
     assert!(bad.is_empty(), "{} of {checked} differ, e.g.:\n{}", bad.len(), bad[..bad.len().min(30)].join("\n"));
 }
+
+/// `keras.applications` constructors download weights; their `preprocess_input` computes.
+#[test]
+fn applications_wildcard_with_compute_override() {
+    assert_eq!(classify_callable("keras.applications.ResNet50"), CallClass::Gadget);
+    assert_eq!(classify_callable("keras.applications.resnet50.ResNet50"), CallClass::Gadget);
+    assert_eq!(classify_callable("keras.applications.resnet50.decode_predictions"), CallClass::Gadget);
+    assert_eq!(classify_callable("keras.applications.resnet50.preprocess_input"), CallClass::Compute);
+    assert_eq!(classify_callable("tensorflow.keras.applications.resnet50.preprocess_input"), CallClass::Compute);
+    assert_eq!(classify_callable("tensorflow.keras.applications.resnet50.ResNet50"), CallClass::Gadget);
+}
