@@ -55,6 +55,12 @@ STANDALONE = {
 REWRITES = [("tensorflow._api.v2", "tensorflow"), ("keras.api._v2.keras", "tensorflow.keras")]
 # Hand additions (no interpreter for them here): Windows `nt` is `os`'s posix; the
 # Python 2.7 names of stdlib modules that Keras 1/2 files may reach.
+# How the hand-listed names classify: the Python 3 module they became (a mirror), or a
+# sink wildcard for the ones whose every function runs commands, builds code or reaches
+# the network.
+PY27_MIRRORS = {"__builtin__": "builtins", "exceptions": "builtins", "cPickle": "pickle", "nt": "posix",
+                "thread": "_thread", "cStringIO": "io", "StringIO": "io"}
+PY27_WILD = {"commands": "x", "popen2": "x", "new": "x", "urllib2": "g", "httplib": "g", "dircache": "r"}
 PY27_MODULES = ["__builtin__", "cPickle", "commands", "popen2", "urllib2", "httplib", "thread", "cStringIO",
                 "StringIO", "imp", "exceptions", "sets", "md5", "sha", "new", "dircache", "nt"]
 # Top-level modules that are sinks as a whole (mirrors rules/sinks.rs DANGEROUS and the
@@ -271,7 +277,7 @@ def generate(out_known, out_review, cached):
             for k, val in standalone_globals(v).items():
                 merged.setdefault(k, val)
         u.loader[line] = merged
-    for m in PY27_MODULES:
+    for m in PY27_MODULES + sorted(PY27_WILD):
         u.modules.setdefault(m, {"attrs": {}, "envs": {"py27-hand"}})
     classes = u.classify_objects()
 
@@ -288,6 +294,8 @@ def generate(out_known, out_review, cached):
     for name, m in u.modules.items():
         top = name.split(".")[0]
         std = "stdlib" in m["envs"] or "py27-hand" in m["envs"]
+        if name in ("__main__", "__mp_main__"):
+            continue  # the loading program's own script: its names are helpers, not a known module
         if std and ("." not in name or top in DANGER_TOP):
             known.add(name)
         elif name in loader_mods or name in hop or shipped_ml_module(name):
@@ -354,8 +362,13 @@ def generate(out_known, out_review, cached):
             # differences that matter: another class, or `u` where B would say otherwise
             mirror_diff[a] = {attr: c for attr, c in sa - sigs[best] if c != "u" or attr in names_best}
 
+    for a, b in PY27_MIRRORS.items():
+        if a not in mirror and "py27-hand" in u.modules.get(a, {}).get("envs", ()) and b in known:
+            mirror[a] = b
+            mirror_diff[a] = {}
+
     # Wildcards: a module rule that makes every callable a sink ships as `*`.
-    wild = {}
+    wild = dict(PY27_WILD)
     for prefix, cls in rules.IMPL_CLASS + rules.STDLIB_MODULE_CLASS + [(p, c) for p, c, f in rules.MODULE_CLASS]:
         if cls not in ("u", "c", "p") and prefix in known:
             wild[prefix] = cls  # sinks only: a wildcard may over-approximate toward a sink, never toward compute

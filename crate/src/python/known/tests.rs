@@ -358,3 +358,16 @@ fn applications_wildcard_with_compute_override() {
     assert_eq!(classify_callable("tensorflow.keras.applications.resnet50.preprocess_input"), CallClass::Compute);
     assert_eq!(classify_callable("tensorflow.keras.applications.resnet50.ResNet50"), CallClass::Gadget);
 }
+
+/// Python 2.7 names (no 2.7 interpreter here: hand-mapped in the generator), and the
+/// loading program's own script, which is not a module we know.
+#[test]
+fn python2_names_and_main() {
+    assert_eq!(classify_callable("__builtin__.eval"), CallClass::Exec);
+    assert_eq!(classify_callable("cPickle.loads"), CallClass::Exec);
+    assert_eq!(classify_callable("nt.system"), CallClass::Exec);
+    assert_eq!(classify_callable("commands.getoutput"), CallClass::Exec);
+    assert_eq!(classify_callable("urllib2.urlopen"), CallClass::Gadget);
+    assert!(!is_known_module("__main__"), "a tf.keras `module` field of __main__ is the user's script");
+    assert_eq!(classify_callable("__main__.helper"), CallClass::Unreviewed);
+}
