@@ -47,9 +47,16 @@ ENVS = {
 # Standalone Keras read from PyPI sources (cannot import on this Python): the union of
 # these releases' `keras/layers/core.py` globals per line.
 STANDALONE = {
-    "keras2": ["2.3.1", "2.2.4", "2.1.6", "2.0.9"],
-    "keras1": ["1.2.2", "1.0.8"],
+    "keras2": [("keras", v) for v in ["2.3.1", "2.2.4", "2.1.6", "2.0.9"]],
+    "keras1": [("keras", v) for v in ["1.2.2", "1.0.8"]],
+    # tf.keras releases other than the enumerated 2.15 (same Lambda loader, other
+    # globals): names bound there are loader globals, not helpers. TF <= 2.5 kept tf.keras
+    # inside the tensorflow wheel (too large to fetch here): not covered.
+    "tfkeras2": [("keras", v) for v in ["2.6.0", "2.8.0", "2.10.0", "2.12.0", "2.14.0"]] +
+                [("tf-keras", v) for v in ["2.16.0", "2.19.0"]],
 }
+LAMBDA_MODULES = ["keras/layers/core.py", "keras/layers/core/lambda_layer.py", "keras/src/layers/core/lambda_layer.py",
+                  "tf_keras/src/layers/core/lambda_layer.py"]
 # TensorFlow's generated API packages carry their public path (the real __name__ of
 # tf.math is tensorflow._api.v2.math; nobody writes that).
 REWRITES = [("tensorflow._api.v2", "tensorflow"), ("keras.api._v2.keras", "tensorflow.keras")]
@@ -126,19 +133,24 @@ def run_envs(cached):
 
 
 # --- standalone Keras: module globals from the source, with ast --------------------------
-def standalone_sources(version):
+def standalone_sources(dist, version):
     wheels = os.path.join(CACHE, "wheels")
     os.makedirs(wheels, exist_ok=True)
-    whl = [f for f in os.listdir(wheels) if f.lower().startswith(f"keras-{version}-") or
-           f.lower() == f"keras-{version}.tar.gz"]
+    stem = dist.replace("-", "_").lower()
+
+    def find():
+        return [f for f in os.listdir(wheels) if f.lower().startswith(f"{stem}-{version}-") or
+                f.lower() == f"{stem}-{version}.tar.gz"]
+    whl = find()
     if not whl:
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", wheels,
-                        f"keras=={version}"], check=True)
-        whl = [f for f in os.listdir(wheels) if f.lower().startswith(f"keras-{version}")]
+                        f"{dist}=={version}"], check=True)
+        whl = find()
     f = os.path.join(wheels, whl[0])
     if f.endswith(".whl"):
         with zipfile.ZipFile(f) as z:
-            return {n: z.read(n).decode() for n in z.namelist() if n.startswith("keras/") and n.endswith(".py")}
+            return {n: z.read(n).decode() for n in z.namelist()
+                    if n.startswith(("keras/", "tf_keras/")) and n.endswith(".py")}
     out = {}
     with tarfile.open(f) as t:
         for m in t.getmembers():
@@ -148,11 +160,13 @@ def standalone_sources(version):
     return out
 
 
-def standalone_globals(version):
-    src = standalone_sources(version)
-    modfile = "keras/layers/core.py"
+def standalone_globals(dist, version):
+    src = standalone_sources(dist, version)
+    # the module defining Lambda whose from_config builds the function with its globals()
+    modfile = next(m for m in LAMBDA_MODULES if m in src and "class Lambda" in src[m] and "globals()" in src[m])
     tree = ast.parse(src[modfile])
-    pkg = ["keras", "layers"]
+    pkg = modfile[:-3].split("/")[:-1]
+    modname = modfile[:-3].replace("/", ".")
     g = {"__builtins__": "builtins.__dict__", "__name__": "<str>", "__file__": "<str>", "__doc__": "<str>",
          "__package__": "<str>"}
 
@@ -175,7 +189,7 @@ def standalone_globals(version):
                 full = f"{mod}.{a.name}"
                 g[a.asname or a.name] = full if is_module(full) else full
         elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            g[node.name] = f"keras.layers.core.{node.name}"
+            g[node.name] = f"{modname}.{node.name}"
         elif isinstance(node, ast.Assign):
             for t in node.targets:
                 if isinstance(t, ast.Name):
@@ -271,12 +285,11 @@ def generate(out_known, out_review, cached):
     u = Universe()
     for env in ("stdlib", "tf215", "k3"):
         u.add_env(env, data[env])
-    for line, versions in STANDALONE.items():
-        merged = {}
-        for v in versions:
-            for k, val in standalone_globals(v).items():
+    for line, releases in STANDALONE.items():
+        merged = u.loader.setdefault(line, {})  # the enumerated release (tf.keras 2.15) first
+        for dist, v in releases:
+            for k, val in standalone_globals(dist, v).items():
                 merged.setdefault(k, val)
-        u.loader[line] = merged
     for m in PY27_MODULES + sorted(PY27_WILD):
         u.modules.setdefault(m, {"attrs": {}, "envs": {"py27-hand"}})
     classes = u.classify_objects()
@@ -490,7 +503,8 @@ def generate(out_known, out_review, cached):
     vers = u.versions
     version_line = ("# versions: python={python} keras3={keras3} tensorflow={tensorflow} tf_keras={tf_keras} "
                     "numpy={numpy} numpy2={numpy2} h5py={h5py} scipy={scipy} jax={jax} "
-                    "keras2=2.0.9-2.3.1 keras1=1.0.8-1.2.2").format(**vers)
+                    "keras2=2.0.9-2.3.1 keras1=1.0.8-1.2.2 tfkeras2-sources=2.6.0-2.14.0,tf_keras-2.16.0-2.19.0"
+                    ).format(**vers)
     header = lambda what: [f"# known-tables v1: {what}", f"# generated-by: {CMD} (do not edit; see tools/pyenv/README.md)",
                            version_line]
     files = {
