@@ -9,7 +9,8 @@
 //!   `posixpath`, `posixpath.os` is `os`) or aliases of a classified callable, and
 //!   "mirror" modules whose namespace is another's (`tensorflow.compat.v2` = `tensorflow`);
 //! - `calls.txt`: callables by class. Only what changes a verdict ships: the reviewed
-//!   compute allowlist and the sinks. Anything absent is [`CallClass::Unreviewed`].
+//!   compute allowlist and the sinks. Anything absent is [`CallClass::Unreviewed`]; an
+//!   explicit `u` entry only stops the fallback to a mirror.
 //!
 //! Object names are canonical dotted names: a module's real `__name__` (`posixpath`,
 //! `numpy.linalg`), except TensorFlow's generated API packages, which carry their public
@@ -101,6 +102,7 @@ impl CallClass {
             "n" => CallClass::Native,
             "g" => CallClass::Gadget,
             "x" => CallClass::Exec,
+            "u" => CallClass::Unreviewed,
             _ => return None,
         })
     }
@@ -245,13 +247,20 @@ pub fn is_known_module(dotted: &str) -> bool {
     index().modules.contains_key(dotted)
 }
 
-fn lookup(module: &str, rest: &str) -> Option<CallClass> {
+/// The table's own copy of a known module name (no allocation for the caller).
+fn known_module_key(dotted: &str) -> Option<&'static str> {
+    index().modules.get_key_value(dotted).map(|(k, _)| *k)
+}
+
+/// The entry for `rest` in `module` (or in the modules it mirrors): exact entries only,
+/// or only the `*` wildcard.
+fn lookup(module: &str, rest: &str, wildcard: bool) -> Option<CallClass> {
     let ix = index();
     let mut m: Option<&str> = Some(module);
     for _ in 0..8 {
         let name = m?;
         if let Some(t) = ix.calls.get(name) {
-            if let Some(c) = t.get(rest).or_else(|| t.get("*")) {
+            if let Some(c) = t.get(if wildcard { "*" } else { rest }) {
                 return Some(*c);
             }
         }
@@ -273,16 +282,33 @@ fn classify_at_depth(dotted: &str, depth: usize) -> CallClass {
     if depth > 4 {
         return CallClass::Unreviewed;
     }
-    let first = dotted.split('.').next().unwrap_or_default();
-    if !is_known_module(first) {
-        return CallClass::Unreviewed;
+    // Start at the longest known module prefix: names are canonical, and a private
+    // module a loader binds (`keras.src.layers.core.lambda_layer`) need not be reachable
+    // from its package. Shorter known prefixes still count for wildcards.
+    let mut splits: Vec<(Cow<'static, str>, &str)> = Vec::new();
+    let mut start: Option<(usize, &'static str)> = None;
+    for (i, _) in dotted.match_indices('.') {
+        if let Some(key) = known_module_key(&dotted[..i]) {
+            if let Some((s, outer)) = start {
+                splits.push((Cow::Borrowed(outer), &dotted[s + 1..]));
+            }
+            start = Some((i, key));
+        }
     }
-    let mut module: Cow<'static, str> = Cow::Owned(first.to_string());
-    let mut rest = dotted.get(first.len() + 1..).unwrap_or_default();
-    while !rest.is_empty() {
-        if let Some(c) = lookup(&module, rest) {
+    let Some((start, key)) = start else {
+        return CallClass::Unreviewed;
+    };
+    // Follow the rest through the module graph, remembering each (module, rest) split:
+    // an exact entry anywhere on the path wins over a `*` wildcard, and the deepest
+    // wildcard over outer ones (`keras.applications` is `*` gadget, but its
+    // `resnet50.preprocess_input` is compute).
+    let mut module: Cow<'static, str> = Cow::Borrowed(key);
+    let mut rest = &dotted[start + 1..];
+    while !rest.is_empty() && splits.len() < 32 {
+        if let Some(c) = lookup(&module, rest, false) {
             return c;
         }
+        splits.push((module.clone(), rest));
         let (attr, tail) = rest.split_once('.').unwrap_or((rest, ""));
         match resolve_attr(&module, attr) {
             Some(t) if is_known_module(&t) => {
@@ -292,10 +318,10 @@ fn classify_at_depth(dotted: &str, depth: usize) -> CallClass {
             // An alias of a classified callable (or of a class whose method is called).
             Some(t) if tail.is_empty() => return classify_at_depth(&t, depth + 1),
             Some(t) => return classify_at_depth(&format!("{t}.{tail}"), depth + 1),
-            None => return CallClass::Unreviewed,
+            None => break,
         }
     }
-    CallClass::Unreviewed
+    splits.iter().rev().find_map(|(m, r)| lookup(m, r, true)).unwrap_or(CallClass::Unreviewed)
 }
 
 /// Class of a method/attribute name on a tensor-like value (an input of the Lambda:
