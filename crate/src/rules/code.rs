@@ -122,6 +122,10 @@ const ARGUMENT_DEPENDENT: &[&str] = &[
     "bz2.open",
     "lzma.open",
     "dbm.open",
+    "tensorflow.io.gfile.GFile",
+    "tensorflow.gfile.GFile",
+    "tensorflow.print",
+    "tensorflow.compat.v2.print",
 ];
 
 /// Classifies the facts of one evaluated function.
@@ -273,7 +277,9 @@ fn object_call(v: &mut Verdict, d: &str, text: &str, args: &[V], kwargs: &[(Stri
         "pathlib.Path.open" | "pathlib.PosixPath.open" => {
             return file_mode(v, arg(args, kwargs, 0, "mode"), text, true)
         }
-        "h5py.File" => return file_mode(v, arg(args, kwargs, 1, "mode"), text, true),
+        "h5py.File" | "tensorflow.io.gfile.GFile" | "tensorflow.gfile.GFile" => {
+            return file_mode(v, arg(args, kwargs, 1, "mode"), text, true)
+        }
         "zipfile.ZipFile" | "tarfile.open" | "gzip.open" | "bz2.open" | "lzma.open" | "dbm.open" => {
             return file_mode(v, arg(args, kwargs, 1, "mode"), text, true)
         }
