@@ -199,6 +199,12 @@ fn seed_resolve_attr(canonical_module: &str, attr: &str) -> Option<Cow<'static, 
     REEXPORTED.iter().find(|&&r| r == bare).map(|r| Cow::Borrowed(*r))
 }
 
+/// A standard module an attribute of this name conventionally is (`x.os`, `x._sys`).
+pub fn module_named(attr: &str) -> Option<&'static str> {
+    let bare = attr.trim_start_matches('_');
+    REEXPORTED.iter().find(|&&r| r == bare).copied()
+}
+
 /// Modules we know: the standard library the rules name and the ML packages.
 pub fn is_known_module(dotted: &str) -> bool {
     if known::is_known_module(dotted) {

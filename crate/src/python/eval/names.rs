@@ -164,6 +164,14 @@ impl Cx {
     }
 
     pub(super) fn attr(&mut self, obj: &V, name: &str) -> V {
+        // `anything.os` is the os module however the object came to hold it (a helper, a
+        // value the analysis lost, an input): fail closed on the module's identity.
+        if let (false, Some(m)) = (matches!(obj, V::Sym { .. } | V::Namespace(_)), tables::module_named(name)) {
+            self.reached(&format!("object.{name}"), &format!("attribute {name} read on {}", obj.render()));
+            self.reached(m, &format!("{}.{name}", obj.operand()));
+            self.module_reached(m);
+            return V::sym(m, &format!("{}.{name}", obj.operand()));
+        }
         match obj {
             V::Sym { dotted, src } => {
                 let s = format!("{src}.{name}");
