@@ -152,6 +152,10 @@ const EDGES: &[(&str, &str, &str)] = &[
     ("keras.src.utils.generic_utils", "tf", "tensorflow.compat.v2"),
     ("tensorflow.python.platform.tf_logging", "_os", "os"),
     ("tensorflow.python.platform.tf_logging", "_sys", "sys"),
+    ("keras.backend", "tf", "tensorflow"),
+    ("keras.backend", "np", "numpy"),
+    ("keras.backend.tensorflow_backend", "tf", "tensorflow"),
+    ("keras.backend.tensorflow_backend", "np", "numpy"),
     ("numpy", "os", "os"),
     ("numpy", "sys", "sys"),
 ];
