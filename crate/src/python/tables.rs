@@ -543,6 +543,8 @@ pub fn classify_tensor_method(name: &str) -> CallClass {
 fn seed_tensor_method(name: &str) -> CallClass {
     match name {
         "tofile" | "dump" | "save" => CallClass::Write,
+        // Leaving a `with` block whose manager was itself classified.
+        "__exit__" => CallClass::Compute,
         n if TENSOR_METHODS.contains(&n) || COMPUTE.contains(&n) => CallClass::Compute,
         _ => CallClass::Unreviewed,
     }

@@ -979,8 +979,16 @@ impl Cx {
             "LOAD_LOCALS" => push!(V::Namespace(Rc::new(V::sym("<globals>", "locals()")))),
             "SETUP_WITH" | "BEFORE_WITH" | "BEFORE_ASYNC_WITH" => {
                 let m = self.pop(fr);
-                push!(V::unknown(format!("{}.__exit__", m.operand())));
-                push!(V::unknown(format!("{}.__enter__()", m.operand())));
+                // The context manager was classified where it was made (`open(…)`,
+                // `tf.name_scope(…)`); entering and leaving a known one adds nothing, a
+                // lost one runs code nobody knows.
+                if m.lost() || matches!(m, V::Unknown(_) | V::Null) {
+                    push!(V::unknown(format!("{}.__exit__", m.operand())));
+                    push!(V::unknown(format!("{}.__enter__()", m.operand())));
+                } else {
+                    push!(V::DataAttr(Rc::new((m.operand(), "__exit__".to_string()))));
+                    push!(V::data(format!("{}.__enter__()", m.operand())));
+                }
             }
             "PRINT_ITEM" | "PRINT_EXPR" => {
                 self.pop(fr);
