@@ -47,6 +47,8 @@ ENVS = {
 # Standalone Keras read from PyPI sources (cannot import on this Python): the union of
 # these releases' `keras/layers/core.py` globals per line.
 STANDALONE = {
+    # Keras 3: func_load's own module, stable since 3.0 (the enumerated 3.15.1 first)
+    "keras3": [("keras", v) for v in ["3.0.0", "3.3.3", "3.6.0", "3.10.0"]],
     "keras2": [("keras", v) for v in ["2.3.1", "2.2.4", "2.1.6", "2.0.9"]],
     "keras1": [("keras", v) for v in ["1.2.2", "1.0.8"]],
     # tf.keras releases other than the enumerated 2.15 (same Lambda loader, other
@@ -160,10 +162,12 @@ def standalone_sources(dist, version):
     return out
 
 
-def standalone_globals(dist, version):
+def standalone_globals(dist, version, line):
     src = standalone_sources(dist, version)
-    # the module defining Lambda whose from_config builds the function with its globals()
-    modfile = next(m for m in LAMBDA_MODULES if m in src and "class Lambda" in src[m] and "globals()" in src[m])
+    if line == "keras3":  # func_load builds with its own module's globals()
+        modfile = next(m for m in ("keras/src/utils/python_utils.py", "keras/utils/python_utils.py") if m in src)
+    else:  # the module defining Lambda whose from_config builds the function with its globals()
+        modfile = next(m for m in LAMBDA_MODULES if m in src and "class Lambda" in src[m] and "globals()" in src[m])
     tree = ast.parse(src[modfile])
     pkg = modfile[:-3].split("/")[:-1]
     modname = modfile[:-3].replace("/", ".")
@@ -288,7 +292,7 @@ def generate(out_known, out_review, cached):
     for line, releases in STANDALONE.items():
         merged = u.loader.setdefault(line, {})  # the enumerated release (tf.keras 2.15) first
         for dist, v in releases:
-            for k, val in standalone_globals(dist, v).items():
+            for k, val in standalone_globals(dist, v, line).items():
                 merged.setdefault(k, val)
     for m in PY27_MODULES + sorted(PY27_WILD):
         u.modules.setdefault(m, {"attrs": {}, "envs": {"py27-hand"}})
@@ -503,7 +507,7 @@ def generate(out_known, out_review, cached):
     vers = u.versions
     version_line = ("# versions: python={python} keras3={keras3} tensorflow={tensorflow} tf_keras={tf_keras} "
                     "numpy={numpy} numpy2={numpy2} h5py={h5py} scipy={scipy} jax={jax} "
-                    "keras2=2.0.9-2.3.1 keras1=1.0.8-1.2.2 tfkeras2-sources=2.6.0-2.14.0,tf_keras-2.16.0-2.19.0"
+                    "keras3-sources=3.0.0-3.10.0 keras2=2.0.9-2.3.1 keras1=1.0.8-1.2.2 tfkeras2-sources=2.6.0-2.14.0,tf_keras-2.16.0-2.19.0"
                     ).format(**vers)
     header = lambda what: [f"# known-tables v1: {what}", f"# generated-by: {CMD} (do not edit; see tools/pyenv/README.md)",
                            version_line]

@@ -6,8 +6,10 @@
 //! - `loader_globals.txt`: per Keras line, the bare globals `func_load` gives the function
 //!   (the globals of the module that builds it) and what each one is;
 //! - `modules.txt`: every module we know, its attributes that are modules (`os.path` is
-//!   `posixpath`, `posixpath.os` is `os`) or aliases of a classified callable, and
-//!   "mirror" modules whose namespace is another's (`tensorflow.compat.v2` = `tensorflow`);
+//!   `posixpath`, `posixpath.os` is `os`), and "mirror" modules whose callables classify
+//!   as another's (`tensorflow.compat.v2` = `tensorflow`). Callable aliases need no lines:
+//!   the generator classifies each object under all its paths (`numpy.lib.npyio.save` is
+//!   `numpy.save`), and the format also accepts `attr canonical.callable` lines;
 //! - `calls.txt`: callables by class. Only what changes a verdict ships: the reviewed
 //!   compute allowlist and the sinks. Anything absent is [`CallClass::Unreviewed`]; an
 //!   explicit `u` entry only stops the fallback to a mirror.
@@ -217,7 +219,7 @@ fn module_chain(canonical_module: &str) -> impl Iterator<Item = &'static Module>
     })
 }
 
-/// `module.attr` when that is a module or an aliased callable: the canonical dotted name.
+/// `module.attr` when that is a module (or a listed callable alias): the canonical dotted name.
 ///
 /// `resolve_attr("os", "path")` is `posixpath`, `resolve_attr("posixpath", "os")` is
 /// `os`; a known submodule whose canonical name is the plain path
