@@ -52,6 +52,12 @@ pub struct Limits {
     /// Total HDF5 metadata bytes read, as a multiple of the file length (plus 1 MiB):
     /// defeats structures that make the reader re-read the same bytes forever.
     pub max_hdf5_read_factor: u64,
+    /// Most bytecode instructions evaluated for one embedded function (all paths).
+    pub max_eval_steps: usize,
+    /// Most branches with an unknown condition explored both ways in one function.
+    pub max_eval_forks: usize,
+    /// Deepest nesting of calls into the file's own functions (and `func_load` payloads).
+    pub max_eval_call_depth: usize,
     /// Verify Jenkins lookup3 checksums of HDF5 v2 structures (a mismatch is an error).
     pub hdf5_verify_checksums: bool,
 }
@@ -76,6 +82,9 @@ impl Default for Limits {
             max_hdf5_structures: 1_000_000,
             max_hdf5_header_chunks: 1024,
             max_hdf5_read_factor: 4,
+            max_eval_steps: 50_000,
+            max_eval_forks: 256,
+            max_eval_call_depth: 8,
             hdf5_verify_checksums: false,
         }
     }

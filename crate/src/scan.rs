@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::container::json;
 use crate::keras::{self, Item, Object, Payload, Reference};
 use crate::limits::Limits;
+use crate::python::tables::KerasLine;
 use crate::python::{self, payload, Classification, FunctionInput};
 use crate::report::truncate;
 use crate::report::{Evidence, FileReport, Finding, Location, Occurrence, ScanError, Severity, Stats};
@@ -201,6 +202,17 @@ impl Scan<'_> {
     }
 
     fn function(&mut self, p: &Payload, container: &str) {
+        /// Which Keras lines can load a function stored this way (their loaders' globals
+        /// become the function's globals). Keras 3 also reads the legacy triple from .h5.
+        fn loading_lines(shape: crate::keras::Shape) -> &'static [KerasLine] {
+            use crate::keras::Shape as S;
+            match shape {
+                S::Keras3Code | S::Keras3Value | S::BareValue => &[KerasLine::Keras3],
+                S::SavedModelTuple => &[KerasLine::TfKeras2],
+                S::Keras1String => &[KerasLine::Keras1, KerasLine::Keras2],
+                S::Keras2List | S::Unknown => &KerasLine::ALL,
+            }
+        }
         let loc = Location { container: container.to_string(), pointer: p.site.pointer.clone() };
         let decoded = payload::decode_code(&p.code);
         let hash = decoded.sha256_hex();
@@ -248,7 +260,7 @@ impl Scan<'_> {
                 arguments: p.arguments.as_ref(),
                 module: p.module.as_deref(),
             };
-            Some(python::analyze(&input, self.limits))
+            Some(python::analyze_for(&input, loading_lines(p.shape), self.limits))
         };
         for (what, v) in [("defaults", &p.defaults), ("closure", &p.closure), ("arguments", &p.arguments)] {
             if let Some(v) = v {

@@ -8,6 +8,9 @@ use super::value::V;
 
 /// Largest string or bytes value folding may produce.
 pub const MAX_FOLD: usize = 1 << 20;
+/// Most items a folded list, tuple, set or dict may hold (the evaluator enforces the
+/// same cap where it builds containers; hitting it makes the analysis incomplete).
+pub const MAX_ITEMS: usize = 4096;
 
 fn s(v: &V) -> Option<&str> {
     match v {
@@ -138,6 +141,7 @@ pub fn call(dotted: &str, args: &[V], kwargs: &[(String, V)]) -> Option<V> {
             _ => return None,
         },
         "bytes.fromhex" | "bytearray.fromhex" => V::Bytes(unhex(s(a0?)?.as_bytes())?.into()),
+        "str.maketrans" | "builtins.str.maketrans" => maketrans(args)?,
         "builtins.list" | "builtins.tuple" | "builtins.set" | "builtins.frozenset" | "builtins.sorted" => {
             let items = match a0 {
                 None => Vec::new(),
@@ -303,6 +307,53 @@ pub fn method(recv: &V, name: &str, args: &[V]) -> Option<V> {
             "strip" if args.is_empty() => V::str(t.trim()),
             "lstrip" if args.is_empty() => V::str(t.trim_start()),
             "rstrip" if args.is_empty() => V::str(t.trim_end()),
+            "strip" | "lstrip" | "rstrip" => {
+                let chars: Vec<char> = s(a0?)?.chars().collect();
+                let f = |c: char| chars.contains(&c);
+                V::str(match name {
+                    "strip" => t.trim_matches(f),
+                    "lstrip" => t.trim_start_matches(f),
+                    _ => t.trim_end_matches(f),
+                })
+            }
+            "removeprefix" => V::str(t.strip_prefix(s(a0?)?).unwrap_or(t)),
+            "removesuffix" => V::str(t.strip_suffix(s(a0?)?).unwrap_or(t)),
+            "swapcase" => V::str(
+                t.chars()
+                    .map(|c| {
+                        if c.is_uppercase() {
+                            c.to_lowercase().next().unwrap_or(c)
+                        } else {
+                            c.to_uppercase().next().unwrap_or(c)
+                        }
+                    })
+                    .collect::<String>(),
+            ),
+            "capitalize" => {
+                let mut it = t.chars();
+                V::str(match it.next() {
+                    Some(c) => c.to_uppercase().chain(it.flat_map(char::to_lowercase)).collect::<String>(),
+                    None => String::new(),
+                })
+            }
+            "translate" => {
+                // `str.maketrans` tables: code point -> code point, string or None.
+                let V::Dict(table) = a0? else { return None };
+                let mut out = String::new();
+                for c in t.chars() {
+                    match table.iter().find(|(k, _)| matches!(k, V::Int(i) if *i == c as i128)).map(|(_, v)| v) {
+                        None => out.push(c),
+                        Some(V::None) => {}
+                        Some(V::Int(i)) => out.push(char::from_u32(u32::try_from(*i).ok()?)?),
+                        Some(V::Str(r)) => out.push_str(r),
+                        Some(_) => return None,
+                    }
+                    if out.len() > MAX_FOLD {
+                        return None;
+                    }
+                }
+                V::str(out)
+            }
             "split" => {
                 let parts: Vec<V> = match a0 {
                     None => t.split_whitespace().map(V::str).collect(),
@@ -454,8 +505,8 @@ pub fn binop(op: &str, a: &V, b: &V) -> Option<V> {
     Some(match (op, a, b) {
         ("+", Str(x), Str(y)) if x.len() + y.len() <= MAX_FOLD => V::str(format!("{x}{y}")),
         ("+", Bytes(x), Bytes(y)) if x.len() + y.len() <= MAX_FOLD => Bytes([&x[..], &y[..]].concat().into()),
-        ("+", List(x), List(y)) => List([&x[..], &y[..]].concat().into()),
-        ("+", Tuple(x), Tuple(y)) => Tuple([&x[..], &y[..]].concat().into()),
+        ("+", List(x), List(y)) if x.len() + y.len() <= MAX_ITEMS => List([&x[..], &y[..]].concat().into()),
+        ("+", Tuple(x), Tuple(y)) if x.len() + y.len() <= MAX_ITEMS => Tuple([&x[..], &y[..]].concat().into()),
         ("*", Str(x), Int(n)) | ("*", Int(n), Str(x)) if *n >= 0 && x.len().saturating_mul(*n as usize) <= MAX_FOLD => {
             V::str(x.repeat(*n as usize))
         }
@@ -573,4 +624,31 @@ pub fn same(a: &V, b: &V) -> bool {
         (V::Tuple(x), V::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q)),
         _ => false,
     }
+}
+
+/// `str.maketrans(x[, y[, z]])`: the translation table as a dict of code points.
+fn maketrans(args: &[V]) -> Option<V> {
+    let mut pairs: Vec<(V, V)> = Vec::new();
+    match args {
+        [V::Dict(d)] => {
+            for (k, v) in d.iter() {
+                let k = match k {
+                    V::Str(c) if c.chars().count() == 1 => V::Int(c.chars().next()? as i128),
+                    V::Int(i) => V::Int(*i),
+                    _ => return None,
+                };
+                pairs.push((k, v.clone()));
+            }
+        }
+        [V::Str(x), V::Str(y), rest @ ..] if x.chars().count() == y.chars().count() && rest.len() <= 1 => {
+            for (a, b) in x.chars().zip(y.chars()) {
+                pairs.push((V::Int(a as i128), V::Int(b as i128)));
+            }
+            if let [V::Str(z)] = rest {
+                pairs.extend(z.chars().map(|c| (V::Int(c as i128), V::None)));
+            }
+        }
+        _ => return None,
+    }
+    Some(V::Dict(pairs.into()))
 }

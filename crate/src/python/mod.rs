@@ -8,10 +8,12 @@
 pub mod disasm;
 pub mod eval;
 pub mod fold;
+pub mod known;
 pub mod marshal;
 pub mod opcodes;
 pub mod payload;
 pub mod repair;
+pub mod tables;
 pub mod value;
 pub mod version;
 
@@ -66,12 +68,19 @@ pub struct CodeAnalysis {
     pub windows_repaired: bool,
 }
 
-/// Analyses one marshalled code object.
+/// Analyses one marshalled code object as any Keras line could load it.
+pub fn analyze(input: &FunctionInput<'_>, limits: &Limits) -> CodeAnalysis {
+    analyze_for(input, &tables::KerasLine::ALL, limits)
+}
+
+/// Analyses one marshalled code object loaded by one of `lines`.
 ///
 /// Infers the Python version (repairing Windows damage if needed), evaluates the code
-/// symbolically with everything Keras binds at load time, and classifies what it
-/// reaches. Unverifiable input is Suspicious with the reason in `notes`.
-pub fn analyze(input: &FunctionInput<'_>, _limits: &Limits) -> CodeAnalysis {
+/// symbolically with everything Keras binds at load time (the loaders' globals of
+/// `lines`: a global that is a sink in any of them counts), and classifies the facts
+/// the evaluation recorded (`rules::code`). Unverifiable input is Suspicious with the
+/// reason in `notes`.
+pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limits: &Limits) -> CodeAnalysis {
     let mut a = CodeAnalysis {
         classification: Classification::Benign,
         python_version: None,
@@ -124,14 +133,19 @@ pub fn analyze(input: &FunctionInput<'_>, _limits: &Limits) -> CodeAnalysis {
                 .map(|m| m.iter().map(|(k, v)| (k.clone(), json_value(v, 0))).collect())
                 .unwrap_or_default(),
             module: input.module.map(str::to_string),
+            lines: if lines.is_empty() { tables::KerasLine::ALL.to_vec() } else { lines.to_vec() },
         };
-        let ev = eval::evaluate(&inf.code, inf.py(), &env, eval::Budget::default());
+        let budget = eval::Budget {
+            steps: limits.max_eval_steps,
+            forks: limits.max_eval_forks,
+            call_depth: limits.max_eval_call_depth,
+        };
+        let ev = eval::evaluate(&inf.code, inf.py(), &env, budget);
         a.source = Some(ev.source.clone());
         a.calls = ev.calls.clone();
         a.strings = ev.strings.clone();
-        let mut hits = ev.hits.clone();
-        hits.sort_by_key(|h| std::cmp::Reverse(h.danger));
-        for h in &hits {
+        let verdict = crate::rules::code::classify(&ev.facts);
+        for h in &verdict.findings {
             if !a.categories.iter().any(|c| c == h.category) {
                 a.categories.push(h.category.to_string());
             }
@@ -141,6 +155,7 @@ pub fn analyze(input: &FunctionInput<'_>, _limits: &Limits) -> CodeAnalysis {
             });
             a.notes.push(format!("{}: {}", h.category, h.what));
         }
+        a.notes.extend(verdict.notes);
         if ev.incomplete {
             a.classification = a.classification.max(Classification::Suspicious);
             if !a.categories.iter().any(|c| c == "incomplete analysis") {
@@ -149,14 +164,17 @@ pub fn analyze(input: &FunctionInput<'_>, _limits: &Limits) -> CodeAnalysis {
         }
         a.notes.extend(ev.notes);
     }
+    // The `module` field is where the function was defined: only a dangerous module
+    // makes its bare names sinks; the project's own module contributes helpers.
     if let Some(m) = input.module {
-        if let Some(hit) = crate::rules::sinks::classify_module(m) {
-            a.categories.push(hit.category.into());
-            a.notes.push(format!("the function's globals come from module {m:?}"));
-            a.classification = a.classification.max(match hit.danger {
-                Danger::Malicious => Classification::Malicious,
-                Danger::Suspicious => Classification::Suspicious,
-            });
+        if let Some(hit) = crate::rules::sinks::classify_module(m).filter(|h| h.danger == Danger::Malicious) {
+            if !a.categories.iter().any(|c| c == hit.category) {
+                a.categories.push(hit.category.into());
+            }
+            a.notes.push(format!(
+                "the function's globals come from module {m:?}, a dangerous module: its bare names are its functions"
+            ));
+            a.classification = Classification::Malicious;
         }
     }
     a

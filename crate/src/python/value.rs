@@ -38,8 +38,19 @@ pub enum V {
     Iter(Rc<[V]>, usize),
     /// An iterator over something unknown.
     UnknownIter(Rc<str>),
-    /// Anything else, rendered as an expression.
+    /// A value the analysis lost track of (an unmodelled operation, a container it could
+    /// not follow). Calling it, or using it as a module, cannot be verified.
     Unknown(Rc<str>),
+    /// A run-time value derived from the Lambda's inputs or from reviewed operations (a
+    /// tensor, a shape, a number): data, never a callable the file chose.
+    Data(Rc<str>),
+    /// `data.name`: an attribute of such a value; calling it is a tensor method.
+    DataAttr(Rc<(String, String)>),
+    /// An iterator over data.
+    DataIter(Rc<str>),
+    /// A global the loading program must supply (its code is not in the file), or
+    /// anything reached from one.
+    Helper(Rc<str>),
     /// `operator.methodcaller/attrgetter/itemgetter(...)`: (kind, arguments, rendering).
     Caller(Rc<(String, Vec<V>, String)>),
     /// The NULL the 3.11+ call protocol pushes.
@@ -59,6 +70,21 @@ pub struct Func {
 impl V {
     pub fn unknown(s: impl Into<String>) -> V {
         V::Unknown(Rc::from(s.into()))
+    }
+    pub fn data(s: impl Into<String>) -> V {
+        V::Data(Rc::from(s.into()))
+    }
+    pub fn helper(s: impl Into<String>) -> V {
+        V::Helper(Rc::from(s.into()))
+    }
+    /// Lost (unknown) anywhere inside, as far as a shallow look tells?
+    pub fn lost(&self) -> bool {
+        match self {
+            V::Unknown(_) | V::UnknownIter(_) | V::Namespace(_) => true,
+            V::Tuple(t) | V::List(t) | V::Set(t) => t.iter().any(V::lost),
+            V::Dict(d) => d.iter().any(|(k, v)| k.lost() || v.lost()),
+            _ => false,
+        }
     }
     pub fn str(s: impl Into<String>) -> V {
         V::Str(Rc::from(s.into()))
@@ -153,7 +179,14 @@ impl V {
             V::Float(f) => out.push_str(&fmt_float(*f)),
             V::Str(s) => out.push_str(&py_repr_str(s)),
             V::Bytes(b) => out.push_str(&py_repr_bytes(b)),
-            V::Opaque(s) | V::Unknown(s) | V::UnknownIter(s) => out.push_str(s),
+            V::Opaque(s) | V::Unknown(s) | V::UnknownIter(s) | V::Data(s) | V::DataIter(s) | V::Helper(s) => {
+                out.push_str(s)
+            }
+            V::DataAttr(a) => {
+                out.push_str(&a.0);
+                out.push('.');
+                out.push_str(&a.1);
+            }
             V::Tuple(t) => {
                 out.push('(');
                 for (i, x) in t.iter().enumerate() {
@@ -227,7 +260,9 @@ impl V {
     pub fn operand(&self) -> String {
         let s = self.render();
         match self {
-            V::Unknown(_) if s.contains(' ') && !s.ends_with(')') && !s.ends_with(']') => format!("({s})"),
+            V::Unknown(_) | V::Data(_) | V::Helper(_) if s.contains(' ') && !s.ends_with(')') && !s.ends_with(']') => {
+                format!("({s})")
+            }
             _ => s,
         }
     }

@@ -60,7 +60,7 @@ rule!(
     SuspiciousLambda, "PAIT-KERAS-102", High, ["CVE-2024-3660"],
     Text {
         title: "Suspicious operator in a Lambda layer",
-        what: "The model embeds Python code that does something unusual for a model (reads the environment or files, touches the network, fingerprints the host, decodes obfuscated strings, imports modules outside the machine-learning set) or that cannot be verified.",
+        what: "The model embeds Python code that does something unusual for a model (reads the environment or files, touches the network, fingerprints the host, decodes obfuscated strings, imports modules outside the machine-learning set) or that cannot be verified: it calls something that is not a reviewed tensor operation, or a value the analysis could not follow.",
         why: "The code runs when the model loads. Such operations are how payloads exfiltrate secrets, stage further attacks or hide from simple scanners.",
         remedy: "Do not promote this model without a review of the reconstructed code. Ask the provider for a version without Lambda layers, or analyse it in an isolated environment.",
         faq: &[
@@ -71,7 +71,7 @@ rule!(
     },
     Text {
         title: "Lambda katmanında şüpheli işlem",
-        what: "Model, bir model için olağandışı işler yapan (ortam değişkenlerini veya dosyaları okuyan, ağa erişen, makineyi parmak izleyen, gizlenmiş metinleri çözen, makine öğrenmesi dışındaki modülleri içe aktaran) ya da doğrulanamayan Python kodu içeriyor.",
+        what: "Model, bir model için olağandışı işler yapan (ortam değişkenlerini veya dosyaları okuyan, ağa erişen, makineyi parmak izleyen, gizlenmiş metinleri çözen, makine öğrenmesi dışındaki modülleri içe aktaran) ya da doğrulanamayan Python kodu içeriyor: incelenmiş bir tensör işlemi olmayan bir şeyi ya da analizin izleyemediği bir değeri çağırıyor.",
         why: "Kod model yüklenirken çalışır. Bu tür işlemler, zararlı yüklerin gizli bilgileri sızdırma, sonraki saldırıları hazırlama veya basit tarayıcılardan saklanma yoludur.",
         remedy: "Yeniden oluşturulan kod incelenmeden bu modeli üretime almayın. Sağlayıcıdan Lambda katmanı içermeyen bir sürüm isteyin ya da modeli yalıtılmış bir ortamda inceleyin.",
         faq: &[
@@ -90,14 +90,14 @@ rule!(
     LambdaPresent, "PAIT-KERAS-100", Medium, [],
     Text {
         title: "Lambda layer with embedded code",
-        what: "The model embeds Python code (a Lambda) that was decoded and found to do only ordinary tensor work.",
+        what: "The model embeds Python code (a Lambda) that was decoded and proven to do only ordinary work: every call is a reviewed tensor or math operation, a method of its inputs, nested code proven the same way, or a helper the loading program supplies (listed in the notes).",
         why: "It still executes when the model loads; embedded code is a channel a later version of the file could abuse.",
         remedy: "Read the reconstructed source. If it is what you expect, accept the model; otherwise ask for a version that replaces the Lambda with a standard or registered layer.",
         faq: &[FAQ_WHY_LOAD_EN, FAQ_UPLOAD_EN],
     },
     Text {
         title: "Gömülü kod içeren Lambda katmanı",
-        what: "Model, çözümlenen ve yalnızca olağan tensör işlemleri yaptığı görülen Python kodu (bir Lambda) içeriyor.",
+        what: "Model, çözümlenen ve yalnızca olağan işler yaptığı kanıtlanan Python kodu (bir Lambda) içeriyor: her çağrı incelenmiş bir tensör ya da matematik işlemi, girdilerinin bir yöntemi, aynı şekilde kanıtlanmış iç içe kod ya da yükleyen programın sağladığı bir yardımcıdır (notlarda listelenir).",
         why: "Bu kod yine de model yüklenirken çalışır; gömülü kod, dosyanın sonraki bir sürümünün kötüye kullanabileceği bir kanaldır.",
         remedy: "Yeniden oluşturulan kaynak kodu okuyun. Beklediğiniz gibiyse modeli kabul edin; değilse Lambda yerine standart veya kayıtlı bir katman kullanan bir sürüm isteyin.",
         faq: &[FAQ_WHY_LOAD_TR, FAQ_UPLOAD_TR],

@@ -20,6 +20,7 @@ macro_rules! rule {
 }
 
 pub mod archive;
+pub mod code;
 pub mod config;
 pub mod hdf5;
 pub mod lambda;

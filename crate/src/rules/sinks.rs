@@ -34,6 +34,8 @@ pub const READ: &str = "file read or listing";
 pub const OBFUSCATION: &str = "obfuscation or indirection";
 pub const BACKGROUND: &str = "timing or background work";
 pub const FOREIGN_IMPORT: &str = "import outside the ML set";
+pub const GADGET: &str = "Keras loading gadget";
+pub const UNVERIFIED: &str = "cannot verify";
 
 use Danger::{Malicious as M, Suspicious as S};
 
@@ -176,7 +178,11 @@ const TABLE: &[(&str, Danger, &str)] = &[
     ("pathlib.Path.touch", M, WRITE),
     ("pathlib.Path.replace", M, WRITE),
     ("pathlib.Path.symlink_to", M, WRITE),
-    ("tempfile.*", S, WRITE),
+    ("tempfile.*", M, WRITE),
+    ("io.FileIO", S, READ),
+    ("logging.FileHandler", M, WRITE),
+    ("logging.handlers.*", M, WRITE),
+    ("posixpath.expanduser", S, READ),
     // sandbox escape gadgets
     ("sys._getframe", M, ESCAPE),
     ("gc.get_objects", M, ESCAPE),
