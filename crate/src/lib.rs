@@ -11,6 +11,7 @@
 pub mod container;
 pub mod keras;
 pub mod limits;
+pub mod policy;
 pub mod python;
 pub mod report;
 pub mod rules;
