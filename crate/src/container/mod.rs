@@ -57,7 +57,7 @@ pub struct Extracted {
 
 impl Extracted {
     fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(ScanError { location: location.into(), message: message.into() });
+        self.errors.push(ScanError::new(location, message));
     }
 }
 

@@ -244,11 +244,21 @@ pub struct MarshalLimits {
     pub max_code_objects: usize,
 }
 
+impl MarshalLimits {
+    /// The marshal bounds of the scan's [`Limits`](crate::limits::Limits).
+    pub fn from_limits(l: &crate::limits::Limits) -> Self {
+        MarshalLimits {
+            max_depth: l.max_marshal_depth,
+            max_objects: l.max_marshal_objects,
+            max_code_objects: l.max_code_objects,
+        }
+    }
+}
+
 impl Default for MarshalLimits {
     fn default() -> Self {
-        // CPython allows depth 2000; 200 is far beyond any real lambda (each nested
-        // function adds two levels) and keeps the recursion safe on small stacks.
-        MarshalLimits { max_depth: 200, max_objects: 200_000, max_code_objects: 2_000 }
+        // The defaults live (and are documented) in `Limits`.
+        Self::from_limits(&crate::limits::Limits::default())
     }
 }
 
