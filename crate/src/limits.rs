@@ -20,6 +20,7 @@
 //!   length times the JSON tree's bytes per input byte), and `max_work` by its length;
 //! - each function analysed charges `max_work` by its payload length and polls the
 //!   deadline before it starts.
+//!
 //! Readers will take `&Budget` next to `&Limits` (charging structures visited, bytes
 //! inflated, evaluation steps) once their signatures settle; until then the budget
 //! bounds the work *between* reader calls, and each reader's own limits bound the work
@@ -386,10 +387,7 @@ mod tests {
 
     #[test]
     fn the_budget_reports_each_limit_by_name() {
-        let mut l = Limits::default();
-        l.max_work = 10;
-        l.max_memory_bytes = 100;
-        l.max_read_factor = 0;
+        let l = Limits { max_work: 10, max_memory_bytes: 100, max_read_factor: 0, ..Limits::default() };
         let w = Budget::new(&l, 10, None);
         assert!(w.charge_work(10, "a"));
         assert!(!w.stopped());

@@ -276,8 +276,11 @@ mod tests {
         assert_eq!(FileReport::compute_verdict(&[], &[]), Verdict::Clean);
         assert_eq!(FileReport::compute_verdict(&[finding(Severity::Info)], &[]), Verdict::Clean);
         assert_eq!(FileReport::compute_verdict(&[finding(Severity::Medium)], &[]), Verdict::Lambda);
-        assert_eq!(FileReport::compute_verdict(&[finding(Severity::Medium)], &[err.clone()]), Verdict::Error);
-        assert_eq!(FileReport::compute_verdict(&[], &[err.clone()]), Verdict::Error);
+        assert_eq!(
+            FileReport::compute_verdict(&[finding(Severity::Medium)], std::slice::from_ref(&err)),
+            Verdict::Error
+        );
+        assert_eq!(FileReport::compute_verdict(&[], std::slice::from_ref(&err)), Verdict::Error);
         assert_eq!(FileReport::compute_verdict(&[finding(Severity::High)], &[err]), Verdict::Suspicious);
         assert_eq!(
             FileReport::compute_verdict(&[finding(Severity::High), finding(Severity::Critical)], &[]),

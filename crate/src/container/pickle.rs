@@ -309,13 +309,16 @@ fn stopped(mut info: PickleInfo, limit: &'static str, message: String) -> Pickle
     info
 }
 
+/// A (module, name) pair of shared strings.
+type SharedPair = (Rc<str>, Rc<str>);
+
 /// The globals found so far, deduplicated in linear time.
 #[derive(Default)]
 struct Globals {
     /// (module, name) text pointers already seen: a memoised string pair is joined once.
     /// The strings are kept alive with their pointers, so an address is never reused
     /// by another string while it is in the set.
-    pairs: HashMap<(*const u8, *const u8), (Rc<str>, Rc<str>)>,
+    pairs: HashMap<(*const u8, *const u8), SharedPair>,
     names: HashSet<String>,
     bytes: u64,
 }

@@ -163,14 +163,12 @@ mod tests {
     fn the_search_is_capped_and_says_so() {
         let data = unrepairable();
         assert!(matches!(repair(&data, &Limits::default()), Repair::NotFound));
-        let mut l = Limits::default();
-        l.max_repair_attempts = 100;
+        let l = Limits { max_repair_attempts: 100, ..Limits::default() };
         match repair(&data, &l) {
             Repair::Capped(h) => assert_eq!(h.limit, "max_repair_attempts"),
             other => panic!("{other:?}"),
         }
-        let mut l = Limits::default();
-        l.max_repair_bytes = 50 * data.len() as u64;
+        let l = Limits { max_repair_bytes: 50 * data.len() as u64, ..Limits::default() };
         match repair(&data, &l) {
             Repair::Capped(h) => assert_eq!(h.limit, "max_repair_bytes"),
             other => panic!("{other:?}"),
