@@ -4,7 +4,7 @@
 //! `error` and starts a fresh worker for the rest of the queue (`bin/app.rs`).
 
 use keras_sentinel::limits::Limits;
-use keras_sentinel::report::{FileReport, ScanError, Stats, Verdict};
+use serde_json::{json, Value};
 
 /// Test knob (URL query): `ks-test-deadline-ms=N` sets the deadline; with
 /// `ks-test-deadline-only=TEXT`, only for files whose name contains TEXT.
@@ -27,26 +27,21 @@ pub fn deadline_ms(search: &str, name: &str) -> u64 {
     }
 }
 
-/// The report of a file whose scan was stopped by the watchdog, as the page renders it.
-pub fn stopped_report(name: &str, file_bytes: u64, ms: u64) -> FileReport {
-    let hit = keras_sentinel::limits::LimitHit::new(
-        "max_scan_ms",
-        "scan",
-        format!(
-            "scan stopped after {} s: the scan engine was stopped and restarted for the next file",
-            ms as f64 / 1000.0
-        ),
+/// The report (`FileReport` JSON) of a file whose scan was stopped by the watchdog, as
+/// the page renders it (the page keeps reports as JSON values).
+pub fn stopped_report(name: &str, file_bytes: u64, ms: u64) -> Value {
+    let message = format!(
+        "scan stopped after {} s: the scan engine was stopped and restarted for the next file (limit max_scan_ms = {ms})",
+        ms as f64 / 1000.0
     );
-    let limits = Limits { max_scan_ms: ms, ..Limits::default() };
-    FileReport {
-        path: name.to_string(),
-        format: "unknown".into(),
-        verdict: Verdict::Error,
-        findings: vec![],
-        errors: vec![ScanError::from_limit(&hit, &limits)],
-        keras_version: None,
-        stats: Stats { file_bytes, ..Stats::default() },
-    }
+    json!({
+        "path": name,
+        "format": "unknown",
+        "verdict": "error",
+        "findings": [],
+        "errors": [{"location": "scan", "message": message, "limit": "max_scan_ms"}],
+        "stats": {"file_bytes": file_bytes, "bytes_read": 0, "reads": 0},
+    })
 }
 
 #[cfg(test)]
@@ -66,9 +61,19 @@ mod tests {
     #[test]
     fn a_stopped_scan_is_an_error_naming_the_limit() {
         let r = stopped_report("a.keras", 10, 1500);
-        assert_eq!(r.verdict, Verdict::Error);
-        assert_eq!(r.errors[0].limit, Some("max_scan_ms"));
-        assert!(r.errors[0].message.contains("scan stopped after 1.5 s"), "{}", r.errors[0].message);
-        assert!(r.errors[0].message.contains("max_scan_ms = 1500"));
+        assert_eq!(r["verdict"], "error");
+        assert_eq!(r["path"], "a.keras");
+        assert_eq!(r["errors"][0]["limit"], "max_scan_ms");
+        let msg = r["errors"][0]["message"].as_str().unwrap();
+        assert!(msg.contains("scan stopped after 1.5 s") && msg.contains("max_scan_ms = 1500"), "{msg}");
+        // The shape the page renders is the core's report shape.
+        let core = keras_sentinel::scan(&b"{}".to_vec(), "x.json", &Limits::default());
+        let core = serde_json::to_value(&core).unwrap();
+        for key in ["path", "format", "verdict", "findings", "stats"] {
+            assert!(core.get(key).is_some(), "{key}");
+        }
+        for key in ["file_bytes", "bytes_read", "reads"] {
+            assert!(core["stats"].get(key).is_some(), "{key}");
+        }
     }
 }

@@ -895,8 +895,7 @@ fn on_deadline(generation: u32, id: u32, ms: u64) {
         }
         app.busy = None;
         if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
-            let report = watchdog::stopped_report(&e.name, e.file.size() as u64, ms);
-            e.report = serde_json::to_value(&report).ok();
+            e.report = Some(watchdog::stopped_report(&e.name, e.file.size() as u64, ms));
             e.status = Status::Done;
             e.ms = Some(ms as f64);
         }
