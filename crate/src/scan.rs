@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::container::json;
 use crate::keras::{self, Item, Object, Payload, Reference};
-use crate::limits::{Budget, LimitHit, Limits, JSON_TREE_BYTES_PER_TEXT_BYTE};
+use crate::limits::{json_memory_estimate, Budget, LimitHit, Limits};
 use crate::python::{self, payload, Classification, FunctionInput};
 use crate::report::truncate;
 use crate::report::{Evidence, FileReport, Finding, Location, Occurrence, ScanError, Severity, Stats};
@@ -197,7 +197,7 @@ impl Scan<'_> {
     fn document(&mut self, doc: &container::ConfigText) {
         let at = if doc.container.is_empty() { "JSON".to_string() } else { doc.container.clone() };
         let len = doc.text.len() as u64;
-        let memory = len.saturating_mul(JSON_TREE_BYTES_PER_TEXT_BYTE);
+        let memory = json_memory_estimate(&doc.text);
         if self.budget.stopped() || !self.budget.charge_work(len, &at) || !self.budget.reserve_memory(memory, &at) {
             return; // the budget recorded which limit, and where
         }
