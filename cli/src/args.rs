@@ -2,18 +2,24 @@
 
 pub const USAGE: &str = "\
 Usage:
-  keras-sentinel scan [--format text|json|sarif] [--quiet] PATH...
+  keras-sentinel scan [--format text|json|sarif] [--quiet] [--limit NAME=VALUE]... PATH...
   keras-sentinel explain [--tr] CODE
   keras-sentinel rules
+  keras-sentinel limits
   keras-sentinel --version
 
 scan     Scan model files (.keras, .h5, .json, keras_metadata.pb, …) or directories
-         (recursed; files that are not model files are listed as skipped).
+         (recursed; files that are not model files are listed as skipped). Each file's
+         result is written as soon as it is done (text and json; sarif at the end).
+         A file that hits a limit or crashes the scanner is reported as `error`; the
+         other files are still scanned and reported.
+         --limit NAME=VALUE  change one limit (repeatable); see `keras-sentinel limits`.
 explain  Show what a finding code means, why it matters and what to do (--tr: Turkish).
 rules    List every finding code.
+limits   List every limit with its default value and what it bounds.
 
 Exit codes: 0 nothing above `lambda`; 1 something malicious or suspicious;
-            2 a file could not be scanned (or a usage error).";
+            2 a file could not be scanned, hit a limit (or a usage error).";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -24,9 +30,19 @@ pub enum Format {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
-    Scan { paths: Vec<String>, format: Format, quiet: bool },
-    Explain { code: String, turkish: bool },
+    /// `limits`: NAME=VALUE pairs, already checked against `Limits`.
+    Scan {
+        paths: Vec<String>,
+        format: Format,
+        quiet: bool,
+        limits: Vec<(String, String)>,
+    },
+    Explain {
+        code: String,
+        turkish: bool,
+    },
     Rules,
+    Limits,
     Help,
     Version,
 }
@@ -37,6 +53,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
         "-h" | "--help" | "help" => Ok(Command::Help),
         "-V" | "--version" => Ok(Command::Version),
         "rules" => Ok(Command::Rules),
+        "limits" => Ok(Command::Limits),
         "explain" => {
             let mut turkish = false;
             let mut code = None;
@@ -54,6 +71,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             let mut format = Format::Text;
             let mut quiet = false;
             let mut paths = Vec::new();
+            let mut limits = Vec::new();
             let mut it = argv[1..].iter();
             let mut only_paths = false;
             while let Some(a) = it.next() {
@@ -62,12 +80,14 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
                     continue;
                 }
                 let value = |it: &mut std::slice::Iter<String>, inline: Option<&str>| {
-                    inline.map(str::to_string).or_else(|| it.next().cloned()).ok_or("--format needs a value")
+                    inline.map(str::to_string).or_else(|| it.next().cloned()).ok_or(format!("{a} needs a value"))
                 };
                 match a.split_once('=') {
                     _ if a == "--" => only_paths = true,
                     Some(("--format", v)) => format = fmt(&value(&mut it, Some(v))?)?,
                     _ if a == "--format" || a == "-f" => format = fmt(&value(&mut it, None)?)?,
+                    Some(("--limit", v)) => limits.push(limit(&value(&mut it, Some(v))?)?),
+                    _ if a == "--limit" => limits.push(limit(&value(&mut it, None)?)?),
                     _ if a == "--quiet" || a == "-q" => quiet = true,
                     _ if a.starts_with('-') && a.len() > 1 => return Err(format!("unknown option {a}")),
                     _ => paths.push(a.clone()),
@@ -76,10 +96,17 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             if paths.is_empty() {
                 return Err("scan needs at least one path".into());
             }
-            Ok(Command::Scan { paths, format, quiet })
+            Ok(Command::Scan { paths, format, quiet, limits })
         }
         other => Err(format!("unknown command {other:?}")),
     }
+}
+
+/// `NAME=VALUE`, checked now so a typo is a usage error before anything is scanned.
+fn limit(v: &str) -> Result<(String, String), String> {
+    let (name, value) = v.split_once('=').ok_or(format!("--limit {v:?}: expected NAME=VALUE"))?;
+    keras_sentinel::limits::Limits::default().set(name.trim(), value)?;
+    Ok((name.trim().to_string(), value.to_string()))
 }
 
 fn fmt(v: &str) -> Result<Format, String> {
@@ -103,11 +130,16 @@ mod tests {
     fn parses_scan_variants() {
         assert_eq!(
             p(&["scan", "--format", "json", "a.h5", "b"]).unwrap(),
-            Command::Scan { paths: vec!["a.h5".into(), "b".into()], format: Format::Json, quiet: false }
+            Command::Scan {
+                paths: vec!["a.h5".into(), "b".into()],
+                format: Format::Json,
+                quiet: false,
+                limits: vec![]
+            }
         );
         assert_eq!(
             p(&["scan", "--format=sarif", "-q", "--", "-odd-name"]).unwrap(),
-            Command::Scan { paths: vec!["-odd-name".into()], format: Format::Sarif, quiet: true }
+            Command::Scan { paths: vec!["-odd-name".into()], format: Format::Sarif, quiet: true, limits: vec![] }
         );
         assert!(p(&["scan"]).is_err());
         assert!(p(&["scan", "--format", "xml", "a"]).is_err());
@@ -117,5 +149,19 @@ mod tests {
             Command::Explain { code: "PAIT-KERAS-101".into(), turkish: true }
         );
         assert_eq!(p(&[]).unwrap(), Command::Help);
+        assert_eq!(
+            p(&["scan", "--limit", "max_work=1M", "--limit=max_findings=3", "a"]).unwrap(),
+            Command::Scan {
+                paths: vec!["a".into()],
+                format: Format::Text,
+                quiet: false,
+                limits: vec![("max_work".into(), "1M".into()), ("max_findings".into(), "3".into())]
+            }
+        );
+        assert!(p(&["scan", "--limit", "max_nope=1", "a"]).unwrap_err().contains("max_nope"));
+        assert!(p(&["scan", "--limit", "max_work=lots", "a"]).unwrap_err().contains("max_work"));
+        assert!(p(&["scan", "--limit", "max_work", "a"]).unwrap_err().contains("NAME=VALUE"));
+        assert!(p(&["scan", "a", "--limit"]).unwrap_err().contains("--limit needs a value"));
+        assert_eq!(p(&["limits"]).unwrap(), Command::Limits);
     }
 }

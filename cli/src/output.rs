@@ -2,9 +2,10 @@
 //! the rule documentation (`explain`, `rules`).
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
-use keras_sentinel::report::{Finding, ScanReport, Severity, Verdict};
+use keras_sentinel::limits::Limits;
+use keras_sentinel::report::{FileReport, Finding, ScanReport, Severity, Skipped, Verdict};
 use keras_sentinel::rules::{self, RuleDoc};
 use serde_json::{json, Value};
 
@@ -121,41 +122,105 @@ fn finding_text(out: &mut String, f: &Finding, p: &Paint) {
     }
 }
 
-pub fn text(report: &ScanReport, color: bool) -> String {
+/// The text block of one file (printed as soon as the file is scanned).
+pub fn text_file(f: &FileReport, color: bool) -> String {
     let p = Paint(color);
     let mut out = String::new();
-    for f in &report.files {
-        let _ = writeln!(
-            out,
-            "{} {}  ({}, {}, read {})",
-            p.verdict(f.verdict),
-            f.path,
-            f.format,
-            human_bytes(f.stats.file_bytes),
-            human_bytes(f.stats.bytes_read)
-        );
-        for finding in &f.findings {
-            finding_text(&mut out, finding, &p);
-        }
-        for e in &f.errors {
-            let _ = writeln!(out, "    {} {}: {}", p.wrap("1;35", "ERROR   "), e.location, e.message);
-        }
+    let _ = writeln!(
+        out,
+        "{} {}  ({}, {}, read {})",
+        p.verdict(f.verdict),
+        f.path,
+        f.format,
+        human_bytes(f.stats.file_bytes),
+        human_bytes(f.stats.bytes_read)
+    );
+    for finding in &f.findings {
+        finding_text(&mut out, finding, &p);
     }
-    let count = |v: Verdict| report.files.iter().filter(|f| f.verdict == v).count();
+    for e in &f.errors {
+        let _ = writeln!(out, "    {} {}: {}", p.wrap("1;35", "ERROR   "), e.location, e.message);
+    }
+    out
+}
+
+/// The closing lines of a text report: counts per verdict and skipped paths.
+pub fn text_summary(files: &[FileReport], skipped: &[Skipped]) -> String {
+    let mut out = String::new();
+    let count = |v: Verdict| files.iter().filter(|f| f.verdict == v).count();
     let _ = writeln!(
         out,
         "\n{} files: {} malicious, {} suspicious, {} lambda, {} clean, {} error",
-        report.files.len(),
+        files.len(),
         count(Verdict::Malicious),
         count(Verdict::Suspicious),
         count(Verdict::Lambda),
         count(Verdict::Clean),
         count(Verdict::Error)
     );
-    if !report.skipped.is_empty() {
-        let _ = writeln!(out, "{} paths skipped:", report.skipped.len());
-        for s in &report.skipped {
+    if !skipped.is_empty() {
+        let _ = writeln!(out, "{} paths skipped:", skipped.len());
+        for s in skipped {
             let _ = writeln!(out, "  {} ({})", s.path, s.reason);
+        }
+    }
+    out
+}
+
+/// Writes the JSON report (`ScanReport`) one file at a time: the header when scanning
+/// starts, each file when it is done, the rest at the end. The output is the same
+/// document `serde_json::to_string_pretty(&report)` gives, so a reader that waits for
+/// the end sees no difference, and a crash midway loses only the files not yet done.
+pub struct JsonStream {
+    files: usize,
+}
+
+impl JsonStream {
+    pub fn start(out: &mut dyn Write) -> std::io::Result<Self> {
+        let head = ScanReport::new(Vec::new());
+        write!(
+            out,
+            "{{\n  \"schema_version\": {},\n  \"scanner\": {},\n  \"scanner_version\": {},\n  \"files\": [",
+            head.schema_version,
+            serde_json::to_string(&head.scanner)?,
+            serde_json::to_string(&head.scanner_version)?,
+        )?;
+        out.flush()?;
+        Ok(JsonStream { files: 0 })
+    }
+
+    pub fn file(&mut self, out: &mut dyn Write, f: &FileReport) -> std::io::Result<()> {
+        let body = serde_json::to_string_pretty(f)?;
+        write!(out, "{}\n{}", if self.files == 0 { "" } else { "," }, indent(&body, "    "))?;
+        self.files += 1;
+        out.flush()
+    }
+
+    pub fn finish(self, out: &mut dyn Write, skipped: &[Skipped]) -> std::io::Result<()> {
+        write!(out, "{}]", if self.files == 0 { "" } else { "\n  " })?;
+        if !skipped.is_empty() {
+            write!(out, ",\n  \"skipped\": {}", indent(&serde_json::to_string_pretty(skipped)?, "  ").trim_start())?;
+        }
+        writeln!(out, "\n}}")?;
+        out.flush()
+    }
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines().map(|l| format!("{by}{l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Every limit with its value and documentation (`keras-sentinel limits`).
+pub fn limits_list(limits: &Limits) -> String {
+    let mut out = String::from(
+        "Limits bound the work one file may cause. Set one with `scan --limit NAME=VALUE`\n\
+         (integers take k/M/G suffixes, ×1024). A file that reaches a limit is reported as\n\
+         `error` with the limit's name, never as `clean`.\n\n",
+    );
+    for f in Limits::FIELDS {
+        let _ = writeln!(out, "{} = {}", f.name, limits.get(f.name).unwrap_or_default());
+        for line in f.doc.lines() {
+            let _ = writeln!(out, "    {}", line.trim());
         }
     }
     out
@@ -270,4 +335,42 @@ pub fn explain(code: &str, turkish: bool) -> Option<String> {
         let _ = writeln!(out, "Q: {q}\nA: {a}\n");
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keras_sentinel::report::{ScanError, Stats};
+
+    fn file(path: &str) -> FileReport {
+        FileReport {
+            path: path.into(),
+            format: "json".into(),
+            verdict: Verdict::Error,
+            findings: vec![],
+            errors: vec![ScanError::new("x", "y \"quoted\"\nline")],
+            keras_version: None,
+            stats: Stats::default(),
+        }
+    }
+
+    #[test]
+    fn the_streamed_json_is_the_report_document() {
+        for (files, skipped) in [
+            (vec![], vec![]),
+            (vec![file("a")], vec![]),
+            (vec![file("a"), file("b")], vec![Skipped { path: "c".into(), reason: "not a model".into() }]),
+        ] {
+            let mut out = Vec::new();
+            let mut s = JsonStream::start(&mut out).unwrap();
+            for f in &files {
+                s.file(&mut out, f).unwrap();
+            }
+            s.finish(&mut out, &skipped).unwrap();
+            let mut report = ScanReport::new(files);
+            report.skipped = skipped;
+            let want = serde_json::to_string_pretty(&report).unwrap() + "\n";
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
+    }
 }

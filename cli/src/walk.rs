@@ -15,7 +15,9 @@ const MAX_DEPTH: usize = 64;
 fn is_model_name(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    matches!(ext.as_str(), "keras" | "h5" | "hdf5" | "json" | "zip") || name.ends_with("keras_metadata.pb") || name.ends_with("saved_model.pb")
+    matches!(ext.as_str(), "keras" | "h5" | "hdf5" | "json" | "zip")
+        || name.ends_with("keras_metadata.pb")
+        || name.ends_with("saved_model.pb")
 }
 
 pub fn collect(paths: &[String]) -> (Vec<PathBuf>, Vec<Skipped>) {
@@ -61,7 +63,11 @@ fn dir(path: &Path, depth: usize, files: &mut Vec<PathBuf>, skipped: &mut Vec<Sk
         } else if is_model_name(&child) {
             files.push(child);
         } else {
-            skip(skipped, &child, "not a model file name (.keras, .h5, .hdf5, .json, .zip, *keras_metadata.pb, saved_model.pb)".into());
+            skip(
+                skipped,
+                &child,
+                "not a model file name (.keras, .h5, .hdf5, .json, .zip, *keras_metadata.pb, saved_model.pb)".into(),
+            );
         }
     }
 }

@@ -12,7 +12,8 @@ use keras_sentinel::python::{analyze, payload::decode_code, FunctionInput};
 
 fn main() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/lambdas");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("lambda fixtures").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).expect("lambda fixtures").filter_map(|e| e.ok()).map(|e| e.path()).collect();
     files.sort();
     let limits = Limits::default();
     println!("{:<28} {:>8} {:>12} {:>12}", "fixture", "lambdas", "median µs", "p95 µs");
@@ -20,7 +21,9 @@ fn main() {
     for f in files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
         let text = std::fs::read_to_string(f).unwrap();
         let doc = keras_sentinel::parse_json(&text).unwrap();
-        let Some(entries) = doc.get("entries").or_else(|| doc.get("samples")).and_then(|e| e.as_arr()) else { continue };
+        let Some(entries) = doc.get("entries").or_else(|| doc.get("samples")).and_then(|e| e.as_arr()) else {
+            continue;
+        };
         let mut times = Vec::new();
         for e in entries {
             let Some(code) = e.get_str("keras_b64") else { continue };

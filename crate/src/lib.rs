@@ -19,7 +19,7 @@ mod scan;
 pub mod sniff;
 pub mod source;
 
-pub use scan::scan;
+pub use scan::{scan, scan_with};
 
 /// Parses JSON text as Python would (for the CLI and tests).
 pub fn parse_json(text: &str) -> Result<container::json::Json, container::json::JsonError> {

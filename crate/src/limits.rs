@@ -1,15 +1,139 @@
-//! Every bound the scanner enforces, in one place.
+//! Every bound the scanner enforces, in one place, and the per-file [`Budget`] that
+//! charges work against them.
 //!
 //! Hostile input is the normal case: each reader checks these before allocating,
-//! recursing or looping, and reports when one is hit (a limit hit is never a silent
-//! skip; the file's verdict becomes `error` or the finding says what was not seen).
+//! recursing or looping, and reports when one is hit. A limit hit is never a silent
+//! skip: it becomes an error in the file's report that names the limit
+//! ([`LimitHit`] → `ScanError::limit`), and the verdict becomes `error`, never `clean`.
+//!
+//! ## Adding a limit
+//! One line in the [`limits!`] table below: doc comment, name, type, default. The CLI's
+//! `--limit name=value` and `keras-sentinel limits` are generated from the same table.
+//!
+//! ## How work is charged
+//! Readers take `&Limits` and enforce their own structural bounds (depth, counts,
+//! sizes). The per-file [`Budget`] is created by `scan` and charged by the pipeline:
+//! - every byte read from the file goes through a metered source (`scan.rs`), which
+//!   charges `max_read_factor` and polls the deadline hook on each read, and fails the
+//!   read once either is exhausted: every reader stops at its next read;
+//! - each JSON document reserves `max_memory_bytes` before it is parsed
+//!   ([`json_memory_estimate`]), and charges `max_work` by its length;
+//! - each function analysed charges `max_work` by its payload length and polls the
+//!   deadline before it starts.
+//!
+//! Readers will take `&Budget` next to `&Limits` (charging structures visited, bytes
+//! inflated, evaluation steps) once their signatures settle; until then the budget
+//! bounds the work *between* reader calls, and each reader's own limits bound the work
+//! inside one call.
+
+use std::cell::{Cell, RefCell};
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Limits {
+/// A value a limit can take from the command line (`--limit name=value`).
+pub trait LimitValue: Sized {
+    fn parse_limit(text: &str) -> Result<Self, String>;
+    fn show(&self) -> String;
+}
+
+/// Integers accept `_` separators and a binary suffix: `64k`, `16M`, `1G` (×1024ⁿ).
+fn parse_int(text: &str) -> Result<u64, String> {
+    let t = text.trim().replace('_', "");
+    let (digits, mult) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 1 << 30),
+        _ => (&t[..], 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("{text:?} is not a non-negative integer (suffixes k, M, G allowed)"))
+}
+
+impl LimitValue for u64 {
+    fn parse_limit(text: &str) -> Result<Self, String> {
+        parse_int(text)
+    }
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl LimitValue for usize {
+    fn parse_limit(text: &str) -> Result<Self, String> {
+        parse_int(text).and_then(|n| usize::try_from(n).map_err(|_| format!("{text:?} is too large")))
+    }
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl LimitValue for bool {
+    fn parse_limit(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "true" | "1" | "yes" => Ok(true),
+            "false" | "0" | "no" => Ok(false),
+            _ => Err(format!("{text:?} is not true or false")),
+        }
+    }
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// One row of the limits table, for `keras-sentinel limits` and `--limit`.
+#[derive(Debug, Clone, Copy)]
+pub struct LimitField {
+    pub name: &'static str,
+    pub doc: &'static str,
+}
+
+macro_rules! limits {
+    ($( $(#[doc = $doc:literal])+ $name:ident : $ty:ty = $default:expr; )+) => {
+        #[derive(Debug, Clone, Serialize)]
+        pub struct Limits {
+            $( $(#[doc = $doc])+ pub $name: $ty, )+
+        }
+
+        impl Default for Limits {
+            fn default() -> Self {
+                Limits { $( $name: $default, )+ }
+            }
+        }
+
+        impl Limits {
+            /// Every limit, in table order, with its documentation.
+            pub const FIELDS: &'static [LimitField] =
+                &[ $( LimitField { name: stringify!($name), doc: concat!($($doc, "\n"),+) }, )+ ];
+
+            /// Sets the limit `name` from text; the error names what is wrong.
+            pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+                match name {
+                    $( stringify!($name) => {
+                        self.$name = LimitValue::parse_limit(value)
+                            .map_err(|e| format!("limit {name}: {e}"))?;
+                        Ok(())
+                    } )+
+                    _ => Err(format!("unknown limit {name:?} (`keras-sentinel limits` lists them)")),
+                }
+            }
+
+            /// The current value of the limit `name`, as text.
+            pub fn get(&self, name: &str) -> Option<String> {
+                match name {
+                    $( stringify!($name) => Some(self.$name.show()), )+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+limits! {
     /// Largest JSON document parsed (config.json, model_config, one metadata node).
-    pub max_json_bytes: u64,
+    max_json_bytes: u64 = 256 << 20;
     /// Deepest JSON nesting accepted: what CPython's `json.loads` reads. Its C scanner
     /// stops at the interpreter's recursion limit; measured on CPython 3.11 with the
     /// default limit of 1000, `json.loads` called at module level reads 995 nested arrays
@@ -18,74 +142,299 @@ pub struct Limits {
     /// the tree use explicit stacks, so depth costs no machine stack; a deeper file
     /// (only a process that raised `sys.setrecursionlimit` could load it) is reported
     /// as an error, never as clean.
-    pub max_json_depth: usize,
+    max_json_depth: usize = 995;
     /// How many times a JSON string holding JSON is unwrapped (`json.dump(model.to_json())`).
-    pub max_json_unwrap: usize,
+    max_json_unwrap: usize = 4;
     /// Largest zip member inflated into memory (configs, metadata, nested archives).
-    pub max_inflated_bytes: u64,
+    max_inflated_bytes: u64 = 256 << 20;
     /// Most bytes inflated for one file, over every member of every nested archive
     /// (entries over the same bytes are inflated once).
-    pub max_inflated_total: u64,
+    max_inflated_total: u64 = 1 << 30;
     /// Largest compression ratio accepted for an inflated member.
-    pub max_inflate_ratio: u64,
+    max_inflate_ratio: u64 = 1000;
     /// Most zip members listed.
-    pub max_zip_members: usize,
+    max_zip_members: usize = 100_000;
     /// Largest decoded payload (one marshalled code object).
-    pub max_payload_bytes: u64,
+    max_payload_bytes: u64 = 16 << 20;
     /// Most serialized functions analysed in one file.
-    pub max_functions: usize,
-    /// Most errors kept for one file (the rest are counted in one last error).
-    pub max_errors: usize,
+    max_functions: usize = 10_000;
     /// Most findings kept for one file (the rest are counted, not dropped silently).
-    pub max_findings: usize,
+    max_findings: usize = 10_000;
+    /// Most places listed under one finding's `also_at` (the same payload found again).
+    max_also_at: usize = 1_000;
+    /// Most errors kept for one file (the rest are counted in one last error).
+    max_errors: usize = 1_000;
     /// Most protobuf nodes read from `keras_metadata.pb`.
-    pub max_pb_nodes: usize,
+    max_pb_nodes: usize = 1_000_000;
     /// Largest metadata buffer read from an HDF5 file (one attribute value).
-    pub max_hdf5_attribute_bytes: u64,
+    max_hdf5_attribute_bytes: u64 = 64 << 20;
     /// Deepest HDF5 group nesting walked (Keras nests about 6 levels).
-    pub max_hdf5_depth: usize,
+    max_hdf5_depth: usize = 64;
     /// Most HDF5 structures visited per file (object headers, B-tree nodes, heap blocks,
     /// links, records): bounds every loop over file-supplied counts.
-    pub max_hdf5_structures: u64,
+    max_hdf5_structures: u64 = 1_000_000;
     /// Most continuation chunks in one HDF5 object header.
-    pub max_hdf5_header_chunks: u64,
+    max_hdf5_header_chunks: u64 = 1024;
     /// Total HDF5 metadata bytes read, as a multiple of the file length (plus 1 MiB):
     /// defeats structures that make the reader re-read the same bytes forever.
-    pub max_hdf5_read_factor: u64,
+    max_hdf5_read_factor: u64 = 4;
     /// Most bytecode instructions evaluated for one embedded function (all paths).
-    pub max_eval_steps: usize,
+    max_eval_steps: usize = 50_000;
     /// Most branches with an unknown condition explored both ways in one function.
-    pub max_eval_forks: usize,
+    max_eval_forks: usize = 256;
     /// Deepest nesting of calls into the file's own functions (and `func_load` payloads).
-    pub max_eval_call_depth: usize,
+    max_eval_call_depth: usize = 8;
     /// Verify Jenkins lookup3 checksums of HDF5 v2 structures (a mismatch is an error).
-    pub hdf5_verify_checksums: bool,
+    hdf5_verify_checksums: bool = false;
+    /// Deepest marshal nesting (CPython allows 2000; each nested function adds two
+    /// levels, and the reader recurses, so this keeps a small stack safe).
+    max_marshal_depth: usize = 200;
+    /// Most marshal objects in one payload.
+    max_marshal_objects: usize = 200_000;
+    /// Most code objects in one payload (distinct ones: shared references count once
+    /// when the code graph is walked).
+    max_code_objects: usize = 2_000;
+    /// Most variants of a payload tried by the Windows repair (each a full parse).
+    max_repair_attempts: u64 = 8_192;
+    /// Most payload bytes re-parsed by the Windows repair, over all its attempts.
+    max_repair_bytes: u64 = 64 << 20;
+    /// Most pickle opcodes read from one pickle.
+    max_pickle_ops: u64 = 10_000_000;
+    /// Deepest pickle stack modelled.
+    max_pickle_stack: usize = 1 << 16;
+    /// Most pickle memo entries kept.
+    max_pickle_memo: usize = 1_000_000;
+    /// Most distinct globals listed for one pickle.
+    max_pickle_globals: usize = 10_000;
+    /// Most bytes of global names (`module.name`) built for one pickle.
+    max_pickle_global_bytes: u64 = 1 << 20;
+    /// Largest function source text (a Lambda holding text, not code) classified and
+    /// shown; longer text is an error.
+    max_source_text_bytes: usize = 256 << 10;
+    /// Work units per file: one per byte of JSON parsed and per byte of payload
+    /// analysed (the stages' own limits bound each call; this bounds their sum).
+    max_work: u64 = 1 << 30;
+    /// Total bytes read from the file, as a multiple of its length (plus 1 MiB).
+    max_read_factor: u64 = 64;
+    /// Estimated peak memory of one file's scan, in bytes (JSON trees are estimated
+    /// from their text before they are built).
+    max_memory_bytes: u64 = 1 << 30;
+    /// Wall-clock time per file, in milliseconds (0: none). The core reads no clock
+    /// (there is none in wasm32-unknown-unknown): the CLI passes a should-stop hook
+    /// checked between reads and stages, and the page's watchdog terminates the worker.
+    max_scan_ms: u64 = 30_000;
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_json_bytes: 256 << 20,
-            max_json_depth: 995,
-            max_json_unwrap: 4,
-            max_inflated_bytes: 256 << 20,
-            max_inflated_total: 1 << 30,
-            max_inflate_ratio: 1000,
-            max_zip_members: 100_000,
-            max_payload_bytes: 16 << 20,
-            max_functions: 10_000,
-            max_errors: 1_000,
-            max_findings: 10_000,
-            max_pb_nodes: 1_000_000,
-            max_hdf5_attribute_bytes: 64 << 20,
-            max_hdf5_depth: 64,
-            max_hdf5_structures: 1_000_000,
-            max_hdf5_header_chunks: 1024,
-            max_hdf5_read_factor: 4,
-            max_eval_steps: 50_000,
-            max_eval_forks: 256,
-            max_eval_call_depth: 8,
-            hdf5_verify_checksums: false,
+/// A limit that was reached, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitHit {
+    /// The [`Limits`] field.
+    pub limit: &'static str,
+    /// Where in the file (container part, place).
+    pub location: String,
+    /// What was not done because of it.
+    pub message: String,
+}
+
+impl LimitHit {
+    pub fn new(limit: &'static str, location: impl Into<String>, message: impl Into<String>) -> Self {
+        LimitHit { limit, location: location.into(), message: message.into() }
+    }
+}
+
+/// Bytes of the `Json` tree per value (enum, vector slot or member, heap text of a
+/// number), used to estimate a document's memory before it is parsed. Measured on the
+/// tree of today: 10 MiB of `1,1,…` parse to 342 MB (68 B per value), 8 MiB of
+/// `{"a":1},…` to 357 MB (113 B per `{`, `:`, `,`). Lower it when the tree shrinks.
+pub const JSON_TREE_BYTES_PER_NODE: u64 = 96;
+
+/// Estimated memory of the parsed tree of `text`: its text (strings and keys are
+/// copied) plus [`JSON_TREE_BYTES_PER_NODE`] per `,` `:` `[` `{` (about one per value).
+/// A 10 MB string costs 10 MB, a 10 MB array of small numbers about 500 MB.
+pub fn json_memory_estimate(text: &str) -> u64 {
+    let nodes = text.bytes().filter(|b| matches!(b, b',' | b':' | b'[' | b'{')).count() as u64;
+    (text.len() as u64).saturating_add(nodes.saturating_mul(JSON_TREE_BYTES_PER_NODE))
+}
+
+/// One file's budget: work, bytes read, memory, and an optional should-stop hook (the
+/// CLI's deadline). Interior mutability, so it is shared as `&Budget` by the pipeline
+/// and the metered source at once.
+pub struct Budget<'a> {
+    limits: &'a Limits,
+    file_len: u64,
+    should_stop: Option<&'a dyn Fn() -> bool>,
+    work: Cell<u64>,
+    read: Cell<u64>,
+    memory: Cell<u64>,
+    peak_memory: Cell<u64>,
+    hits: RefCell<Vec<LimitHit>>,
+}
+
+impl<'a> Budget<'a> {
+    pub fn new(limits: &'a Limits, file_len: u64, should_stop: Option<&'a dyn Fn() -> bool>) -> Self {
+        Budget {
+            limits,
+            file_len,
+            should_stop,
+            work: Cell::new(0),
+            read: Cell::new(0),
+            memory: Cell::new(0),
+            peak_memory: Cell::new(0),
+            hits: RefCell::new(Vec::new()),
         }
+    }
+
+    pub fn limits(&self) -> &'a Limits {
+        self.limits
+    }
+
+    /// Records a limit hit (once per limit and location).
+    pub fn hit(&self, hit: LimitHit) {
+        let mut hits = self.hits.borrow_mut();
+        if !hits.iter().any(|h| h.limit == hit.limit && h.location == hit.location) {
+            hits.push(hit);
+        }
+    }
+
+    /// True once any limit was hit.
+    pub fn exhausted(&self) -> bool {
+        !self.hits.borrow().is_empty()
+    }
+
+    /// True once a budget-wide limit (work, reads, memory, time) was hit: the scan must
+    /// stop, not just skip one part.
+    pub fn stopped(&self) -> bool {
+        self.hits
+            .borrow()
+            .iter()
+            .any(|h| matches!(h.limit, "max_work" | "max_read_factor" | "max_memory_bytes" | "max_scan_ms"))
+    }
+
+    pub fn take_hits(&self) -> Vec<LimitHit> {
+        std::mem::take(&mut self.hits.borrow_mut())
+    }
+
+    /// Polls the should-stop hook; false (and a `max_scan_ms` hit) when time is up.
+    pub fn check_time(&self, location: &str) -> bool {
+        if self.stopped() {
+            return false;
+        }
+        if self.should_stop.is_some_and(|f| f()) {
+            self.hit(LimitHit::new(
+                "max_scan_ms",
+                location,
+                format!("the scan was stopped after {} ms", self.limits.max_scan_ms),
+            ));
+            return false;
+        }
+        true
+    }
+
+    /// Charges `units` of work; false (and a hit) when the budget is spent.
+    pub fn charge_work(&self, units: u64, location: &str) -> bool {
+        let total = self.work.get().saturating_add(units);
+        self.work.set(total);
+        if total > self.limits.max_work {
+            self.hit(LimitHit::new("max_work", location, format!("more than {} work units", self.limits.max_work)));
+            return false;
+        }
+        self.check_time(location)
+    }
+
+    /// Charges bytes read from the file; false (and a hit) past the read allowance.
+    pub fn charge_read(&self, bytes: u64) -> bool {
+        let total = self.read.get().saturating_add(bytes);
+        self.read.set(total);
+        let allowed = self.file_len.saturating_mul(self.limits.max_read_factor).saturating_add(1 << 20);
+        if total > allowed {
+            self.hit(LimitHit::new(
+                "max_read_factor",
+                "file",
+                format!("more than {allowed} bytes read ({}× the file length + 1 MiB)", self.limits.max_read_factor),
+            ));
+            return false;
+        }
+        self.check_time("file")
+    }
+
+    /// Reserves `bytes` of memory until [`Budget::release`]; false (and a hit) when the
+    /// estimate would pass `max_memory_bytes` (nothing is reserved then).
+    pub fn reserve_memory(&self, bytes: u64, location: &str) -> bool {
+        let total = self.memory.get().saturating_add(bytes);
+        if total > self.limits.max_memory_bytes {
+            self.hit(LimitHit::new(
+                "max_memory_bytes",
+                location,
+                format!("would need about {total} bytes of memory, more than {}", self.limits.max_memory_bytes),
+            ));
+            return false;
+        }
+        self.memory.set(total);
+        self.peak_memory.set(self.peak_memory.get().max(total));
+        true
+    }
+
+    pub fn release(&self, bytes: u64) {
+        self.memory.set(self.memory.get().saturating_sub(bytes));
+    }
+
+    /// Work units, bytes read and peak memory estimate charged so far.
+    pub fn usage(&self) -> (u64, u64, u64) {
+        (self.work.get(), self.read.get(), self.peak_memory.get())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_is_settable_by_name_and_bad_input_names_the_problem() {
+        let mut l = Limits::default();
+        for f in Limits::FIELDS {
+            let v = l.get(f.name).unwrap();
+            l.set(f.name, &v).unwrap();
+            assert!(!f.doc.trim().is_empty(), "{} has no doc", f.name);
+        }
+        l.set("max_findings", "12").unwrap();
+        assert_eq!(l.max_findings, 12);
+        l.set("max_work", "2G").unwrap();
+        assert_eq!(l.max_work, 2 << 30);
+        l.set("hdf5_verify_checksums", "true").unwrap();
+        assert!(l.hdf5_verify_checksums);
+        assert!(l.set("max_nothing", "1").unwrap_err().contains("max_nothing"));
+        let e = l.set("max_findings", "-1").unwrap_err();
+        assert!(e.contains("max_findings") && e.contains("-1"), "{e}");
+        assert!(l.set("max_work", "99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn json_memory_is_estimated_from_its_structure() {
+        assert_eq!(json_memory_estimate("[1,1]"), 5 + 2 * JSON_TREE_BYTES_PER_NODE);
+        let one_string = format!("\"{}\"", "x".repeat(1000));
+        assert_eq!(json_memory_estimate(&one_string), 1002);
+    }
+
+    #[test]
+    fn the_budget_reports_each_limit_by_name() {
+        let l = Limits { max_work: 10, max_memory_bytes: 100, max_read_factor: 0, ..Limits::default() };
+        let w = Budget::new(&l, 10, None);
+        assert!(w.charge_work(10, "a"));
+        assert!(!w.stopped());
+        assert!(!w.charge_work(1, "a"));
+        assert!(w.stopped(), "a spent budget stops everything");
+        let m = Budget::new(&l, 10, None);
+        assert!(m.reserve_memory(100, "m"));
+        assert!(!m.reserve_memory(1, "m"));
+        m.release(100);
+        assert!(m.reserve_memory(1, "m"), "a refused reservation reserves nothing");
+        let r = Budget::new(&l, 10, None);
+        assert!(r.charge_read(1 << 20));
+        assert!(!r.charge_read(1));
+        let stop = || true;
+        let t = Budget::new(&l, 10, Some(&stop));
+        assert!(!t.check_time("x"));
+        let names: Vec<&str> = [w, m, r, t].iter().flat_map(|b| b.take_hits()).map(|h| h.limit).collect();
+        assert_eq!(names, ["max_work", "max_memory_bytes", "max_read_factor", "max_scan_ms"]);
     }
 }

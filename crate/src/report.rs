@@ -159,6 +159,26 @@ pub struct ScanError {
     /// Where: container part and place (`config.json`, `HDF5 object header @ 0x1234`).
     pub location: String,
     pub message: String,
+    /// The `Limits` field that stopped this part of the scan, when a limit did
+    /// (`keras-sentinel limits` documents it; `--limit name=value` raises it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<&'static str>,
+}
+
+impl ScanError {
+    pub fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
+        ScanError { location: location.into(), message: message.into(), limit: None }
+    }
+
+    /// An error caused by a limit; the message names the limit and its value.
+    pub fn from_limit(hit: &crate::limits::LimitHit, limits: &crate::limits::Limits) -> Self {
+        let value = limits.get(hit.limit).unwrap_or_default();
+        ScanError {
+            location: hit.location.clone(),
+            message: format!("{} (limit {} = {value})", hit.message, hit.limit),
+            limit: Some(hit.limit),
+        }
+    }
 }
 
 /// How much of the source the scan touched.
@@ -167,6 +187,10 @@ pub struct Stats {
     pub file_bytes: u64,
     pub bytes_read: u64,
     pub reads: u64,
+    /// Work units charged to the file's budget (`max_work`).
+    pub work_units: u64,
+    /// Peak memory estimate charged to the budget (`max_memory_bytes`).
+    pub memory_estimate: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -248,12 +272,15 @@ mod tests {
 
     #[test]
     fn worst_finding_decides_and_errors_block_clean() {
-        let err = ScanError { location: "x".into(), message: "y".into() };
+        let err = ScanError::new("x", "y");
         assert_eq!(FileReport::compute_verdict(&[], &[]), Verdict::Clean);
         assert_eq!(FileReport::compute_verdict(&[finding(Severity::Info)], &[]), Verdict::Clean);
         assert_eq!(FileReport::compute_verdict(&[finding(Severity::Medium)], &[]), Verdict::Lambda);
-        assert_eq!(FileReport::compute_verdict(&[finding(Severity::Medium)], &[err.clone()]), Verdict::Error);
-        assert_eq!(FileReport::compute_verdict(&[], &[err.clone()]), Verdict::Error);
+        assert_eq!(
+            FileReport::compute_verdict(&[finding(Severity::Medium)], std::slice::from_ref(&err)),
+            Verdict::Error
+        );
+        assert_eq!(FileReport::compute_verdict(&[], std::slice::from_ref(&err)), Verdict::Error);
         assert_eq!(FileReport::compute_verdict(&[finding(Severity::High)], &[err]), Verdict::Suspicious);
         assert_eq!(
             FileReport::compute_verdict(&[finding(Severity::High), finding(Severity::Critical)], &[]),

@@ -5,36 +5,53 @@ use std::collections::HashMap;
 
 use crate::container::json;
 use crate::keras::{self, Item, Object, Payload, Reference};
-use crate::limits::Limits;
+use crate::limits::{json_memory_estimate, Budget, LimitHit, Limits};
 use crate::python::tables::KerasLine;
 use crate::python::{self, payload, Classification, FunctionInput};
 use crate::report::truncate;
 use crate::report::{Evidence, FileReport, Finding, Location, Occurrence, ScanError, Severity, Stats};
 use crate::rules::{archive as ar, config as cr, lambda as lr, readings as rr, sinks, RuleDoc};
-use crate::source::{ByteSource, Counting};
+use crate::source::{ByteSource, Counting, SourceError};
 use crate::{container, sniff};
 
 /// Scans one file. `path` is what the report calls it (and a hint for formats without
 /// magic bytes). Never panics on any input; problems become errors in the report.
 pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
+    scan_with(src, path, limits, None)
+}
+
+/// [`scan`] with a should-stop hook, polled on every read and between stages (the CLI
+/// passes its `max_scan_ms` deadline; the core reads no clock). Once it returns true
+/// the scan winds down and the report names `max_scan_ms`.
+pub fn scan_with(
+    src: &dyn ByteSource,
+    path: &str,
+    limits: &Limits,
+    should_stop: Option<&dyn Fn() -> bool>,
+) -> FileReport {
     let counting = Counting::new(src);
+    let budget = Budget::new(limits, src.len(), should_stop);
+    let metered = Metered { inner: &counting, budget: &budget };
     // Every reading a loader may take (the one it takes under this name first): each is
     // scanned, the verdict is the worst; more than one is a polyglot.
-    let readings = sniff::readings(&counting, path, limits);
+    let readings = sniff::readings(&metered, path, limits);
     let format = readings[0];
-    let mut extracted = container::extract(&counting, format, limits);
+    let mut extracted = container::extract(&metered, format, limits);
     for &other in &readings[1..] {
-        let more = container::extract(&counting, other, limits);
+        let more = container::extract(&metered, other, limits);
         extracted.merge_reading(more, &format!("read as {}", other.as_str()));
     }
+    budget.check_time("file");
 
     let mut s = Scan {
         limits,
+        budget: &budget,
         findings: Vec::new(),
         errors: extracted.errors,
         by_hash: HashMap::new(),
         functions: 0,
         dropped: 0,
+        also_dropped: HashMap::new(),
     };
     for note in &extracted.notes {
         s.add(finding(
@@ -65,15 +82,20 @@ pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
         s.add(finding(&cr::OP, &format!("SavedModel graph runs {}", op.op), "", loc, ev));
     }
     if s.dropped > 0 {
-        s.errors.push(ScanError {
-            location: "report".into(),
-            message: format!("{} more findings were not listed (limit {})", s.dropped, limits.max_findings),
-        });
+        budget.hit(LimitHit::new("max_findings", "report", format!("{} more findings were not listed", s.dropped)));
     }
+    for (&i, &n) in &s.also_dropped {
+        s.findings[i].evidence.notes.push(format!("found at {n} more places, not listed (limit max_also_at)"));
+    }
+    for hit in budget.take_hits() {
+        s.errors.push(ScanError::from_limit(&hit, limits));
+    }
+    cap_errors(&mut s.errors, limits);
 
     let verdict = FileReport::compute_verdict(&s.findings, &s.errors);
     let mut findings = s.findings;
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let (work_units, _, memory_estimate) = budget.usage();
     FileReport {
         path: path.to_string(),
         format: format.as_str().to_string(),
@@ -81,7 +103,69 @@ pub fn scan(src: &dyn ByteSource, path: &str, limits: &Limits) -> FileReport {
         findings,
         errors: s.errors,
         keras_version: extracted.keras_version,
-        stats: Stats { file_bytes: src.len(), bytes_read: counting.bytes_read(), reads: counting.reads() },
+        stats: Stats {
+            file_bytes: src.len(),
+            bytes_read: counting.bytes_read(),
+            reads: counting.reads(),
+            work_units,
+            memory_estimate,
+        },
+    }
+}
+
+/// Keeps the first `max_errors` errors (limit errors first, so none is lost) and
+/// replaces the rest with one error that counts them.
+fn cap_errors(errors: &mut Vec<ScanError>, limits: &Limits) {
+    if errors.len() <= limits.max_errors {
+        return;
+    }
+    errors.sort_by_key(|e| e.limit.is_none());
+    let extra = errors.len() - limits.max_errors;
+    errors.truncate(limits.max_errors);
+    let hit = LimitHit::new("max_errors", "report", format!("{extra} more errors were not listed"));
+    errors.push(ScanError::from_limit(&hit, limits));
+}
+
+/// The file as the readers see it: every read is charged to the budget (bytes read,
+/// deadline), and fails once the budget is spent, so each reader stops at its next read
+/// without knowing about the budget.
+struct Metered<'a> {
+    inner: &'a dyn ByteSource,
+    budget: &'a Budget<'a>,
+}
+
+impl ByteSource for Metered<'_> {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        if self.budget.stopped() || !self.budget.charge_read(buf.len() as u64) {
+            return Err(SourceError::Io("the scan's budget is spent (see the limit errors)".into()));
+        }
+        self.inner.read_at(offset, buf)
+    }
+}
+
+/// Characters of a bound value (defaults, closure, arguments) quoted in evidence: enough
+/// to read it, while the value itself is analysed whole.
+const EVIDENCE_VALUE_CHARS: usize = 200;
+
+/// The dangerous names a function's source text mentions (each once), for evidence:
+/// the text cannot be loaded by Keras, so this is a hint, not an analysis.
+fn classify_words(text: &str, ev: &mut Evidence) {
+    let mut seen = std::collections::HashSet::new();
+    let mut qualified = String::new();
+    for w in text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
+        if w.is_empty() || !seen.insert(w) {
+            continue;
+        }
+        qualified.clear();
+        qualified.push_str("builtins.");
+        qualified.push_str(w);
+        if let Some(hit) = sinks::classify(w).or_else(|| sinks::classify(&qualified)) {
+            ev.categories.push(hit.category.to_string());
+            ev.calls.push(w.to_string());
+        }
     }
 }
 
@@ -129,12 +213,15 @@ fn finding(rule: &RuleDoc, title: &str, layer: &str, location: Location, evidenc
 
 struct Scan<'l> {
     limits: &'l Limits,
+    budget: &'l Budget<'l>,
     findings: Vec<Finding>,
     errors: Vec<ScanError>,
     /// SHA-256 of decoded code + its bindings → index of its finding (one finding, every location).
     by_hash: HashMap<String, usize>,
     functions: usize,
     dropped: usize,
+    /// Finding index → places not listed in its `also_at` (`max_also_at`).
+    also_dropped: HashMap<usize, usize>,
 }
 
 impl Scan<'_> {
@@ -148,11 +235,22 @@ impl Scan<'_> {
     }
 
     fn document(&mut self, doc: &container::ConfigText) {
+        let at = if doc.container.is_empty() { "JSON".to_string() } else { doc.container.clone() };
+        let len = doc.text.len() as u64;
+        let memory = json_memory_estimate(&doc.text);
+        if self.budget.stopped() || !self.budget.charge_work(len, &at) || !self.budget.reserve_memory(memory, &at) {
+            return; // the budget recorded which limit, and where
+        }
+        self.document_within_budget(doc);
+        self.budget.release(memory);
+    }
+
+    fn document_within_budget(&mut self, doc: &container::ConfigText) {
         let parsed = match json::parse(&doc.text, self.limits.max_json_depth) {
             Ok(p) => p,
             Err(e) => {
                 let at = if doc.container.is_empty() { "JSON".to_string() } else { doc.container.clone() };
-                self.errors.push(ScanError { location: at, message: e.to_string() });
+                self.errors.push(ScanError::new(at, e.to_string()));
                 return;
             }
         };
@@ -181,14 +279,10 @@ impl Scan<'_> {
                 Item::Object(o) => self.object(&o, &container),
                 Item::SourceText { site, text } => {
                     let loc = Location { container: container.clone(), pointer: site.pointer.clone() };
-                    let mut ev = Evidence { source: Some(text.clone()), ..Evidence::default() };
+                    let shown = self.source_text_prefix(&text, &loc);
+                    let mut ev = Evidence { source: Some(truncate(&text, shown)), ..Evidence::default() };
                     ev.notes.push("the function slot holds text, not marshalled code: Keras cannot load it, and it cannot be verified".into());
-                    for w in text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
-                        if let Some(hit) = sinks::classify(w).or_else(|| sinks::classify(&format!("builtins.{w}"))) {
-                            ev.categories.push(hit.category.to_string());
-                            ev.calls.push(w.to_string());
-                        }
-                    }
+                    classify_words(&text[..shown], &mut ev);
                     self.add(finding(
                         &lr::SUSPICIOUS,
                         "Lambda holds source text instead of code",
@@ -199,6 +293,25 @@ impl Scan<'_> {
                 }
             }
         }
+    }
+
+    /// How much of a function's source text is classified and shown: all of it up to
+    /// `max_source_text_bytes`, else that much and a limit error.
+    fn source_text_prefix(&self, text: &str, loc: &Location) -> usize {
+        let max = self.limits.max_source_text_bytes;
+        if text.len() <= max {
+            return text.len();
+        }
+        self.budget.hit(LimitHit::new(
+            "max_source_text_bytes",
+            loc.to_string(),
+            format!("function source text of {} bytes; only the first {max} were examined", text.len()),
+        ));
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        end
     }
 
     fn function(&mut self, p: &Payload, container: &str) {
@@ -222,20 +335,31 @@ impl Scan<'_> {
             .join("|");
         let key = format!("{hash}|{bindings}|{}", p.module.as_deref().unwrap_or(""));
         if let Some(&i) = self.by_hash.get(&key) {
-            self.findings[i].evidence.also_at.push(Occurrence { layer: p.site.layer.clone(), location: loc });
+            let also = &mut self.findings[i].evidence.also_at;
+            if also.len() < self.limits.max_also_at {
+                also.push(Occurrence { layer: p.site.layer.clone(), location: loc });
+            } else {
+                *self.also_dropped.entry(i).or_default() += 1;
+                self.budget.hit(LimitHit::new(
+                    "max_also_at",
+                    "report",
+                    "a payload found in more places than are listed",
+                ));
+            }
             return;
         }
         self.functions += 1;
         if self.functions > self.limits.max_functions {
-            if self.functions == self.limits.max_functions + 1 {
-                self.errors.push(ScanError {
-                    location: container.to_string(),
-                    message: format!(
-                        "more than {} distinct functions; the rest were not analysed",
-                        self.limits.max_functions
-                    ),
-                });
-            }
+            self.budget.hit(LimitHit::new(
+                "max_functions",
+                container,
+                format!("more than {} distinct functions; the rest were not analysed", self.limits.max_functions),
+            ));
+            return;
+        }
+        let place = format!("{container} {}", p.site.pointer);
+        if self.budget.stopped() || !self.budget.charge_work(decoded.bytes.len() as u64, &place) {
+            // Not analysed: never reported as benign (the limit error makes it `error`).
             return;
         }
         let mut ev = Evidence {
@@ -264,7 +388,7 @@ impl Scan<'_> {
         };
         for (what, v) in [("defaults", &p.defaults), ("closure", &p.closure), ("arguments", &p.arguments)] {
             if let Some(v) = v {
-                ev.notes.push(format!("{what}: {}", truncate(&v.to_compact(), 200)));
+                ev.notes.push(format!("{what}: {}", truncate(&v.to_compact(), EVIDENCE_VALUE_CHARS)));
             }
         }
         let mut repaired = false;
@@ -277,6 +401,10 @@ impl Scan<'_> {
                 ev.strings = a.strings;
                 ev.categories = a.categories;
                 ev.notes.extend(a.notes);
+                for hit in a.limits_hit {
+                    let location = if hit.location.is_empty() { place.clone() } else { hit.location };
+                    self.budget.hit(LimitHit { location, ..hit });
+                }
                 a.classification
             }
             None => Classification::Suspicious,
@@ -367,7 +495,7 @@ impl Scan<'_> {
             "TorchModuleWrapper" => {
                 let mut e = ev(vec![]);
                 match cfg_str("module") {
-                    Some(b64) => torch_module_evidence(&b64, self.limits, &mut e),
+                    Some(b64) => torch_module_evidence(&b64, self.limits, self.budget, &mut e),
                     None => e.notes.push("no serialized module in the config".into()),
                 }
                 self.add(finding(&cr::TORCH, "", layer, loc, e));
@@ -462,7 +590,7 @@ impl Scan<'_> {
 
 /// Decodes a `TorchModuleWrapper` blob (base64 of a `torch.save` zip) and lists the
 /// globals its pickle imports.
-fn torch_module_evidence(b64: &str, limits: &Limits, ev: &mut Evidence) {
+fn torch_module_evidence(b64: &str, limits: &Limits, budget: &Budget, ev: &mut Evidence) {
     let raw = match payload::a2b_base64(b64.as_bytes()) {
         Ok(d) => d.bytes,
         Err(_) => return ev.notes.push("the serialized module is not valid base64".into()),
@@ -474,7 +602,10 @@ fn torch_module_evidence(b64: &str, limits: &Limits, ev: &mut Evidence) {
     for m in archive.members.iter().filter(|m| m.name.ends_with(".pkl")) {
         match container::zip::read_member(&raw, m, limits, limits.max_inflated_bytes) {
             Ok(bytes) => {
-                let info = container::pickle::scan(&bytes, 10_000_000);
+                let info = container::pickle::scan(&bytes, limits);
+                if let Some(hit) = info.limit.clone() {
+                    budget.hit(LimitHit { location: format!("TorchModuleWrapper {}", m.name), ..hit });
+                }
                 ev.imports.extend(info.globals.iter().cloned());
                 for g in &info.globals {
                     if let Some(hit) = sinks::classify(&g.replace("__builtin__.", "builtins.")) {
@@ -526,6 +657,112 @@ mod tests {
             let r = scan_bytes(junk);
             assert_eq!(r.verdict, Verdict::Error, "{junk:?}: {:?}", r.findings);
         }
+    }
+
+    fn limited(b: &[u8], set: &[(&str, &str)]) -> FileReport {
+        let mut l = Limits::default();
+        for (k, v) in set {
+            l.set(k, v).unwrap();
+        }
+        scan(&b.to_vec(), "t.json", &l)
+    }
+
+    fn limit_names(r: &FileReport) -> Vec<&'static str> {
+        r.errors.iter().filter_map(|e| e.limit).collect()
+    }
+
+    /// A Sequential of Lambda layers with the same 60-byte code; `args` per layer.
+    fn lambdas(args: &[&str]) -> String {
+        let code = {
+            let mut b = vec![0xe3, 1, 0, 0, 0];
+            b.resize(60, 0);
+            b.chunks(3)
+                .map(|c| {
+                    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+                    let n =
+                        (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+                    (0..4).map(|i| A[(n >> (18 - 6 * i) & 63) as usize] as char).collect::<String>()
+                })
+                .collect::<String>()
+        };
+        let layers: Vec<String> = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                format!(
+                    r#"{{"class_name": "Lambda", "config": {{"name": "l{i}", "function": ["{code}", null, null], "function_type": "lambda", "arguments": {{"a": "{a}"}}}}}}"#
+                )
+            })
+            .collect();
+        format!(r#"{{"class_name": "Sequential", "config": {{"name": "s", "layers": [{}]}}}}"#, layers.join(", "))
+    }
+
+    #[test]
+    fn ten_megabytes_of_source_text_are_capped_and_named() {
+        let text = "import os; os.system('id') ".repeat((10 << 20) / 27);
+        let doc = format!(r#"{{"class_name": "Lambda", "config": {{"name": "l", "function": "{text}"}}}}"#);
+        let start = std::time::Instant::now();
+        let r = scan_bytes(doc.as_bytes());
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+        assert_eq!(limit_names(&r), ["max_source_text_bytes"], "{:?}", r.errors);
+        let f = r.findings.iter().find(|f| f.title.contains("source text")).unwrap();
+        assert!(f.evidence.source.as_ref().unwrap().len() <= Limits::default().max_source_text_bytes + 4);
+        assert_eq!(f.evidence.calls, ["os.system"], "each name once");
+        assert_ne!(r.verdict, Verdict::Clean);
+    }
+
+    #[test]
+    fn also_at_functions_and_findings_are_capped_by_name() {
+        let doc = lambdas(&["x"; 6]);
+        let r = limited(doc.as_bytes(), &[("max_also_at", "2")]);
+        let f = r.findings.iter().find(|f| f.code.starts_with("PAIT")).unwrap();
+        assert_eq!(f.evidence.also_at.len(), 2);
+        assert!(f.evidence.notes.iter().any(|n| n.contains("3 more places")), "{:?}", f.evidence.notes);
+        assert_eq!(limit_names(&r), ["max_also_at"]);
+        assert_eq!(limit_names(&scan_bytes(doc.as_bytes())), Vec::<&str>::new());
+
+        let doc = lambdas(&["a", "b", "c", "d"]);
+        let r = limited(doc.as_bytes(), &[("max_functions", "2")]);
+        assert_eq!(limit_names(&r), ["max_functions"]);
+        let r = limited(doc.as_bytes(), &[("max_findings", "1")]);
+        assert_eq!(limit_names(&r), ["max_findings"]);
+        assert_eq!(r.findings.len(), 1);
+    }
+
+    #[test]
+    fn errors_are_capped_keeping_limit_errors() {
+        let mut errors: Vec<ScanError> = (0..10).map(|i| ScanError::new("x", format!("e{i}"))).collect();
+        let l = Limits { max_errors: 3, ..Limits::default() };
+        errors.push(ScanError::from_limit(&LimitHit::new("max_work", "f", "m"), &l));
+        cap_errors(&mut errors, &l);
+        assert_eq!(errors.len(), 4);
+        assert_eq!(errors[0].limit, Some("max_work"));
+        assert_eq!(errors[3].limit, Some("max_errors"));
+        assert!(errors[3].message.contains("8 more errors"), "{}", errors[3].message);
+    }
+
+    #[test]
+    fn the_budget_stops_work_reads_memory_and_time_by_name() {
+        let doc = lambdas(&["a", "b"]);
+        let r = limited(doc.as_bytes(), &[("max_work", "100")]);
+        assert_eq!(limit_names(&r), ["max_work"]);
+        assert_eq!(r.verdict, Verdict::Error);
+        assert!(r.findings.is_empty(), "nothing analysed past the budget");
+        let r = limited(doc.as_bytes(), &[("max_memory_bytes", "1000")]);
+        assert_eq!(limit_names(&r), ["max_memory_bytes"]);
+        assert_eq!(r.verdict, Verdict::Error);
+        let ok = scan_bytes(doc.as_bytes());
+        assert!(ok.stats.work_units > 0 && ok.stats.memory_estimate > 0, "{:?}", ok.stats);
+        // A zip read whole costs its length; 0× + 1 MiB allows less than a 2 MiB file.
+        let big = [&b"{\"a\": \""[..], &vec![b'x'; 2 << 20], b"\"}"].concat();
+        let r = limited(&big, &[("max_read_factor", "0")]);
+        assert!(limit_names(&r).contains(&"max_read_factor"), "{:?}", r.errors);
+        assert_eq!(r.verdict, Verdict::Error);
+        // The deadline hook: stop at once.
+        let stop = || true;
+        let r = scan_with(&doc.as_bytes().to_vec(), "t.json", &Limits::default(), Some(&stop));
+        assert!(limit_names(&r).contains(&"max_scan_ms"), "{:?}", r.errors);
+        assert_eq!(r.verdict, Verdict::Error);
     }
 
     #[test]

@@ -27,8 +27,22 @@ use serde_json::Value;
 /// savedmodel-zip, analysis, references, gadgets, pickle, windows-repair,
 /// raw-unicode-escape, base64-padding, json-duplicates, zip-duplicates, nan.
 const READY: &[&str] = &[
-    "json", "zip", "hdf5", "savedmodel", "savedmodel-zip", "references", "gadgets", "pickle", "nan", "json-duplicates",
-    "tfkeras-optimizer-names", "zip-duplicates", "base64-padding", "analysis", "raw-unicode-escape", "windows-repair",
+    "json",
+    "zip",
+    "hdf5",
+    "savedmodel",
+    "savedmodel-zip",
+    "references",
+    "gadgets",
+    "pickle",
+    "nan",
+    "json-duplicates",
+    "tfkeras-optimizer-names",
+    "zip-duplicates",
+    "base64-padding",
+    "analysis",
+    "raw-unicode-escape",
+    "windows-repair",
 ];
 
 struct Row {
@@ -135,7 +149,11 @@ fn model_fixtures_match_manifest() {
         let gap = missing(&needs);
         let verdict = if !gap.is_empty() {
             deferred_verdicts.entry(gap.join("+")).or_default().push(rel.clone());
-            if verdict_ok { "deferred (ok)" } else { "deferred" }
+            if verdict_ok {
+                "deferred (ok)"
+            } else {
+                "deferred"
+            }
         } else {
             verdicts_checked += 1;
             if verdict_ok {
@@ -146,7 +164,8 @@ fn model_fixtures_match_manifest() {
                     .iter()
                     .map(|f| format!("{} {} @ {:?}", f.code, f.severity.as_str(), f.layer))
                     .collect();
-                let errors: Vec<String> = report.errors.iter().map(|e| format!("{}: {}", e.location, e.message)).collect();
+                let errors: Vec<String> =
+                    report.errors.iter().map(|e| format!("{}: {}", e.location, e.message)).collect();
                 mismatches.push(format!(
                     "{rel}: verdict {got}, expected {expected}; missing codes {missing_codes:?}; findings {summary:?}; errors {errors:?}"
                 ));

@@ -10,7 +10,11 @@ use serde_json::Value;
 
 fn wild() -> std::path::PathBuf {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/wild");
-    assert!(p.join("labels.json").exists(), "the shared corpus is missing at {} (the test reads it at run time)", p.display());
+    assert!(
+        p.join("labels.json").exists(),
+        "the shared corpus is missing at {} (the test reads it at run time)",
+        p.display()
+    );
     p
 }
 
@@ -43,12 +47,23 @@ fn every_wild_file_gets_an_allowed_verdict() {
             let f: Vec<String> = report
                 .findings
                 .iter()
-                .map(|f| format!("{} {} {:?} calls {:?} notes {:?}", f.code, f.layer, f.evidence.source, f.evidence.calls, f.evidence.notes))
+                .map(|f| {
+                    format!(
+                        "{} {} {:?} calls {:?} notes {:?}",
+                        f.code, f.layer, f.evidence.source, f.evidence.calls, f.evidence.notes
+                    )
+                })
                 .collect();
             format!(" — findings: {f:#?}")
         };
         problems.push(format!("{name}: verdict {got}, allowed {allowed:?}{why}"));
     }
     eprintln!("{table}\n{ok}/{} wild files have an allowed verdict", files.len());
-    assert!(problems.is_empty(), "{} of {} wild files have a wrong verdict:\n{}", problems.len(), files.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} of {} wild files have a wrong verdict:\n{}",
+        problems.len(),
+        files.len(),
+        problems.join("\n")
+    );
 }

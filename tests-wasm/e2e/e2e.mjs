@@ -4,7 +4,9 @@
 // same Content-Security-Policy header as Trunk.toml, so the worker runs under it too),
 // then: drops a real malicious .keras on the drop zone, picks files with the file input,
 // reads verdicts / PAIT codes / layer paths back from the DOM, switches to Turkish, and
-// checks that the page made no request outside its own origin and none at all while
+// checks the watchdog (a scan past its deadline is reported as error and the queue goes
+// on with a fresh worker; test knob ?ks-test-deadline-ms), and checks that the page
+// made no request outside its own origin and none at all while
 // scanning. Screenshots go to $KS_SCREENSHOTS (default /tmp).
 //
 // Usage: node tests-wasm/e2e/e2e.mjs   (after `trunk build --release`)
@@ -75,7 +77,7 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
 });
 
-async function newPage(colorScheme = 'light') {
+async function newPage(colorScheme = 'light', query = '') {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme, locale: 'en-US' });
   const page = await context.newPage();
   const log = { requests: [], console: [], errors: [] };
@@ -84,7 +86,7 @@ async function newPage(colorScheme = 'light') {
   page.on('console', (m) => log.console.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => log.errors.push(String(e)));
   page.on('worker', (w) => w.on('console', (m) => log.console.push(`worker ${m.type()}: ${m.text()}`)));
-  await page.goto(ORIGIN + '/', { waitUntil: 'load' });
+  await page.goto(ORIGIN + '/' + query, { waitUntil: 'load' });
   await page.waitForSelector('#engine-status.ok', { timeout: 30000 });
   return { page, context, log };
 }
@@ -236,6 +238,32 @@ await check('dark colour scheme renders (screenshot)', async () => {
   await dark.page.screenshot({ path: path.join(SHOTS, 'ks-e2e-dark.png'), fullPage: false });
   assert(foreign(dark.log.requests).length === 0, `foreign requests: ${foreign(dark.log.requests)}`);
   await dark.context.close();
+});
+
+await check('watchdog: a scan past its deadline is stopped and reported as error; the next file is still scanned', async () => {
+  // Test knob: a 1 ms deadline for files whose name contains "slow-" only, so an
+  // ordinary model is "too slow" and the file queued after it has the normal deadline.
+  const dir = fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'ks-e2e-watchdog-'));
+  const slow = path.join(dir, 'slow-model.keras');
+  fs.copyFileSync(BENIGN, slow);
+  const w = await newPage('light', '?ks-test-deadline-ms=1&ks-test-deadline-only=slow-');
+  try {
+    await w.page.setInputFiles('#file-input', [slow, MALICIOUS]);
+    const stopped = await readCard(w.page, 'slow-model.keras');
+    assert(stopped.verdict === 'error', `stopped scan verdict ${stopped.verdict} (state ${stopped.state})`);
+    assert(stopped.errors.some((e) => /scan stopped after 0\.001 s/.test(e) && /max_scan_ms/.test(e)), `errors: ${stopped.errors}`);
+    const next = await readCard(w.page, malName);
+    assert(!next.errors.some((e) => /scan stopped/.test(e)), `the next file was stopped too: ${next.errors}`);
+    assert(next.findings.some((x) => LAMBDA_CODE.test(x.code)), `the next file was not scanned by the fresh worker: ${JSON.stringify(next)}`);
+    const status = await w.page.textContent('#engine-status');
+    assert(/restarted/.test(status), `engine status: ${status}`);
+    assert(foreign(w.log.requests).length === 0, `foreign requests: ${foreign(w.log.requests)}`);
+    assert(w.log.errors.length === 0, `page errors: ${w.log.errors.join(' | ')}`);
+    await w.page.screenshot({ path: path.join(SHOTS, 'ks-e2e-watchdog.png'), fullPage: true });
+  } finally {
+    await w.context.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 await check('whole session: every request went to the page origin, no errors, no CSP violations', async () => {

@@ -7,11 +7,13 @@
 //!   never loaded whole.
 //! - [`scan_blob`]: one scan, as the JSON the worker posts to the page.
 //! - [`rule_docs_json`]: every rule's documentation (English and Turkish) as JSON.
+//! - [`watchdog`]: the per-scan deadline the page enforces on the worker.
 //!
 //! Nothing here opens a network connection: the file never leaves the machine.
 
 pub mod blob_source;
 pub mod protocol;
+pub mod watchdog;
 
 use keras_sentinel::limits::Limits;
 use keras_sentinel::rules::{self, RuleDoc, Text};

@@ -194,7 +194,11 @@ pub fn inspect(
             } else {
                 0
             };
-            let info = pickle::scan(&bytes[start..], 10_000_000);
+            let info = pickle::scan(&bytes[start..], limits);
+            if let Some(hit) = &info.limit {
+                let hit = crate::limits::LimitHit { location: label.clone(), ..hit.clone() };
+                out.errors.push(crate::report::ScanError::from_limit(&hit, limits));
+            }
             let mut detail =
                 if npy { "numpy object array: its data is a pickle".to_string() } else { "pickle".to_string() };
             if let Some(p) = info.protocol {

@@ -67,7 +67,7 @@ pub struct Extracted {
 
 impl Extracted {
     fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
-        let e = ScanError { location: location.into(), message: message.into() };
+        let e = ScanError::new(location, message);
         // The same member may be met twice (read as a config, then inspected): one error.
         if !self.errors_seen.insert((e.location.clone(), e.message.clone())) {
             return;
@@ -142,6 +142,7 @@ pub fn extract(src: &dyn ByteSource, format: Format, limits: &Limits) -> Extract
         out.errors.push(ScanError {
             location: "file".into(),
             message: format!("limit max_errors: {} more errors were not listed", out.errors_dropped),
+            limit: Some("max_errors"),
         });
     }
     out

@@ -7,7 +7,10 @@
 //! A small stack model resolves `STACK_GLOBAL`, whose module and name are strings pushed
 //! earlier (often through the memo).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use crate::limits::{LimitHit, Limits};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PickleInfo {
@@ -23,11 +26,15 @@ pub struct PickleInfo {
     pub extensions: Vec<u32>,
     /// Why reading stopped early, if it did.
     pub error: Option<String>,
+    /// The limit that stopped reading early, if one did (the caller reports it).
+    pub limit: Option<LimitHit>,
 }
 
+/// A modelled stack value. Strings are shared: `DUP`, the memo and `GET` copy a
+/// pointer, never the text (a 10 MB string fetched a million times costs nothing).
 #[derive(Debug, Clone)]
 enum Val {
-    Str(String),
+    Str(Rc<str>),
     Other,
     Mark,
 }
@@ -37,25 +44,25 @@ pub fn looks_like_pickle(data: &[u8]) -> bool {
     matches!(data, [0x80, 2..=5, ..])
 }
 
-/// Reads opcodes until `STOP`, the end of the data, or `max_ops`.
-pub fn scan(data: &[u8], max_ops: usize) -> PickleInfo {
+/// Reads opcodes until `STOP`, the end of the data, or a limit (`max_pickle_*`).
+pub fn scan(data: &[u8], limits: &Limits) -> PickleInfo {
     let mut info = PickleInfo::default();
     let mut r = Reader { b: data, i: 0 };
     let mut stack: Vec<Val> = Vec::new();
     let mut memo: HashMap<u64, Val> = HashMap::new();
-    const MAX_STACK: usize = 1 << 16;
-    let add_global = |info: &mut PickleInfo, module: &str, name: &str| {
-        let g = format!("{}.{}", module.trim(), name.trim());
-        if !info.globals.contains(&g) {
-            info.globals.push(g);
+    let mut globals = Globals::default();
+    let max_ops = limits.max_pickle_ops;
+    let mut ops = 0u64;
+    loop {
+        if ops >= max_ops {
+            return stopped(info, "max_pickle_ops", format!("more than {max_ops} opcodes"));
         }
-    };
-    for _ in 0..max_ops {
+        ops += 1;
         let Some(op) = r.u8() else {
             info.error = Some("data ends without a STOP opcode".into());
             return info;
         };
-        let res: Result<(), String> = (|| {
+        let res: Result<(), Stop> = (|| {
             let pop_mark = |stack: &mut Vec<Val>| {
                 while let Some(v) = stack.pop() {
                     if matches!(v, Val::Mark) {
@@ -70,7 +77,7 @@ pub fn scan(data: &[u8], max_ops: usize) -> PickleInfo {
             };
             match op {
                 b'(' => stack.push(Val::Mark),
-                b'.' => return Err("STOP".into()),
+                b'.' => return Err(Stop::End),
                 b'0' => pop_n(&mut stack, 1),
                 b'1' => pop_mark(&mut stack),
                 b'2' => {
@@ -83,12 +90,12 @@ pub fn scan(data: &[u8], max_ops: usize) -> PickleInfo {
                 }
                 b'S' => {
                     let l = r.line()?;
-                    let s = String::from_utf8_lossy(l).trim_matches(|c| c == '\'' || c == '"').to_string();
-                    stack.push(Val::Str(s))
+                    let s = String::from_utf8_lossy(l);
+                    stack.push(Val::Str(s.trim_matches(|c| c == '\'' || c == '"').into()))
                 }
                 b'V' => {
                     let l = r.line()?;
-                    stack.push(Val::Str(String::from_utf8_lossy(l).into_owned()))
+                    stack.push(Val::Str(String::from_utf8_lossy(l).into()))
                 }
                 b'J' => {
                     r.take(4)?;
@@ -130,17 +137,17 @@ pub fn scan(data: &[u8], max_ops: usize) -> PickleInfo {
                 b'T' | b'X' | b'B' => {
                     let n = r.u32()? as u64;
                     let s = r.take(n)?;
-                    stack.push(if op == b'B' { Val::Other } else { Val::Str(String::from_utf8_lossy(s).into_owned()) })
+                    stack.push(if op == b'B' { Val::Other } else { Val::Str(String::from_utf8_lossy(s).into()) })
                 }
                 b'U' | b'C' | 0x8c => {
                     let n = r.u8().ok_or("truncated length")? as u64;
                     let s = r.take(n)?;
-                    stack.push(if op == b'C' { Val::Other } else { Val::Str(String::from_utf8_lossy(s).into_owned()) })
+                    stack.push(if op == b'C' { Val::Other } else { Val::Str(String::from_utf8_lossy(s).into()) })
                 }
                 0x8d | 0x8e | 0x96 => {
                     let n = r.u64()?;
                     let s = r.take(n)?;
-                    stack.push(if op == 0x8d { Val::Str(String::from_utf8_lossy(s).into_owned()) } else { Val::Other })
+                    stack.push(if op == 0x8d { Val::Str(String::from_utf8_lossy(s).into()) } else { Val::Other })
                 }
                 0x8a => {
                     let n = r.u8().ok_or("truncated length")? as u64;
@@ -169,9 +176,9 @@ pub fn scan(data: &[u8], max_ops: usize) -> PickleInfo {
                     stack.push(Val::Other)
                 }
                 b'c' | b'i' => {
-                    let module = String::from_utf8_lossy(r.line()?).into_owned();
-                    let name = String::from_utf8_lossy(r.line()?).into_owned();
-                    add_global(&mut info, &module, &name);
+                    let module: Rc<str> = String::from_utf8_lossy(r.line()?).into();
+                    let name: Rc<str> = String::from_utf8_lossy(r.line()?).into();
+                    globals.add(&mut info, &module, &name, limits)?;
                     if op == b'i' {
                         info.calls += 1;
                         pop_mark(&mut stack);
@@ -182,7 +189,7 @@ pub fn scan(data: &[u8], max_ops: usize) -> PickleInfo {
                     let name = stack.pop();
                     let module = stack.pop();
                     match (module, name) {
-                        (Some(Val::Str(m)), Some(Val::Str(n))) => add_global(&mut info, &m, &n),
+                        (Some(Val::Str(m)), Some(Val::Str(n))) => globals.add(&mut info, &m, &n, limits)?,
                         _ => info.unresolved_globals += 1,
                     }
                     stack.push(Val::Other)
@@ -249,24 +256,99 @@ pub fn scan(data: &[u8], max_ops: usize) -> PickleInfo {
                     r.take(8)?;
                 }
                 0x97 | 0x98 => {}
-                other => return Err(format!("unknown opcode 0x{other:02x} at byte {}", r.i - 1)),
+                other => return Err(Stop::Bad(format!("unknown opcode 0x{other:02x} at byte {}", r.i - 1))),
             }
-            if stack.len() > MAX_STACK {
-                return Err(format!("stack deeper than {MAX_STACK}"));
+            if stack.len() > limits.max_pickle_stack {
+                return Err(Stop::Limit("max_pickle_stack", format!("stack deeper than {}", limits.max_pickle_stack)));
+            }
+            if memo.len() > limits.max_pickle_memo {
+                return Err(Stop::Limit(
+                    "max_pickle_memo",
+                    format!("more than {} memo entries", limits.max_pickle_memo),
+                ));
             }
             Ok(())
         })();
         match res {
             Ok(()) => {}
-            Err(e) if e == "STOP" => return info,
-            Err(e) => {
+            Err(Stop::End) => return info,
+            Err(Stop::Bad(e)) => {
                 info.error = Some(e);
                 return info;
             }
+            Err(Stop::Limit(name, e)) => return stopped(info, name, e),
         }
     }
-    info.error = Some(format!("more than {max_ops} opcodes"));
+}
+
+/// Why the opcode loop ends.
+enum Stop {
+    /// `STOP`: the pickle is complete.
+    End,
+    /// Malformed data (what `pickle.loads` would reject too).
+    Bad(String),
+    /// A limit; the rest was not read.
+    Limit(&'static str, String),
+}
+
+impl From<String> for Stop {
+    fn from(e: String) -> Self {
+        Stop::Bad(e)
+    }
+}
+
+impl From<&str> for Stop {
+    fn from(e: &str) -> Self {
+        Stop::Bad(e.to_string())
+    }
+}
+
+fn stopped(mut info: PickleInfo, limit: &'static str, message: String) -> PickleInfo {
+    info.error = Some(message.clone());
+    info.limit = Some(LimitHit::new(limit, "", format!("pickle not read to the end: {message}")));
     info
+}
+
+/// A (module, name) pair of shared strings.
+type SharedPair = (Rc<str>, Rc<str>);
+
+/// The globals found so far, deduplicated in linear time.
+#[derive(Default)]
+struct Globals {
+    /// (module, name) text pointers already seen: a memoised string pair is joined once.
+    /// The strings are kept alive with their pointers, so an address is never reused
+    /// by another string while it is in the set.
+    pairs: HashMap<(*const u8, *const u8), SharedPair>,
+    names: HashSet<String>,
+    bytes: u64,
+}
+
+impl Globals {
+    fn add(&mut self, info: &mut PickleInfo, module: &Rc<str>, name: &Rc<str>, limits: &Limits) -> Result<(), Stop> {
+        let key = (module.as_ptr(), name.as_ptr());
+        if self.pairs.contains_key(&key) {
+            return Ok(());
+        }
+        self.pairs.insert(key, (module.clone(), name.clone()));
+        self.bytes = self.bytes.saturating_add(module.len() as u64 + name.len() as u64 + 1);
+        if self.bytes > limits.max_pickle_global_bytes {
+            return Err(Stop::Limit(
+                "max_pickle_global_bytes",
+                format!("global names longer than {} bytes in total", limits.max_pickle_global_bytes),
+            ));
+        }
+        let g = format!("{}.{}", module.trim(), name.trim());
+        if self.names.insert(g.clone()) {
+            if info.globals.len() >= limits.max_pickle_globals {
+                return Err(Stop::Limit(
+                    "max_pickle_globals",
+                    format!("more than {} distinct globals", limits.max_pickle_globals),
+                ));
+            }
+            info.globals.push(g);
+        }
+        Ok(())
+    }
 }
 
 fn parse_int(line: &[u8]) -> Result<u64, String> {
@@ -310,11 +392,15 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
+    fn ops(n: u64) -> Limits {
+        Limits { max_pickle_ops: n, ..Limits::default() }
+    }
+
     #[test]
     fn protocol0_global_and_reduce() {
         // pickle.dumps of a reduce to os.system('id') at protocol 0, built by hand.
         let p = b"cos\nsystem\n(Vid\ntR.";
-        let info = scan(p, 1000);
+        let info = scan(p, &ops(1000));
         assert_eq!(info.globals, ["os.system"]);
         assert_eq!(info.calls, 1);
         assert_eq!(info.error, None);
@@ -332,7 +418,7 @@ mod tests {
         p.extend(b"exec");
         p.extend([0x94, 0x93, 0x94]);
         p.extend([b'h', 0, b'h', 1, 0x93, b'.']);
-        let info = scan(&p, 1000);
+        let info = scan(&p, &ops(1000));
         assert_eq!(info.protocol, Some(4));
         assert_eq!(info.globals, ["builtins.exec"]);
         assert_eq!(info.unresolved_globals, 0);
@@ -349,11 +435,60 @@ mod tests {
             b"(((((",
             b"g99\n",
         ] {
-            let info = scan(p, 1000);
+            let info = scan(p, &ops(1000));
             assert!(info.error.is_some(), "{p:?}");
         }
         let endless = vec![b'('; 100_000];
-        assert!(scan(&endless, 1_000_000).error.unwrap().contains("stack"));
-        assert!(scan(&endless, 10).error.unwrap().contains("opcodes"));
+        let deep = scan(&endless, &ops(1_000_000));
+        assert!(deep.error.unwrap().contains("stack"));
+        assert_eq!(deep.limit.unwrap().limit, "max_pickle_stack");
+        assert_eq!(scan(&endless, &ops(10)).limit.unwrap().limit, "max_pickle_ops");
+        assert_eq!(scan(b"(.", &ops(1)).limit.unwrap().limit, "max_pickle_ops");
+        assert!(scan(b"(.", &ops(2)).limit.is_none());
+    }
+
+    /// A 512 KiB string memoised, then fetched with `BINGET` and `DUP` 600 000 times, and
+    /// joined into a `STACK_GLOBAL` 400 000 times: 300 GB of copies if values were copied.
+    #[test]
+    fn memo_and_dup_share_strings_and_globals_are_deduplicated() {
+        let big = vec![b'A'; 512 << 10];
+        let mut p = vec![0x80, 4, 0x8d];
+        p.extend((big.len() as u64).to_le_bytes());
+        p.extend(&big);
+        p.push(0x94); // MEMOIZE -> 0
+        p.extend([0x8c, 4]);
+        p.extend(b"exec");
+        p.push(0x94); // MEMOIZE -> 1
+        for _ in 0..200_000 {
+            p.extend([b'h', 0, b'2', b'0', b'h', 1, 0x93, b'0']); // GET, DUP, POP, GET, STACK_GLOBAL, POP
+            p.extend([b'h', 0, b'h', 1, 0x93, b'0']);
+        }
+        p.push(b'.');
+        let start = std::time::Instant::now();
+        let info = scan(&p, &Limits::default());
+        assert_eq!(info.error, None);
+        assert_eq!(info.globals.len(), 1);
+        assert!(info.globals[0].ends_with(".exec"));
+        // A generous bound: linear work is a few ms, copying would be hours.
+        assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn globals_are_capped_by_count_and_by_bytes() {
+        let mut p = Vec::new();
+        for i in 0..50 {
+            p.extend(format!("cmod{i}\nname\n0").as_bytes());
+        }
+        p.push(b'.');
+        assert_eq!(scan(&p, &Limits::default()).globals.len(), 50);
+        let few = Limits { max_pickle_globals: 10, ..Limits::default() };
+        let info = scan(&p, &few);
+        assert_eq!(info.globals.len(), 10);
+        assert_eq!(info.limit.unwrap().limit, "max_pickle_globals");
+        let short = Limits { max_pickle_global_bytes: 100, ..Limits::default() };
+        assert_eq!(scan(&p, &short).limit.unwrap().limit, "max_pickle_global_bytes");
+        let memo = Limits { max_pickle_memo: 3, ..Limits::default() };
+        let q = b"N\x94N\x94N\x94N\x94N\x94.";
+        assert_eq!(scan(q, &memo).limit.unwrap().limit, "max_pickle_memo");
     }
 }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Item, Object, Payload, Reference, Shape, Site};
 use crate::container::json::{pointer_segment, Json};
-use crate::python::payload::{decode_code, looks_like_code_object};
+use crate::python::payload::{decode_code, looks_like_code_object, may_decode_to_code};
 
 /// Keys of a Lambda/Merge config that may hold a function (lambda-formats.md §6.1).
 const FUNCTION_SLOTS: &[&str] = &["function", "output_shape", "mask", "mode", "output_mask"];
@@ -137,7 +137,7 @@ fn itoa(mut i: usize, buf: &mut [u8; 20]) -> &str {
 
 /// True when `s` decodes (as `func_load` would) to something shaped like a code object.
 fn decodes_to_code(s: &str) -> bool {
-    s.len() >= 40 && looks_like_code_object(&decode_code(s).bytes)
+    s.len() >= 40 && may_decode_to_code(s) && looks_like_code_object(&decode_code(s).bytes)
 }
 
 impl Walker {

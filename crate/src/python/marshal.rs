@@ -108,16 +108,118 @@ pub struct Code {
 }
 
 impl Code {
-    /// The code objects among the constants (nested lambdas, comprehensions).
+    /// The code objects directly among the constants (nested lambdas, comprehensions).
+    /// Only one level: to visit every code object of a function use [`Code::graph`],
+    /// which is linear even when `r` references share code objects.
     pub fn nested(&self) -> impl Iterator<Item = &Rc<Code>> {
         self.consts.iter().filter_map(|c| match c {
             Obj::Code(c) => Some(c),
             _ => None,
         })
     }
+
+    /// Every code object reachable from `self` through its constants, each exactly once.
+    ///
+    /// Marshal `r` references let one code object (or one constant tuple) appear many
+    /// times: a code whose `co_consts` holds the same child twice, 40 levels deep, is
+    /// 2^40 code objects as a tree but 41 as a graph. This walk remembers what it has
+    /// seen by `Rc` pointer (code objects *and* constant containers, which can be shared
+    /// the same way), so its work is linear in the distinct objects of the stream.
+    /// Code objects nested inside constant tuples, sets or dicts are found too.
+    ///
+    /// Order: topological (a code object comes before every code object it holds; the
+    /// root first). At most `max_codes` are returned; `capped` then says the rest were
+    /// not visited, and the caller must report the limit.
+    pub fn graph(self: &Rc<Self>, max_codes: usize) -> CodeGraph {
+        let mut g = GraphWalk::default();
+        g.seen_codes.insert(Rc::as_ptr(self));
+        // Iterative depth-first walk; the reverse of the finishing order is topological.
+        let mut stack: Vec<(Rc<Code>, Vec<Rc<Code>>)> = vec![(self.clone(), g.children(self))];
+        let mut finished: Vec<Rc<Code>> = Vec::new();
+        let mut capped = false;
+        while let Some((_, todo)) = stack.last_mut() {
+            match todo.pop() {
+                Some(child) => {
+                    if g.seen_codes.contains(&Rc::as_ptr(&child)) {
+                        continue;
+                    }
+                    if g.seen_codes.len() >= max_codes {
+                        capped = true;
+                        continue;
+                    }
+                    if g.seen_codes.insert(Rc::as_ptr(&child)) {
+                        let grandchildren = g.children(&child);
+                        stack.push((child, grandchildren));
+                    }
+                }
+                None => {
+                    if let Some((done, _)) = stack.pop() {
+                        finished.push(done);
+                    }
+                }
+            }
+        }
+        finished.reverse();
+        CodeGraph { codes: finished, work: g.work, capped }
+    }
     /// Number of positional parameters.
     pub fn positional(&self) -> usize {
         self.argcount as usize
+    }
+}
+
+/// The result of [`Code::graph`].
+#[derive(Debug, Clone)]
+pub struct CodeGraph {
+    /// Distinct code objects, root first, each before the code objects it holds.
+    pub codes: Vec<Rc<Code>>,
+    /// Constants and edges examined: the walk's cost, linear in the stream's objects.
+    pub work: usize,
+    /// `max_codes` was reached: some code objects were not visited.
+    pub capped: bool,
+}
+
+/// State of one graph walk: what was already seen, by pointer.
+#[derive(Default)]
+struct GraphWalk {
+    seen_codes: std::collections::HashSet<*const Code>,
+    seen_containers: std::collections::HashSet<*const ()>,
+    work: usize,
+}
+
+impl GraphWalk {
+    /// The code objects held by `code`'s constants, at any container depth, skipping
+    /// containers already walked (from this or another code object).
+    fn children(&mut self, code: &Code) -> Vec<Rc<Code>> {
+        let mut out = Vec::new();
+        let mut todo: Vec<&Obj> = code.consts.iter().rev().collect();
+        while let Some(o) = todo.pop() {
+            self.work += 1;
+            let items: &[Obj] = match o {
+                Obj::Code(c) => {
+                    out.push(c.clone());
+                    continue;
+                }
+                Obj::Tuple(t) | Obj::List(t) | Obj::Set(t) | Obj::FrozenSet(t) => t,
+                Obj::Slice(s) => &s[..],
+                Obj::Dict(d) | Obj::FrozenDict(d) => {
+                    if self.seen_containers.insert(d.as_ptr() as *const ()) {
+                        for (k, v) in d.iter().rev() {
+                            todo.push(v);
+                            todo.push(k);
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if self.seen_containers.insert(items.as_ptr() as *const ()) {
+                todo.extend(items.iter().rev());
+            }
+        }
+        // Popped from the end by the walk: keep constant order when visiting.
+        out.reverse();
+        out
     }
 }
 
@@ -142,11 +244,21 @@ pub struct MarshalLimits {
     pub max_code_objects: usize,
 }
 
+impl MarshalLimits {
+    /// The marshal bounds of the scan's [`Limits`](crate::limits::Limits).
+    pub fn from_limits(l: &crate::limits::Limits) -> Self {
+        MarshalLimits {
+            max_depth: l.max_marshal_depth,
+            max_objects: l.max_marshal_objects,
+            max_code_objects: l.max_code_objects,
+        }
+    }
+}
+
 impl Default for MarshalLimits {
     fn default() -> Self {
-        // CPython allows depth 2000; 200 is far beyond any real lambda (each nested
-        // function adds two levels) and keeps the recursion safe on small stacks.
-        MarshalLimits { max_depth: 200, max_objects: 200_000, max_code_objects: 2_000 }
+        // The defaults live (and are documented) in `Limits`.
+        Self::from_limits(&crate::limits::Limits::default())
     }
 }
 
@@ -708,4 +820,123 @@ pub fn bigint_to_string(neg: bool, digits: &[u16]) -> String {
     }
     out.reverse();
     String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A Python 3.11 code object `RESUME 0; LOAD_CONST 0; RETURN_VALUE` with the given
+    /// already-marshalled constants, written with FLAG_REF so later `r` can name it.
+    fn code_311(consts: &[Vec<u8>]) -> Vec<u8> {
+        let mut b = vec![b'c' | FLAG_REF];
+        for v in [0i32, 0, 0, 1] {
+            b.extend(v.to_le_bytes()); // argcount, posonly, kwonly, stacksize
+        }
+        b.extend(3u32.to_le_bytes()); // flags
+        b.push(b's');
+        b.extend(6u32.to_le_bytes());
+        b.extend([151, 0, 100, 0, 83, 0]);
+        b.push(b'(');
+        b.extend((consts.len() as u32).to_le_bytes());
+        for c in consts {
+            b.extend(c);
+        }
+        b.extend([b')', 0, b')', 0]); // names, localsplusnames
+        b.extend([b's', 0, 0, 0, 0]); // localspluskinds
+        b.extend([b'z', 1, b'f', b'z', 1, b'g', b'z', 1, b'g']); // filename, name, qualname
+        b.extend(1i32.to_le_bytes());
+        b.extend([b's', 0, 0, 0, 0, b's', 0, 0, 0, 0]); // linetable, exceptiontable
+        b
+    }
+
+    /// `levels` code objects, each holding the one below twice (inline, then as `r`):
+    /// a stream of 41 code objects that is a tree of 2^41 - 1.
+    pub(crate) fn shared_code_dag(levels: usize) -> Vec<u8> {
+        // Only code objects are flagged, outermost first: level k (0 = innermost) gets
+        // reference slot `levels - k`.
+        let mut inner = code_311(&[b"N".to_vec()]);
+        for k in 1..=levels {
+            let mut r = vec![b'r'];
+            r.extend(((levels - (k - 1)) as u32).to_le_bytes());
+            inner = code_311(&[inner, r]);
+        }
+        inner
+    }
+
+    /// How many code objects a walk that follows every `nested()` edge as a tree visits
+    /// (computed by counting paths, memoised, so the test itself stays fast).
+    fn tree_visits(c: &Rc<Code>, memo: &mut std::collections::HashMap<*const Code, u128>) -> u128 {
+        if let Some(&n) = memo.get(&Rc::as_ptr(c)) {
+            return n;
+        }
+        let n = 1 + c.nested().map(|n| tree_visits(n, memo)).sum::<u128>();
+        memo.insert(Rc::as_ptr(c), n);
+        n
+    }
+
+    #[test]
+    fn shared_code_objects_are_walked_once() {
+        let data = shared_code_dag(40);
+        let (root, features) = parse_code(&data, Layout::L311, &MarshalLimits::default()).unwrap();
+        assert!(features.refs);
+        let g = root.graph(usize::MAX);
+        assert_eq!(g.codes.len(), 41);
+        assert!(!g.capped);
+        assert!(Rc::ptr_eq(&g.codes[0], &root), "root first");
+        // Linear: 2 constants per code object (+1 for the innermost's None).
+        assert!(g.work <= 2 * 41 + 1, "work {}", g.work);
+        assert_eq!(tree_visits(&root, &mut Default::default()), (1u128 << 41) - 1);
+        // Topological: each code object comes before those it holds.
+        let pos = |c: &Rc<Code>| g.codes.iter().position(|x| Rc::ptr_eq(x, c)).unwrap();
+        for c in &g.codes {
+            for n in c.nested() {
+                assert!(pos(c) < pos(n));
+            }
+        }
+    }
+
+    #[test]
+    fn the_graph_cap_is_reported() {
+        let (root, _) = parse_code(&shared_code_dag(10), Layout::L311, &MarshalLimits::default()).unwrap();
+        let g = root.graph(5);
+        assert_eq!(g.codes.len(), 5);
+        assert!(g.capped);
+        assert!(!root.graph(11).capped);
+    }
+
+    #[test]
+    fn shared_constant_tuples_are_walked_once() {
+        // A tuple holding the same tuple twice, 40 levels deep, around one code object.
+        let leaf = code_311(&[b"N".to_vec()]);
+        let mut t = vec![b'(' | FLAG_REF, 1, 0, 0, 0];
+        t.extend(&leaf);
+        // Slots: 0 = outer code, then tuples and the leaf code in stream order.
+        let levels = 40u32;
+        for _ in 0..levels {
+            let mut next = vec![b'(' | FLAG_REF, 2, 0, 0, 0];
+            next.extend(&t);
+            next.push(b'r');
+            next.extend(0u32.to_le_bytes()); // patched below
+            t = next;
+        }
+        // Slot numbers: outer code 0, outermost tuple 1, …, innermost tuple `levels + 1`,
+        // leaf code `levels + 2`. The tuple at depth d (0 = outermost) refers to the one
+        // at depth d + 1, slot d + 2.
+        let mut depth = 0u32;
+        let mut i = 0;
+        let mut patched = t.clone();
+        // Each `r` follows its tuple's inline copy; walk the stream to patch in order.
+        while let Some(p) = patched[i..].windows(5).position(|w| w == [b'r', 0, 0, 0, 0]) {
+            let at = i + p;
+            patched[at + 1..at + 5].copy_from_slice(&(levels + 1 - depth).to_le_bytes());
+            depth += 1;
+            i = at + 5;
+        }
+        let data = code_311(&[patched]);
+        let (root, _) = parse_code(&data, Layout::L311, &MarshalLimits::default()).unwrap();
+        let g = root.graph(usize::MAX);
+        assert_eq!(g.codes.len(), 2);
+        assert!(g.work < 200, "work {}", g.work);
+    }
 }

@@ -66,6 +66,9 @@ pub struct CodeAnalysis {
     pub notes: Vec<String>,
     /// The bytecode was damaged by Keras' Windows `\` → `/` rewrite and repaired.
     pub windows_repaired: bool,
+    /// Limits reached while analysing: the caller reports each by name (the file's
+    /// verdict becomes `error` unless a finding makes it worse).
+    pub limits_hit: Vec<crate::limits::LimitHit>,
 }
 
 /// Analyses one marshalled code object as any Keras line could load it.
@@ -90,12 +93,13 @@ pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limit
         categories: Vec::new(),
         notes: Vec::new(),
         windows_repaired: false,
+        limits_hit: Vec::new(),
     };
-    let mlimits = marshal::MarshalLimits::default();
+    let mlimits = marshal::MarshalLimits::from_limits(limits);
     let inferred = match version::infer(input.code, &mlimits) {
         Ok(inf) => Some(inf),
-        Err(e) => match repair::repair(input.code, &mlimits) {
-            Some(r) => {
+        Err(e) => match repair::repair(input.code, limits) {
+            repair::Repair::Repaired(r) => {
                 a.windows_repaired = true;
                 a.notes.push(format!(
                     "saved on Windows: Keras replaced 0x5C bytes with 0x2F in the marshalled code; {} byte(s) restored before analysis (string constants may show '/' where the author wrote '\\')",
@@ -103,7 +107,10 @@ pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limit
                 ));
                 Some(r.inferred)
             }
-            None => {
+            outcome => {
+                if let repair::Repair::Capped(hit) = outcome {
+                    a.limits_hit.push(hit);
+                }
                 a.classification = Classification::Suspicious;
                 if !payload::looks_like_code_object(input.code) {
                     a.notes.push("the payload does not decode to a marshalled Python code object".into());

@@ -186,6 +186,22 @@ pub fn decode_code(code: &str) -> Decoded {
     Decoded { bytes: raw_unicode_escape(code), encoding: Encoding::RawUnicodeEscape, hidden_after_padding: 0, notes }
 }
 
+/// A test in constant memory that rules out most strings before [`decode_code`] (which
+/// copies the whole string): the first byte of a code object is 0xE3 or 0x63, so the
+/// decoded string must start with `ã` / `c` (raw_unicode_escape) or its first base64
+/// character must be `4` / `Y`. False only when `looks_like_code_object(decode_code(s))`
+/// is false too; true means "decode and look".
+pub fn may_decode_to_code(s: &str) -> bool {
+    if s.starts_with(['c', '\u{e3}']) {
+        return true;
+    }
+    if !s.is_ascii() {
+        return false; // read as raw_unicode_escape: the first character decides
+    }
+    // binascii skips characters outside the alphabet (and a leading `=`).
+    matches!(s.bytes().find(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/'), Some(b'4' | b'Y'))
+}
+
 /// Cheap test used by the walker's fallback scan (lambda-formats.md §6.1 item 7): does
 /// this look like the start of a marshalled code object? Python 3.4+ blobs start with
 /// 0xE3 (`c` | FLAG_REF), Python <= 3.3 with 0x63; argcount is a small int32.
@@ -230,6 +246,34 @@ mod tests {
         // The newline Keras writes after the padding is not hidden data.
         let d = decode_code("YQ==\n");
         assert_eq!((d.hidden_after_padding, d.notes.len()), (0, 0));
+    }
+
+    #[test]
+    fn the_prefix_test_never_rules_out_code() {
+        use crate::python::marshal::tests::shared_code_dag;
+        let code = shared_code_dag(1);
+        let b64 = |b: &[u8]| {
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            b.chunks(3)
+                .map(|c| {
+                    let n =
+                        (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+                    let s: String = (0..4).map(|i| A[(n >> (18 - 6 * i) & 63) as usize] as char).collect();
+                    s[..c.len() + 1].to_string() + &"=".repeat(3 - c.len())
+                })
+                .collect::<String>()
+        };
+        let raw: String = code.iter().map(|&b| b as char).collect();
+        let mut py2 = code.clone();
+        py2[0] = 0x63;
+        for s in [b64(&code), format!("\n {}", b64(&code)), raw, b64(&py2)] {
+            assert!(looks_like_code_object(&decode_code(&s).bytes), "{s:?}");
+            assert!(may_decode_to_code(&s), "{s:?}");
+        }
+        // Ten megabytes of text: ruled out without a copy.
+        let big = "x".repeat(10 << 20);
+        assert!(!may_decode_to_code(&big));
+        assert!(!looks_like_code_object(&decode_code(&big).bytes));
     }
 
     #[test]

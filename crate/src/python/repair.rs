@@ -5,7 +5,8 @@
 //! ambiguous bytes. Only a variant that parses to an exact end and validates counts.
 
 use super::marshal::MarshalLimits;
-use super::version::{infer, Inferred};
+use super::version::{infer, InferError, Inferred};
+use crate::limits::{LimitHit, Limits};
 
 /// A successful repair: the repaired bytes, what they decode to, and the flipped offsets.
 #[derive(Debug, Clone)]
@@ -15,29 +16,83 @@ pub struct Repaired {
     pub flipped: Vec<usize>,
 }
 
+/// What the search came to.
+#[derive(Debug, Clone)]
+pub enum Repair {
+    Repaired(Repaired),
+    /// No variant within the search parses and validates.
+    NotFound,
+    /// The search was stopped by `max_repair_attempts` or `max_repair_bytes` before it
+    /// finished: a repair may exist that was not tried (the caller reports the limit).
+    Capped(LimitHit),
+}
+
+// Shape of the search (not limits: the work it may do is bounded by `Attempts`).
 const MAX_ROUNDS: usize = 64;
 const MAX_TRIES_PER_ROUND: usize = 48;
 const EXHAUSTIVE_MAX: usize = 12;
 
-pub fn repair(data: &[u8], limits: &MarshalLimits) -> Option<Repaired> {
-    let positions: Vec<usize> = data.iter().enumerate().filter(|(_, &b)| b == 0x2F).map(|(i, _)| i).collect();
-    if positions.is_empty() {
-        return None;
-    }
-    if let Some(r) = greedy(data, &positions, limits) {
-        return Some(r);
-    }
-    if positions.len() <= EXHAUSTIVE_MAX {
-        return exhaustive(data, &positions, limits);
-    }
-    None
+/// Counts every variant parsed against the repair limits.
+struct Attempts<'l> {
+    marshal: MarshalLimits,
+    limits: &'l Limits,
+    count: u64,
+    bytes: u64,
+    hit: Option<LimitHit>,
 }
 
-fn greedy(data: &[u8], positions: &[usize], limits: &MarshalLimits) -> Option<Repaired> {
+impl Attempts<'_> {
+    /// Infers a variant, or `None` once the limits forbid another attempt.
+    fn infer(&mut self, data: &[u8]) -> Option<Result<Inferred, InferError>> {
+        if self.hit.is_some() {
+            return None;
+        }
+        let (count, bytes) = (self.count + 1, self.bytes.saturating_add(data.len() as u64));
+        let hit = if count > self.limits.max_repair_attempts {
+            Some(("max_repair_attempts", format!("{} variants tried", self.count)))
+        } else if bytes > self.limits.max_repair_bytes {
+            Some(("max_repair_bytes", format!("{} payload bytes re-parsed", self.bytes)))
+        } else {
+            None
+        };
+        if let Some((limit, done)) = hit {
+            self.hit = Some(LimitHit::new(
+                limit,
+                "",
+                format!("the Windows-repair search stopped after {done}; a repair may exist that was not tried"),
+            ));
+            return None;
+        }
+        (self.count, self.bytes) = (count, bytes);
+        Some(infer(data, &self.marshal))
+    }
+}
+
+pub fn repair(data: &[u8], limits: &Limits) -> Repair {
+    let positions: Vec<usize> = data.iter().enumerate().filter(|(_, &b)| b == 0x2F).map(|(i, _)| i).collect();
+    if positions.is_empty() {
+        return Repair::NotFound;
+    }
+    let mut a = Attempts { marshal: MarshalLimits::from_limits(limits), limits, count: 0, bytes: 0, hit: None };
+    if let Some(r) = greedy(data, &positions, &mut a) {
+        return Repair::Repaired(r);
+    }
+    if positions.len() <= EXHAUSTIVE_MAX {
+        if let Some(r) = exhaustive(data, &positions, &mut a) {
+            return Repair::Repaired(r);
+        }
+    }
+    match a.hit {
+        Some(hit) => Repair::Capped(hit),
+        None => Repair::NotFound,
+    }
+}
+
+fn greedy(data: &[u8], positions: &[usize], a: &mut Attempts<'_>) -> Option<Repaired> {
     let mut cur = data.to_vec();
     let mut flipped = Vec::new();
     for _ in 0..MAX_ROUNDS {
-        let progress = match infer(&cur, limits) {
+        let progress = match a.infer(&cur)? {
             Ok(inf) => {
                 if flipped.is_empty() {
                     return None;
@@ -52,9 +107,9 @@ fn greedy(data: &[u8], positions: &[usize], limits: &MarshalLimits) -> Option<Re
         let mut best: Option<(usize, usize)> = None;
         for &c in cands.iter().take(MAX_TRIES_PER_ROUND) {
             cur[c] = 0x5C;
-            let r = infer(&cur, limits);
+            let r = a.infer(&cur);
             cur[c] = 0x2F;
-            match r {
+            match r? {
                 Ok(_) => {
                     best = Some((c, usize::MAX));
                     break;
@@ -72,7 +127,7 @@ fn greedy(data: &[u8], positions: &[usize], limits: &MarshalLimits) -> Option<Re
     None
 }
 
-fn exhaustive(data: &[u8], positions: &[usize], limits: &MarshalLimits) -> Option<Repaired> {
+fn exhaustive(data: &[u8], positions: &[usize], a: &mut Attempts<'_>) -> Option<Repaired> {
     let n = positions.len();
     let mut masks: Vec<u32> = (1..(1u32 << n)).collect();
     masks.sort_by_key(|m| m.count_ones());
@@ -81,10 +136,42 @@ fn exhaustive(data: &[u8], positions: &[usize], limits: &MarshalLimits) -> Optio
         for (k, &p) in positions.iter().enumerate() {
             cur[p] = if m & (1 << k) != 0 { 0x5C } else { 0x2F };
         }
-        if let Ok(inf) = infer(&cur, limits) {
+        if let Ok(inf) = a.infer(&cur)? {
             let flipped = positions.iter().enumerate().filter(|(k, _)| m & (1 << k) != 0).map(|(_, &p)| p).collect();
             return Some(Repaired { bytes: cur, inferred: inf, flipped });
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A code object whose twelve `/` bytes (in its name) defeat both searches: no flip
+    /// makes it parse further, so greedy gives up and exhaustive tries all 4095 masks.
+    fn unrepairable() -> Vec<u8> {
+        let mut b = vec![0xE3];
+        b.extend([0u8; 20]);
+        b.extend([b'z', 12]);
+        b.extend([b'/'; 12]);
+        b.extend([0xFF; 8]); // not a marshal type: every variant fails at the same place
+        b
+    }
+
+    #[test]
+    fn the_search_is_capped_and_says_so() {
+        let data = unrepairable();
+        assert!(matches!(repair(&data, &Limits::default()), Repair::NotFound));
+        let l = Limits { max_repair_attempts: 100, ..Limits::default() };
+        match repair(&data, &l) {
+            Repair::Capped(h) => assert_eq!(h.limit, "max_repair_attempts"),
+            other => panic!("{other:?}"),
+        }
+        let l = Limits { max_repair_bytes: 50 * data.len() as u64, ..Limits::default() };
+        match repair(&data, &l) {
+            Repair::Capped(h) => assert_eq!(h.limit, "max_repair_bytes"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

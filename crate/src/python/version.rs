@@ -80,12 +80,15 @@ pub fn infer(data: &[u8], limits: &MarshalLimits) -> Result<Inferred, InferError
             }
         };
         parsed_any = true;
+        // Each distinct code object once, however often `r` references repeat it (the
+        // parse already bounded how many there are).
+        let graph = code.graph(limits.max_code_objects);
         let mut ok = Vec::new();
         for &py in versions {
             if !features_allow(&features, py) {
                 continue;
             }
-            match validate(&code, py, true) {
+            match validate_all(&graph.codes, py) {
                 Ok(()) => ok.push(py),
                 Err(e) => {
                     progress = progress.max(e.0);
@@ -133,8 +136,14 @@ fn features_allow(f: &Features, py: Py) -> bool {
     true
 }
 
-/// Validates `code` (and, recursively, its nested code objects) as `py` bytecode.
+/// Validates a function's code objects (`Code::graph`, root first) as `py` bytecode.
 /// The error is (stream offset, reason).
+pub fn validate_all(codes: &[Rc<Code>], py: Py) -> Result<(), (usize, String)> {
+    codes.iter().enumerate().try_for_each(|(i, c)| validate(c, py, i == 0))
+}
+
+/// Validates one code object (not the ones it holds) as `py` bytecode; `top` requires a
+/// return. The error is (stream offset, reason).
 pub fn validate(code: &Code, py: Py, top: bool) -> Result<(), (usize, String)> {
     let ins = disasm::disassemble(&code.code, py).map_err(|e| (code.code_offset + e.offset, e.message))?;
     check_operands(code, py, &ins).map_err(|(off, m)| (code.code_offset + off, m))?;
@@ -143,9 +152,6 @@ pub fn validate(code: &Code, py: Py, top: bool) -> Result<(), (usize, String)> {
     }
     if top && !ins.iter().any(|i| i.name == "RETURN_VALUE" || i.name == "RETURN_CONST") {
         return Err((code.code_offset + code.code.len(), "the function never returns".into()));
-    }
-    for nested in code.nested() {
-        validate(nested, py, false)?;
     }
     Ok(())
 }
@@ -225,5 +231,18 @@ pub fn name_index(name: &str, arg: usize, py: Py) -> usize {
         // 3.15 (PEP 810): the low two bits say eager / lazy.
         "IMPORT_NAME" if py.ge(15) => arg >> 2,
         _ => arg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_visits_shared_code_objects_once() {
+        // 41 distinct code objects, 2^41 - 1 as a tree: validating the tree would not end.
+        let data = marshal::tests::shared_code_dag(40);
+        let inf = infer(&data, &MarshalLimits::default()).unwrap();
+        assert!(inf.versions.contains(&Py::Py311), "{:?}", inf.versions);
     }
 }

@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use keras_sentinel::rules::{self, RuleDoc, Text};
 use keras_sentinel_web::blob_source::js_err;
 use keras_sentinel_web::protocol::{self, obj};
+use keras_sentinel_web::watchdog;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -863,8 +864,47 @@ fn pump() {
                     e.error = Some(js_err(&err));
                 }
             });
+        } else {
+            arm_watchdog(id);
         }
         render_one(id);
+    }
+}
+
+/// Starts the deadline of the scan of entry `id` (see `watchdog`).
+fn arm_watchdog(id: u32) {
+    let Some(win) = web_sys::window() else { return };
+    let (generation, name) =
+        with_app(|app| (app.generation, app.entries.iter().find(|e| e.id == id).map(|e| e.name.clone())));
+    let search = win.location().search().unwrap_or_default();
+    let ms = watchdog::deadline_ms(&search, &name.unwrap_or_default());
+    if ms == 0 {
+        return;
+    }
+    let fire = Closure::once_into_js(move || on_deadline(generation, id, ms));
+    let _ =
+        win.set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), ms.min(i32::MAX as u64) as i32);
+}
+
+/// The scan of `id` is past its deadline: if the worker is still on it, stop the worker,
+/// report the file as `error` naming the limit, and go on with a fresh worker.
+fn on_deadline(generation: u32, id: u32, ms: u64) {
+    let stopped = with_app(|app| {
+        if app.generation != generation || app.busy != Some(id) {
+            return false; // finished in time, or the worker already died
+        }
+        app.busy = None;
+        if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
+            e.report = Some(watchdog::stopped_report(&e.name, e.file.size() as u64, ms));
+            e.status = Status::Done;
+            e.ms = Some(ms as f64);
+        }
+        app.engine_note = Some(("engine_restarted", String::new()));
+        true
+    });
+    if stopped {
+        render_one(id);
+        start_worker(); // terminates the stuck worker; the new one's `ready` pumps the queue
     }
 }
 

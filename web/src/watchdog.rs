@@ -1,0 +1,79 @@
+//! The page's watchdog over the scanning worker. The core has no clock in the browser
+//! (wasm32-unknown-unknown), so a scan cannot stop itself on time: the page arms a
+//! timer per file and, past the deadline, terminates the worker, reports the file as
+//! `error` and starts a fresh worker for the rest of the queue (`bin/app.rs`).
+
+use keras_sentinel::limits::Limits;
+use serde_json::{json, Value};
+
+/// Test knob (URL query): `ks-test-deadline-ms=N` sets the deadline; with
+/// `ks-test-deadline-only=TEXT`, only for files whose name contains TEXT.
+pub const TEST_DEADLINE_PARAM: &str = "ks-test-deadline-ms";
+pub const TEST_DEADLINE_ONLY_PARAM: &str = "ks-test-deadline-only";
+
+/// The deadline of one scan in ms: `Limits::max_scan_ms` (0: none), unless the page's
+/// query string (`location.search`) carries the test knob for this file.
+pub fn deadline_ms(search: &str, name: &str) -> u64 {
+    let param = |key: &str| {
+        search.trim_start_matches('?').split('&').find_map(|kv| match kv.split_once('=') {
+            Some((k, v)) if k == key => Some(v.to_string()),
+            _ => None,
+        })
+    };
+    let applies = param(TEST_DEADLINE_ONLY_PARAM).is_none_or(|only| name.contains(&only));
+    match param(TEST_DEADLINE_PARAM).and_then(|v| v.parse::<u64>().ok()) {
+        Some(ms) if applies => ms,
+        _ => Limits::default().max_scan_ms,
+    }
+}
+
+/// The report (`FileReport` JSON) of a file whose scan was stopped by the watchdog, as
+/// the page renders it (the page keeps reports as JSON values).
+pub fn stopped_report(name: &str, file_bytes: u64, ms: u64) -> Value {
+    let message = format!(
+        "scan stopped after {} s: the scan engine was stopped and restarted for the next file (limit max_scan_ms = {ms})",
+        ms as f64 / 1000.0
+    );
+    json!({
+        "path": name,
+        "format": "unknown",
+        "verdict": "error",
+        "findings": [],
+        "errors": [{"location": "scan", "message": message, "limit": "max_scan_ms"}],
+        "stats": {"file_bytes": file_bytes, "bytes_read": 0, "reads": 0},
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deadline_is_the_limit_unless_the_test_knob_says_otherwise() {
+        let default = Limits::default().max_scan_ms;
+        assert_eq!(deadline_ms("", "a.keras"), default);
+        assert_eq!(deadline_ms("?ks-test-deadline-ms=1", "a.keras"), 1);
+        assert_eq!(deadline_ms("?x=2&ks-test-deadline-ms=5&ks-test-deadline-only=slow", "slow.keras"), 5);
+        assert_eq!(deadline_ms("?ks-test-deadline-ms=5&ks-test-deadline-only=slow", "fast.keras"), default);
+        assert_eq!(deadline_ms("?ks-test-deadline-ms=soon", "a.keras"), default);
+    }
+
+    #[test]
+    fn a_stopped_scan_is_an_error_naming_the_limit() {
+        let r = stopped_report("a.keras", 10, 1500);
+        assert_eq!(r["verdict"], "error");
+        assert_eq!(r["path"], "a.keras");
+        assert_eq!(r["errors"][0]["limit"], "max_scan_ms");
+        let msg = r["errors"][0]["message"].as_str().unwrap();
+        assert!(msg.contains("scan stopped after 1.5 s") && msg.contains("max_scan_ms = 1500"), "{msg}");
+        // The shape the page renders is the core's report shape.
+        let core = keras_sentinel::scan(&b"{}".to_vec(), "x.json", &Limits::default());
+        let core = serde_json::to_value(&core).unwrap();
+        for key in ["path", "format", "verdict", "findings", "stats"] {
+            assert!(core.get(key).is_some(), "{key}");
+        }
+        for key in ["file_bytes", "bytes_read", "reads"] {
+            assert!(core["stats"].get(key).is_some(), "{key}");
+        }
+    }
+}
