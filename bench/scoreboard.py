@@ -6,6 +6,8 @@ Labelled sets:
   models    crate/tests/data/models (manifest.json: made with tf.keras 2.15 and Keras 3)
   families  crate/tests/data/lambdas (CPython 3.10-3.15 payload families), each lambda
             wrapped into a minimal .keras archive in a temporary directory
+  adversarial crate/tests/data/adversarial (manifest.json: issue 9's corpus; every attack was
+            executed by real Keras 3.15 or tf.keras 2.15, every benign lambda saved by real Keras)
 
 Every tool runs once per set over all its files (so start-up is paid once), and its
 output is mapped to a verdict (malicious / suspicious / lambda / clean / error):
@@ -18,7 +20,7 @@ A file is right when the verdict is one its label allows. Targets (exit 1 when m
 for keras-sentinel only): every file labelled malicious-only is reported malicious, and
 no benign file (label within {lambda, clean}) is reported malicious or suspicious.
 
-Usage: bench/scoreboard.py [--peers] [--markdown FILE] [--sets wild,models,families]
+Usage: bench/scoreboard.py [--peers] [--markdown FILE] [--sets wild,models,families,adversarial]
 Peers come from a virtualenv (bench/run.sh makes it); pass its bin dir with --peer-bin.
 """
 import argparse
@@ -76,6 +78,15 @@ def models_set():
     m = json.load(open(os.path.join(base, "manifest.json")))
     return [Item(os.path.join(base, f["path"]), [f["verdict"]], f["container"], f.get("python", "-"), "models",
                  f.get("description", "")) for f in m["fixtures"]]
+
+
+def adversarial_set():
+    """Attacks are labelled with the one verdict they must get (malicious; suspicious for the
+    read-only and environment payloads), benign lambdas with `lambda`."""
+    base = os.path.join(ROOT, "crate", "tests", "data", "adversarial")
+    m = json.load(open(os.path.join(base, "manifest.json")))
+    return [Item(os.path.join(base, f["name"]), [f["expected"]], f["container"], f.get("python", "-"),
+                 "adversarial", "%s: %s" % (f["kind"], f["description"])) for f in m["files"]]
 
 
 def families_set(tmp):
@@ -223,12 +234,13 @@ def main():
     ap.add_argument("--cli", default=os.path.join(ROOT, "target", "release", "keras-sentinel"))
     ap.add_argument("--peers", action="store_true", help="also run modelscan and modelaudit")
     ap.add_argument("--peer-bin", default="/tmp/ks-peers/bin")
-    ap.add_argument("--sets", default="wild,models,families")
+    ap.add_argument("--sets", default="wild,models,families,adversarial")
     ap.add_argument("--markdown", help="write the tables to this file as Markdown")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="ks-families-")
-    makers = {"wild": wild_set, "models": models_set, "families": lambda: families_set(tmp)}
+    makers = {"wild": wild_set, "models": models_set, "families": lambda: families_set(tmp),
+              "adversarial": adversarial_set}
     sets = {s: makers[s]() for s in args.sets.split(",")}
     tools = [("keras-sentinel", lambda it: ours(it, args.cli))]
     if args.peers:
