@@ -215,14 +215,15 @@ fn static_names(data: &[u8], a: &mut CodeAnalysis) {
     }
 }
 
-fn collect_names(code: &marshal::Code, out: &mut Vec<String>) {
-    for n in &code.names {
-        if !out.contains(n) {
-            out.push(n.clone());
+fn collect_names(code: &std::rc::Rc<marshal::Code>, out: &mut Vec<String>) {
+    // Each distinct code object once (shared references make the nesting a DAG).
+    let mut seen = std::collections::HashSet::new();
+    for c in code.graph(usize::MAX).codes {
+        for n in &c.names {
+            if seen.insert(n.clone()) {
+                out.push(n.clone());
+            }
         }
-    }
-    for c in code.nested() {
-        collect_names(c, out);
     }
 }
 
@@ -267,5 +268,21 @@ fn json_value(j: &Json, depth: usize) -> value::V {
             }
             V::Dict(m.iter().map(|(k, v)| (V::str(k.clone()), json_value(v, depth + 1))).collect())
         }
+    }
+}
+
+#[cfg(test)]
+mod dag_tests {
+    use super::*;
+
+    /// 41 distinct code objects that form 2^41 - 1 as a tree: the analysis visits each
+    /// once (evaluation, static backstop, constants and names), so it ends at once.
+    #[test]
+    fn shared_code_references_are_analysed_once() {
+        let data = marshal::tests::shared_code_dag(40);
+        let input = FunctionInput { code: &data, defaults: None, closure: None, arguments: None, module: None };
+        let a = analyze(&input, &Limits::default());
+        assert_eq!(a.python_version.as_deref().map(|v| v.contains("3.11")), Some(true), "{:?}", a.notes);
+        assert!(a.limits_hit.is_empty(), "{:?}", a.limits_hit);
     }
 }

@@ -265,14 +265,12 @@ pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluatio
     cx.out
 }
 
-fn collect_consts(code: &Code, out: &mut HashSet<String>) {
-    for c in &code.consts {
-        match c {
-            crate::python::marshal::Obj::Str(s) => {
+fn collect_consts(code: &Rc<Code>, out: &mut HashSet<String>) {
+    for c in code.graph(usize::MAX).codes {
+        for k in &c.consts {
+            if let crate::python::marshal::Obj::Str(s) = k {
                 out.insert(s.to_string());
             }
-            crate::python::marshal::Obj::Code(n) => collect_consts(n, out),
-            _ => {}
         }
     }
 }
@@ -462,16 +460,18 @@ impl Cx {
         }
     }
 
+    /// Every code object nested in `code`, each once: shared marshal references make the
+    /// nesting a DAG, which a tree walk would visit exponentially often.
     pub(super) fn analyse_nested(&mut self, code: &Rc<Code>) {
-        for n in code.nested() {
+        // The parse bounds how many distinct code objects exist (`max_code_objects`).
+        let graph = code.graph(usize::MAX);
+        for n in graph.codes.iter().skip(1) {
             let key = Rc::as_ptr(n);
-            if !self.analysed.contains(&key) {
-                self.analysed.insert(key);
+            if self.analysed.insert(key) {
                 let saved = std::mem::take(&mut self.stmts);
                 let _ = self.run_function(n, &[], &[], &[], false);
                 self.stmts = saved;
             }
-            self.analyse_nested(n);
         }
     }
 }

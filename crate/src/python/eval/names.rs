@@ -22,7 +22,15 @@ const DICT_METHODS: &[&str] = &[
 impl Cx {
     /// Names used by instructions the evaluator never reached (exception handlers,
     /// dead branches): imports and `global.attr` chains are still classified.
+    /// Runs [`Self::backstop_one`] over every distinct code object in `code` (the nesting
+    /// is a DAG when marshal references are shared: each is visited once).
     pub(super) fn static_backstop(&mut self, code: &Rc<Code>) {
+        for c in code.graph(usize::MAX).codes {
+            self.backstop_one(&c);
+        }
+    }
+
+    fn backstop_one(&mut self, code: &Rc<Code>) {
         let py = self.py;
         if let Ok(ins) = disassemble(&code.code, py) {
             let seen = self.visited.get(&Rc::as_ptr(code)).cloned().unwrap_or_default();
@@ -86,9 +94,6 @@ impl Cx {
                     unreached_calls, code.name
                 ));
             }
-        }
-        for n in code.nested() {
-            self.static_backstop(n);
         }
     }
 
