@@ -285,8 +285,22 @@ const CALLS: &[(&str, CallClass)] = &[
     ("numpy.DataSource", CallClass::Gadget),
     ("tensorflow.io.write_file", CallClass::Write),
     ("tensorflow.io.read_file", CallClass::Read),
-    ("tensorflow.io.gfile", CallClass::Write),
-    ("tensorflow.gfile", CallClass::Write),
+    // gfile: a module of file operations. Reaching it reads (listing, stat, glob); the
+    // calls that change the file system are writes; GFile is judged by its mode.
+    ("tensorflow.io.gfile", CallClass::Read),
+    ("tensorflow.gfile", CallClass::Read),
+    ("tensorflow.io.gfile.copy", CallClass::Write),
+    ("tensorflow.io.gfile.makedirs", CallClass::Write),
+    ("tensorflow.io.gfile.mkdir", CallClass::Write),
+    ("tensorflow.io.gfile.remove", CallClass::Write),
+    ("tensorflow.io.gfile.rename", CallClass::Write),
+    ("tensorflow.io.gfile.rmtree", CallClass::Write),
+    ("tensorflow.gfile.Copy", CallClass::Write),
+    ("tensorflow.gfile.MakeDirs", CallClass::Write),
+    ("tensorflow.gfile.MkDir", CallClass::Write),
+    ("tensorflow.gfile.Remove", CallClass::Write),
+    ("tensorflow.gfile.Rename", CallClass::Write),
+    ("tensorflow.gfile.DeleteRecursively", CallClass::Write),
     ("tensorflow.raw_ops.WriteFile", CallClass::Write),
     ("tensorflow.raw_ops.ReadFile", CallClass::Read),
     ("tensorflow.summary", CallClass::Write),
@@ -565,7 +579,8 @@ mod tests {
         assert_eq!(classify_callable("numpy.mean"), CallClass::Compute);
         assert_eq!(classify_callable("tensorflow.compat.v2.nn.relu"), CallClass::Compute);
         assert_ne!(classify_callable("tensorflow.io.gfile.GFile"), CallClass::Compute);
-        assert_eq!(seed_classify_callable("tensorflow.io.gfile.join"), CallClass::Write);
+        assert_eq!(seed_classify_callable("tensorflow.io.gfile.join"), CallClass::Read);
+        assert_eq!(seed_classify_callable("tensorflow.io.gfile.rmtree"), CallClass::Write);
         assert_eq!(classify_callable("tensorflow.foo"), CallClass::Unreviewed);
         assert_eq!(classify_tensor_method("tofile"), CallClass::Write);
         assert_eq!(classify_tensor_method("reshape"), CallClass::Compute);

@@ -259,6 +259,9 @@ fn call(v: &mut Verdict, target: &Target, text: &str, args: &[V], kwargs: &[(Str
 }
 
 fn object_call(v: &mut Verdict, d: &str, text: &str, args: &[V], kwargs: &[(String, V)]) {
+    // The same object however it was spelled (`tf` is `tensorflow.compat.v2` in tf.keras).
+    let canon = tables::canonical(d);
+    let d: &str = &canon;
     if d.ends_with(".func_load") {
         let payload = match args.first() {
             Some(V::Tuple(t) | V::List(t)) => t.first().cloned(),
