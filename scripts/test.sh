@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: the core and the CLI natively, then the browser tests (the core as
-# wasm in headless Chromium, and the page end to end). Installs what is missing first.
+# Runs every test: the core and the CLI natively, the browser tests (the core as wasm in
+# headless Chromium, and the page end to end), then the Python package (wheel built by
+# maturin, tested with pytest in a fresh virtualenv). Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -12,3 +13,6 @@ cargo test --locked -p keras-sentinel -p keras-sentinel-cli
 
 echo "== browser tests"
 ./scripts/test-browser.sh
+
+echo "== python package"
+./scripts/test-python.sh

@@ -1,0 +1,170 @@
+//! `keras-sentinel`: scan Keras model files from a terminal or a CI pipeline.
+//!
+//! Only argument parsing, directory walking and output live here; the detection is the
+//! core library's. The command is a library function, [`run`], so that the binary
+//! (`main.rs`) and the Python package (`python/`) run the very same code.
+
+mod args;
+mod isolate;
+mod output;
+mod walk;
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use keras_sentinel::limits::Limits;
+use keras_sentinel::report::{FileReport, ScanError, ScanReport, Stats, Verdict};
+use keras_sentinel::source::FileSource;
+
+use args::{Command, Format};
+
+/// Runs the command line `argv` (without the program name); returns the exit status:
+/// 0 nothing above `lambda`, 1 malicious or suspicious, 2 error or usage error.
+pub fn run(argv: &[String]) -> u8 {
+    let cmd = match args::parse(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("keras-sentinel: {e}\n\n{}", args::USAGE);
+            return 2;
+        }
+    };
+    match cmd {
+        Command::Help => {
+            println!("{}", args::USAGE);
+            0
+        }
+        Command::Version => {
+            println!("keras-sentinel {}", env!("CARGO_PKG_VERSION"));
+            0
+        }
+        Command::Rules => {
+            print!("{}", output::rules_list());
+            0
+        }
+        Command::Limits => {
+            print!("{}", output::limits_list(&Limits::default()));
+            0
+        }
+        Command::Explain { code, turkish } => match output::explain(&code, turkish) {
+            Some(text) => {
+                print!("{text}");
+                0
+            }
+            None => {
+                eprintln!("keras-sentinel: no rule {code:?}; `keras-sentinel rules` lists them");
+                2
+            }
+        },
+        Command::Scan { paths, format, quiet, limits } => scan(&paths, format, quiet, &limits),
+    }
+}
+
+fn scan(paths: &[String], format: Format, quiet: bool, settings: &[(String, String)]) -> u8 {
+    let mut limits = Limits::default();
+    for (name, value) in settings {
+        if let Err(e) = limits.set(name, value) {
+            eprintln!("keras-sentinel: {e}");
+            return 2;
+        }
+    }
+    let (targets, skipped) = walk::collect(paths);
+    let total = targets.len();
+    let mut files = Vec::with_capacity(total);
+    let color = output::use_color();
+    let mut out = std::io::stdout().lock();
+    let mut json = match format {
+        Format::Json => match output::JsonStream::start(&mut out) {
+            Ok(s) => Some(s),
+            Err(_) => return 2,
+        },
+        _ => None,
+    };
+    isolate::install_panic_hook();
+    for (i, path) in targets.iter().enumerate() {
+        // Progress goes to stderr so it never mixes with JSON/SARIF on stdout.
+        if !quiet && total > 1 {
+            eprint!("\r[{}/{}] {}\x1b[K", i + 1, total, path.display());
+        }
+        let report = scan_one(path, &limits);
+        if !quiet && total > 1 {
+            eprint!("\r\x1b[K");
+        }
+        // Each file is written as soon as it is done: a later file cannot lose it.
+        let written = match (&mut json, format) {
+            (Some(stream), _) => stream.file(&mut out, &report),
+            (None, Format::Text) => {
+                out.write_all(output::text_file(&report, color).as_bytes()).and_then(|_| out.flush())
+            }
+            _ => Ok(()),
+        };
+        if written.is_err() {
+            return 2;
+        }
+        files.push(report);
+    }
+    let mut report = ScanReport::new(files);
+    report.skipped = skipped;
+
+    let written = match (json, format) {
+        (Some(stream), _) => stream.finish(&mut out, &report.skipped),
+        (None, Format::Sarif) => {
+            let text = serde_json::to_string_pretty(&output::sarif(&report)).expect("sarif serializes") + "\n";
+            out.write_all(text.as_bytes())
+        }
+        _ => out.write_all(output::text_summary(&report.files, &report.skipped).as_bytes()),
+    };
+    if written.and_then(|_| out.flush()).is_err() {
+        return 2;
+    }
+    exit_code(&report)
+}
+
+/// Scans one file in isolation: a limit makes it `error` inside the core; a panic
+/// (a scanner bug) is caught here and becomes an `error` report naming the file, and
+/// the next file is scanned as usual.
+fn scan_one(path: &std::path::Path, limits: &Limits) -> FileReport {
+    let name = path.display().to_string();
+    let src = match FileSource::open(path) {
+        Ok(src) => src,
+        Err(e) => return error_report(name, "file", format!("cannot open: {e}")),
+    };
+    // The core reads no clock (it also runs in wasm): the deadline is a hook it polls.
+    let deadline = (limits.max_scan_ms > 0).then(|| Instant::now() + Duration::from_millis(limits.max_scan_ms));
+    let should_stop = move || deadline.is_some_and(|d| Instant::now() >= d);
+    match isolate::run(|| {
+        isolate::test_hook(&name);
+        keras_sentinel::scan_with(&src, &name, limits, Some(&should_stop))
+    }) {
+        Ok(report) => report,
+        Err(panic) => error_report(
+            name,
+            "scanner",
+            format!("the scanner failed on this file (internal error: {panic}); the other files were scanned"),
+        ),
+    }
+}
+
+fn error_report(path: String, location: &str, message: String) -> FileReport {
+    FileReport {
+        path,
+        format: "unknown".into(),
+        verdict: Verdict::Error,
+        findings: vec![],
+        errors: vec![ScanError::new(location, message)],
+        keras_version: None,
+        stats: Stats::default(),
+    }
+}
+
+/// 1 when anything is malicious or suspicious (the finding matters more than a failure
+/// elsewhere), else 2 when anything could not be scanned, else 0.
+fn exit_code(report: &ScanReport) -> u8 {
+    let v = |w: Verdict| report.files.iter().any(|f| f.verdict == w);
+    if v(Verdict::Malicious) || v(Verdict::Suspicious) {
+        1
+    } else if v(Verdict::Error) || report.files.is_empty() {
+        2
+    } else {
+        0
+    }
+}

@@ -1,0 +1,119 @@
+"""Typed views of the scanner's JSON report (the CLI's schema, ``schema_version`` 1).
+
+The native core returns JSON text; these dataclasses are built from it, so the Python
+objects and ``keras-sentinel scan --format json`` can never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+#: Verdicts the built-in policy blocks (detection-rules.md: "The default policy blocks
+#: malicious, suspicious and error, and warns on lambda and review").
+BLOCKING_VERDICTS = frozenset({"malicious", "suspicious", "error"})
+
+
+@dataclass(frozen=True)
+class Location:
+    container: str = ""
+    pointer: str = ""
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.container, self.pointer) if p) or "(file)"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    title: str
+    layer: str
+    location: Location
+    explanation: str
+    cves: List[str] = field(default_factory=list)
+    evidence: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> Optional[str]:
+        """The reconstructed source of a lambda, when the finding is about one."""
+        return self.evidence.get("source")
+
+    @property
+    def calls(self) -> List[str]:
+        return list(self.evidence.get("calls", []))
+
+
+@dataclass(frozen=True)
+class ScanError:
+    location: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """The scan of one file."""
+
+    path: str
+    format: str
+    verdict: str
+    findings: List[Finding]
+    errors: List[ScanError]
+    stats: Dict[str, int]
+    keras_version: Optional[str] = None
+    _json: str = field(default="", repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Report":
+        d = json.loads(text)
+        findings = [
+            Finding(
+                code=f["code"],
+                severity=f["severity"],
+                title=f["title"],
+                layer=f.get("layer", ""),
+                location=Location(**f.get("location", {})),
+                explanation=f.get("explanation", ""),
+                cves=list(f.get("cves", [])),
+                evidence=dict(f.get("evidence", {})),
+            )
+            for f in d.get("findings", [])
+        ]
+        errors = [ScanError(e["location"], e["message"]) for e in d.get("errors", [])]
+        return cls(
+            path=d["path"],
+            format=d["format"],
+            verdict=d["verdict"],
+            findings=findings,
+            errors=errors,
+            stats=dict(d.get("stats", {})),
+            keras_version=d.get("keras_version"),
+            _json=text,
+        )
+
+    @property
+    def codes(self) -> List[str]:
+        """Distinct finding codes, worst first."""
+        seen: List[str] = []
+        for f in self.findings:
+            if f.code not in seen:
+                seen.append(f.code)
+        return seen
+
+    @property
+    def blocked(self) -> bool:
+        """Whether the built-in policy blocks this file."""
+        return self.verdict in BLOCKING_VERDICTS
+
+    def to_json(self) -> str:
+        """The report as the CLI writes it for one file."""
+        return self._json
+
+    def to_dict(self) -> Dict[str, Any]:
+        return json.loads(self._json)
+
+    def summary(self) -> str:
+        top = self.findings[0] if self.findings else None
+        tail = f": {top.code} {top.title} at {top.layer or top.location}" if top else ""
+        return f"{self.path}: {self.verdict}{tail}"

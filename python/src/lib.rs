@@ -1,0 +1,158 @@
+//! `keras_sentinel._core`: the detection core for Python.
+//!
+//! Thin on purpose: every function takes bytes or a path (or a ranged-read callable),
+//! runs the same `keras_sentinel::scan` as the CLI and the page, and returns the
+//! report as the CLI's JSON text. The typed objects live in the Python package
+//! (`keras_sentinel/_report.py`), so this module has no object model to keep in sync.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use keras_sentinel::limits::Limits;
+use keras_sentinel::report::{FileReport, ScanError, Stats, Verdict};
+use keras_sentinel::source::{ByteSource, FileSource, SourceError};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+fn to_json(r: &FileReport) -> PyResult<String> {
+    serde_json::to_string(r).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// A report for a file that could not be opened: an `error` verdict, never silence.
+fn open_error(path: &str, e: &std::io::Error) -> FileReport {
+    FileReport {
+        path: path.to_string(),
+        format: "unknown".into(),
+        verdict: Verdict::Error,
+        findings: Vec::new(),
+        errors: vec![ScanError { location: "file".into(), message: format!("cannot open: {e}") }],
+        keras_version: None,
+        stats: Stats::default(),
+    }
+}
+
+fn scan_path_report(path: &str, limits: &Limits) -> FileReport {
+    match FileSource::open(Path::new(path)) {
+        Ok(src) => keras_sentinel::scan(&src, path, limits),
+        Err(e) => open_error(path, &e),
+    }
+}
+
+/// Scans the file at `path`; returns the report as JSON. The GIL is released while
+/// scanning.
+#[pyfunction]
+fn scan_path(py: Python<'_>, path: String) -> PyResult<String> {
+    let report = py.detach(|| scan_path_report(&path, &Limits::default()));
+    to_json(&report)
+}
+
+/// Scans in-memory bytes; `name` is what the report calls the file (its extension
+/// tells formats without magic bytes apart, as a loader would).
+#[pyfunction]
+fn scan_bytes(py: Python<'_>, data: &Bound<'_, PyBytes>, name: String) -> PyResult<String> {
+    let bytes: &[u8] = data.as_bytes();
+    let report = py.detach(|| keras_sentinel::scan(&bytes, &name, &Limits::default()));
+    to_json(&report)
+}
+
+/// A byte source backed by a Python callable `read(offset, length) -> bytes`, so a
+/// file object, an fsspec / pyarrow file or an object-store client costs only the
+/// ranges the scan asks for.
+struct PyRangeSource<'py> {
+    read: Bound<'py, PyAny>,
+    len: u64,
+}
+
+impl ByteSource for PyRangeSource<'_> {
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        keras_sentinel::source::check_range(offset, buf.len() as u64, self.len)?;
+        let got = self.read.call1((offset, buf.len())).map_err(|e| SourceError::Io(e.to_string()))?;
+        let bytes = got.cast::<PyBytes>().map_err(|_| SourceError::Io("read() did not return bytes".into()))?;
+        let b = bytes.as_bytes();
+        if b.len() != buf.len() {
+            return Err(SourceError::Io(format!(
+                "short read: {} of {} bytes at offset {offset}",
+                b.len(),
+                buf.len()
+            )));
+        }
+        buf.copy_from_slice(b);
+        Ok(())
+    }
+}
+
+/// Scans through `read(offset, length) -> bytes` over a source of `size` bytes.
+#[pyfunction]
+fn scan_reader(read: Bound<'_, PyAny>, size: u64, name: String) -> PyResult<String> {
+    if !read.is_callable() {
+        return Err(PyValueError::new_err("read must be callable as read(offset, length) -> bytes"));
+    }
+    let src = PyRangeSource { read, len: size };
+    to_json(&keras_sentinel::scan(&src, &name, &Limits::default()))
+}
+
+/// Scans many paths on `workers` threads with the GIL released; reports in the order
+/// of `paths`.
+#[pyfunction]
+fn scan_paths(py: Python<'_>, paths: Vec<String>, workers: usize) -> PyResult<Vec<String>> {
+    let workers = workers.clamp(1, 256).min(paths.len().max(1));
+    let reports: Vec<FileReport> = py.detach(|| {
+        let next = AtomicUsize::new(0);
+        let limits = Limits::default();
+        let mut slots: Vec<Option<FileReport>> = (0..paths.len()).map(|_| None).collect();
+        let chunks: Vec<Vec<(usize, FileReport)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(p) = paths.get(i) else { break };
+                            done.push((i, scan_path_report(p, &limits)));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        });
+        for (i, r) in chunks.into_iter().flatten() {
+            slots[i] = Some(r);
+        }
+        slots
+            .into_iter()
+            .zip(&paths)
+            .map(|(r, p)| {
+                r.unwrap_or_else(|| open_error(p, &std::io::Error::other("the scanning thread stopped")))
+            })
+            .collect()
+    });
+    reports.iter().map(to_json).collect()
+}
+
+/// Runs the CLI with `argv` (without the program name) in this process; returns its
+/// exit status. The GIL is released while it scans.
+#[pyfunction]
+fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
+    py.detach(|| keras_sentinel_cli::run(&argv))
+}
+
+#[pyfunction]
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(scan_path, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_reader, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,105 @@
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import keras_sentinel
+from conftest import MODELS, manifest
+
+
+@pytest.mark.parametrize("path,verdict", manifest(), ids=lambda v: getattr(v, "name", v))
+def test_scan_path_matches_manifest(path, verdict):
+    r = keras_sentinel.scan(path)
+    assert r.verdict == verdict, r.summary()
+    assert r.path == str(path)
+    assert isinstance(r.findings, list)
+
+
+def test_typed_report_carries_the_evidence(fixtures):
+    malicious = [p for p, v in fixtures if v == "malicious" and p.suffix == ".keras"]
+    assert malicious, "no malicious .keras fixture"
+    r = keras_sentinel.scan(malicious[0])
+    assert r.blocked
+    top = r.findings[0]
+    assert top.severity == "critical"
+    assert top.code in r.codes
+    assert str(top.location)
+    d = json.loads(r.to_json())
+    assert d["verdict"] == "malicious" and d["findings"][0]["code"] == top.code
+
+
+def test_bytes_fileobj_and_path_agree(fixtures):
+    for path, verdict in fixtures:
+        data = path.read_bytes()
+        by_bytes = keras_sentinel.scan(data, name=path.name)
+        by_file = keras_sentinel.scan(io.BytesIO(data), name=path.name)
+        assert by_bytes.verdict == verdict, by_bytes.summary()
+        assert by_file.verdict == verdict, by_file.summary()
+        assert by_bytes.codes == by_file.codes
+
+
+def test_file_object_is_read_by_ranges():
+    """A large .h5 costs only the ranges the scan needs, through any file object."""
+    h5 = next(p for p, v in manifest() if p.suffix == ".h5")
+    data = h5.read_bytes() + b"\0" * (64 << 20)  # 64 MiB of trailing weights
+
+    class Counting(io.BytesIO):
+        read_bytes = 0
+
+        def read(self, n=-1):
+            b = super().read(n)
+            Counting.read_bytes += len(b)
+            return b
+
+    f = Counting(data)
+    r = keras_sentinel.scan(f, name=h5.name)
+    assert r.verdict != "error"
+    assert Counting.read_bytes < 1 << 20, Counting.read_bytes
+    assert r.stats["bytes_read"] <= Counting.read_bytes
+
+
+def test_scan_many_keeps_order_and_verdicts(fixtures):
+    paths = [p for p, _ in fixtures] + [MODELS / "does-not-exist.keras"]
+    reports = keras_sentinel.scan_many(paths, workers=2)
+    assert [r.path for r in reports] == [str(p) for p in paths]
+    for (p, v), r in zip(fixtures, reports):
+        assert r.verdict == v, r.summary()
+    assert reports[-1].verdict == "error"
+    assert "cannot open" in reports[-1].errors[0].message
+
+
+def test_policy_other_than_default_is_refused_not_ignored(fixtures):
+    with pytest.raises(NotImplementedError):
+        keras_sentinel.scan(fixtures[0][0], policy={"block": []})
+
+
+def test_wrong_target_type():
+    with pytest.raises(TypeError):
+        keras_sentinel.scan(12345)
+
+
+def cli(*args, cwd=None):
+    return subprocess.run(["keras-sentinel", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_cli_is_the_rust_cli(fixtures):
+    malicious = next(p for p, v in fixtures if v == "malicious")
+    clean = next(p for p, v in fixtures if v == "clean")
+    r = cli("scan", "--format", "json", str(malicious))
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["schema_version"] == 1 and doc["files"][0]["verdict"] == "malicious"
+    assert cli("scan", "--quiet", str(clean)).returncode == 0
+    assert cli("scan", "--bogus-flag").returncode == 2
+    assert "PAIT-KERAS-101" in cli("rules").stdout
+    m = subprocess.run([sys.executable, "-m", "keras_sentinel", "explain", "PAIT-KERAS-101"], capture_output=True, text=True)
+    assert m.returncode == 0 and "Malicious code" in m.stdout
+    sarif = json.loads(cli("scan", "--format", "sarif", str(malicious)).stdout)
+    assert sarif["version"] == "2.1.0"
+
+
+def test_version_matches_the_core():
+    assert keras_sentinel.__version__ == keras_sentinel._core.version()
