@@ -6,8 +6,8 @@ use std::io::{IsTerminal, Write};
 
 use keras_sentinel::limits::Limits;
 use keras_sentinel::report::{FileReport, Finding, ScanReport, Severity, Skipped, Verdict};
-use keras_sentinel::rules::{self, RuleDoc};
-use serde_json::{json, Value};
+use keras_sentinel::rules;
+use serde_json::Value;
 
 /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
 pub fn use_color() -> bool {
@@ -226,88 +226,23 @@ pub fn limits_list(limits: &Limits) -> String {
     out
 }
 
-fn sarif_level(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium => "warning",
-        Severity::Low | Severity::Info => "note",
-    }
-}
-
-fn rule_json(r: &RuleDoc) -> Value {
-    json!({
-        "id": r.code,
-        "name": r.en.title,
-        "shortDescription": {"text": r.en.title},
-        "fullDescription": {"text": format!("{} {}", r.en.what, r.en.why)},
-        "help": {"text": r.en.remedy},
-        "defaultConfiguration": {"level": sarif_level(r.severity)},
-        "properties": {"security-severity": match r.severity {
-            Severity::Critical => "9.5", Severity::High => "8.0", Severity::Medium => "5.0",
-            Severity::Low => "2.0", Severity::Info => "0.0" }, "tags": ["security"]},
-    })
-}
-
-/// SARIF 2.1.0: one run, every rule in the driver, one result per finding, scan errors
-/// as tool execution notifications.
+/// SARIF 2.1.0 of the report: the core's rendering, the same as the page's export.
+/// Relative paths that climb out of the working directory (`../models/x.h5`) become
+/// absolute: a SARIF URI relative to `%SRCROOT%` must not hold `..` segments.
 pub fn sarif(report: &ScanReport) -> Value {
-    let mut results = Vec::new();
-    let mut notifications = Vec::new();
-    for f in &report.files {
-        for finding in &f.findings {
-            let mut msg = format!("{}: {}", finding.title, finding.explanation);
-            if let Some(s) = &finding.evidence.source {
-                msg.push_str(&format!(" Source: {s}"));
+    let climbs = |p: &str| std::path::Path::new(p).is_relative() && p.split(['/', '\\']).any(|s| s == "..");
+    if !report.files.iter().any(|f| climbs(&f.path)) {
+        return keras_sentinel::sarif::render(report);
+    }
+    let mut r = report.clone();
+    for f in &mut r.files {
+        if climbs(&f.path) {
+            if let Ok(abs) = std::fs::canonicalize(&f.path) {
+                f.path = abs.display().to_string();
             }
-            if !finding.evidence.calls.is_empty() {
-                msg.push_str(&format!(" Calls: {}.", finding.evidence.calls.join(", ")));
-            }
-            let rule_index = rules::ALL.iter().position(|r| r.code == finding.code);
-            results.push(json!({
-                "ruleId": finding.code,
-                "ruleIndex": rule_index,
-                "level": sarif_level(finding.severity),
-                "message": {"text": msg},
-                "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": f.path}},
-                    "logicalLocations": [{
-                        "fullyQualifiedName": if finding.layer.is_empty() { finding.location.to_string() } else { finding.layer.clone() },
-                        "kind": "member",
-                    }],
-                }],
-                "properties": {
-                    "verdict": f.verdict.as_str(),
-                    "severity": finding.severity.as_str(),
-                    "location": finding.location.to_string(),
-                    "evidence": finding.evidence,
-                    "cves": finding.cves,
-                },
-            }));
-        }
-        for e in &f.errors {
-            notifications.push(json!({
-                "level": "error",
-                "message": {"text": format!("{}: {}: {}", f.path, e.location, e.message)},
-            }));
         }
     }
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "keras-sentinel",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/keras-sentinel",
-                "rules": rules::ALL.iter().map(rule_json).collect::<Vec<_>>(),
-            }},
-            "results": results,
-            "invocations": [{
-                "executionSuccessful": notifications.is_empty(),
-                "toolExecutionNotifications": notifications,
-            }],
-        }],
-    })
+    keras_sentinel::sarif::render(&r)
 }
 
 pub fn rules_list() -> String {

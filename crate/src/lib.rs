@@ -15,6 +15,7 @@ pub mod policy;
 pub mod python;
 pub mod report;
 pub mod rules;
+pub mod sarif;
 mod scan;
 pub mod sniff;
 pub mod source;
