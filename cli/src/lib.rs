@@ -153,6 +153,8 @@ fn error_report(path: String, location: &str, message: String) -> FileReport {
         errors: vec![ScanError::new(location, message)],
         keras_version: None,
         stats: Stats::default(),
+        sha256: None,
+        policy: None,
     }
 }
 

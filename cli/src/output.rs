@@ -286,6 +286,8 @@ mod tests {
             errors: vec![ScanError::new("x", "y \"quoted\"\nline")],
             keras_version: None,
             stats: Stats::default(),
+            sha256: None,
+            policy: None,
         }
     }
 

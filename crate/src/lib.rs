@@ -9,6 +9,7 @@
 //! `wasm32-unknown-unknown`.
 
 pub mod container;
+pub mod hash;
 pub mod keras;
 pub mod limits;
 pub mod policy;

@@ -206,6 +206,13 @@ pub struct FileReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keras_version: Option<String>,
     pub stats: Stats,
+    /// SHA-256 of the file's bytes (hex), when it was computed (a policy with file
+    /// entries, the page's hash after the verdict).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// What the policy in force decided: an action per finding and for the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::policy::Decision>,
 }
 
 impl FileReport {

@@ -110,6 +110,8 @@ pub fn scan_with(
             work_units,
             memory_estimate,
         },
+        sha256: None,
+        policy: None,
     }
 }
 

@@ -29,6 +29,8 @@ fn open_error(path: &str, e: &std::io::Error) -> FileReport {
         errors: vec![ScanError { location: "file".into(), message: format!("cannot open: {e}") }],
         keras_version: None,
         stats: Stats::default(),
+        sha256: None,
+        policy: None,
     }
 }
 

@@ -27,6 +27,8 @@ fn report(findings: Vec<Finding>, errors: Vec<ScanError>) -> FileReport {
         errors,
         keras_version: None,
         stats: Stats::default(),
+        sha256: None,
+        policy: None,
     }
 }
 
