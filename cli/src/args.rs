@@ -2,7 +2,7 @@
 
 pub const USAGE: &str = "\
 Usage:
-  keras-sentinel scan [--format text|json|sarif] [--quiet] [--limit NAME=VALUE]... PATH...
+  keras-sentinel scan [--format text|json|sarif] [--quiet] [--policy FILE] [--limit NAME=VALUE]... PATH...
   keras-sentinel explain [--tr] CODE
   keras-sentinel rules
   keras-sentinel limits
@@ -14,12 +14,17 @@ scan     Scan model files (.keras, .h5, .json, keras_metadata.pb, …) or direct
          A file that hits a limit or crashes the scanner is reported as `error`; the
          other files are still scanned and reported.
          --limit NAME=VALUE  change one limit (repeatable); see `keras-sentinel limits`.
+         --policy FILE       apply a policy (docs/policy.md): each finding and file gets
+                             an action (block, warn, ignore); exit 1 exactly when
+                             something is blocked, 0 otherwise.
 explain  Show what a finding code means, why it matters and what to do (--tr: Turkish).
 rules    List every finding code.
 limits   List every limit with its default value and what it bounds.
 
 Exit codes: 0 nothing above `lambda`; 1 something malicious or suspicious;
-            2 a file could not be scanned, hit a limit (or a usage error).";
+            2 a file could not be scanned, hit a limit (or a usage error).
+            With --policy: 1 when the policy blocks a file, else 0; 2 for usage errors
+            and a policy file that cannot be read (its line, column and key named).";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -36,6 +41,8 @@ pub enum Command {
         format: Format,
         quiet: bool,
         limits: Vec<(String, String)>,
+        /// `--policy FILE`.
+        policy: Option<String>,
     },
     Explain {
         code: String,
@@ -72,6 +79,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             let mut quiet = false;
             let mut paths = Vec::new();
             let mut limits = Vec::new();
+            let mut policy = None;
             let mut it = argv[1..].iter();
             let mut only_paths = false;
             while let Some(a) = it.next() {
@@ -88,6 +96,8 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
                     _ if a == "--format" || a == "-f" => format = fmt(&value(&mut it, None)?)?,
                     Some(("--limit", v)) => limits.push(limit(&value(&mut it, Some(v))?)?),
                     _ if a == "--limit" => limits.push(limit(&value(&mut it, None)?)?),
+                    Some(("--policy", v)) => policy = Some(value(&mut it, Some(v))?),
+                    _ if a == "--policy" => policy = Some(value(&mut it, None)?),
                     _ if a == "--quiet" || a == "-q" => quiet = true,
                     _ if a.starts_with('-') && a.len() > 1 => return Err(format!("unknown option {a}")),
                     _ => paths.push(a.clone()),
@@ -96,7 +106,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             if paths.is_empty() {
                 return Err("scan needs at least one path".into());
             }
-            Ok(Command::Scan { paths, format, quiet, limits })
+            Ok(Command::Scan { paths, format, quiet, limits, policy })
         }
         other => Err(format!("unknown command {other:?}")),
     }
@@ -134,12 +144,19 @@ mod tests {
                 paths: vec!["a.h5".into(), "b".into()],
                 format: Format::Json,
                 quiet: false,
-                limits: vec![]
+                limits: vec![],
+                policy: None,
             }
         );
         assert_eq!(
             p(&["scan", "--format=sarif", "-q", "--", "-odd-name"]).unwrap(),
-            Command::Scan { paths: vec!["-odd-name".into()], format: Format::Sarif, quiet: true, limits: vec![] }
+            Command::Scan {
+                paths: vec!["-odd-name".into()],
+                format: Format::Sarif,
+                quiet: true,
+                limits: vec![],
+                policy: None,
+            }
         );
         assert!(p(&["scan"]).is_err());
         assert!(p(&["scan", "--format", "xml", "a"]).is_err());
@@ -155,9 +172,21 @@ mod tests {
                 paths: vec!["a".into()],
                 format: Format::Text,
                 quiet: false,
-                limits: vec![("max_work".into(), "1M".into()), ("max_findings".into(), "3".into())]
+                limits: vec![("max_work".into(), "1M".into()), ("max_findings".into(), "3".into())],
+                policy: None,
             }
         );
+        assert_eq!(
+            p(&["scan", "--policy", "p.toml", "a"]).unwrap(),
+            Command::Scan {
+                paths: vec!["a".into()],
+                format: Format::Text,
+                quiet: false,
+                limits: vec![],
+                policy: Some("p.toml".into()),
+            }
+        );
+        assert!(p(&["scan", "a", "--policy"]).unwrap_err().contains("--policy needs a value"));
         assert!(p(&["scan", "--limit", "max_nope=1", "a"]).unwrap_err().contains("max_nope"));
         assert!(p(&["scan", "--limit", "max_work=lots", "a"]).unwrap_err().contains("max_work"));
         assert!(p(&["scan", "--limit", "max_work", "a"]).unwrap_err().contains("NAME=VALUE"));

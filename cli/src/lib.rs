@@ -13,6 +13,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use keras_sentinel::limits::Limits;
+use keras_sentinel::policy::Policy;
 use keras_sentinel::report::{FileReport, ScanError, ScanReport, Stats, Verdict};
 use keras_sentinel::source::FileSource;
 
@@ -55,11 +56,62 @@ pub fn run(argv: &[String]) -> u8 {
                 2
             }
         },
-        Command::Scan { paths, format, quiet, limits } => scan(&paths, format, quiet, &limits),
+        Command::Scan { paths, format, quiet, limits, policy } => {
+            let policy = match policy.as_deref().map(load_policy).transpose() {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("keras-sentinel: {e}");
+                    return 2;
+                }
+            };
+            scan(&paths, format, quiet, &limits, policy.as_ref())
+        }
     }
 }
 
-fn scan(paths: &[String], format: Format, quiet: bool, settings: &[(String, String)]) -> u8 {
+/// Reads and parses a policy file; the error names the file, line, column and key.
+fn load_policy(path: &str) -> Result<Policy, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("policy {path}: cannot read: {e}"))?;
+    let name = std::path::Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Policy::parse(&text, &name).map_err(|e| format!("policy {path}: {e}"))
+}
+
+/// Today (UTC) as `YYYY-MM-DD`, for policy entries that expire.
+fn today() -> Option<String> {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Applies `policy` to a report: the file's SHA-256 first when the policy allowlists
+/// files by hash (a file that cannot be hashed simply matches no file entry).
+fn decide(policy: &Policy, report: &mut FileReport, path: &std::path::Path, today: Option<&str>) {
+    if report.sha256.is_none() && policy.allow.iter().any(|a| a.kind == keras_sentinel::policy::AllowKind::File) {
+        if let Ok(src) = FileSource::open(path) {
+            report.sha256 = keras_sentinel::hash::sha256(&src, &mut |_, _| true).ok();
+        }
+    }
+    let cx = keras_sentinel::policy::Context { file_sha256: report.sha256.as_deref(), today };
+    report.policy = Some(keras_sentinel::policy::apply(policy, report, &cx));
+}
+
+fn scan(
+    paths: &[String],
+    format: Format,
+    quiet: bool,
+    settings: &[(String, String)],
+    policy: Option<&Policy>,
+) -> u8 {
+    let today = today();
     let mut limits = Limits::default();
     for (name, value) in settings {
         if let Err(e) = limits.set(name, value) {
@@ -85,7 +137,10 @@ fn scan(paths: &[String], format: Format, quiet: bool, settings: &[(String, Stri
         if !quiet && total > 1 {
             eprint!("\r[{}/{}] {}\x1b[K", i + 1, total, path.display());
         }
-        let report = scan_one(path, &limits);
+        let mut report = scan_one(path, &limits);
+        if let Some(p) = policy {
+            decide(p, &mut report, path, today.as_deref());
+        }
         if !quiet && total > 1 {
             eprint!("\r\x1b[K");
         }
@@ -116,7 +171,10 @@ fn scan(paths: &[String], format: Format, quiet: bool, settings: &[(String, Stri
     if written.and_then(|_| out.flush()).is_err() {
         return 2;
     }
-    exit_code(&report)
+    match policy {
+        Some(_) => u8::from(report.files.iter().any(|f| f.policy.as_ref().is_some_and(|d| !d.passes()))),
+        None => exit_code(&report),
+    }
 }
 
 /// Scans one file in isolation: a limit makes it `error` inside the core; a panic

@@ -141,7 +141,43 @@ pub fn text_file(f: &FileReport, color: bool) -> String {
     for e in &f.errors {
         let _ = writeln!(out, "    {} {}: {}", p.wrap("1;35", "ERROR   "), e.location, e.message);
     }
+    if let Some(d) = &f.policy {
+        policy_text(&mut out, f, d, &p);
+    }
     out
+}
+
+/// The policy's decision under a file: its action, then every finding whose action is
+/// not the plain one for its severity (allowed, trusted, policy sinks), and notes.
+fn policy_text(out: &mut String, f: &FileReport, d: &keras_sentinel::policy::Decision, p: &Paint) {
+    use keras_sentinel::policy::Action;
+    let label = match d.action {
+        Action::Block => p.wrap("1;31", "BLOCK   "),
+        Action::Warn => p.wrap("1;33", "WARN    "),
+        Action::Ignore => p.wrap("1;32", "PASS    "),
+    };
+    let _ = writeln!(out, "    {label} by policy {}", d.policy);
+    if let Some(a) = &d.file_allowed_by {
+        let _ = writeln!(out, "      file allowed by line {} (reviewer {}: {})", a.line, a.reviewer, a.reason);
+    }
+    for (finding, fd) in f.findings.iter().zip(&d.findings) {
+        if let Some(a) = fd.allowed_by.as_ref().filter(|_| d.file_allowed_by.is_none()) {
+            let _ = writeln!(
+                out,
+                "      {} {} allowed by line {} (reviewer {}: {})",
+                finding.code,
+                fd.action.as_str(),
+                a.line,
+                a.reviewer,
+                a.reason
+            );
+        } else if let Some(n) = &fd.note {
+            let _ = writeln!(out, "      {} {}: {n}", finding.code, fd.action.as_str());
+        }
+    }
+    for n in &d.notes {
+        let _ = writeln!(out, "      note: {n}");
+    }
 }
 
 /// The closing lines of a text report: counts per verdict and skipped paths.

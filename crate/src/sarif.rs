@@ -9,6 +9,7 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::policy::Action;
 use crate::report::{FileReport, Finding, ScanReport, Severity};
 use crate::rules::{self, RuleDoc};
 
@@ -122,7 +123,7 @@ fn fingerprint(f: &Finding) -> String {
     h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-fn result(file: &FileReport, f: &Finding) -> Value {
+fn result(file: &FileReport, index: usize, f: &Finding) -> Value {
     let mut msg = format!("{}: {}", f.title, f.explanation);
     if let Some(s) = &f.evidence.source {
         msg.push_str(&format!(" Source: {s}"));
@@ -135,7 +136,7 @@ fn result(file: &FileReport, f: &Finding) -> Value {
     if file.stats.file_bytes > 0 {
         physical["region"] = json!({"byteOffset": 0, "byteLength": file.stats.file_bytes});
     }
-    json!({
+    let mut r = json!({
         "ruleId": f.code,
         "ruleIndex": rules::ALL.iter().position(|r| r.code == f.code),
         "level": level(f.severity),
@@ -152,7 +153,22 @@ fn result(file: &FileReport, f: &Finding) -> Value {
             "evidence": f.evidence,
             "cves": f.cves,
         },
-    })
+    });
+    // A finding the policy lets through is a suppressed result, with who accepted it.
+    if let Some(d) = file.policy.as_ref().and_then(|p| p.findings.get(index).map(|fd| (p, fd))) {
+        let (policy, fd) = d;
+        r["properties"]["action"] = json!(fd.action);
+        if fd.action == Action::Ignore {
+            let allowed = fd.allowed_by.as_ref().or(policy.file_allowed_by.as_ref());
+            let justification = match (allowed, &fd.note) {
+                (Some(a), _) => format!("{} (reviewer {}, policy {} line {})", a.reason, a.reviewer, policy.policy, a.line),
+                (None, Some(n)) => format!("{n} (policy {})", policy.policy),
+                (None, None) => format!("ignored by policy {}", policy.policy),
+            };
+            r["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": justification}]);
+        }
+    }
+    r
 }
 
 /// SARIF 2.1.0: one run, every rule in the driver, one result per finding, scan errors
@@ -161,8 +177,8 @@ pub fn render(report: &ScanReport) -> Value {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for file in &report.files {
-        for f in &file.findings {
-            results.push(result(file, f));
+        for (i, f) in file.findings.iter().enumerate() {
+            results.push(result(file, i, f));
         }
         for e in &file.errors {
             notifications.push(json!({
