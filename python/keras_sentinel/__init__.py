@@ -24,6 +24,7 @@ from .guard import BlockedModelError, safe_load_model
 __all__ = [
     "BLOCKING_VERDICTS",
     "BlockedModelError",
+    "Policy",
     "Finding",
     "Location",
     "Report",
@@ -40,19 +41,42 @@ __version__ = _core.version()
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _check_policy(policy: object) -> None:
-    # The policy module (per-code actions, allowlists) is not part of the core yet; only
-    # the built-in policy of detection-rules.md exists. Refuse rather than ignore one.
-    if policy is not None:
-        raise NotImplementedError(
-            "custom policies are not supported yet; policy=None applies the built-in policy "
-            "(block malicious, suspicious and error)"
-        )
+class Policy:
+    """A policy file (docs/policy.md): actions per severity and code, allowlists by file
+    and lambda SHA-256, trusted modules, extra sinks. Parsed by the native core, the same
+    code as ``keras-sentinel scan --policy`` and the page; a malformed file raises
+    ``ValueError`` naming its line, column and key."""
+
+    def __init__(self, text: str, name: str = "policy"):
+        self.text = text
+        self.name = name
+        _core.scan_bytes(b"", "<policy check>", (text, name))  # parse now: fail early
+
+    @classmethod
+    def from_file(cls, path: PathLike) -> "Policy":
+        p = os.fspath(path)
+        with open(p, encoding="utf-8") as f:
+            return cls(f.read(), os.path.basename(p))
+
+    def __repr__(self) -> str:
+        return f"Policy({self.name!r})"
+
+
+def _policy(policy: object):
+    """(text, name) for the core, or None for the built-in policy."""
+    if policy is None:
+        return None
+    if isinstance(policy, Policy):
+        return (policy.text, policy.name)
+    if isinstance(policy, (str, os.PathLike)):
+        p = Policy.from_file(policy)
+        return (p.text, p.name)
+    raise TypeError("policy must be a keras_sentinel.Policy, a path to a policy file, or None")
 
 
 def scan(
     target: Union[PathLike, bytes, bytearray, memoryview, IO[bytes]],
-    policy: None = None,
+    policy: "Policy | PathLike | None" = None,
     *,
     name: Optional[str] = None,
 ) -> Report:
@@ -60,40 +84,45 @@ def scan(
 
     ``target`` is a path, the file's bytes, or a binary file object with ``seek``/``read``
     (only the byte ranges the scan needs are read: a few KB of a multi-GB ``.h5``).
+    ``policy`` (a :class:`Policy` or a path to a policy file) adds an action to every
+    finding and to the file (``report.action``); without one the built-in policy decides
+    ``report.blocked``.
     ``name`` is what the report calls the file; its extension matters for formats without
     magic bytes, as it does for the loaders (default: the path or ``<bytes>``).
     """
-    _check_policy(policy)
+    pol = _policy(policy)
     if isinstance(target, (bytes, bytearray, memoryview)):
-        return Report.from_json(_core.scan_bytes(bytes(target), name or "<bytes>"))
+        return Report.from_json(_core.scan_bytes(bytes(target), name or "<bytes>", pol))
     if isinstance(target, (str, os.PathLike)):
         path = os.fspath(target)
         if name is None:
-            return Report.from_json(_core.scan_path(path))
+            return Report.from_json(_core.scan_path(path, pol))
         with open(path, "rb") as f:
-            return _scan_fileobj(f, name)
+            return _scan_fileobj(f, name, pol)
     if hasattr(target, "read") and hasattr(target, "seek"):
-        return _scan_fileobj(target, name or getattr(target, "name", None) or "<file>")
+        return _scan_fileobj(target, name or getattr(target, "name", None) or "<file>", pol)
     raise TypeError(f"cannot scan {type(target).__name__}: pass a path, bytes or a binary file object")
 
 
-def _scan_fileobj(f: IO[bytes], name: str) -> Report:
+def _scan_fileobj(f: IO[bytes], name: str, policy=None) -> Report:
     size = f.seek(0, os.SEEK_END)
 
     def read(offset: int, length: int) -> bytes:
         f.seek(offset)
         return f.read(length)
 
-    return Report.from_json(_core.scan_reader(read, size, str(name)))
+    return Report.from_json(_core.scan_reader(read, size, str(name), policy))
 
 
-def scan_many(paths: Iterable[PathLike], workers: Optional[int] = None, policy: None = None) -> List[Report]:
+def scan_many(
+    paths: Iterable[PathLike], workers: Optional[int] = None, policy: "Policy | PathLike | None" = None
+) -> List[Report]:
     """Scans many files on ``workers`` native threads (default: the number of CPUs) with
     the GIL released. Reports come back in the order of ``paths``; a file that cannot be
     opened gets an ``error`` report, never silence."""
-    _check_policy(policy)
+    pol = _policy(policy)
     ps: Sequence[str] = [os.fspath(p) for p in paths]
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n < 1:
         raise ValueError("workers must be at least 1")
-    return [Report.from_json(t) for t in _core.scan_paths(list(ps), n)]
+    return [Report.from_json(t) for t in _core.scan_paths(list(ps), n, pol)]

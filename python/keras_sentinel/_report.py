@@ -62,6 +62,11 @@ class Report:
     errors: List[ScanError]
     stats: Dict[str, int]
     keras_version: Optional[str] = None
+    #: SHA-256 of the file, when it was computed (a policy with file entries).
+    sha256: Optional[str] = None
+    #: The policy decision (``action``, per-finding actions, allowlist entries), if a
+    #: policy was given.
+    policy: Optional[Dict[str, Any]] = None
     _json: str = field(default="", repr=False, compare=False)
 
     @classmethod
@@ -89,6 +94,8 @@ class Report:
             errors=errors,
             stats=dict(d.get("stats", {})),
             keras_version=d.get("keras_version"),
+            sha256=d.get("sha256"),
+            policy=d.get("policy"),
             _json=text,
         )
 
@@ -102,9 +109,19 @@ class Report:
         return seen
 
     @property
+    def action(self) -> str:
+        """``block``, ``warn`` or ``ignore``: the given policy's decision, else the built-in
+        policy's (block malicious, suspicious and error; warn on lambda and review)."""
+        if self.policy is not None:
+            return self.policy["action"]
+        if self.verdict in BLOCKING_VERDICTS:
+            return "block"
+        return "warn" if self.verdict in ("lambda", "review") else "ignore"
+
+    @property
     def blocked(self) -> bool:
-        """Whether the built-in policy blocks this file."""
-        return self.verdict in BLOCKING_VERDICTS
+        """Whether the policy in force blocks this file."""
+        return self.action == "block"
 
     def to_json(self) -> str:
         """The report as the CLI writes it for one file."""

@@ -46,13 +46,15 @@ def _loader(backend: str):
     return tf.keras.models.load_model
 
 
-def safe_load_model(path: "str | os.PathLike[str]", policy: None = None, *, loader: str = "auto", **kwargs: Any):
+def safe_load_model(path: "str | os.PathLike[str]", policy: Any = None, *, loader: str = "auto", **kwargs: Any):
     """Scans ``path`` and, only if the policy does not block it, loads it with
     ``keras.saving.load_model`` (Keras 3) or ``tf.keras.models.load_model`` (tf.keras 2),
     passing ``**kwargs`` through (e.g. ``safe_mode=False`` for a reviewed Lambda model).
 
     Raises :class:`BlockedModelError` (carrying the report) when the file is blocked:
-    with the built-in policy, any ``malicious``, ``suspicious`` or ``error`` verdict.
+    with the built-in policy, any ``malicious``, ``suspicious`` or ``error`` verdict; with
+    ``policy`` (a :class:`~keras_sentinel.Policy` or a policy file's path), whatever it
+    blocks.
     The scan reads the same path the loader then opens; for a SavedModel directory the
     ``keras_metadata.pb`` and ``saved_model.pb`` inside it are scanned.
     """

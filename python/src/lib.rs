@@ -9,11 +9,37 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use keras_sentinel::limits::Limits;
+use keras_sentinel::policy::{apply, AllowKind, Context, Policy};
 use keras_sentinel::report::{FileReport, ScanError, Stats, Verdict};
 use keras_sentinel::source::{ByteSource, FileSource, SourceError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+
+/// A policy given as `(text, name)`, parsed once per call; a malformed one is a
+/// `ValueError` naming line, column and key.
+fn parse_policy(policy: Option<(String, String)>) -> PyResult<Option<Policy>> {
+    policy
+        .map(|(text, name)| Policy::parse(&text, &name).map_err(|e| PyValueError::new_err(format!("policy {name}: {e}"))))
+        .transpose()
+}
+
+/// Applies `policy` to `report`; `hash` gives the file's SHA-256 when the policy has file
+/// entries (only then is the file read whole).
+fn decide(policy: Option<&Policy>, report: &mut FileReport, hash: impl FnOnce() -> Option<String>) {
+    let Some(p) = policy else { return };
+    if report.sha256.is_none() && p.allow.iter().any(|a| a.kind == AllowKind::File) {
+        report.sha256 = hash();
+    }
+    let today = keras_sentinel_cli::today();
+    let cx = Context { file_sha256: report.sha256.as_deref(), today: today.as_deref() };
+    report.policy = Some(apply(p, report, &cx));
+}
+
+fn hash_path(path: &str) -> Option<String> {
+    let src = FileSource::open(Path::new(path)).ok()?;
+    keras_sentinel::hash::sha256(&src, &mut |_, _| true).ok()
+}
 
 fn to_json(r: &FileReport) -> PyResult<String> {
     serde_json::to_string(r).map_err(|e| PyValueError::new_err(e.to_string()))
@@ -26,7 +52,7 @@ fn open_error(path: &str, e: &std::io::Error) -> FileReport {
         format: "unknown".into(),
         verdict: Verdict::Error,
         findings: Vec::new(),
-        errors: vec![ScanError { location: "file".into(), message: format!("cannot open: {e}") }],
+        errors: vec![ScanError::new("file", format!("cannot open: {e}"))],
         keras_version: None,
         stats: Stats::default(),
         sha256: None,
@@ -44,17 +70,34 @@ fn scan_path_report(path: &str, limits: &Limits) -> FileReport {
 /// Scans the file at `path`; returns the report as JSON. The GIL is released while
 /// scanning.
 #[pyfunction]
-fn scan_path(py: Python<'_>, path: String) -> PyResult<String> {
-    let report = py.detach(|| scan_path_report(&path, &Limits::default()));
+#[pyo3(signature = (path, policy=None))]
+fn scan_path(py: Python<'_>, path: String, policy: Option<(String, String)>) -> PyResult<String> {
+    let policy = parse_policy(policy)?;
+    let report = py.detach(|| {
+        let mut r = scan_path_report(&path, &Limits::default());
+        decide(policy.as_ref(), &mut r, || hash_path(&path));
+        r
+    });
     to_json(&report)
 }
 
 /// Scans in-memory bytes; `name` is what the report calls the file (its extension
 /// tells formats without magic bytes apart, as a loader would).
 #[pyfunction]
-fn scan_bytes(py: Python<'_>, data: &Bound<'_, PyBytes>, name: String) -> PyResult<String> {
+#[pyo3(signature = (data, name, policy=None))]
+fn scan_bytes(
+    py: Python<'_>,
+    data: &Bound<'_, PyBytes>,
+    name: String,
+    policy: Option<(String, String)>,
+) -> PyResult<String> {
+    let policy = parse_policy(policy)?;
     let bytes: &[u8] = data.as_bytes();
-    let report = py.detach(|| keras_sentinel::scan(&bytes, &name, &Limits::default()));
+    let report = py.detach(|| {
+        let mut r = keras_sentinel::scan(&bytes, &name, &Limits::default());
+        decide(policy.as_ref(), &mut r, || keras_sentinel::hash::sha256(&bytes, &mut |_, _| true).ok());
+        r
+    });
     to_json(&report)
 }
 
@@ -89,18 +132,30 @@ impl ByteSource for PyRangeSource<'_> {
 
 /// Scans through `read(offset, length) -> bytes` over a source of `size` bytes.
 #[pyfunction]
-fn scan_reader(read: Bound<'_, PyAny>, size: u64, name: String) -> PyResult<String> {
+#[pyo3(signature = (read, size, name, policy=None))]
+fn scan_reader(read: Bound<'_, PyAny>, size: u64, name: String, policy: Option<(String, String)>) -> PyResult<String> {
     if !read.is_callable() {
         return Err(PyValueError::new_err("read must be callable as read(offset, length) -> bytes"));
     }
+    let policy = parse_policy(policy)?;
     let src = PyRangeSource { read, len: size };
-    to_json(&keras_sentinel::scan(&src, &name, &Limits::default()))
+    let mut r = keras_sentinel::scan(&src, &name, &Limits::default());
+    decide(policy.as_ref(), &mut r, || keras_sentinel::hash::sha256(&src, &mut |_, _| true).ok());
+    to_json(&r)
 }
 
 /// Scans many paths on `workers` threads with the GIL released; reports in the order
 /// of `paths`.
 #[pyfunction]
-fn scan_paths(py: Python<'_>, paths: Vec<String>, workers: usize) -> PyResult<Vec<String>> {
+#[pyo3(signature = (paths, workers, policy=None))]
+fn scan_paths(
+    py: Python<'_>,
+    paths: Vec<String>,
+    workers: usize,
+    policy: Option<(String, String)>,
+) -> PyResult<Vec<String>> {
+    let policy = parse_policy(policy)?;
+    let policy = policy.as_ref();
     let workers = workers.clamp(1, 256).min(paths.len().max(1));
     let reports: Vec<FileReport> = py.detach(|| {
         let next = AtomicUsize::new(0);
@@ -114,7 +169,9 @@ fn scan_paths(py: Python<'_>, paths: Vec<String>, workers: usize) -> PyResult<Ve
                         loop {
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             let Some(p) = paths.get(i) else { break };
-                            done.push((i, scan_path_report(p, &limits)));
+                            let mut r = scan_path_report(p, &limits);
+                            decide(policy, &mut r, || hash_path(p));
+                            done.push((i, r));
                         }
                         done
                     })

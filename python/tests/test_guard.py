@@ -27,6 +27,18 @@ def test_benign_model_loads(keras, tmp_path):
     assert [l.name for l in loaded.layers] == ["d"]
 
 
+def test_policy_blocks_what_it_says(keras, tmp_path):
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Lambda(lambda x: x * 2.0, name="double")])
+    path = tmp_path / "lambda.keras"
+    model.save(path)
+    policy = REPO / "cli" / "tests" / "data" / "policy" / "per_severity.toml"  # medium = "block"
+    with pytest.raises(keras_sentinel.BlockedModelError) as e:
+        keras_sentinel.safe_load_model(path, policy=policy, safe_mode=False)
+    assert e.value.report.verdict == "lambda" and e.value.report.action == "block"
+    loaded = keras_sentinel.safe_load_model(path, safe_mode=False)  # built-in: lambda warns
+    assert loaded.layers[-1].name == "double"
+
+
 def attack_files():
     """Attack fixtures that real Keras 3 was shown to execute (fixtures/adversarial)."""
     m = ADVERSARIAL / "manifest.json"

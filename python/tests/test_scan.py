@@ -71,9 +71,30 @@ def test_scan_many_keeps_order_and_verdicts(fixtures):
     assert "cannot open" in reports[-1].errors[0].message
 
 
-def test_policy_other_than_default_is_refused_not_ignored(fixtures):
-    with pytest.raises(NotImplementedError):
-        keras_sentinel.scan(fixtures[0][0], policy={"block": []})
+POLICIES = MODELS.parents[2] / "cli" / "tests" / "data" / "policy"
+BENIGN_OPS = MODELS / "keras3" / "benign_ops.keras"
+
+
+def test_policy_decides_like_the_cli():
+    allow = keras_sentinel.Policy.from_file(POLICIES / "allow_lambda.toml")
+    r = keras_sentinel.scan(BENIGN_OPS, policy=allow)
+    assert r.verdict == "lambda" and r.action == "ignore" and not r.blocked
+    assert r.policy["findings"][0]["allowed_by"]["reviewer"] == "ayse"
+    strict = POLICIES / "per_severity.toml"  # medium = "block", as a path
+    assert keras_sentinel.scan(BENIGN_OPS, policy=strict).blocked
+    assert keras_sentinel.scan(BENIGN_OPS.read_bytes(), name="m.keras", policy=strict).blocked
+    assert [r.action for r in keras_sentinel.scan_many([BENIGN_OPS], policy=allow)] == ["ignore"]
+    # Without a policy: the built-in one (lambda warns).
+    assert keras_sentinel.scan(BENIGN_OPS).action == "warn"
+    file_allow = keras_sentinel.scan(MODELS / "tf215" / "h5_benign_scale.h5", policy=POLICIES / "allow_file.toml")
+    assert file_allow.action == "ignore" and len(file_allow.sha256) == 64
+
+
+def test_malformed_policy_names_line_column_and_key():
+    with pytest.raises(ValueError, match=r"line 3, column 1, key actions.critical"):
+        keras_sentinel.Policy.from_file(POLICIES / "malformed.toml")
+    with pytest.raises(TypeError):
+        keras_sentinel.scan(BENIGN_OPS, policy={"block": []})
 
 
 def test_wrong_target_type():

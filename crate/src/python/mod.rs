@@ -131,14 +131,25 @@ pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limit
         {
             a.notes.push("saved on Windows: Keras may have replaced 0x5C bytes with 0x2F; on Python 3.13+ such damage can stay valid bytecode, so operands equal to 47 may originally have been 92".into());
         }
+        let mut arguments: Vec<(String, value::V)> = input
+            .arguments
+            .and_then(|j| j.as_obj())
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), json_value(v, 0))).collect())
+            .unwrap_or_default();
+        // Keras' Lambda.call passes `mask` and `training` whenever the function has
+        // parameters of those names, over any default or `arguments` entry: their values
+        // come from the caller, so a stored default must not prune a branch.
+        let code = &inf.code;
+        let nparams = (code.argcount + code.kwonlyargcount) as usize;
+        for name in ["mask", "training"] {
+            if code.varnames.iter().take(nparams).any(|n| n == name) {
+                arguments.push((name.to_string(), value::V::unknown(name)));
+            }
+        }
         let env = eval::Env {
             defaults: input.defaults.map(json_items).unwrap_or_default(),
             closure: input.closure.map(json_items).unwrap_or_default(),
-            arguments: input
-                .arguments
-                .and_then(|j| j.as_obj())
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), json_value(v, 0))).collect())
-                .unwrap_or_default(),
+            arguments,
             module: input.module.map(str::to_string),
             lines: if lines.is_empty() { tables::KerasLine::ALL.to_vec() } else { lines.to_vec() },
         };
@@ -268,6 +279,34 @@ fn json_value(j: &Json, depth: usize) -> value::V {
             }
             V::Dict(m.iter().map(|(k, v)| (V::str(k.clone()), json_value(v, depth + 1))).collect())
         }
+    }
+}
+
+#[cfg(test)]
+mod call_time_arguments {
+    use super::*;
+
+    fn unhex(h: &str) -> Vec<u8> {
+        (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect()
+    }
+
+    /// `lambda x, training=None: __import__('os').system('id') if training else x`
+    /// (CPython 3.11 `marshal.dumps`), saved with its default `None`: Keras passes
+    /// `training` at call time, so the default must not hide the payload branch.
+    const TRAINING_GATED: &str = "e30200000000000000000000000300000003000000f34e00000097007c0172227401000000000000000000006401a6010000ab010000000000000000a00100000000000000000000000000000000000000006402a6010000ab0100000000000000006e017c00530029034eda026f73da0269642902da0a5f5f696d706f72745f5fda0673797374656d2902da0178da08747261696e696e6773020000002020fa083c737472696e673efa083c6c616d6264613e72090000000100000073260000008000b828d019499d1aa044d11929d41929d71930d21930b014d11936d41936d01936c8018000f300000000";
+    /// `lambda x, mask=None, scale=2.0: x * scale if mask is None else x`.
+    const MASK_BENIGN: &str = "e30300000000000000000000000200000003000000f31400000097007c0180057c007c027a0500006e017c00530029014ea9002903da0178da046d61736bda057363616c657303000000202020fa083c737472696e673efa083c6c616d6264613e72070000000100000073120000008000a854a85ca001a045a109a009b8718000f300000000";
+
+    #[test]
+    fn training_and_mask_come_from_the_caller() {
+        let code = unhex(TRAINING_GATED);
+        let defaults = crate::container::json::Json::Arr(vec![crate::container::json::Json::Null]);
+        let input = FunctionInput { code: &code, defaults: Some(&defaults), closure: None, arguments: None, module: None };
+        let a = analyze(&input, &Limits::default());
+        assert_eq!(a.classification, Classification::Malicious, "{:?}", a.notes);
+        let code = unhex(MASK_BENIGN);
+        let input = FunctionInput { code: &code, defaults: None, closure: None, arguments: None, module: None };
+        assert_eq!(analyze(&input, &Limits::default()).classification, Classification::Benign);
     }
 }
 
