@@ -8,7 +8,8 @@
 # FUZZ_RSS_MB (libFuzzer -rss_limit_mb, default 2048), FUZZ_TIMEOUT (seconds one input
 # may take, default 10), FUZZ_NICE (default 15), FUZZ_TOOLCHAIN (e.g. `+nightly`; by
 # default nightly if installed, else stable with RUSTC_BOOTSTRAP=1), FUZZ_NO_SUMMARY=1
-# to leave FUZZING.md alone.
+# to leave FUZZING.md alone, FUZZ_SECTION (which marked table of FUZZING.md to rewrite,
+# default fuzz-results).
 #
 # Crashes, timeouts and OOMs are kept going past (libFuzzer fork mode) and saved under
 # crate/fuzz/artifacts/<target>/; each one becomes a regression input under
@@ -105,12 +106,14 @@ done
 
 [ "${FUZZ_NO_SUMMARY:-0}" = 1 ] && exit 0
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
-python3 - "$results" "$secs" "$rustc_desc" "$cpu, $(nproc) cores, $(uname -sm)" "$rss" "$timeout" <<'EOF'
+python3 - "$results" "$secs" "$rustc_desc" "$cpu, $(nproc) cores, $(uname -sm)" "$rss" "$timeout" \
+    "${FUZZ_SECTION:-fuzz-results}" "${targets[*]}" <<'EOF'
 import datetime, re, sys
-results, secs, rustc, machine, rss, timeout = sys.argv[1:]
+results, secs, rustc, machine, rss, timeout, section, targets = sys.argv[1:]
+ALL = "scan_bytes zip_read json_parse keras_walk hdf5_read_keras protobuf_read pickle_read marshal_parse python_analyze python_disasm payload_decode"
 rows = [l.rstrip("\n").split("\t") for l in open(results)]
 out = [f"Last run: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-       f"`scripts/fuzz.sh {secs}`, one target at a time under `nice`; {machine}; {rustc}; "
+       f"`scripts/fuzz.sh {secs}{'' if targets == ALL else ' ' + targets}`, one target at a time under `nice`; {machine}; {rustc}; "
        f"-rss_limit_mb={rss} -timeout={timeout} -max_len=65536, fork mode (1 job).", "",
        "| target | executions | time (s) | exec/s | coverage | corpus | crashes | timeouts | OOMs |",
        "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -118,7 +121,8 @@ for t, execs, el, cov, corp, cr, to, oom, rc in rows:
     rate = int(execs) // max(int(el), 1)
     out.append(f"| `{t}` | {int(execs):,} | {el} | {rate:,} | {cov} | {corp} | {cr} | {to} | {oom} |")
 md = open("FUZZING.md").read()
-start, end = "<!-- fuzz-results:start -->", "<!-- fuzz-results:end -->"
+start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
+assert start in md and end in md, f"FUZZING.md has no {section} markers"
 md = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: start + "\n" + "\n".join(out) + "\n" + end, md, flags=re.S)
 open("FUZZING.md", "w").write(md)
 print("\n".join(out))

@@ -25,10 +25,19 @@ pub fn small_limits() -> Limits {
     }
 }
 
+/// Invariants known to be broken today are asserted only when this variable is set
+/// (`FUZZ_KNOWN_BUGS=1 scripts/fuzz.sh …`), to reproduce them or check a fix.
+pub fn known_bugs() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("FUZZ_KNOWN_BUGS").is_some())
+}
+
 /// What holds for every report `scan` returns, whatever the bytes.
-///
-/// Not asserted (known bug, issue 12): `stats.bytes_read <= stats.file_bytes`.
 pub fn check_report(r: &FileReport, path: &str, len: usize, limits: &Limits) {
+    if known_bugs() {
+        // Issue 12 ("read 48 KiB of 16 KiB"): re-reads are counted as bytes read.
+        assert!(r.stats.bytes_read <= r.stats.file_bytes, "read {} bytes of {}", r.stats.bytes_read, len);
+    }
     assert_eq!(r.path, path);
     assert_eq!(r.stats.file_bytes, len as u64, "file_bytes is the source length");
     assert!(!r.format.is_empty(), "a format is always named (`unknown` at worst)");
