@@ -223,15 +223,17 @@ impl V {
                 }
                 out.push('}');
             }
+            // `a:b` is only Python inside brackets (see `subscript_key`); elsewhere a
+            // slice object is spelled as its constructor.
             V::Slice(s) => {
-                let part = |v: &V| if matches!(v, V::None) { String::new() } else { v.render() };
-                out.push_str(&part(&s[0]));
-                out.push(':');
-                out.push_str(&part(&s[1]));
-                if !matches!(s[2], V::None) {
-                    out.push(':');
-                    out.push_str(&part(&s[2]));
+                out.push_str("slice(");
+                for (i, x) in s.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    x.render_into(out, depth + 1);
                 }
+                out.push(')');
             }
             V::Code(c) => out.push_str(&format!("<code {}>", c.name)),
             V::Func(f) => out.push_str(&f.src),
@@ -256,6 +258,29 @@ impl V {
         }
     }
 
+    /// The key of a subscript as written between the brackets: `x[:, 0]`, `x[..., 1:]`,
+    /// `x[a, b]` (a tuple key without its parentheses; slices in their `a:b:c` form).
+    pub fn subscript_key(&self) -> String {
+        match self {
+            V::Slice(s) => slice_text(s),
+            V::Tuple(t) if !t.is_empty() => {
+                let parts: Vec<String> = t
+                    .iter()
+                    .map(|x| match x {
+                        V::Slice(s) => slice_text(s),
+                        other => other.render(),
+                    })
+                    .collect();
+                if parts.len() == 1 {
+                    format!("{},", parts[0])
+                } else {
+                    parts.join(", ")
+                }
+            }
+            other => other.render(),
+        }
+    }
+
     /// Rendering suitable as an operand of a binary operator.
     pub fn operand(&self) -> String {
         let s = self.render();
@@ -266,6 +291,17 @@ impl V {
             _ => s,
         }
     }
+}
+
+/// `start:stop:step` with the `None` parts left out, as Python source spells a slice.
+fn slice_text(s: &[V; 3]) -> String {
+    let part = |v: &V| if matches!(v, V::None) { String::new() } else { v.render() };
+    let mut out = format!("{}:{}", part(&s[0]), part(&s[1]));
+    if !matches!(s[2], V::None) {
+        out.push(':');
+        out.push_str(&part(&s[2]));
+    }
+    out
 }
 
 pub fn fmt_float(f: f64) -> String {

@@ -124,6 +124,9 @@ impl Cx {
                     }
                 },
                 Flow::Return(v) => {
+                    if fr.top {
+                        self.ret_indent = self.indent;
+                    }
                     let gen = if fr.yields.iter().all(|y| !matches!(y, V::Unknown(_))) {
                         V::Iter(fr.yields.clone().into(), 0)
                     } else {
@@ -163,9 +166,10 @@ impl Cx {
                     }
                     taken.pc = tk;
                     fr.pc += 1;
-                    let saved_len = self.stmts.len();
+                    let (saved_len, saved_indent) = (self.stmts.len(), self.indent);
                     let a = self.run(taken);
                     self.stmts.truncate(saved_len.max(self.stmts.len().min(saved_len)));
+                    self.indent = saved_indent;
                     let b = self.run(fr);
                     return combine(&cond, jump_if, a, b);
                 }
@@ -208,7 +212,7 @@ impl Cx {
     }
     pub(super) fn store_fast(&mut self, fr: &mut Frame, i: usize, v: V) {
         let name = self.local_name(fr, i);
-        if fr.top && !name.starts_with('.') && self.stmts.len() < 200 {
+        if fr.top && !name.starts_with('.') && !v.is_null() {
             let r = v.render();
             let st = if let Some(m) = r.strip_prefix("import ") {
                 if m.split('.').next() == Some(name.as_str()) {
@@ -225,8 +229,14 @@ impl Cx {
             } else {
                 format!("{name} = {r}")
             };
-            if self.stmts.last() != Some(&st) {
-                self.stmts.push(st);
+            // `with m as name:`: the value entered is bound by the `with` line itself.
+            let with = r.strip_suffix(".__enter__()").map(|m| format!("with {m}:"));
+            let last = self.stmts.last().map(|l| l.trim_start().to_string());
+            if with.is_some() && last == with {
+                let line = self.stmts.pop().unwrap_or_default();
+                self.stmts.push(format!("{}:", line.trim_end_matches(':').to_string() + " as " + &name));
+            } else {
+                self.stmt(st);
             }
         }
         let v = match v {

@@ -12,6 +12,7 @@ pub mod calls;
 mod containers;
 mod frame;
 mod names;
+mod source;
 mod step;
 
 use std::collections::{HashMap, HashSet};
@@ -238,6 +239,8 @@ pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluatio
         visited: HashMap::new(),
         consts: HashSet::new(),
         stmts: Vec::new(),
+        indent: 0,
+        ret_indent: 0,
         mutation: None,
         modules: Vec::new(),
     };
@@ -246,18 +249,7 @@ pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluatio
         collect_value_strings(v, &mut cx.consts, 0);
     }
     let ret = cx.run_function(code, &env.defaults, &env.closure, &env.arguments, true);
-    let head = signature(code, &env.defaults);
-    let body = ret.as_ref().map(V::render).unwrap_or_else(|| "<does not return>".into());
-    cx.out.source = if code.name == "<lambda>" && cx.stmts.is_empty() {
-        format!("lambda {head}: {body}")
-    } else {
-        let mut s = format!("def {}({head}):\n", code.name);
-        for st in &cx.stmts {
-            s.push_str(&format!("    {st}\n"));
-        }
-        s.push_str(&format!("    return {body}"));
-        s
-    };
+    cx.out.source = source::function(code, &signature(code, &env.defaults), &cx.stmts, ret.as_ref(), cx.ret_indent);
     // Every nested code object is analysed in its own right, reached or not.
     cx.analyse_nested(code);
     cx.static_backstop(code);
@@ -360,7 +352,12 @@ pub(super) struct Cx {
     analysed: HashSet<*const Code>,
     visited: HashMap<*const Code, HashSet<usize>>,
     consts: HashSet<String>,
+    /// Statements of the top-level function seen so far, indented (`with` bodies).
     stmts: Vec<String>,
+    /// Block depth of the next statement (inside `with` blocks).
+    indent: usize,
+    /// Block depth at which the top-level function returned.
+    ret_indent: usize,
     /// A container mutated by the last call (`d.pop(k)`, `l.append(v)`, `next(it)`):
     /// (old, new), applied to the running frame after the instruction.
     mutation: Option<(V, V)>,
@@ -422,6 +419,16 @@ impl Cx {
             s
         };
         self.out.strings.push(shown);
+    }
+    /// A statement of the top-level function, at the current block depth.
+    pub(super) fn stmt(&mut self, st: String) {
+        if self.stmts.len() >= 200 {
+            return;
+        }
+        let line = format!("{}{st}", "    ".repeat(self.indent));
+        if self.stmts.last() != Some(&line) {
+            self.stmts.push(line);
+        }
     }
     pub(super) fn record_call(&mut self, text: String) {
         if !self.out.calls.contains(&text) && self.out.calls.len() < 50 {

@@ -22,10 +22,26 @@ impl Cx {
             "POP_TOP" => {
                 let v = self.pop(fr);
                 // An expression statement (`exec(cmd)` in a def body) reads better shown.
-                if fr.top && self.stmts.len() < 200 {
-                    if let V::Unknown(s) = &v {
-                        if s.ends_with(')') && !s.starts_with('<') {
-                            self.stmts.push(s.to_string());
+                if fr.top {
+                    let text = v.render();
+                    // Leaving a `with` block: its `__exit__(None, None, None)` call.
+                    if text.ends_with("__exit__)(None, None, None)") || text.ends_with(".__exit__(None, None, None)") {
+                        // `return e` inside the block evaluates `e`, leaves, then returns:
+                        // the return stays in the block.
+                        let returns = fr.ins.get(fr.pc + 1).is_some_and(|n| n.name == "RETURN_VALUE");
+                        if !returns {
+                            self.indent = self.indent.saturating_sub(1);
+                        }
+                    } else if let V::Unknown(s) = &v {
+                        // The left operand of `a or b` / `a and b` (3.12+ pops it when it
+                        // falls through) is not a statement.
+                        let after_test = fr.pc > 0
+                            && fr
+                                .ins
+                                .get(fr.pc - 1)
+                                .is_some_and(|p| p.name.starts_with("POP_JUMP") || p.name.starts_with("JUMP_IF"));
+                        if s.ends_with(')') && !s.starts_with('<') && !after_test {
+                            self.stmt(s.to_string());
                         }
                     }
                 }
@@ -731,7 +747,12 @@ impl Cx {
                 return Flow::Return(v);
             }
             "RAISE_VARARGS" => {
-                self.popn(fr, arg);
+                let raised = self.popn(fr, arg);
+                if fr.top {
+                    // A comment: whether this path is the one shown is not known here.
+                    let what = raised.first().map(|e| format!(" {}", super::source::one_line(&e.render())));
+                    self.stmt(format!("# raises{} on some path", what.unwrap_or_default()));
+                }
                 return Flow::End;
             }
             "RERAISE" | "END_FINALLY" | "END_ASYNC_FOR" | "CLEANUP_THROW" => return Flow::End,
@@ -979,6 +1000,10 @@ impl Cx {
             "LOAD_LOCALS" => push!(V::Namespace(Rc::new(V::sym("<globals>", "locals()")))),
             "SETUP_WITH" | "BEFORE_WITH" | "BEFORE_ASYNC_WITH" => {
                 let m = self.pop(fr);
+                if fr.top {
+                    self.stmt(format!("with {}:", m.operand()));
+                    self.indent += 1;
+                }
                 // The context manager was classified where it was made (`open(…)`,
                 // `tf.name_scope(…)`); entering and leaving a known one adds nothing, a
                 // lost one runs code nobody knows.

@@ -1,0 +1,159 @@
+//! The reconstructed source of the top-level function, as shown to reviewers.
+//!
+//! The evaluator renders values as Python expressions and records the statements of the
+//! top-level function (assignments, expression statements, `with` blocks). This module
+//! assembles them into source that is valid Python: what the analysis could only
+//! describe (an item of a loop it did not unroll, a value it lost, a part elided for
+//! size) is shown as a `#` comment line, never as code that does not parse.
+
+use crate::python::marshal::Code;
+use crate::python::value::V;
+
+/// Why a line is shown as a comment instead of code.
+const NOT_CODE: &str = "# not reconstructed as code (the analysis describes a value here):";
+const LOOP: &str = "# loop variable (the loop body is shown once, for one item):";
+
+/// `lambda …: …` or `def name(…):` with the statements seen and the return value.
+pub(super) fn function(code: &Code, head: &str, stmts: &[String], ret: Option<&V>, ret_indent: usize) -> String {
+    let body = ret.map(V::render);
+    let is_lambda = code.name == "<lambda>";
+    if is_lambda && stmts.is_empty() {
+        return match body {
+            Some(b) if is_code(&b) => format!("lambda {head}: {b}"),
+            Some(b) => format!("{NOT_CODE}\n# lambda {head}: {}", one_line(&b)),
+            None => format!("# the analysis found no path on which this lambda returns\n# lambda {head}: ..."),
+        };
+    }
+    let mut lines = Vec::new();
+    let name = if is_identifier(&code.name) {
+        code.name.clone()
+    } else {
+        lines.push(format!("# {}, shown as a function so that its statements can be shown", code.name));
+        "_lambda".to_string()
+    };
+    lines.push(format!("def {name}({head}):"));
+    for st in stmts {
+        let indent = st.len() - st.trim_start().len();
+        let pad = " ".repeat(indent + 4);
+        let text = st.trim_start();
+        if is_code(text) {
+            lines.push(format!("{pad}{text}"));
+        } else if text.contains("<item of ") {
+            lines.push(format!("{pad}{LOOP} {}", one_line(text)));
+        } else {
+            lines.push(format!("{pad}{NOT_CODE} {}", one_line(text)));
+        }
+    }
+    let pad = "    ".repeat(ret_indent + 1);
+    match body {
+        Some(b) if is_code(&b) => lines.push(format!("{pad}return {b}")),
+        Some(b) => lines.push(format!("{pad}{NOT_CODE} return {}", one_line(&b))),
+        None => lines.push(format!("{pad}# the analysis found no path on which this function returns")),
+    }
+    close_blocks(lines).join("\n")
+}
+
+/// Puts `pass` into every block (`def`, `with`) whose body is only comments or empty.
+fn close_blocks(lines: Vec<String>) -> Vec<String> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let is_comment = |l: &str| l.trim_start().starts_with('#');
+    let mut out = Vec::with_capacity(lines.len() + 1);
+    let mut i = 0;
+    while i < lines.len() {
+        let line = &lines[i];
+        out.push(line.clone());
+        i += 1;
+        if is_comment(line) || !line.ends_with(':') {
+            continue;
+        }
+        let own = indent(line);
+        let has_body = lines[i..].iter().take_while(|l| is_comment(l) || indent(l) > own).any(|l| !is_comment(l));
+        if !has_body {
+            // The block's comment lines read as its body; `pass` makes it one.
+            while i < lines.len() && is_comment(&lines[i]) && indent(&lines[i]) > own {
+                out.push(lines[i].clone());
+                i += 1;
+            }
+            out.push(format!("{}pass", " ".repeat(own + 4)));
+        }
+    }
+    out
+}
+
+pub(super) fn one_line(s: &str) -> String {
+    s.replace('\n', "\\n")
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next().is_some_and(|f| f == '_' || f.is_alphabetic()) && c.all(|x| x == '_' || x.is_alphanumeric())
+}
+
+/// Rendered text with none of the evaluator's descriptions in it, outside string
+/// literals: `<item of …>`, `<function>`, `NULL`, an elision `…`.
+pub(super) fn is_code(s: &str) -> bool {
+    let b: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == '\'' || c == '"' {
+            // Skip a string literal (the renderer writes them single-line, escaped).
+            let q = c;
+            i += 1;
+            while i < b.len() && b[i] != q {
+                if b[i] == '\\' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            if i >= b.len() {
+                return false;
+            }
+        } else if description_at(&b, i) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `<item of …>`, `<?>`, `…`, a newline or a bare `NULL` starts at `i`.
+fn description_at(b: &[char], i: usize) -> bool {
+    let word = |c: &char| c.is_alphanumeric() || *c == '_';
+    match b[i] {
+        '<' => b.get(i + 1).is_some_and(|n| n.is_alphabetic() || *n == '?'),
+        '…' | '\n' => true,
+        'N' => {
+            b[i..].starts_with(&['N', 'U', 'L', 'L'])
+                && (i == 0 || !(word(&b[i - 1]) || b[i - 1] == '.'))
+                && !b.get(i + 4).is_some_and(word)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_are_not_code_but_strings_may_hold_anything() {
+        assert!(is_code("x[:, 0] + 1"));
+        assert!(is_code("print('<item of x> … NULL')"));
+        assert!(!is_code("x[:, <item of range(3)>]"));
+        assert!(!is_code("f(NULL)"));
+        assert!(is_code("NULLABLE + x.NULL"));
+        assert!(!is_code("[x, …]"));
+        assert!(is_code("a < b"));
+    }
+
+    #[test]
+    fn empty_blocks_get_pass() {
+        let l = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            close_blocks(l(&["def f(x):", "    with m:", "        # c", "    return x"])),
+            l(&["def f(x):", "    with m:", "        # c", "        pass", "    return x"])
+        );
+        assert_eq!(close_blocks(l(&["def f(x):", "    y = 1"])), l(&["def f(x):", "    y = 1"]));
+    }
+}
