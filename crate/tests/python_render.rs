@@ -1,6 +1,6 @@
 //! Golden test of the reconstructed source shown to reviewers (issue 12, "Faithful source").
 //!
-//! For every fixture lambda (techniques, payload families of every CPython version, and
+//! For every fixture lambda (techniques, constructs, payload families of every CPython version, and
 //! the lambdas inside the real-producer model fixtures) the analysis' `source` is compared
 //! with `tests/data/lambda_render/rendered_sources.json` (its own folder: the
 //! families test reads every JSON file in tests/data/lambdas). That file is written by this test
@@ -62,6 +62,23 @@ fn render_techniques(out: &mut Rendered) {
     }
 }
 
+/// Benign lambdas, one per construct (fixtures/lambdas/render_constructs.py), with the
+/// defaults Keras stores next to the code.
+fn render_constructs(out: &mut Rendered) {
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(data().join("lambda_render/constructs-3.11.json")).unwrap())
+            .unwrap();
+    for e in doc["entries"].as_array().unwrap() {
+        let code = a2b_base64(e["b64"].as_str().unwrap().as_bytes()).unwrap().bytes;
+        let defaults = to_json(&e["defaults"]);
+        let input =
+            FunctionInput { code: &code, defaults: defaults.as_ref(), closure: None, arguments: None, module: None };
+        let a = analyze_for(&input, &KerasLine::ALL, &Limits::default());
+        let id = format!("constructs-3.11/{}", e["name"].as_str().unwrap());
+        out.insert(id, (e["src"].as_str().map(String::from), a.source.unwrap_or_default()));
+    }
+}
+
 fn render_families(out: &mut Rendered) {
     let dir = data().join("lambdas");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -111,6 +128,7 @@ fn render_models(out: &mut Rendered) {
 fn render_all() -> Rendered {
     let mut out = Rendered::new();
     render_techniques(&mut out);
+    render_constructs(&mut out);
     render_families(&mut out);
     render_models(&mut out);
     out

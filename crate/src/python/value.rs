@@ -65,6 +65,9 @@ pub struct Func {
     pub closure: Vec<V>,
     /// Rendered source of the function, e.g. `lambda y: y + 1`.
     pub src: String,
+    /// A `def`'s statement lines (`def g(t):`, `    return t + 1`), where the binding of
+    /// its name shows it.
+    pub def_lines: Vec<String>,
 }
 
 impl V {

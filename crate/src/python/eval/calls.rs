@@ -510,6 +510,19 @@ impl Cx {
         } else {
             c.name.clone()
         };
-        V::Func(Rc::new(Func { code: c, defaults, kwdefaults, closure, src }))
+        let def_lines = if c.name.starts_with('<') {
+            Vec::new()
+        } else {
+            let mut l = vec![format!("def {}({}):", c.name, signature(&c, &defaults))];
+            let statements = disassemble(&c.code, self.py)
+                .map(|ins| ins.iter().any(|i| i.name.starts_with("STORE_") || i.name == "FOR_ITER"))
+                .unwrap_or(true);
+            if statements {
+                l.push(format!("    # the statements of {} before its return are not shown", c.name));
+            }
+            l.push(format!("    return {body}"));
+            l
+        };
+        V::Func(Rc::new(Func { code: c, defaults, kwdefaults, closure, src, def_lines }))
     }
 }

@@ -166,11 +166,17 @@ impl Cx {
                     }
                     taken.pc = tk;
                     fr.pc += 1;
-                    let (saved_len, saved_indent) = (self.stmts.len(), self.indent);
+                    let (saved_len, saved_indent, top) = (self.stmts.len(), self.indent, fr.top);
                     let a = self.run(taken);
-                    self.stmts.truncate(saved_len.max(self.stmts.len().min(saved_len)));
+                    let taken_stmts = self.stmts.split_off(saved_len.min(self.stmts.len()));
                     self.indent = saved_indent;
                     let b = self.run(fr);
+                    if top {
+                        let fall_stmts = self.stmts.split_off(saved_len.min(self.stmts.len()));
+                        let (when_true, when_false) =
+                            if jump_if { (taken_stmts, fall_stmts) } else { (fall_stmts, taken_stmts) };
+                        self.branch_stmts(&cond, when_true, when_false, saved_indent);
+                    }
                     return combine(&cond, jump_if, a, b);
                 }
             }
@@ -232,7 +238,15 @@ impl Cx {
             // `with m as name:`: the value entered is bound by the `with` line itself.
             let with = r.strip_suffix(".__enter__()").map(|m| format!("with {m}:"));
             let last = self.stmts.last().map(|l| l.trim_start().to_string());
-            if with.is_some() && last == with {
+            let def = match &v {
+                V::Func(f) if f.code.name == name && !f.def_lines.is_empty() => Some(f.def_lines.clone()),
+                _ => None,
+            };
+            if let Some(lines) = def {
+                for l in lines {
+                    self.stmt(l);
+                }
+            } else if with.is_some() && last == with {
                 let line = self.stmts.pop().unwrap_or_default();
                 self.stmts.push(format!("{}:", line.trim_end_matches(':').to_string() + " as " + &name));
             } else {

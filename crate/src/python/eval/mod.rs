@@ -227,34 +227,53 @@ const NB_OPS: &[&str] = &["+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", 
 
 /// Evaluates a top-level function and every code object nested in it.
 pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluation {
-    let mut cx = Cx {
-        py,
-        env: env.clone(),
-        budget,
-        steps: 0,
-        forks: 0,
-        depth: 0,
-        out: Evaluation::default(),
-        analysed: HashSet::new(),
-        visited: HashMap::new(),
-        consts: HashSet::new(),
-        stmts: Vec::new(),
-        indent: 0,
-        ret_indent: 0,
-        mutation: None,
-        modules: Vec::new(),
-    };
+    let mut cx = Cx::new(py, env, budget);
     collect_consts(code, &mut cx.consts);
     for v in env.defaults.iter().chain(&env.closure).chain(env.arguments.iter().map(|(_, v)| v)) {
         collect_value_strings(v, &mut cx.consts, 0);
     }
     let ret = cx.run_function(code, &env.defaults, &env.closure, &env.arguments, true);
-    cx.out.source = source::function(code, &signature(code, &env.defaults), &cx.stmts, ret.as_ref(), cx.ret_indent);
+    cx.out.source = if env.defaults.is_empty() && env.closure.is_empty() && env.arguments.is_empty() {
+        shown_source(code, py, env, &cx, ret.as_ref())
+    } else {
+        display_source(code, py, env, budget)
+    };
     // Every nested code object is analysed in its own right, reached or not.
     cx.analyse_nested(code);
     cx.static_backstop(code);
     cx.finish();
     cx.out
+}
+
+/// The source as written: the analysis above ran with the values Keras binds (defaults,
+/// closure cells, Lambda `arguments`) in place of the names; a second run, whose facts are
+/// discarded, keeps the names (a caller may pass another value for a parameter), and the
+/// bound values are listed as comments.
+fn display_source(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> String {
+    let argc = code.argcount as usize;
+    let params = code.varnames.get(argc.saturating_sub(env.defaults.len())..argc).unwrap_or_default();
+    let names = |ns: &[String]| ns.iter().map(|n| V::data(n.clone())).collect::<Vec<_>>();
+    let shown = Env { defaults: names(params), closure: names(&code.freevars), arguments: Vec::new(), ..env.clone() };
+    let mut cx = Cx::new(py, &shown, budget);
+    let ret = cx.run_function(code, &shown.defaults, &shown.closure, &[], true);
+    let mut bound = Vec::new();
+    for (name, v) in code.freevars.iter().zip(&env.closure) {
+        bound.push(format!("# closure cell: {name} = {}", source::one_line(&v.render())));
+    }
+    for (name, v) in &env.arguments {
+        bound.push(format!("# Lambda argument: {name}={}", source::one_line(&v.render())));
+    }
+    let text = shown_source(code, py, env, &cx, ret.as_ref());
+    if bound.is_empty() {
+        text
+    } else {
+        format!("{}\n{text}", bound.join("\n"))
+    }
+}
+
+fn shown_source(code: &Rc<Code>, py: Py, env: &Env, cx: &Cx, ret: Option<&V>) -> String {
+    let handlers = source::has_exception_handlers(code, py);
+    source::function(code, &signature(code, &env.defaults), &cx.stmts, ret, cx.ret_indent, handlers)
 }
 
 fn collect_consts(code: &Code, out: &mut HashSet<String>) {
@@ -367,6 +386,25 @@ pub(super) struct Cx {
 }
 
 impl Cx {
+    fn new(py: Py, env: &Env, budget: Budget) -> Cx {
+        Cx {
+            py,
+            env: env.clone(),
+            budget,
+            steps: 0,
+            forks: 0,
+            depth: 0,
+            out: Evaluation::default(),
+            analysed: HashSet::new(),
+            visited: HashMap::new(),
+            consts: HashSet::new(),
+            stmts: Vec::new(),
+            indent: 0,
+            ret_indent: 0,
+            mutation: None,
+            modules: Vec::new(),
+        }
+    }
     pub(super) fn note(&mut self, n: impl Into<String>) {
         let n = n.into();
         if !self.out.notes.contains(&n) && self.out.notes.len() < 50 {
@@ -428,6 +466,39 @@ impl Cx {
         let line = format!("{}{st}", "    ".repeat(self.indent));
         if self.stmts.last() != Some(&line) {
             self.stmts.push(line);
+        }
+    }
+    /// The statements of both sides of a branch on `cond` in the top-level function, as
+    /// `if`/`else`: each side ran to the function's end, so the statements they share at
+    /// the end follow the `if` once.
+    pub(super) fn branch_stmts(&mut self, cond: &V, when_true: Vec<String>, when_false: Vec<String>, indent: usize) {
+        let shared = when_true.iter().rev().zip(when_false.iter().rev()).take_while(|(a, b)| a == b).count();
+        let (t, f) = (&when_true[..when_true.len() - shared], &when_false[..when_false.len() - shared]);
+        let pad = "    ".repeat(indent);
+        let block = |lines: &[String]| lines.iter().map(|l| format!("    {l}")).collect::<Vec<_>>();
+        if !(t.is_empty() && f.is_empty()) {
+            let mut out = Vec::new();
+            if t.is_empty() {
+                out.push(format!("{pad}if not {}:", cond.operand()));
+                out.extend(block(f));
+            } else {
+                out.push(format!("{pad}if {}:", cond.render()));
+                out.extend(block(t));
+                if !f.is_empty() {
+                    out.push(format!("{pad}else:"));
+                    out.extend(block(f));
+                }
+            }
+            for l in out {
+                if self.stmts.len() < 200 {
+                    self.stmts.push(l);
+                }
+            }
+        }
+        for l in &when_true[when_true.len() - shared..] {
+            if self.stmts.len() < 200 {
+                self.stmts.push(l.clone());
+            }
         }
     }
     pub(super) fn record_call(&mut self, text: String) {

@@ -14,10 +14,17 @@ const NOT_CODE: &str = "# not reconstructed as code (the analysis describes a va
 const LOOP: &str = "# loop variable (the loop body is shown once, for one item):";
 
 /// `lambda …: …` or `def name(…):` with the statements seen and the return value.
-pub(super) fn function(code: &Code, head: &str, stmts: &[String], ret: Option<&V>, ret_indent: usize) -> String {
+pub(super) fn function(
+    code: &Code,
+    head: &str,
+    stmts: &[String],
+    ret: Option<&V>,
+    ret_indent: usize,
+    handlers: bool,
+) -> String {
     let body = ret.map(V::render);
     let is_lambda = code.name == "<lambda>";
-    if is_lambda && stmts.is_empty() {
+    if is_lambda && stmts.is_empty() && !handlers {
         return match body {
             Some(b) if is_code(&b) => format!("lambda {head}: {b}"),
             Some(b) => format!("{NOT_CODE}\n# lambda {head}: {}", one_line(&b)),
@@ -32,12 +39,23 @@ pub(super) fn function(code: &Code, head: &str, stmts: &[String], ret: Option<&V
         "_lambda".to_string()
     };
     lines.push(format!("def {name}({head}):"));
+    if handlers {
+        lines.push(
+            "    # try/except (or finally) in this function: shown is the path on which nothing raises; \
+             the handlers are not shown"
+                .to_string(),
+        );
+    }
     for st in stmts {
         let indent = st.len() - st.trim_start().len();
         let pad = " ".repeat(indent + 4);
         let text = st.trim_start();
-        if is_code(text) {
+        if is_code(text) || text.starts_with('#') {
             lines.push(format!("{pad}{text}"));
+        } else if let Some(header) = block_header(text) {
+            // The block's lines follow indented: its header must stay a header.
+            lines.push(format!("{pad}{NOT_CODE} {}", one_line(text)));
+            lines.push(format!("{pad}{header}"));
         } else if text.contains("<item of ") {
             lines.push(format!("{pad}{LOOP} {}", one_line(text)));
         } else {
@@ -51,6 +69,27 @@ pub(super) fn function(code: &Code, head: &str, stmts: &[String], ret: Option<&V
         None => lines.push(format!("{pad}# the analysis found no path on which this function returns")),
     }
     close_blocks(lines).join("\n")
+}
+
+/// `if …:` / `with … as n:` with the part the analysis could not write as `...`.
+fn block_header(text: &str) -> Option<String> {
+    let body = text.strip_suffix(':')?;
+    if let Some(rest) = body.strip_prefix("with ") {
+        let name = rest.rsplit_once(" as ").map(|(_, n)| n).filter(|n| is_identifier(n));
+        return Some(match name {
+            Some(n) => format!("with ... as {n}:"),
+            None => "with ...:".to_string(),
+        });
+    }
+    ["if ", "elif ", "while "].iter().find(|k| body.starts_with(*k)).map(|k| format!("{}...:", k))
+}
+
+/// Whether the code has a `try` statement (not only the handlers of `with` blocks).
+pub(super) fn has_exception_handlers(code: &Code, py: crate::python::opcodes::Py) -> bool {
+    let Ok(ins) = crate::python::disasm::disassemble(&code.code, py) else { return false };
+    let count = |n: &str| ins.iter().filter(|i| i.name == n).count();
+    let old_style = count("SETUP_EXCEPT") + count("SETUP_FINALLY") > 0;
+    old_style || count("CHECK_EXC_MATCH") > 0 || count("PUSH_EXC_INFO") > count("WITH_EXCEPT_START")
 }
 
 /// Puts `pass` into every block (`def`, `with`) whose body is only comments or empty.

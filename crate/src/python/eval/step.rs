@@ -306,6 +306,8 @@ impl Cx {
                     ("UNARY_NEGATIVE", _) => super::frame::derived(format!("-{}", v.operand()), &[&v]),
                     ("UNARY_INVERT", _) => super::frame::derived(format!("~{}", v.operand()), &[&v]),
                     ("UNARY_CONVERT", _) => super::frame::derived(format!("repr({})", v.render()), &[&v]),
+                    // `+x` of data is data: shown as written.
+                    ("UNARY_POSITIVE", V::Data(_) | V::DataAttr(_)) => V::data(format!("+{}", v.operand())),
                     _ => v.clone(),
                 };
                 push!(r)
@@ -566,7 +568,7 @@ impl Cx {
                         x.extend(it);
                         *l = x.into();
                     }
-                    (Some(t), _) => *t = V::unknown(format!("[*{}]", v.render())),
+                    (Some(t), _) => *t = V::unknown(starred_onto(t, &v)),
                     (None, _) => return Flow::End,
                 }
             }
@@ -578,16 +580,13 @@ impl Cx {
                         n.extend(o.iter().cloned());
                         *d = n.into();
                     }
-                    (Some(t), _) => *t = V::unknown("<dict>"),
+                    (Some(t), _) => *t = V::unknown(merged_dict_text(t, &v)),
                     (None, _) => return Flow::End,
                 }
             }
             "LIST_TO_TUPLE" => {
                 let v = self.pop(fr);
-                push!(match v {
-                    V::List(l) => V::Tuple(l),
-                    o => o,
-                })
+                push!(list_to_tuple(v))
             }
             n if n.starts_with("BUILD_") && n.ends_with("_UNPACK")
                 || n == "BUILD_TUPLE_UNPACK_WITH_CALL"
@@ -836,7 +835,16 @@ impl Cx {
                 if let Some(m) = kwmap {
                     match m {
                         V::Dict(d) => kwargs.extend(dict_kwargs(&d)),
-                        o => args.push(V::unknown(format!("**{}", o.render()))),
+                        o => {
+                            // `f(**kw)` compiles to a merge into `{}`: `{**kw}` reads `kw`.
+                            let r = o.render();
+                            let inner = r.strip_prefix("{**").and_then(|x| x.strip_suffix('}'));
+                            let shown = match inner {
+                                Some(x) if !x.contains(", ") => x.to_string(),
+                                _ => r,
+                            };
+                            args.push(V::unknown(format!("**{shown}")))
+                        }
                     }
                 }
                 let callee = self.pop(fr);
@@ -885,7 +893,16 @@ impl Cx {
                 match kw {
                     V::Null | V::None => {}
                     V::Dict(d) => kwargs.extend(dict_kwargs(&d)),
-                    o => args.push(V::unknown(format!("**{}", o.render()))),
+                    o => {
+                        // `f(**kw)` compiles to a merge into `{}`: `{**kw}` reads `kw`.
+                        let r = o.render();
+                        let inner = r.strip_prefix("{**").and_then(|x| x.strip_suffix('}'));
+                        let shown = match inner {
+                            Some(x) if !x.contains(", ") => x.to_string(),
+                            _ => r,
+                        };
+                        args.push(V::unknown(format!("**{shown}")))
+                    }
                 }
                 let x = self.pop(fr);
                 let callee = if x.is_null() {
@@ -902,11 +919,11 @@ impl Cx {
             "CALL_INTRINSIC_1" => {
                 let v = self.pop(fr);
                 push!(match arg {
-                    5 => v,
-                    6 => match v {
-                        V::List(l) => V::Tuple(l),
+                    5 => match v {
+                        V::Data(_) | V::DataAttr(_) => V::data(format!("+{}", v.operand())),
                         o => o,
                     },
+                    6 => list_to_tuple(v),
                     3 => return Flow::End,
                     _ => V::unknown(format!("<intrinsic {arg}>({})", v.render())),
                 })
@@ -1058,4 +1075,53 @@ impl Cx {
         }
         Flow::Next
     }
+}
+
+/// The display `[a, b, *v]` (or `{…}` for a set): the items so far, then `v` unpacked.
+fn starred_onto(t: &V, v: &V) -> String {
+    let (open, close, so_far) = match t {
+        V::List(items) => ('[', ']', items.iter().map(V::render).collect::<Vec<_>>()),
+        V::Set(items) => ('{', '}', items.iter().map(V::render).collect::<Vec<_>>()),
+        V::Unknown(s)
+            if s.len() >= 2 && (s.starts_with('[') && s.ends_with(']') || s.starts_with('{') && s.ends_with('}')) =>
+        {
+            let inner = &s[1..s.len() - 1];
+            let first = s.chars().next().unwrap_or('[');
+            (
+                first,
+                if first == '[' { ']' } else { '}' },
+                if inner.is_empty() { Vec::new() } else { vec![inner.to_string()] },
+            )
+        }
+        other => ('[', ']', vec![format!("*{}", other.operand())]),
+    };
+    let mut parts = so_far;
+    parts.push(format!("*{}", v.operand()));
+    format!("{open}{}{close}", parts.join(", "))
+}
+
+/// LIST_TO_TUPLE: a list becomes a tuple; `[a, *b]` built for a tuple display reads `(a, *b)`.
+fn list_to_tuple(v: V) -> V {
+    match v {
+        V::List(l) => V::Tuple(l),
+        V::Unknown(t) if t.starts_with('[') && t.ends_with(']') => {
+            let inner = &t[1..t.len() - 1];
+            // Built by `starred_onto`: one item is a lone `*x`, which needs its comma.
+            let one = inner.starts_with('*') && !inner.contains(", *");
+            V::unknown(if one { format!("({inner},)") } else { format!("({inner})") })
+        }
+        o => o,
+    }
+}
+
+/// The display `{k: v, **m}` after DICT_UPDATE / DICT_MERGE of `m` into `t`.
+fn merged_dict_text(t: &V, m: &V) -> String {
+    let mut parts: Vec<String> = match t {
+        V::Dict(d) => d.iter().map(|(k, v)| format!("{}: {}", k.render(), v.render())).collect(),
+        V::Unknown(s) if s.starts_with('{') && s.ends_with('}') && s.len() > 2 => vec![s[1..s.len() - 1].to_string()],
+        V::Unknown(s) if &**s == "{}" => Vec::new(),
+        other => vec![format!("**{}", other.operand())],
+    };
+    parts.push(format!("**{}", m.operand()));
+    format!("{{{}}}", parts.join(", "))
 }
