@@ -96,7 +96,8 @@ impl Cx {
             p.join(", ")
         };
         let text = format!("{}({rendered_args})", callee.operand());
-        match &callee {
+        let shown = self.display.then(|| text.clone());
+        let r = match &callee {
             V::Sym { dotted, .. } => {
                 let dotted = dotted.to_string();
                 self.call_object(dotted, args, kwargs, &rendered_args, text)
@@ -128,7 +129,12 @@ impl Cx {
                 self.call_fact(Target::Lost, &text, &args, &kwargs);
                 V::unknown(text)
             }
+        };
+        // Display run: the call an expression statement discards (`out.append(t)`).
+        if shown.is_some() {
+            self.last_call = shown;
         }
+        r
     }
 
     /// A call of a resolved object (`os.system`, `builtins.getattr`, `numpy.mean`).
@@ -425,9 +431,17 @@ impl Cx {
             defaults.truncate(argc);
         }
         let saved = std::mem::take(&mut self.stmts);
+        let comp = self.display && source::Comp::kind(&code.name).is_some();
+        if comp {
+            self.comps.push(source::Comp::new(&code));
+        }
         let ret = self.run_function(&code, &defaults, &f.closure, &bound, false);
         self.stmts = saved;
         self.depth -= 1;
+        // Display run: a comprehension over unknown data reads as the comprehension.
+        if let Some(text) = if comp { self.comps.pop().and_then(|c| c.text()) } else { None } {
+            return V::data(text);
+        }
         let generator = code.flags & 0x20 != 0;
         match ret {
             Some(v) if generator => v,

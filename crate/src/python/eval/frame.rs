@@ -35,6 +35,7 @@ impl Cx {
             names: HashMap::new(),
             kwnames: None,
             loops: HashMap::new(),
+            comp_slots: Vec::new(),
             yields: Vec::new(),
             top,
         };
@@ -160,6 +161,9 @@ impl Cx {
                         continue;
                     }
                     self.forks += 1;
+                    if self.display {
+                        self.comp_condition(&fr, &cond, target, jump_if);
+                    }
                     let mut taken = fr.clone();
                     if keep {
                         taken.stack.push(cond.clone());
@@ -167,9 +171,11 @@ impl Cx {
                     taken.pc = tk;
                     fr.pc += 1;
                     let (saved_len, saved_indent, top) = (self.stmts.len(), self.indent, fr.top);
+                    let saved_heads = self.loop_heads.clone();
                     let a = self.run(taken);
                     let taken_stmts = self.stmts.split_off(saved_len.min(self.stmts.len()));
                     self.indent = saved_indent;
+                    self.loop_heads = saved_heads;
                     let b = self.run(fr);
                     if top {
                         let fall_stmts = self.stmts.split_off(saved_len.min(self.stmts.len()));
@@ -218,8 +224,14 @@ impl Cx {
     }
     pub(super) fn store_fast(&mut self, fr: &mut Frame, i: usize, v: V) {
         let name = self.local_name(fr, i);
-        if fr.top && !name.starts_with('.') && !v.is_null() {
-            let r = v.render();
+        // Display run: a loop item of unknown data is bound to the loop variable's name.
+        let r = v.render();
+        let v = if self.display && !fr.comp_slots.contains(&i) { self.loop_target(fr, &name, v) } else { v };
+        let for_target = self.display
+            && fr.top
+            && r.contains("<item of ")
+            && self.loop_heads.last().is_some_and(|h| h.has_target(&name));
+        if fr.top && !name.starts_with('.') && !v.is_null() && !fr.comp_slots.contains(&i) && !for_target {
             let st = if let Some(m) = r.strip_prefix("import ") {
                 if m.split('.').next() == Some(name.as_str()) {
                     r.clone()
@@ -253,10 +265,22 @@ impl Cx {
                 self.stmt(st);
             }
         }
+        // Display run: an item of an inlined (3.12+) comprehension over unknown data keeps
+        // its description (the comprehension is not reconstructed); any other local of the
+        // top-level function reads as its name, as written.
+        let inlined_item = self.display && fr.comp_slots.contains(&i) && r.contains("<item of ");
         let v = match v {
             V::Sym { dotted, .. } => V::Sym { dotted, src: Rc::from(name.as_str()) },
+            v @ (V::Unknown(_) | V::Data(_)) if inlined_item => v,
             V::Unknown(_) if fr.top => V::unknown(name),
             V::Data(_) if fr.top => V::data(name),
+            other if self.display && fr.top && !fr.comp_slots.contains(&i) && !matches!(other, V::Null) => {
+                if other.lost() {
+                    V::unknown(name)
+                } else {
+                    V::data(name)
+                }
+            }
             other => other,
         };
         if i < fr.fast.len() {

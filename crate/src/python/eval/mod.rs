@@ -232,12 +232,8 @@ pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluatio
     for v in env.defaults.iter().chain(&env.closure).chain(env.arguments.iter().map(|(_, v)| v)) {
         collect_value_strings(v, &mut cx.consts, 0);
     }
-    let ret = cx.run_function(code, &env.defaults, &env.closure, &env.arguments, true);
-    cx.out.source = if env.defaults.is_empty() && env.closure.is_empty() && env.arguments.is_empty() {
-        shown_source(code, py, env, &cx, ret.as_ref())
-    } else {
-        display_source(code, py, env, budget)
-    };
+    let _ = cx.run_function(code, &env.defaults, &env.closure, &env.arguments, true);
+    cx.out.source = display_source(code, py, env, budget);
     // Every nested code object is analysed in its own right, reached or not.
     cx.analyse_nested(code);
     cx.static_backstop(code);
@@ -245,16 +241,18 @@ pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluatio
     cx.out
 }
 
-/// The source as written: the analysis above ran with the values Keras binds (defaults,
-/// closure cells, Lambda `arguments`) in place of the names; a second run, whose facts are
-/// discarded, keeps the names (a caller may pass another value for a parameter), and the
-/// bound values are listed as comments.
+/// The source as written, from a second run whose facts are discarded (so it may render
+/// values as written without changing what is classified): the analysis ran with the
+/// values Keras binds (defaults, closure cells, Lambda `arguments`) in place of the names;
+/// this run keeps the names (a caller may pass another value for a parameter) and lists
+/// the bound values as comments, and shows comprehensions over unknown data as such.
 fn display_source(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> String {
     let argc = code.argcount as usize;
     let params = code.varnames.get(argc.saturating_sub(env.defaults.len())..argc).unwrap_or_default();
     let names = |ns: &[String]| ns.iter().map(|n| V::data(n.clone())).collect::<Vec<_>>();
     let shown = Env { defaults: names(params), closure: names(&code.freevars), arguments: Vec::new(), ..env.clone() };
     let mut cx = Cx::new(py, &shown, budget);
+    cx.display = true;
     let ret = cx.run_function(code, &shown.defaults, &shown.closure, &[], true);
     let mut bound = Vec::new();
     for (name, v) in code.freevars.iter().zip(&env.closure) {
@@ -348,6 +346,9 @@ pub(super) struct Frame {
     names: HashMap<String, V>,
     kwnames: Option<Vec<String>>,
     loops: HashMap<usize, u32>,
+    /// Slots an inlined (3.12+) comprehension saved with LOAD_FAST_AND_CLEAR: its loop
+    /// variables, not statements of the function.
+    comp_slots: Vec<usize>,
     yields: Vec<V>,
     top: bool,
 }
@@ -377,6 +378,14 @@ pub(super) struct Cx {
     indent: usize,
     /// Block depth at which the top-level function returned.
     ret_indent: usize,
+    /// A run for the shown source only (its facts are discarded): values may read as written.
+    display: bool,
+    /// Comprehensions being run in a display run, innermost last.
+    comps: Vec<source::Comp>,
+    /// Display run: the text of the last call made.
+    last_call: Option<String>,
+    /// Display run: `for` loops over unknown data open in the top-level function.
+    loop_heads: Vec<source::LoopHead>,
     /// A container mutated by the last call (`d.pop(k)`, `l.append(v)`, `next(it)`):
     /// (old, new), applied to the running frame after the instruction.
     mutation: Option<(V, V)>,
@@ -401,6 +410,10 @@ impl Cx {
             stmts: Vec::new(),
             indent: 0,
             ret_indent: 0,
+            display: false,
+            comps: Vec::new(),
+            last_call: None,
+            loop_heads: Vec::new(),
             mutation: None,
             modules: Vec::new(),
         }

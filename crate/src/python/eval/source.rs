@@ -6,6 +6,9 @@
 //! describe (an item of a loop it did not unroll, a value it lost, a part elided for
 //! size) is shown as a `#` comment line, never as code that does not parse.
 
+use std::rc::Rc;
+
+use super::{Cx, Frame};
 use crate::python::marshal::Code;
 use crate::python::value::V;
 
@@ -168,6 +171,191 @@ fn description_at(b: &[char], i: usize) -> bool {
                 && !b.get(i + 4).is_some_and(word)
         }
         _ => false,
+    }
+}
+
+/// A `for` loop over unknown data open in the top-level function of a display run.
+#[derive(Debug, Clone)]
+pub(super) struct LoopHead {
+    /// Offset of its FOR_ITER.
+    offset: usize,
+    /// Index of its `for` line among the statements.
+    line: usize,
+    indent: usize,
+    src: String,
+    targets: Vec<String>,
+    /// The locals before the loop, rendered.
+    before: Vec<Option<String>>,
+}
+
+impl LoopHead {
+    pub(super) fn has_target(&self, name: &str) -> bool {
+        self.targets.iter().any(|t| t == name)
+    }
+}
+
+/// A comprehension run in a display run: its `for` clauses over unknown data, their
+/// `if` conditions and its element, as the run meets them.
+#[derive(Debug)]
+pub(super) struct Comp {
+    code: *const Code,
+    name: String,
+    /// (targets, iterable, conditions)
+    clauses: Vec<(Vec<String>, String, Vec<String>)>,
+    element: Option<String>,
+    /// Something the shape does not hold (a concrete loop, two different elements).
+    spoiled: bool,
+}
+
+impl Comp {
+    pub(super) fn new(code: &Rc<Code>) -> Comp {
+        Comp { code: Rc::as_ptr(code), name: code.name.clone(), clauses: Vec::new(), element: None, spoiled: false }
+    }
+    /// The brackets of a comprehension's code object name.
+    pub(super) fn kind(name: &str) -> Option<(&'static str, &'static str)> {
+        match name {
+            "<listcomp>" => Some(("[", "]")),
+            "<setcomp>" | "<dictcomp>" => Some(("{", "}")),
+            "<genexpr>" => Some(("(", ")")),
+            _ => None,
+        }
+    }
+    /// `[element for targets in iterable if condition …]`, when every part was seen.
+    pub(super) fn text(&self) -> Option<String> {
+        let (open, close) = Comp::kind(&self.name)?;
+        let element = self.element.as_ref()?;
+        if self.spoiled || self.clauses.is_empty() || self.clauses.iter().any(|c| c.0.is_empty()) {
+            return None;
+        }
+        let mut out = format!("{open}{element}");
+        for (targets, iterable, conds) in &self.clauses {
+            out.push_str(&format!(" for {} in {iterable}", targets.join(", ")));
+            for c in conds {
+                out.push_str(&format!(" if {c}"));
+            }
+        }
+        out.push_str(close);
+        is_code(&out).then_some(out)
+    }
+}
+
+impl Cx {
+    /// The comprehension `fr` runs, if this is a display run inside one.
+    fn comp_of(&mut self, fr: &Frame) -> Option<&mut Comp> {
+        let code = Rc::as_ptr(&fr.code);
+        self.comps.last_mut().filter(|c| c.code == code)
+    }
+    /// FOR_ITER over unknown data `src` starts a `for` clause.
+    pub(super) fn comp_clause(&mut self, fr: &Frame, src: &str) {
+        if let Some(c) = self.comp_of(fr) {
+            c.clauses.push((Vec::new(), src.to_string(), Vec::new()));
+        }
+    }
+    /// FOR_ITER over concrete items: the comprehension is unrolled, not shown as one.
+    pub(super) fn comp_concrete(&mut self, fr: &Frame) {
+        if let Some(c) = self.comp_of(fr) {
+            c.spoiled = true;
+        }
+    }
+    /// The element appended / yielded / stored.
+    pub(super) fn comp_element(&mut self, fr: &Frame, text: String) {
+        if let Some(c) = self.comp_of(fr) {
+            match &c.element {
+                Some(e) if *e != text => c.spoiled = true,
+                _ => c.element = Some(text),
+            }
+        }
+    }
+    /// A branch that jumps back to the loop is an `if` clause (kept when it holds).
+    pub(super) fn comp_condition(&mut self, fr: &Frame, cond: &V, target: usize, jump_if: bool) {
+        let loops_back =
+            fr.at.get(&target).and_then(|&k| fr.ins.get(k)).is_some_and(|i| {
+                i.name == "FOR_ITER" || i.name.starts_with("JUMP_BACKWARD") || i.name == "JUMP_ABSOLUTE"
+            });
+        if let Some(c) = self.comp_of(fr) {
+            match c.clauses.last_mut() {
+                Some(clause) if loops_back && c.element.is_none() => {
+                    clause.2.push(if jump_if { format!("not {}", cond.operand()) } else { cond.render() })
+                }
+                _ => c.spoiled = true,
+            }
+        }
+    }
+    /// FOR_ITER of the top-level function over unknown data: a `for` block opens (its
+    /// body is what one pass does).
+    pub(super) fn loop_start(&mut self, fr: &Frame, offset: usize, src: &str) {
+        let inlined =
+            fr.pc >= 1 && fr.ins[fr.pc.saturating_sub(4)..fr.pc].iter().any(|i| i.name == "LOAD_FAST_AND_CLEAR");
+        if !fr.top || inlined || self.stmts.len() >= 200 {
+            return;
+        }
+        self.stmt(format!("for _ in {src}:"));
+        self.loop_heads.push(LoopHead {
+            offset,
+            line: self.stmts.len() - 1,
+            indent: self.indent,
+            src: src.to_string(),
+            targets: Vec::new(),
+            before: fr.fast.iter().map(|v| v.as_ref().map(V::render)).collect(),
+        });
+        self.indent += 1;
+    }
+    /// The loop is exhausted: the block closes, and a local the body changed reads as
+    /// its name after it (its value depends on how many items there were).
+    pub(super) fn loop_end(&mut self, fr: &mut Frame, offset: usize) {
+        if !fr.top || self.loop_heads.last().is_none_or(|h| h.offset != offset) {
+            return;
+        }
+        let Some(h) = self.loop_heads.pop() else { return };
+        self.indent = h.indent;
+        let names = if self.py.ge(11) { fr.code.localsplusnames.clone() } else { fr.code.varnames.clone() };
+        for (k, slot) in fr.fast.iter_mut().enumerate() {
+            let now = slot.as_ref().map(V::render);
+            if now != h.before.get(k).cloned().flatten() && slot.is_some() {
+                if let Some(n) = names.get(k) {
+                    *slot = Some(V::data(n.clone()));
+                }
+            }
+        }
+    }
+    /// POP_TOP right after a call in a display run: the call is an expression statement.
+    pub(super) fn discarded_call(&mut self, fr: &Frame) -> Option<String> {
+        let call = self.last_call.take()?;
+        let after_call = fr.pc >= 1 && fr.ins.get(fr.pc - 1).is_some_and(|p| p.name.starts_with("CALL"));
+        (self.display && after_call).then_some(call)
+    }
+    /// A loop item of unknown data (`<item of x>`, `(<item of x>)[0]`) stored to `name`
+    /// becomes `name`, and a target of the comprehension's clause.
+    pub(super) fn loop_target(&mut self, fr: &Frame, name: &str, v: V) -> V {
+        let text = match &v {
+            V::Data(t) | V::Unknown(t) => t.to_string(),
+            _ => return v,
+        };
+        let whole = text.starts_with("<item of ") && text.ends_with('>') && text.matches('<').count() == 1;
+        let part = text.starts_with("(<item of ") && text.contains(">)[") && text.matches('<').count() == 1;
+        if !(whole || part) {
+            return v;
+        }
+        if let Some(c) = self.comp_of(fr) {
+            if let Some(clause) = c.clauses.last_mut() {
+                clause.0.push(name.to_string());
+            }
+        }
+        if fr.top {
+            if let Some(h) = self.loop_heads.last_mut() {
+                if text.contains(&format!("<item of {}>", h.src)) {
+                    h.targets.push(name.to_string());
+                    let line = format!("{}for {} in {}:", "    ".repeat(h.indent), h.targets.join(", "), h.src);
+                    if let Some(l) = self.stmts.get_mut(h.line) {
+                        *l = line;
+                    }
+                }
+            }
+        }
+        match v {
+            V::Data(_) => V::data(name),
+            _ => V::unknown(name),
+        }
     }
 }
 

@@ -32,6 +32,8 @@ impl Cx {
                         if !returns {
                             self.indent = self.indent.saturating_sub(1);
                         }
+                    } else if let Some(call) = self.discarded_call(fr) {
+                        self.stmt(call);
                     } else if let V::Unknown(s) = &v {
                         // The left operand of `a or b` / `a and b` (3.12+ pops it when it
                         // falls through) is not a statement.
@@ -124,6 +126,9 @@ impl Cx {
             "LOAD_ASSERTION_ERROR" => push!(V::sym("builtins.AssertionError", "AssertionError")),
             "LOAD_FAST" | "LOAD_FAST_CHECK" | "LOAD_FAST_BORROW" => push!(self.load_fast(fr, arg)),
             "LOAD_FAST_AND_CLEAR" => {
+                if !fr.comp_slots.contains(&arg) {
+                    fr.comp_slots.push(arg);
+                }
                 let v = fr.fast.get(arg).cloned().flatten().unwrap_or(V::Null);
                 if arg < fr.fast.len() {
                     fr.fast[arg] = None;
@@ -525,6 +530,9 @@ impl Cx {
             }
             "LIST_APPEND" | "SET_ADD" => {
                 let v = self.pop(fr);
+                if self.display {
+                    self.comp_element(fr, v.render());
+                }
                 let over = matches!(self.peek_mut(fr, arg), Some(V::List(l) | V::Set(l)) if l.len() >= fold::MAX_ITEMS);
                 if over {
                     self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
@@ -543,6 +551,9 @@ impl Cx {
                 let kv = self.popn(fr, 2);
                 // 3.8+: key under value; before, value under key.
                 let (k, v) = if py.ge(8) { (kv[0].clone(), kv[1].clone()) } else { (kv[1].clone(), kv[0].clone()) };
+                if self.display {
+                    self.comp_element(fr, format!("{}: {}", k.render(), v.render()));
+                }
                 let over = matches!(self.peek_mut(fr, arg), Some(V::Dict(d)) if d.len() >= fold::MAX_ITEMS);
                 if over {
                     self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
@@ -642,6 +653,15 @@ impl Cx {
             }
             "GET_ITER" | "GET_YIELD_FROM_ITER" => {
                 let v = self.pop(fr);
+                // Display run: a loop of the top-level function over known items is shown as
+                // the loop, not unrolled (an inlined 3.12+ comprehension is left as it is).
+                let inlined =
+                    fr.ins.get(fr.pc + 1..fr.pc + 4).is_some_and(|n| n.iter().any(|i| i.name == "LOAD_FAST_AND_CLEAR"));
+                let v = if self.display && fr.top && !inlined && v.concrete() && name == "GET_ITER" {
+                    V::data(v.render())
+                } else {
+                    v
+                };
                 let it = match &v {
                     V::Iter(..) | V::UnknownIter(_) | V::DataIter(_) => v.clone(),
                     V::Namespace(inner) if matches!(&**inner, V::Sym { dotted, .. } if &**dotted == "builtins") => {
@@ -677,6 +697,9 @@ impl Cx {
                     return Flow::End;
                 };
                 let data = matches!(fr.stack[pos], V::DataIter(_));
+                if self.display && matches!(fr.stack[pos], V::Iter(..)) {
+                    self.comp_concrete(fr);
+                }
                 let next = match &mut fr.stack[pos] {
                     V::Iter(items, k) => {
                         let r = items.get(*k).cloned();
@@ -688,6 +711,10 @@ impl Cx {
                         let count = fr.loops.entry(ins.offset).or_insert(0);
                         *count += 1;
                         if *count == 1 {
+                            if self.display {
+                                self.comp_clause(fr, &src);
+                                self.loop_start(fr, ins.offset, &src);
+                            }
                             let text = format!("<item of {src}>");
                             Some(if data { V::data(text) } else { V::unknown(text) })
                         } else {
@@ -699,6 +726,9 @@ impl Cx {
                 match next {
                     Some(v) => push!(v),
                     None => {
+                        if self.display {
+                            self.loop_end(fr, ins.offset);
+                        }
                         // Exhausted: per-version protocol (§5.4).
                         let mut t = target;
                         let skip = |fr: &Frame, t: &mut usize, what: &str| {
@@ -734,6 +764,9 @@ impl Cx {
             }
             "YIELD_VALUE" => {
                 let v = self.pop(fr);
+                if self.display {
+                    self.comp_element(fr, v.render());
+                }
                 fr.yields.push(v);
                 push!(V::None)
             }
