@@ -130,9 +130,13 @@ impl Cx {
                 V::unknown(text)
             }
         };
-        // Display run: the call an expression statement discards (`out.append(t)`).
-        if shown.is_some() {
-            self.last_call = shown;
+        // Display run: the call an expression statement discards (`out.append(t)`), and a
+        // call the analysis computed (`chr(111)`, `b64decode(…)`) reads as written.
+        if let Some(text) = shown {
+            self.last_call = Some(text.clone());
+            if r.concrete() || matches!(r, V::Iter(..)) {
+                return V::data(text);
+            }
         }
         r
     }

@@ -141,7 +141,9 @@ impl Cx {
                         self.incomplete(format!("jump to {target}, not an instruction"));
                         return None;
                     };
-                    if let Some(t) = cond.truth() {
+                    // A display run shows both sides of a test whose outcome the analysis
+                    // knows (`f() and x` keeps `f()`), as written.
+                    if let Some(t) = cond.truth().filter(|_| !self.display) {
                         if t == jump_if {
                             if keep {
                                 fr.stack.push(cond);
@@ -254,7 +256,14 @@ impl Cx {
                 V::Func(f) if f.code.name == name && !f.def_lines.is_empty() => Some(f.def_lines.clone()),
                 _ => None,
             };
-            if let Some(lines) = def {
+            if let Some((value, n, mut names)) = self.unpack.take() {
+                names.push(name.clone());
+                if names.len() == n {
+                    self.stmt(format!("{} = {value}", names.join(", ")));
+                } else {
+                    self.unpack = Some((value, n, names));
+                }
+            } else if let Some(lines) = def {
                 for l in lines {
                     self.stmt(l);
                 }
@@ -270,7 +279,8 @@ impl Cx {
         // top-level function reads as its name, as written.
         let inlined_item = self.display && fr.comp_slots.contains(&i) && r.contains("<item of ");
         let v = match v {
-            V::Sym { dotted, .. } => V::Sym { dotted, src: Rc::from(name.as_str()) },
+            // The name reads as the object only where it is in scope: the top-level function.
+            V::Sym { dotted, .. } if fr.top => V::Sym { dotted, src: Rc::from(name.as_str()) },
             v @ (V::Unknown(_) | V::Data(_)) if inlined_item => v,
             V::Unknown(_) if fr.top => V::unknown(name),
             V::Data(_) if fr.top => V::data(name),

@@ -232,8 +232,9 @@ pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluatio
     for v in env.defaults.iter().chain(&env.closure).chain(env.arguments.iter().map(|(_, v)| v)) {
         collect_value_strings(v, &mut cx.consts, 0);
     }
-    let _ = cx.run_function(code, &env.defaults, &env.closure, &env.arguments, true);
-    cx.out.source = display_source(code, py, env, budget);
+    let ret = cx.run_function(code, &env.defaults, &env.closure, &env.arguments, true);
+    let analysed = shown_source(code, py, env, &cx, ret.as_ref());
+    cx.out.source = source::better(display_source(code, py, env, budget), analysed);
     // Every nested code object is analysed in its own right, reached or not.
     cx.analyse_nested(code);
     cx.static_backstop(code);
@@ -386,6 +387,8 @@ pub(super) struct Cx {
     last_call: Option<String>,
     /// Display run: `for` loops over unknown data open in the top-level function.
     loop_heads: Vec<source::LoopHead>,
+    /// Display run: an unpacking `a, b = v` being stored: (v, count, names so far).
+    unpack: Option<(String, usize, Vec<String>)>,
     /// A container mutated by the last call (`d.pop(k)`, `l.append(v)`, `next(it)`):
     /// (old, new), applied to the running frame after the instruction.
     mutation: Option<(V, V)>,
@@ -414,6 +417,7 @@ impl Cx {
             comps: Vec::new(),
             last_call: None,
             loop_heads: Vec::new(),
+            unpack: None,
             mutation: None,
             modules: Vec::new(),
         }

@@ -271,6 +271,8 @@ impl Cx {
             }
             (V::Data(_) | V::DataAttr(_), _) => V::data(format!("{}[{}]", c.operand(), k.subscript_key())),
             (V::Helper(h), _) => V::helper(format!("{h}[{}]", k.subscript_key())),
+            // Display run: `[f(), x][1]`, `'so'[::-1]` read as written.
+            _ if self.display => super::frame::derived(format!("{}[{}]", c.operand(), k.subscript_key()), &[c, k]),
             _ => match fold::subscript(c, k) {
                 Some(v) => {
                     self.record_string(&v);

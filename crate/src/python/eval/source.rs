@@ -14,6 +14,7 @@ use crate::python::value::V;
 
 /// Why a line is shown as a comment instead of code.
 const NOT_CODE: &str = "# not reconstructed as code (the analysis describes a value here):";
+const NO_RETURN: &str = "# the analysis found no path on which this";
 const LOOP: &str = "# loop variable (the loop body is shown once, for one item):";
 
 /// `lambda …: …` or `def name(…):` with the statements seen and the return value.
@@ -31,7 +32,7 @@ pub(super) fn function(
         return match body {
             Some(b) if is_code(&b) => format!("lambda {head}: {b}"),
             Some(b) => format!("{NOT_CODE}\n# lambda {head}: {}", one_line(&b)),
-            None => format!("# the analysis found no path on which this lambda returns\n# lambda {head}: ..."),
+            None => format!("{NO_RETURN} lambda returns\n# lambda {head}: ..."),
         };
     }
     let mut lines = Vec::new();
@@ -69,7 +70,7 @@ pub(super) fn function(
     match body {
         Some(b) if is_code(&b) => lines.push(format!("{pad}return {b}")),
         Some(b) => lines.push(format!("{pad}{NOT_CODE} return {}", one_line(&b))),
-        None => lines.push(format!("{pad}# the analysis found no path on which this function returns")),
+        None => lines.push(format!("{pad}{NO_RETURN} function returns")),
     }
     close_blocks(lines).join("\n")
 }
@@ -93,6 +94,17 @@ pub(super) fn has_exception_handlers(code: &Code, py: crate::python::opcodes::Py
     let count = |n: &str| ins.iter().filter(|i| i.name == n).count();
     let old_style = count("SETUP_EXCEPT") + count("SETUP_FINALLY") > 0;
     old_style || count("CHECK_EXC_MATCH") > 0 || count("PUSH_EXC_INFO") > count("WITH_EXCEPT_START")
+}
+
+/// The display run's source, unless it lost what the analysis run could show (a return
+/// value, a part written as code): then the analysis run's, with values in place of names.
+pub(super) fn better(shown: String, analysed: String) -> String {
+    let lacks = |s: &str| (s.contains(NO_RETURN) as u8, s.contains(NOT_CODE) as u8);
+    if lacks(&analysed) < lacks(&shown) {
+        analysed
+    } else {
+        shown
+    }
 }
 
 /// Puts `pass` into every block (`def`, `with`) whose body is only comments or empty.

@@ -241,6 +241,9 @@ impl Cx {
                 let n = self.name(fr, arg);
                 let obj = self.pop(fr);
                 let _v = self.pop(fr);
+                if self.display && fr.top {
+                    self.stmt(format!("{}.{n} = {}", obj.operand(), _v.render()));
+                }
                 self.reached(&format!("object.{n}"), &format!("assignment to {}.{n}", obj.render()));
                 if let V::Sym { dotted, .. } = &obj {
                     self.reached(&format!("{dotted}.{n}"), &format!("assignment to {dotted}.{n}"));
@@ -254,6 +257,9 @@ impl Cx {
                 let key = self.pop(fr);
                 let obj = self.pop(fr);
                 let v = self.pop(fr);
+                if self.display && fr.top {
+                    self.stmt(format!("{}[{}] = {}", obj.operand(), key.subscript_key(), v.render()));
+                }
                 match &obj {
                     V::Namespace(_) | V::Sym { .. } => {
                         self.indirection(format!("assignment to {}[{}]", obj.render(), key.render()))
@@ -630,6 +636,14 @@ impl Cx {
             }
             "UNPACK_SEQUENCE" => {
                 let v = self.pop(fr);
+                // Display run: `a, b = t` when plain names take the items.
+                if self.display && fr.top {
+                    let names = fr.ins.get(fr.pc + 1..fr.pc + 1 + arg);
+                    let plain = names.is_some_and(|n| n.iter().all(|i| i.name == "STORE_FAST"));
+                    if arg > 0 && plain && !v.render().contains("<item of ") {
+                        self.unpack = Some((v.render(), arg, Vec::new()));
+                    }
+                }
                 let items = v.items().filter(|i| i.len() == arg);
                 match items {
                     Some(items) => {
@@ -653,11 +667,11 @@ impl Cx {
             }
             "GET_ITER" | "GET_YIELD_FROM_ITER" => {
                 let v = self.pop(fr);
-                // Display run: a loop of the top-level function over known items is shown as
-                // the loop, not unrolled (an inlined 3.12+ comprehension is left as it is).
+                // Display run: a loop or comprehension over known items is shown as written,
+                // not unrolled (an inlined 3.12+ comprehension is left as it is).
                 let inlined =
                     fr.ins.get(fr.pc + 1..fr.pc + 4).is_some_and(|n| n.iter().any(|i| i.name == "LOAD_FAST_AND_CLEAR"));
-                let v = if self.display && fr.top && !inlined && v.concrete() && name == "GET_ITER" {
+                let v = if self.display && !inlined && v.concrete() && name == "GET_ITER" {
                     V::data(v.render())
                 } else {
                     v
