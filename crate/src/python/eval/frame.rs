@@ -277,7 +277,7 @@ impl Cx {
         // Display run: an item of an inlined (3.12+) comprehension over unknown data keeps
         // its description (the comprehension is not reconstructed); any other local of the
         // top-level function reads as its name, as written.
-        let inlined_item = self.display && fr.comp_slots.contains(&i) && r.contains("<item of ");
+        let inlined_item = fr.comp_slots.contains(&i) && r.contains("<item of ");
         let v = match v {
             // The name reads as the object only where it is in scope: the top-level function.
             V::Sym { dotted, .. } if fr.top => V::Sym { dotted, src: Rc::from(name.as_str()) },

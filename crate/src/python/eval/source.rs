@@ -297,7 +297,7 @@ impl Cx {
     /// body is what one pass does).
     pub(super) fn loop_start(&mut self, fr: &Frame, offset: usize, src: &str) {
         let inlined =
-            fr.pc >= 1 && fr.ins[fr.pc.saturating_sub(4)..fr.pc].iter().any(|i| i.name == "LOAD_FAST_AND_CLEAR");
+            fr.pc >= 1 && fr.ins[fr.pc.saturating_sub(8)..fr.pc].iter().any(|i| i.name == "LOAD_FAST_AND_CLEAR");
         if !fr.top || inlined || self.stmts.len() >= 200 {
             return;
         }
@@ -333,7 +333,7 @@ impl Cx {
     /// POP_TOP right after a call in a display run: the call is an expression statement.
     pub(super) fn discarded_call(&mut self, fr: &Frame) -> Option<String> {
         let call = self.last_call.take()?;
-        let after_call = fr.pc >= 1 && fr.ins.get(fr.pc - 1).is_some_and(|p| p.name.starts_with("CALL"));
+        let after_call = super::step::previous_op(fr).is_some_and(|p| p.starts_with("CALL"));
         (self.display && after_call).then_some(call)
     }
     /// A loop item of unknown data (`<item of x>`, `(<item of x>)[0]`) stored to `name`

@@ -37,11 +37,8 @@ impl Cx {
                     } else if let V::Unknown(s) = &v {
                         // The left operand of `a or b` / `a and b` (3.12+ pops it when it
                         // falls through) is not a statement.
-                        let after_test = fr.pc > 0
-                            && fr
-                                .ins
-                                .get(fr.pc - 1)
-                                .is_some_and(|p| p.name.starts_with("POP_JUMP") || p.name.starts_with("JUMP_IF"));
+                        let after_test =
+                            previous_op(fr).is_some_and(|p| p.starts_with("POP_JUMP") || p.starts_with("JUMP_IF"));
                         if s.ends_with(')') && !s.starts_with('<') && !after_test {
                             self.stmt(s.to_string());
                         }
@@ -638,8 +635,19 @@ impl Cx {
                 let v = self.pop(fr);
                 // Display run: `a, b = t` when plain names take the items.
                 if self.display && fr.top {
-                    let names = fr.ins.get(fr.pc + 1..fr.pc + 1 + arg);
-                    let plain = names.is_some_and(|n| n.iter().all(|i| i.name == "STORE_FAST"));
+                    // Plain names: STORE_FAST each (3.13+ pairs them in STORE_FAST_STORE_FAST).
+                    let mut names = 0;
+                    for i in fr.ins.iter().skip(fr.pc + 1) {
+                        match i.name {
+                            "STORE_FAST" => names += 1,
+                            "STORE_FAST_STORE_FAST" => names += 2,
+                            _ => break,
+                        }
+                        if names >= arg {
+                            break;
+                        }
+                    }
+                    let plain = names == arg;
                     if arg > 0 && plain && !v.render().contains("<item of ") {
                         self.unpack = Some((v.render(), arg, Vec::new()));
                     }
@@ -669,8 +677,10 @@ impl Cx {
                 let v = self.pop(fr);
                 // Display run: a loop or comprehension over known items is shown as written,
                 // not unrolled (an inlined 3.12+ comprehension is left as it is).
-                let inlined =
-                    fr.ins.get(fr.pc + 1..fr.pc + 4).is_some_and(|n| n.iter().any(|i| i.name == "LOAD_FAST_AND_CLEAR"));
+                let inlined = fr
+                    .ins
+                    .get(fr.pc + 1..(fr.pc + 6).min(fr.ins.len()))
+                    .is_some_and(|n| n.iter().any(|i| i.name == "LOAD_FAST_AND_CLEAR"));
                 let v = if self.display && !inlined && v.concrete() && name == "GET_ITER" {
                     V::data(v.render())
                 } else {
@@ -1171,4 +1181,9 @@ fn merged_dict_text(t: &V, m: &V) -> String {
     };
     parts.push(format!("**{}", m.operand()));
     format!("{{{}}}", parts.join(", "))
+}
+
+/// The instruction before the current one, past 3.14's NOT_TAKEN marker.
+pub(super) fn previous_op(fr: &Frame) -> Option<&'static str> {
+    fr.ins[..fr.pc.min(fr.ins.len())].iter().rev().map(|i| i.name).find(|n| *n != "NOT_TAKEN")
 }
