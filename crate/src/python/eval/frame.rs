@@ -247,7 +247,13 @@ impl Cx {
                     format!("{r} as {name}")
                 }
             } else {
-                format!("{name} = {r}")
+                match self.inplace.take() {
+                    // `x += 1`, as written.
+                    Some((text, op)) if text == r && r.starts_with(&format!("{name} {op} ")) => {
+                        format!("{name} {op}= {}", &r[name.len() + op.len() + 2..])
+                    }
+                    _ => format!("{name} = {r}"),
+                }
             };
             // `with m as name:`: the value entered is bound by the `with` line itself.
             let with = r.strip_suffix(".__enter__()").map(|m| format!("with {m}:"));

@@ -389,6 +389,8 @@ pub(super) struct Cx {
     loop_heads: Vec<source::LoopHead>,
     /// Display run: an unpacking `a, b = v` being stored: (v, count, names so far).
     unpack: Option<(String, usize, Vec<String>)>,
+    /// Display run: the last in-place operation (`x += 1`): its text and operator.
+    inplace: Option<(String, &'static str)>,
     /// A container mutated by the last call (`d.pop(k)`, `l.append(v)`, `next(it)`):
     /// (old, new), applied to the running frame after the instruction.
     mutation: Option<(V, V)>,
@@ -418,6 +420,7 @@ impl Cx {
             last_call: None,
             loop_heads: Vec::new(),
             unpack: None,
+            inplace: None,
             mutation: None,
             modules: Vec::new(),
         }
@@ -496,10 +499,10 @@ impl Cx {
         if !(t.is_empty() && f.is_empty()) {
             let mut out = Vec::new();
             if t.is_empty() {
-                out.push(format!("{pad}if not {}:", cond.operand()));
+                out.push(format!("{pad}if {}:", source::negated(cond)));
                 out.extend(block(f));
             } else {
-                out.push(format!("{pad}if {}:", cond.render()));
+                out.push(format!("{pad}if {}:", source::test_part(cond)));
                 out.extend(block(t));
                 if !f.is_empty() {
                     out.push(format!("{pad}else:"));
@@ -586,7 +589,7 @@ fn combine(cond: &V, jump_if: bool, taken: Option<(V, V)>, fall: Option<(V, V)>)
             } else if fs == c {
                 format!("{} and {}", cond.operand(), tv.operand())
             } else {
-                format!("{} if {} else {}", tv.operand(), cond.operand(), fv.operand())
+                format!("{} if {} else {}", tv.operand(), source::test_part(cond), fv.operand())
             };
             Some((V::unknown(text), tg))
         }

@@ -67,7 +67,11 @@ pub(super) fn function(
         }
     }
     let pad = "    ".repeat(ret_indent + 1);
+    // A generator's statements show its `yield`s; what the analysis returns for it is the
+    // list of yielded values, not a `return`.
+    let generator = code.flags & 0x20 != 0;
     match body {
+        _ if generator => {}
         Some(b) if is_code(&b) => lines.push(format!("{pad}return {b}")),
         Some(b) => lines.push(format!("{pad}{NOT_CODE} return {}", one_line(&b))),
         None => lines.push(format!("{pad}{NO_RETURN} function returns")),
@@ -105,6 +109,78 @@ pub(super) fn better(shown: String, analysed: String) -> String {
     } else {
         shown
     }
+}
+
+/// `not c` as written: `a is not b`, `a not in b` for a single identity or membership
+/// test (the same by definition), else `not (c)`.
+pub(super) fn negated(cond: &V) -> String {
+    let text = cond.render();
+    let ops = top_level_ops(&text);
+    let plain = !text.starts_with("not ") && !text.starts_with("lambda");
+    if let ([(at, op)], true) = (&ops[..], plain) {
+        let (at, op) = (*at, *op);
+        let swapped = match op {
+            " is " => Some(" is not "),
+            " is not " => Some(" is "),
+            " in " => Some(" not in "),
+            " not in " => Some(" in "),
+            _ => None,
+        };
+        if let Some(s) = swapped {
+            return format!("{}{s}{}", &text[..at], &text[at + op.len()..]);
+        }
+    }
+    if ops.is_empty() && crate::python::value::is_primary(&text) {
+        format!("not {text}")
+    } else {
+        format!("not ({text})")
+    }
+}
+
+/// A test as the condition of `if` / a conditional expression: parenthesised only when
+/// it is itself a conditional expression or a lambda.
+pub(super) fn test_part(cond: &V) -> String {
+    let text = cond.render();
+    if text.starts_with("lambda") || top_level_ops(&text).iter().any(|(_, op)| *op == " if ") {
+        format!("({text})")
+    } else {
+        text
+    }
+}
+
+/// Comparison and conditional keywords outside brackets and strings: (byte offset, text).
+fn top_level_ops(s: &str) -> Vec<(usize, &'static str)> {
+    const OPS: [&str; 13] =
+        [" is not ", " not in ", " is ", " in ", " == ", " != ", " <= ", " >= ", " < ", " > ", " if ", " and ", " or "];
+    let b = s.as_bytes();
+    let (mut depth, mut quote, mut i, mut out) = (0i32, None::<u8>, 0, Vec::new());
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = quote {
+            if c == b'\\' {
+                i += 1;
+            } else if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'\'' | b'"' => quote = Some(c),
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            b' ' if depth == 0 => {
+                if let Some(op) = OPS.iter().find(|op| s[i..].starts_with(**op)) {
+                    out.push((i, *op));
+                    i += op.len() - 1;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Puts `pass` into every block (`def`, `with`) whose body is only comments or empty.
@@ -287,7 +363,7 @@ impl Cx {
         if let Some(c) = self.comp_of(fr) {
             match c.clauses.last_mut() {
                 Some(clause) if loops_back && c.element.is_none() => {
-                    clause.2.push(if jump_if { format!("not {}", cond.operand()) } else { cond.render() })
+                    clause.2.push(if jump_if { negated(cond) } else { test_part(cond) })
                 }
                 _ => c.spoiled = true,
             }
@@ -384,6 +460,17 @@ mod tests {
         assert!(is_code("NULLABLE + x.NULL"));
         assert!(!is_code("[x, …]"));
         assert!(is_code("a < b"));
+    }
+
+    #[test]
+    fn negation_reads_as_written() {
+        assert_eq!(negated(&V::data("t is None")), "t is not None");
+        assert_eq!(negated(&V::data("k not in d")), "k in d");
+        assert_eq!(negated(&V::data("not a is b")), "not (not a is b)");
+        assert_eq!(negated(&V::data("a == b")), "not (a == b)");
+        assert_eq!(negated(&V::data("f('a is b')")), "not f('a is b')");
+        assert_eq!(negated(&V::data("a is b if c else d")), "not (a is b if c else d)");
+        assert_eq!(test_part(&V::data("a if b else c")), "(a if b else c)");
     }
 
     #[test]

@@ -325,6 +325,9 @@ impl Cx {
                 let a = self.pop(fr);
                 let op = if arg == 26 { "[]" } else { NB_OPS.get(arg % 13).copied().unwrap_or("?") };
                 let r = self.binop(op, a, b);
+                if self.display && (13..26).contains(&arg) {
+                    self.inplace = Some((r.render(), op));
+                }
                 push!(r)
             }
             "BINARY_SUBSCR" => {
@@ -365,6 +368,9 @@ impl Cx {
                 let b = self.pop(fr);
                 let a = self.pop(fr);
                 let r = self.binop(op, a, b);
+                if self.display && n.starts_with("INPLACE_") {
+                    self.inplace = Some((r.render(), op));
+                }
                 push!(r)
             }
             "SLICE_0" | "SLICE_1" | "SLICE_2" | "SLICE_3" => {
@@ -788,6 +794,9 @@ impl Cx {
             }
             "YIELD_VALUE" => {
                 let v = self.pop(fr);
+                if self.display && fr.top {
+                    self.stmt(format!("yield {}", v.render()));
+                }
                 if self.display {
                     self.comp_element(fr, v.render());
                 }
