@@ -89,6 +89,7 @@ fn sources_are_readable() {
         analyze(&input, &Limits::default()).source.unwrap_or_default()
     };
     assert_eq!(render("os_system"), "lambda x: __import__('os').system('id')");
-    assert_eq!(render("reverse_slice"), "lambda x: __import__('os').system('id')");
+    // The source reads as written (issue 12); the deobfuscated call is in `calls`.
+    assert_eq!(render("reverse_slice"), "lambda x: __import__('so'[::-1]).system('di'[::-1])");
     assert_eq!(render("tf_like"), "lambda x: tf.nn.relu(x) * K.sigmoid(x)");
 }

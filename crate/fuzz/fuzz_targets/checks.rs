@@ -130,7 +130,7 @@ pub mod zip_read {
         let _ = zip::find_end_record(&data);
         let Ok(archive) = zip::list(&data, &limits) else { return };
         assert!(archive.members.len() <= limits.max_zip_members, "{} members listed", archive.members.len());
-        assert!(archive.prepended <= data.len() as u64, "prepended data longer than the file");
+        assert!(archive.prepended() <= data.len() as u64, "prepended data longer than the file");
         for m in archive.members.iter().take(64) {
             if let Ok(d) = zip::open(&data, m, &limits) {
                 let got = d.source().len();
@@ -246,8 +246,9 @@ pub mod pickle_read {
 
     pub fn run(data: &[u8]) {
         let _ = pickle::looks_like_pickle(data);
-        for max_ops in [16, 100_000] {
-            let info = pickle::scan(data, max_ops);
+        for max_ops in [16usize, 100_000] {
+            let limits = keras_sentinel::limits::Limits { max_pickle_ops: max_ops as u64, ..Default::default() };
+            let info = pickle::scan(data, &limits);
             // Each opcode is at least one byte and imports or calls at most once.
             assert!(info.calls <= data.len() && info.calls <= max_ops, "calls {} > ops", info.calls);
             assert!(info.globals.len() <= data.len(), "more globals than bytes");
@@ -280,7 +281,13 @@ pub mod marshal_parse {
             Ok(inf) => assert!(!inf.versions.is_empty(), "inferred with no version"),
             // Only damaged input goes through the repair search (as `analyze` does).
             Err(_) => {
-                if let Some(r) = repair::repair(data, &limits) {
+                let full = keras_sentinel::limits::Limits {
+                    max_marshal_depth: limits.max_depth,
+                    max_marshal_objects: limits.max_objects,
+                    max_code_objects: limits.max_code_objects,
+                    ..Default::default()
+                };
+                if let repair::Repair::Repaired(r) = repair::repair(data, &full) {
                     assert_eq!(r.bytes.len(), data.len(), "the repair changes bytes, never the length");
                     assert!(!r.flipped.is_empty(), "a repair that flips nothing");
                     for &i in &r.flipped {

@@ -65,6 +65,9 @@ pub struct Func {
     pub closure: Vec<V>,
     /// Rendered source of the function, e.g. `lambda y: y + 1`.
     pub src: String,
+    /// A `def`'s statement lines (`def g(t):`, `    return t + 1`), where the binding of
+    /// its name shows it.
+    pub def_lines: Vec<String>,
 }
 
 impl V {
@@ -223,15 +226,17 @@ impl V {
                 }
                 out.push('}');
             }
+            // `a:b` is only Python inside brackets (see `subscript_key`); elsewhere a
+            // slice object is spelled as its constructor.
             V::Slice(s) => {
-                let part = |v: &V| if matches!(v, V::None) { String::new() } else { v.render() };
-                out.push_str(&part(&s[0]));
-                out.push(':');
-                out.push_str(&part(&s[1]));
-                if !matches!(s[2], V::None) {
-                    out.push(':');
-                    out.push_str(&part(&s[2]));
+                out.push_str("slice(");
+                for (i, x) in s.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    x.render_into(out, depth + 1);
                 }
+                out.push(')');
             }
             V::Code(c) => out.push_str(&format!("<code {}>", c.name)),
             V::Func(f) => out.push_str(&f.src),
@@ -241,11 +246,16 @@ impl V {
                 out.push('.');
                 out.push_str(&m.1);
             }
-            V::Namespace(v) => {
-                out.push_str("vars(");
-                v.render_into(out, depth + 1);
-                out.push(')');
-            }
+            // `globals()`, `__builtins__` (the builtins dict) read as written; a module's
+            // namespace as `vars(m)` (the same dict as `m.__dict__`).
+            V::Namespace(v) => match &**v {
+                V::Sym { dotted, src } if &**dotted == "<globals>" || &**dotted == "builtins" => out.push_str(src),
+                _ => {
+                    out.push_str("vars(");
+                    v.render_into(out, depth + 1);
+                    out.push(')');
+                }
+            },
             V::Iter(items, pos) => {
                 out.push_str("iter(");
                 V::List(items.get(*pos..).unwrap_or_default().into()).render_into(out, depth + 1);
@@ -256,26 +266,97 @@ impl V {
         }
     }
 
+    /// The key of a subscript as written between the brackets: `x[:, 0]`, `x[..., 1:]`,
+    /// `x[a, b]` (a tuple key without its parentheses; slices in their `a:b:c` form).
+    pub fn subscript_key(&self) -> String {
+        match self {
+            V::Slice(s) => slice_text(s),
+            V::Tuple(t) if !t.is_empty() => {
+                let parts: Vec<String> = t
+                    .iter()
+                    .map(|x| match x {
+                        V::Slice(s) => slice_text(s),
+                        other => other.render(),
+                    })
+                    .collect();
+                if parts.len() == 1 {
+                    format!("{},", parts[0])
+                } else {
+                    parts.join(", ")
+                }
+            }
+            other => other.render(),
+        }
+    }
+
     /// Rendering suitable as an operand of a binary operator.
+    /// (Parenthesised unless it is an atom or a primary: `a + b` in `(a + b) * c`,
+    /// `(a + f(x)).y`, `(-x) ** 2`.)
     pub fn operand(&self) -> String {
         let s = self.render();
-        match self {
-            V::Unknown(_) | V::Data(_) | V::Helper(_) if s.contains(' ') && !s.ends_with(')') && !s.ends_with(']') => {
-                format!("({s})")
-            }
-            _ => s,
+        if is_primary(&s) {
+            s
+        } else {
+            format!("({s})")
         }
     }
 }
 
+/// Source text that binds tighter than any operator: a name, literal, call, subscript,
+/// attribute or display, with no operator or space outside brackets and strings.
+pub fn is_primary(s: &str) -> bool {
+    if s.is_empty() || s.starts_with(['-', '+', '~']) {
+        return false;
+    }
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in s.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ' ' | '+' | '-' | '*' | '/' | '%' | '@' | '<' | '>' | '=' | '!' | '&' | '|' | '^' | '~' | ':' | ','
+                if depth == 0 =>
+            {
+                return false
+            }
+            _ => {}
+        }
+    }
+    depth == 0 && quote.is_none()
+}
+
+/// `start:stop:step` with the `None` parts left out, as Python source spells a slice.
+fn slice_text(s: &[V; 3]) -> String {
+    let part = |v: &V| if matches!(v, V::None) { String::new() } else { v.render() };
+    let mut out = format!("{}:{}", part(&s[0]), part(&s[1]));
+    if !matches!(s[2], V::None) {
+        out.push(':');
+        out.push_str(&part(&s[2]));
+    }
+    out
+}
+
 pub fn fmt_float(f: f64) -> String {
+    // Python has no literal for these: the expression that makes them.
     if f.is_nan() {
-        "nan".into()
+        "float('nan')".into()
     } else if f.is_infinite() {
         if f > 0.0 {
-            "inf".into()
+            "float('inf')".into()
         } else {
-            "-inf".into()
+            "-float('inf')".into()
         }
     } else if f == f.trunc() && f.abs() < 1e16 {
         format!("{f:.1}")

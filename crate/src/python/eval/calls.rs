@@ -96,7 +96,8 @@ impl Cx {
             p.join(", ")
         };
         let text = format!("{}({rendered_args})", callee.operand());
-        match &callee {
+        let shown = self.display.then(|| text.clone());
+        let r = match &callee {
             V::Sym { dotted, .. } => {
                 let dotted = dotted.to_string();
                 self.call_object(dotted, args, kwargs, &rendered_args, text)
@@ -128,7 +129,16 @@ impl Cx {
                 self.call_fact(Target::Lost, &text, &args, &kwargs);
                 V::unknown(text)
             }
+        };
+        // Display run: the call an expression statement discards (`out.append(t)`), and a
+        // call the analysis computed (`chr(111)`, `b64decode(…)`) reads as written.
+        if let Some(text) = shown {
+            self.last_call = Some(text.clone());
+            if r.concrete() || matches!(r, V::Iter(..)) {
+                return V::data(text);
+            }
         }
+        r
     }
 
     /// A call of a resolved object (`os.system`, `builtins.getattr`, `numpy.mean`).
@@ -425,9 +435,17 @@ impl Cx {
             defaults.truncate(argc);
         }
         let saved = std::mem::take(&mut self.stmts);
+        let comp = self.display && source::Comp::kind(&code.name).is_some();
+        if comp {
+            self.comps.push(source::Comp::new(&code));
+        }
         let ret = self.run_function(&code, &defaults, &f.closure, &bound, false);
         self.stmts = saved;
         self.depth -= 1;
+        // Display run: a comprehension over unknown data reads as the comprehension.
+        if let Some(text) = if comp { self.comps.pop().and_then(|c| c.text()) } else { None } {
+            return V::data(text);
+        }
         let generator = code.flags & 0x20 != 0;
         match ret {
             Some(v) if generator => v,
@@ -510,6 +528,19 @@ impl Cx {
         } else {
             c.name.clone()
         };
-        V::Func(Rc::new(Func { code: c, defaults, kwdefaults, closure, src }))
+        let def_lines = if c.name.starts_with('<') {
+            Vec::new()
+        } else {
+            let mut l = vec![format!("def {}({}):", c.name, signature(&c, &defaults))];
+            let statements = disassemble(&c.code, self.py)
+                .map(|ins| ins.iter().any(|i| i.name.starts_with("STORE_") || i.name == "FOR_ITER"))
+                .unwrap_or(true);
+            if statements {
+                l.push(format!("    # the statements of {} before its return are not shown", c.name));
+            }
+            l.push(format!("    return {body}"));
+            l
+        };
+        V::Func(Rc::new(Func { code: c, defaults, kwdefaults, closure, src, def_lines }))
     }
 }

@@ -35,6 +35,7 @@ impl Cx {
             names: HashMap::new(),
             kwnames: None,
             loops: HashMap::new(),
+            comp_slots: Vec::new(),
             yields: Vec::new(),
             top,
         };
@@ -124,6 +125,9 @@ impl Cx {
                     }
                 },
                 Flow::Return(v) => {
+                    if fr.top {
+                        self.ret_indent = self.indent;
+                    }
                     let gen = if fr.yields.iter().all(|y| !matches!(y, V::Unknown(_))) {
                         V::Iter(fr.yields.clone().into(), 0)
                     } else {
@@ -137,7 +141,9 @@ impl Cx {
                         self.incomplete(format!("jump to {target}, not an instruction"));
                         return None;
                     };
-                    if let Some(t) = cond.truth() {
+                    // A display run shows both sides of a test whose outcome the analysis
+                    // knows (`f() and x` keeps `f()`), as written.
+                    if let Some(t) = cond.truth().filter(|_| !self.display) {
                         if t == jump_if {
                             if keep {
                                 fr.stack.push(cond);
@@ -157,16 +163,28 @@ impl Cx {
                         continue;
                     }
                     self.forks += 1;
+                    if self.display {
+                        self.comp_condition(&fr, &cond, target, jump_if);
+                    }
                     let mut taken = fr.clone();
                     if keep {
                         taken.stack.push(cond.clone());
                     }
                     taken.pc = tk;
                     fr.pc += 1;
-                    let saved_len = self.stmts.len();
+                    let (saved_len, saved_indent, top) = (self.stmts.len(), self.indent, fr.top);
+                    let saved_heads = self.loop_heads.clone();
                     let a = self.run(taken);
-                    self.stmts.truncate(saved_len.max(self.stmts.len().min(saved_len)));
+                    let taken_stmts = self.stmts.split_off(saved_len.min(self.stmts.len()));
+                    self.indent = saved_indent;
+                    self.loop_heads = saved_heads;
                     let b = self.run(fr);
+                    if top {
+                        let fall_stmts = self.stmts.split_off(saved_len.min(self.stmts.len()));
+                        let (when_true, when_false) =
+                            if jump_if { (taken_stmts, fall_stmts) } else { (fall_stmts, taken_stmts) };
+                        self.branch_stmts(&cond, when_true, when_false, saved_indent);
+                    }
                     return combine(&cond, jump_if, a, b);
                 }
             }
@@ -208,8 +226,14 @@ impl Cx {
     }
     pub(super) fn store_fast(&mut self, fr: &mut Frame, i: usize, v: V) {
         let name = self.local_name(fr, i);
-        if fr.top && !name.starts_with('.') && self.stmts.len() < 200 {
-            let r = v.render();
+        // Display run: a loop item of unknown data is bound to the loop variable's name.
+        let r = v.render();
+        let v = if self.display && !fr.comp_slots.contains(&i) { self.loop_target(fr, &name, v) } else { v };
+        let for_target = self.display
+            && fr.top
+            && r.contains("<item of ")
+            && self.loop_heads.last().is_some_and(|h| h.has_target(&name));
+        if fr.top && !name.starts_with('.') && !v.is_null() && !fr.comp_slots.contains(&i) && !for_target {
             let st = if let Some(m) = r.strip_prefix("import ") {
                 if m.split('.').next() == Some(name.as_str()) {
                     r.clone()
@@ -223,16 +247,56 @@ impl Cx {
                     format!("{r} as {name}")
                 }
             } else {
-                format!("{name} = {r}")
+                match self.inplace.take() {
+                    // `x += 1`, as written.
+                    Some((text, op)) if text == r && r.starts_with(&format!("{name} {op} ")) => {
+                        format!("{name} {op}= {}", &r[name.len() + op.len() + 2..])
+                    }
+                    _ => format!("{name} = {r}"),
+                }
             };
-            if self.stmts.last() != Some(&st) {
-                self.stmts.push(st);
+            // `with m as name:`: the value entered is bound by the `with` line itself.
+            let with = r.strip_suffix(".__enter__()").map(|m| format!("with {m}:"));
+            let last = self.stmts.last().map(|l| l.trim_start().to_string());
+            let def = match &v {
+                V::Func(f) if f.code.name == name && !f.def_lines.is_empty() => Some(f.def_lines.clone()),
+                _ => None,
+            };
+            if let Some((value, n, mut names)) = self.unpack.take() {
+                names.push(name.clone());
+                if names.len() == n {
+                    self.stmt(format!("{} = {value}", names.join(", ")));
+                } else {
+                    self.unpack = Some((value, n, names));
+                }
+            } else if let Some(lines) = def {
+                for l in lines {
+                    self.stmt(l);
+                }
+            } else if with.is_some() && last == with {
+                let line = self.stmts.pop().unwrap_or_default();
+                self.stmts.push(format!("{}:", line.trim_end_matches(':').to_string() + " as " + &name));
+            } else {
+                self.stmt(st);
             }
         }
+        // Display run: an item of an inlined (3.12+) comprehension over unknown data keeps
+        // its description (the comprehension is not reconstructed); any other local of the
+        // top-level function reads as its name, as written.
+        let inlined_item = fr.comp_slots.contains(&i) && r.contains("<item of ");
         let v = match v {
-            V::Sym { dotted, .. } => V::Sym { dotted, src: Rc::from(name.as_str()) },
+            // The name reads as the object only where it is in scope: the top-level function.
+            V::Sym { dotted, .. } if fr.top => V::Sym { dotted, src: Rc::from(name.as_str()) },
+            v @ (V::Unknown(_) | V::Data(_)) if inlined_item => v,
             V::Unknown(_) if fr.top => V::unknown(name),
             V::Data(_) if fr.top => V::data(name),
+            other if self.display && fr.top && !fr.comp_slots.contains(&i) && !matches!(other, V::Null) => {
+                if other.lost() {
+                    V::unknown(name)
+                } else {
+                    V::data(name)
+                }
+            }
             other => other,
         };
         if i < fr.fast.len() {

@@ -12,6 +12,7 @@ pub mod calls;
 mod containers;
 mod frame;
 mod names;
+mod source;
 mod step;
 
 use std::collections::{HashMap, HashSet};
@@ -226,43 +227,56 @@ const NB_OPS: &[&str] = &["+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", 
 
 /// Evaluates a top-level function and every code object nested in it.
 pub fn evaluate(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> Evaluation {
-    let mut cx = Cx {
-        py,
-        env: env.clone(),
-        budget,
-        steps: 0,
-        forks: 0,
-        depth: 0,
-        out: Evaluation::default(),
-        analysed: HashSet::new(),
-        visited: HashMap::new(),
-        consts: HashSet::new(),
-        stmts: Vec::new(),
-        mutation: None,
-        modules: Vec::new(),
-    };
+    let mut cx = Cx::new(py, env, budget);
     collect_consts(code, &mut cx.consts);
     for v in env.defaults.iter().chain(&env.closure).chain(env.arguments.iter().map(|(_, v)| v)) {
         collect_value_strings(v, &mut cx.consts, 0);
     }
     let ret = cx.run_function(code, &env.defaults, &env.closure, &env.arguments, true);
-    let head = signature(code, &env.defaults);
-    let body = ret.as_ref().map(V::render).unwrap_or_else(|| "<does not return>".into());
-    cx.out.source = if code.name == "<lambda>" && cx.stmts.is_empty() {
-        format!("lambda {head}: {body}")
-    } else {
-        let mut s = format!("def {}({head}):\n", code.name);
-        for st in &cx.stmts {
-            s.push_str(&format!("    {st}\n"));
-        }
-        s.push_str(&format!("    return {body}"));
-        s
-    };
+    let analysed = shown_source(code, py, env, &cx, ret.as_ref());
+    cx.out.source = source::better(display_source(code, py, env, budget), analysed);
     // Every nested code object is analysed in its own right, reached or not.
     cx.analyse_nested(code);
     cx.static_backstop(code);
     cx.finish();
     cx.out
+}
+
+/// The source as written, from a second run whose facts are discarded (so it may render
+/// values as written without changing what is classified): the analysis ran with the
+/// values Keras binds (defaults, closure cells, Lambda `arguments`) in place of the names;
+/// this run keeps the names (a caller may pass another value for a parameter) and lists
+/// the bound values as comments, and shows comprehensions over unknown data as such.
+fn display_source(code: &Rc<Code>, py: Py, env: &Env, budget: Budget) -> String {
+    let argc = code.argcount as usize;
+    let params = code.varnames.get(argc.saturating_sub(env.defaults.len())..argc).unwrap_or_default();
+    let names = |ns: &[String]| ns.iter().map(|n| V::data(n.clone())).collect::<Vec<_>>();
+    let shown = Env { defaults: names(params), closure: names(&code.freevars), arguments: Vec::new(), ..env.clone() };
+    let mut cx = Cx::new(py, &shown, budget);
+    cx.display = true;
+    let ret = cx.run_function(code, &shown.defaults, &shown.closure, &[], true);
+    let mut bound = Vec::new();
+    for (name, v) in code.freevars.iter().zip(&env.closure) {
+        bound.push(format!("# closure cell: {name} = {}", source::one_line(&v.render())));
+    }
+    for (name, v) in &env.arguments {
+        // `mask`/`training` are bound to the caller's unknown value: nothing to show.
+        if matches!(v, V::Unknown(u) if **u == **name) {
+            continue;
+        }
+        bound.push(format!("# Lambda argument: {name}={}", source::one_line(&v.render())));
+    }
+    let text = shown_source(code, py, env, &cx, ret.as_ref());
+    if bound.is_empty() {
+        text
+    } else {
+        format!("{}\n{text}", bound.join("\n"))
+    }
+}
+
+fn shown_source(code: &Rc<Code>, py: Py, env: &Env, cx: &Cx, ret: Option<&V>) -> String {
+    let handlers = source::has_exception_handlers(code, py);
+    source::function(code, &signature(code, &env.defaults), &cx.stmts, ret, cx.ret_indent, handlers)
 }
 
 fn collect_consts(code: &Rc<Code>, out: &mut HashSet<String>) {
@@ -335,6 +349,9 @@ pub(super) struct Frame {
     names: HashMap<String, V>,
     kwnames: Option<Vec<String>>,
     loops: HashMap<usize, u32>,
+    /// Slots an inlined (3.12+) comprehension saved with LOAD_FAST_AND_CLEAR: its loop
+    /// variables, not statements of the function.
+    comp_slots: Vec<usize>,
     yields: Vec<V>,
     top: bool,
 }
@@ -358,7 +375,24 @@ pub(super) struct Cx {
     analysed: HashSet<*const Code>,
     visited: HashMap<*const Code, HashSet<usize>>,
     consts: HashSet<String>,
+    /// Statements of the top-level function seen so far, indented (`with` bodies).
     stmts: Vec<String>,
+    /// Block depth of the next statement (inside `with` blocks).
+    indent: usize,
+    /// Block depth at which the top-level function returned.
+    ret_indent: usize,
+    /// A run for the shown source only (its facts are discarded): values may read as written.
+    display: bool,
+    /// Comprehensions being run in a display run, innermost last.
+    comps: Vec<source::Comp>,
+    /// Display run: the text of the last call made.
+    last_call: Option<String>,
+    /// Display run: `for` loops over unknown data open in the top-level function.
+    loop_heads: Vec<source::LoopHead>,
+    /// Display run: an unpacking `a, b = v` being stored: (v, count, names so far).
+    unpack: Option<(String, usize, Vec<String>)>,
+    /// Display run: the last in-place operation (`x += 1`): its text and operator.
+    inplace: Option<(String, &'static str)>,
     /// A container mutated by the last call (`d.pop(k)`, `l.append(v)`, `next(it)`):
     /// (old, new), applied to the running frame after the instruction.
     mutation: Option<(V, V)>,
@@ -368,6 +402,31 @@ pub(super) struct Cx {
 }
 
 impl Cx {
+    fn new(py: Py, env: &Env, budget: Budget) -> Cx {
+        Cx {
+            py,
+            env: env.clone(),
+            budget,
+            steps: 0,
+            forks: 0,
+            depth: 0,
+            out: Evaluation::default(),
+            analysed: HashSet::new(),
+            visited: HashMap::new(),
+            consts: HashSet::new(),
+            stmts: Vec::new(),
+            indent: 0,
+            ret_indent: 0,
+            display: false,
+            comps: Vec::new(),
+            last_call: None,
+            loop_heads: Vec::new(),
+            unpack: None,
+            inplace: None,
+            mutation: None,
+            modules: Vec::new(),
+        }
+    }
     pub(super) fn note(&mut self, n: impl Into<String>) {
         let n = n.into();
         if !self.out.notes.contains(&n) && self.out.notes.len() < 50 {
@@ -420,6 +479,49 @@ impl Cx {
             s
         };
         self.out.strings.push(shown);
+    }
+    /// A statement of the top-level function, at the current block depth.
+    pub(super) fn stmt(&mut self, st: String) {
+        if self.stmts.len() >= 200 {
+            return;
+        }
+        let line = format!("{}{st}", "    ".repeat(self.indent));
+        if self.stmts.last() != Some(&line) {
+            self.stmts.push(line);
+        }
+    }
+    /// The statements of both sides of a branch on `cond` in the top-level function, as
+    /// `if`/`else`: each side ran to the function's end, so the statements they share at
+    /// the end follow the `if` once.
+    pub(super) fn branch_stmts(&mut self, cond: &V, when_true: Vec<String>, when_false: Vec<String>, indent: usize) {
+        let shared = when_true.iter().rev().zip(when_false.iter().rev()).take_while(|(a, b)| a == b).count();
+        let (t, f) = (&when_true[..when_true.len() - shared], &when_false[..when_false.len() - shared]);
+        let pad = "    ".repeat(indent);
+        let block = |lines: &[String]| lines.iter().map(|l| format!("    {l}")).collect::<Vec<_>>();
+        if !(t.is_empty() && f.is_empty()) {
+            let mut out = Vec::new();
+            if t.is_empty() {
+                out.push(format!("{pad}if {}:", source::negated(cond)));
+                out.extend(block(f));
+            } else {
+                out.push(format!("{pad}if {}:", source::test_part(cond)));
+                out.extend(block(t));
+                if !f.is_empty() {
+                    out.push(format!("{pad}else:"));
+                    out.extend(block(f));
+                }
+            }
+            for l in out {
+                if self.stmts.len() < 200 {
+                    self.stmts.push(l);
+                }
+            }
+        }
+        for l in &when_true[when_true.len() - shared..] {
+            if self.stmts.len() < 200 {
+                self.stmts.push(l.clone());
+            }
+        }
     }
     pub(super) fn record_call(&mut self, text: String) {
         if !self.out.calls.contains(&text) && self.out.calls.len() < 50 {
@@ -491,7 +593,7 @@ fn combine(cond: &V, jump_if: bool, taken: Option<(V, V)>, fall: Option<(V, V)>)
             } else if fs == c {
                 format!("{} and {}", cond.operand(), tv.operand())
             } else {
-                format!("{} if {} else {}", tv.operand(), cond.operand(), fv.operand())
+                format!("{} if {} else {}", tv.operand(), source::test_part(cond), fv.operand())
             };
             Some((V::unknown(text), tg))
         }

@@ -262,7 +262,7 @@ impl Cx {
     pub(super) fn subscript(&mut self, c: &V, k: &V) -> V {
         match (c, k) {
             (V::Namespace(inner), V::Str(key)) => {
-                let text = format!("{}[{}]", c.render(), k.render());
+                let text = format!("{}[{}]", c.render(), k.subscript_key());
                 let inner = (**inner).clone();
                 self.lookup(&inner, key, &text)
             }
@@ -272,17 +272,19 @@ impl Cx {
                     self.import(key);
                 }
                 self.reached(&d, &d);
-                V::Sym { dotted: Rc::from(d), src: Rc::from(format!("{src}[{}]", k.render())) }
+                V::Sym { dotted: Rc::from(d), src: Rc::from(format!("{src}[{}]", k.subscript_key())) }
             }
-            (V::Data(_) | V::DataAttr(_), _) => V::data(format!("{}[{}]", c.operand(), k.render())),
-            (V::Helper(h), _) => V::helper(format!("{h}[{}]", k.render())),
+            (V::Data(_) | V::DataAttr(_), _) => V::data(format!("{}[{}]", c.operand(), k.subscript_key())),
+            (V::Helper(h), _) => V::helper(format!("{h}[{}]", k.subscript_key())),
+            // Display run: `[f(), x][1]`, `'so'[::-1]` read as written.
+            _ if self.display => super::frame::derived(format!("{}[{}]", c.operand(), k.subscript_key()), &[c, k]),
             _ => match fold::subscript(c, k) {
                 Some(v) => {
                     self.record_string(&v);
                     v
                 }
                 None => {
-                    let text = format!("{}[{}]", c.operand(), k.render());
+                    let text = format!("{}[{}]", c.operand(), k.subscript_key());
                     // A container of plain data indexed by an unknown key still holds data.
                     let values: Option<Vec<V>> = match c {
                         V::Dict(d) => Some(d.iter().map(|(_, v)| v.clone()).collect()),

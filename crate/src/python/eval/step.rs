@@ -22,10 +22,25 @@ impl Cx {
             "POP_TOP" => {
                 let v = self.pop(fr);
                 // An expression statement (`exec(cmd)` in a def body) reads better shown.
-                if fr.top && self.stmts.len() < 200 {
-                    if let V::Unknown(s) = &v {
-                        if s.ends_with(')') && !s.starts_with('<') {
-                            self.stmts.push(s.to_string());
+                if fr.top {
+                    let text = v.render();
+                    // Leaving a `with` block: its `__exit__(None, None, None)` call.
+                    if text.ends_with("__exit__)(None, None, None)") || text.ends_with(".__exit__(None, None, None)") {
+                        // `return e` inside the block evaluates `e`, leaves, then returns:
+                        // the return stays in the block.
+                        let returns = fr.ins.get(fr.pc + 1).is_some_and(|n| n.name == "RETURN_VALUE");
+                        if !returns {
+                            self.indent = self.indent.saturating_sub(1);
+                        }
+                    } else if let Some(call) = self.discarded_call(fr) {
+                        self.stmt(call);
+                    } else if let V::Unknown(s) = &v {
+                        // The left operand of `a or b` / `a and b` (3.12+ pops it when it
+                        // falls through) is not a statement.
+                        let after_test =
+                            previous_op(fr).is_some_and(|p| p.starts_with("POP_JUMP") || p.starts_with("JUMP_IF"));
+                        if s.ends_with(')') && !s.starts_with('<') && !after_test {
+                            self.stmt(s.to_string());
                         }
                     }
                 }
@@ -108,6 +123,9 @@ impl Cx {
             "LOAD_ASSERTION_ERROR" => push!(V::sym("builtins.AssertionError", "AssertionError")),
             "LOAD_FAST" | "LOAD_FAST_CHECK" | "LOAD_FAST_BORROW" => push!(self.load_fast(fr, arg)),
             "LOAD_FAST_AND_CLEAR" => {
+                if !fr.comp_slots.contains(&arg) {
+                    fr.comp_slots.push(arg);
+                }
                 let v = fr.fast.get(arg).cloned().flatten().unwrap_or(V::Null);
                 if arg < fr.fast.len() {
                     fr.fast[arg] = None;
@@ -220,6 +238,9 @@ impl Cx {
                 let n = self.name(fr, arg);
                 let obj = self.pop(fr);
                 let _v = self.pop(fr);
+                if self.display && fr.top {
+                    self.stmt(format!("{}.{n} = {}", obj.operand(), _v.render()));
+                }
                 self.reached(&format!("object.{n}"), &format!("assignment to {}.{n}", obj.render()));
                 if let V::Sym { dotted, .. } = &obj {
                     self.reached(&format!("{dotted}.{n}"), &format!("assignment to {dotted}.{n}"));
@@ -233,6 +254,9 @@ impl Cx {
                 let key = self.pop(fr);
                 let obj = self.pop(fr);
                 let v = self.pop(fr);
+                if self.display && fr.top {
+                    self.stmt(format!("{}[{}] = {}", obj.operand(), key.subscript_key(), v.render()));
+                }
                 match &obj {
                     V::Namespace(_) | V::Sym { .. } => {
                         self.indirection(format!("assignment to {}[{}]", obj.render(), key.render()))
@@ -290,6 +314,8 @@ impl Cx {
                     ("UNARY_NEGATIVE", _) => super::frame::derived(format!("-{}", v.operand()), &[&v]),
                     ("UNARY_INVERT", _) => super::frame::derived(format!("~{}", v.operand()), &[&v]),
                     ("UNARY_CONVERT", _) => super::frame::derived(format!("repr({})", v.render()), &[&v]),
+                    // `+x` of data is data: shown as written.
+                    ("UNARY_POSITIVE", V::Data(_) | V::DataAttr(_)) => V::data(format!("+{}", v.operand())),
                     _ => v.clone(),
                 };
                 push!(r)
@@ -299,6 +325,9 @@ impl Cx {
                 let a = self.pop(fr);
                 let op = if arg == 26 { "[]" } else { NB_OPS.get(arg % 13).copied().unwrap_or("?") };
                 let r = self.binop(op, a, b);
+                if self.display && (13..26).contains(&arg) {
+                    self.inplace = Some((r.render(), op));
+                }
                 push!(r)
             }
             "BINARY_SUBSCR" => {
@@ -339,6 +368,9 @@ impl Cx {
                 let b = self.pop(fr);
                 let a = self.pop(fr);
                 let r = self.binop(op, a, b);
+                if self.display && n.starts_with("INPLACE_") {
+                    self.inplace = Some((r.render(), op));
+                }
                 push!(r)
             }
             "SLICE_0" | "SLICE_1" | "SLICE_2" | "SLICE_3" => {
@@ -507,6 +539,9 @@ impl Cx {
             }
             "LIST_APPEND" | "SET_ADD" => {
                 let v = self.pop(fr);
+                if self.display {
+                    self.comp_element(fr, v.render());
+                }
                 let over = matches!(self.peek_mut(fr, arg), Some(V::List(l) | V::Set(l)) if l.len() >= fold::MAX_ITEMS);
                 if over {
                     self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
@@ -525,6 +560,9 @@ impl Cx {
                 let kv = self.popn(fr, 2);
                 // 3.8+: key under value; before, value under key.
                 let (k, v) = if py.ge(8) { (kv[0].clone(), kv[1].clone()) } else { (kv[1].clone(), kv[0].clone()) };
+                if self.display {
+                    self.comp_element(fr, format!("{}: {}", k.render(), v.render()));
+                }
                 let over = matches!(self.peek_mut(fr, arg), Some(V::Dict(d)) if d.len() >= fold::MAX_ITEMS);
                 if over {
                     self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
@@ -550,7 +588,7 @@ impl Cx {
                         x.extend(it);
                         *l = x.into();
                     }
-                    (Some(t), _) => *t = V::unknown(format!("[*{}]", v.render())),
+                    (Some(t), _) => *t = V::unknown(starred_onto(t, &v)),
                     (None, _) => return Flow::End,
                 }
             }
@@ -562,16 +600,13 @@ impl Cx {
                         n.extend(o.iter().cloned());
                         *d = n.into();
                     }
-                    (Some(t), _) => *t = V::unknown("<dict>"),
+                    (Some(t), _) => *t = V::unknown(merged_dict_text(t, &v)),
                     (None, _) => return Flow::End,
                 }
             }
             "LIST_TO_TUPLE" => {
                 let v = self.pop(fr);
-                push!(match v {
-                    V::List(l) => V::Tuple(l),
-                    o => o,
-                })
+                push!(list_to_tuple(v))
             }
             n if n.starts_with("BUILD_") && n.ends_with("_UNPACK")
                 || n == "BUILD_TUPLE_UNPACK_WITH_CALL"
@@ -604,6 +639,25 @@ impl Cx {
             }
             "UNPACK_SEQUENCE" => {
                 let v = self.pop(fr);
+                // Display run: `a, b = t` when plain names take the items.
+                if self.display && fr.top {
+                    // Plain names: STORE_FAST each (3.13+ pairs them in STORE_FAST_STORE_FAST).
+                    let mut names = 0;
+                    for i in fr.ins.iter().skip(fr.pc + 1) {
+                        match i.name {
+                            "STORE_FAST" => names += 1,
+                            "STORE_FAST_STORE_FAST" => names += 2,
+                            _ => break,
+                        }
+                        if names >= arg {
+                            break;
+                        }
+                    }
+                    let plain = names == arg;
+                    if arg > 0 && plain && !v.render().contains("<item of ") {
+                        self.unpack = Some((v.render(), arg, Vec::new()));
+                    }
+                }
                 let items = v.items().filter(|i| i.len() == arg);
                 match items {
                     Some(items) => {
@@ -627,6 +681,17 @@ impl Cx {
             }
             "GET_ITER" | "GET_YIELD_FROM_ITER" => {
                 let v = self.pop(fr);
+                // Display run: a loop or comprehension over known items is shown as written,
+                // not unrolled (an inlined 3.12+ comprehension is left as it is).
+                let inlined = fr
+                    .ins
+                    .get(fr.pc + 1..(fr.pc + 6).min(fr.ins.len()))
+                    .is_some_and(|n| n.iter().any(|i| i.name == "LOAD_FAST_AND_CLEAR"));
+                let v = if self.display && !inlined && v.concrete() && name == "GET_ITER" {
+                    V::data(v.render())
+                } else {
+                    v
+                };
                 let it = match &v {
                     V::Iter(..) | V::UnknownIter(_) | V::DataIter(_) => v.clone(),
                     V::Namespace(inner) if matches!(&**inner, V::Sym { dotted, .. } if &**dotted == "builtins") => {
@@ -662,6 +727,9 @@ impl Cx {
                     return Flow::End;
                 };
                 let data = matches!(fr.stack[pos], V::DataIter(_));
+                if self.display && matches!(fr.stack[pos], V::Iter(..)) {
+                    self.comp_concrete(fr);
+                }
                 let next = match &mut fr.stack[pos] {
                     V::Iter(items, k) => {
                         let r = items.get(*k).cloned();
@@ -673,6 +741,10 @@ impl Cx {
                         let count = fr.loops.entry(ins.offset).or_insert(0);
                         *count += 1;
                         if *count == 1 {
+                            if self.display {
+                                self.comp_clause(fr, &src);
+                                self.loop_start(fr, ins.offset, &src);
+                            }
                             let text = format!("<item of {src}>");
                             Some(if data { V::data(text) } else { V::unknown(text) })
                         } else {
@@ -684,6 +756,9 @@ impl Cx {
                 match next {
                     Some(v) => push!(v),
                     None => {
+                        if self.display {
+                            self.loop_end(fr, ins.offset);
+                        }
                         // Exhausted: per-version protocol (§5.4).
                         let mut t = target;
                         let skip = |fr: &Frame, t: &mut usize, what: &str| {
@@ -719,6 +794,12 @@ impl Cx {
             }
             "YIELD_VALUE" => {
                 let v = self.pop(fr);
+                if self.display && fr.top {
+                    self.stmt(format!("yield {}", v.render()));
+                }
+                if self.display {
+                    self.comp_element(fr, v.render());
+                }
                 fr.yields.push(v);
                 push!(V::None)
             }
@@ -731,7 +812,12 @@ impl Cx {
                 return Flow::Return(v);
             }
             "RAISE_VARARGS" => {
-                self.popn(fr, arg);
+                let raised = self.popn(fr, arg);
+                if fr.top {
+                    // A comment: whether this path is the one shown is not known here.
+                    let what = raised.first().map(|e| format!(" {}", super::source::one_line(&e.render())));
+                    self.stmt(format!("# raises{} on some path", what.unwrap_or_default()));
+                }
                 return Flow::End;
             }
             "RERAISE" | "END_FINALLY" | "END_ASYNC_FOR" | "CLEANUP_THROW" => return Flow::End,
@@ -815,7 +901,16 @@ impl Cx {
                 if let Some(m) = kwmap {
                     match m {
                         V::Dict(d) => kwargs.extend(dict_kwargs(&d)),
-                        o => args.push(V::unknown(format!("**{}", o.render()))),
+                        o => {
+                            // `f(**kw)` compiles to a merge into `{}`: `{**kw}` reads `kw`.
+                            let r = o.render();
+                            let inner = r.strip_prefix("{**").and_then(|x| x.strip_suffix('}'));
+                            let shown = match inner {
+                                Some(x) if !x.contains(", ") => x.to_string(),
+                                _ => r,
+                            };
+                            args.push(V::unknown(format!("**{shown}")))
+                        }
                     }
                 }
                 let callee = self.pop(fr);
@@ -864,7 +959,16 @@ impl Cx {
                 match kw {
                     V::Null | V::None => {}
                     V::Dict(d) => kwargs.extend(dict_kwargs(&d)),
-                    o => args.push(V::unknown(format!("**{}", o.render()))),
+                    o => {
+                        // `f(**kw)` compiles to a merge into `{}`: `{**kw}` reads `kw`.
+                        let r = o.render();
+                        let inner = r.strip_prefix("{**").and_then(|x| x.strip_suffix('}'));
+                        let shown = match inner {
+                            Some(x) if !x.contains(", ") => x.to_string(),
+                            _ => r,
+                        };
+                        args.push(V::unknown(format!("**{shown}")))
+                    }
                 }
                 let x = self.pop(fr);
                 let callee = if x.is_null() {
@@ -881,11 +985,11 @@ impl Cx {
             "CALL_INTRINSIC_1" => {
                 let v = self.pop(fr);
                 push!(match arg {
-                    5 => v,
-                    6 => match v {
-                        V::List(l) => V::Tuple(l),
+                    5 => match v {
+                        V::Data(_) | V::DataAttr(_) => V::data(format!("+{}", v.operand())),
                         o => o,
                     },
+                    6 => list_to_tuple(v),
                     3 => return Flow::End,
                     _ => V::unknown(format!("<intrinsic {arg}>({})", v.render())),
                 })
@@ -979,6 +1083,10 @@ impl Cx {
             "LOAD_LOCALS" => push!(V::Namespace(Rc::new(V::sym("<globals>", "locals()")))),
             "SETUP_WITH" | "BEFORE_WITH" | "BEFORE_ASYNC_WITH" => {
                 let m = self.pop(fr);
+                if fr.top {
+                    self.stmt(format!("with {}:", m.operand()));
+                    self.indent += 1;
+                }
                 // The context manager was classified where it was made (`open(…)`,
                 // `tf.name_scope(…)`); entering and leaving a known one adds nothing, a
                 // lost one runs code nobody knows.
@@ -1033,4 +1141,58 @@ impl Cx {
         }
         Flow::Next
     }
+}
+
+/// The display `[a, b, *v]` (or `{…}` for a set): the items so far, then `v` unpacked.
+fn starred_onto(t: &V, v: &V) -> String {
+    let (open, close, so_far) = match t {
+        V::List(items) => ('[', ']', items.iter().map(V::render).collect::<Vec<_>>()),
+        V::Set(items) => ('{', '}', items.iter().map(V::render).collect::<Vec<_>>()),
+        V::Unknown(s)
+            if s.len() >= 2 && (s.starts_with('[') && s.ends_with(']') || s.starts_with('{') && s.ends_with('}')) =>
+        {
+            let inner = &s[1..s.len() - 1];
+            let first = s.chars().next().unwrap_or('[');
+            (
+                first,
+                if first == '[' { ']' } else { '}' },
+                if inner.is_empty() { Vec::new() } else { vec![inner.to_string()] },
+            )
+        }
+        other => ('[', ']', vec![format!("*{}", other.operand())]),
+    };
+    let mut parts = so_far;
+    parts.push(format!("*{}", v.operand()));
+    format!("{open}{}{close}", parts.join(", "))
+}
+
+/// LIST_TO_TUPLE: a list becomes a tuple; `[a, *b]` built for a tuple display reads `(a, *b)`.
+fn list_to_tuple(v: V) -> V {
+    match v {
+        V::List(l) => V::Tuple(l),
+        V::Unknown(t) if t.starts_with('[') && t.ends_with(']') => {
+            let inner = &t[1..t.len() - 1];
+            // Built by `starred_onto`: one item is a lone `*x`, which needs its comma.
+            let one = inner.starts_with('*') && !inner.contains(", *");
+            V::unknown(if one { format!("({inner},)") } else { format!("({inner})") })
+        }
+        o => o,
+    }
+}
+
+/// The display `{k: v, **m}` after DICT_UPDATE / DICT_MERGE of `m` into `t`.
+fn merged_dict_text(t: &V, m: &V) -> String {
+    let mut parts: Vec<String> = match t {
+        V::Dict(d) => d.iter().map(|(k, v)| format!("{}: {}", k.render(), v.render())).collect(),
+        V::Unknown(s) if s.starts_with('{') && s.ends_with('}') && s.len() > 2 => vec![s[1..s.len() - 1].to_string()],
+        V::Unknown(s) if &**s == "{}" => Vec::new(),
+        other => vec![format!("**{}", other.operand())],
+    };
+    parts.push(format!("**{}", m.operand()));
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// The instruction before the current one, past 3.14's NOT_TAKEN marker.
+pub(super) fn previous_op(fr: &Frame) -> Option<&'static str> {
+    fr.ins[..fr.pc.min(fr.ins.len())].iter().rev().map(|i| i.name).find(|n| *n != "NOT_TAKEN")
 }
