@@ -77,7 +77,7 @@ fn load_policy(path: &str) -> Result<Policy, String> {
 }
 
 /// Today (UTC) as `YYYY-MM-DD`, for policy entries that expire.
-fn today() -> Option<String> {
+pub fn today() -> Option<String> {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = (secs / 86_400) as i64 + 719_468;

@@ -5,7 +5,8 @@
 //! positioned file reads, in the browser through `Blob.slice` in a worker (see `web/`).
 //! A zip member stored uncompressed is a [`Window`] on the archive, never a copy.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Why a read failed.
@@ -125,23 +126,65 @@ impl ByteSource for Window<'_> {
     }
 }
 
-/// Counts the bytes and calls that go through a source: the "bytes read" figure of a
-/// report and of the benchmarks.
+/// Counts what goes through a source: the "bytes read" figure of a report and of the
+/// benchmarks is the number of distinct bytes of the file read (a range read twice counts
+/// once, so it never exceeds the file's size); `bytes_requested` is the total asked for.
 pub struct Counting<'a> {
     inner: &'a dyn ByteSource,
-    bytes: Cell<u64>,
+    /// Disjoint, non-adjacent ranges read so far: start → end.
+    ranges: RefCell<BTreeMap<u64, u64>>,
+    distinct: Cell<u64>,
+    requested: Cell<u64>,
     reads: Cell<u64>,
 }
 
 impl<'a> Counting<'a> {
     pub fn new(inner: &'a dyn ByteSource) -> Self {
-        Counting { inner, bytes: Cell::new(0), reads: Cell::new(0) }
+        Counting {
+            inner,
+            ranges: RefCell::new(BTreeMap::new()),
+            distinct: Cell::new(0),
+            requested: Cell::new(0),
+            reads: Cell::new(0),
+        }
     }
+    /// Distinct bytes read.
     pub fn bytes_read(&self) -> u64 {
-        self.bytes.get()
+        self.distinct.get()
+    }
+    /// Bytes asked for, counting repeated ranges each time.
+    pub fn bytes_requested(&self) -> u64 {
+        self.requested.get()
     }
     pub fn reads(&self) -> u64 {
         self.reads.get()
+    }
+
+    /// Adds `[start, end)` to the set of ranges read, merging what it touches: amortised
+    /// O(log n) per read, since every merged range is removed once.
+    fn record(&self, start: u64, end: u64) {
+        if start >= end {
+            return;
+        }
+        let mut ranges = self.ranges.borrow_mut();
+        let (mut lo, mut hi) = (start, end);
+        // A range starting at or before `start` that reaches it.
+        if let Some((&s, &e)) = ranges.range(..=start).next_back() {
+            if e >= start {
+                lo = s;
+                hi = hi.max(e);
+                ranges.remove(&s);
+                self.distinct.set(self.distinct.get() - (e - s));
+            }
+        }
+        // Ranges starting inside the new one.
+        while let Some((&s, &e)) = ranges.range(lo..=hi).next() {
+            hi = hi.max(e);
+            ranges.remove(&s);
+            self.distinct.set(self.distinct.get() - (e - s));
+        }
+        ranges.insert(lo, hi);
+        self.distinct.set(self.distinct.get() + (hi - lo));
     }
 }
 
@@ -151,8 +194,10 @@ impl ByteSource for Counting<'_> {
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         self.reads.set(self.reads.get() + 1);
-        self.bytes.set(self.bytes.get() + buf.len() as u64);
-        self.inner.read_at(offset, buf)
+        self.requested.set(self.requested.get() + buf.len() as u64);
+        self.inner.read_at(offset, buf)?;
+        self.record(offset, offset.saturating_add(buf.len() as u64));
+        Ok(())
     }
 }
 
@@ -245,5 +290,34 @@ mod tests {
         c.read_at(0, &mut b).unwrap();
         c.read_at(4, &mut b).unwrap();
         assert_eq!((c.bytes_read(), c.reads()), (4, 2));
+    }
+}
+
+#[cfg(test)]
+mod counting_tests {
+    use super::*;
+
+    #[test]
+    fn distinct_bytes_never_exceed_the_file() {
+        let data = vec![0u8; 1000];
+        let c = Counting::new(&data);
+        let mut b = [0u8; 100];
+        for off in [0u64, 50, 50, 900, 150, 120, 0, 899] {
+            c.read_at(off, &mut b[..(1000 - off as usize).min(100)]).unwrap();
+        }
+        // [0, 250) and [899, 1000).
+        assert_eq!(c.bytes_read(), 250 + 101);
+        assert_eq!(c.reads(), 8);
+        assert!(c.bytes_requested() > c.bytes_read());
+        // Adjacent ranges merge; a failed read counts nothing.
+        c.read_at(250, &mut b[..50]).unwrap();
+        assert_eq!(c.bytes_read(), 300 + 101);
+        assert!(c.read_at(990, &mut b[..50]).is_err());
+        assert_eq!(c.bytes_read(), 300 + 101);
+        for off in (0..1000).step_by(7) {
+            let n = (1000 - off).min(3);
+            c.read_at(off as u64, &mut b[..n]).unwrap();
+        }
+        assert!(c.bytes_read() <= 1000);
     }
 }

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import keras_sentinel
-from conftest import MODELS, manifest
+from conftest import MODELS, REPO, manifest
 
 
 @pytest.mark.parametrize("path,verdict", manifest(), ids=lambda v: getattr(v, "name", v))
@@ -71,7 +71,7 @@ def test_scan_many_keeps_order_and_verdicts(fixtures):
     assert "cannot open" in reports[-1].errors[0].message
 
 
-POLICIES = MODELS.parents[2] / "cli" / "tests" / "data" / "policy"
+POLICIES = REPO / "cli" / "tests" / "data" / "policy"
 BENIGN_OPS = MODELS / "keras3" / "benign_ops.keras"
 
 
