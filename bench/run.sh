@@ -1,53 +1,108 @@
 #!/usr/bin/env bash
-# Reproduces BENCHMARKS.md in one command: the detection scoreboard (keras-sentinel,
-# modelscan and modelaudit on the same labelled files), the speed comparison, the
-# analysis micro-benchmark, and bytes read / time on generated 1 GB and 5 GB models.
+# Reproduces BENCHMARKS.md: `./bench/run.sh` runs every section; `./bench/run.sh SECTION...`
+# reruns only those. Each section writes bench/results/SECTION.md headed by when, at which
+# commit and on what machine it was measured; BENCHMARKS.md is assembled from all of them,
+# so a partial rerun never passes old figures off as new.
+#   scoreboard   keras-sentinel, modelscan and modelaudit on the labelled sets (wild
+#                corpus, real-producer fixtures, payload families), files/s, peak RSS
+#   adversarial  the same on the adversarial corpus (attacks run by the real loaders)
+#   analyze      cargo bench: one lambda decoded and analysed
+#   large        bytes read and time on generated 1 GB and 5 GB models
+#   sweep        the Python package's Ray sweep: files/s with 1 and 2 workers, bytes read
+#   wasm         the page's wasm bundle, gzipped (bench/wasm_size.sh)
 # Peers come from PyPI into a throwaway virtualenv; nothing else is downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 VENV=${KS_PEERS_VENV:-/tmp/ks-peers}
+TARGET=$(realpath -m "${CARGO_TARGET_DIR:-target}")
+ALL=(scoreboard adversarial analyze large sweep wasm)
+SECTIONS=("$@")
+[ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=("${ALL[@]}")
+mkdir -p bench/results
 
-if [ ! -x "$VENV/bin/modelaudit" ] || [ ! -x "$VENV/bin/modelscan" ]; then
-  echo "[bench] installing modelscan, modelaudit, h5py, numpy into $VENV" >&2
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q modelscan modelaudit h5py numpy
-fi
-if [ ! -x /usr/bin/time ]; then
-  echo "[bench] installing GNU time (peak memory of each measured process)" >&2
-  apt-get update -qq && apt-get install -y -qq time >/dev/null
-fi
-export PROMPTFOO_DISABLE_TELEMETRY=1   # modelaudit sends telemetry by default
+need_peers() {
+  if [ ! -x "$VENV/bin/modelaudit" ] || [ ! -x "$VENV/bin/modelscan" ]; then
+    echo "[bench] installing modelscan, modelaudit, h5py, numpy into $VENV" >&2
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q modelscan modelaudit h5py numpy
+  fi
+  if [ ! -x /usr/bin/time ]; then
+    echo "[bench] installing GNU time (peak memory of each measured process)" >&2
+    apt-get update -qq && apt-get install -y -qq time >/dev/null
+  fi
+  export PROMPTFOO_DISABLE_TELEMETRY=1   # modelaudit sends telemetry by default
+  cargo build --release --locked -p keras-sentinel-cli
+}
 
-cargo build --release --locked -p keras-sentinel-cli
-out=$(mktemp -d)
-"$VENV/bin/python" bench/scoreboard.py --peers --peer-bin "$VENV/bin" --markdown "$out/scoreboard.md" || status=$?
-cargo bench --locked -p keras-sentinel --bench analyze | tee "$out/analyze.txt"
-"$VENV/bin/python" bench/large_files.py --sizes 1,5 --peers --peer-bin "$VENV/bin" --markdown "$out/large.md"
+provenance() {
+  local extra=${1:-}
+  echo "_Measured $(date -u +%Y-%m-%d) at keras-sentinel $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crate cli python || echo '+changes') on $(nproc) cores ($(uname -m))${extra}._"
+  echo
+}
 
+peer_versions() {
+  echo "; $("$VENV/bin/pip" show modelscan | awk '/^Version/{print "modelscan " $2}'), $("$VENV/bin/pip" show modelaudit | awk '/^Version/{print "modelaudit " $2}')"
+}
+
+status=0
+for s in "${SECTIONS[@]}"; do
+  out="bench/results/$s.md"
+  tmp=$(mktemp)
+  echo "[bench] section $s" >&2
+  case "$s" in
+    scoreboard|adversarial)
+      need_peers
+      sets=wild,models,families
+      [ "$s" = adversarial ] && sets=adversarial
+      "$VENV/bin/python" bench/scoreboard.py --cli "$TARGET/release/keras-sentinel" --peers --peer-bin "$VENV/bin" \
+        --sets "$sets" --markdown "$tmp" || status=$?
+      { provenance "$(peer_versions)"
+        echo "How verdicts are mapped and what counts as right: see the docstring of \`bench/scoreboard.py\`."
+        echo "Each tool runs once per set over all its files; files/s and peak RSS are for that one process."
+        echo; cat "$tmp"; } > "$out" ;;
+    analyze)
+      cargo bench --locked -p keras-sentinel --bench analyze | tee "$tmp"
+      { provenance; echo '```'; grep -E "^(fixture|cpython|all)" "$tmp"; echo '```'; } > "$out" ;;
+    large)
+      need_peers
+      "$VENV/bin/python" bench/large_files.py --sizes 1,5 --peers --peer-bin "$VENV/bin" --markdown "$tmp"
+      { provenance "$(peer_versions)"; cat "$tmp"; } > "$out" ;;
+    sweep)
+      CARGO_TARGET_DIR="$TARGET" ./scripts/test-python.sh -q -k "not precommit" >&2   # builds and installs the wheel
+      "$TARGET/py-test/bin/pip" install -q h5py numpy
+      RAY_USAGE_STATS_ENABLED=0 "$TARGET/py-test/bin/python" bench/sweep.py --markdown "$tmp"
+      { provenance; cat "$tmp"; } > "$out" ;;
+    wasm)
+      bench/wasm_size.sh > "$tmp"
+      { provenance; cat "$tmp"; } > "$out" ;;
+    *) echo "[bench] unknown section $s (one of: ${ALL[*]})" >&2; exit 2 ;;
+  esac
+  rm -f "$tmp"
+done
+
+title() {
+  case "$1" in
+    scoreboard) echo "Detection scoreboard and speed" ;;
+    adversarial) echo "Adversarial corpus: attacks the real loaders execute" ;;
+    analyze) echo "Analysing one lambda (decode + marshal + version inference + evaluation)" ;;
+    large) echo "Large files: bytes read and time to verdict" ;;
+    sweep) echo "Registry sweep on Ray (Python package)" ;;
+    wasm) echo "Page bundle size" ;;
+  esac
+}
 {
   echo "# Benchmarks"
   echo
-  echo "Produced by \`bench/run.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(uname -m));"
-  echo "keras-sentinel $(git rev-parse --short HEAD), $("$VENV/bin/pip" show modelscan | awk '/^Version/{print "modelscan " $2}'),"
-  echo "$("$VENV/bin/pip" show modelaudit | awk '/^Version/{print "modelaudit " $2}'). Regenerate with \`./bench/run.sh\`."
-  echo
-  echo "## Detection scoreboard and speed"
-  echo
-  echo "How verdicts are mapped and what counts as right: see the docstring of \`bench/scoreboard.py\`."
-  echo "Each tool runs once per set over all its files; files/s and peak RSS are for that one process."
-  echo
-  cat "$out/scoreboard.md"
-  echo
-  echo "## Analysing one lambda (decode + marshal + version inference + evaluation)"
-  echo
-  echo '```'
-  grep -E "^(fixture|cpython|all)" "$out/analyze.txt"
-  echo '```'
-  echo
-  echo "## Large files: bytes read and time to verdict"
-  echo
-  cat "$out/large.md"
+  echo "Assembled by \`bench/run.sh\` from \`bench/results/*.md\`; each section says when and at which"
+  echo "commit it was measured. \`./bench/run.sh\` reruns everything, \`./bench/run.sh SECTION...\` a part."
+  for s in "${ALL[@]}"; do
+    [ -f "bench/results/$s.md" ] || continue
+    echo
+    echo "## $(title "$s")"
+    echo
+    cat "bench/results/$s.md"
+  done
 } > BENCHMARKS.md
 echo "[bench] wrote BENCHMARKS.md" >&2
-exit "${status:-0}"
+exit "$status"

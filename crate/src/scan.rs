@@ -322,7 +322,9 @@ impl Scan<'_> {
         fn loading_lines(shape: crate::keras::Shape) -> &'static [KerasLine] {
             use crate::keras::Shape as S;
             match shape {
-                S::Keras3Code | S::Keras3Value | S::BareValue => &[KerasLine::Keras3],
+                // tf.keras 2.13+ (and tf_keras) also load `.keras` files: their `__lambda__`
+                // objects get generic_utils' globals (`np`, `os`, `marshal`, …).
+                S::Keras3Code | S::Keras3Value | S::BareValue => &[KerasLine::Keras3, KerasLine::TfKeras2],
                 S::SavedModelTuple => &[KerasLine::TfKeras2],
                 S::Keras1String => &[KerasLine::Keras1, KerasLine::Keras2],
                 S::Keras2List | S::Unknown => &KerasLine::ALL,

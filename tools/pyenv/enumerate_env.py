@@ -190,7 +190,13 @@ def main(argv):
             g[k] = [kind, w.mid(v) if kind == "m" else detail]
             if kind == "m" and w.mid(v) not in w.modules:
                 w.add(v, getattr(v, "__name__", k))
-        loader[line] = {"module": modname, "globals": g}
+        # Several modules may bind one line's globals (tf.keras: lambda_layer for the
+        # legacy Lambda config, generic_utils for `__lambda__`): their union.
+        entry = loader.setdefault(line, {"module": modname, "globals": {}})
+        if modname not in entry["module"].split("+"):
+            entry["module"] += "+" + modname
+        for k, v in g.items():
+            entry["globals"].setdefault(k, v)
     tensor_methods = {}
     for spec in tensor_types:
         modname, _, attr = spec.rpartition(".")

@@ -35,6 +35,9 @@ ENVS = {
     "tf215": (os.path.join(VENVS, "tf215", "bin", "python"),
               ["numpy", "tensorflow", "keras", "h5py", "ml_dtypes",
                "--globals", "tfkeras2=keras.src.layers.core.lambda_layer",
+               # `.keras` files' `__lambda__` objects are built by generic_utils.func_load
+               # with that module's globals (serialization_lib), not lambda_layer's.
+               "--globals", "tfkeras2=keras.src.utils.generic_utils",
                "--tensor", "numpy.ndarray", "--tensor", "tensorflow.Tensor",
                "--tensor", "tensorflow.python.framework.ops.EagerTensor", "--tensor", "tensorflow.Variable",
                "--tensor", "tensorflow.RaggedTensor", "--tensor", "tensorflow.SparseTensor",
@@ -301,7 +304,7 @@ def generate(out_known, out_review, cached):
     # Which modules are known (shipped): all stdlib, the public ML API, the modules bound
     # by the loaders and the modules those bind (one hop).
     loader_mods = {v for g in u.loader.values() for v in g.values() if v in u.modules}
-    loader_mods |= {spec["module"] for d in data.values() for spec in d.get("loader", {}).values()}
+    loader_mods |= {m for d in data.values() for spec in d.get("loader", {}).values() for m in spec["module"].split("+")}
     hop = set()
     for m in loader_mods:
         for attr, (kind, target) in u.modules[m]["attrs"].items():

@@ -49,7 +49,9 @@ fn tf_keras_loader_globals() {
     assert!(is_known_module(tf), "{tf}");
     assert_eq!(classify_callable(&format!("{tf}.reduce_sum")), CallClass::Compute);
     assert!(loader_global(KerasLine::TfKeras2, "generic_utils").is_some());
-    assert_eq!(loader_global(KerasLine::TfKeras2, "os"), None);
+    // `__lambda__` objects in tf.keras `.keras` files get generic_utils' globals.
+    assert_eq!(loader_global(KerasLine::TfKeras2, "os"), Some("os"));
+    assert_eq!(loader_global(KerasLine::TfKeras2, "marshal"), Some("marshal"));
 }
 
 #[test]
