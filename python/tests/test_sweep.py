@@ -57,3 +57,22 @@ def test_sweep_hashes_when_asked(tmp_path):
         ray.shutdown()
     row = json.loads(out.read_text().splitlines()[0])
     assert row["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_sweep_writes_parquet(tmp_path):
+    ray = require("ray")
+    require("fsspec")
+    pq = require("pyarrow.parquet")
+    fixtures = manifest()[:12]
+    for p, _ in fixtures:
+        shutil.copy(p, tmp_path / p.name)
+    out = tmp_path / "rows.parquet"
+    try:
+        summary = keras_sentinel.sweep(str(tmp_path), str(out), workers=1, progress=False)
+    finally:
+        ray.shutdown()
+    table = pq.read_table(out).to_pylist()
+    assert len(table) == summary["files"] == len({p.name for p, _ in fixtures})
+    by_name = {r["path"].rsplit("/", 1)[-1]: r for r in table}
+    for p, verdict in fixtures:
+        assert by_name[p.name]["verdict"] == verdict
