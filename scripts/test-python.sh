@@ -25,10 +25,10 @@ log "building the wheel"
 WHEEL=$(ls "$WHEELS"/keras_sentinel-*.whl)
 
 if [ ! -x "$TEST_VENV/bin/pytest" ]; then
-  log "creating $TEST_VENV (pytest, keras 3 + jax, ray, fsspec, pre-commit)"
+  log "creating $TEST_VENV (pytest, keras 3 + jax, ray, fsspec, pyarrow, pre-commit, jsonschema)"
   "$PY" -m venv "$TEST_VENV"
 fi
-"$TEST_VENV/bin/pip" install -q --disable-pip-version-check pytest keras 'jax[cpu]' 'ray>=2.9' fsspec pre-commit
+"$TEST_VENV/bin/pip" install -q --disable-pip-version-check pytest jsonschema pyarrow pyyaml keras 'jax[cpu]' 'ray>=2.9' fsspec pre-commit
 "$TEST_VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$WHEEL"
 
 log "pytest"
