@@ -8,6 +8,7 @@
 #   adversarial  the same on the adversarial corpus (attacks run by the real loaders)
 #   analyze      cargo bench: one lambda decoded and analysed
 #   large        bytes read and time on generated 1 GB and 5 GB models
+#   hostile      crafted and malformed inputs: worst time and peak memory per set
 #   sweep        the Python package's Ray sweep: files/s with 1 and 2 workers, bytes read
 #   wasm         the page's wasm bundle, gzipped (bench/wasm_size.sh)
 # Peers come from PyPI into a throwaway virtualenv; nothing else is downloaded.
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 VENV=${KS_PEERS_VENV:-/tmp/ks-peers}
 TARGET=$(realpath -m "${CARGO_TARGET_DIR:-target}")
-ALL=(scoreboard adversarial analyze large sweep wasm)
+ALL=(scoreboard adversarial hostile analyze large sweep wasm)
 SECTIONS=("$@")
 [ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=("${ALL[@]}")
 mkdir -p bench/results
@@ -61,6 +62,10 @@ for s in "${SECTIONS[@]}"; do
         echo "How verdicts are mapped and what counts as right: see the docstring of \`bench/scoreboard.py\`."
         echo "Each tool runs once per set over all its files; files/s and peak RSS are for that one process."
         echo; cat "$tmp"; } > "$out" ;;
+    hostile)
+      need_peers
+      python3 bench/hostile.py --cli "$TARGET/release/keras-sentinel" --markdown "$tmp"
+      { provenance; cat "$tmp"; } > "$out" ;;
     analyze)
       cargo bench --locked -p keras-sentinel --bench analyze | tee "$tmp"
       { provenance; echo '```'; grep -E "^(fixture|cpython|all)" "$tmp"; echo '```'; } > "$out" ;;
@@ -85,6 +90,7 @@ title() {
   case "$1" in
     scoreboard) echo "Detection scoreboard and speed" ;;
     adversarial) echo "Adversarial corpus: attacks the real loaders execute" ;;
+    hostile) echo "Hostile inputs: time and memory" ;;
     analyze) echo "Analysing one lambda (decode + marshal + version inference + evaluation)" ;;
     large) echo "Large files: bytes read and time to verdict" ;;
     sweep) echo "Registry sweep on Ray (Python package)" ;;
