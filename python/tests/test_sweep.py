@@ -62,7 +62,8 @@ def test_sweep_hashes_when_asked(tmp_path):
 def test_sweep_writes_parquet(tmp_path):
     ray = require("ray")
     require("fsspec")
-    pq = require("pyarrow.parquet")
+    require("pyarrow")
+    import pyarrow.parquet as pq
     fixtures = manifest()[:12]
     for p, _ in fixtures:
         shutil.copy(p, tmp_path / p.name)
