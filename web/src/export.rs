@@ -11,14 +11,15 @@ use keras_sentinel::report::SCHEMA_VERSION;
 use keras_sentinel::rules;
 use serde_json::{json, Value};
 
-/// UI language of a report and its strings (`key` → text, the page's i18n table).
+/// UI language of a report and its strings (`key` → text, the page's i18n table, sent
+/// to the worker with the export request).
 pub struct Labels<'a> {
     pub lang: &'a str,
-    pub t: &'a dyn Fn(&str) -> &'static str,
+    pub t: &'a dyn Fn(&str) -> &'a str,
 }
 
-impl Labels<'_> {
-    fn t(&self, key: &str) -> &'static str {
+impl<'a> Labels<'a> {
+    fn t(&self, key: &str) -> &'a str {
         (self.t)(key)
     }
     fn rule_title(&self, code: &str, fallback: &str) -> String {
@@ -82,6 +83,25 @@ pub fn merge_sarif(logs: &[Value], missing: &[Value]) -> Value {
     run["invocations"][0]["executionSuccessful"] = Value::Bool(notes.is_empty());
     run["invocations"][0]["toolExecutionNotifications"] = Value::Array(notes);
     out
+}
+
+/// One export: `kind` is `json`, `sarif`, `html` or `md`. Returns (text, MIME type,
+/// file extension).
+pub fn build(
+    kind: &str,
+    reports: &[Value],
+    sarifs: &[Value],
+    missing: &[Value],
+    l: &Labels,
+    generated: &str,
+) -> (String, &'static str, &'static str) {
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    match kind {
+        "json" => (pretty(&scan_report(reports)), "application/json", "json"),
+        "sarif" => (pretty(&merge_sarif(sarifs, missing)), "application/sarif+json", "sarif"),
+        "html" => (html_report(reports, l, generated), "text/html", "html"),
+        _ => (markdown(reports, l), "text/markdown", "md"),
+    }
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -422,7 +442,7 @@ mod tests {
     fn html_is_escaped_self_contained_and_names_verdict_codes_hash() {
         let r = report();
         assert!(!r["findings"].as_array().unwrap().is_empty(), "{r}");
-        let l = Labels { lang: "en", t: &t };
+        let l = Labels { lang: "en", t: &|k| t(k) };
         let h = html_report(std::slice::from_ref(&r), &l, "2026-01-01");
         assert!(!h.contains("<script"), "{h}");
         assert!(!h.contains("<img"), "{h}");
@@ -438,7 +458,7 @@ mod tests {
     #[test]
     fn markdown_escapes_and_has_one_table_row_per_finding() {
         let r = report();
-        let l = Labels { lang: "en", t: &t };
+        let l = Labels { lang: "en", t: &|k| t(k) };
         let m = markdown(std::slice::from_ref(&r), &l);
         assert!(m.match_indices('<').all(|(i, _)| m[..i].ends_with('\\')), "unescaped <: {m}");
         let n = r["findings"].as_array().unwrap().len();

@@ -4,7 +4,10 @@
 //! - `{ type: "policy", text?: string, name: string, off?: true }` — the policy to apply from
 //!   now on: `text` is a policy file, no text the built-in policy, `off` none at all (the
 //!   site's policy could not be read). Sent after every `ready`, before any file;
-//! - `{ id: number, file: File, path?: string }` — one file to scan, then to hash.
+//! - `{ id: number, file: File, path?: string }` — one file to scan, then to hash;
+//! - `{ type: "export", kind, lang, labels: {key: text}, reports: [FileReport JSON],
+//!   sarifs: [SARIF JSON], missing: [FileReport JSON without SARIF], generated }` — sent to
+//!   a worker started for that one export (the scanning worker may be busy hashing).
 //!
 //! worker → page:
 //! - `{ type: "ready" }` once the worker's wasm has started (messages sent earlier are lost);
@@ -17,6 +20,7 @@
 //! - `{ type: "hashed", id, sha256, report, sarif }` — the report again with the hash and the
 //!   policy decision recomputed with it; `{ type: "hash-failed", id, message }`;
 //! - `{ type: "failed", id, message }` when the file could not be scanned at all;
+//! - `{ type: "exported", text, mime, ext }` — the export's content;
 //! - `{ type: "panic", message }` if the scanner hit a bug (the page restarts the worker).
 
 use js_sys::{Object, Reflect};
@@ -31,6 +35,8 @@ pub const POLICY: &str = "policy";
 pub const HASH_PROGRESS: &str = "hash-progress";
 pub const HASHED: &str = "hashed";
 pub const HASH_FAILED: &str = "hash-failed";
+pub const EXPORT: &str = "export";
+pub const EXPORTED: &str = "exported";
 
 /// Builds a plain object from key/value pairs.
 pub fn obj(pairs: &[(&str, JsValue)]) -> Object {

@@ -116,8 +116,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("lang_label", "Language", "Dil"),
 ];
 
+/// Every UI string table (the exports get them all, in the page's language).
+const STRINGS_ALL: [&[(&str, &str, &str)]; 2] = [STRINGS, review_ui::STRINGS];
+
 fn t(lang: Lang, key: &str) -> &'static str {
-    match STRINGS.iter().chain(review_ui::STRINGS).find(|(k, _, _)| *k == key) {
+    match STRINGS_ALL.iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key) {
         Some((_, en, tr)) => match lang {
             Lang::En => en,
             Lang::Tr => tr,
@@ -166,8 +169,8 @@ struct Entry {
     bytes_read: f64,
     ms: Option<f64>,
     card: Element,
-    /// The worker's SARIF of this file (for the exports).
-    sarif: Option<Value>,
+    /// The worker's SARIF of this file, as JSON text (for the exports).
+    sarif: Option<String>,
     hash: review_ui::HashState,
 }
 
@@ -334,6 +337,7 @@ fn render_summary(app: &App) {
         let _ = if app.entries.is_empty() { b.set_attribute("hidden", "") } else { b.remove_attribute("hidden") };
     }
     review_ui::render_export_all(app);
+    review_ui::render_policy(app);
     if app.entries.is_empty() {
         return;
     }
@@ -800,7 +804,7 @@ fn on_worker_message(generation: u32, data: JsValue) {
                             Ok(v) => {
                                 e.report = Some(v);
                                 e.status = Status::Done;
-                                e.sarif = protocol::get_str(&data, "sarif").and_then(|t| serde_json::from_str(&t).ok());
+                                e.sarif = protocol::get_str(&data, "sarif");
                                 e.hash = review_ui::HashState::Running { done: 0.0, total: e.file.size() };
                             }
                             Err(err) => {

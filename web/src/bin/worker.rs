@@ -16,6 +16,7 @@ use js_sys::Date;
 use keras_sentinel::hash::{self, HashError};
 use keras_sentinel::limits::Limits;
 use keras_sentinel_web::blob_source::js_err;
+use keras_sentinel_web::export;
 use keras_sentinel_web::protocol::{self, obj};
 use keras_sentinel_web::review::{self, InForce};
 use keras_sentinel_web::BlobSource;
@@ -160,6 +161,36 @@ fn on_file(data: &JsValue) {
     }
 }
 
+/// Builds an export from reports the page holds (the page does not link the exporters).
+fn on_export(data: &JsValue) {
+    let values = |key: &str| -> Vec<serde_json::Value> {
+        let arr: js_sys::Array = protocol::get(data, key).dyn_into().unwrap_or_default();
+        arr.iter().filter_map(|v| v.as_string()).filter_map(|t| serde_json::from_str(&t).ok()).collect()
+    };
+    let mut labels = std::collections::HashMap::new();
+    if let Ok(o) = protocol::get(data, "labels").dyn_into::<js_sys::Object>() {
+        for pair in js_sys::Object::entries(&o).iter() {
+            let pair: js_sys::Array = pair.unchecked_into();
+            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                labels.insert(k, v);
+            }
+        }
+    }
+    let lookup = |k: &str| labels.get(k).map(String::as_str).unwrap_or("");
+    let lang = protocol::get_str(data, "lang").unwrap_or_else(|| "en".into());
+    let l = export::Labels { lang: &lang, t: &lookup };
+    let kind = protocol::get_str(data, "kind").unwrap_or_default();
+    let generated = protocol::get_str(data, "generated").unwrap_or_default();
+    let (text, mime, ext) =
+        export::build(&kind, &values("reports"), &values("sarifs"), &values("missing"), &l, &generated);
+    post(&obj(&[
+        ("type", protocol::EXPORTED.into()),
+        ("text", text.into()),
+        ("mime", mime.into()),
+        ("ext", ext.into()),
+    ]));
+}
+
 fn main() {
     // A bug in the scanner must not leave the page waiting: report it, then let the trap
     // happen (the page restarts the worker and carries on with the next file).
@@ -169,10 +200,10 @@ fn main() {
 
     let onmessage = Closure::<dyn Fn(MessageEvent)>::new(|ev: MessageEvent| {
         let data = ev.data();
-        if protocol::get_str(&data, "type").as_deref() == Some(protocol::POLICY) {
-            on_policy(&data);
-        } else {
-            on_file(&data);
+        match protocol::get_str(&data, "type").as_deref() {
+            Some(protocol::POLICY) => on_policy(&data),
+            Some(protocol::EXPORT) => on_export(&data),
+            _ => on_file(&data),
         }
     });
     let scope = scope();

@@ -5,7 +5,7 @@
 //! worker; this module only shows what the worker decided.
 
 use super::*;
-use keras_sentinel_web::export::{self, Labels};
+use keras_sentinel_web::export;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Response, Url};
 
 /// UI strings of the review workflow: (key, English, Turkish).
@@ -13,8 +13,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("policy_label", "Policy", "Politika"),
     ("policy_loading", "Looking for this site's policy (policy.toml)…", "Bu sitenin politikası (policy.toml) aranıyor…"),
     ("policy_builtin", "Built-in policy: blocks malicious, suspicious and unscannable files; warns on lambdas.", "Yerleşik politika: kötü amaçlı, şüpheli ve taranamayan dosyaları engeller; lambdalar için uyarır."),
-    ("policy_site", "Policy “{}” from this site (policy.toml)", "Bu sitenin politikası “{}” (policy.toml)"),
-    ("policy_user", "Policy “{}” from the file you chose ({})", "Seçtiğiniz dosyadaki politika “{}” ({})"),
+    ("policy_site", "“{}” from this site (policy.toml)", "Bu sitenin politikası: “{}” (policy.toml)"),
+    ("policy_user", "“{}” from the file you chose ({})", "Seçtiğiniz dosyadaki politika: “{}” ({})"),
     ("policy_checking", "Reading the policy…", "Politika okunuyor…"),
     ("policy_none", "No policy is in force: files are scanned, but no pass/block decision is made.", "Yürürlükte politika yok: dosyalar taranır, ancak geçer/engellenir kararı verilmez."),
     ("policy_fetch_failed", "This site's policy (policy.toml) could not be loaded: {}. The built-in policy is NOT used in its place; choose a policy file or fix the site.", "Bu sitenin politikası (policy.toml) yüklenemedi: {}. Yerine yerleşik politika KULLANILMAZ; bir politika dosyası seçin veya siteyi düzeltin."),
@@ -317,7 +317,8 @@ pub fn render_policy(app: &App) {
         clear(&st);
         add(&st, &txt("strong", "", &format!("{}: ", t(lang, "policy_label"))));
         add(&st, &txt("span", "", &text));
-        if let Some(n) = app.rescan_note {
+        let pending = app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning));
+        if let Some(n) = app.rescan_note.filter(|_| pending) {
             add(&st, &txt("span", "rescan-note", &format!(" {}", tf(lang, "rescanning", &[&n.to_string()]))));
         }
     }
@@ -364,7 +365,14 @@ pub fn render_review(card: &Element, e: &Entry, lang: Lang, needs_hash: bool) {
             attr(&dec, "data-action", action);
             attr(&dec, "data-pending-hash", if pending { "true" } else { "false" });
             add(&dec, &txt("span", &format!("action-badge action-{action}"), action_label(lang, action)));
-            add(&dec, &txt("span", "", &format!(" {}", tf(lang, "decision", &[s(p, "policy"), action, pass]))));
+            add(
+                &dec,
+                &txt(
+                    "span",
+                    "",
+                    &format!(" {}", tf(lang, "decision", &[s(p, "policy"), action_label(lang, action), pass])),
+                ),
+            );
             if let Some(a) = p.get("file_allowed_by") {
                 let by = format!(" {} {} — {}", t(lang, "allowed_by"), s(a, "reviewer"), s(a, "reason"));
                 add(&dec, &txt("span", "allowed-by", &by));
@@ -475,7 +483,7 @@ pub fn on_hashed(id: u32, data: &JsValue, ok: bool) {
                 if let Some(r) = protocol::get_str(data, "report").and_then(|t| serde_json::from_str(&t).ok()) {
                     e.report = Some(r);
                 }
-                e.sarif = protocol::get_str(data, "sarif").and_then(|t| serde_json::from_str(&t).ok());
+                e.sarif = protocol::get_str(data, "sarif");
             } else {
                 e.hash = HashState::Failed(protocol::get_str(data, "message").unwrap_or_default());
             }
@@ -514,13 +522,11 @@ fn cancel(id: u32) {
     }
 }
 
-fn export_labels(lang: Lang) -> impl Fn(&str) -> &'static str {
-    move |k| t(lang, k)
-}
-
-/// Builds one export of entry `id` (or of every scanned file) and downloads it.
+/// Builds one export of entry `id` (or of every scanned file, `which` = "all") in a
+/// worker started for it (the exporters live in the worker's wasm, not the page's; the
+/// scanning worker may be busy hashing a large file), then downloads it.
 fn export_files(kind: &str, which: &str) {
-    let (lang, reports, sarifs, missing, base) = with_app(|app| {
+    let job = with_app(|app| {
         let chosen: Vec<&Entry> = app
             .entries
             .iter()
@@ -531,30 +537,89 @@ fn export_files(kind: &str, which: &str) {
             (_, [one]) => format!("{}.keras-sentinel", safe_name(&one.name)),
             _ => "keras-sentinel-report".to_string(),
         };
-        (
-            app.lang,
-            chosen.iter().filter_map(|e| e.report.clone()).collect::<Vec<_>>(),
-            chosen.iter().filter_map(|e| e.sarif.clone()).collect::<Vec<_>>(),
-            chosen.iter().filter(|e| e.sarif.is_none()).filter_map(|e| e.report.clone()).collect::<Vec<_>>(),
-            base,
-        )
+        let strings = |f: &dyn Fn(&&Entry) -> Option<String>| -> js_sys::Array {
+            chosen.iter().filter_map(f).map(JsValue::from).collect()
+        };
+        let reports = strings(&|e| e.report.as_ref().map(|r| r.to_string()));
+        let sarifs = strings(&|e| e.sarif.clone());
+        let missing = strings(&|e| if e.sarif.is_none() { e.report.as_ref().map(|r| r.to_string()) } else { None });
+        let lang = app.lang;
+        let labels = js_sys::Object::new();
+        for (k, _, _) in STRINGS_ALL.iter().flat_map(|t| t.iter()) {
+            let _ = js_sys::Reflect::set(&labels, &JsValue::from_str(k), &JsValue::from_str(t(lang, k)));
+        }
+        let msg = obj(&[
+            ("type", protocol::EXPORT.into()),
+            ("kind", kind.into()),
+            ("lang", lang.code().into()),
+            ("labels", labels.into()),
+            ("reports", reports.into()),
+            ("sarifs", sarifs.into()),
+            ("missing", missing.into()),
+            ("generated", now_text().into()),
+        ]);
+        (!chosen.is_empty()).then_some((msg, base))
     });
-    if reports.is_empty() {
-        return;
-    }
-    let f = export_labels(lang);
-    let labels = Labels { lang: lang.code(), t: &f };
-    let (text, mime, ext) = match kind {
-        "json" => (pretty(&export::scan_report(&reports)), "application/json", "json"),
-        "sarif" => (pretty(&export::merge_sarif(&sarifs, &missing)), "application/sarif+json", "sarif"),
-        "html" => (export::html_report(&reports, &labels, &now_text()), "text/html", "html"),
-        _ => (export::markdown(&reports, &labels), "text/markdown", "md"),
-    };
-    download(&text, mime, &format!("{base}.{ext}"));
+    let Some((msg, base)) = job else { return };
+    EXPORTER.with(|x| {
+        let mut x = x.borrow_mut();
+        let ex = x.get_or_insert_with(start_exporter);
+        ex.names.push_back(base);
+        if ex.ready {
+            let _ = ex.worker.post_message(&msg);
+        } else {
+            ex.waiting.push(msg);
+        }
+    });
 }
 
-fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
+/// The worker that builds exports: started at the first export and kept (one load of the
+/// worker's files), apart from the scanning worker, which may be busy hashing a large file.
+/// It answers in the order asked, so `names` pairs each answer with its download name.
+struct Exporter {
+    worker: Worker,
+    ready: bool,
+    waiting: Vec<js_sys::Object>,
+    names: std::collections::VecDeque<String>,
+}
+
+thread_local! {
+    static EXPORTER: RefCell<Option<Exporter>> = const { RefCell::new(None) };
+}
+
+fn start_exporter() -> Exporter {
+    let worker = Worker::new("./worker_loader.js").expect("Worker");
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let data = ev.data();
+        let kind = protocol::get_str(&data, "type").unwrap_or_default();
+        let saved = EXPORTER.with(|x| {
+            let mut x = x.borrow_mut();
+            let ex = x.as_mut()?;
+            match kind.as_str() {
+                protocol::READY => {
+                    ex.ready = true;
+                    for m in ex.waiting.drain(..) {
+                        let _ = ex.worker.post_message(&m);
+                    }
+                    None
+                }
+                protocol::EXPORTED => ex.names.pop_front(),
+                _ => {
+                    // A panic: this worker is gone; the next export starts a new one.
+                    ex.worker.terminate();
+                    *x = None;
+                    None
+                }
+            }
+        });
+        if let Some(name) = saved {
+            let g = |k| protocol::get_str(&data, k).unwrap_or_default();
+            download(&g("text"), &g("mime"), &format!("{name}.{}", g("ext")));
+        }
+    });
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    Exporter { worker, ready: false, waiting: Vec::new(), names: Default::default() }
 }
 
 fn now_text() -> String {
