@@ -35,7 +35,8 @@ cargo test -p keras-sentinel-tests-wasm --target wasm32-unknown-unknown || fail 
 step "end-to-end test of dist/ in Chromium (playwright-core)"
 KS_DIST="$ROOT/dist" node tests-wasm/e2e/e2e.mjs || fail "end-to-end test"
 
-step "end-to-end test of the review workflow (policy, hash, cancel, exports)"
-KS_DIST="$ROOT/dist" node tests-wasm/e2e/review.mjs || fail "review end-to-end test"
+step "end-to-end test of the review workflow (policy, hash, cancel, exports; JSON compared with the CLI's)"
+cargo build -p keras-sentinel-cli --bin keras-sentinel || fail "cargo build of the CLI"
+KS_CLI="$CARGO_TARGET_DIR/debug/keras-sentinel" KS_DIST="$ROOT/dist" node tests-wasm/e2e/review.mjs || fail "review end-to-end test"
 
 printf '\n[test-browser] all browser tests passed\n'

@@ -152,6 +152,7 @@ async function download(page, selector) {
 const foreign = (s) => s.log.requests.filter((u) => !u.startsWith(s.origin + '/') && !u.startsWith('blob:'));
 
 let sitePage;
+let exportedAll;
 await check('site policy: policy.toml next to index.html is in force and applied, file allowlist after the hash', async () => {
   sitePage = await open(site, { width: 1100, height: 1000 });
   const { page } = sitePage;
@@ -194,6 +195,8 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
 
   const all = JSON.parse(fs.readFileSync(await download(page, '#export-all button[data-export="json"]'), 'utf8'));
   assert(all.files.length === 2 && all.files.some((x) => x.path === benName && x.sha256 === BENIGN_SHA), `export all: ${all.files.map((x) => x.path)}`);
+
+  exportedAll = all;
 
   for (const which of [sel('sarif'), '#export-all button[data-export="sarif"]']) {
     const sarifFile = await download(page, which);
@@ -247,6 +250,30 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
   assert(during.every((u) => own.includes(u)) && during.length <= own.length, `requests during exports: ${during}`);
   await page.screenshot({ path: path.join(SHOTS, 'ks-e2e-exports.png'), fullPage: true });
 });
+
+if (process.env.KS_CLI) {
+  await check('JSON export: the same content as `keras-sentinel scan --format json` for the same files (path prefix aside)', async () => {
+    assert(exportedAll, 'no JSON export to compare (the export test failed)');
+    for (const file of [MALICIOUS, BENIGN]) {
+      const run = spawnSync(process.env.KS_CLI, ['scan', '--format', 'json', file], { encoding: 'utf8' });
+      assert(run.stdout, `CLI produced nothing: ${run.stderr}`);
+      const cli = JSON.parse(run.stdout);
+      assert(cli.schema_version === exportedAll.schema_version && cli.scanner_version === exportedAll.scanner_version, 'header differs');
+      const want = cli.files[0];
+      want.path = path.basename(want.path);
+      // The page adds what the CLI adds only with --policy: the hash and the decision.
+      const got = { ...exportedAll.files.find((x) => x.path === want.path) };
+      assert(got.sha256 === sha256(file), `sha256 ${got.sha256}`);
+      delete got.sha256;
+      delete got.policy;
+      delete want.sha256;
+      delete want.policy;
+      assert(JSON.stringify(got) === JSON.stringify(want), `${want.path}: page\n${JSON.stringify(got)}\ncli\n${JSON.stringify(want)}`);
+    }
+  });
+} else {
+  console.log('SKIP - JSON export vs the CLI: set KS_CLI to the keras-sentinel binary (scripts/test-browser.sh does)');
+}
 
 await check('user-picked policy replaces the site policy and every file is scanned again under it', async () => {
   const { page } = sitePage;

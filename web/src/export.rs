@@ -85,22 +85,42 @@ pub fn merge_sarif(logs: &[Value], missing: &[Value]) -> Value {
     out
 }
 
-/// One export: `kind` is `json`, `sarif`, `html` or `md`. Returns (text, MIME type,
-/// file extension).
+/// The CLI's JSON document from file reports as the worker serialized them: the text is
+/// kept as it is, so the keys stay in the CLI's order (a `Value` would sort them).
+/// Each entry must be one JSON object (checked by `build`).
+pub fn scan_report_text(raw: &[String]) -> String {
+    format!(
+        "{{\"schema_version\":{SCHEMA_VERSION},\"scanner\":\"keras-sentinel\",\"scanner_version\":\"{}\",\"files\":[{}]}}\n",
+        env!("CARGO_PKG_VERSION"),
+        raw.join(",")
+    )
+}
+
+/// One export: `kind` is `json`, `sarif`, `html` or `md`; `raw` are the file reports as
+/// JSON text. Returns (text, MIME type, file extension).
 pub fn build(
     kind: &str,
-    reports: &[Value],
+    raw: &[String],
     sarifs: &[Value],
     missing: &[Value],
     l: &Labels,
     generated: &str,
 ) -> (String, &'static str, &'static str) {
+    let parsed: Vec<(String, Value)> = raw
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Value>(t).ok().filter(Value::is_object).map(|v| (t.clone(), v)))
+        .collect();
+    let reports: Vec<Value> = parsed.iter().map(|(_, v)| v.clone()).collect();
     let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
     match kind {
-        "json" => (pretty(&scan_report(reports)), "application/json", "json"),
+        // Written as the worker serialized them (only texts that are JSON objects).
+        "json" => {
+            let texts: Vec<String> = parsed.into_iter().map(|(t, _)| t).collect();
+            (scan_report_text(&texts), "application/json", "json")
+        }
         "sarif" => (pretty(&merge_sarif(sarifs, missing)), "application/sarif+json", "sarif"),
-        "html" => (html_report(reports, l, generated), "text/html", "html"),
-        _ => (markdown(reports, l), "text/markdown", "md"),
+        "html" => (html_report(&reports, l, generated), "text/html", "html"),
+        _ => (markdown(&reports, l), "text/markdown", "md"),
     }
 }
 
@@ -479,8 +499,16 @@ mod tests {
         assert_eq!(m["runs"][0]["invocations"][0]["executionSuccessful"], false);
         let empty = merge_sarif(&[], &[]);
         assert_eq!(empty["runs"][0]["results"].as_array().unwrap().len(), 0);
-        let doc = scan_report(&[r]);
+        let doc = scan_report(std::slice::from_ref(&r));
         assert_eq!(doc["schema_version"], SCHEMA_VERSION);
         assert_eq!(doc["files"].as_array().unwrap().len(), 1);
+        let raw = review::report_and_sarif(&file_report()).0;
+        let l = Labels { lang: "en", t: &|k| t(k) };
+        let (text, mime, _) = build("json", &[raw.clone(), "not json".into(), raw], &[], &[], &l, "");
+        let text: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(mime, "application/json");
+        assert_eq!(text["files"].as_array().unwrap().len(), 2);
+        assert_eq!(text["files"][1], r);
+        assert_eq!(text["schema_version"], SCHEMA_VERSION);
     }
 }

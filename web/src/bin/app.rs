@@ -169,6 +169,9 @@ struct Entry {
     bytes_read: f64,
     ms: Option<f64>,
     card: Element,
+    /// The worker's report as it sent it (the exports keep the CLI's key order); `None`
+    /// for reports the page made (watchdog, cancel).
+    report_text: Option<String>,
     /// The worker's SARIF of this file, as JSON text (for the exports).
     sarif: Option<String>,
     hash: review_ui::HashState,
@@ -803,6 +806,7 @@ fn on_worker_message(generation: u32, data: JsValue) {
                         match serde_json::from_str::<Value>(&text) {
                             Ok(v) => {
                                 e.report = Some(v);
+                                e.report_text = Some(text.clone());
                                 e.status = Status::Done;
                                 e.sarif = protocol::get_str(&data, "sarif");
                                 e.hash = review_ui::HashState::Running { done: 0.0, total: e.file.size() };
@@ -979,6 +983,7 @@ fn enqueue(file: File, name: String) {
             file,
             status: Status::Queued,
             report: None,
+            report_text: None,
             error: None,
             bytes_read: 0.0,
             ms: None,

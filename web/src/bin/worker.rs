@@ -181,8 +181,11 @@ fn on_export(data: &JsValue) {
     let l = export::Labels { lang: &lang, t: &lookup };
     let kind = protocol::get_str(data, "kind").unwrap_or_default();
     let generated = protocol::get_str(data, "generated").unwrap_or_default();
-    let (text, mime, ext) =
-        export::build(&kind, &values("reports"), &values("sarifs"), &values("missing"), &l, &generated);
+    let raw: Vec<String> = protocol::get(data, "reports")
+        .dyn_into::<js_sys::Array>()
+        .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default();
+    let (text, mime, ext) = export::build(&kind, &raw, &values("sarifs"), &values("missing"), &l, &generated);
     post(&obj(&[
         ("type", protocol::EXPORTED.into()),
         ("text", text.into()),

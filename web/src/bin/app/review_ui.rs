@@ -269,6 +269,7 @@ fn rescan_all() {
         for e in app.entries.iter_mut() {
             e.status = Status::Queued;
             e.report = None;
+            e.report_text = None;
             e.error = None;
             e.sarif = None;
             e.hash = HashState::None;
@@ -480,8 +481,11 @@ pub fn on_hashed(id: u32, data: &JsValue, ok: bool) {
         if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
             if ok {
                 e.hash = HashState::Done(protocol::get_str(data, "sha256").unwrap_or_default());
-                if let Some(r) = protocol::get_str(data, "report").and_then(|t| serde_json::from_str(&t).ok()) {
-                    e.report = Some(r);
+                if let Some(text) = protocol::get_str(data, "report") {
+                    if let Ok(r) = serde_json::from_str(&text) {
+                        e.report = Some(r);
+                        e.report_text = Some(text);
+                    }
                 }
                 e.sarif = protocol::get_str(data, "sarif");
             } else {
@@ -507,6 +511,7 @@ fn cancel(id: u32) {
         let lang = app.lang;
         if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
             if e.status == Status::Scanning {
+                e.report_text = None;
                 e.report = Some(watchdog::cancelled_report(&e.name, e.file.size() as u64, t(lang, "scan_cancelled")));
                 e.status = Status::Done;
                 e.hash = HashState::Cancelled;
@@ -540,9 +545,10 @@ fn export_files(kind: &str, which: &str) {
         let strings = |f: &dyn Fn(&&Entry) -> Option<String>| -> js_sys::Array {
             chosen.iter().filter_map(f).map(JsValue::from).collect()
         };
-        let reports = strings(&|e| e.report.as_ref().map(|r| r.to_string()));
+        let text = |e: &&Entry| e.report_text.clone().or_else(|| e.report.as_ref().map(|r| r.to_string()));
+        let reports = strings(&text);
         let sarifs = strings(&|e| e.sarif.clone());
-        let missing = strings(&|e| if e.sarif.is_none() { e.report.as_ref().map(|r| r.to_string()) } else { None });
+        let missing = strings(&|e| if e.sarif.is_none() { text(e) } else { None });
         let lang = app.lang;
         let labels = js_sys::Object::new();
         for (k, _, _) in STRINGS_ALL.iter().flat_map(|t| t.iter()) {
