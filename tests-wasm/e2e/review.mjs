@@ -321,10 +321,23 @@ await check('broken site policy: parse error (line, column, key) and HTTP 500 ar
   }
 });
 
-await check('cancel a long hash (512 MiB file): the UI says cancelled and the next file is still scanned', async () => {
+await check('no policy.toml on the site (404): the built-in policy is in force and blocks a malicious file', async () => {
   const s = await open(plain);
   try {
-    assert((await s.page.getAttribute('#policy-status', 'data-source')) === 'built-in', 'no policy.toml: built-in');
+    const st = await s.page.$eval('#policy-status', (e) => ({ ...e.dataset }));
+    assert(st.source === 'built-in' && st.state === 'ok' && st.name === 'built-in', `banner ${JSON.stringify(st)}`);
+    await dropFiles(s.page, [MALICIOUS]);
+    const mal = await settled(s.page, malName);
+    assert(mal.action === 'block' && mal.pending === 'false', `decision ${JSON.stringify(mal)}`);
+  } finally {
+    await s.context.close();
+  }
+});
+
+await check('cancel a long hash (512 MiB file): "pending hash" meanwhile, the UI says cancelled, the next file is still scanned', async () => {
+  // On the site with a policy that has a file entry: its decision waits for the hash.
+  const s = await open(site);
+  try {
     const dt = await s.page.evaluateHandle(() => {
       const chunk = new Uint8Array(8 << 20).fill(7);
       const dt = new DataTransfer();
@@ -334,11 +347,14 @@ await check('cancel a long hash (512 MiB file): the UI says cancelled and the ne
     for (const type of ['dragenter', 'dragover', 'drop']) await s.page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
     await dropFiles(s.page, [MALICIOUS]);
     await s.page.waitForSelector(`${card('big.bin')} .file-hash[data-state="running"] button[data-cancel]`, { timeout: 60000 });
+    const pending = await s.page.$eval(`${card('big.bin')} .policy-decision`, (d) => [d.dataset.pendingHash, d.textContent]);
+    assert(pending[0] === 'true' && /pending hash/.test(pending[1]), `while hashing: ${pending}`);
     await s.page.click(`${card('big.bin')} button[data-cancel]`);
     const big = await settled(s.page, 'big.bin');
     assert(big.hashState === 'cancelled' && /cancelled/.test(big.hashText), `big: ${JSON.stringify(big)}`);
+    assert(big.pending === 'unavailable' && /were not checked/.test(big.decision), `decision after cancel: ${big.decision}`);
     const mal = await settled(s.page, malName);
-    assert(mal.verdict === 'malicious' && mal.action === 'block' && mal.sha256 === sha256(MALICIOUS), `next file: ${JSON.stringify(mal)}`);
+    assert(mal.verdict === 'malicious' && mal.action === 'warn' && mal.sha256 === sha256(MALICIOUS), `next file: ${JSON.stringify(mal)}`);
     assert(s.log.errors.length === 0, `page errors ${s.log.errors}`);
   } finally {
     await s.context.close();

@@ -29,6 +29,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("does_not_pass", "does not pass", "geçmez"),
     ("decision", "Policy “{}”: {} — {}", "Politika “{}”: {} — {}"),
     ("pending_hash", "(pending hash: file allowlist entries are checked once the SHA-256 is known)", "(özet bekleniyor: dosya izin listesi girdileri SHA-256 bilinince denetlenir)"),
+    ("hash_unchecked", "(no SHA-256: the policy's file allowlist entries were not checked)", "(SHA-256 yok: politikanın dosya izin listesi girdileri denetlenmedi)"),
     ("policy_not_applied", "not applied (no policy in force)", "uygulanmadı (yürürlükte politika yok)"),
     ("allowed_by", "Allowed by", "İzin veren"),
     ("hashing", "SHA-256: computing… {} of {}", "SHA-256: hesaplanıyor… {} / {}"),
@@ -362,9 +363,22 @@ pub fn render_review(card: &Element, e: &Entry, lang: Lang, needs_hash: bool) {
         Some(p) => {
             let action = s(p, "action");
             let pass = if action == "block" { t(lang, "does_not_pass") } else { t(lang, "passes") };
-            let pending = needs_hash && !matches!(e.hash, HashState::Done(_));
+            // A policy with file entries decides finally once the hash is known; without it
+            // (cancelled, failed) those entries were not checked, and the page says so.
+            let pending = needs_hash && matches!(e.hash, HashState::None | HashState::Running { .. });
+            let unchecked = needs_hash && matches!(e.hash, HashState::Cancelled | HashState::Failed(_));
             attr(&dec, "data-action", action);
-            attr(&dec, "data-pending-hash", if pending { "true" } else { "false" });
+            attr(
+                &dec,
+                "data-pending-hash",
+                if pending {
+                    "true"
+                } else if unchecked {
+                    "unavailable"
+                } else {
+                    "false"
+                },
+            );
             add(&dec, &txt("span", &format!("action-badge action-{action}"), action_label(lang, action)));
             add(
                 &dec,
@@ -378,8 +392,9 @@ pub fn render_review(card: &Element, e: &Entry, lang: Lang, needs_hash: bool) {
                 let by = format!(" {} {} — {}", t(lang, "allowed_by"), s(a, "reviewer"), s(a, "reason"));
                 add(&dec, &txt("span", "allowed-by", &by));
             }
-            if pending {
-                add(&dec, &txt("span", "pending-hash", &format!(" {}", t(lang, "pending_hash"))));
+            if pending || unchecked {
+                let key = if pending { "pending_hash" } else { "hash_unchecked" };
+                add(&dec, &txt("span", "pending-hash", &format!(" {}", t(lang, key))));
             }
             for n in strs(p, "notes") {
                 add(&dec, &txt("span", "policy-note", &format!(" {n}")));
