@@ -302,6 +302,11 @@ await check('user-picked policy replaces the site policy and every file is scann
   assert(/line 4/.test(err) && /column \d+/.test(err) && /NO-SUCH-CODE/.test(err) && /NOT used/.test(err), `error ${err}`);
   const after = await settled(page, malName);
   assert(after.action === 'none', `a decision was made without a valid policy: ${JSON.stringify(after)}`);
+  // A file too large to be a policy is refused without being read.
+  fs.writeFileSync(file, Buffer.alloc(2 << 20, 0x20));
+  await page.setInputFiles('#policy-input', file);
+  await page.waitForFunction(() => /2097152 B > 1048576 B/.test(document.querySelector('#policy-error')?.textContent || ''), null, { timeout: 30000 });
+  assert((await page.getAttribute('#policy-status', 'data-source')) === 'none', 'a too large policy is not in force');
 });
 
 await check('broken site policy: parse error (line, column, key) and HTTP 500 are shown; the built-in policy is not used', async () => {

@@ -237,10 +237,22 @@ fn then(p: &js_sys::Promise, ok: impl FnOnce(JsValue) + 'static, bad: impl FnOnc
     bad.forget();
 }
 
+/// Largest policy file read from disk.
+const MAX_POLICY_BYTES: f64 = (1 << 20) as f64;
+
 /// A policy file the user picked replaces whatever was in force; every file is scanned
 /// again under it.
 fn use_user_policy(file: File) {
     let name = file.name();
+    // A policy is a few KB; never read a large file picked by mistake into memory.
+    if file.size() > MAX_POLICY_BYTES {
+        with_app(|app| {
+            app.policy = PolicyState { source: Source::User, file: name, fetching: false, ..PolicyState::new() };
+            app.policy.broken = Some(Broken::Fetch(format!("{} B > {} B", file.size(), MAX_POLICY_BYTES)));
+        });
+        rescan_all();
+        return;
+    }
     let on_text = move |t: JsValue| {
         with_app(|app| {
             app.policy = PolicyState {
