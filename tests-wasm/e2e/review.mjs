@@ -149,6 +149,24 @@ async function download(page, selector) {
   return file;
 }
 
+/// Validates a JSON export against the committed report schema (docs/report.schema.json,
+/// JSON Schema 2020-12) with Python's jsonschema. Without the schema in this tree: one SKIP line.
+const SCHEMA = process.env.KS_REPORT_SCHEMA || path.join(repo, 'docs', 'report.schema.json');
+function validateReport(doc, what) {
+  if (!fs.existsSync(SCHEMA)) {
+    console.log(`SKIP - JSON Schema validation of the export (${what}): ${SCHEMA} not in this tree`);
+    return;
+  }
+  const file = path.join(downloads, `schema-check-${what.replace(/\W/g, '_')}.json`);
+  fs.writeFileSync(file, JSON.stringify(doc));
+  const code = 'import json,sys,jsonschema\n' +
+    's=json.load(open(sys.argv[1]));jsonschema.Draft202012Validator.check_schema(s)\n' +
+    'errs=list(jsonschema.Draft202012Validator(s).iter_errors(json.load(open(sys.argv[2]))))\n' +
+    'print("\\n".join(f"{list(e.path)}: {e.message}" for e in errs[:10]));sys.exit(1 if errs else 0)';
+  const run = spawnSync('python3', ['-c', code, SCHEMA, file], { encoding: 'utf8' });
+  assert(run.status === 0, `${what}: not valid against ${SCHEMA} (python3 + jsonschema needed):\n${run.stdout}${run.stderr}`);
+}
+
 const foreign = (s) => s.log.requests.filter((u) => !u.startsWith(s.origin + '/') && !u.startsWith('blob:'));
 
 let sitePage;
@@ -197,6 +215,8 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
   assert(all.files.length === 2 && all.files.some((x) => x.path === benName && x.sha256 === BENIGN_SHA), `export all: ${all.files.map((x) => x.path)}`);
 
   exportedAll = all;
+  validateReport(all, 'export all');
+  validateReport(json, 'one file');
 
   for (const which of [sel('sarif'), '#export-all button[data-export="sarif"]']) {
     const sarifFile = await download(page, which);
