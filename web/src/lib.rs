@@ -12,7 +12,9 @@
 //! Nothing here opens a network connection: the file never leaves the machine.
 
 pub mod blob_source;
+pub mod export;
 pub mod protocol;
+pub mod review;
 pub mod watchdog;
 
 use keras_sentinel::limits::Limits;

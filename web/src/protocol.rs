@@ -1,11 +1,26 @@
 //! Messages between the page and the scanning worker (plain JS objects, structured clone).
 //!
-//! page → worker: `{ id: number, file: File }` — one file to scan.
+//! page → worker:
+//! - `{ type: "policy", text?: string, name: string, off?: true }` — the policy to apply from
+//!   now on: `text` is a policy file, no text the built-in policy, `off` none at all (the
+//!   site's policy could not be read). Sent after every `ready`, before any file;
+//! - `{ id: number, file: File, path?: string }` — one file to scan, then to hash;
+//! - `{ type: "export", kind, lang, labels: {key: text}, reports: [FileReport JSON],
+//!   sarifs: [SARIF JSON], missing: [FileReport JSON without SARIF], generated }` — sent to
+//!   a worker started for that one export (the scanning worker may be busy hashing).
+//!
 //! worker → page:
 //! - `{ type: "ready" }` once the worker's wasm has started (messages sent earlier are lost);
+//! - `{ type: "policy", ok: true, name, needs_hash }` or
+//!   `{ type: "policy", ok: false, line, column, key?, message }`;
 //! - `{ type: "progress", id, bytes }` while a large file is being read;
-//! - `{ type: "result", id, report: string (FileReport JSON), ms }`;
+//! - `{ type: "result", id, report: string (FileReport JSON), sarif: string, ms }` — the
+//!   verdict; the worker then hashes the file (the page may terminate it to cancel);
+//! - `{ type: "hash-progress", id, done, total }` while hashing;
+//! - `{ type: "hashed", id, sha256, report, sarif }` — the report again with the hash and the
+//!   policy decision recomputed with it; `{ type: "hash-failed", id, message }`;
 //! - `{ type: "failed", id, message }` when the file could not be scanned at all;
+//! - `{ type: "exported", text, mime, ext }` — the export's content;
 //! - `{ type: "panic", message }` if the scanner hit a bug (the page restarts the worker).
 
 use js_sys::{Object, Reflect};
@@ -16,6 +31,12 @@ pub const PROGRESS: &str = "progress";
 pub const RESULT: &str = "result";
 pub const FAILED: &str = "failed";
 pub const PANIC: &str = "panic";
+pub const POLICY: &str = "policy";
+pub const HASH_PROGRESS: &str = "hash-progress";
+pub const HASHED: &str = "hashed";
+pub const HASH_FAILED: &str = "hash-failed";
+pub const EXPORT: &str = "export";
+pub const EXPORTED: &str = "exported";
 
 /// Builds a plain object from key/value pairs.
 pub fn obj(pairs: &[(&str, JsValue)]) -> Object {

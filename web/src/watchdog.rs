@@ -44,6 +44,19 @@ pub fn stopped_report(name: &str, file_bytes: u64, ms: u64) -> Value {
     })
 }
 
+/// The report of a file whose scan the user cancelled: `error` (never clean: it was not
+/// read to the end), with the page's message.
+pub fn cancelled_report(name: &str, file_bytes: u64, message: &str) -> Value {
+    json!({
+        "path": name,
+        "format": "unknown",
+        "verdict": "error",
+        "findings": [],
+        "errors": [{"location": "scan", "message": message}],
+        "stats": {"file_bytes": file_bytes, "bytes_read": 0, "reads": 0},
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,10 @@
 //! All text from a report (file names, evidence, strings recovered from a model) is
 //! attacker-controlled and is inserted with `textContent` only, never as HTML.
 
+// The review workflow (policy, hash, exports), kept out of this file.
+#[path = "app/review_ui.rs"]
+mod review_ui;
+
 use std::cell::RefCell;
 
 use keras_sentinel::rules::{self, RuleDoc, Text};
@@ -112,8 +116,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("lang_label", "Language", "Dil"),
 ];
 
+/// Every UI string table (the exports get them all, in the page's language).
+const STRINGS_ALL: [&[(&str, &str, &str)]; 2] = [STRINGS, review_ui::STRINGS];
+
 fn t(lang: Lang, key: &str) -> &'static str {
-    match STRINGS.iter().find(|(k, _, _)| *k == key) {
+    match STRINGS_ALL.iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key) {
         Some((_, en, tr)) => match lang {
             Lang::En => en,
             Lang::Tr => tr,
@@ -162,6 +169,12 @@ struct Entry {
     bytes_read: f64,
     ms: Option<f64>,
     card: Element,
+    /// The worker's report as it sent it (the exports keep the CLI's key order); `None`
+    /// for reports the page made (watchdog, cancel).
+    report_text: Option<String>,
+    /// The worker's SARIF of this file, as JSON text (for the exports).
+    sarif: Option<String>,
+    hash: review_ui::HashState,
 }
 
 struct App {
@@ -177,6 +190,9 @@ struct App {
     start_failures: u32,
     engine_note: Option<(&'static str, String)>,
     skipped: Vec<String>,
+    policy: review_ui::PolicyState,
+    /// Files queued again because the policy changed (shown in the policy banner).
+    rescan_note: Option<usize>,
 }
 
 thread_local! {
@@ -191,6 +207,8 @@ thread_local! {
         start_failures: 0,
         engine_note: None,
         skipped: Vec::new(),
+        policy: review_ui::PolicyState::new(),
+        rescan_note: None,
     }) };
 }
 
@@ -321,6 +339,8 @@ fn render_summary(app: &App) {
     if let Some(b) = by_id("clear") {
         let _ = if app.entries.is_empty() { b.set_attribute("hidden", "") } else { b.remove_attribute("hidden") };
     }
+    review_ui::render_export_all(app);
+    review_ui::render_policy(app);
     if app.entries.is_empty() {
         return;
     }
@@ -354,7 +374,7 @@ fn render_summary(app: &App) {
     }
 }
 
-fn render_entry(e: &Entry, lang: Lang) {
+fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
     let card = &e.card;
     clear(card);
     let verdict = e.report.as_ref().map(|r| s(r, "verdict").to_string());
@@ -415,6 +435,7 @@ fn render_entry(e: &Entry, lang: Lang) {
     attr(&badge, "role", "status");
     add(&head, &badge);
     add(card, &head);
+    review_ui::render_review(card, e, lang, needs_hash);
 
     match e.status {
         Status::Queued => {}
@@ -470,8 +491,10 @@ fn render_report(card: &Element, r: &Value, lang: Lang) {
     }
     add(card, &txt("h4", "findings-count", &tf(lang, "findings_n", &[&findings.len().to_string()])));
     let list = el("div", "findings");
-    for f in &findings {
-        add(&list, &render_finding(f, lang));
+    for (i, f) in findings.iter().enumerate() {
+        let art = render_finding(f, lang);
+        review_ui::annotate_finding(&art, r, i, lang);
+        add(&list, &art);
     }
     add(card, &list);
 }
@@ -675,17 +698,18 @@ fn render_all() {
         apply_static_strings(app.lang);
         render_engine_status(app);
         for e in &app.entries {
-            render_entry(e, app.lang);
+            render_entry(e, app.lang, app.policy.needs_hash);
         }
         render_summary(app);
         render_rules(app.lang);
+        review_ui::render_policy(app);
     });
 }
 
 fn render_one(id: u32) {
     with_app(|app| {
         if let Some(e) = app.entries.iter().find(|e| e.id == id) {
-            render_entry(e, app.lang);
+            render_entry(e, app.lang, app.policy.needs_hash);
         }
         render_summary(app);
     });
@@ -746,7 +770,20 @@ fn on_worker_message(generation: u32, data: JsValue) {
                 }
             });
             with_app(|app| render_engine_status(app));
+            review_ui::send_policy();
             pump();
+        }
+        protocol::POLICY => review_ui::on_policy_reply(&data),
+        protocol::HASH_PROGRESS => {
+            let n = |k| protocol::get_f64(&data, k).unwrap_or(0.0);
+            if let Some(id) = id {
+                review_ui::on_hash_progress(id, n("done"), n("total"));
+            }
+        }
+        protocol::HASHED | protocol::HASH_FAILED => {
+            if let Some(id) = id {
+                review_ui::on_hashed(id, &data, kind == protocol::HASHED);
+            }
         }
         protocol::PROGRESS => {
             let bytes = protocol::get_f64(&data, "bytes").unwrap_or(0.0);
@@ -769,7 +806,10 @@ fn on_worker_message(generation: u32, data: JsValue) {
                         match serde_json::from_str::<Value>(&text) {
                             Ok(v) => {
                                 e.report = Some(v);
+                                e.report_text = Some(text.clone());
                                 e.status = Status::Done;
+                                e.sarif = protocol::get_str(&data, "sarif");
+                                e.hash = review_ui::HashState::Running { done: 0.0, total: e.file.size() };
                             }
                             Err(err) => {
                                 e.error = Some(format!("unreadable report: {err}"));
@@ -782,7 +822,10 @@ fn on_worker_message(generation: u32, data: JsValue) {
                         e.status = Status::Failed;
                     }
                 }
-                if app.busy == Some(id) {
+                // After a result the worker hashes the file: it stays busy until `hashed`.
+                let hashing =
+                    kind == protocol::RESULT && app.entries.iter().any(|e| e.id == id && e.status == Status::Done);
+                if app.busy == Some(id) && !hashing {
                     app.busy = None;
                 }
             });
@@ -807,8 +850,12 @@ fn on_worker_crash(generation: u32, message: String) {
         let busy = app.busy.take();
         if let Some(id) = busy {
             if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
-                e.status = Status::Failed;
-                e.error = Some(message.clone());
+                if e.status == Status::Done {
+                    e.hash = review_ui::HashState::Failed(message.clone());
+                } else {
+                    e.status = Status::Failed;
+                    e.error = Some(message.clone());
+                }
             }
         }
         (app.ready, busy)
@@ -844,7 +891,8 @@ fn on_worker_crash(generation: u32, message: String) {
 /// Sends the next queued file to the worker when it is idle.
 fn pump() {
     let next = with_app(|app| {
-        if !app.ready || app.busy.is_some() {
+        // No file is scanned before the worker has the policy in force.
+        if !app.ready || app.busy.is_some() || !app.policy.acked {
             return None;
         }
         let worker = app.worker.clone()?;
@@ -890,8 +938,9 @@ fn arm_watchdog(id: u32) {
 /// report the file as `error` naming the limit, and go on with a fresh worker.
 fn on_deadline(generation: u32, id: u32, ms: u64) {
     let stopped = with_app(|app| {
-        if app.generation != generation || app.busy != Some(id) {
-            return false; // finished in time, or the worker already died
+        let scanning = app.entries.iter().any(|e| e.id == id && e.status == Status::Scanning);
+        if app.generation != generation || app.busy != Some(id) || !scanning {
+            return false; // finished in time (hashing has no deadline), or the worker already died
         }
         app.busy = None;
         if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
@@ -934,10 +983,13 @@ fn enqueue(file: File, name: String) {
             file,
             status: Status::Queued,
             report: None,
+            report_text: None,
             error: None,
             bytes_read: 0.0,
             ms: None,
             card,
+            sarif: None,
+            hash: review_ui::HashState::None,
         });
         id
     });
@@ -1169,5 +1221,6 @@ fn main() {
         let _ = body.class_list().add_1("wasm-ready");
         let _ = body.set_attribute("data-app", "ready");
     }
+    review_ui::init();
     start_worker();
 }

@@ -1,18 +1,33 @@
 //! The scanning worker (a dedicated Web Worker, built `--target no-modules`).
 //!
-//! Receives `{ id, file, path? }` from the page, scans the `File` through
-//! [`BlobSource`] (random-access reads with `FileReaderSync` + `Blob.slice`; the file is
-//! never read whole), and posts the report back as JSON. Posts `{ type: "ready" }` once
-//! started. Scans run one at a time, in the order received; the page stays responsive
-//! because all of this happens off the main thread.
+//! Receives the policy (`{ type: "policy", … }`) and files (`{ id, file, path? }`) from the
+//! page. Each file is scanned through [`BlobSource`] (random-access reads with
+//! `FileReaderSync` + `Blob.slice`; the file is never read whole), the verdict and the
+//! policy's decision are posted at once, then the file is hashed in 1 MiB chunks with
+//! progress, and the decision is recomputed with the hash (file allowlist entries).
+//! Cancelling is terminating this worker: a synchronous loop cannot read messages, and a
+//! fresh worker is what the page's watchdog already starts. Files are handled one at a
+//! time, in the order received; the page stays responsive because all of this happens off
+//! the main thread.
+
+use std::cell::RefCell;
 
 use js_sys::Date;
+use keras_sentinel::hash::{self, HashError};
+use keras_sentinel::limits::Limits;
 use keras_sentinel_web::blob_source::js_err;
+use keras_sentinel_web::export;
 use keras_sentinel_web::protocol::{self, obj};
-use keras_sentinel_web::{scan_source_json, BlobSource};
+use keras_sentinel_web::review::{self, InForce};
+use keras_sentinel_web::BlobSource;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+
+thread_local! {
+    /// The policy in force; the built-in one until the page says otherwise.
+    static POLICY: RefCell<InForce> = RefCell::new(InForce::Some(keras_sentinel::policy::Policy::default()));
+}
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -20,6 +35,163 @@ fn scope() -> DedicatedWorkerGlobalScope {
 
 fn post(msg: &js_sys::Object) {
     let _ = scope().post_message(msg);
+}
+
+/// Today in local time, `YYYY-MM-DD` (policy entries expire on dates).
+fn today() -> String {
+    let d = Date::new_0();
+    review::ymd(d.get_full_year(), d.get_month() + 1, d.get_date())
+}
+
+fn on_policy(data: &JsValue) {
+    let name = protocol::get_str(data, "name").unwrap_or_else(|| "policy.toml".into());
+    if protocol::get(data, "off").is_truthy() {
+        POLICY.with(|p| *p.borrow_mut() = InForce::None);
+        post(&obj(&[("type", protocol::POLICY.into()), ("ok", true.into()), ("name", "".into())]));
+        return;
+    }
+    match review::read_policy(protocol::get_str(data, "text").as_deref(), &name) {
+        Ok(p) => {
+            let name = p.name.clone();
+            let forced = InForce::Some(p);
+            let needs_hash = forced.needs_hash();
+            POLICY.with(|cell| *cell.borrow_mut() = forced);
+            post(&obj(&[
+                ("type", protocol::POLICY.into()),
+                ("ok", true.into()),
+                ("name", name.into()),
+                ("needs_hash", needs_hash.into()),
+            ]));
+        }
+        Err(e) => {
+            // The previous policy stays; the page shows the error and sends `off`.
+            post(&obj(&[
+                ("type", protocol::POLICY.into()),
+                ("ok", false.into()),
+                ("line", (e.line as f64).into()),
+                ("column", (e.column as f64).into()),
+                ("key", e.key.map(JsValue::from).unwrap_or(JsValue::NULL)),
+                ("message", e.message.into()),
+            ]));
+        }
+    }
+}
+
+fn on_file(data: &JsValue) {
+    let id = protocol::get(data, "id");
+    let file = protocol::get(data, "file");
+    let Ok(blob) = file.clone().dyn_into::<Blob>() else {
+        post(&obj(&[("type", protocol::FAILED.into()), ("id", id), ("message", "message carried no file".into())]));
+        return;
+    };
+    let name = protocol::get_str(data, "path")
+        .filter(|p| !p.is_empty())
+        .or_else(|| protocol::get_str(&file, "name"))
+        .unwrap_or_else(|| "(unnamed)".into());
+    let started = Date::now();
+    let progress_id = id.clone();
+    let src = match BlobSource::new(blob.clone()) {
+        Ok(s) => s.with_progress(move |bytes| {
+            post(&obj(&[
+                ("type", protocol::PROGRESS.into()),
+                ("id", progress_id.clone()),
+                ("bytes", (bytes as f64).into()),
+            ]));
+        }),
+        Err(e) => {
+            post(&obj(&[("type", protocol::FAILED.into()), ("id", id), ("message", e.into())]));
+            return;
+        }
+    };
+    let mut report = keras_sentinel::scan(&src, &name, &Limits::default());
+    drop(src);
+    let today = today();
+    POLICY.with(|p| review::decide(&mut report, &p.borrow(), None, &today));
+    let (json, sarif) = review::report_and_sarif(&report);
+    post(&obj(&[
+        ("type", protocol::RESULT.into()),
+        ("id", id.clone()),
+        ("report", json.into()),
+        ("sarif", sarif.into()),
+        ("ms", (Date::now() - started).into()),
+    ]));
+
+    // The hash, after the verdict is on screen. A fresh source: no scan cache, no scan
+    // progress callback.
+    let src = match BlobSource::new(blob) {
+        Ok(s) => s,
+        Err(e) => {
+            post(&obj(&[("type", protocol::HASH_FAILED.into()), ("id", id), ("message", e.into())]));
+            return;
+        }
+    };
+    let mut last = 0.0;
+    let result = hash::sha256(&src, &mut |done, total| {
+        let now = Date::now();
+        if now - last >= 100.0 || done == total {
+            last = now;
+            post(&obj(&[
+                ("type", protocol::HASH_PROGRESS.into()),
+                ("id", id.clone()),
+                ("done", (done as f64).into()),
+                ("total", (total as f64).into()),
+            ]));
+        }
+        true
+    });
+    match result {
+        Ok(sha) => {
+            POLICY.with(|p| review::decide(&mut report, &p.borrow(), Some(&sha), &today));
+            let (json, sarif) = review::report_and_sarif(&report);
+            post(&obj(&[
+                ("type", protocol::HASHED.into()),
+                ("id", id),
+                ("sha256", sha.into()),
+                ("report", json.into()),
+                ("sarif", sarif.into()),
+            ]));
+        }
+        Err(e) => {
+            let message = match e {
+                HashError::Read(e) => e.to_string(),
+                HashError::Cancelled => "cancelled".into(),
+            };
+            post(&obj(&[("type", protocol::HASH_FAILED.into()), ("id", id), ("message", message.into())]));
+        }
+    }
+}
+
+/// Builds an export from reports the page holds (the page does not link the exporters).
+fn on_export(data: &JsValue) {
+    let values = |key: &str| -> Vec<serde_json::Value> {
+        let arr: js_sys::Array = protocol::get(data, key).dyn_into().unwrap_or_default();
+        arr.iter().filter_map(|v| v.as_string()).filter_map(|t| serde_json::from_str(&t).ok()).collect()
+    };
+    let mut labels = std::collections::HashMap::new();
+    if let Ok(o) = protocol::get(data, "labels").dyn_into::<js_sys::Object>() {
+        for pair in js_sys::Object::entries(&o).iter() {
+            let pair: js_sys::Array = pair.unchecked_into();
+            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                labels.insert(k, v);
+            }
+        }
+    }
+    let lookup = |k: &str| labels.get(k).map(String::as_str).unwrap_or("");
+    let lang = protocol::get_str(data, "lang").unwrap_or_else(|| "en".into());
+    let l = export::Labels { lang: &lang, t: &lookup };
+    let kind = protocol::get_str(data, "kind").unwrap_or_default();
+    let generated = protocol::get_str(data, "generated").unwrap_or_default();
+    let raw: Vec<String> = protocol::get(data, "reports")
+        .dyn_into::<js_sys::Array>()
+        .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default();
+    let (text, mime, ext) = export::build(&kind, &raw, &values("sarifs"), &values("missing"), &l, &generated);
+    post(&obj(&[
+        ("type", protocol::EXPORTED.into()),
+        ("text", text.into()),
+        ("mime", mime.into()),
+        ("ext", ext.into()),
+    ]));
 }
 
 fn main() {
@@ -31,38 +203,11 @@ fn main() {
 
     let onmessage = Closure::<dyn Fn(MessageEvent)>::new(|ev: MessageEvent| {
         let data = ev.data();
-        let id = protocol::get(&data, "id");
-        let file = protocol::get(&data, "file");
-        let Ok(blob) = file.clone().dyn_into::<Blob>() else {
-            post(&obj(&[("type", protocol::FAILED.into()), ("id", id), ("message", "message carried no file".into())]));
-            return;
-        };
-        let name = protocol::get_str(&data, "path")
-            .filter(|p| !p.is_empty())
-            .or_else(|| protocol::get_str(&file, "name"))
-            .unwrap_or_else(|| "(unnamed)".into());
-        let started = Date::now();
-        let progress_id = id.clone();
-        let src = match BlobSource::new(blob) {
-            Ok(s) => s.with_progress(move |bytes| {
-                post(&obj(&[
-                    ("type", protocol::PROGRESS.into()),
-                    ("id", progress_id.clone()),
-                    ("bytes", (bytes as f64).into()),
-                ]));
-            }),
-            Err(e) => {
-                post(&obj(&[("type", protocol::FAILED.into()), ("id", id), ("message", e.into())]));
-                return;
-            }
-        };
-        let report = scan_source_json(&src, &name);
-        post(&obj(&[
-            ("type", protocol::RESULT.into()),
-            ("id", id),
-            ("report", report.into()),
-            ("ms", (Date::now() - started).into()),
-        ]));
+        match protocol::get_str(&data, "type").as_deref() {
+            Some(protocol::POLICY) => on_policy(&data),
+            Some(protocol::EXPORT) => on_export(&data),
+            _ => on_file(&data),
+        }
     });
     let scope = scope();
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));

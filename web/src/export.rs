@@ -1,0 +1,514 @@
+//! The page's exports, built from the reports it holds (the worker's `FileReport` JSON and
+//! per-file SARIF): the CLI's JSON document, one SARIF log for several files, a standalone
+//! HTML report and a Markdown summary for a ticket. Pure functions of JSON values, so they
+//! are tested natively; the page turns the text into a Blob URL download.
+//!
+//! Every string from a report is attacker-controlled (file names, evidence, strings
+//! recovered from a model): it is escaped for HTML and for Markdown here, and the HTML
+//! report carries a Content-Security-Policy that forbids every script and every request.
+
+use keras_sentinel::report::SCHEMA_VERSION;
+use keras_sentinel::rules;
+use serde_json::{json, Value};
+
+/// UI language of a report and its strings (`key` → text, the page's i18n table, sent
+/// to the worker with the export request).
+pub struct Labels<'a> {
+    pub lang: &'a str,
+    pub t: &'a dyn Fn(&str) -> &'a str,
+}
+
+impl<'a> Labels<'a> {
+    fn t(&self, key: &str) -> &'a str {
+        (self.t)(key)
+    }
+    fn rule_title(&self, code: &str, fallback: &str) -> String {
+        match rules::find(code) {
+            Some(r) if self.lang == "tr" => r.tr.title.to_string(),
+            Some(r) => r.en.title.to_string(),
+            None => fallback.to_string(),
+        }
+    }
+}
+
+/// The CLI's JSON document (`keras-sentinel scan --format json`) for these file reports.
+pub fn scan_report(files: &[Value]) -> Value {
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "scanner": "keras-sentinel",
+        "scanner_version": env!("CARGO_PKG_VERSION"),
+        "files": files,
+    })
+}
+
+/// One SARIF log from per-file logs (the worker renders each with the core's
+/// `sarif::render`): results and notifications concatenated in one run, so code scanning
+/// sees one tool run. `missing` are files the worker never rendered (e.g. stopped by the
+/// watchdog): their errors become notifications, so the log does not look clean.
+pub fn merge_sarif(logs: &[Value], missing: &[Value]) -> Value {
+    let mut out = match logs.first() {
+        Some(l) => l.clone(),
+        None => json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {"name": "keras-sentinel", "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"), "rules": []}},
+                "results": [],
+                "invocations": [{"executionSuccessful": true, "toolExecutionNotifications": []}],
+                "columnKind": "unicodeCodePoints",
+            }],
+        }),
+    };
+    let mut results = Vec::new();
+    let mut notes = Vec::new();
+    for l in logs {
+        let run = &l["runs"][0];
+        results.extend(run["results"].as_array().cloned().unwrap_or_default());
+        notes.extend(run["invocations"][0]["toolExecutionNotifications"].as_array().cloned().unwrap_or_default());
+    }
+    for r in missing {
+        let path = s(r, "path");
+        for e in r["errors"].as_array().into_iter().flatten() {
+            notes.push(json!({
+                "level": "error",
+                "message": {"text": format!("{path}: {}: {}", s(e, "location"), s(e, "message"))},
+                "locations": [{"physicalLocation": {"artifactLocation":
+                    keras_sentinel::sarif::artifact_location(path)}}],
+            }));
+        }
+    }
+    let run = &mut out["runs"][0];
+    run["results"] = Value::Array(results);
+    run["invocations"][0]["executionSuccessful"] = Value::Bool(notes.is_empty());
+    run["invocations"][0]["toolExecutionNotifications"] = Value::Array(notes);
+    out
+}
+
+/// The CLI's JSON document from file reports as the worker serialized them: the text is
+/// kept as it is, so the keys stay in the CLI's order (a `Value` would sort them).
+/// Each entry must be one JSON object (checked by `build`).
+pub fn scan_report_text(raw: &[String]) -> String {
+    format!(
+        "{{\"schema_version\":{SCHEMA_VERSION},\"scanner\":\"keras-sentinel\",\"scanner_version\":\"{}\",\"files\":[{}]}}\n",
+        env!("CARGO_PKG_VERSION"),
+        raw.join(",")
+    )
+}
+
+/// One export: `kind` is `json`, `sarif`, `html` or `md`; `raw` are the file reports as
+/// JSON text. Returns (text, MIME type, file extension).
+pub fn build(
+    kind: &str,
+    raw: &[String],
+    sarifs: &[Value],
+    missing: &[Value],
+    l: &Labels,
+    generated: &str,
+) -> (String, &'static str, &'static str) {
+    let parsed: Vec<(String, Value)> = raw
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Value>(t).ok().filter(Value::is_object).map(|v| (t.clone(), v)))
+        .collect();
+    let reports: Vec<Value> = parsed.iter().map(|(_, v)| v.clone()).collect();
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    match kind {
+        // Written as the worker serialized them (only texts that are JSON objects).
+        "json" => {
+            let texts: Vec<String> = parsed.into_iter().map(|(t, _)| t).collect();
+            (scan_report_text(&texts), "application/json", "json")
+        }
+        "sarif" => (pretty(&merge_sarif(sarifs, missing)), "application/sarif+json", "sarif"),
+        "html" => (html_report(&reports, l, generated), "text/html", "html"),
+        _ => (markdown(&reports, l), "text/markdown", "md"),
+    }
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn strs(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect())
+        .unwrap_or_default()
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut o = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Markdown-inert text: every character Markdown (GitHub, Jira-ish renderers) could read
+/// as markup is backslash-escaped, line breaks become spaces (one table cell, one line).
+pub fn escape_md(text: &str) -> String {
+    let mut o = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            // Only what is markup inside a line (every value here follows "| " or "- "):
+            // emphasis, code, links, tables, HTML, strikethrough, entities.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '<' | '>' | '~' | '&' => {
+                o.push('\\');
+                o.push(c);
+            }
+            '\n' | '\r' | '\t' => o.push(' '),
+            c if c.is_control() => o.push('\u{FFFD}'),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn location_text(loc: &Value, l: &Labels) -> String {
+    let c = s(loc, "container");
+    let p = s(loc, "pointer");
+    match (c.is_empty(), p.is_empty()) {
+        (true, true) => l.t("file_whole").to_string(),
+        (false, true) => c.to_string(),
+        (true, false) => p.to_string(),
+        (false, false) => format!("{c}  {p}"),
+    }
+}
+
+/// The policy's action on finding `i` of `r` and, for an allowed one, "reviewer — reason".
+pub fn finding_action(r: &Value, i: usize) -> Option<(String, Option<String>)> {
+    let d = r.get("policy")?.get("findings")?.get(i)?;
+    let allowed = d.get("allowed_by").map(|a| format!("{} — {}", s(a, "reviewer"), s(a, "reason")));
+    let allowed = allowed.or_else(|| d.get("note").and_then(Value::as_str).map(str::to_string));
+    Some((s(d, "action").to_string(), allowed))
+}
+
+const REPORT_CSS: &str = "body{font:14px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1f24;margin:2rem auto;max-width:60rem;padding:0 1rem}\
+h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:2rem 0 .5rem;word-break:break-all}h3{font-size:1rem;margin:1rem 0 .25rem}\
+.meta{color:#555}.file{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0;break-inside:avoid-page}\
+.verdict{display:inline-block;font-weight:700;padding:.1rem .6rem;border-radius:4px;border:2px solid}\
+.verdict-malicious{color:#a00;border-color:#a00}.verdict-suspicious{color:#b35c00;border-color:#b35c00}.verdict-error{color:#7a2e8e;border-color:#7a2e8e}\
+.verdict-lambda{color:#0b5cad;border-color:#0b5cad}.verdict-clean{color:#0a7a32;border-color:#0a7a32}\
+.action{font-weight:700;text-transform:uppercase}.action-block{color:#a00}.action-warn{color:#b35c00}.action-ignore{color:#0a7a32}\
+table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;border-top:1px solid #ddd;padding:.25rem .5rem}\
+code,pre{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;word-break:break-all}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem;border-radius:4px}\
+.finding{border-left:4px solid #999;padding:.25rem .75rem;margin:.75rem 0}.sev-critical{border-color:#a00}.sev-high{border-color:#b35c00}.sev-medium{border-color:#0b5cad}\
+@media print{body{margin:0;max-width:none}.file{border:none;padding:0}}";
+
+/// A standalone HTML report: inline CSS only, no script, no external resource (its CSP
+/// forbids both), printable, in the page's language.
+pub fn html_report(files: &[Value], l: &Labels, generated: &str) -> String {
+    let mut h = String::new();
+    h.push_str("<!doctype html>\n<html lang=\"");
+    h.push_str(l.lang);
+    h.push_str("\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; base-uri 'none'\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    let title = match files {
+        [one] => format!("{} — {}", l.t("report_title"), s(one, "path")),
+        _ => l.t("report_title").to_string(),
+    };
+    h.push_str(&escape_html(&title));
+    h.push_str("</title>\n<style>");
+    h.push_str(REPORT_CSS);
+    h.push_str("</style>\n</head>\n<body>\n<h1>");
+    h.push_str(&escape_html(l.t("report_title")));
+    h.push_str("</h1>\n<p class=\"meta\">");
+    h.push_str(&escape_html(&format!(
+        "keras-sentinel {} · {} {}",
+        env!("CARGO_PKG_VERSION"),
+        l.t("generated"),
+        generated
+    )));
+    h.push_str("</p>\n");
+    for r in files {
+        html_file(&mut h, r, l);
+    }
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+fn row(h: &mut String, label: &str, value_html: &str) {
+    h.push_str("<tr><th>");
+    h.push_str(&escape_html(label));
+    h.push_str("</th><td>");
+    h.push_str(value_html);
+    h.push_str("</td></tr>\n");
+}
+
+fn code(text: &str) -> String {
+    format!("<code>{}</code>", escape_html(text))
+}
+
+fn html_file(h: &mut String, r: &Value, l: &Labels) {
+    let verdict = s(r, "verdict");
+    h.push_str(&format!("<section class=\"file\" data-verdict=\"{}\">\n<h2>", escape_html(verdict)));
+    h.push_str(&escape_html(s(r, "path")));
+    h.push_str("</h2>\n<p><span class=\"verdict verdict-");
+    h.push_str(&escape_html(verdict));
+    h.push_str("\">");
+    h.push_str(&escape_html(l.t(&format!("v_{verdict}"))));
+    h.push_str("</span> ");
+    h.push_str(&escape_html(l.t(&format!("vd_{verdict}"))));
+    h.push_str("</p>\n<table>\n");
+    row(h, "SHA-256", &code(r.get("sha256").and_then(Value::as_str).unwrap_or(l.t("hash_unknown"))));
+    row(h, l.t("format"), &escape_html(s(r, "format")));
+    if let Some(kv) = r.get("keras_version").and_then(Value::as_str) {
+        row(h, "Keras", &escape_html(kv));
+    }
+    if let Some(b) = r.pointer("/stats/file_bytes").and_then(Value::as_u64) {
+        row(h, l.t("size"), &format!("{b} B"));
+    }
+    match r.get("policy") {
+        Some(p) => {
+            let action = s(p, "action");
+            let pass = if action == "block" { l.t("does_not_pass") } else { l.t("passes") };
+            let mut v = format!(
+                "{} · <span class=\"action action-{a}\">{a}</span> · {}",
+                escape_html(s(p, "policy")),
+                escape_html(pass),
+                a = escape_html(action)
+            );
+            if let Some(a) = p.get("file_allowed_by") {
+                v.push_str(&format!(
+                    "<br>{} {} — {}",
+                    escape_html(l.t("allowed_by")),
+                    escape_html(s(a, "reviewer")),
+                    escape_html(s(a, "reason"))
+                ));
+            }
+            for n in strs(p, "notes") {
+                v.push_str(&format!("<br>{}", escape_html(&n)));
+            }
+            row(h, l.t("policy"), &v);
+        }
+        None => row(h, l.t("policy"), &escape_html(l.t("policy_not_applied"))),
+    }
+    h.push_str("</table>\n");
+
+    let errors = r.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
+    if !errors.is_empty() {
+        h.push_str(&format!("<h3>{}</h3>\n<ul>\n", escape_html(l.t("errors"))));
+        for e in &errors {
+            h.push_str(&format!("<li>{} — {}</li>\n", code(s(e, "location")), escape_html(s(e, "message"))));
+        }
+        h.push_str("</ul>\n");
+    }
+    let findings = r.get("findings").and_then(Value::as_array).cloned().unwrap_or_default();
+    if findings.is_empty() {
+        h.push_str(&format!("<p>{}</p>\n", escape_html(l.t("no_findings"))));
+    }
+    for (i, f) in findings.iter().enumerate() {
+        let code_ = s(f, "code");
+        let sev = s(f, "severity");
+        h.push_str(&format!(
+            "<div class=\"finding sev-{}\" data-code=\"{}\">\n<h3>{} · {} · {}</h3>\n<table>\n",
+            escape_html(sev),
+            escape_html(code_),
+            code(code_),
+            escape_html(l.t(&format!("s_{sev}"))),
+            escape_html(&l.rule_title(code_, s(f, "title")))
+        ));
+        let specific = s(f, "title");
+        if !specific.is_empty() {
+            row(h, l.t("finding"), &escape_html(specific));
+        }
+        if let Some((action, by)) = finding_action(r, i) {
+            let mut v = format!("<span class=\"action action-{a}\">{a}</span>", a = escape_html(&action));
+            if let Some(by) = by {
+                v.push_str(&format!(" — {}", escape_html(&by)));
+            }
+            row(h, l.t("action"), &v);
+        }
+        if !s(f, "layer").is_empty() {
+            row(h, l.t("layer"), &code(s(f, "layer")));
+        }
+        if let Some(loc) = f.get("location") {
+            row(h, l.t("location"), &code(&location_text(loc, l)));
+        }
+        let ev = f.get("evidence").cloned().unwrap_or(Value::Null);
+        if let Some(x) = ev.get("sha256").and_then(Value::as_str) {
+            row(h, l.t("payload"), &code(&format!("sha256 {x}")));
+        }
+        if let Some(x) = ev.get("reference").and_then(Value::as_str) {
+            row(h, l.t("reference"), &code(x));
+        }
+        for (key, label) in [("calls", "calls"), ("strings", "strings"), ("imports", "imports"), ("notes", "notes")] {
+            let items = strs(&ev, key);
+            if !items.is_empty() {
+                let list: Vec<String> = items.iter().map(|x| code(x)).collect();
+                row(h, l.t(label), &list.join("<br>"));
+            }
+        }
+        let cves = strs(f, "cves");
+        if !cves.is_empty() {
+            row(h, "CVE", &escape_html(&cves.join(", ")));
+        }
+        h.push_str("</table>\n");
+        if let Some(src) = ev.get("source").and_then(Value::as_str) {
+            h.push_str(&format!("<pre>{}</pre>\n", escape_html(src)));
+        }
+        h.push_str("</div>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+/// A short Markdown summary for a ticket: one section per file, a findings table.
+pub fn markdown(files: &[Value], l: &Labels) -> String {
+    let mut m = String::new();
+    m.push_str(&format!("## {} (keras-sentinel {})\n", l.t("report_title"), env!("CARGO_PKG_VERSION")));
+    for r in files {
+        let verdict = s(r, "verdict");
+        m.push_str(&format!(
+            "\n### {} — **{}** (`{}`)\n\n",
+            escape_md(s(r, "path")),
+            escape_md(l.t(&format!("v_{verdict}"))),
+            verdict
+        ));
+        match r.get("sha256").and_then(Value::as_str) {
+            Some(h) if h.bytes().all(|b| b.is_ascii_hexdigit()) => m.push_str(&format!("- SHA-256: `{h}`\n")),
+            _ => m.push_str(&format!("- SHA-256: {}\n", escape_md(l.t("hash_unknown")))),
+        }
+        match r.get("policy") {
+            Some(p) => {
+                let action = s(p, "action");
+                let pass = if action == "block" { l.t("does_not_pass") } else { l.t("passes") };
+                m.push_str(&format!(
+                    "- {}: {} — **{}** ({})\n",
+                    escape_md(l.t("policy")),
+                    escape_md(s(p, "policy")),
+                    escape_md(action),
+                    escape_md(pass)
+                ));
+                for n in strs(p, "notes") {
+                    m.push_str(&format!("  - {}\n", escape_md(&n)));
+                }
+            }
+            None => m.push_str(&format!("- {}: {}\n", escape_md(l.t("policy")), escape_md(l.t("policy_not_applied")))),
+        }
+        for e in r.get("errors").and_then(Value::as_array).into_iter().flatten() {
+            m.push_str(&format!(
+                "- {}: {} — {}\n",
+                escape_md(l.t("v_error")),
+                escape_md(s(e, "location")),
+                escape_md(s(e, "message"))
+            ));
+        }
+        let findings = r.get("findings").and_then(Value::as_array).cloned().unwrap_or_default();
+        if findings.is_empty() {
+            m.push_str(&format!("\n{}\n", escape_md(l.t("no_findings"))));
+            continue;
+        }
+        m.push_str(&format!(
+            "\n| {} | {} | {} | {} | {} |\n|---|---|---|---|---|\n",
+            escape_md(l.t("code")),
+            escape_md(l.t("severity")),
+            escape_md(l.t("action")),
+            escape_md(l.t("layer")),
+            escape_md(l.t("finding"))
+        ));
+        for (i, f) in findings.iter().enumerate() {
+            let code_ = s(f, "code");
+            let action = match finding_action(r, i) {
+                Some((a, Some(by))) => format!("{} ({})", escape_md(&a), escape_md(&by)),
+                Some((a, None)) => escape_md(&a),
+                None => "—".into(),
+            };
+            m.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                escape_md(code_),
+                escape_md(l.t(&format!("s_{}", s(f, "severity")))),
+                action,
+                escape_md(s(f, "layer")),
+                escape_md(&l.rule_title(code_, s(f, "title")))
+            ));
+        }
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::{self, InForce};
+    use keras_sentinel::limits::Limits;
+
+    const HOSTILE: &str = r#"{"class_name":"Sequential","config":{"layers":[{"module":"os","class_name":"system","config":{"name":"</code><script>alert(1)</script>|x"}}]}}"#;
+
+    fn t(key: &str) -> &'static str {
+        match key {
+            "v_malicious" => "Malicious",
+            "passes" => "passes",
+            "does_not_pass" => "does not pass",
+            _ => "label",
+        }
+    }
+
+    fn file_report() -> keras_sentinel::report::FileReport {
+        let mut r = keras_sentinel::scan(&HOSTILE.as_bytes().to_vec(), "<img src=x>.json", &Limits::default());
+        review::decide(&mut r, &InForce::Some(keras_sentinel::policy::Policy::default()), Some("ab12"), "2026-01-01");
+        r
+    }
+
+    fn report() -> Value {
+        serde_json::to_value(file_report()).unwrap()
+    }
+
+    #[test]
+    fn html_is_escaped_self_contained_and_names_verdict_codes_hash() {
+        let r = report();
+        assert!(!r["findings"].as_array().unwrap().is_empty(), "{r}");
+        let l = Labels { lang: "en", t: &|k| t(k) };
+        let h = html_report(std::slice::from_ref(&r), &l, "2026-01-01");
+        assert!(!h.contains("<script"), "{h}");
+        assert!(!h.contains("<img"), "{h}");
+        assert!(!h.contains(" src=\"") && !h.contains("href="), "{h}");
+        assert!(h.contains("default-src 'none'"));
+        assert!(h.contains("ab12"));
+        for f in r["findings"].as_array().unwrap() {
+            assert!(h.contains(f["code"].as_str().unwrap()));
+        }
+        assert!(h.contains(&format!("data-verdict=\"{}\"", r["verdict"].as_str().unwrap())));
+    }
+
+    #[test]
+    fn markdown_escapes_and_has_one_table_row_per_finding() {
+        let r = report();
+        let l = Labels { lang: "en", t: &|k| t(k) };
+        let m = markdown(std::slice::from_ref(&r), &l);
+        assert!(m.match_indices('<').all(|(i, _)| m[..i].ends_with('\\')), "unescaped <: {m}");
+        let n = r["findings"].as_array().unwrap().len();
+        assert_eq!(m.lines().filter(|x| x.starts_with("| ") && !x.starts_with("| label")).count(), n, "{m}");
+        assert!(m.contains("`ab12`"));
+        assert_eq!(escape_md("a|b\nc`"), "a\\|b c\\`");
+    }
+
+    #[test]
+    fn sarif_merge_keeps_every_result_and_unrendered_errors() {
+        let r = report();
+        let one: Value = serde_json::from_str(&review::report_and_sarif(&file_report()).1).unwrap();
+        let n = one["runs"][0]["results"].as_array().unwrap().len();
+        let stopped = crate::watchdog::stopped_report("slow.keras", 3, 10);
+        let m = merge_sarif(&[one.clone(), one], &[stopped]);
+        assert_eq!(m["runs"].as_array().unwrap().len(), 1);
+        assert_eq!(m["runs"][0]["results"].as_array().unwrap().len(), 2 * n);
+        assert_eq!(m["runs"][0]["invocations"][0]["executionSuccessful"], false);
+        let empty = merge_sarif(&[], &[]);
+        assert_eq!(empty["runs"][0]["results"].as_array().unwrap().len(), 0);
+        let doc = scan_report(std::slice::from_ref(&r));
+        assert_eq!(doc["schema_version"], SCHEMA_VERSION);
+        assert_eq!(doc["files"].as_array().unwrap().len(), 1);
+        let raw = review::report_and_sarif(&file_report()).0;
+        let l = Labels { lang: "en", t: &|k| t(k) };
+        let (text, mime, _) = build("json", &[raw.clone(), "not json".into(), raw], &[], &[], &l, "");
+        let text: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(mime, "application/json");
+        assert_eq!(text["files"].as_array().unwrap().len(), 2);
+        assert_eq!(text["files"][1], r);
+        assert_eq!(text["schema_version"], SCHEMA_VERSION);
+    }
+}

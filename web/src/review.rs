@@ -1,0 +1,123 @@
+//! The review step of one file, in the worker: the policy in force, the decision on a
+//! scanned file (again once its SHA-256 is known), and the per-file SARIF the page merges
+//! for its exports. Kept apart from the page (`bin/app.rs`) so the page's wasm does not
+//! link the policy parser, the hash or the SARIF renderer.
+
+use keras_sentinel::policy::{self, Context, Policy, PolicyError};
+use keras_sentinel::report::{FileReport, ScanReport};
+
+/// The policy the worker applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InForce {
+    /// No decision at all: the site's policy could not be read and the built-in one must
+    /// not silently take its place.
+    None,
+    Some(Policy),
+}
+
+impl InForce {
+    /// Does the decision depend on the file's hash (file allowlist entries)?
+    pub fn needs_hash(&self) -> bool {
+        match self {
+            InForce::None => false,
+            InForce::Some(p) => p.allow.iter().any(|a| a.kind == policy::AllowKind::File),
+        }
+    }
+}
+
+/// Reads a policy sent by the page: no text means the built-in policy.
+pub fn read_policy(text: Option<&str>, name: &str) -> Result<Policy, PolicyError> {
+    match text {
+        None => Ok(Policy::default()),
+        Some(t) => Policy::parse(t, name),
+    }
+}
+
+/// Sets the file's hash (when known) and the policy's decision on `report`.
+pub fn decide(report: &mut FileReport, policy: &InForce, sha256: Option<&str>, today: &str) {
+    report.sha256 = sha256.map(str::to_string);
+    report.policy = match policy {
+        InForce::None => None,
+        InForce::Some(p) => Some(policy::apply(p, report, &Context { file_sha256: sha256, today: Some(today) })),
+    };
+}
+
+/// The file's report as JSON (one `files[]` entry of the CLI's schema) and the SARIF of
+/// that one file (a whole SARIF log; the page merges several for "export all").
+pub fn report_and_sarif(report: &FileReport) -> (String, String) {
+    let json = serde_json::to_string(report).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
+    let sarif = keras_sentinel::sarif::render(&ScanReport::new(vec![report.clone()]));
+    (json, sarif.to_string())
+}
+
+/// `YYYY-MM-DD` from year, month (1-12) and day: the date policy expiry compares against.
+pub fn ymd(year: u32, month: u32, day: u32) -> String {
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keras_sentinel::limits::Limits;
+
+    const LAMBDA_JSON: &str = r#"{"class_name":"Sequential","config":{"layers":[{"module":"os","class_name":"system","config":{"name":"x"}}]}}"#;
+
+    fn scanned() -> FileReport {
+        keras_sentinel::scan(&LAMBDA_JSON.as_bytes().to_vec(), "m.json", &Limits::default())
+    }
+
+    #[test]
+    fn no_text_is_the_built_in_policy_and_errors_name_line_column_key() {
+        assert_eq!(read_policy(None, "x").unwrap(), Policy::default());
+        let e = read_policy(Some("version = 1\n[actions]\ncritical = \"maybe\"\n"), "site").unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (3, Some("actions.critical")));
+        assert!(e.column >= 1);
+    }
+
+    #[test]
+    fn the_decision_follows_the_policy_and_the_hash() {
+        let mut r = scanned();
+        assert!(!r.findings.is_empty(), "{r:?}");
+        decide(&mut r, &InForce::None, None, "2026-01-01");
+        assert!(r.policy.is_none() && r.sha256.is_none());
+        decide(&mut r, &InForce::Some(Policy::default()), None, "2026-01-01");
+        let builtin = r.policy.clone().unwrap();
+        assert_eq!(builtin.policy, "built-in");
+        assert_eq!(builtin.findings.len(), r.findings.len());
+
+        let bytes = LAMBDA_JSON.as_bytes().to_vec();
+        let sha = keras_sentinel::hash::sha256(&bytes, &mut |_, _| true).unwrap();
+        let text = format!(
+            "version = 1\nname = \"t\"\n[actions]\nmedium = \"block\"\n[[allow]]\nfile_sha256 = \"{sha}\"\nreason = \"ok\"\nreviewer = \"rev\"\nexpires = 2026-06-30\n"
+        );
+        let p = InForce::Some(read_policy(Some(&text), "t.toml").unwrap());
+        assert!(p.needs_hash());
+        decide(&mut r, &p, None, "2026-01-01");
+        assert_eq!(r.policy.as_ref().unwrap().action.as_str(), "block", "pending hash: the stricter decision");
+        decide(&mut r, &p, Some(&sha), "2026-01-01");
+        let d = r.policy.as_ref().unwrap();
+        assert_eq!(d.action.as_str(), "ignore");
+        assert_eq!(d.file_allowed_by.as_ref().unwrap().reviewer, "rev");
+        assert_eq!(r.sha256.as_deref(), Some(sha.as_str()));
+        // Expired: the entry no longer applies, and the decision says so.
+        decide(&mut r, &p, Some(&sha), "2026-07-01");
+        let d = r.policy.as_ref().unwrap();
+        assert_eq!(d.action.as_str(), "block");
+        assert!(d.notes.iter().any(|n| n.contains("expired")), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn exports_are_the_cli_shapes() {
+        let mut r = scanned();
+        decide(&mut r, &InForce::Some(Policy::default()), Some("ab"), "2026-01-01");
+        let (json, sarif) = report_and_sarif(&r);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["path"], "m.json");
+        assert_eq!(v["sha256"], "ab");
+        assert!(v["policy"]["action"].is_string());
+        let s: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+        assert_eq!(s["version"], "2.1.0");
+        assert_eq!(s["runs"][0]["results"].as_array().unwrap().len(), r.findings.len());
+        assert_eq!(ymd(2026, 3, 7), "2026-03-07");
+    }
+}
