@@ -17,6 +17,7 @@ import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { createStaticServer } from '../../scripts/static-server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -150,21 +151,21 @@ async function download(page, selector) {
 }
 
 /// Validates a JSON export against the committed report schema (docs/report.schema.json,
-/// JSON Schema 2020-12) with Python's jsonschema. Without the schema in this tree: one SKIP line.
+/// JSON Schema 2020-12) with ajv (npm). Without the schema in this tree: one SKIP line.
 const SCHEMA = process.env.KS_REPORT_SCHEMA || path.join(repo, 'docs', 'report.schema.json');
+let schemaValidator;
 function validateReport(doc, what) {
   if (!fs.existsSync(SCHEMA)) {
     console.log(`SKIP - JSON Schema validation of the export (${what}): ${SCHEMA} not in this tree`);
     return;
   }
-  const file = path.join(downloads, `schema-check-${what.replace(/\W/g, '_')}.json`);
-  fs.writeFileSync(file, JSON.stringify(doc));
-  const code = 'import json,sys,jsonschema\n' +
-    's=json.load(open(sys.argv[1]));jsonschema.Draft202012Validator.check_schema(s)\n' +
-    'errs=list(jsonschema.Draft202012Validator(s).iter_errors(json.load(open(sys.argv[2]))))\n' +
-    'print("\\n".join(f"{list(e.path)}: {e.message}" for e in errs[:10]));sys.exit(1 if errs else 0)';
-  const run = spawnSync('python3', ['-c', code, SCHEMA, file], { encoding: 'utf8' });
-  assert(run.status === 0, `${what}: not valid against ${SCHEMA} (python3 + jsonschema needed):\n${run.stdout}${run.stderr}`);
+  if (!schemaValidator) {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    schemaValidator = ajv.compile(JSON.parse(fs.readFileSync(SCHEMA, 'utf8')));
+  }
+  const ok = schemaValidator(doc);
+  const errs = (schemaValidator.errors || []).slice(0, 10).map((e) => `${e.instancePath}: ${e.message}`).join('\n');
+  assert(ok, `${what}: not valid against ${SCHEMA}:\n${errs}`);
 }
 
 const foreign = (s) => s.log.requests.filter((u) => !u.startsWith(s.origin + '/') && !u.startsWith('blob:'));
