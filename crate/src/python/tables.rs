@@ -10,68 +10,9 @@ use std::borrow::Cow;
 
 use super::known;
 
-/// A Keras release line whose loader builds lambdas with its own globals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KerasLine {
-    /// Keras 3.x: `keras/src/utils/python_utils.py` globals.
-    Keras3,
-    /// tf.keras 2.x: the Lambda layer module's globals, plus the `module` field's module.
-    TfKeras2,
-    /// Standalone multi-backend Keras 2.0 – 2.3.
-    Keras2,
-    /// Keras 1.x.
-    Keras1,
-}
+// One type each for Keras lines and call classes: the generated tables' own.
+pub use super::known::{CallClass, KerasLine};
 
-impl KerasLine {
-    pub const ALL: [KerasLine; 4] = [KerasLine::Keras3, KerasLine::TfKeras2, KerasLine::Keras2, KerasLine::Keras1];
-
-    fn known(self) -> known::KerasLine {
-        match self {
-            KerasLine::Keras3 => known::KerasLine::Keras3,
-            KerasLine::TfKeras2 => known::KerasLine::TfKeras2,
-            KerasLine::Keras2 => known::KerasLine::Keras2,
-            KerasLine::Keras1 => known::KerasLine::Keras1,
-        }
-    }
-}
-
-impl From<known::CallClass> for CallClass {
-    fn from(c: known::CallClass) -> Self {
-        match c {
-            known::CallClass::Compute => CallClass::Compute,
-            known::CallClass::PyFunc => CallClass::PyFunc,
-            known::CallClass::Read => CallClass::Read,
-            known::CallClass::Write => CallClass::Write,
-            known::CallClass::Native => CallClass::Native,
-            known::CallClass::Gadget => CallClass::Gadget,
-            known::CallClass::Exec => CallClass::Exec,
-            known::CallClass::Unreviewed => CallClass::Unreviewed,
-        }
-    }
-}
-
-/// What calling a callable does, for the Lambda codes (detection-rules.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CallClass {
-    /// A reviewed pure tensor / math operation.
-    Compute,
-    /// Wraps a Python callable into the graph (`tf.py_function`): compute when the
-    /// wrapped callable is itself proven.
-    PyFunc,
-    /// Reads or lists files (102).
-    Read,
-    /// Writes, moves or deletes files (101).
-    Write,
-    /// Loads or calls native code (101).
-    Native,
-    /// Downloads, loads models or switches Keras' safe mode (101).
-    Gadget,
-    /// Evaluates strings or builds code (101).
-    Exec,
-    /// Not on any reviewed list (102 when called).
-    Unreviewed,
-}
 
 /// (line, name, canonical object). From the modules that build the function: Keras 3
 /// `keras/src/utils/python_utils.py`; tf.keras 2.15 `keras/src/layers/core/lambda_layer.py`;
@@ -118,8 +59,8 @@ const LOADER_GLOBALS: &[(KerasLine, &str, &str)] = &[
 pub fn loader_global(line: KerasLine, name: &str) -> Option<&'static str> {
     // The generated table is the loader's real namespace: the seed only stands in for a
     // line it does not cover yet.
-    if known::loader_globals(line.known()).next().is_some() {
-        return known::loader_global(line.known(), name);
+    if known::loader_globals(line).next().is_some() {
+        return known::loader_global(line, name);
     }
     seed_loader_global(line, name)
 }
@@ -520,7 +461,7 @@ pub fn canonical(dotted: &str) -> Cow<'_, str> {
 
 /// What calling the object `dotted` (canonical) does.
 pub fn classify_callable(dotted: &str) -> CallClass {
-    match CallClass::from(known::classify_callable(dotted)) {
+    match known::classify_callable(dotted) {
         CallClass::Unreviewed => seed_classify_callable(dotted),
         c => c,
     }
@@ -548,7 +489,7 @@ fn seed_classify_callable(dotted: &str) -> CallClass {
 
 /// What calling a method `name` of a tensor or array does.
 pub fn classify_tensor_method(name: &str) -> CallClass {
-    match CallClass::from(known::classify_tensor_method(name)) {
+    match known::classify_tensor_method(name) {
         CallClass::Unreviewed => seed_tensor_method(name),
         c => c,
     }

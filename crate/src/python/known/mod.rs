@@ -44,7 +44,7 @@ pub enum KerasLine {
 }
 
 impl KerasLine {
-    const ALL: [KerasLine; 4] = [KerasLine::Keras3, KerasLine::TfKeras2, KerasLine::Keras2, KerasLine::Keras1];
+    pub const ALL: [KerasLine; 4] = [KerasLine::Keras3, KerasLine::TfKeras2, KerasLine::Keras2, KerasLine::Keras1];
 
     fn tag(self) -> &'static str {
         match self {
