@@ -2,7 +2,7 @@
 # Size of the page bundle as shipped: builds dist/ with `trunk build --release` into a
 # temporary directory (the checked-out dist/ is left alone) and prints the app and
 # worker wasm sizes, raw and gzipped (gzip -9, what a static server sends pre-compressed),
-# as a Markdown table. Budget: app + worker under 400 KB gzipped (issue 9).
+# as a Markdown table (KB = 1024 bytes). Budget: app + worker under 400 KB gzipped (issue 9).
 # Usage: bench/wasm_size.sh [--no-build DIST]   (--no-build: measure an existing dist)
 set -euo pipefail
 cd "$(dirname "$0")/.."
