@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces BENCHMARKS.md in one command: the detection scoreboard (keras-sentinel,
 # modelscan and modelaudit on the same labelled files), the speed comparison, the
-# analysis micro-benchmark, bytes read / time on generated 1 GB and 5 GB models, and the
-# page's wasm size.
+# analysis micro-benchmark, and bytes read / time on generated 1 GB and 5 GB models.
 # Peers come from PyPI into a throwaway virtualenv; nothing else is downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +24,6 @@ out=$(mktemp -d)
 "$VENV/bin/python" bench/scoreboard.py --peers --peer-bin "$VENV/bin" --markdown "$out/scoreboard.md" || status=$?
 cargo bench --locked -p keras-sentinel --bench analyze | tee "$out/analyze.txt"
 "$VENV/bin/python" bench/large_files.py --sizes 1,5 --peers --peer-bin "$VENV/bin" --markdown "$out/large.md"
-bench/wasm_size.sh > "$out/wasm_size.md"
 
 {
   echo "# Benchmarks"
@@ -50,13 +48,6 @@ bench/wasm_size.sh > "$out/wasm_size.md"
   echo "## Large files: bytes read and time to verdict"
   echo
   cat "$out/large.md"
-  echo
-  echo "## Page bundle size"
-  echo
-  echo "The browser page as shipped (\`trunk build --release\`, profile \`wasm-release\`; \`bench/wasm_size.sh\`)."
-  echo "Budget: app + worker wasm under 400 KB gzipped."
-  echo
-  cat "$out/wasm_size.md"
 } > BENCHMARKS.md
 echo "[bench] wrote BENCHMARKS.md" >&2
 exit "${status:-0}"
