@@ -10,7 +10,7 @@ use crate::python::tables::KerasLine;
 use crate::python::{self, payload, Classification, FunctionInput};
 use crate::report::truncate;
 use crate::report::{Evidence, FileReport, Finding, Location, Occurrence, ScanError, Severity, Stats};
-use crate::rules::{archive as ar, config as cr, lambda as lr, readings as rr, sinks, RuleDoc};
+use crate::rules::{archive as ar, config as cr, lambda as lr, readings as rr, sinks, RuleRef};
 use crate::source::{ByteSource, Counting, SourceError};
 use crate::{container, sniff};
 
@@ -200,11 +200,11 @@ fn polyglot(readings: &[sniff::Format], stored: &[(String, u64)]) -> Finding {
     f
 }
 
-fn finding(rule: &RuleDoc, title: &str, layer: &str, location: Location, evidence: Evidence) -> Finding {
+fn finding(rule: &RuleRef, title: &str, layer: &str, location: Location, evidence: Evidence) -> Finding {
     Finding {
         code: rule.code,
         severity: rule.severity,
-        title: if title.is_empty() { rule.en.title.to_string() } else { title.to_string() },
+        title: if title.is_empty() { rule.title.to_string() } else { title.to_string() },
         layer: layer.to_string(),
         location,
         evidence,

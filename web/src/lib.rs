@@ -20,7 +20,6 @@ pub mod watchdog;
 use keras_sentinel::limits::Limits;
 use keras_sentinel::rules::{self, RuleDoc, Text};
 use serde::Serialize;
-use wasm_bindgen::prelude::*;
 
 pub use blob_source::BlobSource;
 
@@ -84,8 +83,8 @@ impl From<&RuleDoc> for RuleDocJson {
 }
 
 /// Every rule of the core (`rules::ALL`) with its English and Turkish documentation, as
-/// a JSON array. Exported to JavaScript as `rule_docs_json()` too.
-#[wasm_bindgen]
+/// a JSON array. Not exported to JavaScript: an export would keep every rule's text and
+/// this serializer in the worker too, which never shows documentation (bundle budget).
 pub fn rule_docs_json() -> String {
     let all: Vec<RuleDocJson> = rules::ALL.iter().map(RuleDocJson::from).collect();
     serde_json::to_string(&all).unwrap_or_else(|_| "[]".into())

@@ -1,6 +1,6 @@
 //! Archive rules: what a `.keras` (or any zip) carries besides the model.
 
-use super::{RuleDoc, Text};
+use super::{RuleRef, Text};
 
 rule!(
     /// A pickle in the archive (a `.pkl` member, a `.npy` object array inside
@@ -61,6 +61,6 @@ rule!(
     }
 );
 
-pub const PICKLE: RuleDoc = RuleDoc::of::<PickleMember>();
-pub const EXEC: RuleDoc = RuleDoc::of::<ExecutableMember>();
-pub const PATH: RuleDoc = RuleDoc::of::<MemberPathTraversal>();
+pub const PICKLE: RuleRef = RuleRef::of::<PickleMember>();
+pub const EXEC: RuleRef = RuleRef::of::<ExecutableMember>();
+pub const PATH: RuleRef = RuleRef::of::<MemberPathTraversal>();

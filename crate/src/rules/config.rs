@@ -2,7 +2,7 @@
 //! (keras-cves.md). Each finding names the CVE ids it covers and the Keras versions it
 //! affects; `keras_version` in the file never lowers a severity (it is attacker-written).
 
-use super::{RuleDoc, Text};
+use super::{RuleRef, Text};
 
 rule!(
     /// A serialized object names a module outside Keras' own packages: Keras 3.0 – 3.8
@@ -250,12 +250,12 @@ mod tests {
     }
 }
 
-pub const MODULE: RuleDoc = RuleDoc::of::<ModuleOutsideKeras>();
-pub const GADGET: RuleDoc = RuleDoc::of::<LoadingGadget>();
-pub const TORCH: RuleDoc = RuleDoc::of::<TorchModule>();
-pub const VOCAB: RuleDoc = RuleDoc::of::<LookupVocabularyPath>();
-pub const TFSM: RuleDoc = RuleDoc::of::<TfsmLayerPath>();
-pub const NAME: RuleDoc = RuleDoc::of::<LayerNameTraversal>();
-pub const CUSTOM: RuleDoc = RuleDoc::of::<CustomClass>();
-pub const HDF5: RuleDoc = RuleDoc::of::<Hdf5ExternalStorage>();
-pub const OP: RuleDoc = RuleDoc::of::<SavedModelOp>();
+pub const MODULE: RuleRef = RuleRef::of::<ModuleOutsideKeras>();
+pub const GADGET: RuleRef = RuleRef::of::<LoadingGadget>();
+pub const TORCH: RuleRef = RuleRef::of::<TorchModule>();
+pub const VOCAB: RuleRef = RuleRef::of::<LookupVocabularyPath>();
+pub const TFSM: RuleRef = RuleRef::of::<TfsmLayerPath>();
+pub const NAME: RuleRef = RuleRef::of::<LayerNameTraversal>();
+pub const CUSTOM: RuleRef = RuleRef::of::<CustomClass>();
+pub const HDF5: RuleRef = RuleRef::of::<Hdf5ExternalStorage>();
+pub const OP: RuleRef = RuleRef::of::<SavedModelOp>();

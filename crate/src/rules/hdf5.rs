@@ -1,7 +1,7 @@
 //! HDF5 rules about how the file is read: names that libhdf5 (and so h5py and Keras)
 //! resolves differently from a naive reader.
 
-use super::{RuleDoc, Text};
+use super::{RuleRef, Text};
 
 rule!(
     /// An attribute or link present in the file that h5py never returns under its
@@ -26,4 +26,4 @@ rule!(
     }
 );
 
-pub const HIDDEN: RuleDoc = RuleDoc::of::<Hdf5HiddenName>();
+pub const HIDDEN: RuleRef = RuleRef::of::<Hdf5HiddenName>();

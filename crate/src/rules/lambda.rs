@@ -1,7 +1,7 @@
 //! The Lambda rules: PAIT-KERAS-101 / 102 / 100, function references, and JSON that
 //! only Python's lenient parser reads.
 
-use super::{RuleDoc, Text};
+use super::{RuleRef, Text};
 
 const FAQ_WHY_LOAD_EN: (&str, &str) = (
     "Does the code run if I only load the model?",
@@ -170,9 +170,9 @@ rule!(
     }
 );
 
-pub const MALICIOUS: RuleDoc = RuleDoc::of::<MaliciousLambda>();
-pub const SUSPICIOUS: RuleDoc = RuleDoc::of::<SuspiciousLambda>();
-pub const PRESENT: RuleDoc = RuleDoc::of::<LambdaPresent>();
-pub const REFERENCE: RuleDoc = RuleDoc::of::<FunctionReference>();
-pub const LENIENCY: RuleDoc = RuleDoc::of::<JsonLeniency>();
-pub const WINDOWS: RuleDoc = RuleDoc::of::<WindowsRepair>();
+pub const MALICIOUS: RuleRef = RuleRef::of::<MaliciousLambda>();
+pub const SUSPICIOUS: RuleRef = RuleRef::of::<SuspiciousLambda>();
+pub const PRESENT: RuleRef = RuleRef::of::<LambdaPresent>();
+pub const REFERENCE: RuleRef = RuleRef::of::<FunctionReference>();
+pub const LENIENCY: RuleRef = RuleRef::of::<JsonLeniency>();
+pub const WINDOWS: RuleRef = RuleRef::of::<WindowsRepair>();

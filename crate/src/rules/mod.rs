@@ -73,6 +73,41 @@ impl RuleDoc {
     }
 }
 
+/// What a finding takes from its rule: code, severity, CVEs and the English text of the
+/// report. The scanner refers to rules through this, not [`RuleDoc`], so the page's
+/// scanning worker does not carry the Turkish text and FAQs only the page shows (6 KB of
+/// its gzipped wasm; `bench/wasm_size.sh`). The full documentation stays in [`ALL`].
+#[derive(Debug, Clone, Copy)]
+pub struct RuleRef {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub cves: &'static [&'static str],
+    pub title: &'static str,
+    what: &'static str,
+    why: &'static str,
+    remedy: &'static str,
+}
+
+impl RuleRef {
+    pub const fn of<R: Rule>() -> RuleRef {
+        let en = R::EN;
+        RuleRef {
+            code: R::CODE,
+            severity: R::SEVERITY,
+            cves: R::CVES,
+            title: en.title,
+            what: en.what,
+            why: en.why,
+            remedy: en.remedy,
+        }
+    }
+
+    /// One paragraph for a finding: what, why, what to do ([`RuleDoc::explanation`]).
+    pub fn explanation(&self) -> String {
+        format!("{} {} {}", self.what, self.why, self.remedy)
+    }
+}
+
 /// Every rule the scanner has.
 pub const ALL: &[RuleDoc] = &[
     RuleDoc::of::<lambda::MaliciousLambda>(),
@@ -121,5 +156,38 @@ mod tests {
             assert_eq!(r.en.faq.len(), r.tr.faq.len(), "{}: FAQ differs between languages", r.code);
         }
         assert!(find("pait-keras-101").is_some());
+    }
+
+    #[test]
+    fn every_rule_the_scanner_uses_is_documented_with_the_same_text() {
+        use super::{archive as ar, config as cr, hdf5 as h5, lambda as lr, readings as rr};
+        let used = [
+            lr::MALICIOUS,
+            lr::SUSPICIOUS,
+            lr::PRESENT,
+            lr::REFERENCE,
+            lr::LENIENCY,
+            lr::WINDOWS,
+            cr::MODULE,
+            cr::GADGET,
+            cr::TORCH,
+            cr::VOCAB,
+            cr::TFSM,
+            cr::NAME,
+            cr::CUSTOM,
+            cr::HDF5,
+            cr::OP,
+            h5::HIDDEN,
+            ar::PICKLE,
+            ar::EXEC,
+            ar::PATH,
+            rr::POLYGLOT,
+            rr::OVERLAP,
+        ];
+        for r in used {
+            let doc = find(r.code).unwrap_or_else(|| panic!("{} not in rules::ALL", r.code));
+            assert_eq!((r.severity, r.cves, r.title), (doc.severity, doc.cves, doc.en.title), "{}", r.code);
+            assert_eq!(r.explanation(), doc.explanation(), "{}", r.code);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Rules about how a file is read: one file that different loaders read as different
 //! files, and zip structures made to show one reader other bytes than another.
 
-use super::{RuleDoc, Text};
+use super::{RuleRef, Text};
 
 rule!(
     /// A file that is both an HDF5 file (signature at 0 or after a 512·2ⁿ-byte userblock,
@@ -53,5 +53,5 @@ rule!(
     }
 );
 
-pub const POLYGLOT: RuleDoc = RuleDoc::of::<Polyglot>();
-pub const OVERLAP: RuleDoc = RuleDoc::of::<OverlappingEntries>();
+pub const POLYGLOT: RuleRef = RuleRef::of::<Polyglot>();
+pub const OVERLAP: RuleRef = RuleRef::of::<OverlappingEntries>();
