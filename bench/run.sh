@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces BENCHMARKS.md: `./bench/run.sh` runs every section; `./bench/run.sh SECTION...`
-# reruns only those. Each section writes bench/results/SECTION.md headed by when, at which
+# reruns only those; `./bench/run.sh assemble` only rebuilds BENCHMARKS.md. Each section writes bench/results/SECTION.md headed by when, at which
 # commit and on what machine it was measured; BENCHMARKS.md is assembled from all of them,
 # so a partial rerun never passes old figures off as new.
 #   scoreboard   keras-sentinel, modelscan and modelaudit on the labelled sets (wild
@@ -20,6 +20,7 @@ TARGET=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 ALL=(scoreboard adversarial hostile analyze large sweep wasm)
 SECTIONS=("$@")
 [ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=("${ALL[@]}")
+[ "${SECTIONS[0]}" = assemble ] && SECTIONS=()   # only rebuild BENCHMARKS.md from bench/results
 mkdir -p bench/results
 
 need_peers() {
@@ -47,7 +48,7 @@ peer_versions() {
 }
 
 status=0
-for s in "${SECTIONS[@]}"; do
+for s in "${SECTIONS[@]+"${SECTIONS[@]}"}"; do
   out="bench/results/$s.md"
   tmp=$(mktemp)
   echo "[bench] section $s" >&2
