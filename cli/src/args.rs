@@ -2,7 +2,7 @@
 
 pub const USAGE: &str = "\
 Usage:
-  keras-sentinel scan [--format text|json|sarif] [--quiet] [--policy FILE] [--limit NAME=VALUE]... PATH...
+  keras-sentinel scan [--format text|json|sarif] [--quiet] [--jobs N] [--policy FILE] [--limit NAME=VALUE]... PATH...
   keras-sentinel explain [--tr] CODE
   keras-sentinel rules
   keras-sentinel limits
@@ -14,6 +14,8 @@ scan     Scan model files (.keras, .h5, .json, keras_metadata.pb, …) or direct
          A file that hits a limit or crashes the scanner is reported as `error`; the
          other files are still scanned and reported.
          --limit NAME=VALUE  change one limit (repeatable); see `keras-sentinel limits`.
+         --jobs N            scan N files at a time (default: the number of cores); the
+                             output keeps the order of the files.
          --policy FILE       apply a policy (docs/policy.md): each finding and file gets
                              an action (block, warn, ignore); exit 1 exactly when
                              something is blocked, 0 otherwise.
@@ -43,6 +45,8 @@ pub enum Command {
         limits: Vec<(String, String)>,
         /// `--policy FILE`.
         policy: Option<String>,
+        /// `--jobs N` (default: the number of cores).
+        jobs: Option<usize>,
     },
     Explain {
         code: String,
@@ -80,6 +84,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             let mut paths = Vec::new();
             let mut limits = Vec::new();
             let mut policy = None;
+            let mut jobs = None;
             let mut it = argv[1..].iter();
             let mut only_paths = false;
             while let Some(a) = it.next() {
@@ -97,6 +102,8 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
                     Some(("--limit", v)) => limits.push(limit(&value(&mut it, Some(v))?)?),
                     _ if a == "--limit" => limits.push(limit(&value(&mut it, None)?)?),
                     Some(("--policy", v)) => policy = Some(value(&mut it, Some(v))?),
+                    Some(("--jobs", v)) => jobs = Some(count(&value(&mut it, Some(v))?)?),
+                    _ if a == "--jobs" || a == "-j" => jobs = Some(count(&value(&mut it, None)?)?),
                     _ if a == "--policy" => policy = Some(value(&mut it, None)?),
                     _ if a == "--quiet" || a == "-q" => quiet = true,
                     _ if a.starts_with('-') && a.len() > 1 => return Err(format!("unknown option {a}")),
@@ -106,10 +113,15 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             if paths.is_empty() {
                 return Err("scan needs at least one path".into());
             }
-            Ok(Command::Scan { paths, format, quiet, limits, policy })
+            Ok(Command::Scan { paths, format, quiet, limits, policy, jobs })
         }
         other => Err(format!("unknown command {other:?}")),
     }
+}
+
+/// A positive number of parallel scans.
+fn count(v: &str) -> Result<usize, String> {
+    v.parse::<usize>().ok().filter(|&n| n >= 1).ok_or(format!("--jobs {v:?}: expected a positive integer"))
 }
 
 /// `NAME=VALUE`, checked now so a typo is a usage error before anything is scanned.
@@ -146,6 +158,7 @@ mod tests {
                 quiet: false,
                 limits: vec![],
                 policy: None,
+                jobs: None,
             }
         );
         assert_eq!(
@@ -156,6 +169,7 @@ mod tests {
                 quiet: true,
                 limits: vec![],
                 policy: None,
+                jobs: None,
             }
         );
         assert!(p(&["scan"]).is_err());
@@ -174,6 +188,7 @@ mod tests {
                 quiet: false,
                 limits: vec![("max_work".into(), "1M".into()), ("max_findings".into(), "3".into())],
                 policy: None,
+                jobs: None,
             }
         );
         assert_eq!(
@@ -184,9 +199,12 @@ mod tests {
                 quiet: false,
                 limits: vec![],
                 policy: Some("p.toml".into()),
+                jobs: None,
             }
         );
         assert!(p(&["scan", "a", "--policy"]).unwrap_err().contains("--policy needs a value"));
+        assert!(matches!(p(&["scan", "-j", "3", "a"]).unwrap(), Command::Scan { jobs: Some(3), .. }));
+        assert!(p(&["scan", "--jobs", "0", "a"]).unwrap_err().contains("positive integer"));
         assert!(p(&["scan", "--limit", "max_nope=1", "a"]).unwrap_err().contains("max_nope"));
         assert!(p(&["scan", "--limit", "max_work=lots", "a"]).unwrap_err().contains("max_work"));
         assert!(p(&["scan", "--limit", "max_work", "a"]).unwrap_err().contains("NAME=VALUE"));

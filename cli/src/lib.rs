@@ -9,7 +9,9 @@ mod isolate;
 mod output;
 mod walk;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use keras_sentinel::limits::Limits;
@@ -56,7 +58,7 @@ pub fn run(argv: &[String]) -> u8 {
                 2
             }
         },
-        Command::Scan { paths, format, quiet, limits, policy } => {
+        Command::Scan { paths, format, quiet, limits, policy, jobs } => {
             let policy = match policy.as_deref().map(load_policy).transpose() {
                 Ok(p) => p,
                 Err(e) => {
@@ -64,7 +66,8 @@ pub fn run(argv: &[String]) -> u8 {
                     return 2;
                 }
             };
-            scan(&paths, format, quiet, &limits, policy.as_ref())
+            let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            scan(&paths, format, quiet, &limits, policy.as_ref(), jobs)
         }
     }
 }
@@ -110,6 +113,7 @@ fn scan(
     quiet: bool,
     settings: &[(String, String)],
     policy: Option<&Policy>,
+    jobs: usize,
 ) -> u8 {
     let today = today();
     let mut limits = Limits::default();
@@ -132,30 +136,59 @@ fn scan(
         _ => None,
     };
     isolate::install_panic_hook();
-    for (i, path) in targets.iter().enumerate() {
-        // Progress goes to stderr so it never mixes with JSON/SARIF on stdout.
-        if !quiet && total > 1 {
-            eprint!("\r[{}/{}] {}\x1b[K", i + 1, total, path.display());
+    // Files are scanned on `jobs` threads and written in the order they were listed, each
+    // as soon as it and every file before it are done.
+    let progress = !quiet && total > 1 && std::io::stderr().is_terminal();
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
+    let failed = std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, total.max(1)) {
+            let tx = tx.clone();
+            let (next, targets, limits, today) = (&next, &targets, &limits, &today);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = targets.get(i) else { break };
+                let mut report = scan_one(path, limits);
+                if let Some(p) = policy {
+                    decide(p, &mut report, path, today.as_deref());
+                }
+                if tx.send((i, report)).is_err() {
+                    break;
+                }
+            });
         }
-        let mut report = scan_one(path, &limits);
-        if let Some(p) = policy {
-            decide(p, &mut report, path, today.as_deref());
+        drop(tx);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut done = 0;
+        for (i, report) in rx {
+            done += 1;
+            if progress {
+                // Progress goes to stderr, and only on a terminal (never escape codes in CI logs).
+                eprint!("\r[{done}/{total}] {}\x1b[K", targets[i].display());
+            }
+            pending.insert(i, report);
+            while let Some(report) = pending.remove(&files.len()) {
+                // Each file is written as soon as it can be: a later file cannot lose it.
+                let written = match (&mut json, format) {
+                    (Some(stream), _) => stream.file(&mut out, &report),
+                    (None, Format::Text) => {
+                        out.write_all(output::text_file(&report, color).as_bytes()).and_then(|_| out.flush())
+                    }
+                    _ => Ok(()),
+                };
+                if written.is_err() {
+                    return true;
+                }
+                files.push(report);
+            }
         }
-        if !quiet && total > 1 {
+        if progress {
             eprint!("\r\x1b[K");
         }
-        // Each file is written as soon as it is done: a later file cannot lose it.
-        let written = match (&mut json, format) {
-            (Some(stream), _) => stream.file(&mut out, &report),
-            (None, Format::Text) => {
-                out.write_all(output::text_file(&report, color).as_bytes()).and_then(|_| out.flush())
-            }
-            _ => Ok(()),
-        };
-        if written.is_err() {
-            return 2;
-        }
-        files.push(report);
+        false
+    });
+    if failed {
+        return 2;
     }
     let mut report = ScanReport::new(files);
     report.skipped = skipped;

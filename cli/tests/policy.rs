@@ -38,10 +38,16 @@ fn decisions(json: &str) -> String {
             d["action"].as_str().unwrap_or("-"),
             d["policy"].as_str().unwrap_or("-")
         ));
-        for (finding, fd) in f["findings"].as_array().into_iter().flatten().zip(d["findings"].as_array().into_iter().flatten()) {
+        for (finding, fd) in
+            f["findings"].as_array().into_iter().flatten().zip(d["findings"].as_array().into_iter().flatten())
+        {
             let allowed = fd["allowed_by"]["line"].as_u64().map(|l| format!(" allowed_by=line{l}")).unwrap_or_default();
             let note = fd["note"].as_str().map(|n| format!(" note={n:?}")).unwrap_or_default();
-            s.push_str(&format!("  {} {}{allowed}{note}\n", finding["code"].as_str().unwrap_or(""), fd["action"].as_str().unwrap_or("")));
+            s.push_str(&format!(
+                "  {} {}{allowed}{note}\n",
+                finding["code"].as_str().unwrap_or(""),
+                fd["action"].as_str().unwrap_or("")
+            ));
         }
         for n in d["notes"].as_array().into_iter().flatten() {
             s.push_str(&format!("  note: {}\n", n.as_str().unwrap_or("")));
@@ -56,8 +62,11 @@ fn decisions(json: &str) -> String {
 #[test]
 fn policy_cases_match_their_golden_output() {
     let dir = repo().join("cli/tests/data/policy");
-    let mut cases: Vec<PathBuf> =
-        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
     cases.sort();
     assert!(cases.len() >= 8, "policy cases missing in {}", dir.display());
     let bless = std::env::var_os("KS_BLESS").is_some();
