@@ -272,6 +272,29 @@ await check('watchdog: a scan past its deadline is stopped and reported as error
   }
 });
 
+await check('limits setting: a bad line holds the queue and is shown; a limit set in the page makes the file an error naming it', async () => {
+  const w = await newPage('light');
+  try {
+    await w.page.click('#limits-settings summary');
+    await w.page.fill('#limits-input', 'max_nope=1');
+    await w.page.setInputFiles('#file-input', [BENIGN]);
+    await w.page.waitForSelector('#limits-error:not([hidden])', { timeout: 30000 });
+    const err = await w.page.textContent('#limits-error');
+    assert(/line 1/.test(err) && /max_nope/.test(err), `limits error: ${err}`);
+    await w.page.waitForSelector(`section.file-card[data-file="${benName}"]`, { timeout: 30000 });
+    await w.page.waitForTimeout(500);
+    const held = await w.page.$eval(`section.file-card[data-file="${benName}"]`, (c) => c.dataset.verdict || '');
+    assert(held === '', `the file was scanned despite a bad setting (verdict ${held})`);
+    await w.page.fill('#limits-input', '# tight\nmax_work=10');
+    const card = await readCard(w.page, benName);
+    assert(card.verdict === 'error', `verdict ${card.verdict} with max_work=10`);
+    assert(card.errors.some((e) => /max_work/.test(e)), `errors do not name the limit: ${card.errors}`);
+    assert(await w.page.$eval('#limits-error', (e) => e.hidden), 'the error stayed after the fix');
+  } finally {
+    await w.context.close();
+  }
+});
+
 await check('whole session: every request went to the page origin, no errors, no CSP violations', async () => {
   const { log } = main;
   assert(foreign(log.requests).length === 0, `requests outside ${ORIGIN}: ${foreign(log.requests).join(', ')}`);

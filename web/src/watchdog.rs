@@ -11,9 +11,26 @@ use serde_json::{json, Value};
 pub const TEST_DEADLINE_PARAM: &str = "ks-test-deadline-ms";
 pub const TEST_DEADLINE_ONLY_PARAM: &str = "ks-test-deadline-only";
 
-/// The deadline of one scan in ms: `Limits::max_scan_ms` (0: none), unless the page's
-/// query string (`location.search`) carries the test knob for this file.
-pub fn deadline_ms(search: &str, name: &str) -> u64 {
+/// The page's limit settings: one `NAME=VALUE` per line (blank lines and `#` comments
+/// skipped), applied over the defaults with the CLI's `Limits::set`; the error names the
+/// line. The worker scans with them and the watchdog takes `max_scan_ms` from them.
+pub fn parse_limits(text: &str) -> Result<Limits, String> {
+    let mut limits = Limits::default();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, value) =
+            line.split_once('=').ok_or_else(|| format!("line {}: expected NAME=VALUE, found {line:?}", n + 1))?;
+        limits.set(name.trim(), value.trim()).map_err(|e| format!("line {}: {e}", n + 1))?;
+    }
+    Ok(limits)
+}
+
+/// The deadline of one scan in ms: `default_ms` (the settings' `max_scan_ms`; 0: none),
+/// unless the page's query string (`location.search`) carries the test knob for this file.
+pub fn deadline_ms(search: &str, name: &str, default_ms: u64) -> u64 {
     let param = |key: &str| {
         search.trim_start_matches('?').split('&').find_map(|kv| match kv.split_once('=') {
             Some((k, v)) if k == key => Some(v.to_string()),
@@ -23,7 +40,7 @@ pub fn deadline_ms(search: &str, name: &str) -> u64 {
     let applies = param(TEST_DEADLINE_ONLY_PARAM).is_none_or(|only| name.contains(&only));
     match param(TEST_DEADLINE_PARAM).and_then(|v| v.parse::<u64>().ok()) {
         Some(ms) if applies => ms,
-        _ => Limits::default().max_scan_ms,
+        _ => default_ms,
     }
 }
 
@@ -64,11 +81,22 @@ mod tests {
     #[test]
     fn the_deadline_is_the_limit_unless_the_test_knob_says_otherwise() {
         let default = Limits::default().max_scan_ms;
-        assert_eq!(deadline_ms("", "a.keras"), default);
-        assert_eq!(deadline_ms("?ks-test-deadline-ms=1", "a.keras"), 1);
-        assert_eq!(deadline_ms("?x=2&ks-test-deadline-ms=5&ks-test-deadline-only=slow", "slow.keras"), 5);
-        assert_eq!(deadline_ms("?ks-test-deadline-ms=5&ks-test-deadline-only=slow", "fast.keras"), default);
-        assert_eq!(deadline_ms("?ks-test-deadline-ms=soon", "a.keras"), default);
+        assert_eq!(deadline_ms("", "a.keras", default), default);
+        assert_eq!(deadline_ms("?ks-test-deadline-ms=1", "a.keras", default), 1);
+        assert_eq!(deadline_ms("?x=2&ks-test-deadline-ms=5&ks-test-deadline-only=slow", "slow.keras", default), 5);
+        assert_eq!(deadline_ms("?ks-test-deadline-ms=5&ks-test-deadline-only=slow", "fast.keras", default), default);
+        assert_eq!(deadline_ms("?ks-test-deadline-ms=soon", "a.keras", default), default);
+    }
+
+    #[test]
+    fn limit_settings_parse_like_the_cli_and_name_the_line() {
+        let l = parse_limits("# page settings\n\nmax_work = 10\nmax_scan_ms=2k\n").unwrap();
+        assert_eq!((l.max_work, l.max_scan_ms), (10, 2048));
+        assert_eq!(parse_limits("").unwrap().max_scan_ms, Limits::default().max_scan_ms);
+        let e = parse_limits("max_work=1\nmax_nope=3").unwrap_err();
+        assert!(e.starts_with("line 2:") && e.contains("max_nope"), "{e}");
+        assert!(parse_limits("max_work").unwrap_err().contains("NAME=VALUE"));
+        assert!(parse_limits("max_work=lots").unwrap_err().contains("max_work"));
     }
 
     #[test]

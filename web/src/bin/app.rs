@@ -53,6 +53,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("tagline", "Find dangerous Python code hidden in Keras model files — before anyone loads them.", "Keras model dosyalarına gizlenmiş tehlikeli Python kodunu, kimse yüklemeden önce bulun."),
     ("privacy", "Private by design: files are read locally by this page, in your browser. Nothing is uploaded and the page makes no network requests.", "Tasarımı gereği gizli: dosyalar bu sayfa tarafından tarayıcınızda yerel olarak okunur. Hiçbir şey yüklenmez ve sayfa hiçbir ağ isteği yapmaz."),
     ("drop_title", "Drop model files or a folder here", "Model dosyalarını veya bir klasörü buraya bırakın"),
+    ("limits_summary", "Limits", "Sınırlar"),
+    ("limits_hint", "One NAME=VALUE per line, as the CLI's --limit (keras-sentinel limits lists them; max_scan_ms is the per-file deadline). A file that reaches a limit is reported as error, never as clean.", "Her satıra bir AD=DEĞER, CLI'daki --limit gibi (keras-sentinel limits hepsini listeler; max_scan_ms dosya başına süre sınırıdır). Bir sınıra ulaşan dosya temiz değil, hata olarak raporlanır."),
     ("drop_hint", ".keras, .h5 / .hdf5, config .json, keras_metadata.pb — any size: only the parts that matter are read.", ".keras, .h5 / .hdf5, yapılandırma .json, keras_metadata.pb — her boyutta: yalnızca gerekli kısımlar okunur."),
     ("choose_files", "Choose files", "Dosya seç"),
     ("choose_folder", "Choose a folder", "Klasör seç"),
@@ -888,8 +890,35 @@ fn on_worker_crash(generation: u32, message: String) {
     start_worker();
 }
 
+/// The page's limit settings (the `#limits-input` text) parsed like the CLI's `--limit`;
+/// a bad line is shown under the field and holds the queue (nothing is scanned with
+/// limits other than the ones the user sees).
+fn page_limits() -> Result<(String, keras_sentinel::limits::Limits), String> {
+    let text = by_id("limits-input")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        .map(|t| t.value())
+        .unwrap_or_default();
+    let parsed = watchdog::parse_limits(&text);
+    if let Some(err) = by_id("limits-error") {
+        match &parsed {
+            Ok(_) => {
+                let _ = err.set_attribute("hidden", "");
+            }
+            Err(e) => {
+                err.set_text_content(Some(e));
+                let _ = err.remove_attribute("hidden");
+                if let Some(d) = by_id("limits-settings") {
+                    let _ = d.set_attribute("open", "");
+                }
+            }
+        }
+    }
+    parsed.map(|l| (text, l))
+}
+
 /// Sends the next queued file to the worker when it is idle.
 fn pump() {
+    let Ok((limits_text, _)) = page_limits() else { return };
     let next = with_app(|app| {
         // No file is scanned before the worker has the policy in force.
         if !app.ready || app.busy.is_some() || !app.policy.acked {
@@ -898,7 +927,12 @@ fn pump() {
         let worker = app.worker.clone()?;
         let e = app.entries.iter_mut().find(|e| e.status == Status::Queued)?;
         e.status = Status::Scanning;
-        let msg = obj(&[("id", e.id.into()), ("file", e.file.clone().into()), ("path", e.name.clone().into())]);
+        let msg = obj(&[
+            ("id", e.id.into()),
+            ("file", e.file.clone().into()),
+            ("path", e.name.clone().into()),
+            ("limits", limits_text.clone().into()),
+        ]);
         let id = e.id;
         app.busy = Some(id);
         Some((worker, msg, id))
@@ -925,7 +959,9 @@ fn arm_watchdog(id: u32) {
     let (generation, name) =
         with_app(|app| (app.generation, app.entries.iter().find(|e| e.id == id).map(|e| e.name.clone())));
     let search = win.location().search().unwrap_or_default();
-    let ms = watchdog::deadline_ms(&search, &name.unwrap_or_default());
+    let default_ms =
+        page_limits().map(|(_, l)| l.max_scan_ms).unwrap_or(keras_sentinel::limits::Limits::default().max_scan_ms);
+    let ms = watchdog::deadline_ms(&search, &name.unwrap_or_default(), default_ms);
     if ms == 0 {
         return;
     }
@@ -1145,6 +1181,10 @@ fn main() {
 
     wire_input("file-input", false);
     wire_input("folder-input", true);
+    if let Some(t) = by_id("limits-input") {
+        // A corrected setting releases the queue it held.
+        on(&t, "input", |_| pump());
+    }
     for (id, target) in [("choose-files", "file-input"), ("choose-folder", "folder-input")] {
         if let Some(b) = by_id(id) {
             on(&b, "click", move |_| {

@@ -14,7 +14,6 @@ use std::cell::RefCell;
 
 use js_sys::Date;
 use keras_sentinel::hash::{self, HashError};
-use keras_sentinel::limits::Limits;
 use keras_sentinel_web::blob_source::js_err;
 use keras_sentinel_web::export;
 use keras_sentinel_web::protocol::{self, obj};
@@ -103,7 +102,20 @@ fn on_file(data: &JsValue) {
             return;
         }
     };
-    let mut report = keras_sentinel::scan(&src, &name, &Limits::default());
+    // The page's limit settings (validated there; a bad one here is reported, never ignored).
+    let limits =
+        match keras_sentinel_web::watchdog::parse_limits(&protocol::get_str(data, "limits").unwrap_or_default()) {
+            Ok(l) => l,
+            Err(e) => {
+                post(&obj(&[
+                    ("type", protocol::FAILED.into()),
+                    ("id", id),
+                    ("message", format!("limits: {e}").into()),
+                ]));
+                return;
+            }
+        };
+    let mut report = keras_sentinel::scan(&src, &name, &limits);
     drop(src);
     let today = today();
     POLICY.with(|p| review::decide(&mut report, &p.borrow(), None, &today));
