@@ -161,7 +161,9 @@ fn result(file: &FileReport, index: usize, f: &Finding) -> Value {
         if fd.action == Action::Ignore {
             let allowed = fd.allowed_by.as_ref().or(policy.file_allowed_by.as_ref());
             let justification = match (allowed, &fd.note) {
-                (Some(a), _) => format!("{} (reviewer {}, policy {} line {})", a.reason, a.reviewer, policy.policy, a.line),
+                (Some(a), _) => {
+                    format!("{} (reviewer {}, policy {} line {})", a.reason, a.reviewer, policy.policy, a.line)
+                }
                 (None, Some(n)) => format!("{n} (policy {})", policy.policy),
                 (None, None) => format!("ignored by policy {}", policy.policy),
             };

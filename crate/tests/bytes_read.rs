@@ -33,7 +33,12 @@ fn bytes_read_never_exceed_the_file() {
         let data = std::fs::read(p).unwrap();
         let name = p.display().to_string();
         let r = keras_sentinel::scan(&data, &name, &keras_sentinel::limits::Limits::default());
-        assert!(r.stats.bytes_read <= r.stats.file_bytes, "{name}: read {} of {}", r.stats.bytes_read, r.stats.file_bytes);
+        assert!(
+            r.stats.bytes_read <= r.stats.file_bytes,
+            "{name}: read {} of {}",
+            r.stats.bytes_read,
+            r.stats.file_bytes
+        );
         formats.insert(r.format.clone());
     }
     for f in ["hdf5", "zip", "json", "keras-metadata-pb", "saved-model-pb"] {

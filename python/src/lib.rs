@@ -20,7 +20,9 @@ use pyo3::types::PyBytes;
 /// `ValueError` naming line, column and key.
 fn parse_policy(policy: Option<(String, String)>) -> PyResult<Option<Policy>> {
     policy
-        .map(|(text, name)| Policy::parse(&text, &name).map_err(|e| PyValueError::new_err(format!("policy {name}: {e}"))))
+        .map(|(text, name)| {
+            Policy::parse(&text, &name).map_err(|e| PyValueError::new_err(format!("policy {name}: {e}")))
+        })
         .transpose()
 }
 
@@ -119,11 +121,7 @@ impl ByteSource for PyRangeSource<'_> {
         let bytes = got.cast::<PyBytes>().map_err(|_| SourceError::Io("read() did not return bytes".into()))?;
         let b = bytes.as_bytes();
         if b.len() != buf.len() {
-            return Err(SourceError::Io(format!(
-                "short read: {} of {} bytes at offset {offset}",
-                b.len(),
-                buf.len()
-            )));
+            return Err(SourceError::Io(format!("short read: {} of {} bytes at offset {offset}", b.len(), buf.len())));
         }
         buf.copy_from_slice(b);
         Ok(())
@@ -185,9 +183,7 @@ fn scan_paths(
         slots
             .into_iter()
             .zip(&paths)
-            .map(|(r, p)| {
-                r.unwrap_or_else(|| open_error(p, &std::io::Error::other("the scanning thread stopped")))
-            })
+            .map(|(r, p)| r.unwrap_or_else(|| open_error(p, &std::io::Error::other("the scanning thread stopped"))))
             .collect()
     });
     reports.iter().map(to_json).collect()

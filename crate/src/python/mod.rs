@@ -301,7 +301,8 @@ mod call_time_arguments {
     fn training_and_mask_come_from_the_caller() {
         let code = unhex(TRAINING_GATED);
         let defaults = crate::container::json::Json::Arr(vec![crate::container::json::Json::Null]);
-        let input = FunctionInput { code: &code, defaults: Some(&defaults), closure: None, arguments: None, module: None };
+        let input =
+            FunctionInput { code: &code, defaults: Some(&defaults), closure: None, arguments: None, module: None };
         let a = analyze(&input, &Limits::default());
         assert_eq!(a.classification, Classification::Malicious, "{:?}", a.notes);
         let code = unhex(MASK_BENIGN);

@@ -13,7 +13,6 @@ use super::known;
 // One type each for Keras lines and call classes: the generated tables' own.
 pub use super::known::{CallClass, KerasLine};
 
-
 /// (line, name, canonical object). From the modules that build the function: Keras 3
 /// `keras/src/utils/python_utils.py`; tf.keras 2.15 `keras/src/layers/core/lambda_layer.py`;
 /// Keras 2.x `keras/layers/core.py`; Keras 1.x `keras/layers/core.py`.
