@@ -73,11 +73,17 @@ struct Parser<'a> {
     i: usize,
     line: usize,
     line_start: usize,
+    /// Arrays open around the value being read: `value` recurses into arrays, so a file
+    /// of `[[[[…` must not reach the stack's end (a policy uses flat arrays).
+    depth: usize,
 }
+
+/// Deepest array nesting read; deeper is an error.
+const MAX_ARRAY_DEPTH: usize = 8;
 
 /// Parses a whole document into its root table.
 pub fn parse(text: &str) -> Result<Table, Error> {
-    let mut p = Parser { s: text.as_bytes(), i: 0, line: 1, line_start: 0 };
+    let mut p = Parser { s: text.as_bytes(), i: 0, line: 1, line_start: 0, depth: 0 };
     let mut root = Table::default();
     // The path of the table that `key = value` lines go to.
     let mut current: Vec<PathStep> = Vec::new();
@@ -362,27 +368,38 @@ impl Parser<'_> {
         self.i += 1;
         Ok(s)
     }
+    /// The items of an array whose `[` was just read, up to and including its `]`.
+    fn array_items(&mut self) -> Result<Vec<Value>, Error> {
+        let mut items = Vec::new();
+        loop {
+            self.skip_ws_comments_newlines()?;
+            if self.peek() == Some(b']') {
+                self.i += 1;
+                return Ok(items);
+            }
+            items.push(self.value()?);
+            self.skip_ws_comments_newlines()?;
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {}
+                _ => return Err(self.err("expected ',' or ']' in an array")),
+            }
+        }
+    }
+
     fn value(&mut self) -> Result<Value, Error> {
         match self.peek() {
             Some(b'"') => self.basic_string().map(Value::Str),
             Some(b'\'') => self.literal_string().map(Value::Str),
             Some(b'[') => {
-                self.i += 1;
-                let mut items = Vec::new();
-                loop {
-                    self.skip_ws_comments_newlines()?;
-                    if self.peek() == Some(b']') {
-                        self.i += 1;
-                        return Ok(Value::Array(items));
-                    }
-                    items.push(self.value()?);
-                    self.skip_ws_comments_newlines()?;
-                    match self.peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b']') => {}
-                        _ => return Err(self.err("expected ',' or ']' in an array")),
-                    }
+                if self.depth >= MAX_ARRAY_DEPTH {
+                    return Err(self.err(format!("arrays nested deeper than {MAX_ARRAY_DEPTH}")));
                 }
+                self.i += 1;
+                self.depth += 1;
+                let items = self.array_items();
+                self.depth -= 1;
+                items.map(Value::Array)
             }
             Some(b'{') => Err(self.err("inline tables are not supported in a policy; use a [table]")),
             Some(b't') if self.s[self.i..].starts_with(b"true") => {
@@ -473,6 +490,19 @@ mod tests {
         {
             assert!(parse(bad).is_err(), "{bad:?} parsed");
         }
+    }
+
+    #[test]
+    fn deep_arrays_are_an_error_not_a_stack_overflow() {
+        let deep = format!("x = {}{}\n", "[".repeat(1_000_000), "]".repeat(1_000_000));
+        let e = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || parse(&deep).unwrap_err())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(e.message.contains("nested deeper"), "{e}");
+        assert!(parse("x = [[[\"a\"]]]\n").is_ok());
     }
 
     #[test]
