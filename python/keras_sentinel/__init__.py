@@ -50,7 +50,7 @@ class Policy:
     def __init__(self, text: str, name: str = "policy"):
         self.text = text
         self.name = name
-        _core.scan_bytes(b"", "<policy check>", (text, name))  # parse now: fail early
+        _core.check_policy(text, name)  # parse now: fail early
 
     @classmethod
     def from_file(cls, path: PathLike) -> "Policy":

@@ -196,6 +196,13 @@ fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
     py.detach(|| keras_sentinel_cli::run(&argv))
 }
 
+/// Parses a policy file and discards it: `Policy(...)` fails early with the same
+/// `ValueError` a scan would raise, without scanning anything.
+#[pyfunction]
+fn check_policy(text: String, name: String) -> PyResult<()> {
+    parse_policy(Some((text, name))).map(|_| ())
+}
+
 #[pyfunction]
 fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
@@ -208,6 +215,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scan_reader, m)?)?;
     m.add_function(wrap_pyfunction!(scan_paths, m)?)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(check_policy, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())
 }
