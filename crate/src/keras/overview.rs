@@ -171,40 +171,41 @@ impl Builder {
         if self.nodes.is_empty() && self.omitted == 0 {
             return None;
         }
-        let mut at: HashMap<(&str, &str), usize> = HashMap::new();
+        // Keyed by document and pointer in one string (`HashMap<String, _>` is already
+        // in the worker's wasm; a new key type would add its code).
+        let key = |part: &str, pointer: &str| format!("{part}\u{0}{pointer}");
+        let mut at: HashMap<String, usize> = HashMap::new();
         for (i, n) in self.nodes.iter().enumerate() {
-            at.entry((self.parts[self.part_of[i]].as_str(), n.pointer.as_str())).or_insert(i);
+            at.entry(key(&self.parts[self.part_of[i]], &n.pointer)).or_insert(i);
         }
         let place = |container: &str, pointer: &str| -> Option<usize> {
             let mut p = pointer;
             loop {
-                if let Some(&i) = at.get(&(container, p)) {
+                if let Some(&i) = at.get(&key(container, p)) {
                     return Some(i);
                 }
                 p = &p[..p.rfind('/')?];
             }
         };
-        let mut marks: Vec<(usize, usize)> = Vec::new();
         let (mut also_marks, mut omitted_marks) = (0usize, 0u64);
         for (fi, f) in findings.iter().enumerate() {
-            if let Some(n) = place(&f.location.container, &f.location.pointer) {
-                marks.push((n, fi));
-            }
-            for o in &f.evidence.also_at {
-                if let Some(n) = place(&o.location.container, &o.location.pointer) {
-                    if also_marks < self.max {
-                        also_marks += 1;
-                        marks.push((n, fi));
-                    } else {
+            let primary = place(&f.location.container, &f.location.pointer);
+            let also = f.evidence.also_at.iter().map(|o| place(&o.location.container, &o.location.pointer));
+            for (k, n) in std::iter::once(primary).chain(also).enumerate() {
+                let Some(n) = n else { continue };
+                if k > 0 {
+                    if also_marks >= self.max {
                         omitted_marks += 1;
+                        continue;
                     }
+                    also_marks += 1;
+                }
+                // Findings come in order: a repeat of `fi` on a node is its last entry.
+                let list = &mut self.nodes[n].findings;
+                if list.last() != Some(&fi) {
+                    list.push(fi);
                 }
             }
-        }
-        marks.sort_unstable();
-        marks.dedup();
-        for (n, fi) in marks {
-            self.nodes[n].findings.push(fi);
         }
         let cut = self.omitted > 0 || omitted_marks > 0;
         Some(ModelOverview {
