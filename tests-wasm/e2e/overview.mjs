@@ -194,6 +194,39 @@ await check('accessible: every control is a named button, toggles carry aria-exp
   await page.emulateMedia({ colorScheme: 'light' });
 });
 
+await check('a model of 5,000 layers: the tree stops at max_overview_nodes and says so; the layer with a finding is shown', async () => {
+  // Made here: a Sequential of Dense layers in nested Sequentials, one custom class
+  // (a finding) at layer 350. No code in it.
+  const layers = [];
+  for (let i = 0; i < 5000; i++) {
+    const cls = i === 350 ? 'MyCustomBlock' : 'Dense';
+    layers.push({ class_name: cls, config: { name: `l${i}`, trainable: true } });
+  }
+  const doc = JSON.stringify({ class_name: 'Sequential', config: { name: 'big', layers } });
+  const name = 'big_model.json';
+  const dt = await page.evaluateHandle(({ name, doc }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([doc], name));
+    return dt;
+  }, { name, doc });
+  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
+  const card = `section.file-card[data-file="${name}"]`;
+  await page.waitForSelector(`${card}[aria-busy="false"] .model-overview`, { timeout: 60000 });
+  const got = await page.$eval(card, (c) => ({
+    nodes: c.querySelectorAll('li.ov-node').length,
+    omitted: c.querySelector('.ov-omitted')?.textContent || '',
+    custom: (() => {
+      const row = [...c.querySelectorAll('.ov-row')].find((r) => r.querySelector('.ov-name').textContent === 'l350');
+      return row && { visible: row.offsetParent !== null, kind: row.querySelector('.ov-kind')?.textContent, marker: !!row.querySelector('button.ov-finding') };
+    })(),
+  }));
+  eq(got, {
+    nodes: 4096,
+    omitted: '905 more layer(s) not shown (limit max_overview_nodes)',
+    custom: { visible: true, kind: 'custom class', marker: true },
+  }, 'big tree');
+});
+
 await check('no page errors', async () => {
   eq(errors, [], 'page errors');
 });

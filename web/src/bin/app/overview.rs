@@ -75,7 +75,8 @@ pub fn render(card: &Element, r: &Value, lang: Lang) {
     }
     add(&sec, &txt("p", "ov-summary", &summary.join(" · ")));
 
-    // Which nodes start expanded: all in a small tree, else those above a finding.
+    // Which nodes start expanded: all in a small tree, else the roots and the layers
+    // above a finding.
     let parent = |i: usize| nodes[i].get("parent").and_then(Value::as_u64).map(|p| p as usize).filter(|&p| p < i);
     let mut above_finding = vec![nodes.len() <= EXPAND_ALL_UP_TO; nodes.len()];
     for i in (0..nodes.len()).rev() {
@@ -111,7 +112,8 @@ pub fn render(card: &Element, r: &Value, lang: Lang) {
                 ul
             }
         };
-        let (li, children) = node(n, i, has_child[i], above_finding[i], findings, lang);
+        let open = above_finding[i] || parent(i).is_none();
+        let (li, children) = node(n, i, has_child[i], open, findings, lang);
         add(&ul, &li);
         lists[i] = children;
     }
