@@ -98,3 +98,35 @@ fn a_small_node_limit_lists_the_first_layers_and_counts_the_rest() {
     assert_eq!(r.verdict, Verdict::Lambda, "the tree's limit changes no verdict");
     assert!(r.errors.is_empty());
 }
+
+#[test]
+fn savedmodel_metadata_each_node_document_is_a_root_and_object_ids_are_not_sharing() {
+    // tf.keras 2.15 SavedModel (fixtures/generate_models.py): the root node's metadata
+    // holds the model config (and again under `model_config`), each layer node its own.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/models/tf215/savedmodel_getattr/keras_metadata.pb");
+    let r = keras_sentinel::scan(&FileSource::open(&path).unwrap(), "keras_metadata.pb", &Limits::default());
+    let m = r.model.unwrap();
+    let roots: Vec<(&str, &str)> = m
+        .nodes
+        .iter()
+        .filter(|n| n.parent.is_none())
+        .map(|n| (n.container.as_deref().unwrap_or(""), n.name.as_str()))
+        .collect();
+    assert_eq!(
+        roots,
+        [
+            ("keras_metadata.pb node root", "tf_sm"),
+            ("keras_metadata.pb node root.layer-1", "lam_getattr"),
+            ("keras_metadata.pb node root.layer_with_weights-0", "dense")
+        ]
+    );
+    // Every layer carries a `shared_object_id` there (metadata serializes each layer
+    // again): none is called shared.
+    assert!(m.nodes.iter().all(|n| !n.shared));
+    // The one malicious lambda (one finding, its other places in `also_at`) is marked on
+    // the Lambda in every document that holds it, and on nothing else.
+    let marked: Vec<&str> = m.nodes.iter().filter(|n| !n.findings.is_empty()).map(|n| n.name.as_str()).collect();
+    assert!(marked.len() >= 2 && marked.iter().all(|n| *n == "lam_getattr"), "{marked:?}");
+    assert_eq!(r.findings[m.nodes.iter().find(|n| !n.findings.is_empty()).unwrap().findings[0]].code, "PAIT-KERAS-101");
+}

@@ -15,6 +15,8 @@ use crate::report::{truncate, Finding};
 
 /// Longest name or class name kept in a node (a layer name is the file's text).
 const MAX_NODE_TEXT: usize = 256;
+/// Longest document name shown on a root.
+const MAX_CONTAINER_TEXT: usize = 1024;
 
 /// What a node is, as the reviewer reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -93,7 +95,10 @@ pub struct Builder {
     nodes: Vec<ModelNode>,
     /// Document (index into `parts`) of each node.
     part_of: Vec<usize>,
+    /// The documents that have nodes (a file can have a million metadata documents).
     parts: Vec<String>,
+    /// The document being walked, and its index in `parts` once it has a node.
+    current: Option<(String, Option<usize>)>,
     /// The layers around the walk's position; `None` for one not listed.
     open: Vec<Option<usize>>,
     omitted: u64,
@@ -108,6 +113,7 @@ impl Builder {
             nodes: Vec::new(),
             part_of: Vec::new(),
             parts: Vec::new(),
+            current: None,
             open: Vec::new(),
             omitted: 0,
             ids_mean_sharing: true,
@@ -122,26 +128,30 @@ impl Builder {
     pub fn document(&mut self, container: &str, ids_mean_sharing: bool) {
         self.open.clear();
         self.ids_mean_sharing = ids_mean_sharing;
-        self.parts.push(container.to_string());
+        self.current = Some((container.to_string(), None));
     }
 
     /// The walk enters the layer or model `v` (named `name`) at `pointer`.
     pub(super) fn open(&mut self, v: &Json, name: &str, pointer: &str) {
-        if self.nodes.len() >= self.max || self.parts.is_empty() {
+        let Some((container, part)) = self.current.as_mut().filter(|_| self.nodes.len() < self.max) else {
             self.omitted += 1;
             self.open.push(None);
             return;
-        }
+        };
+        let part = *part.get_or_insert_with(|| {
+            self.parts.push(std::mem::take(container));
+            self.parts.len() - 1
+        });
         let parent = self.open.last().copied().flatten();
         let class = v.get_str("class_name").unwrap_or("");
         let calls = v.get("inbound_nodes").and_then(Json::as_arr).map_or(0, |a| a.len() as u64);
-        let part = self.parts.len() - 1;
         self.nodes.push(ModelNode {
             parent,
             name: truncate(name, MAX_NODE_TEXT),
             class_name: truncate(class, MAX_NODE_TEXT),
             kind: kind(v, class),
-            container: parent.is_none().then(|| self.parts[part].clone()),
+            // Display text: bounded (a zip member's name can be 64 KiB, on every root).
+            container: parent.is_none().then(|| truncate(&self.parts[part], MAX_CONTAINER_TEXT)),
             pointer: super::walk::bounded_pointer(pointer),
             calls,
             shared: calls > 1 || (self.ids_mean_sharing && v.get("shared_object_id").is_some()),
@@ -358,5 +368,35 @@ mod tests {
         let m = r.model.unwrap();
         assert_eq!((m.nodes.len(), m.omitted), (100, 200));
         assert_eq!(m.nodes[99].parent, Some(98));
+    }
+
+    #[test]
+    fn long_document_names_are_cut_on_roots_and_still_place_findings() {
+        use crate::report::{Evidence, Location, Severity};
+        let long = format!("{}config.json", "d/".repeat(30_000));
+        let v =
+            crate::container::json::parse(r#"{"class_name": "Dense", "config": {"name": "d", "trainable": true}}"#, 10)
+                .unwrap()
+                .value;
+        let mut b = Builder::new(10);
+        for _ in 0..3 {
+            b.document(&long, true);
+            b.open(&v, "d", "");
+            b.close();
+        }
+        let f = Finding {
+            code: "X",
+            severity: Severity::High,
+            title: String::new(),
+            layer: String::new(),
+            location: Location { container: long.clone(), pointer: "/config/x".into() },
+            evidence: Evidence::default(),
+            explanation: String::new(),
+            cves: vec![],
+        };
+        let m = b.finish(&[f]).unwrap();
+        assert_eq!(m.nodes.len(), 3);
+        assert!(m.nodes.iter().all(|n| n.container.as_ref().unwrap().len() <= MAX_CONTAINER_TEXT + 3));
+        assert_eq!(m.nodes[0].findings, [0], "placed by the full document name");
     }
 }
