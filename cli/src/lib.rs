@@ -7,6 +7,7 @@
 mod args;
 mod isolate;
 mod output;
+mod tree;
 mod walk;
 
 use std::io::{IsTerminal, Write};
@@ -58,7 +59,7 @@ pub fn run(argv: &[String]) -> u8 {
                 2
             }
         },
-        Command::Scan { paths, format, quiet, limits, policy, jobs } => {
+        Command::Scan { paths, format, quiet, limits, policy, jobs, tree } => {
             let policy = match policy.as_deref().map(load_policy).transpose() {
                 Ok(p) => p,
                 Err(e) => {
@@ -67,7 +68,7 @@ pub fn run(argv: &[String]) -> u8 {
                 }
             };
             let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            scan(&paths, format, quiet, &limits, policy.as_ref(), jobs)
+            scan(&paths, format, Options { quiet, tree }, &limits, policy.as_ref(), jobs)
         }
     }
 }
@@ -107,10 +108,17 @@ fn decide(policy: &Policy, report: &mut FileReport, path: &std::path::Path, toda
     report.policy = Some(keras_sentinel::policy::apply(policy, report, &cx));
 }
 
+/// Output switches of `scan`.
+struct Options {
+    quiet: bool,
+    /// `--tree`: the model overview under each file's text block.
+    tree: bool,
+}
+
 fn scan(
     paths: &[String],
     format: Format,
-    quiet: bool,
+    Options { quiet, tree }: Options,
     settings: &[(String, String)],
     policy: Option<&Policy>,
     jobs: usize,
@@ -172,7 +180,11 @@ fn scan(
                 let written = match (&mut json, format) {
                     (Some(stream), _) => stream.file(&mut out, &report),
                     (None, Format::Text) => {
-                        out.write_all(output::text_file(&report, color).as_bytes()).and_then(|_| out.flush())
+                        let mut text = output::text_file(&report, color);
+                        if tree {
+                            text.push_str(&tree::text(&report));
+                        }
+                        out.write_all(text.as_bytes()).and_then(|_| out.flush())
                     }
                     _ => Ok(()),
                 };
@@ -246,6 +258,7 @@ fn error_report(path: String, location: &str, message: String) -> FileReport {
         stats: Stats::default(),
         sha256: None,
         policy: None,
+        model: None,
     }
 }
 

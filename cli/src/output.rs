@@ -324,6 +324,7 @@ mod tests {
             stats: Stats::default(),
             sha256: None,
             policy: None,
+            model: None,
         }
     }
 

@@ -164,6 +164,10 @@ limits! {
     max_also_at: usize = 1_000;
     /// Most errors kept for one file (the rest are counted in one last error).
     max_errors: usize = 1_000;
+    /// Most layers listed in a file's model overview (the layer tree shown to a reviewer),
+    /// and most extra places of findings marked on it. Display only: past it the tree
+    /// says how many were left out, and no check is skipped.
+    max_overview_nodes: usize = 4_096;
     /// Most protobuf nodes read from `keras_metadata.pb`.
     max_pb_nodes: usize = 1_000_000;
     /// Largest metadata buffer read from an HDF5 file (one attribute value).

@@ -213,6 +213,10 @@ pub struct FileReport {
     /// What the policy in force decided: an action per finding and for the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::policy::Decision>,
+    /// The layer tree as Keras would build it, with the findings on their layers
+    /// (display only; `max_overview_nodes` bounds it). Absent when no layer was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<crate::keras::overview::ModelOverview>,
 }
 
 impl FileReport {

@@ -52,6 +52,7 @@ pub fn scan_with(
         functions: 0,
         dropped: 0,
         also_dropped: HashMap::new(),
+        tree: keras::overview::Builder::new(limits.max_overview_nodes),
     };
     for note in &extracted.notes {
         s.add(finding(
@@ -95,6 +96,7 @@ pub fn scan_with(
     let verdict = FileReport::compute_verdict(&s.findings, &s.errors);
     let mut findings = s.findings;
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let model = s.tree.finish(&findings);
     let (work_units, _, memory_estimate) = budget.usage();
     FileReport {
         path: path.to_string(),
@@ -112,6 +114,7 @@ pub fn scan_with(
         },
         sha256: None,
         policy: None,
+        model,
     }
 }
 
@@ -224,6 +227,8 @@ struct Scan<'l> {
     dropped: usize,
     /// Finding index → places not listed in its `also_at` (`max_also_at`).
     also_dropped: HashMap<usize, usize>,
+    /// The model overview, recorded by the same walk that finds the functions.
+    tree: keras::overview::Builder,
 }
 
 impl Scan<'_> {
@@ -274,7 +279,8 @@ impl Scan<'_> {
         } else {
             doc.container.clone()
         };
-        for item in keras::walk::walk(&value) {
+        self.tree.document(&container, doc.role != container::Role::SavedModelNode);
+        for item in keras::walk::walk_into(&value, Some(&mut self.tree)) {
             match item {
                 Item::Function(p) => self.function(&p, &container),
                 Item::Reference(r) => self.reference(&r, &container),

@@ -67,6 +67,8 @@ class Report:
     #: The policy decision (``action``, per-finding actions, allowlist entries), if a
     #: policy was given.
     policy: Optional[Dict[str, Any]] = None
+    #: The model overview (layer tree, findings placed on layers; docs/report.schema.json).
+    model: Optional[Dict[str, Any]] = None
     _json: str = field(default="", repr=False, compare=False)
 
     @classmethod
@@ -96,6 +98,7 @@ class Report:
             keras_version=d.get("keras_version"),
             sha256=d.get("sha256"),
             policy=d.get("policy"),
+            model=d.get("model"),
             _json=text,
         )
 

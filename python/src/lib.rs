@@ -59,6 +59,7 @@ fn open_error(path: &str, e: &std::io::Error) -> FileReport {
         stats: Stats::default(),
         sha256: None,
         policy: None,
+        model: None,
     }
 }
 

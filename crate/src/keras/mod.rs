@@ -2,6 +2,7 @@
 //! layer paths, and every serialized function and function reference in them.
 
 pub mod known_classes;
+pub mod overview;
 pub mod walk;
 
 use crate::container::json::Json;
@@ -103,10 +104,15 @@ pub struct Object {
 impl Object {
     /// Is this a class Keras can build by itself (not custom code from the loader)?
     pub fn is_known_class(&self) -> bool {
-        // tf.keras 2.11+ writes its own optimizers as registered names (`Custom>SGD`).
-        let name = self.class_name.rsplit_once('>').map_or(self.class_name.as_str(), |(_, n)| n);
-        known_classes::KNOWN_CLASSES.binary_search(&name).is_ok()
+        is_known_class_name(&self.class_name)
     }
+}
+
+/// Is `class_name` a class Keras can build by itself?
+pub fn is_known_class_name(class_name: &str) -> bool {
+    // tf.keras 2.11+ writes its own optimizers as registered names (`Custom>SGD`).
+    let name = class_name.rsplit_once('>').map_or(class_name, |(_, n)| n);
+    known_classes::KNOWN_CLASSES.binary_search(&name).is_ok()
 }
 
 #[derive(Debug, Clone)]

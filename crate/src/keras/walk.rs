@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::overview::Builder;
 use super::{Item, Object, Payload, Reference, Shape, Site};
 use crate::container::json::{pointer_segment, Json};
 use crate::python::payload::{decode_code, looks_like_code_object, may_decode_to_code};
@@ -16,18 +17,25 @@ const FUNCTION_SLOTS: &[&str] = &["function", "output_shape", "mask", "mode", "o
 
 /// Walks `root` and returns every function payload and function reference in it.
 pub fn walk(root: &Json) -> Vec<Item> {
-    let mut w = Walker { items: Vec::new(), consumed: HashSet::new(), layers: Vec::new() };
+    walk_into(root, None)
+}
+
+/// [`walk`], also recording the layer tree into `tree` (the model overview).
+pub fn walk_into(root: &Json, tree: Option<&mut Builder>) -> Vec<Item> {
+    let mut w = Walker { items: Vec::new(), consumed: HashSet::new(), layers: Vec::new(), tree };
     w.visit(root);
     w.items
 }
 
-struct Walker {
+struct Walker<'t> {
     items: Vec<Item>,
     /// Code strings already reported (by node address: duplicate keys share a pointer
     /// but not a node), so generic rules do not report one payload twice.
     consumed: HashSet<*const Json>,
     /// Names of the layers/models around the current value.
     layers: Vec<String>,
+    /// The model overview, when asked for: opened and closed with `layers`.
+    tree: Option<&'t mut Builder>,
 }
 
 /// Classes whose `config` the config rules read.
@@ -66,6 +74,11 @@ fn triple(v: &Json) -> Option<(&Json, Option<&Json>, Option<&Json>)> {
 
 /// Longest pointer, layer path or slot text kept in a [`Site`].
 const MAX_SITE_TEXT: usize = 1024;
+
+/// A node's pointer, bounded as the items' are (so findings' pointers match it).
+pub(super) fn bounded_pointer(p: &str) -> String {
+    tail(p, MAX_SITE_TEXT)
+}
 
 /// Where an item sits: the pointer of its object and a suffix below it.
 struct At<'a>(&'a str, String);
@@ -140,7 +153,7 @@ fn decodes_to_code(s: &str) -> bool {
     s.len() >= 40 && may_decode_to_code(s) && looks_like_code_object(&decode_code(s).bytes)
 }
 
-impl Walker {
+impl Walker<'_> {
     /// A site's texts are bounded: a deep nest of long keys or layer names would
     /// otherwise be copied into every item under it (quadratic in the file).
     fn site(&self, at: &At, slot: &str) -> Site {
@@ -189,6 +202,9 @@ impl Walker {
             module: module.map(str::to_string),
             arguments: arguments.filter(|a| !matches!(a, Json::Obj(m) if m.is_empty())).cloned(),
         }));
+        if let Some(t) = self.tree.as_deref_mut() {
+            t.lambda_here();
+        }
     }
 
     /// Visits `root` and everything under it in document order (pre-order), with an
@@ -214,6 +230,11 @@ impl Walker {
                     Json::Obj(_) | Json::Arr(_) => {
                         let pushed_layer =
                             matches!(v, Json::Obj(_)) && layer_name(v).map(|n| self.layers.push(n)).is_some();
+                        if let (true, Some(t), Some(name)) =
+                            (pushed_layer, self.tree.as_deref_mut(), self.layers.last())
+                        {
+                            t.open(v, name, &ptr);
+                        }
                         if let Json::Obj(_) = v {
                             self.object(v, &ptr, lambda_cfg, key);
                         }
@@ -258,6 +279,9 @@ impl Walker {
                 _ => {
                     if top.pushed_layer {
                         self.layers.pop();
+                        if let Some(t) = self.tree.as_deref_mut() {
+                            t.close();
+                        }
                     }
                     stack.pop();
                 }

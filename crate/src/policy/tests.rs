@@ -29,6 +29,7 @@ fn report(findings: Vec<Finding>, errors: Vec<ScanError>) -> FileReport {
         stats: Stats::default(),
         sha256: None,
         policy: None,
+        model: None,
     }
 }
 

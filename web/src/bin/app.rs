@@ -9,6 +9,9 @@
 // The review workflow (policy, hash, exports), kept out of this file.
 #[path = "app/review_ui.rs"]
 mod review_ui;
+// The model overview (layer tree with lambda and finding markers).
+#[path = "app/overview.rs"]
+mod overview;
 
 use std::cell::RefCell;
 
@@ -486,6 +489,8 @@ fn render_report(card: &Element, r: &Value, lang: Lang) {
         add(card, &box_);
     }
 
+    overview::render(card, r, lang);
+
     let findings = r.get("findings").and_then(Value::as_array).cloned().unwrap_or_default();
     if findings.is_empty() {
         add(card, &txt("p", "no-findings", t(lang, "no_findings")));
@@ -496,6 +501,7 @@ fn render_report(card: &Element, r: &Value, lang: Lang) {
     for (i, f) in findings.iter().enumerate() {
         let art = render_finding(f, lang);
         review_ui::annotate_finding(&art, r, i, lang);
+        overview::annotate_finding(&art, r, i, lang);
         add(&list, &art);
     }
     add(card, &list);
