@@ -158,8 +158,7 @@ pub struct Filter {
 
 impl Filter {
     pub fn keeps(&self, r: &Row) -> bool {
-        (self.verdict.is_empty() || r.verdict == self.verdict)
-            && (self.code.is_empty() || r.codes.iter().any(|c| *c == self.code))
+        (self.verdict.is_empty() || r.verdict == self.verdict) && (self.code.is_empty() || r.codes.contains(&self.code))
     }
 }
 
@@ -295,8 +294,14 @@ mod tests {
         let r = rows();
         let v = verdict_counts(&r);
         assert_eq!(v[0], ("malicious".to_string(), 2));
-        assert_eq!(v.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["malicious", "newverdict", "lambda", "clean", PENDING]);
-        assert_eq!(code_counts(&r), vec![("PAIT-KERAS-100".into(), 1), ("PAIT-KERAS-101".into(), 1), ("PAIT-KERAS-102".into(), 1)]);
+        assert_eq!(
+            v.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["malicious", "newverdict", "lambda", "clean", PENDING]
+        );
+        assert_eq!(
+            code_counts(&r),
+            vec![("PAIT-KERAS-100".into(), 1), ("PAIT-KERAS-101".into(), 1), ("PAIT-KERAS-102".into(), 1)]
+        );
     }
 
     #[test]

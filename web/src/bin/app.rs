@@ -9,6 +9,12 @@
 // The review workflow (policy, hash, exports), kept out of this file.
 #[path = "app/review_ui.rs"]
 mod review_ui;
+// The pool of scanning workers.
+#[path = "app/pool.rs"]
+mod pool;
+// The results table (sort, filter, pages, keyboard) and the cards' open state.
+#[path = "app/table.rs"]
+mod table;
 
 use std::cell::RefCell;
 
@@ -119,7 +125,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every UI string table (the exports get them all, in the page's language).
-const STRINGS_ALL: [&[(&str, &str, &str)]; 2] = [STRINGS, review_ui::STRINGS];
+const STRINGS_ALL: [&[(&str, &str, &str)]; 3] = [STRINGS, review_ui::STRINGS, table::STRINGS];
 
 fn t(lang: Lang, key: &str) -> &'static str {
     match STRINGS_ALL.iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key) {
@@ -171,46 +177,44 @@ struct Entry {
     bytes_read: f64,
     ms: Option<f64>,
     card: Element,
+    /// The file's row in the results table (attached while it is on the table's page).
+    row: Element,
     /// The worker's report as it sent it (the exports keep the CLI's key order); `None`
     /// for reports the page made (watchdog, cancel).
     report_text: Option<String>,
     /// The worker's SARIF of this file, as JSON text (for the exports).
     sarif: Option<String>,
     hash: review_ui::HashState,
+    /// The user opened or closed the card's details (`None`: open for malicious and
+    /// suspicious files, closed for the others).
+    open: Option<bool>,
 }
 
 struct App {
     lang: Lang,
+    /// In the order added (ids increase).
     entries: Vec<Entry>,
-    worker: Option<Worker>,
-    /// Incremented per worker started; callbacks of older workers are ignored.
-    generation: u32,
-    ready: bool,
-    busy: Option<u32>,
+    pool: pool::Pool,
     next_id: u32,
-    /// Workers that failed before ever becoming ready (stop retrying after a few).
-    start_failures: u32,
     engine_note: Option<(&'static str, String)>,
     skipped: Vec<String>,
     policy: review_ui::PolicyState,
     /// Files queued again because the policy changed (shown in the policy banner).
     rescan_note: Option<usize>,
+    table: table::TableState,
 }
 
 thread_local! {
     static APP: RefCell<App> = const { RefCell::new(App {
         lang: Lang::En,
         entries: Vec::new(),
-        worker: None,
-        generation: 0,
-        ready: false,
-        busy: None,
+        pool: pool::Pool::new(),
         next_id: 1,
-        start_failures: 0,
         engine_note: None,
         skipped: Vec::new(),
         policy: review_ui::PolicyState::new(),
         rescan_note: None,
+        table: table::TableState::new(),
     }) };
 }
 
@@ -323,7 +327,7 @@ fn render_engine_status(app: &App) {
     let lang = app.lang;
     let (class, text) = match &app.engine_note {
         Some((key, arg)) => ("engine-status bad", tf(lang, key, &[arg])),
-        None if app.ready => ("engine-status ok", t(lang, "engine_ready").to_string()),
+        None if app.pool.any_ready() => ("engine-status ok", t(lang, "engine_ready").to_string()),
         None => ("engine-status", t(lang, "engine_starting").to_string()),
     };
     e.set_class_name(class);
@@ -347,21 +351,8 @@ fn render_summary(app: &App) {
         return;
     }
     add(&sum, &txt("span", "summary-total", &tf(lang, "summary", &[&app.entries.len().to_string()])));
-    for v in ["malicious", "suspicious", "error", "lambda", "clean"] {
-        let n = app.entries.iter().filter(|e| e.report.as_ref().map(|r| s(r, "verdict")) == Some(v)).count();
-        if n > 0 {
-            let chip = txt("span", &format!("chip verdict-{v}"), &format!("{} {}", n, t(lang, &format!("v_{v}"))));
-            add(&sum, &chip);
-        }
-    }
-    let failed = app.entries.iter().filter(|e| e.status == Status::Failed).count();
-    if failed > 0 {
-        add(&sum, &txt("span", "chip verdict-error", &format!("{} {}", failed, t(lang, "not_scanned"))));
-    }
-    let pending = app.entries.iter().filter(|e| matches!(e.status, Status::Queued | Status::Scanning)).count();
-    if pending > 0 {
-        add(&sum, &txt("span", "chip pending", &format!("{} {}", pending, t(lang, "scanning"))));
-    }
+    // One chip per verdict (and not scanned, scanning): a button that filters the table.
+    table::render_chips(&sum, app);
     if let Some(sk) = by_id("skipped") {
         if app.skipped.is_empty() {
             let _ = sk.set_attribute("hidden", "");
@@ -456,7 +447,9 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
         }
         Status::Done => {
             if let Some(r) = &e.report {
-                render_report(card, r, lang);
+                let body = table::card_details(e, r, lang);
+                render_report(&body, r, lang);
+                add(card, &body);
             }
         }
     }
@@ -623,25 +616,16 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
         add(&art, &evd);
     }
 
-    let ex = el("div", "explain");
     match rule {
-        Some(r) => {
-            let tx = lang.rule_text(r);
-            for (k, v) in [("what", tx.what), ("why", tx.why), ("remedy", tx.remedy)] {
-                add(&ex, &txt("h5", "", t(lang, k)));
-                add(&ex, &txt("p", &format!("explain-{k}"), v));
-            }
-            if !tx.faq.is_empty() {
-                add(&art, &ex);
-                add(&art, &faq_details(tx, lang));
-                return art;
-            }
-        }
+        // The rule's guidance (what, why, what to do, FAQ) is shown once, in the rules
+        // section, however many findings name it; the finding links to it.
+        Some(r) => add(&art, &table::guidance_link(r.code, lang)),
         None => {
+            let ex = el("div", "explain");
             add(&ex, &txt("p", "explain-what", s(f, "explanation")));
+            add(&art, &ex);
         }
     }
-    add(&art, &ex);
     art
 }
 
@@ -664,6 +648,7 @@ fn render_rules(lang: Lang) {
         let tx = lang.rule_text(r);
         let d = el("details", "rule");
         attr(&d, "data-code", r.code);
+        attr(&d, "id", &table::rule_anchor(r.code));
         let sum = el("summary", "");
         add(
             &sum,
@@ -684,12 +669,7 @@ fn render_rules(lang: Lang) {
             add(&d, &txt("p", "cves", &format!("CVE: {}", r.cves.join(", "))));
         }
         if !tx.faq.is_empty() {
-            let dl = el("dl", "faq-list");
-            for (q, a) in tx.faq {
-                add(&dl, &txt("dt", "", q));
-                add(&dl, &txt("dd", "", a));
-            }
-            add(&d, &dl);
+            add(&d, &faq_details(tx, lang));
         }
         add(&list, &d);
     }
@@ -701,39 +681,53 @@ fn render_all() {
         render_engine_status(app);
         for e in &app.entries {
             render_entry(e, app.lang, app.policy.needs_hash);
+            table::render_row(e, app.lang);
         }
-        render_summary(app);
         render_rules(app.lang);
         review_ui::render_policy(app);
+        table::invalidate(app);
     });
+    table::schedule();
 }
 
 fn render_one(id: u32) {
     with_app(|app| {
         if let Some(e) = app.entries.iter().find(|e| e.id == id) {
             render_entry(e, app.lang, app.policy.needs_hash);
+            table::render_row(e, app.lang);
         }
-        render_summary(app);
+        table::note_progress(app);
     });
+    // The summary, chips and the table's page: at most once per frame, not per result.
+    table::schedule();
 }
 
 // ---------------------------------------------------------------------------------------
 // Worker management
 
-fn start_worker() {
+/// (Re)starts the worker of pool slot `slot` (a new slot when `slot` is the pool's
+/// length): the old worker, if any, is terminated and its messages ignored from now on.
+fn start_worker(slot: usize) {
     let generation = with_app(|app| {
-        if let Some(w) = app.worker.take() {
-            w.terminate();
+        app.pool.next_generation += 1;
+        let generation = app.pool.next_generation;
+        let fresh = pool::Slot { worker: None, generation, ready: false, acked: false, busy: None };
+        match app.pool.slots.get_mut(slot) {
+            Some(s) => {
+                if let Some(w) = s.worker.take() {
+                    w.terminate();
+                }
+                *s = fresh;
+            }
+            None => app.pool.slots.push(fresh),
         }
-        app.generation += 1;
-        app.ready = false;
-        app.generation
+        generation
     });
     let worker = match Worker::new("./worker_loader.js") {
         Ok(w) => w,
         Err(e) => {
             with_app(|app| app.engine_note = Some(("engine_failed", js_err(&e))));
-            render_all();
+            with_app(|app| render_engine_status(app));
             return;
         }
     };
@@ -752,30 +746,32 @@ fn start_worker() {
     });
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
     onerror.forget();
-    with_app(|app| app.worker = Some(worker));
-    render_all();
+    with_app(|app| match app.pool.slot(generation) {
+        Some(i) => app.pool.slots[i].worker = Some(worker),
+        None => worker.terminate(),
+    });
+    with_app(|app| render_engine_status(app));
 }
 
+/// A message of the worker started as `generation` (ignored if it was replaced since).
 fn on_worker_message(generation: u32, data: JsValue) {
-    if with_app(|app| app.generation != generation) {
-        return;
-    }
+    let Some(slot) = with_app(|app| app.pool.slot(generation)) else { return };
     let kind = protocol::get_str(&data, "type").unwrap_or_default();
     let id = protocol::get_f64(&data, "id").map(|v| v as u32);
     match kind.as_str() {
         protocol::READY => {
             with_app(|app| {
-                app.ready = true;
-                app.start_failures = 0;
+                app.pool.slots[slot].ready = true;
+                app.pool.start_failures = 0;
                 if app.engine_note.as_ref().map(|(k, _)| *k) == Some("engine_failed") {
                     app.engine_note = None;
                 }
             });
             with_app(|app| render_engine_status(app));
-            review_ui::send_policy();
+            pool::send_policy(Some(slot));
             pump();
         }
-        protocol::POLICY => review_ui::on_policy_reply(&data),
+        protocol::POLICY => review_ui::on_policy_reply(generation, &data),
         protocol::HASH_PROGRESS => {
             let n = |k| protocol::get_f64(&data, k).unwrap_or(0.0);
             if let Some(id) = id {
@@ -827,8 +823,9 @@ fn on_worker_message(generation: u32, data: JsValue) {
                 // After a result the worker hashes the file: it stays busy until `hashed`.
                 let hashing =
                     kind == protocol::RESULT && app.entries.iter().any(|e| e.id == id && e.status == Status::Done);
-                if app.busy == Some(id) && !hashing {
-                    app.busy = None;
+                let s = &mut app.pool.slots[slot];
+                if s.busy == Some(id) && !hashing {
+                    s.busy = None;
                 }
             });
             render_one(id);
@@ -842,14 +839,14 @@ fn on_worker_message(generation: u32, data: JsValue) {
     }
 }
 
-/// The worker died (a panic, a trap, or it could not load). Mark the file it was working
-/// on, restart it, and go on with the queue.
+/// A worker died (a panic, a trap, or it could not load). Mark the file it was working
+/// on, restart that worker only, and go on with the queue.
 fn on_worker_crash(generation: u32, message: String) {
-    let (was_ready, busy) = with_app(|app| {
-        if app.generation != generation {
-            return (true, None);
-        }
-        let busy = app.busy.take();
+    let Some((slot, was_ready, busy)) = with_app(|app| {
+        let slot = app.pool.slot(generation)?;
+        let s = &mut app.pool.slots[slot];
+        let busy = s.busy.take();
+        let was_ready = s.ready;
         if let Some(id) = busy {
             if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
                 if e.status == Status::Done {
@@ -860,26 +857,31 @@ fn on_worker_crash(generation: u32, message: String) {
                 }
             }
         }
-        (app.ready, busy)
-    });
-    if with_app(|app| app.generation != generation) {
+        Some((slot, was_ready, busy))
+    }) else {
         return;
-    }
+    };
     if let Some(id) = busy {
         render_one(id);
     }
     if !was_ready {
         let give_up = with_app(|app| {
-            app.start_failures += 1;
+            app.pool.start_failures += 1;
             app.engine_note = Some(("engine_failed", message.clone()));
-            app.start_failures >= 3
+            app.pool.start_failures >= 3
         });
         if give_up {
+            // The engine cannot start here: stop every worker (a new policy retries).
             with_app(|app| {
-                if let Some(w) = app.worker.take() {
-                    w.terminate();
+                app.pool.gave_up = true;
+                for s in app.pool.slots.iter_mut() {
+                    if let Some(w) = s.worker.take() {
+                        w.terminate();
+                    }
+                    s.ready = false;
+                    s.busy = None;
+                    s.generation = 0;
                 }
-                app.generation += 1;
             });
             render_all();
             return;
@@ -887,7 +889,7 @@ fn on_worker_crash(generation: u32, message: String) {
     } else {
         with_app(|app| app.engine_note = Some(("engine_restarted", String::new())));
     }
-    start_worker();
+    start_worker(slot);
 }
 
 /// The page's limit settings (the `#limits-input` text) parsed like the CLI's `--limit`;
@@ -916,31 +918,31 @@ fn page_limits() -> Result<(String, keras_sentinel::limits::Limits), String> {
     parsed.map(|l| (text, l))
 }
 
-/// Sends the next queued file to the worker when it is idle.
+/// Sends queued files, in the order added, to every idle worker; starts more workers
+/// while files wait (up to the pool's size).
 fn pump() {
     let Ok((limits_text, _)) = page_limits() else { return };
-    let next = with_app(|app| {
-        // No file is scanned before the worker has the policy in force.
-        if !app.ready || app.busy.is_some() || !app.policy.acked {
-            return None;
-        }
-        let worker = app.worker.clone()?;
-        let e = app.entries.iter_mut().find(|e| e.status == Status::Queued)?;
-        e.status = Status::Scanning;
-        let msg = obj(&[
-            ("id", e.id.into()),
-            ("file", e.file.clone().into()),
-            ("path", e.name.clone().into()),
-            ("limits", limits_text.clone().into()),
-        ]);
-        let id = e.id;
-        app.busy = Some(id);
-        Some((worker, msg, id))
-    });
-    if let Some((worker, msg, id)) = next {
+    loop {
+        let next = with_app(|app| {
+            // No file is scanned before its worker has the policy in force (`idle`).
+            let slot = app.pool.idle()?;
+            let worker = app.pool.slots[slot].worker.clone()?;
+            let e = app.entries.iter_mut().find(|e| e.status == Status::Queued)?;
+            e.status = Status::Scanning;
+            let msg = obj(&[
+                ("id", e.id.into()),
+                ("file", e.file.clone().into()),
+                ("path", e.name.clone().into()),
+                ("limits", limits_text.clone().into()),
+            ]);
+            let id = e.id;
+            app.pool.slots[slot].busy = Some(id);
+            Some((worker, msg, id))
+        });
+        let Some((worker, msg, id)) = next else { break };
         if let Err(err) = worker.post_message(&msg) {
             with_app(|app| {
-                app.busy = None;
+                app.pool.release(id);
                 if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
                     e.status = Status::Failed;
                     e.error = Some(js_err(&err));
@@ -951,13 +953,18 @@ fn pump() {
         }
         render_one(id);
     }
+    pool::grow();
 }
 
 /// Starts the deadline of the scan of entry `id` (see `watchdog`).
 fn arm_watchdog(id: u32) {
     let Some(win) = web_sys::window() else { return };
-    let (generation, name) =
-        with_app(|app| (app.generation, app.entries.iter().find(|e| e.id == id).map(|e| e.name.clone())));
+    let Some((generation, name)) = with_app(|app| {
+        let slot = app.pool.busy_with(id)?;
+        Some((app.pool.slots[slot].generation, app.entries.iter().find(|e| e.id == id).map(|e| e.name.clone())))
+    }) else {
+        return;
+    };
     let search = win.location().search().unwrap_or_default();
     let default_ms =
         page_limits().map(|(_, l)| l.max_scan_ms).unwrap_or(keras_sentinel::limits::Limits::default().max_scan_ms);
@@ -970,26 +977,27 @@ fn arm_watchdog(id: u32) {
         win.set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), ms.min(i32::MAX as u64) as i32);
 }
 
-/// The scan of `id` is past its deadline: if the worker is still on it, stop the worker,
-/// report the file as `error` naming the limit, and go on with a fresh worker.
+/// The scan of `id` is past its deadline: if its worker is still on it, stop that worker,
+/// report the file as `error` naming the limit, and replace that worker (the others go on).
 fn on_deadline(generation: u32, id: u32, ms: u64) {
     let stopped = with_app(|app| {
+        let slot = app.pool.slot(generation)?;
         let scanning = app.entries.iter().any(|e| e.id == id && e.status == Status::Scanning);
-        if app.generation != generation || app.busy != Some(id) || !scanning {
-            return false; // finished in time (hashing has no deadline), or the worker already died
+        if app.pool.slots[slot].busy != Some(id) || !scanning {
+            return None; // finished in time (hashing has no deadline), or the worker already died
         }
-        app.busy = None;
+        app.pool.slots[slot].busy = None;
         if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
             e.report = Some(watchdog::stopped_report(&e.name, e.file.size() as u64, ms));
             e.status = Status::Done;
             e.ms = Some(ms as f64);
         }
         app.engine_note = Some(("engine_restarted", String::new()));
-        true
+        Some(slot)
     });
-    if stopped {
+    if let Some(slot) = stopped {
         render_one(id);
-        start_worker(); // terminates the stuck worker; the new one's `ready` pumps the queue
+        start_worker(slot); // terminates the stuck worker; the new one's `ready` pumps the queue
     }
 }
 
@@ -1008,11 +1016,11 @@ fn enqueue(file: File, name: String) {
     let id = with_app(|app| {
         let id = app.next_id;
         app.next_id += 1;
+        // Cards and rows are attached by the table, a page at a time.
         let card = el("section", "file-card");
         attr(&card, "id", &format!("file-{id}"));
-        if let Some(list) = by_id("results-list") {
-            add(&list, &card);
-        }
+        let row = table::new_row(id);
+        table::batch_started(app);
         app.entries.push(Entry {
             id,
             name,
@@ -1024,8 +1032,10 @@ fn enqueue(file: File, name: String) {
             bytes_read: 0.0,
             ms: None,
             card,
+            row,
             sarif: None,
             hash: review_ui::HashState::None,
+            open: None,
         });
         id
     });
@@ -1038,7 +1048,7 @@ fn enqueue_from_folder(file: File, path: String) {
         enqueue(file, path);
     } else {
         with_app(|app| app.skipped.push(path));
-        with_app(|app| render_summary(app));
+        table::schedule();
     }
 }
 
@@ -1246,10 +1256,12 @@ fn main() {
                     let keep = matches!(e.status, Status::Queued | Status::Scanning);
                     if !keep {
                         e.card.remove();
+                        e.row.remove();
                     }
                     keep
                 });
                 app.skipped.clear();
+                table::forget_removed(app);
             });
             render_all();
         });
@@ -1262,5 +1274,9 @@ fn main() {
         let _ = body.set_attribute("data-app", "ready");
     }
     review_ui::init();
-    start_worker();
+    table::init();
+    render_all();
+    // Every worker of the pool is started now: once files are dropped, the page loads
+    // nothing more (the e2e tests check that no request is made while scanning).
+    pool::start_all();
 }
