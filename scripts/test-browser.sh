@@ -5,7 +5,7 @@
 #   2. trunk build --release            -> dist/
 #   3. wasm-bindgen tests in headless Chromium (tests-wasm/tests: main thread + worker)
 #   4. Playwright end-to-end test of dist/ (tests-wasm/e2e/e2e.mjs, then review.mjs: policy,
-#      hash, cancel, exports)
+#      hash, cancel, exports; then table.mjs: the results table, screenshots in $KS_ARTIFACTS)
 # Needs the test corpus at ../shared (or KS_SHARED=/path/to/shared).
 # Exit status: 0 only if every step passed. Screenshots: /tmp/ks-e2e-*.png.
 set -uo pipefail
@@ -38,5 +38,8 @@ KS_DIST="$ROOT/dist" node tests-wasm/e2e/e2e.mjs || fail "end-to-end test"
 step "end-to-end test of the review workflow (policy, hash, cancel, exports; JSON compared with the CLI's)"
 cargo build -p keras-sentinel-cli --bin keras-sentinel || fail "cargo build of the CLI"
 KS_CLI="$CARGO_TARGET_DIR/debug/keras-sentinel" KS_DIST="$ROOT/dist" node tests-wasm/e2e/review.mjs || fail "review end-to-end test"
+
+step "end-to-end test of the results table (wild folder: sort, filters, chips, cards, keyboard; 1,000 files responsive)"
+KS_DIST="$ROOT/dist" KS_ARTIFACTS="${KS_ARTIFACTS:-$CARGO_TARGET_DIR/e2e-artifacts}" node tests-wasm/e2e/table.mjs || fail "results table end-to-end test"
 
 printf '\n[test-browser] all browser tests passed\n'

@@ -711,7 +711,8 @@ fn start_worker(slot: usize) {
     let generation = with_app(|app| {
         app.pool.next_generation += 1;
         let generation = app.pool.next_generation;
-        let fresh = pool::Slot { worker: None, generation, ready: false, acked: false, busy: None };
+        let fresh =
+            pool::Slot { worker: None, generation, ready: false, acked: false, busy: None, scanned: Vec::new() };
         match app.pool.slots.get_mut(slot) {
             Some(s) => {
                 if let Some(w) = s.worker.take() {
@@ -807,7 +808,8 @@ fn on_worker_message(generation: u32, data: JsValue) {
                                 e.report_text = Some(text.clone());
                                 e.status = Status::Done;
                                 e.sarif = protocol::get_str(&data, "sarif");
-                                e.hash = review_ui::HashState::Running { done: 0.0, total: e.file.size() };
+                                // Hashed once no file waits for a verdict (`pump`).
+                                e.hash = review_ui::HashState::None;
                             }
                             Err(err) => {
                                 e.error = Some(format!("unreadable report: {err}"));
@@ -820,12 +822,13 @@ fn on_worker_message(generation: u32, data: JsValue) {
                         e.status = Status::Failed;
                     }
                 }
-                // After a result the worker hashes the file: it stays busy until `hashed`.
-                let hashing =
-                    kind == protocol::RESULT && app.entries.iter().any(|e| e.id == id && e.status == Status::Done);
+                // The worker keeps the report for the hash it is asked for later.
                 let s = &mut app.pool.slots[slot];
-                if s.busy == Some(id) && !hashing {
+                if s.busy == Some(id) {
                     s.busy = None;
+                    if kind == protocol::RESULT {
+                        s.scanned.push(id);
+                    }
                 }
             });
             render_one(id);
@@ -918,37 +921,62 @@ fn page_limits() -> Result<(String, keras_sentinel::limits::Limits), String> {
     parsed.map(|l| (text, l))
 }
 
-/// Sends queued files, in the order added, to every idle worker; starts more workers
-/// while files wait (up to the pool's size).
+/// Sends queued files, in the order added, to every idle worker; once none waits for a
+/// verdict, the hashes (each preferably to the worker that scanned the file and kept its
+/// report), so hashing large files never delays a verdict.
 fn pump() {
     let Ok((limits_text, _)) = page_limits() else { return };
     loop {
         let next = with_app(|app| {
-            // No file is scanned before its worker has the policy in force (`idle`).
+            // No file is scanned or hashed before its worker has the policy in force (`idle`).
             let slot = app.pool.idle()?;
             let worker = app.pool.slots[slot].worker.clone()?;
-            let e = app.entries.iter_mut().find(|e| e.status == Status::Queued)?;
-            e.status = Status::Scanning;
-            let msg = obj(&[
-                ("id", e.id.into()),
+            let hash_job = !app.entries.iter().any(|e| e.status == Status::Queued);
+            let i = if hash_job {
+                let waiting = |e: &Entry| {
+                    e.status == Status::Done && e.hash == review_ui::HashState::None && e.report_text.is_some()
+                };
+                let own = app.pool.slots[slot].scanned.iter().find_map(|id| {
+                    app.entries.binary_search_by_key(id, |e| e.id).ok().filter(|&i| waiting(&app.entries[i]))
+                });
+                own.or_else(|| app.entries.iter().position(waiting))?
+            } else {
+                app.entries.iter().position(|e| e.status == Status::Queued)?
+            };
+            let e = &mut app.entries[i];
+            let mut pairs = vec![
+                ("id", JsValue::from(e.id)),
                 ("file", e.file.clone().into()),
                 ("path", e.name.clone().into()),
                 ("limits", limits_text.clone().into()),
-            ]);
+            ];
+            if hash_job {
+                pairs.push(("type", protocol::HASH.into()));
+                e.hash = review_ui::HashState::Running { done: 0.0, total: e.file.size() };
+            } else {
+                pairs.push(("defer_hash", true.into()));
+                e.status = Status::Scanning;
+            }
             let id = e.id;
-            app.pool.slots[slot].busy = Some(id);
-            Some((worker, msg, id))
+            let s = &mut app.pool.slots[slot];
+            s.busy = Some(id);
+            s.scanned.retain(|x| *x != id);
+            Some((worker, obj(&pairs), id, hash_job))
         });
-        let Some((worker, msg, id)) = next else { break };
+        let Some((worker, msg, id, hash_job)) = next else { break };
         if let Err(err) = worker.post_message(&msg) {
             with_app(|app| {
                 app.pool.release(id);
                 if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
-                    e.status = Status::Failed;
-                    e.error = Some(js_err(&err));
+                    if hash_job {
+                        e.hash = review_ui::HashState::Failed(js_err(&err));
+                    } else {
+                        e.status = Status::Failed;
+                        e.error = Some(js_err(&err));
+                    }
                 }
             });
-        } else {
+        } else if !hash_job {
             arm_watchdog(id);
         }
         render_one(id);

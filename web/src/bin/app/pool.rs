@@ -18,6 +18,8 @@ pub struct Slot {
     pub acked: bool,
     /// The entry the worker scans or hashes.
     pub busy: Option<u32>,
+    /// Entries it scanned whose report it keeps until asked for their hash.
+    pub scanned: Vec<u32>,
 }
 
 pub struct Pool {

@@ -529,6 +529,18 @@ pub fn on_hashed(id: u32, data: &JsValue, ok: bool) {
 /// Cancels the scan or hash of `id`: the worker is terminated (a synchronous loop cannot
 /// read messages) and a fresh one goes on with the queue.
 fn cancel(id: u32) {
+    let waiting = with_app(|app| {
+        let e = app
+            .entries
+            .iter_mut()
+            .find(|e| e.id == id && e.hash == HashState::None && app.pool.busy_with(id).is_none());
+        e.map(|e| e.hash = HashState::Cancelled).is_some()
+    });
+    if waiting {
+        // A hash not started yet (the pool hashes once no file waits for a verdict).
+        render_one(id);
+        return;
+    }
     let cancelled = with_app(|app| {
         let slot = app.pool.busy_with(id)?;
         app.pool.slots[slot].busy = None;

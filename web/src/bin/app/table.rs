@@ -136,6 +136,8 @@ pub fn render_row(e: &Entry, lang: Lang) {
     let tr = &e.row;
     attr(tr, "data-file", &e.name);
     attr(tr, "data-verdict", &r.verdict);
+    attr(tr, "data-size", &r.size.to_string());
+    attr(tr, "data-ms", &r.ms.map(|m| format!("{m:.1}")).unwrap_or_default());
     let mut cells = Vec::with_capacity(5);
     let mut c = tr.first_element_child();
     while let Some(x) = c {
