@@ -104,7 +104,7 @@ fn row_of(e: &Entry) -> Row {
             }
         }
     }
-    Row { id: e.id, name: e.name.clone(), verdict, top, codes, size: e.file.size(), ms: e.ms }
+    Row { id: e.id, name: e.name.clone(), verdict, top, codes, size: e.size.unwrap_or(-1.0), ms: e.ms }
 }
 
 fn entry(app: &App, id: u32) -> Option<&Entry> {
@@ -178,7 +178,7 @@ pub fn render_row(e: &Entry, lang: Lang) {
         let short: String = msg.chars().take(90).collect();
         add(&top, &txt("span", "top-error", &short));
     }
-    cell(3).set_text_content(Some(&human_bytes(r.size)));
+    cell(3).set_text_content(Some(&e.size.map(human_bytes).unwrap_or_default()));
     cell(4).set_text_content(Some(&r.ms.map(|ms| tf(lang, "took", &[&format!("{ms:.0}")])).unwrap_or_default()));
 }
 
