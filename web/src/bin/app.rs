@@ -683,10 +683,15 @@ fn render_all() {
     with_app(|app| {
         apply_static_strings(app.lang);
         render_engine_status(app);
+        // Cards of the table's page now; the others when their page is shown.
         for e in &app.entries {
-            render_entry(e, app.lang, app.policy.needs_hash);
+            if app.table.is_shown(e.id) {
+                render_entry(e, app.lang, app.policy.needs_hash);
+            }
             table::render_row(e, app.lang);
         }
+        let hidden: Vec<u32> = app.entries.iter().map(|e| e.id).filter(|id| !app.table.is_shown(*id)).collect();
+        app.table.stale.extend(hidden);
         render_rules(app.lang);
         review_ui::render_policy(app);
         table::invalidate(app);
@@ -696,9 +701,17 @@ fn render_all() {
 
 fn render_one(id: u32) {
     with_app(|app| {
+        // A card off the table's page is rendered when its page is shown (1,000 files:
+        // 100 cards rendered, not 2,000 renders of cards nobody sees).
+        let shown = app.table.is_shown(id);
         if let Some(e) = app.entries.iter().find(|e| e.id == id) {
-            render_entry(e, app.lang, app.policy.needs_hash);
+            if shown {
+                render_entry(e, app.lang, app.policy.needs_hash);
+            }
             table::render_row(e, app.lang);
+        }
+        if !shown {
+            app.table.stale.insert(id);
         }
         table::note_progress(app);
     });

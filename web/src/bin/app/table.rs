@@ -52,6 +52,8 @@ pub struct TableState {
     announced: String,
     /// How many rows pass the filter (all pages).
     visible_len: usize,
+    /// Entries whose card changed while off the page (rendered when attached).
+    pub stale: std::collections::BTreeSet<u32>,
 }
 
 impl TableState {
@@ -67,7 +69,12 @@ impl TableState {
             batch_start: None,
             announced: String::new(),
             visible_len: 0,
+            stale: std::collections::BTreeSet::new(),
         }
+    }
+
+    pub fn is_shown(&self, id: u32) -> bool {
+        self.shown.contains(&id)
     }
 }
 
@@ -147,6 +154,7 @@ pub fn render_row(e: &Entry, lang: Lang) {
     let cell = |i: usize| cells.get(i).cloned().unwrap_or_else(|| el("td", ""));
     if let Some(b) = cell(0).first_element_child() {
         b.set_text_content(Some(&e.name));
+        attr(&b, "title", &e.name); // the cell truncates long paths
     }
     let v = cell(1);
     clear(&v);
@@ -279,6 +287,12 @@ fn render_page(app: &mut App, rows: &[Row]) {
         let _ = if rows.is_empty() { wrap.set_attribute("hidden", "") } else { wrap.remove_attribute("hidden") };
     }
     if page_ids != app.table.shown.as_slice() {
+        let stale: Vec<u32> = page_ids.iter().copied().filter(|id| app.table.stale.remove(id)).collect();
+        for id in stale {
+            if let Some(e) = entry(app, id) {
+                render_entry(e, lang, app.policy.needs_hash);
+            }
+        }
         let trs = js_sys::Array::new();
         let cards = js_sys::Array::new();
         for id in page_ids {
