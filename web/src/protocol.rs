@@ -7,8 +7,9 @@
 //! - `{ id: number, file: File, path?: string, limits?: string, defer_hash?: true }` — one
 //!   file to scan, then to hash; with `defer_hash` the worker keeps the report and hashes
 //!   only when asked:
-//! - `{ type: "hash", id, file, path?, limits? }` — hash a file scanned with `defer_hash`
-//!   (a worker that does not hold its report scans it again first, posting no `result`);
+//! - `{ type: "hash", id, file?, path?, limits? }` — hash a file scanned with `defer_hash`:
+//!   the worker that scanned it holds the file and report (its last [`MAX_KEPT`]), so the
+//!   page sends `file` only to another worker, which scans it again (posting no `result`);
 //! - `{ type: "export", kind, lang, labels: {key: text}, reports: [FileReport JSON],
 //!   sarifs: [SARIF JSON], missing: [FileReport JSON without SARIF], generated }` — sent to
 //!   a worker started for that one export (the scanning worker may be busy hashing).
@@ -41,6 +42,10 @@ pub const HASHED: &str = "hashed";
 pub const HASH_FAILED: &str = "hash-failed";
 pub const EXPORT: &str = "export";
 pub const HASH: &str = "hash";
+
+/// How many files scanned with `defer_hash` a worker holds (file and report) until asked
+/// for their hash; the page tracks the same window to know when to send the file again.
+pub const MAX_KEPT: usize = 512;
 pub const EXPORTED: &str = "exported";
 
 /// Builds a plain object from key/value pairs.

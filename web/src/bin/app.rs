@@ -961,13 +961,23 @@ fn pump() {
             } else {
                 app.entries.iter().position(|e| e.status == Status::Queued)?
             };
+            // The worker holds the files it scanned (its last `MAX_KEPT`): a File is not
+            // posted again to it (cloning a File from disk costs the main thread).
+            let scanned = &app.pool.slots[slot].scanned;
+            let held = hash_job
+                && scanned
+                    .iter()
+                    .position(|x| *x == app.entries[i].id)
+                    .is_some_and(|p| scanned.len() - p <= protocol::MAX_KEPT);
             let e = &mut app.entries[i];
             let mut pairs = vec![
                 ("id", JsValue::from(e.id)),
-                ("file", e.file.clone().into()),
                 ("path", e.name.clone().into()),
                 ("limits", limits_text.clone().into()),
             ];
+            if !held {
+                pairs.push(("file", e.file.clone().into()));
+            }
             if hash_job {
                 pairs.push(("type", protocol::HASH.into()));
                 e.hash = review_ui::HashState::Running { done: 0.0, total: e.size.unwrap_or_else(|| e.file.size()) };

@@ -78,13 +78,12 @@ fn on_policy(data: &JsValue) {
     }
 }
 
-/// Reports scanned with `defer_hash` and not hashed yet, by id (at most
-/// `MAX_KEPT`: a hash request for a report no longer kept scans the file again).
-const MAX_KEPT: usize = 512;
+/// Files scanned with `defer_hash` and not hashed yet, with their reports, by id, the
+/// oldest dropped past `protocol::MAX_KEPT` (the page then sends the file again).
+type Kept = std::collections::VecDeque<(u32, Blob, keras_sentinel::report::FileReport)>;
 
 thread_local! {
-    static KEPT: RefCell<std::collections::VecDeque<(u32, keras_sentinel::report::FileReport)>> =
-        const { RefCell::new(std::collections::VecDeque::new()) };
+    static KEPT: RefCell<Kept> = const { RefCell::new(std::collections::VecDeque::new()) };
 }
 
 /// A file to scan: the verdict is posted at once; the hash follows at once too, unless the
@@ -95,38 +94,38 @@ fn on_file(data: &JsValue) {
     if protocol::get(data, "defer_hash").is_truthy() {
         KEPT.with(|k| {
             let mut k = k.borrow_mut();
-            if k.len() >= MAX_KEPT {
+            if k.len() >= protocol::MAX_KEPT {
                 k.pop_front();
             }
-            k.push_back((id.as_f64().unwrap_or(-1.0) as u32, report));
+            k.push_back((id.as_f64().unwrap_or(-1.0) as u32, blob, report));
         });
         return;
     }
     hash_file(id, blob, report);
 }
 
-/// `{type: "hash", id, file, path, limits}`: the hash of a file scanned with `defer_hash`
-/// (by this worker or, when it was replaced, another: then the file is scanned again,
-/// without posting a second verdict).
+/// `{type: "hash", id, file?, path, limits}`: the hash of a file scanned with `defer_hash`,
+/// from the file and report kept here; without them (another worker scanned it, or it was
+/// dropped) the message carries the file, scanned again without posting a second verdict.
 fn on_hash(data: &JsValue) {
     let key = protocol::get_f64(data, "id").unwrap_or(-1.0) as u32;
     let kept = KEPT.with(|k| {
         let mut k = k.borrow_mut();
-        let i = k.iter().position(|(id, _)| *id == key)?;
-        k.remove(i).map(|(_, r)| r)
+        let i = k.iter().position(|(id, _, _)| *id == key)?;
+        k.remove(i).map(|(_, b, r)| (b, r))
     });
     let id = protocol::get(data, "id");
     match (kept, protocol::get(data, "file").dyn_into::<Blob>()) {
-        (Some(report), Ok(blob)) => hash_file(id, blob, report),
+        (Some((blob, report)), _) => hash_file(id, blob, report),
         (None, Ok(_)) => {
             if let Some((id, blob, report)) = scan_file(data, false) {
                 hash_file(id, blob, report);
             }
         }
-        (_, Err(_)) => post(&obj(&[
+        (None, Err(_)) => post(&obj(&[
             ("type", protocol::HASH_FAILED.into()),
             ("id", id),
-            ("message", "message carried no file".into()),
+            ("message", "the file is no longer held by the scanning worker".into()),
         ])),
     }
 }
