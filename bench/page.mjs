@@ -95,7 +95,7 @@ async function run(folder, files, workers) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sets = [];
-if (fs.existsSync(WILD)) sets.push({ name: `wild corpus folder (${countModels(WILD)} files, ${(fs.statSync(WILD).size, 0) || ''}`, folder: WILD, files: countModels(WILD) });
+if (fs.existsSync(WILD)) sets.push({ name: 'wild', folder: WILD, files: countModels(WILD) });
 else console.error(`[page bench] ${WILD} not found: wild corpus skipped`);
 const gen = generated();
 sets.push({ name: '1,000 generated config files', folder: gen.folder, files: 1000 });
@@ -133,7 +133,8 @@ try {
 const md = [
   `Headless Chromium (${CHROMIUM}), navigator.hardwareConcurrency = ${cores}; ${RUNS} runs each, a fresh page per run.`,
   'Time: from the folder input\'s `change` (files added) to the last verdict in the table, by the page\'s',
-  'clock (`#results[data-scan-ms]`); each worker also hashes (SHA-256) every file after its verdict.',
+  'clock (`#results[data-scan-ms]`). The SHA-256 of every file follows once no file waits for a verdict',
+  '(not in this time). The machine is shared: its load average is in the line above.',
   'Longest task: the longest main-thread task (PerformanceObserver `longtask`) during the run, median of the runs.',
   '',
   '| Files | Workers | Time to last verdict (median) | Range | Longest main-thread task |',

@@ -334,6 +334,12 @@ await check('1,000 generated small files: every verdict arrives, pages of 100 ro
     const mal = await rows(s.page);
     assert(mal.length === 50 && mal.every((x) => x.verdict === 'malicious' && x.top === 'KS-CONFIG-MODULE'), `filter on 1000: ${mal.length}`);
     await shot(s.page, 'generated-1000');
+    // Clearing the results empties the table (and hides it).
+    await s.page.selectOption('#filter-verdict', '');
+    await s.page.click('#clear');
+    await s.page.waitForSelector('#results-table-wrap[hidden]', { state: 'attached', timeout: 10000 });
+    const left = await s.page.evaluate(() => document.querySelectorAll('#results-rows tr, #results-list section.file-card').length);
+    assert(left === 0, `${left} rows/cards left after clearing`);
     assert(s.log.errors.length === 0, `page errors: ${s.log.errors}`);
   } finally {
     await s.context.close();
