@@ -263,7 +263,7 @@ mod tests {
     fn a_click_sorts_in_the_first_direction_then_reverses() {
         let first = Sort::clicked(None, Column::Verdict);
         assert_eq!(first, Sort { column: Column::Verdict, ascending: false });
-        assert_eq!(Sort::clicked(Some(first), Column::Verdict).ascending, true);
+        assert!(Sort::clicked(Some(first), Column::Verdict).ascending);
         assert_eq!(Sort::clicked(Some(first), Column::Name), Sort { column: Column::Name, ascending: true });
         for c in Column::ALL {
             assert_eq!(Column::from_key(c.key()), Some(c));
