@@ -139,6 +139,7 @@ if (!fs.existsSync(WILD)) {
     assert(r.length === files.length, `${r.length} rows for ${files.length} files`);
     assert(JSON.stringify(r.map((x) => x.file).sort()) === JSON.stringify([...files].sort()), 'rows are not the folder\'s model files');
     assert(r.every((x, i) => i === 0 || x.id > r[i - 1].id), 'unsorted rows are not in the order added');
+    assert(r.every((x, i) => i === 0 || x.file > r[i - 1].file), 'a folder is not queued in path order');
     assert(r.filter((x) => x.tabindex === '0').length === 1, 'not exactly one row in the tab order');
     const cards = await s.page.$$eval('#results-list section.file-card', (cs) => cs.map((c) => ({
       file: c.dataset.file, verdict: c.dataset.verdict, open: c.querySelector('details.card-body')?.open,

@@ -1240,16 +1240,19 @@ fn wire_input(id: &str, folder: bool) {
             let mut list = Vec::new();
             for i in 0..files.length() {
                 if let Some(f) = files.get(i) {
-                    list.push(f);
+                    let name = if folder { relative_path(&f) } else { f.name() };
+                    list.push((name, f));
                 }
             }
-            for f in list {
+            // A folder's files come in the file system's order: queued (and listed) by path.
+            if folder {
+                list.sort_by(|a, b| a.0.cmp(&b.0));
+            }
+            for (name, f) in list {
                 if folder {
-                    let p = relative_path(&f);
-                    enqueue_from_folder(f, p);
+                    enqueue_from_folder(f, name);
                 } else {
-                    let n = f.name();
-                    enqueue(f, n);
+                    enqueue(f, name);
                 }
             }
         }
