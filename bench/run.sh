@@ -11,13 +11,15 @@
 #   hostile      crafted and malformed inputs: worst time and peak memory per set
 #   sweep        the Python package's Ray sweep: files/s with 1 and 2 workers, bytes read
 #   wasm         the page's wasm bundle, gzipped (bench/wasm_size.sh)
+#   page         the page in headless Chromium (bench/page.mjs): files added to the last
+#                verdict for the wild folder and 1,000 generated files, 1 worker vs the pool
 # Peers come from PyPI into a throwaway virtualenv; nothing else is downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 VENV=${KS_PEERS_VENV:-/tmp/ks-peers}
 TARGET=$(realpath -m "${CARGO_TARGET_DIR:-target}")
-ALL=(scoreboard adversarial hostile analyze large sweep wasm)
+ALL=(scoreboard adversarial hostile analyze large sweep wasm page)
 SECTIONS=("$@")
 [ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=("${ALL[@]}")
 [ "${SECTIONS[0]}" = assemble ] && SECTIONS=()   # only rebuild BENCHMARKS.md from bench/results
@@ -82,6 +84,10 @@ for s in "${SECTIONS[@]+"${SECTIONS[@]}"}"; do
     wasm)
       bench/wasm_size.sh > "$tmp"
       { provenance; cat "$tmp"; } > "$out" ;;
+    page)
+      PATH="$PWD/node_modules/.bin:$PATH" trunk build --release >&2
+      node bench/page.mjs --runs "${KS_PAGE_RUNS:-3}" --markdown "$tmp"
+      { provenance "; load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"; cat "$tmp"; } > "$out" ;;
     *) echo "[bench] unknown section $s (one of: ${ALL[*]})" >&2; exit 2 ;;
   esac
   rm -f "$tmp"
@@ -96,6 +102,7 @@ title() {
     large) echo "Large files: bytes read and time to verdict" ;;
     sweep) echo "Registry sweep on Ray (Python package)" ;;
     wasm) echo "Page bundle size" ;;
+    page) echo "The page with many files: time to the last verdict, 1 worker vs the pool" ;;
   esac
 }
 {

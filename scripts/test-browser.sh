@@ -5,7 +5,7 @@
 #   2. trunk build --release            -> dist/
 #   3. wasm-bindgen tests in headless Chromium (tests-wasm/tests: main thread + worker)
 #   4. Playwright end-to-end test of dist/ (tests-wasm/e2e/e2e.mjs, then review.mjs: policy,
-#      hash, cancel, exports)
+#      hash, cancel, exports; then table.mjs: the results table, screenshots in $KS_ARTIFACTS)
 # Needs the test corpus at ../shared (or KS_SHARED=/path/to/shared).
 # Exit status: 0 only if every step passed. Screenshots: /tmp/ks-e2e-*.png.
 set -uo pipefail
@@ -41,5 +41,7 @@ KS_CLI="$CARGO_TARGET_DIR/debug/keras-sentinel" KS_DIST="$ROOT/dist" node tests-
 
 step "end-to-end test of the model overview (tree of a nested model, finding <-> layer; screenshots in KS_ARTIFACTS)"
 KS_DIST="$ROOT/dist" node tests-wasm/e2e/overview.mjs || fail "model overview end-to-end test"
+step "end-to-end test of the results table (wild folder: sort, filters, chips, cards, keyboard; 1,000 files responsive)"
+KS_DIST="$ROOT/dist" KS_ARTIFACTS="${KS_ARTIFACTS:-$CARGO_TARGET_DIR/e2e-artifacts}" node tests-wasm/e2e/table.mjs || fail "results table end-to-end test"
 
 printf '\n[test-browser] all browser tests passed\n'

@@ -111,7 +111,16 @@ async function readCard(page, name) {
       layerText: f.querySelector('.layer-path')?.textContent || '',
       location: f.querySelector('.location')?.textContent || '',
       title: f.querySelector('.finding-title')?.textContent || '',
-      hasFaq: !!f.querySelector('details.faq'),
+      // Guidance is shown once per rule, in the rules section; the finding links to it.
+      hasFaq: (() => {
+        const a = f.querySelector('a.rule-link');
+        const g = a && document.querySelector(a.getAttribute('href'));
+        return !!(g && g.dataset.code === f.dataset.code && g.querySelector('details.faq dt'));
+      })(),
+      guidance: (() => {
+        const a = f.querySelector('a.rule-link');
+        return (a && document.querySelector(a.getAttribute('href'))?.textContent) || '';
+      })(),
     })),
     errors: [...card.querySelectorAll('.scan-error')].map((e) => e.textContent),
     text: card.textContent,
@@ -175,7 +184,7 @@ await check('drop a malicious .keras: PAIT lambda finding on the Lambda layer, w
   assert(/(^|> )lambda$/.test(f.layer), `layer path ${JSON.stringify(f.layer)} does not end at the layer "lambda"`);
   assert(f.layerText === f.layer, `layer path not shown: ${JSON.stringify(f.layerText)}`);
   assert(f.location.includes('config.json'), `location ${JSON.stringify(f.location)} does not name config.json`);
-  assert(f.hasFaq, 'finding has no FAQ');
+  assert(f.hasFaq, 'finding links to no guidance with an FAQ for its rule');
   await page.screenshot({ path: path.join(SHOTS, 'ks-e2e-drop-light.png'), fullPage: true });
 });
 
@@ -208,7 +217,8 @@ await check('switch to Turkish: UI, verdict and rule texts change language', asy
   const drop = await page.textContent('#drop-title');
   assert(drop.includes('Model dosyalarını'), `drop title not Turkish: ${drop}`);
   const card = await readCard(page, malName);
-  assert(card.text.includes('Sıkça sorulan sorular'), 'no Turkish FAQ heading in the finding');
+  const guided = card.findings.find((x) => LAMBDA_CODE.test(x.code));
+  assert(guided.guidance.includes('Sıkça sorulan sorular'), "no Turkish FAQ heading in the finding's guidance");
   assert(card.text.includes('Katman'), 'no Turkish "Katman" (layer) label');
   const f = card.findings.find((x) => LAMBDA_CODE.test(x.code));
   assert(f.title && f.title !== enTitle, `rule title did not change: ${f.title}`);

@@ -4,7 +4,12 @@
 //! - `{ type: "policy", text?: string, name: string, off?: true }` — the policy to apply from
 //!   now on: `text` is a policy file, no text the built-in policy, `off` none at all (the
 //!   site's policy could not be read). Sent after every `ready`, before any file;
-//! - `{ id: number, file: File, path?: string }` — one file to scan, then to hash;
+//! - `{ id: number, file: File, path?: string, limits?: string, defer_hash?: true }` — one
+//!   file to scan, then to hash; with `defer_hash` the worker keeps the report and hashes
+//!   only when asked:
+//! - `{ type: "hash", id, file?, path?, limits? }` — hash a file scanned with `defer_hash`:
+//!   the worker that scanned it holds the file and report (its last [`MAX_KEPT`]), so the
+//!   page sends `file` only to another worker, which scans it again (posting no `result`);
 //! - `{ type: "export", kind, lang, labels: {key: text}, reports: [FileReport JSON],
 //!   sarifs: [SARIF JSON], missing: [FileReport JSON without SARIF], generated }` — sent to
 //!   a worker started for that one export (the scanning worker may be busy hashing).
@@ -36,6 +41,11 @@ pub const HASH_PROGRESS: &str = "hash-progress";
 pub const HASHED: &str = "hashed";
 pub const HASH_FAILED: &str = "hash-failed";
 pub const EXPORT: &str = "export";
+pub const HASH: &str = "hash";
+
+/// How many files scanned with `defer_hash` a worker holds (file and report) until asked
+/// for their hash; the page tracks the same window to know when to send the file again.
+pub const MAX_KEPT: usize = 512;
 pub const EXPORTED: &str = "exported";
 
 /// Builds a plain object from key/value pairs.

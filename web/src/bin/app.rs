@@ -12,6 +12,12 @@ mod review_ui;
 // The model overview (layer tree with lambda and finding markers).
 #[path = "app/overview.rs"]
 mod overview;
+// The pool of scanning workers.
+#[path = "app/pool.rs"]
+mod pool;
+// The results table (sort, filter, pages, keyboard) and the cards' open state.
+#[path = "app/table.rs"]
+mod table;
 
 use std::cell::RefCell;
 
@@ -122,7 +128,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every UI string table (the exports get them all, in the page's language).
-const STRINGS_ALL: [&[(&str, &str, &str)]; 2] = [STRINGS, review_ui::STRINGS];
+const STRINGS_ALL: [&[(&str, &str, &str)]; 3] = [STRINGS, review_ui::STRINGS, table::STRINGS];
 
 fn t(lang: Lang, key: &str) -> &'static str {
     match STRINGS_ALL.iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key) {
@@ -168,52 +174,54 @@ struct Entry {
     /// Name shown (a folder-relative path for files from a folder).
     name: String,
     file: File,
+    /// The file's size once its report says it (`stats.file_bytes`). Not `file.size()` at
+    /// enqueue: in Chromium that getter on a file from disk is a synchronous stat, about
+    /// half the main thread's time when a folder of 1,000 files is added.
+    size: Option<f64>,
     status: Status,
     report: Option<Value>,
     error: Option<String>,
     bytes_read: f64,
     ms: Option<f64>,
     card: Element,
+    /// The file's row in the results table (attached while it is on the table's page).
+    row: Element,
     /// The worker's report as it sent it (the exports keep the CLI's key order); `None`
     /// for reports the page made (watchdog, cancel).
     report_text: Option<String>,
     /// The worker's SARIF of this file, as JSON text (for the exports).
     sarif: Option<String>,
     hash: review_ui::HashState,
+    /// The user opened or closed the card's details (`None`: open for malicious and
+    /// suspicious files, closed for the others).
+    open: Option<bool>,
 }
 
 struct App {
     lang: Lang,
+    /// In the order added (ids increase).
     entries: Vec<Entry>,
-    worker: Option<Worker>,
-    /// Incremented per worker started; callbacks of older workers are ignored.
-    generation: u32,
-    ready: bool,
-    busy: Option<u32>,
+    pool: pool::Pool,
     next_id: u32,
-    /// Workers that failed before ever becoming ready (stop retrying after a few).
-    start_failures: u32,
     engine_note: Option<(&'static str, String)>,
     skipped: Vec<String>,
     policy: review_ui::PolicyState,
     /// Files queued again because the policy changed (shown in the policy banner).
     rescan_note: Option<usize>,
+    table: table::TableState,
 }
 
 thread_local! {
     static APP: RefCell<App> = const { RefCell::new(App {
         lang: Lang::En,
         entries: Vec::new(),
-        worker: None,
-        generation: 0,
-        ready: false,
-        busy: None,
+        pool: pool::Pool::new(),
         next_id: 1,
-        start_failures: 0,
         engine_note: None,
         skipped: Vec::new(),
         policy: review_ui::PolicyState::new(),
         rescan_note: None,
+        table: table::TableState::new(),
     }) };
 }
 
@@ -326,7 +334,7 @@ fn render_engine_status(app: &App) {
     let lang = app.lang;
     let (class, text) = match &app.engine_note {
         Some((key, arg)) => ("engine-status bad", tf(lang, key, &[arg])),
-        None if app.ready => ("engine-status ok", t(lang, "engine_ready").to_string()),
+        None if app.pool.any_ready() => ("engine-status ok", t(lang, "engine_ready").to_string()),
         None => ("engine-status", t(lang, "engine_starting").to_string()),
     };
     e.set_class_name(class);
@@ -350,21 +358,8 @@ fn render_summary(app: &App) {
         return;
     }
     add(&sum, &txt("span", "summary-total", &tf(lang, "summary", &[&app.entries.len().to_string()])));
-    for v in ["malicious", "suspicious", "error", "lambda", "clean"] {
-        let n = app.entries.iter().filter(|e| e.report.as_ref().map(|r| s(r, "verdict")) == Some(v)).count();
-        if n > 0 {
-            let chip = txt("span", &format!("chip verdict-{v}"), &format!("{} {}", n, t(lang, &format!("v_{v}"))));
-            add(&sum, &chip);
-        }
-    }
-    let failed = app.entries.iter().filter(|e| e.status == Status::Failed).count();
-    if failed > 0 {
-        add(&sum, &txt("span", "chip verdict-error", &format!("{} {}", failed, t(lang, "not_scanned"))));
-    }
-    let pending = app.entries.iter().filter(|e| matches!(e.status, Status::Queued | Status::Scanning)).count();
-    if pending > 0 {
-        add(&sum, &txt("span", "chip pending", &format!("{} {}", pending, t(lang, "scanning"))));
-    }
+    // One chip per verdict (and not scanned, scanning): a button that filters the table.
+    table::render_chips(&sum, app);
     if let Some(sk) = by_id("skipped") {
         if app.skipped.is_empty() {
             let _ = sk.set_attribute("hidden", "");
@@ -402,7 +397,7 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
     let head = el("header", "file-head");
     let title = el("div", "file-title");
     add(&title, &txt("h3", "file-name", &e.name));
-    let mut meta = vec![human_bytes(e.file.size())];
+    let mut meta: Vec<String> = e.size.map(human_bytes).into_iter().collect();
     if let Some(r) = &e.report {
         let fmt = s(r, "format");
         if !fmt.is_empty() {
@@ -459,7 +454,9 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
         }
         Status::Done => {
             if let Some(r) = &e.report {
-                render_report(card, r, lang);
+                let body = table::card_details(e, r, lang);
+                render_report(&body, r, lang);
+                add(card, &body);
             }
         }
     }
@@ -629,25 +626,16 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
         add(&art, &evd);
     }
 
-    let ex = el("div", "explain");
     match rule {
-        Some(r) => {
-            let tx = lang.rule_text(r);
-            for (k, v) in [("what", tx.what), ("why", tx.why), ("remedy", tx.remedy)] {
-                add(&ex, &txt("h5", "", t(lang, k)));
-                add(&ex, &txt("p", &format!("explain-{k}"), v));
-            }
-            if !tx.faq.is_empty() {
-                add(&art, &ex);
-                add(&art, &faq_details(tx, lang));
-                return art;
-            }
-        }
+        // The rule's guidance (what, why, what to do, FAQ) is shown once, in the rules
+        // section, however many findings name it; the finding links to it.
+        Some(r) => add(&art, &table::guidance_link(r.code, lang)),
         None => {
+            let ex = el("div", "explain");
             add(&ex, &txt("p", "explain-what", s(f, "explanation")));
+            add(&art, &ex);
         }
     }
-    add(&art, &ex);
     art
 }
 
@@ -670,6 +658,7 @@ fn render_rules(lang: Lang) {
         let tx = lang.rule_text(r);
         let d = el("details", "rule");
         attr(&d, "data-code", r.code);
+        attr(&d, "id", &table::rule_anchor(r.code));
         let sum = el("summary", "");
         add(
             &sum,
@@ -690,12 +679,7 @@ fn render_rules(lang: Lang) {
             add(&d, &txt("p", "cves", &format!("CVE: {}", r.cves.join(", "))));
         }
         if !tx.faq.is_empty() {
-            let dl = el("dl", "faq-list");
-            for (q, a) in tx.faq {
-                add(&dl, &txt("dt", "", q));
-                add(&dl, &txt("dd", "", a));
-            }
-            add(&d, &dl);
+            add(&d, &faq_details(tx, lang));
         }
         add(&list, &d);
     }
@@ -705,41 +689,69 @@ fn render_all() {
     with_app(|app| {
         apply_static_strings(app.lang);
         render_engine_status(app);
+        // Cards of the table's page now; the others when their page is shown.
         for e in &app.entries {
-            render_entry(e, app.lang, app.policy.needs_hash);
+            if app.table.is_shown(e.id) {
+                render_entry(e, app.lang, app.policy.needs_hash);
+            }
+            table::render_row(e, app.lang);
         }
-        render_summary(app);
+        let hidden: Vec<u32> = app.entries.iter().map(|e| e.id).filter(|id| !app.table.is_shown(*id)).collect();
+        app.table.stale.extend(hidden);
         render_rules(app.lang);
         review_ui::render_policy(app);
+        table::invalidate(app);
     });
+    table::schedule();
 }
 
 fn render_one(id: u32) {
     with_app(|app| {
+        // A card off the table's page is rendered when its page is shown (1,000 files:
+        // 100 cards rendered, not 2,000 renders of cards nobody sees).
+        let shown = app.table.is_shown(id);
         if let Some(e) = app.entries.iter().find(|e| e.id == id) {
-            render_entry(e, app.lang, app.policy.needs_hash);
+            if shown {
+                render_entry(e, app.lang, app.policy.needs_hash);
+            }
+            table::render_row(e, app.lang);
         }
-        render_summary(app);
+        if !shown {
+            app.table.stale.insert(id);
+        }
+        table::note_progress(app);
     });
+    // The summary, chips and the table's page: at most once per frame, not per result.
+    table::schedule();
 }
 
 // ---------------------------------------------------------------------------------------
 // Worker management
 
-fn start_worker() {
+/// (Re)starts the worker of pool slot `slot` (a new slot when `slot` is the pool's
+/// length): the old worker, if any, is terminated and its messages ignored from now on.
+fn start_worker(slot: usize) {
     let generation = with_app(|app| {
-        if let Some(w) = app.worker.take() {
-            w.terminate();
+        app.pool.next_generation += 1;
+        let generation = app.pool.next_generation;
+        let fresh =
+            pool::Slot { worker: None, generation, ready: false, acked: false, busy: None, scanned: Vec::new() };
+        match app.pool.slots.get_mut(slot) {
+            Some(s) => {
+                if let Some(w) = s.worker.take() {
+                    w.terminate();
+                }
+                *s = fresh;
+            }
+            None => app.pool.slots.push(fresh),
         }
-        app.generation += 1;
-        app.ready = false;
-        app.generation
+        generation
     });
     let worker = match Worker::new("./worker_loader.js") {
         Ok(w) => w,
         Err(e) => {
             with_app(|app| app.engine_note = Some(("engine_failed", js_err(&e))));
-            render_all();
+            with_app(|app| render_engine_status(app));
             return;
         }
     };
@@ -758,30 +770,32 @@ fn start_worker() {
     });
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
     onerror.forget();
-    with_app(|app| app.worker = Some(worker));
-    render_all();
+    with_app(|app| match app.pool.slot(generation) {
+        Some(i) => app.pool.slots[i].worker = Some(worker),
+        None => worker.terminate(),
+    });
+    with_app(|app| render_engine_status(app));
 }
 
+/// A message of the worker started as `generation` (ignored if it was replaced since).
 fn on_worker_message(generation: u32, data: JsValue) {
-    if with_app(|app| app.generation != generation) {
-        return;
-    }
+    let Some(slot) = with_app(|app| app.pool.slot(generation)) else { return };
     let kind = protocol::get_str(&data, "type").unwrap_or_default();
     let id = protocol::get_f64(&data, "id").map(|v| v as u32);
     match kind.as_str() {
         protocol::READY => {
             with_app(|app| {
-                app.ready = true;
-                app.start_failures = 0;
+                app.pool.slots[slot].ready = true;
+                app.pool.start_failures = 0;
                 if app.engine_note.as_ref().map(|(k, _)| *k) == Some("engine_failed") {
                     app.engine_note = None;
                 }
             });
             with_app(|app| render_engine_status(app));
-            review_ui::send_policy();
+            pool::send_policy(Some(slot));
             pump();
         }
-        protocol::POLICY => review_ui::on_policy_reply(&data),
+        protocol::POLICY => review_ui::on_policy_reply(generation, &data),
         protocol::HASH_PROGRESS => {
             let n = |k| protocol::get_f64(&data, k).unwrap_or(0.0);
             if let Some(id) = id {
@@ -813,11 +827,13 @@ fn on_worker_message(generation: u32, data: JsValue) {
                         let text = protocol::get_str(&data, "report").unwrap_or_default();
                         match serde_json::from_str::<Value>(&text) {
                             Ok(v) => {
+                                e.size = v.get("stats").and_then(|s| s.get("file_bytes")).and_then(Value::as_f64);
                                 e.report = Some(v);
                                 e.report_text = Some(text.clone());
                                 e.status = Status::Done;
                                 e.sarif = protocol::get_str(&data, "sarif");
-                                e.hash = review_ui::HashState::Running { done: 0.0, total: e.file.size() };
+                                // Hashed once no file waits for a verdict (`pump`).
+                                e.hash = review_ui::HashState::None;
                             }
                             Err(err) => {
                                 e.error = Some(format!("unreadable report: {err}"));
@@ -830,11 +846,13 @@ fn on_worker_message(generation: u32, data: JsValue) {
                         e.status = Status::Failed;
                     }
                 }
-                // After a result the worker hashes the file: it stays busy until `hashed`.
-                let hashing =
-                    kind == protocol::RESULT && app.entries.iter().any(|e| e.id == id && e.status == Status::Done);
-                if app.busy == Some(id) && !hashing {
-                    app.busy = None;
+                // The worker keeps the report for the hash it is asked for later.
+                let s = &mut app.pool.slots[slot];
+                if s.busy == Some(id) {
+                    s.busy = None;
+                    if kind == protocol::RESULT {
+                        s.scanned.push(id);
+                    }
                 }
             });
             render_one(id);
@@ -848,14 +866,14 @@ fn on_worker_message(generation: u32, data: JsValue) {
     }
 }
 
-/// The worker died (a panic, a trap, or it could not load). Mark the file it was working
-/// on, restart it, and go on with the queue.
+/// A worker died (a panic, a trap, or it could not load). Mark the file it was working
+/// on, restart that worker only, and go on with the queue.
 fn on_worker_crash(generation: u32, message: String) {
-    let (was_ready, busy) = with_app(|app| {
-        if app.generation != generation {
-            return (true, None);
-        }
-        let busy = app.busy.take();
+    let Some((slot, was_ready, busy)) = with_app(|app| {
+        let slot = app.pool.slot(generation)?;
+        let s = &mut app.pool.slots[slot];
+        let busy = s.busy.take();
+        let was_ready = s.ready;
         if let Some(id) = busy {
             if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
                 if e.status == Status::Done {
@@ -866,26 +884,31 @@ fn on_worker_crash(generation: u32, message: String) {
                 }
             }
         }
-        (app.ready, busy)
-    });
-    if with_app(|app| app.generation != generation) {
+        Some((slot, was_ready, busy))
+    }) else {
         return;
-    }
+    };
     if let Some(id) = busy {
         render_one(id);
     }
     if !was_ready {
         let give_up = with_app(|app| {
-            app.start_failures += 1;
+            app.pool.start_failures += 1;
             app.engine_note = Some(("engine_failed", message.clone()));
-            app.start_failures >= 3
+            app.pool.start_failures >= 3
         });
         if give_up {
+            // The engine cannot start here: stop every worker (a new policy retries).
             with_app(|app| {
-                if let Some(w) = app.worker.take() {
-                    w.terminate();
+                app.pool.gave_up = true;
+                for s in app.pool.slots.iter_mut() {
+                    if let Some(w) = s.worker.take() {
+                        w.terminate();
+                    }
+                    s.ready = false;
+                    s.busy = None;
+                    s.generation = 0;
                 }
-                app.generation += 1;
             });
             render_all();
             return;
@@ -893,7 +916,7 @@ fn on_worker_crash(generation: u32, message: String) {
     } else {
         with_app(|app| app.engine_note = Some(("engine_restarted", String::new())));
     }
-    start_worker();
+    start_worker(slot);
 }
 
 /// The page's limit settings (the `#limits-input` text) parsed like the CLI's `--limit`;
@@ -922,48 +945,88 @@ fn page_limits() -> Result<(String, keras_sentinel::limits::Limits), String> {
     parsed.map(|l| (text, l))
 }
 
-/// Sends the next queued file to the worker when it is idle.
+/// Sends queued files, in the order added, to every idle worker; once none waits for a
+/// verdict, the hashes (each preferably to the worker that scanned the file and kept its
+/// report), so hashing large files never delays a verdict.
 fn pump() {
     let Ok((limits_text, _)) = page_limits() else { return };
-    let next = with_app(|app| {
-        // No file is scanned before the worker has the policy in force.
-        if !app.ready || app.busy.is_some() || !app.policy.acked {
-            return None;
-        }
-        let worker = app.worker.clone()?;
-        let e = app.entries.iter_mut().find(|e| e.status == Status::Queued)?;
-        e.status = Status::Scanning;
-        let msg = obj(&[
-            ("id", e.id.into()),
-            ("file", e.file.clone().into()),
-            ("path", e.name.clone().into()),
-            ("limits", limits_text.clone().into()),
-        ]);
-        let id = e.id;
-        app.busy = Some(id);
-        Some((worker, msg, id))
-    });
-    if let Some((worker, msg, id)) = next {
+    loop {
+        let next = with_app(|app| {
+            // No file is scanned or hashed before its worker has the policy in force (`idle`).
+            let slot = app.pool.idle()?;
+            let worker = app.pool.slots[slot].worker.clone()?;
+            let hash_job = !app.entries.iter().any(|e| e.status == Status::Queued);
+            let i = if hash_job {
+                let waiting = |e: &Entry| {
+                    e.status == Status::Done && e.hash == review_ui::HashState::None && e.report_text.is_some()
+                };
+                let own = app.pool.slots[slot].scanned.iter().find_map(|id| {
+                    app.entries.binary_search_by_key(id, |e| e.id).ok().filter(|&i| waiting(&app.entries[i]))
+                });
+                own.or_else(|| app.entries.iter().position(waiting))?
+            } else {
+                app.entries.iter().position(|e| e.status == Status::Queued)?
+            };
+            // The worker holds the files it scanned (its last `MAX_KEPT`): a File is not
+            // posted again to it (cloning a File from disk costs the main thread).
+            let scanned = &app.pool.slots[slot].scanned;
+            let held = hash_job
+                && scanned
+                    .iter()
+                    .position(|x| *x == app.entries[i].id)
+                    .is_some_and(|p| scanned.len() - p <= protocol::MAX_KEPT);
+            let e = &mut app.entries[i];
+            let mut pairs = vec![
+                ("id", JsValue::from(e.id)),
+                ("path", e.name.clone().into()),
+                ("limits", limits_text.clone().into()),
+            ];
+            if !held {
+                pairs.push(("file", e.file.clone().into()));
+            }
+            if hash_job {
+                pairs.push(("type", protocol::HASH.into()));
+                e.hash = review_ui::HashState::Running { done: 0.0, total: e.size.unwrap_or_else(|| e.file.size()) };
+            } else {
+                pairs.push(("defer_hash", true.into()));
+                e.status = Status::Scanning;
+            }
+            let id = e.id;
+            let s = &mut app.pool.slots[slot];
+            s.busy = Some(id);
+            s.scanned.retain(|x| *x != id);
+            Some((worker, obj(&pairs), id, hash_job))
+        });
+        let Some((worker, msg, id, hash_job)) = next else { break };
         if let Err(err) = worker.post_message(&msg) {
             with_app(|app| {
-                app.busy = None;
+                app.pool.release(id);
                 if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
-                    e.status = Status::Failed;
-                    e.error = Some(js_err(&err));
+                    if hash_job {
+                        e.hash = review_ui::HashState::Failed(js_err(&err));
+                    } else {
+                        e.status = Status::Failed;
+                        e.error = Some(js_err(&err));
+                    }
                 }
             });
-        } else {
+        } else if !hash_job {
             arm_watchdog(id);
         }
         render_one(id);
     }
+    pool::grow();
 }
 
 /// Starts the deadline of the scan of entry `id` (see `watchdog`).
 fn arm_watchdog(id: u32) {
     let Some(win) = web_sys::window() else { return };
-    let (generation, name) =
-        with_app(|app| (app.generation, app.entries.iter().find(|e| e.id == id).map(|e| e.name.clone())));
+    let Some((generation, name)) = with_app(|app| {
+        let slot = app.pool.busy_with(id)?;
+        Some((app.pool.slots[slot].generation, app.entries.iter().find(|e| e.id == id).map(|e| e.name.clone())))
+    }) else {
+        return;
+    };
     let search = win.location().search().unwrap_or_default();
     let default_ms =
         page_limits().map(|(_, l)| l.max_scan_ms).unwrap_or(keras_sentinel::limits::Limits::default().max_scan_ms);
@@ -976,26 +1039,27 @@ fn arm_watchdog(id: u32) {
         win.set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), ms.min(i32::MAX as u64) as i32);
 }
 
-/// The scan of `id` is past its deadline: if the worker is still on it, stop the worker,
-/// report the file as `error` naming the limit, and go on with a fresh worker.
+/// The scan of `id` is past its deadline: if its worker is still on it, stop that worker,
+/// report the file as `error` naming the limit, and replace that worker (the others go on).
 fn on_deadline(generation: u32, id: u32, ms: u64) {
     let stopped = with_app(|app| {
+        let slot = app.pool.slot(generation)?;
         let scanning = app.entries.iter().any(|e| e.id == id && e.status == Status::Scanning);
-        if app.generation != generation || app.busy != Some(id) || !scanning {
-            return false; // finished in time (hashing has no deadline), or the worker already died
+        if app.pool.slots[slot].busy != Some(id) || !scanning {
+            return None; // finished in time (hashing has no deadline), or the worker already died
         }
-        app.busy = None;
+        app.pool.slots[slot].busy = None;
         if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
             e.report = Some(watchdog::stopped_report(&e.name, e.file.size() as u64, ms));
             e.status = Status::Done;
             e.ms = Some(ms as f64);
         }
         app.engine_note = Some(("engine_restarted", String::new()));
-        true
+        Some(slot)
     });
-    if stopped {
+    if let Some(slot) = stopped {
         render_one(id);
-        start_worker(); // terminates the stuck worker; the new one's `ready` pumps the queue
+        start_worker(slot); // terminates the stuck worker; the new one's `ready` pumps the queue
     }
 }
 
@@ -1014,14 +1078,15 @@ fn enqueue(file: File, name: String) {
     let id = with_app(|app| {
         let id = app.next_id;
         app.next_id += 1;
+        // Cards and rows are attached by the table, a page at a time.
         let card = el("section", "file-card");
         attr(&card, "id", &format!("file-{id}"));
-        if let Some(list) = by_id("results-list") {
-            add(&list, &card);
-        }
+        let row = table::new_row(id);
+        table::batch_started(app);
         app.entries.push(Entry {
             id,
             name,
+            size: None,
             file,
             status: Status::Queued,
             report: None,
@@ -1030,13 +1095,32 @@ fn enqueue(file: File, name: String) {
             bytes_read: 0.0,
             ms: None,
             card,
+            row,
             sarif: None,
             hash: review_ui::HashState::None,
+            open: None,
         });
         id
     });
     render_one(id);
-    pump();
+    schedule_pump();
+}
+
+/// `pump` once after the current event (a folder of 1,000 files is queued first, then
+/// dispatched, not dispatched 1,000 times while being queued).
+fn schedule_pump() {
+    thread_local! {
+        static SCHEDULED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if SCHEDULED.with(|s| s.replace(true)) {
+        return;
+    }
+    let Some(win) = web_sys::window() else { return };
+    let f = Closure::once_into_js(|| {
+        SCHEDULED.with(|s| s.set(false));
+        pump();
+    });
+    let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), 0);
 }
 
 fn enqueue_from_folder(file: File, path: String) {
@@ -1044,7 +1128,7 @@ fn enqueue_from_folder(file: File, path: String) {
         enqueue(file, path);
     } else {
         with_app(|app| app.skipped.push(path));
-        with_app(|app| render_summary(app));
+        table::schedule();
     }
 }
 
@@ -1162,16 +1246,19 @@ fn wire_input(id: &str, folder: bool) {
             let mut list = Vec::new();
             for i in 0..files.length() {
                 if let Some(f) = files.get(i) {
-                    list.push(f);
+                    let name = if folder { relative_path(&f) } else { f.name() };
+                    list.push((name, f));
                 }
             }
-            for f in list {
+            // A folder's files come in the file system's order: queued (and listed) by path.
+            if folder {
+                list.sort_by(|a, b| a.0.cmp(&b.0));
+            }
+            for (name, f) in list {
                 if folder {
-                    let p = relative_path(&f);
-                    enqueue_from_folder(f, p);
+                    enqueue_from_folder(f, name);
                 } else {
-                    let n = f.name();
-                    enqueue(f, n);
+                    enqueue(f, name);
                 }
             }
         }
@@ -1252,10 +1339,12 @@ fn main() {
                     let keep = matches!(e.status, Status::Queued | Status::Scanning);
                     if !keep {
                         e.card.remove();
+                        e.row.remove();
                     }
                     keep
                 });
                 app.skipped.clear();
+                table::forget_removed(app);
             });
             render_all();
         });
@@ -1268,5 +1357,9 @@ fn main() {
         let _ = body.set_attribute("data-app", "ready");
     }
     review_ui::init();
-    start_worker();
+    table::init();
+    render_all();
+    // Every worker of the pool is started now: once files are dropped, the page loads
+    // nothing more (the e2e tests check that no request is made while scanning).
+    pool::start_all();
 }

@@ -4,7 +4,9 @@
 //! page. Each file is scanned through [`BlobSource`] (random-access reads with
 //! `FileReaderSync` + `Blob.slice`; the file is never read whole), the verdict and the
 //! policy's decision are posted at once, then the file is hashed in 1 MiB chunks with
-//! progress, and the decision is recomputed with the hash (file allowlist entries).
+//! progress, and the decision is recomputed with the hash (file allowlist entries). The
+//! page's pool defers hashes (`defer_hash`, then `{type: "hash"}`) until no file waits for
+//! a verdict.
 //! Cancelling is terminating this worker: a synchronous loop cannot read messages, and a
 //! fresh worker is what the page's watchdog already starts. Files are handled one at a
 //! time, in the order received; the page stays responsive because all of this happens off
@@ -76,12 +78,65 @@ fn on_policy(data: &JsValue) {
     }
 }
 
+/// Files scanned with `defer_hash` and not hashed yet, with their reports, by id, the
+/// oldest dropped past `protocol::MAX_KEPT` (the page then sends the file again).
+type Kept = std::collections::VecDeque<(u32, Blob, keras_sentinel::report::FileReport)>;
+
+thread_local! {
+    static KEPT: RefCell<Kept> = const { RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// A file to scan: the verdict is posted at once; the hash follows at once too, unless the
+/// page asked to defer it (`defer_hash`: it sends `{type: "hash"}` once no file waits for
+/// a verdict, so hashing large files never delays the verdicts of the others).
 fn on_file(data: &JsValue) {
+    let Some((id, blob, report)) = scan_file(data, true) else { return };
+    if protocol::get(data, "defer_hash").is_truthy() {
+        KEPT.with(|k| {
+            let mut k = k.borrow_mut();
+            if k.len() >= protocol::MAX_KEPT {
+                k.pop_front();
+            }
+            k.push_back((id.as_f64().unwrap_or(-1.0) as u32, blob, report));
+        });
+        return;
+    }
+    hash_file(id, blob, report);
+}
+
+/// `{type: "hash", id, file?, path, limits}`: the hash of a file scanned with `defer_hash`,
+/// from the file and report kept here; without them (another worker scanned it, or it was
+/// dropped) the message carries the file, scanned again without posting a second verdict.
+fn on_hash(data: &JsValue) {
+    let key = protocol::get_f64(data, "id").unwrap_or(-1.0) as u32;
+    let kept = KEPT.with(|k| {
+        let mut k = k.borrow_mut();
+        let i = k.iter().position(|(id, _, _)| *id == key)?;
+        k.remove(i).map(|(_, b, r)| (b, r))
+    });
+    let id = protocol::get(data, "id");
+    match (kept, protocol::get(data, "file").dyn_into::<Blob>()) {
+        (Some((blob, report)), _) => hash_file(id, blob, report),
+        (None, Ok(_)) => {
+            if let Some((id, blob, report)) = scan_file(data, false) {
+                hash_file(id, blob, report);
+            }
+        }
+        (None, Err(_)) => post(&obj(&[
+            ("type", protocol::HASH_FAILED.into()),
+            ("id", id),
+            ("message", "the file is no longer held by the scanning worker".into()),
+        ])),
+    }
+}
+
+/// Scans the file of a message; posts the verdict (`post_result`) or why it could not.
+fn scan_file(data: &JsValue, post_result: bool) -> Option<(JsValue, Blob, keras_sentinel::report::FileReport)> {
     let id = protocol::get(data, "id");
     let file = protocol::get(data, "file");
     let Ok(blob) = file.clone().dyn_into::<Blob>() else {
         post(&obj(&[("type", protocol::FAILED.into()), ("id", id), ("message", "message carried no file".into())]));
-        return;
+        return None;
     };
     let name = protocol::get_str(data, "path")
         .filter(|p| !p.is_empty())
@@ -91,15 +146,17 @@ fn on_file(data: &JsValue) {
     let progress_id = id.clone();
     let src = match BlobSource::new(blob.clone()) {
         Ok(s) => s.with_progress(move |bytes| {
-            post(&obj(&[
-                ("type", protocol::PROGRESS.into()),
-                ("id", progress_id.clone()),
-                ("bytes", (bytes as f64).into()),
-            ]));
+            if post_result {
+                post(&obj(&[
+                    ("type", protocol::PROGRESS.into()),
+                    ("id", progress_id.clone()),
+                    ("bytes", (bytes as f64).into()),
+                ]));
+            }
         }),
         Err(e) => {
             post(&obj(&[("type", protocol::FAILED.into()), ("id", id), ("message", e.into())]));
-            return;
+            return None;
         }
     };
     // The page's limit settings (validated there; a bad one here is reported, never ignored).
@@ -112,24 +169,28 @@ fn on_file(data: &JsValue) {
                     ("id", id),
                     ("message", format!("limits: {e}").into()),
                 ]));
-                return;
+                return None;
             }
         };
     let mut report = keras_sentinel::scan(&src, &name, &limits);
     drop(src);
-    let today = today();
-    POLICY.with(|p| review::decide(&mut report, &p.borrow(), None, &today));
-    let (json, sarif) = review::report_and_sarif(&report);
-    post(&obj(&[
-        ("type", protocol::RESULT.into()),
-        ("id", id.clone()),
-        ("report", json.into()),
-        ("sarif", sarif.into()),
-        ("ms", (Date::now() - started).into()),
-    ]));
+    POLICY.with(|p| review::decide(&mut report, &p.borrow(), None, &today()));
+    if post_result {
+        let (json, sarif) = review::report_and_sarif(&report);
+        post(&obj(&[
+            ("type", protocol::RESULT.into()),
+            ("id", id.clone()),
+            ("report", json.into()),
+            ("sarif", sarif.into()),
+            ("ms", (Date::now() - started).into()),
+        ]));
+    }
+    Some((id, blob, report))
+}
 
-    // The hash, after the verdict is on screen. A fresh source: no scan cache, no scan
-    // progress callback.
+/// Hashes the file with progress, then posts the report again with the policy decision
+/// recomputed with the hash. A fresh source: no scan cache, no scan progress callback.
+fn hash_file(id: JsValue, blob: Blob, mut report: keras_sentinel::report::FileReport) {
     let src = match BlobSource::new(blob) {
         Ok(s) => s,
         Err(e) => {
@@ -153,7 +214,7 @@ fn on_file(data: &JsValue) {
     });
     match result {
         Ok(sha) => {
-            POLICY.with(|p| review::decide(&mut report, &p.borrow(), Some(&sha), &today));
+            POLICY.with(|p| review::decide(&mut report, &p.borrow(), Some(&sha), &today()));
             let (json, sarif) = review::report_and_sarif(&report);
             post(&obj(&[
                 ("type", protocol::HASHED.into()),
@@ -218,6 +279,7 @@ fn main() {
         match protocol::get_str(&data, "type").as_deref() {
             Some(protocol::POLICY) => on_policy(&data),
             Some(protocol::EXPORT) => on_export(&data),
+            Some(protocol::HASH) => on_hash(&data),
             _ => on_file(&data),
         }
     });

@@ -144,17 +144,18 @@ pub fn policy_message(app: &mut App) -> Option<js_sys::Object> {
     })
 }
 
-/// Sends the policy to the worker (after `ready`, and when the policy changes).
+/// Sends the policy to every ready worker (when the policy changes; a worker that
+/// becomes ready gets it from the pool).
 pub fn send_policy() {
-    let msg = with_app(|app| if app.ready { app.worker.clone().zip(policy_message(app)) } else { None });
-    if let Some((w, m)) = msg {
-        let _ = w.post_message(&m);
-    }
+    pool::send_policy(None);
 }
 
-/// The worker's answer to a policy message.
-pub fn on_policy_reply(data: &JsValue) {
+/// The answer of the worker started as `generation` to a policy message.
+pub fn on_policy_reply(generation: u32, data: &JsValue) {
     let ok = protocol::get(data, "ok").is_truthy();
+    if ok {
+        pool::acked(generation);
+    }
     let resend = with_app(|app| {
         if ok {
             app.policy.acked = true;
@@ -278,7 +279,6 @@ fn use_user_policy(file: File) {
 /// worker, which receives the new policy first.
 fn rescan_all() {
     let n = with_app(|app| {
-        app.busy = None;
         for e in app.entries.iter_mut() {
             e.status = Status::Queued;
             e.report = None;
@@ -291,7 +291,8 @@ fn rescan_all() {
         app.entries.len()
     });
     with_app(|app| app.rescan_note = (n > 0).then_some(n));
-    start_worker();
+    render_all();
+    pool::restart_all();
 }
 
 pub fn render_policy(app: &App) {
@@ -519,9 +520,7 @@ pub fn on_hashed(id: u32, data: &JsValue, ok: bool) {
                 e.hash = HashState::Failed(protocol::get_str(data, "message").unwrap_or_default());
             }
         }
-        if app.busy == Some(id) {
-            app.busy = None;
-        }
+        app.pool.release(id);
     });
     render_one(id);
     pump();
@@ -530,11 +529,21 @@ pub fn on_hashed(id: u32, data: &JsValue, ok: bool) {
 /// Cancels the scan or hash of `id`: the worker is terminated (a synchronous loop cannot
 /// read messages) and a fresh one goes on with the queue.
 fn cancel(id: u32) {
+    let waiting = with_app(|app| {
+        let e = app
+            .entries
+            .iter_mut()
+            .find(|e| e.id == id && e.hash == HashState::None && app.pool.busy_with(id).is_none());
+        e.map(|e| e.hash = HashState::Cancelled).is_some()
+    });
+    if waiting {
+        // A hash not started yet (the pool hashes once no file waits for a verdict).
+        render_one(id);
+        return;
+    }
     let cancelled = with_app(|app| {
-        if app.busy != Some(id) {
-            return false;
-        }
-        app.busy = None;
+        let slot = app.pool.busy_with(id)?;
+        app.pool.slots[slot].busy = None;
         let lang = app.lang;
         if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
             if e.status == Status::Scanning {
@@ -546,11 +555,11 @@ fn cancel(id: u32) {
                 e.hash = HashState::Cancelled;
             }
         }
-        true
+        Some(slot)
     });
-    if cancelled {
+    if let Some(slot) = cancelled {
         render_one(id);
-        start_worker();
+        start_worker(slot);
     }
 }
 

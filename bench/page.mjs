@@ -1,0 +1,146 @@
+// Benchmark of the page (dist/) in headless Chromium: time from files added to the last
+// verdict (the page's own clock: `#results[data-scan-ms]`, from the folder input's change
+// to the last verdict rendered in the table), for the wild corpus picked as a folder and
+// for 1,000 generated small config files, with 1 worker and with the pool's default size
+// (navigator.hardwareConcurrency, capped at 4; URL knob ?ks-workers=N). Also the longest
+// main-thread task during the run. Not a test: it prints figures, it asserts nothing.
+//
+// Usage: node bench/page.mjs [--runs 3] [--markdown out.md]   (after `trunk build --release`)
+// Env: KS_DIST, KS_SHARED, CHROMIUM as tests-wasm/e2e/e2e.mjs.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createStaticServer } from '../scripts/static-server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+const DIST = path.resolve(process.env.KS_DIST || path.join(repo, 'dist'));
+const SHARED = path.resolve(process.env.KS_SHARED || path.join(repo, '..', 'shared'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const WILD = path.join(SHARED, 'corpus', 'wild');
+const args = process.argv.slice(2);
+const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
+const RUNS = Number(opt('--runs', 3));
+const MARKDOWN = opt('--markdown', null);
+const MODEL_EXT = ['.keras', '.h5', '.hdf5', '.he5', '.json', '.pb', '.zip', '.model', '.weights'];
+
+if (!fs.existsSync(path.join(DIST, 'index.html'))) {
+  console.error(`${DIST}/index.html missing: run \`trunk build --release\` first`);
+  process.exit(2);
+}
+
+function countModels(dir) {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) n += countModels(path.join(dir, e.name));
+    else if (MODEL_EXT.some((x) => e.name.toLowerCase().endsWith(x))) n++;
+  }
+  return n;
+}
+
+function generated() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-bench-1000-'));
+  const folder = path.join(dir, 'gen');
+  fs.mkdirSync(folder);
+  const layer = (l) => JSON.stringify({ class_name: 'Sequential', config: { name: 's', layers: [l] } });
+  const clean = layer({ class_name: 'Dense', config: { name: 'd', units: 1 } });
+  const custom = layer({ module: 'my_pkg.layers', class_name: 'Custom', config: { name: 'x' }, registered_name: 'my_pkg>Custom' });
+  const bad = layer({ module: 'os', class_name: 'system', config: { name: 'x' }, registered_name: 'os>system' });
+  for (let i = 0; i < 1000; i++) {
+    fs.writeFileSync(path.join(folder, `model-${String(i).padStart(4, '0')}.json`), i % 20 === 7 ? bad : i % 10 === 3 ? custom : clean);
+  }
+  return { dir, folder };
+}
+
+const server = createStaticServer(DIST);
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const ORIGIN = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+
+/// One run in a fresh page: (ms to the last verdict, longest long task ms, workers).
+async function run(folder, files, workers) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__ksLongTasks = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__ksLongTasks.push(e.duration); })
+      .observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(`${ORIGIN}/${workers ? `?ks-workers=${workers}` : ''}`, { waitUntil: 'load' });
+  await page.waitForSelector('#engine-status.ok', { timeout: 30000 });
+  await page.waitForSelector('#policy-status[data-state="ok"]', { timeout: 30000 });
+  // Every worker of the pool ready (they start with the page).
+  await page.waitForTimeout(500);
+  await page.evaluate(() => { window.__ksLongTasks.length = 0; });
+  await page.setInputFiles('#folder-input', folder);
+  await page.waitForFunction((n) => {
+    const r = document.querySelector('#results');
+    return r.dataset.scanMs !== undefined && Number(r.dataset.scanFiles) >= n;
+  }, files, { timeout: 600000 });
+  const out = await page.evaluate(() => ({
+    ms: Number(document.querySelector('#results').dataset.scanMs),
+    long: Math.max(0, ...window.__ksLongTasks),
+    cores: navigator.hardwareConcurrency,
+  }));
+  await context.close();
+  return out;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sets = [];
+if (fs.existsSync(WILD)) sets.push({ name: 'wild', folder: WILD, files: countModels(WILD) });
+else console.error(`[page bench] ${WILD} not found: wild corpus skipped`);
+const gen = generated();
+sets.push({ name: '1,000 generated config files', folder: gen.folder, files: 1000 });
+
+function du(dir) {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    n += e.isDirectory() ? du(p) : fs.statSync(p).size;
+  }
+  return n;
+}
+for (const s of sets) s.name = s.folder === WILD ? `wild corpus folder (${s.files} model files, ${(du(WILD) / 2 ** 20).toFixed(0)} MiB)` : s.name;
+
+const lines = [];
+let cores;
+try {
+  for (const s of sets) {
+    for (const workers of [1, null]) {
+      const rs = [];
+      for (let i = 0; i < RUNS; i++) rs.push(await run(s.folder, s.files, workers));
+      cores = rs[0].cores;
+      const n = workers || Math.min(Math.max(1, cores || 1), 4);
+      const row = `| ${s.name} | ${n}${workers ? '' : ' (default)'} | ${median(rs.map((r) => r.ms))} ms | ${Math.min(...rs.map((r) => r.ms))}–${Math.max(...rs.map((r) => r.ms))} ms | ${median(rs.map((r) => r.long)).toFixed(0)} ms |`;
+      console.error(row);
+      lines.push(row);
+    }
+  }
+} finally {
+  await browser.close();
+  server.close();
+  fs.rmSync(gen.dir, { recursive: true, force: true });
+}
+
+const md = [
+  `Headless Chromium (${CHROMIUM}), navigator.hardwareConcurrency = ${cores}; ${RUNS} runs each, a fresh page per run.`,
+  'Time: from the folder input\'s `change` (files added) to the last verdict in the table, by the page\'s',
+  'clock (`#results[data-scan-ms]`). The SHA-256 of every file follows once no file waits for a verdict',
+  '(not in this time). The machine is shared: its load average is in the line above.',
+  'Longest task: the longest main-thread task (PerformanceObserver `longtask`) during the run, median of the runs.',
+  '',
+  '| Files | Workers | Time to last verdict (median) | Range | Longest main-thread task |',
+  '|---|---|---|---|---|',
+  ...lines,
+  '',
+].join('\n');
+if (MARKDOWN) fs.writeFileSync(MARKDOWN, md);
+console.log(md);
