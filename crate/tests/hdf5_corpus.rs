@@ -147,3 +147,39 @@ fn hdf5_cve_reproducers_return_without_panic_or_hang() {
         worst_ratio.0, worst_ratio.1
     );
 }
+
+/// A libhdf5 CVE reproducer is no Keras model: each without Keras' attributes or groups
+/// is `error` ("not a Keras model file"), never `clean`; the few made from Keras models
+/// keep their own verdict.
+#[test]
+fn hdf5_cve_reproducers_without_keras_structure_are_errors() {
+    let Some(shared) = shared() else { return };
+    let dir = shared.join("corpus/hdf5-cve");
+    let all: Vec<PathBuf> = files(&dir, None).into_iter().filter(|p| p.extension().is_none_or(|e| e == "h5")).collect();
+    let (mut not_keras, mut keras) = (0, 0);
+    for path in &all {
+        let src = keras_sentinel::source::FileSource::open(path).unwrap();
+        let r = keras_sentinel::scan(&src, &path.display().to_string(), &Limits::default());
+        let said_not_keras = r.errors.iter().any(|e| e.message.starts_with("not a Keras model file"));
+        let data = std::fs::read(path).unwrap();
+        let structure = find_hdf5_superblock(&data)
+            .and_then(|sb| read_keras(&data, sb, &Limits::default()).ok())
+            .map(|k| k.has_keras_structure());
+        if structure == Some(false) {
+            assert!(said_not_keras, "{}: no Keras structure but {:?}", path.display(), r.errors);
+        }
+        if said_not_keras {
+            not_keras += 1;
+        } else {
+            keras += 1;
+        }
+        assert!(
+            matches!(r.verdict.as_str(), "error" | "suspicious" | "malicious") || structure == Some(true),
+            "{}: verdict {} without Keras structure",
+            path.display(),
+            r.verdict.as_str()
+        );
+    }
+    println!("CVE reproducers: {not_keras} not Keras model files, {keras} others");
+    assert!(not_keras >= 100, "only {not_keras} of {} called not Keras", all.len());
+}
