@@ -77,12 +77,17 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("v_malicious", "Malicious", "Kötü amaçlı"),
     ("v_suspicious", "Suspicious", "Şüpheli"),
     ("v_lambda", "Lambda", "Lambda"),
+    ("v_review", "Review", "İncelenmeli"),
     ("v_clean", "Clean", "Temiz"),
+    ("v_clean_note", "Clean, 1 note to read", "Temiz, okunacak 1 not"),
+    ("v_clean_notes", "Clean, {0} notes to read", "Temiz, okunacak {0} not"),
     ("v_error", "Error", "Hata"),
     ("vd_malicious", "The model runs dangerous code, or references a dangerous callable, when it is loaded. Do not load it.", "Model yüklendiğinde tehlikeli kod çalıştırıyor veya tehlikeli bir çağrılabilir nesneye başvuruyor. Yüklemeyin."),
     ("vd_suspicious", "Unusual, dangerous-looking behaviour, or content that could not be verified. Do not load it until a reviewer has checked it.", "Olağandışı, tehlikeli görünen davranış veya doğrulanamayan içerik. Bir inceleyici kontrol edene kadar yüklemeyin."),
     ("vd_lambda", "The model embeds Python code that was analysed and does only ordinary tensor work. It still runs when the model loads: read it before trusting the file.", "Model, incelenen ve yalnızca olağan tensör işlemleri yapan Python kodu içeriyor. Bu kod model yüklenirken yine de çalışır: dosyaya güvenmeden önce okuyun."),
+    ("vd_review", "No embedded code, but the model uses classes whose code must come from the loading program (custom layers, models or objects). That code is not in the file: review it where it lives before loading.", "Gömülü kod yok, ancak model kodu yükleyen programdan gelmesi gereken sınıflar kullanıyor (özel katmanlar, modeller veya nesneler). Bu kod dosyada değil: yüklemeden önce bulunduğu yerde inceleyin."),
     ("vd_clean", "No embedded code and nothing dangerous found.", "Gömülü kod ve tehlikeli bir şey bulunamadı."),
+    ("vd_clean_notes", "No embedded code and nothing dangerous, but {0} low or informational findings are listed below: read them before trusting the file.", "Gömülü kod ve tehlikeli bir şey yok, ancak aşağıda {0} düşük önemli veya bilgi amaçlı bulgu listeleniyor: dosyaya güvenmeden önce okuyun."),
     ("vd_error", "The file could not be scanned to the end, so it cannot be called clean. Treat it as unverified.", "Dosya sonuna kadar taranamadı, bu yüzden temiz sayılamaz. Doğrulanmamış kabul edin."),
     ("s_critical", "Critical", "Kritik"),
     ("s_high", "High", "Yüksek"),
@@ -347,7 +352,7 @@ fn render_summary(app: &App) {
         return;
     }
     add(&sum, &txt("span", "summary-total", &tf(lang, "summary", &[&app.entries.len().to_string()])));
-    for v in ["malicious", "suspicious", "error", "lambda", "clean"] {
+    for v in ["malicious", "suspicious", "error", "lambda", "review", "clean"] {
         let n = app.entries.iter().filter(|e| e.report.as_ref().map(|r| s(r, "verdict")) == Some(v)).count();
         if n > 0 {
             let chip = txt("span", &format!("chip verdict-{v}"), &format!("{} {}", n, t(lang, &format!("v_{v}"))));
@@ -431,7 +436,8 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
         Status::Failed => txt("span", "verdict-badge verdict-error", t(lang, "not_scanned")),
         Status::Done => {
             let v = verdict.clone().unwrap_or_else(|| "error".into());
-            txt("span", &format!("verdict-badge verdict-{v}"), t(lang, &format!("v_{v}")))
+            let label = verdict_label(lang, &v, e.report.as_ref().map_or(0, notes));
+            txt("span", &format!("verdict-badge verdict-{v}"), &label)
         }
     };
     attr(&badge, "role", "status");
@@ -462,9 +468,29 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
     }
 }
 
+/// Findings below `medium`: notes a clean file still lists (detection-rules.md).
+fn notes(r: &Value) -> usize {
+    let findings = r.get("findings").and_then(Value::as_array);
+    findings.map_or(0, |f| f.iter().filter(|f| matches!(s(f, "severity"), "low" | "info")).count())
+}
+
+/// The badge text: the verdict, and for a clean file with notes how many to read
+/// ("Clean, 3 notes to read"), never a bare "Clean" over listed findings.
+fn verdict_label(lang: Lang, verdict: &str, notes: usize) -> String {
+    match (verdict, notes) {
+        ("clean", 1) => t(lang, "v_clean_note").to_string(),
+        ("clean", n) if n > 1 => tf(lang, "v_clean_notes", &[&n.to_string()]),
+        (v, _) => t(lang, &format!("v_{v}")).to_string(),
+    }
+}
+
 fn render_report(card: &Element, r: &Value, lang: Lang) {
     let verdict = s(r, "verdict");
-    add(card, &txt("p", "verdict-summary", t(lang, &format!("vd_{verdict}"))));
+    let summary = match notes(r) {
+        n if verdict == "clean" && n > 0 => tf(lang, "vd_clean_notes", &[&n.to_string()]),
+        _ => t(lang, &format!("vd_{verdict}")).to_string(),
+    };
+    add(card, &txt("p", "verdict-summary", &summary));
 
     let errors = r.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
     if !errors.is_empty() {
