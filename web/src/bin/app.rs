@@ -703,7 +703,8 @@ fn render_rules(lang: Lang) {
         add(&sum, &txt("span", "rule-title", tx.title));
         add(&d, &sum);
         for (k, v) in [("what", tx.what), ("why", tx.why), ("remedy", tx.remedy)] {
-            add(&d, &txt("h5", "", t(lang, k)));
+            // h3 under the section's h2: no heading level skipped (axe heading-order).
+            add(&d, &txt("h3", "rule-part", t(lang, k)));
             add(&d, &txt("p", "", v));
         }
         if !r.cves.is_empty() {
