@@ -252,7 +252,7 @@ fn notes(r: &Value) -> usize {
 fn verdict_text(r: &Value, l: &Labels) -> (String, String) {
     let verdict = s(r, "verdict");
     let n = notes(r);
-    let fill = |key: &str| l.t(key).replace("{0}", &n.to_string());
+    let fill = |key: &str| l.t(key).replace("{}", &n.to_string());
     match verdict {
         "clean" if n == 1 => (fill("v_clean_note"), fill("vd_clean_notes")),
         "clean" if n > 1 => (fill("v_clean_notes"), fill("vd_clean_notes")),
@@ -552,8 +552,8 @@ mod tests {
         fn labels(k: &str) -> &'static str {
             match k {
                 "v_clean" => "Clean",
-                "v_clean_notes" => "Clean, {0} notes to read",
-                "vd_clean_notes" => "{0} notes below",
+                "v_clean_notes" => "Clean, {} notes to read",
+                "vd_clean_notes" => "{} notes below",
                 "v_review" => "Review",
                 _ => "label",
             }
