@@ -8,14 +8,13 @@ use keras_sentinel::container::hdf5::{list_group, read_keras};
 use keras_sentinel::limits::Limits;
 use keras_sentinel::sniff::find_hdf5_superblock;
 
-/// The shared corpus, or `None` (with one printed line) when this checkout has none.
+mod common;
+
+/// The shared folder, or `None` (with one printed line naming the test) when this
+/// checkout has none.
 fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
-    if !p.is_dir() {
-        println!("skipped: shared corpus not found at {} (expected next to the repository)", p.display());
-        return None;
-    }
-    Some(p)
+    common::shared_or_skip("corpus")?;
+    Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
 }
 
 fn files(dir: &Path, ext: Option<&str>) -> Vec<PathBuf> {
