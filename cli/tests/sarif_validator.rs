@@ -30,7 +30,10 @@ fn sarif_of_fixtures_and_wild_corpus_validates_without_error() {
     if wild.join("labels.json").exists() {
         paths.push(wild);
     } else {
-        common::skip(&format!("its wild-corpus part, {} not found: validating the fixtures only", wild.display()));
+        common::skip(&format!(
+            "its wild-corpus part, {} not found: validating the fixtures only (see README, Test data)",
+            wild.display()
+        ));
     }
     let out = Command::new(env!("CARGO_BIN_EXE_keras-sentinel"))
         .args(["scan", "--quiet", "--format", "sarif"])

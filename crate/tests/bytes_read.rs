@@ -27,7 +27,7 @@ fn bytes_read_never_exceed_the_file() {
     if shared.is_dir() {
         files(&shared, &mut all);
     } else {
-        common::skip("its ../shared/corpus part, not found: committed fixtures only");
+        common::skip("its ../shared/corpus part, not found: committed fixtures only (see README, Test data)");
     }
     assert!(all.len() > 300, "only {} files", all.len());
     let mut formats = std::collections::BTreeSet::new();

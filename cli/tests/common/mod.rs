@@ -9,7 +9,12 @@ pub fn wild_or_skip() -> Option<std::path::PathBuf> {
     if p.join("labels.json").exists() {
         return Some(p);
     }
-    skip(&format!("{} not found", p.join("labels.json").display()));
+    let shown =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).map(|r| r.join("shared/corpus/wild"));
+    skip(&format!(
+        "{} not found (../shared holds the test corpus; see README, Test data)",
+        shown.unwrap_or(p).join("labels.json").display()
+    ));
     None
 }
 

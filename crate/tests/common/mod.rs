@@ -19,7 +19,12 @@ pub fn shared_or_skip(rel: &str) -> Option<std::path::PathBuf> {
     if p.exists() {
         return Some(p);
     }
-    skip(&format!("{} not found", p.display()));
+    // Named without `crate/../..`: the folder next to the clone.
+    let shown = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).map(|r| r.join("shared").join(rel));
+    skip(&format!(
+        "{} not found (../shared holds the test corpus and reference data; see README)",
+        shown.unwrap_or(p).display()
+    ));
     None
 }
 
@@ -29,10 +34,7 @@ pub fn skip(why: &str) {
     use std::io::Write;
     let thread = std::thread::current();
     let test = thread.name().unwrap_or("a test");
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "skipped {test}: {why} (../shared holds the test corpus and reference data; see README)"
-    );
+    let _ = writeln!(std::io::stderr().lock(), "skipped {test}: {why}");
 }
 
 /// The real-interpreter ground truth in ../shared/reference/interpreters: (file, version).
