@@ -22,7 +22,10 @@ fn files() -> (Vec<PathBuf>, bool) {
     let shared = here.join("../../shared/corpus");
     let has_shared = shared.join("wild/labels.json").exists();
     if !has_shared {
-        common::skip(&format!("its {} part, not found: committed fixtures only", shared.display()));
+        common::skip(&format!(
+            "its {} part, not found: committed fixtures only (see README, Test data)",
+            shared.display()
+        ));
     }
     let mut out = Vec::new();
     for dir in [
