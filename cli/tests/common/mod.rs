@@ -24,5 +24,5 @@ pub fn skip(why: &str) {
     use std::io::Write;
     let thread = std::thread::current();
     let test = thread.name().unwrap_or("a test");
-    let _ = writeln!(std::io::stderr().lock(), "skipped {test}: {why} (../shared holds the test corpus; see README)");
+    let _ = writeln!(std::io::stderr().lock(), "skipped {test}: {why}");
 }
