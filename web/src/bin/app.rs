@@ -9,6 +9,9 @@
 // The review workflow (policy, hash, exports), kept out of this file.
 #[path = "app/review_ui.rs"]
 mod review_ui;
+// The words of a verdict (review; clean with notes).
+#[path = "app/verdict_words.rs"]
+mod verdict_words;
 
 use std::cell::RefCell;
 
@@ -77,17 +80,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("v_malicious", "Malicious", "Kötü amaçlı"),
     ("v_suspicious", "Suspicious", "Şüpheli"),
     ("v_lambda", "Lambda", "Lambda"),
-    ("v_review", "Review", "İncelenmeli"),
     ("v_clean", "Clean", "Temiz"),
-    ("v_clean_note", "Clean, 1 note to read", "Temiz, okunacak 1 not"),
-    ("v_clean_notes", "Clean, {} notes to read", "Temiz, okunacak {} not"),
     ("v_error", "Error", "Hata"),
     ("vd_malicious", "The model runs dangerous code, or references a dangerous callable, when it is loaded. Do not load it.", "Model yüklendiğinde tehlikeli kod çalıştırıyor veya tehlikeli bir çağrılabilir nesneye başvuruyor. Yüklemeyin."),
     ("vd_suspicious", "Unusual, dangerous-looking behaviour, or content that could not be verified. Do not load it until a reviewer has checked it.", "Olağandışı, tehlikeli görünen davranış veya doğrulanamayan içerik. Bir inceleyici kontrol edene kadar yüklemeyin."),
     ("vd_lambda", "The model embeds Python code that was analysed and does only ordinary tensor work. It still runs when the model loads: read it before trusting the file.", "Model, incelenen ve yalnızca olağan tensör işlemleri yapan Python kodu içeriyor. Bu kod model yüklenirken yine de çalışır: dosyaya güvenmeden önce okuyun."),
-    ("vd_review", "No embedded code, but the model uses classes whose code must come from the loading program (custom layers, models or objects). That code is not in the file: review it where it lives before loading.", "Gömülü kod yok, ancak model kodu yükleyen programdan gelmesi gereken sınıflar kullanıyor (özel katmanlar, modeller veya nesneler). Bu kod dosyada değil: yüklemeden önce bulunduğu yerde inceleyin."),
     ("vd_clean", "No embedded code and nothing dangerous found.", "Gömülü kod ve tehlikeli bir şey bulunamadı."),
-    ("vd_clean_notes", "No embedded code and nothing dangerous, but {} low or informational findings are listed below: read them before trusting the file.", "Gömülü kod ve tehlikeli bir şey yok, ancak aşağıda {} düşük önemli veya bilgi amaçlı bulgu listeleniyor: dosyaya güvenmeden önce okuyun."),
     ("vd_error", "The file could not be scanned to the end, so it cannot be called clean. Treat it as unverified.", "Dosya sonuna kadar taranamadı, bu yüzden temiz sayılamaz. Doğrulanmamış kabul edin."),
     ("s_critical", "Critical", "Kritik"),
     ("s_high", "High", "Yüksek"),
@@ -124,7 +122,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every UI string table (the exports get them all, in the page's language).
-const STRINGS_ALL: [&[(&str, &str, &str)]; 2] = [STRINGS, review_ui::STRINGS];
+const STRINGS_ALL: [&[(&str, &str, &str)]; 3] = [STRINGS, review_ui::STRINGS, verdict_words::STRINGS];
 
 fn t(lang: Lang, key: &str) -> &'static str {
     match STRINGS_ALL.iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key) {
@@ -436,7 +434,7 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
         Status::Failed => txt("span", "verdict-badge verdict-error", t(lang, "not_scanned")),
         Status::Done => {
             let v = verdict.clone().unwrap_or_else(|| "error".into());
-            let label = verdict_label(lang, &v, e.report.as_ref().map_or(0, notes));
+            let label = verdict_words::badge(lang, &v, e.report.as_ref().map_or(0, verdict_words::notes));
             txt("span", &format!("verdict-badge verdict-{v}"), &label)
         }
     };
@@ -468,29 +466,9 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
     }
 }
 
-/// Findings below `medium`: notes a clean file still lists (detection-rules.md).
-fn notes(r: &Value) -> usize {
-    let findings = r.get("findings").and_then(Value::as_array);
-    findings.map_or(0, |f| f.iter().filter(|f| matches!(s(f, "severity"), "low" | "info")).count())
-}
-
-/// The badge text: the verdict, and for a clean file with notes how many to read
-/// ("Clean, 3 notes to read"), never a bare "Clean" over listed findings.
-fn verdict_label(lang: Lang, verdict: &str, notes: usize) -> String {
-    match (verdict, notes) {
-        ("clean", 1) => t(lang, "v_clean_note").to_string(),
-        ("clean", n) if n > 1 => tf(lang, "v_clean_notes", &[&n.to_string()]),
-        (v, _) => t(lang, &format!("v_{v}")).to_string(),
-    }
-}
-
 fn render_report(card: &Element, r: &Value, lang: Lang) {
     let verdict = s(r, "verdict");
-    let summary = match notes(r) {
-        n if verdict == "clean" && n > 0 => tf(lang, "vd_clean_notes", &[&n.to_string()]),
-        _ => t(lang, &format!("vd_{verdict}")).to_string(),
-    };
-    add(card, &txt("p", "verdict-summary", &summary));
+    add(card, &txt("p", "verdict-summary", &verdict_words::sentence(lang, verdict, verdict_words::notes(r))));
 
     let errors = r.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
     if !errors.is_empty() {
