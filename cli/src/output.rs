@@ -269,11 +269,21 @@ fn indent(text: &str, by: &str) -> String {
 pub fn limits_list(limits: &Limits) -> String {
     let mut out = String::from(
         "Limits bound the work one file may cause. Set one with `scan --limit NAME=VALUE`\n\
-         (integers take k/M/G suffixes, ×1024). A file that reaches a limit is reported as\n\
+         (integers take k/M/G suffixes: KiB, MiB, GiB, ×1024). A file that reaches a limit is reported as\n\
          `error` with the limit's name, never as `clean`.\n\n",
     );
     for f in Limits::FIELDS {
-        let _ = writeln!(out, "{} = {}", f.name, limits.get(f.name).unwrap_or_default());
+        let value = limits.get(f.name).unwrap_or_default();
+        // Byte limits also in binary units (the `M` suffix is MiB), as sizes are shown.
+        let bytes = f.name.ends_with("_bytes").then(|| value.parse::<u64>().ok()).flatten();
+        match bytes {
+            Some(b) if b >= 1024 => {
+                let _ = writeln!(out, "{} = {value} ({})", f.name, human_bytes(b));
+            }
+            _ => {
+                let _ = writeln!(out, "{} = {value}", f.name);
+            }
+        }
         for line in f.doc.lines() {
             let _ = writeln!(out, "    {}", line.trim());
         }

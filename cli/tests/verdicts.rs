@@ -76,3 +76,10 @@ fn every_command_has_help() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("Usage: keras-sentinel scan"));
 }
+
+#[test]
+fn byte_limits_are_also_shown_in_binary_units() {
+    let t = text(&run(&["limits"]));
+    assert!(t.contains("max_json_bytes = 268435456 (256.0 MiB)"), "{t}");
+    assert!(t.contains("max_scan_ms = 30000\n"), "{t}");
+}
