@@ -51,6 +51,6 @@ if [ "$HAVE_CORPUS" = 1 ]; then
 else skip "end-to-end test tests-wasm/e2e/review.mjs"; fi
 
 step "accessibility (axe-core, light and dark) and precompressed assets"
-KS_DIST="$ROOT/dist" KS_ARTIFACTS="${KS_ARTIFACTS:-$CARGO_TARGET_DIR/e2e-artifacts}" node tests-wasm/e2e/a11y.mjs || fail "accessibility test"
+KS_DIST="$ROOT/dist" KS_ARTIFACTS="${KS_ARTIFACTS:-$ROOT/target-web/e2e-artifacts}" node tests-wasm/e2e/a11y.mjs || fail "accessibility test"
 
 printf '\n[test-browser] all browser tests passed\n'
