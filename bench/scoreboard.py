@@ -10,7 +10,7 @@ Labelled sets:
             executed by real Keras 3.15 or tf.keras 2.15, every benign lambda saved by real Keras)
 
 Every tool runs once per set over all its files (so start-up is paid once), and its
-output is mapped to a verdict (malicious / suspicious / lambda / clean / error):
+output is mapped to a verdict (malicious / suspicious / lambda / review / clean / error):
   keras-sentinel  its own verdict
   modelscan       CRITICAL -> malicious, HIGH -> suspicious, MEDIUM -> lambda (its Lambda
                   finding), LOW/none -> clean, nothing scanned -> error
@@ -18,7 +18,7 @@ output is mapped to a verdict (malicious / suspicious / lambda / clean / error):
 
 A file is right when the verdict is one its label allows. Targets (exit 1 when missed,
 for keras-sentinel only): every file labelled malicious-only is reported malicious, and
-no benign file (label within {lambda, clean}) is reported malicious or suspicious.
+no benign file (label within {lambda, review, clean}) is reported malicious or suspicious.
 
 Usage: bench/scoreboard.py [--peers] [--markdown FILE] [--sets wild,models,families,adversarial]
 Peers come from a virtualenv (bench/run.sh makes it); pass its bin dir with --peer-bin.
@@ -39,8 +39,8 @@ import measure  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
-VERDICTS = ["malicious", "suspicious", "lambda", "clean", "error"]
-CLASS_OF = {"malicious": "101", "suspicious": "102", "lambda": "100", "clean": "clean"}
+VERDICTS = ["malicious", "suspicious", "lambda", "review", "clean", "error"]
+CLASS_OF = {"malicious": "101", "suspicious": "102", "lambda": "100", "review": "review", "clean": "clean"}
 
 
 class Item:
@@ -223,7 +223,7 @@ def score(items, verdicts):
     mal = [i for i in items if i.allowed == ["malicious"]]
     caught = sum(1 for i in mal if verdicts[i.path] == "malicious")
     flagged = sum(1 for i in mal if verdicts[i.path] in ("malicious", "suspicious"))
-    benign = [i for i in items if set(i.allowed) <= {"lambda", "clean"}]
+    benign = [i for i in items if set(i.allowed) <= {"lambda", "review", "clean"}]
     fp = sum(1 for i in benign if verdicts[i.path] in ("malicious", "suspicious"))
     return {"right": right, "n": len(items), "mal": len(mal), "caught": caught, "flagged": flagged,
             "benign": len(benign), "fp": fp}

@@ -37,7 +37,7 @@ fi
 
 # npm: binaryen (wasm-opt 132, the version that keeps wasm-bindgen output intact) and
 # playwright-core (drives Debian's chromium; downloads no browser).
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error

@@ -8,28 +8,77 @@ Usage:
   keras-sentinel limits
   keras-sentinel --version
 
-scan     Scan model files (.keras, .h5, .json, keras_metadata.pb, …) or directories
-         (recursed; files that are not model files are listed as skipped). Each file's
-         result is written as soon as it is done (text and json; sarif at the end).
-         A file that hits a limit or crashes the scanner is reported as `error`; the
-         other files are still scanned and reported.
-         --limit NAME=VALUE  change one limit (repeatable); see `keras-sentinel limits`.
-         --tree              text output: draw each file's model overview (layers,
-                             nested models, wrappers, shared layers) with its lambdas
-                             and findings marked; json always has it in `model`.
-         --jobs N            scan N files at a time (default: the number of cores); the
-                             output keeps the order of the files.
-         --policy FILE       apply a policy (docs/policy.md): each finding and file gets
-                             an action (block, warn, ignore); exit 1 exactly when
-                             something is blocked, 0 otherwise.
+scan     Scan model files or directories (`keras-sentinel scan --help`).
 explain  Show what a finding code means, why it matters and what to do (--tr: Turkish).
 rules    List every finding code.
 limits   List every limit with its default value and what it bounds.
 
-Exit codes: 0 nothing above `lambda`; 1 something malicious or suspicious;
-            2 a file could not be scanned, hit a limit (or a usage error).
+Every command takes --help.
+
+EXIT_CODES";
+
+pub const SCAN_USAGE: &str = "\
+Usage: keras-sentinel scan [--format text|json|sarif] [--quiet] [--tree] [--jobs N] [--policy FILE] [--limit NAME=VALUE]... PATH...
+
+Scan model files (.keras, .h5, .json, keras_metadata.pb, …) or directories (recursed;
+files that are not model files are listed as skipped). Each file's result is written as
+soon as it is done (text and json; sarif at the end). A file that hits a limit or
+crashes the scanner is reported as `error`; the other files are still scanned and
+reported. Sizes are in binary units (KiB = 1024 bytes, MiB, GiB).
+
+  -f, --format FORMAT  text (default), json (docs/report.schema.json) or sarif (2.1.0).
+  -q, --quiet          no progress line (progress is only shown on a terminal anyway).
+  --tree               text output: draw each file's model overview (layers, nested
+                       models, wrappers, shared layers) with its lambdas and findings
+                       marked; json always has it in `model`.
+  -j, --jobs N         scan N files at a time (default: the number of cores); the
+                       output keeps the order of the files.
+  --policy FILE        apply a policy (docs/policy.md): each finding and file gets an
+                       action (block, warn, ignore); exit 1 exactly when something is
+                       blocked, 0 otherwise.
+  --limit NAME=VALUE   change one limit (repeatable); see `keras-sentinel limits`.
+  --                   everything after it is a path.
+
+EXIT_CODES";
+
+pub const EXPLAIN_USAGE: &str = "\
+Usage: keras-sentinel explain [--tr] CODE
+
+Show what a finding code (PAIT-KERAS-101, KS-CUSTOM-CLASS, …) means, why it matters and
+what to do. --tr prints it in Turkish. `keras-sentinel rules` lists the codes.";
+
+pub const RULES_USAGE: &str = "\
+Usage: keras-sentinel rules
+
+List every finding code with its severity and title.";
+
+pub const LIMITS_USAGE: &str = "\
+Usage: keras-sentinel limits
+
+List every limit with its default value and what it bounds. `scan --limit NAME=VALUE`
+changes one (sizes take K/M/G suffixes).";
+
+/// Exit codes, shared by the general and the `scan` help.
+pub const EXIT_CODES: &str = "\
+Exit codes: 0 every file is clean, lambda or review (nothing above `lambda`/`review`);
+            1 something malicious or suspicious (1 wins over 2: a finding matters
+              more than a failure elsewhere);
+            2 a file could not be scanned, hit a limit or is not a Keras model
+              (or a usage error).
             With --policy: 1 when the policy blocks a file, else 0; 2 for usage errors
             and a policy file that cannot be read (its line, column and key named).";
+
+/// The help text of a command (`None`: the general one).
+pub fn help(topic: Option<&str>) -> String {
+    let text = match topic {
+        Some("scan") => SCAN_USAGE,
+        Some("explain") => EXPLAIN_USAGE,
+        Some("rules") => RULES_USAGE,
+        Some("limits") => LIMITS_USAGE,
+        _ => USAGE,
+    };
+    text.replace("EXIT_CODES", EXIT_CODES)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -59,15 +108,25 @@ pub enum Command {
     },
     Rules,
     Limits,
-    Help,
+    /// `--help`, general or of one command (`scan --help`).
+    Help(Option<&'static str>),
     Version,
 }
 
 pub fn parse(argv: &[String]) -> Result<Command, String> {
-    let Some(first) = argv.first() else { return Ok(Command::Help) };
+    let Some(first) = argv.first() else { return Ok(Command::Help(None)) };
+    // `CMD --help` anywhere before a `--` asks for that command's help, whatever else is there.
+    let wants_help = argv[1..].iter().take_while(|a| *a != "--").any(|a| a == "-h" || a == "--help");
+    if let Some(cmd) = ["scan", "explain", "rules", "limits"].into_iter().find(|c| c == first).filter(|_| wants_help) {
+        return Ok(Command::Help(Some(cmd)));
+    }
     match first.as_str() {
-        "-h" | "--help" | "help" => Ok(Command::Help),
+        "-h" | "--help" => Ok(Command::Help(None)),
+        "help" => Ok(Command::Help(
+            argv.get(1).and_then(|t| ["scan", "explain", "rules", "limits"].into_iter().find(|c| c == t)),
+        )),
         "-V" | "--version" => Ok(Command::Version),
+        "rules" | "limits" if argv.len() > 1 => Err(format!("{first} takes no arguments (got {:?})", argv[1])),
         "rules" => Ok(Command::Rules),
         "limits" => Ok(Command::Limits),
         "explain" => {
@@ -188,7 +247,21 @@ mod tests {
             p(&["explain", "--tr", "PAIT-KERAS-101"]).unwrap(),
             Command::Explain { code: "PAIT-KERAS-101".into(), turkish: true }
         );
-        assert_eq!(p(&[]).unwrap(), Command::Help);
+        assert_eq!(p(&[]).unwrap(), Command::Help(None));
+        assert_eq!(p(&["--help"]).unwrap(), Command::Help(None));
+        assert_eq!(p(&["scan", "--help"]).unwrap(), Command::Help(Some("scan")));
+        assert_eq!(p(&["scan", "-f", "json", "-h", "a"]).unwrap(), Command::Help(Some("scan")));
+        assert_eq!(p(&["explain", "--help"]).unwrap(), Command::Help(Some("explain")));
+        assert_eq!(p(&["rules", "-h"]).unwrap(), Command::Help(Some("rules")));
+        assert_eq!(p(&["limits", "--help"]).unwrap(), Command::Help(Some("limits")));
+        assert_eq!(p(&["help", "scan"]).unwrap(), Command::Help(Some("scan")));
+        assert!(p(&["rules", "extra"]).is_err());
+        // After `--`, `--help` is a file name.
+        assert!(matches!(p(&["scan", "--", "--help"]).unwrap(), Command::Scan { .. }));
+        for topic in [None, Some("scan"), Some("explain"), Some("rules"), Some("limits")] {
+            assert!(help(topic).starts_with("Usage"), "{topic:?}");
+            assert!(!help(topic).contains("EXIT_CODES"));
+        }
         assert_eq!(
             p(&["scan", "--limit", "max_work=1M", "--limit=max_findings=3", "a"]).unwrap(),
             Command::Scan {

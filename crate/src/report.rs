@@ -47,6 +47,8 @@ pub enum Verdict {
     Malicious,
     Suspicious,
     Lambda,
+    /// No embedded code, but custom classes whose code the loader's environment supplies.
+    Review,
     Clean,
     Error,
 }
@@ -57,11 +59,16 @@ impl Verdict {
             Verdict::Malicious => "malicious",
             Verdict::Suspicious => "suspicious",
             Verdict::Lambda => "lambda",
+            Verdict::Review => "review",
             Verdict::Clean => "clean",
             Verdict::Error => "error",
         }
     }
 }
+
+/// The code of a proven-ordinary embedded lambda: the one `medium` finding that makes a
+/// file `lambda` rather than `review`.
+pub const LAMBDA_PRESENT: &str = "PAIT-KERAS-100";
 
 /// Where in the file a finding sits.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -221,17 +228,26 @@ pub struct FileReport {
 
 impl FileReport {
     /// The verdict implied by findings and errors (detection-rules.md): the worst
-    /// finding decides; an error makes an otherwise lambda/clean file `error`, because a
-    /// file that could not be fully verified is never `clean`.
+    /// finding decides; an error makes an otherwise lambda/review/clean file `error`,
+    /// because a file that could not be fully verified is never `clean`. Among `medium`
+    /// findings, an embedded lambda (PAIT-KERAS-100) makes the file `lambda`; any other
+    /// (a custom class) makes it `review`: no code in the file, but code from the
+    /// loader's environment.
     pub fn compute_verdict(findings: &[Finding], errors: &[ScanError]) -> Verdict {
         let worst = findings.iter().map(|f| f.severity).max();
         match worst {
             Some(Severity::Critical) => Verdict::Malicious,
             Some(Severity::High) => Verdict::Suspicious,
             _ if !errors.is_empty() => Verdict::Error,
-            Some(Severity::Medium) => Verdict::Lambda,
+            Some(Severity::Medium) if findings.iter().any(|f| f.code == LAMBDA_PRESENT) => Verdict::Lambda,
+            Some(Severity::Medium) => Verdict::Review,
             _ => Verdict::Clean,
         }
+    }
+
+    /// Findings below `medium` (`low`, `info`): notes a clean file still shows.
+    pub fn notes(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity < Severity::Medium).count()
     }
 }
 
@@ -269,8 +285,12 @@ mod tests {
     use super::*;
 
     fn finding(sev: Severity) -> Finding {
+        coded(if sev == Severity::Medium { LAMBDA_PRESENT } else { "X" }, sev)
+    }
+
+    fn coded(code: &'static str, sev: Severity) -> Finding {
         Finding {
-            code: "X",
+            code,
             severity: sev,
             title: String::new(),
             layer: String::new(),
@@ -292,6 +312,14 @@ mod tests {
             Verdict::Error
         );
         assert_eq!(FileReport::compute_verdict(&[], std::slice::from_ref(&err)), Verdict::Error);
+        // A custom class alone is `review`; with an embedded lambda the file is `lambda`.
+        let custom = coded("KS-CUSTOM-CLASS", Severity::Medium);
+        assert_eq!(FileReport::compute_verdict(std::slice::from_ref(&custom), &[]), Verdict::Review);
+        assert_eq!(
+            FileReport::compute_verdict(&[custom.clone(), finding(Severity::Medium), finding(Severity::Low)], &[]),
+            Verdict::Lambda
+        );
+        assert_eq!(FileReport::compute_verdict(&[custom], std::slice::from_ref(&err)), Verdict::Error);
         assert_eq!(FileReport::compute_verdict(&[finding(Severity::High)], &[err]), Verdict::Suspicious);
         assert_eq!(
             FileReport::compute_verdict(&[finding(Severity::High), finding(Severity::Critical)], &[]),

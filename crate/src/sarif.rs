@@ -226,4 +226,16 @@ mod tests {
         assert_eq!(artifact_location("/a/cli/../b/./c.h5"), json!({"uri": "file:///a/b/c.h5"}));
         assert_eq!(artifact_location("a/../../b.h5"), json!({"uri": "../b.h5", "uriBaseId": "%SRCROOT%"}));
     }
+
+    #[test]
+    fn a_review_file_is_a_warning_with_its_verdict() {
+        let cfg = r#"{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "AcmeLayer", "config": {"name": "a", "trainable": true}}]}}"#;
+        let file = crate::scan(&cfg.as_bytes().to_vec(), "m.json", &crate::limits::Limits::default());
+        assert_eq!(file.verdict, crate::report::Verdict::Review);
+        let log = render(&ScanReport::new(vec![file]));
+        let r = &log["runs"][0]["results"][0];
+        assert_eq!(r["ruleId"], "KS-CUSTOM-CLASS");
+        assert_eq!(r["level"], "warning");
+        assert_eq!(r["properties"]["verdict"], "review");
+    }
 }

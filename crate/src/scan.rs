@@ -37,6 +37,14 @@ pub fn scan_with(
     let readings = sniff::readings(&metered, path, limits);
     let format = readings[0];
     let mut extracted = container::extract(&metered, format, limits);
+    if extracted.hdf5_not_keras {
+        // Decides the verdict only: everything in the file is still scanned below.
+        extracted.errors.push(ScanError::new(
+            "HDF5",
+            "not a Keras model file: an HDF5 file without the attributes or groups Keras writes \
+             (model_config, layer_names, keras_version, model_weights, layers/vars)",
+        ));
+    }
     for &other in &readings[1..] {
         let more = container::extract(&metered, other, limits);
         extracted.merge_reading(more, &format!("read as {}", other.as_str()));
@@ -280,7 +288,18 @@ impl Scan<'_> {
             doc.container.clone()
         };
         self.tree.document(&container, doc.role != container::Role::SavedModelNode);
-        for item in keras::walk::walk_into(&value, Some(&mut self.tree)) {
+        let items = keras::walk::walk_into(&value, Some(&mut self.tree));
+        if items.is_empty() && doc.role == container::Role::Model {
+            // Nothing Keras would deserialise (no `{"class_name": …}` object, no function):
+            // `package.json`, `{}`, a list of numbers. The walk found nothing to report
+            // either, so this only turns `clean` into `error`; it never skips a check.
+            let at = if container.is_empty() { "JSON".to_string() } else { container.clone() };
+            self.errors.push(ScanError::new(
+                at,
+                "not a Keras model config: no object with a class_name, the structure Keras deserialises",
+            ));
+        }
+        for item in items {
             match item {
                 Item::Function(p) => self.function(&p, &container),
                 Item::Reference(r) => self.reference(&r, &container),
@@ -647,7 +666,8 @@ mod tests {
         let r = std::thread::Builder::new()
             .stack_size(1 << 20)
             .spawn(move || {
-                let ok = "[".repeat(limit) + &"]".repeat(limit);
+                // A Keras object under lists, its config at the depth limit.
+                let ok = "[".repeat(limit - 2) + r#"{"class_name": "Dense", "config": {}}"# + &"]".repeat(limit - 2);
                 let deep = "{\"a\":".repeat(limit + 1) + "1" + &"}".repeat(limit + 1);
                 (scan_bytes(ok.as_bytes()).verdict, scan_bytes(deep.as_bytes()))
             })
@@ -657,6 +677,30 @@ mod tests {
         assert_eq!(r.0, Verdict::Clean);
         assert_eq!(r.1.verdict, Verdict::Error);
         assert!(r.1.errors[0].message.contains("limit"), "{:?}", r.1.errors);
+    }
+
+    #[test]
+    fn json_without_keras_structure_is_an_error_and_still_scanned() {
+        for text in [&br#"{"name": "left-pad", "version": "1.3.0"}"#[..], b"{}", b"[]", b"[1, 2]", b"null", b"\"relu\""]
+        {
+            let r = scan_bytes(text);
+            assert_eq!(r.verdict, Verdict::Error, "{}", String::from_utf8_lossy(text));
+            assert!(r.errors[0].message.starts_with("not a Keras model"), "{:?}", r.errors);
+        }
+        // What Keras deserialises: a model, a single layer, a list holding layers (Keras 3
+        // deserialises lists and dicts recursively).
+        for text in [
+            &br#"{"class_name": "Sequential", "config": {"name": "s", "layers": []}}"#[..],
+            br#"{"class_name": "Dense", "config": {"name": "d", "trainable": true}}"#,
+            br#"[{"class_name": "Dense", "config": {"name": "d", "trainable": true}}]"#,
+        ] {
+            let r = scan_bytes(text);
+            assert_eq!(r.verdict, Verdict::Clean, "{}: {:?}", String::from_utf8_lossy(text), r.errors);
+        }
+        // A payload in a file that is no model config is still found and reported.
+        let custom =
+            scan_bytes(br#"{"package": {"class_name": "EvilLayer", "config": {"name": "e", "trainable": true}}}"#);
+        assert_eq!(custom.verdict, Verdict::Review, "{:?}", custom.findings);
     }
 
     #[test]

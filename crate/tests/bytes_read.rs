@@ -2,6 +2,8 @@
 //! never more than its size, for every committed fixture of every format (and the shared
 //! corpora when ../shared is present).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -25,7 +27,7 @@ fn bytes_read_never_exceed_the_file() {
     if shared.is_dir() {
         files(&shared, &mut all);
     } else {
-        println!("skipped ../shared/corpus (absent): committed fixtures only");
+        common::skip("its ../shared/corpus part, not found: committed fixtures only (see README, Test data)");
     }
     assert!(all.len() > 300, "only {} files", all.len());
     let mut formats = std::collections::BTreeSet::new();

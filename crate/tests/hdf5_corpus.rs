@@ -8,14 +8,13 @@ use keras_sentinel::container::hdf5::{list_group, read_keras};
 use keras_sentinel::limits::Limits;
 use keras_sentinel::sniff::find_hdf5_superblock;
 
-/// The shared corpus, or `None` (with one printed line) when this checkout has none.
+mod common;
+
+/// The shared folder, or `None` (with one printed line naming the test) when this
+/// checkout has none.
 fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
-    if !p.is_dir() {
-        println!("skipped: shared corpus not found at {} (expected next to the repository)", p.display());
-        return None;
-    }
-    Some(p)
+    common::shared_or_skip("corpus")?;
+    Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
 }
 
 fn files(dir: &Path, ext: Option<&str>) -> Vec<PathBuf> {
@@ -146,4 +145,40 @@ fn hdf5_cve_reproducers_return_without_panic_or_hang() {
         "CVE reproducers: {ok} clean, {partial} partial, {failed} refused; most bytes read per file byte: {:.2} ({})",
         worst_ratio.0, worst_ratio.1
     );
+}
+
+/// A libhdf5 CVE reproducer is no Keras model: each without Keras' attributes or groups
+/// is `error` ("not a Keras model file"), never `clean`; the few made from Keras models
+/// keep their own verdict.
+#[test]
+fn hdf5_cve_reproducers_without_keras_structure_are_errors() {
+    let Some(shared) = shared() else { return };
+    let dir = shared.join("corpus/hdf5-cve");
+    let all: Vec<PathBuf> = files(&dir, None).into_iter().filter(|p| p.extension().is_none_or(|e| e == "h5")).collect();
+    let (mut not_keras, mut keras) = (0, 0);
+    for path in &all {
+        let src = keras_sentinel::source::FileSource::open(path).unwrap();
+        let r = keras_sentinel::scan(&src, &path.display().to_string(), &Limits::default());
+        let said_not_keras = r.errors.iter().any(|e| e.message.starts_with("not a Keras model file"));
+        let data = std::fs::read(path).unwrap();
+        let structure = find_hdf5_superblock(&data)
+            .and_then(|sb| read_keras(&data, sb, &Limits::default()).ok())
+            .map(|k| k.has_keras_structure());
+        if structure == Some(false) {
+            assert!(said_not_keras, "{}: no Keras structure but {:?}", path.display(), r.errors);
+        }
+        if said_not_keras {
+            not_keras += 1;
+        } else {
+            keras += 1;
+        }
+        assert!(
+            matches!(r.verdict.as_str(), "error" | "suspicious" | "malicious") || structure == Some(true),
+            "{}: verdict {} without Keras structure",
+            path.display(),
+            r.verdict.as_str()
+        );
+    }
+    println!("CVE reproducers: {not_keras} not Keras model files, {keras} others");
+    assert!(not_keras >= 100, "only {not_keras} of {} called not Keras", all.len());
 }

@@ -109,3 +109,18 @@ fn hdf5_metadata_reads_stay_small() {
     read_keras(&counting, 0, &Limits::default()).unwrap();
     assert!(counting.bytes_read() < data.len() as u64, "{} of {}", counting.bytes_read(), data.len());
 }
+
+/// An HDF5 file without Keras structure is `error` "not a Keras model file"; a
+/// weights-only file (`save_weights`, legacy and Keras 3 layouts) is Keras, holds no
+/// code and is `clean` (fixtures/parsers/hdf5_structure.py).
+#[test]
+fn hdf5_without_keras_structure_is_an_error_and_weights_only_is_clean() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/parsers/hdf5_structure");
+    for (file, verdict) in [("plain.h5", "error"), ("legacy_weights.h5", "clean"), ("k3_weights.weights.h5", "clean")] {
+        let src = keras_sentinel::source::FileSource::open(&dir.join(file)).unwrap();
+        let r = keras_sentinel::scan(&src, file, &keras_sentinel::limits::Limits::default());
+        assert_eq!(r.verdict.as_str(), verdict, "{file}: {:?} {:?}", r.errors, r.findings);
+        let not_keras = r.errors.iter().any(|e| e.message.starts_with("not a Keras model file"));
+        assert_eq!(not_keras, verdict == "error", "{file}: {:?}", r.errors);
+    }
+}

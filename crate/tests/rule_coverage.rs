@@ -78,7 +78,8 @@ fn rule_fixtures_produce_their_rule() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/models/rules");
     for (file, code, verdict) in [
         ("windows_repair_tf215.h5", "KS-WINDOWS-REPAIR", "lambda"),
-        ("custom_layer_tf215.h5", "KS-CUSTOM-CLASS", "lambda"),
+        // A custom class and no embedded code: `review` (detection-rules.md).
+        ("custom_layer_tf215.h5", "KS-CUSTOM-CLASS", "review"),
     ] {
         let src = FileSource::open(&data.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         let report = keras_sentinel::scan(&src, file, &Limits::default());

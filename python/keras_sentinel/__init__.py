@@ -17,13 +17,14 @@ import os
 from typing import IO, Iterable, List, Optional, Sequence, Union
 
 from . import _core
-from ._report import BLOCKING_VERDICTS, Finding, Location, Report, ScanError
+from ._report import BLOCKING_VERDICTS, VERDICTS, WARNING_VERDICTS, Finding, Location, Report, ScanError
 from ._sweep import sweep
-from .guard import BlockedModelError, safe_load_model
+from .guard import BlockedModelError, ModelReviewWarning, safe_load_model
 
 __all__ = [
     "BLOCKING_VERDICTS",
     "BlockedModelError",
+    "ModelReviewWarning",
     "Policy",
     "Finding",
     "Location",
@@ -33,6 +34,8 @@ __all__ = [
     "scan",
     "scan_many",
     "sweep",
+    "VERDICTS",
+    "WARNING_VERDICTS",
     "__version__",
 ]
 

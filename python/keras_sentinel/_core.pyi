@@ -1,4 +1,5 @@
-"""The native module (Rust, built by maturin). Reports are JSON text in the CLI's schema."""
+"""The native module (Rust, built by maturin). Reports are JSON text in the CLI's schema:
+each file's ``verdict`` is one of malicious, suspicious, lambda, review, clean, error."""
 
 from typing import Callable, List, Optional, Tuple
 

@@ -13,6 +13,11 @@ from typing import Any, Dict, List, Optional
 #: Verdicts the built-in policy blocks (detection-rules.md: "The default policy blocks
 #: malicious, suspicious and error, and warns on lambda and review").
 BLOCKING_VERDICTS = frozenset({"malicious", "suspicious", "error"})
+#: Verdicts the built-in policy warns on: embedded ordinary code, or custom classes
+#: whose code the loader's environment supplies.
+WARNING_VERDICTS = frozenset({"lambda", "review"})
+#: Every verdict, worst first (docs/report.schema.json).
+VERDICTS = ("malicious", "suspicious", "error", "lambda", "review", "clean")
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,13 @@ class Report:
             return self.policy["action"]
         if self.verdict in BLOCKING_VERDICTS:
             return "block"
-        return "warn" if self.verdict in ("lambda", "review") else "ignore"
+        return "warn" if self.verdict in WARNING_VERDICTS else "ignore"
+
+    @property
+    def notes(self) -> int:
+        """How many ``low``/``info`` findings a reader should still look at (a clean file
+        with notes is "clean, N notes to read", never "nothing found")."""
+        return sum(1 for f in self.findings if f.severity in ("low", "info"))
 
     @property
     def blocked(self) -> bool:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Optional
 
 from ._report import Report, ScanError
+
+
+class ModelReviewWarning(UserWarning):
+    """The model was loaded, but the policy warns on it: embedded code (verdict ``lambda``)
+    or custom classes whose code comes from your environment (verdict ``review``)."""
 
 
 class BlockedModelError(Exception):
@@ -54,7 +60,8 @@ def safe_load_model(path: "str | os.PathLike[str]", policy: Any = None, *, loade
     Raises :class:`BlockedModelError` (carrying the report) when the file is blocked:
     with the built-in policy, any ``malicious``, ``suspicious`` or ``error`` verdict; with
     ``policy`` (a :class:`~keras_sentinel.Policy` or a policy file's path), whatever it
-    blocks.
+    blocks. A file the policy warns on (built-in: ``lambda`` and ``review``) is loaded
+    and a :class:`ModelReviewWarning` names its verdict and top finding.
     The scan reads the same path the loader then opens; for a SavedModel directory the
     ``keras_metadata.pb`` and ``saved_model.pb`` inside it are scanned.
     """
@@ -79,4 +86,6 @@ def safe_load_model(path: "str | os.PathLike[str]", policy: Any = None, *, loade
         report = scan(t, policy)
         if report.blocked:
             raise BlockedModelError(report)
+        if report.action == "warn":
+            warnings.warn(f"loading after a warning: {report.summary()}", ModelReviewWarning, stacklevel=2)
     return _loader(loader)(p, **kwargs)

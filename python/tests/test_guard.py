@@ -35,7 +35,8 @@ def test_policy_blocks_what_it_says(keras, tmp_path):
     with pytest.raises(keras_sentinel.BlockedModelError) as e:
         keras_sentinel.safe_load_model(path, policy=policy, safe_mode=False)
     assert e.value.report.verdict == "lambda" and e.value.report.action == "block"
-    loaded = keras_sentinel.safe_load_model(path, safe_mode=False)  # built-in: lambda warns
+    with pytest.warns(keras_sentinel.ModelReviewWarning, match="lambda"):
+        loaded = keras_sentinel.safe_load_model(path, safe_mode=False)  # built-in: lambda warns
     assert loaded.layers[-1].name == "double"
 
 

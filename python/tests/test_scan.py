@@ -90,6 +90,20 @@ def test_policy_decides_like_the_cli():
     assert file_allow.action == "ignore" and len(file_allow.sha256) == 64
 
 
+def test_review_verdict_warns_and_non_models_are_errors():
+    custom = b'{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "AcmeLayer", "config": {"name": "a", "trainable": true}}]}}'
+    r = keras_sentinel.scan(custom, name="custom.json")
+    assert r.verdict == "review" and r.action == "warn" and not r.blocked, r.summary()
+    assert "KS-CUSTOM-CLASS" in r.codes
+    strict = keras_sentinel.Policy('version = 1\n[actions]\nreview = "block"\n', "strict")
+    assert keras_sentinel.scan(custom, name="custom.json", policy=strict).blocked
+    for text in (b'{"name": "left-pad", "version": "1.3.0"}', b"{}", b"[1, 2]"):
+        e = keras_sentinel.scan(text, name="package.json")
+        assert e.verdict == "error" and e.blocked, e.summary()
+        assert e.errors[0].message.startswith("not a Keras model config")
+    assert keras_sentinel.VERDICTS[-1] == "clean" and "review" in keras_sentinel.VERDICTS
+
+
 def test_malformed_policy_names_line_column_and_key():
     with pytest.raises(ValueError, match=r"line 3, column 1, key actions.critical"):
         keras_sentinel.Policy.from_file(POLICIES / "malformed.toml")

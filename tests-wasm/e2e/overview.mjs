@@ -94,6 +94,13 @@ function readTree() {
   }));
 }
 
+// Cards of files that are not malicious or suspicious start collapsed (the results table):
+// open the report part as a reviewer would, by its summary.
+async function openCard(card) {
+  if (!(await page.$eval(`${card} details.card-body`, (d) => d.open))) await page.click(`${card} details.card-body > summary`);
+  await page.waitForSelector(`${card} .model-overview`, { timeout: 10000 });
+}
+
 await check('drop a nested Keras 3 model: the card shows its layer tree with nesting, kinds, shared and lambda marks', async () => {
   const b64 = fs.readFileSync(MODEL).toString('base64');
   const dt = await page.evaluateHandle(({ name, b64 }) => {
@@ -105,7 +112,8 @@ await check('drop a nested Keras 3 model: the card shows its layer tree with nes
     return dt;
   }, { name: NAME, b64 });
   for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
-  await page.waitForSelector(`${CARD}[aria-busy="false"] .model-overview`, { timeout: 60000 });
+  await page.waitForSelector(`${CARD}[aria-busy="false"] .model-overview`, { state: 'attached', timeout: 60000 });
+  await openCard(CARD);
   const tree = await readTree();
   eq(tree.map((n) => `${'  '.repeat(n.depth)}${n.name} ${n.cls} ${n.kind}`), [
     'outer Functional model',
@@ -211,7 +219,8 @@ await check('a model of 5,000 layers: the tree stops at max_overview_nodes and s
   }, { name, doc });
   for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
   const card = `section.file-card[data-file="${name}"]`;
-  await page.waitForSelector(`${card}[aria-busy="false"] .model-overview`, { timeout: 60000 });
+  await page.waitForSelector(`${card}[aria-busy="false"] .model-overview`, { state: 'attached', timeout: 60000 });
+  await openCard(card);
   const got = await page.$eval(card, (c) => ({
     nodes: c.querySelectorAll('li.ov-node').length,
     omitted: c.querySelector('.ov-omitted')?.textContent || '',

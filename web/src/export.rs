@@ -195,6 +195,7 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:2rem 0 .5rem;wo
 .verdict{display:inline-block;font-weight:700;padding:.1rem .6rem;border-radius:4px;border:2px solid}\
 .verdict-malicious{color:#a00;border-color:#a00}.verdict-suspicious{color:#b35c00;border-color:#b35c00}.verdict-error{color:#7a2e8e;border-color:#7a2e8e}\
 .verdict-lambda{color:#0b5cad;border-color:#0b5cad}.verdict-clean{color:#0a7a32;border-color:#0a7a32}\
+.verdict-review{color:#1d4ed8;border-color:#1d4ed8}\
 .action{font-weight:700;text-transform:uppercase}.action-block{color:#a00}.action-warn{color:#b35c00}.action-ignore{color:#0a7a32}\
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;border-top:1px solid #ddd;padding:.25rem .5rem}\
 code,pre{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;word-break:break-all}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem;border-radius:4px}\
@@ -240,6 +241,39 @@ fn row(h: &mut String, label: &str, value_html: &str) {
     h.push_str("</td></tr>\n");
 }
 
+/// Findings below `medium`: the notes a clean file still lists.
+fn notes(r: &Value) -> usize {
+    let findings = r.get("findings").and_then(Value::as_array);
+    findings.map_or(0, |f| f.iter().filter(|f| matches!(s(f, "severity"), "low" | "info")).count())
+}
+
+/// The verdict's label and sentence, as the page shows them: a clean file with notes
+/// says how many to read ("Clean, 3 notes to read"), never a bare "Clean".
+fn verdict_text(r: &Value, l: &Labels) -> (String, String) {
+    let verdict = s(r, "verdict");
+    let n = notes(r);
+    let fill = |key: &str| l.t(key).replace("{}", &n.to_string());
+    match verdict {
+        "clean" if n == 1 => (fill("v_clean_note"), fill("vd_clean_notes")),
+        "clean" if n > 1 => (fill("v_clean_notes"), fill("vd_clean_notes")),
+        v => (l.t(&format!("v_{v}")).to_string(), l.t(&format!("vd_{v}")).to_string()),
+    }
+}
+
+/// A size in binary units named as such (KiB, MiB), with the exact byte count.
+fn size_text(b: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if b < 1024 {
+        return format!("{b} B");
+    }
+    let (mut v, mut u) = (b as f64 / 1024.0, 0);
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    format!("{v:.1} {} ({b} B)", UNITS[u])
+}
+
 fn code(text: &str) -> String {
     format!("<code>{}</code>", escape_html(text))
 }
@@ -251,9 +285,10 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
     h.push_str("</h2>\n<p><span class=\"verdict verdict-");
     h.push_str(&escape_html(verdict));
     h.push_str("\">");
-    h.push_str(&escape_html(l.t(&format!("v_{verdict}"))));
+    let (label, sentence) = verdict_text(r, l);
+    h.push_str(&escape_html(&label));
     h.push_str("</span> ");
-    h.push_str(&escape_html(l.t(&format!("vd_{verdict}"))));
+    h.push_str(&escape_html(&sentence));
     h.push_str("</p>\n<table>\n");
     row(h, "SHA-256", &code(r.get("sha256").and_then(Value::as_str).unwrap_or(l.t("hash_unknown"))));
     row(h, l.t("format"), &escape_html(s(r, "format")));
@@ -261,7 +296,7 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
         row(h, "Keras", &escape_html(kv));
     }
     if let Some(b) = r.pointer("/stats/file_bytes").and_then(Value::as_u64) {
-        row(h, l.t("size"), &format!("{b} B"));
+        row(h, l.t("size"), &escape_html(&size_text(b)));
     }
     match r.get("policy") {
         Some(p) => {
@@ -366,7 +401,7 @@ pub fn markdown(files: &[Value], l: &Labels) -> String {
         m.push_str(&format!(
             "\n### {} — **{}** (`{}`)\n\n",
             escape_md(s(r, "path")),
-            escape_md(l.t(&format!("v_{verdict}"))),
+            escape_md(&verdict_text(r, l).0),
             verdict
         ));
         match r.get("sha256").and_then(Value::as_str) {
@@ -510,5 +545,31 @@ mod tests {
         assert_eq!(text["files"].as_array().unwrap().len(), 2);
         assert_eq!(text["files"][1], r);
         assert_eq!(text["schema_version"], SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn clean_with_notes_says_how_many_and_review_is_named() {
+        fn labels(k: &str) -> &'static str {
+            match k {
+                "v_clean" => "Clean",
+                "v_clean_notes" => "Clean, {} notes to read",
+                "vd_clean_notes" => "{} notes below",
+                "v_review" => "Review",
+                _ => "label",
+            }
+        }
+        let l = Labels { lang: "en", t: &|k| labels(k) };
+        let info = serde_json::json!({"severity": "info", "code": "KS-JSON-LENIENCY"});
+        let clean = serde_json::json!({"path": "a.json", "verdict": "clean", "findings": [info, info.clone(), {"severity": "low"}]});
+        let m = markdown(std::slice::from_ref(&clean), &l);
+        assert!(m.contains("Clean, 3 notes to read"), "{m}");
+        let h = html_report(std::slice::from_ref(&clean), &l, "");
+        assert!(h.contains("Clean, 3 notes to read") && h.contains("3 notes below"), "{h}");
+        let bare = serde_json::json!({"path": "b.json", "verdict": "clean", "findings": []});
+        assert!(markdown(&[bare], &l).contains("**Clean**"));
+        let review = serde_json::json!({"path": "c.json", "verdict": "review", "findings": []});
+        assert!(html_report(&[review], &l, "").contains("verdict-review\">Review"));
+        assert_eq!(size_text(14_123), "13.8 KiB (14123 B)");
+        assert_eq!(size_text(10), "10 B");
     }
 }

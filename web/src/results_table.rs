@@ -44,8 +44,9 @@ pub fn verdict_rank(v: &str) -> u8 {
         "suspicious" => 1,
         "error" | FAILED => 3,
         "lambda" => 4,
-        "clean" => 5,
-        PENDING => 6,
+        "review" => 5,
+        "clean" => 6,
+        PENDING => 7,
         _ => 2,
     }
 }

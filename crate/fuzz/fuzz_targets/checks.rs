@@ -52,9 +52,21 @@ pub fn check_report(r: &FileReport, path: &str, len: usize, limits: &Limits) {
     }
     // Sorted most severe first.
     assert!(r.findings.windows(2).all(|w| w[0].severity >= w[1].severity), "findings not sorted by severity");
-    // Fail closed: a file with errors is never clean or lambda.
+    // Fail closed: a file with errors is never clean, lambda or review.
     if !r.errors.is_empty() {
-        assert!(!matches!(r.verdict, Verdict::Clean | Verdict::Lambda), "errors but verdict {:?}", r.verdict);
+        assert!(
+            !matches!(r.verdict, Verdict::Clean | Verdict::Lambda | Verdict::Review),
+            "errors but verdict {:?}",
+            r.verdict
+        );
+    }
+    // `lambda` needs an embedded lambda; `review` has none.
+    let has_lambda = r.findings.iter().any(|f| f.code == keras_sentinel::report::LAMBDA_PRESENT);
+    if r.verdict == Verdict::Lambda {
+        assert!(has_lambda, "lambda verdict without PAIT-KERAS-100");
+    }
+    if r.verdict == Verdict::Review {
+        assert!(!has_lambda, "review verdict with an embedded lambda");
     }
     if r.verdict == Verdict::Clean {
         assert!(r.findings.iter().all(|f| f.severity < Severity::Medium), "clean with a medium+ finding");

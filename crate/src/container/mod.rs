@@ -28,6 +28,9 @@ pub enum Role {
     Training,
     /// One node of `keras_metadata.pb`.
     SavedModelNode,
+    /// Other JSON in an archive (`metadata.json`, a nested `config.json`): walked like
+    /// any config, but not expected to hold a model.
+    Other,
 }
 
 /// A JSON document found in the file.
@@ -59,6 +62,9 @@ pub struct Extracted {
     /// Data offsets of the top-level archive's stored members (name, offset): another
     /// reading of the file that starts there is that member, not a hidden document.
     pub stored_members: Vec<(String, u64)>,
+    /// The file is an HDF5 file with none of the layouts Keras writes (set for the
+    /// file's own reading only, never for a member or a second reading).
+    pub hdf5_not_keras: bool,
     /// Most errors kept (`Limits::max_errors`; `None`: all); the rest are counted.
     errors_cap: Option<usize>,
     errors_dropped: usize,
@@ -152,6 +158,9 @@ fn extract_hdf5(src: &dyn ByteSource, superblock: u64, prefix: &str, limits: &Li
     let here = |what: &str| if prefix.is_empty() { what.to_string() } else { format!("{prefix} {what}") };
     match hdf5::read_keras(src, superblock, limits) {
         Ok(h) => {
+            if prefix.is_empty() && !h.has_keras_structure() {
+                out.hdf5_not_keras = true;
+            }
             if let Some(t) = h.model_config {
                 out.docs.push(ConfigText {
                     container: here("HDF5 attribute /model_config"),
@@ -363,7 +372,8 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
                         // metadata.json is attacker-controlled too: walk it like any config.
                     }
                     found_config |= is_keras_config || is_other_json;
-                    out.docs.push(ConfigText { container: label, role: Role::Model, text });
+                    let role = if is_keras_config { Role::Model } else { Role::Other };
+                    out.docs.push(ConfigText { container: label, role, text });
                 }
                 Err(e) => out.error(label, e.to_string()),
             }

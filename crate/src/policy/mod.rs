@@ -74,6 +74,11 @@ pub struct Policy {
     pub by_severity: [Action; 5],
     /// Action for a file that could not be scanned to the end.
     pub on_error: Action,
+    /// Verdict-named refinements of `medium` (`[actions] lambda`, `review`): the action
+    /// for an embedded lambda's PAIT-KERAS-100 and for the other medium findings (custom
+    /// classes). `None`: the `medium` action.
+    pub on_lambda: Option<Action>,
+    pub on_review: Option<Action>,
     /// Action per rule code; overrides the severity's.
     pub by_code: Vec<(String, Action)>,
     pub allow: Vec<Allow>,
@@ -91,6 +96,8 @@ impl Default for Policy {
             name: "built-in".into(),
             by_severity: [Action::Ignore, Action::Ignore, Action::Warn, Action::Block, Action::Block],
             on_error: Action::Block,
+            on_lambda: None,
+            on_review: None,
             by_code: Vec::new(),
             allow: Vec::new(),
             trusted_modules: Vec::new(),
@@ -232,26 +239,37 @@ impl Policy {
             let a = action(v, *pos, &format!("actions.{k}"))?;
             if k == "error" {
                 self.on_error = a;
+            } else if k == "lambda" {
+                self.on_lambda = Some(a);
+            } else if k == "review" {
+                self.on_review = Some(a);
             } else if let Some((_, sev)) = SEVERITIES.iter().find(|(n, _)| n == k) {
                 self.by_severity[*sev as usize] = a;
             } else {
                 return Err(err(
                     *pos,
                     &format!("actions.{k}"),
-                    "unknown severity (expected critical, high, medium, low, info or error)",
+                    "unknown severity (expected critical, high, medium, low, info, or the verdicts lambda, review, error)",
                 ));
             }
         }
         Ok(())
     }
 
-    /// The action for one finding before allowlists.
+    /// The action for one finding before allowlists: its code's, else (for a `medium`)
+    /// its verdict's (`lambda` or `review`), else its severity's.
     fn base_action(&self, f: &Finding) -> Action {
+        let by_verdict = match f.severity {
+            Severity::Medium if f.code == crate::report::LAMBDA_PRESENT => self.on_lambda,
+            Severity::Medium => self.on_review,
+            _ => None,
+        };
         self.by_code
             .iter()
             .rev()
             .find(|(c, _)| c == f.code)
             .map(|(_, a)| *a)
+            .or(by_verdict)
             .unwrap_or(self.by_severity[f.severity as usize])
     }
 }

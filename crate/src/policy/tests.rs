@@ -55,11 +55,36 @@ fn the_default_is_the_contract() {
     assert_eq!(apply(&p, &sus, &cx).action, Action::Block);
     let lam = report(vec![lambda("PAIT-KERAS-100", Severity::Medium, H1, &["tf.reduce_sum(x)"])], vec![]);
     assert_eq!(apply(&p, &lam, &cx).action, Action::Warn);
+    let review = report(vec![finding("KS-CUSTOM-CLASS", Severity::Medium, Evidence::default())], vec![]);
+    assert_eq!(review.verdict, Verdict::Review);
+    assert_eq!(apply(&p, &review, &cx).action, Action::Warn);
     let clean = report(vec![finding("KS-JSON-LENIENCY", Severity::Info, Evidence::default())], vec![]);
     assert!(apply(&p, &clean, &cx).passes());
     let err = report(vec![], vec![ScanError::new("x", "truncated")]);
     assert_eq!(err.verdict, Verdict::Error);
     assert_eq!(apply(&p, &err, &cx).action, Action::Block);
+}
+
+#[test]
+fn verdict_names_refine_medium_and_codes_still_win() {
+    let p = Policy::parse(
+        "version = 1\n[actions]\nmedium = \"warn\"\nreview = \"block\"\nlambda = \"ignore\"\n[codes]\n\"KS-WINDOWS-REPAIR\" = \"warn\"\n",
+        "p.toml",
+    )
+    .unwrap();
+    let cx = Context::default();
+    let custom = finding("KS-CUSTOM-CLASS", Severity::Medium, Evidence::default());
+    let lam = lambda("PAIT-KERAS-100", Severity::Medium, H1, &[]);
+    assert_eq!(apply(&p, &report(vec![custom.clone()], vec![]), &cx).action, Action::Block);
+    assert_eq!(apply(&p, &report(vec![lam.clone()], vec![]), &cx).action, Action::Ignore);
+    // A high custom class (a whole custom model) keeps the high action.
+    let high = finding("KS-CUSTOM-CLASS", Severity::High, Evidence::default());
+    assert_eq!(apply(&p, &report(vec![high], vec![]), &cx).action, Action::Block);
+    let p =
+        Policy::parse("version = 1\n[actions]\nreview = \"ignore\"\n[codes]\n\"KS-CUSTOM-CLASS\" = \"block\"\n", "p")
+            .unwrap();
+    assert_eq!(apply(&p, &report(vec![custom], vec![]), &cx).action, Action::Block, "a code beats a verdict");
+    assert_eq!(apply(&p, &report(vec![lam], vec![]), &cx).action, Action::Warn, "lambda unset: medium's");
 }
 
 #[test]

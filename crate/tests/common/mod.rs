@@ -11,6 +11,32 @@ pub fn shared(rel: &str) -> std::path::PathBuf {
     p
 }
 
+/// `../shared/<rel>` when this checkout has it. Otherwise prints one line naming the
+/// test that is skipped and why, and returns `None`: the corpus and the interpreters'
+/// reference data live next to the repository, not in it (README, "Test data").
+pub fn shared_or_skip(rel: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    // Named without `crate/../..`: the folder next to the clone.
+    let shown = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).map(|r| r.join("shared").join(rel));
+    skip(&format!(
+        "{} not found (../shared holds the test corpus and reference data; see README)",
+        shown.unwrap_or(p).display()
+    ));
+    None
+}
+
+/// One visible line for a skipped test. Written to the process's stderr directly:
+/// libtest captures `println!`/`eprintln!` of passing tests, and a skip must be seen.
+pub fn skip(why: &str) {
+    use std::io::Write;
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    let _ = writeln!(std::io::stderr().lock(), "skipped {test}: {why}");
+}
+
 /// The real-interpreter ground truth in ../shared/reference/interpreters: (file, version).
 pub const INTERPRETERS: &[(&str, Py)] = &[
     ("pyodide-0.21.3.json", Py::Py310),

@@ -18,6 +18,9 @@ mod pool;
 // The results table (sort, filter, pages, keyboard) and the cards' open state.
 #[path = "app/table.rs"]
 mod table;
+// The words of a verdict (review; clean with notes).
+#[path = "app/verdict_words.rs"]
+mod verdict_words;
 
 use std::cell::RefCell;
 
@@ -128,7 +131,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every UI string table (the exports get them all, in the page's language).
-const STRINGS_ALL: [&[(&str, &str, &str)]; 3] = [STRINGS, review_ui::STRINGS, table::STRINGS];
+const STRINGS_ALL: [&[(&str, &str, &str)]; 4] = [STRINGS, review_ui::STRINGS, table::STRINGS, verdict_words::STRINGS];
 
 fn t(lang: Lang, key: &str) -> &'static str {
     match STRINGS_ALL.iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key) {
@@ -429,7 +432,8 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
         Status::Failed => txt("span", "verdict-badge verdict-error", t(lang, "not_scanned")),
         Status::Done => {
             let v = verdict.clone().unwrap_or_else(|| "error".into());
-            txt("span", &format!("verdict-badge verdict-{v}"), t(lang, &format!("v_{v}")))
+            let label = verdict_words::badge(lang, &v, e.report.as_ref().map_or(0, verdict_words::notes));
+            txt("span", &format!("verdict-badge verdict-{v}"), &label)
         }
     };
     attr(&badge, "role", "status");
@@ -464,7 +468,7 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
 
 fn render_report(card: &Element, r: &Value, lang: Lang) {
     let verdict = s(r, "verdict");
-    add(card, &txt("p", "verdict-summary", t(lang, &format!("vd_{verdict}"))));
+    add(card, &txt("p", "verdict-summary", &verdict_words::sentence(lang, verdict, verdict_words::notes(r))));
 
     let errors = r.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
     if !errors.is_empty() {
@@ -672,7 +676,8 @@ fn render_rules(lang: Lang) {
         add(&sum, &txt("span", "rule-title", tx.title));
         add(&d, &sum);
         for (k, v) in [("what", tx.what), ("why", tx.why), ("remedy", tx.remedy)] {
-            add(&d, &txt("h5", "", t(lang, k)));
+            // h3 under the section's h2: no heading level skipped (axe heading-order).
+            add(&d, &txt("h3", "rule-part", t(lang, k)));
             add(&d, &txt("p", "", v));
         }
         if !r.cves.is_empty() {

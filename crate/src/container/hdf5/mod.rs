@@ -46,6 +46,29 @@ pub struct KerasH5 {
     pub root_attributes: Vec<String>,
     /// Objects (groups and datasets) whose headers were walked.
     pub objects: u64,
+    /// Names of the root group's members as h5py lists them.
+    pub root_members: Vec<String>,
+}
+
+/// Root attributes only Keras writes: a saved model (`model_config`, `training_config`)
+/// or `save_weights`' legacy `.h5` (`layer_names`, `keras_version`, `backend`).
+const KERAS_ROOT_ATTRIBUTES: &[&str] =
+    &["model_config", "training_config", "layer_names", "layer_names0", "keras_version", "backend"];
+/// Root groups of Keras' own layouts: `model_weights` (a legacy `.h5` model), and Keras
+/// 3's `.weights.h5` (`layers`, `vars`, `optimizer`; `_layer_checkpoint_dependencies`
+/// in 3.0).
+const KERAS_ROOT_GROUPS: &[&str] = &["model_weights", "layers", "vars", "optimizer", "_layer_checkpoint_dependencies"];
+
+impl KerasH5 {
+    /// Does the file have anything of the layouts Keras writes (a model or its weights)?
+    /// An HDF5 file without any is not a Keras model file: it decides the verdict
+    /// (`error`), never what is scanned.
+    pub fn has_keras_structure(&self) -> bool {
+        self.model_config.is_some()
+            || self.training_config.is_some()
+            || self.root_attributes.iter().any(|a| KERAS_ROOT_ATTRIBUTES.contains(&a.as_str()))
+            || self.root_members.iter().any(|m| KERAS_ROOT_GROUPS.contains(&m.as_str()))
+    }
 }
 
 /// A storage feature of the file that makes loading it touch something else.

@@ -87,6 +87,9 @@ pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
         }
         let m = group::members(ctx, msgs, if addr == root { hint } else { None });
         out.errors.extend(m.errors.into_iter().map(|e| format!("{path}: {e}")));
+        if addr == root {
+            out.root_members = m.links.iter().map(|l| l.name.clone()).collect();
+        }
         for (l, why) in m.hidden {
             let child = child_path(&path, &l.name);
             out.issues.push(StorageIssue {

@@ -12,7 +12,7 @@ use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Response, Url};
 pub const STRINGS: &[(&str, &str, &str)] = &[
     ("policy_label", "Policy", "Politika"),
     ("policy_loading", "Looking for this site's policy (policy.toml)…", "Bu sitenin politikası (policy.toml) aranıyor…"),
-    ("policy_builtin", "Built-in policy: blocks malicious, suspicious and unscannable files; warns on lambdas.", "Yerleşik politika: kötü amaçlı, şüpheli ve taranamayan dosyaları engeller; lambdalar için uyarır."),
+    ("policy_builtin", "Built-in policy: blocks malicious, suspicious and unscannable files; warns on lambdas and on custom classes to review.", "Yerleşik politika: kötü amaçlı, şüpheli ve taranamayan dosyaları engeller; lambdalar ve incelenmesi gereken özel sınıflar için uyarır."),
     ("policy_site", "“{}” from this site (policy.toml)", "Bu sitenin politikası: “{}” (policy.toml)"),
     ("policy_user", "“{}” from the file you chose ({})", "Seçtiğiniz dosyadaki politika: “{}” ({})"),
     ("policy_checking", "Reading the policy…", "Politika okunuyor…"),
