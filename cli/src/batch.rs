@@ -1,0 +1,123 @@
+//! Scanning many files on several threads: the one path the CLI (`scan --jobs N`) and the
+//! Python package (`scan_many`, `scan_path`) both take, so a panic, a deadline or a policy
+//! is handled the same way everywhere.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use keras_sentinel::limits::Limits;
+use keras_sentinel::policy::Policy;
+use keras_sentinel::report::{FileReport, ScanError, Stats, Verdict};
+use keras_sentinel::source::{FileSource, LocalFile};
+
+use crate::isolate;
+
+/// Files up to this size are read whole with one read and scanned in memory: the
+/// readers then copy from memory instead of asking the kernel ~150 times for a small
+/// `.h5`. Larger files keep positioned reads of only the ranges the scan needs (a 5 GB
+/// model costs its few KB of metadata).
+pub const READ_WHOLE_BELOW: u64 = 1 << 20;
+
+/// Scans `paths` on `jobs` threads (at least one, at most one per file) and hands each
+/// report to `sink` on the calling thread **in the order of `paths`**, each as soon as it
+/// and every report before it are done. `sink` returns false to stop (output failed):
+/// the threads then finish the file they hold and take no more. Returns false when
+/// stopped that way.
+pub fn scan_files<P: AsRef<Path> + Sync>(
+    paths: &[P],
+    limits: &Limits,
+    policy: Option<&Policy>,
+    jobs: usize,
+    mut sink: impl FnMut(usize, FileReport) -> bool,
+) -> bool {
+    isolate::install_panic_hook();
+    let today = crate::today();
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, paths.len().max(1)) {
+            let tx = tx.clone();
+            let (next, today) = (&next, &today);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = paths.get(i) else { break };
+                let path = path.as_ref();
+                let mut report = scan_one(path, limits);
+                if let Some(p) = policy {
+                    decide(p, &mut report, path, today.as_deref());
+                }
+                if tx.send((i, report)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut emitted = 0;
+        for (i, report) in rx {
+            pending.insert(i, report);
+            while let Some(report) = pending.remove(&emitted) {
+                emitted += 1;
+                if !sink(emitted - 1, report) {
+                    // Make the threads stop taking files; dropping `rx` ends their sends.
+                    next.store(paths.len(), Ordering::Relaxed);
+                    return false;
+                }
+            }
+        }
+        true
+    })
+}
+
+/// Applies `policy` to a report: the file's SHA-256 first when the policy allowlists
+/// files by hash (a file that cannot be hashed simply matches no file entry).
+pub fn decide(policy: &Policy, report: &mut FileReport, path: &Path, today: Option<&str>) {
+    if report.sha256.is_none() && policy.allow.iter().any(|a| a.kind == keras_sentinel::policy::AllowKind::File) {
+        if let Ok(src) = FileSource::open(path) {
+            report.sha256 = keras_sentinel::hash::sha256(&src, &mut |_, _| true).ok();
+        }
+    }
+    let cx = keras_sentinel::policy::Context { file_sha256: report.sha256.as_deref(), today };
+    report.policy = Some(keras_sentinel::policy::apply(policy, report, &cx));
+}
+
+/// Scans one file in isolation: a limit makes it `error` inside the core; a panic
+/// (a scanner bug) is caught here and becomes an `error` report naming the file, and
+/// the next file is scanned as usual.
+pub fn scan_one(path: &Path, limits: &Limits) -> FileReport {
+    let name = path.display().to_string();
+    let src = match LocalFile::open(path, READ_WHOLE_BELOW) {
+        Ok(src) => src,
+        Err(e) => return error_report(name, "file", format!("cannot open: {e}")),
+    };
+    // The core reads no clock (it also runs in wasm): the deadline is a hook it polls.
+    let deadline = (limits.max_scan_ms > 0).then(|| Instant::now() + Duration::from_millis(limits.max_scan_ms));
+    let should_stop = move || deadline.is_some_and(|d| Instant::now() >= d);
+    match isolate::run(|| {
+        isolate::test_hook(&name);
+        keras_sentinel::scan_with(&src, &name, limits, Some(&should_stop))
+    }) {
+        Ok(report) => report,
+        Err(panic) => error_report(
+            name,
+            "scanner",
+            format!("the scanner failed on this file (internal error: {panic}); the other files were scanned"),
+        ),
+    }
+}
+
+pub fn error_report(path: String, location: &str, message: String) -> FileReport {
+    FileReport {
+        path,
+        format: "unknown".into(),
+        verdict: Verdict::Error,
+        findings: vec![],
+        errors: vec![ScanError::new(location, message)],
+        keras_version: None,
+        stats: Stats::default(),
+        sha256: None,
+        policy: None,
+    }
+}
