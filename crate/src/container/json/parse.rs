@@ -30,6 +30,7 @@ const LINEAR_DUP_CHECK: usize = 8;
 /// `max_depth` are an error, never a crash.
 pub fn parse(text: &str, max_depth: usize) -> Result<Parsed, JsonError> {
     let mut p = Parser {
+        text,
         s: text.as_bytes(),
         i: 0,
         max_depth,
@@ -65,6 +66,7 @@ enum Frame {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
     max_depth: usize,
@@ -78,7 +80,7 @@ struct Parser<'a> {
     hasher: RandomState,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn err(&self, msg: &str) -> JsonError {
         JsonError { offset: self.i, message: msg.to_string() }
     }
@@ -327,7 +329,7 @@ impl Parser<'_> {
             self.lenient(|p| Leniency::LongInteger { pointer: p.pointer(depth), digits: int_digits });
         }
         // The slice is ASCII by construction.
-        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("invalid number"))?;
+        let text = self.text.get(start..self.i).ok_or_else(|| self.err("invalid number"))?;
         Ok(Json::Num(Number::new(text)))
     }
 
@@ -401,8 +403,9 @@ impl Parser<'_> {
 
     /// The text from `from` to the cursor. The input is a `&str` and runs end only at
     /// ASCII bytes, so this is always valid UTF-8.
-    fn utf8(&self, from: usize) -> Result<&str, JsonError> {
-        std::str::from_utf8(&self.s[from..self.i]).map_err(|_| self.err("invalid UTF-8"))
+    fn utf8(&self, from: usize) -> Result<&'a str, JsonError> {
+        // A sub-slice of the input `&str`: only its two ends are checked, not re-validated.
+        self.text.get(from..self.i).ok_or_else(|| self.err("invalid UTF-8"))
     }
 
     fn unicode_escape(&mut self, out: &mut String) -> Result<(), JsonError> {

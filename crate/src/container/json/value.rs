@@ -41,6 +41,15 @@ impl Short {
         }
     }
 
+    /// The text's bytes, without the UTF-8 check of [`Short::as_str`]: comparisons
+    /// (every key lookup) need no more.
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Short::Inline { len, buf } => &buf[..*len as usize],
+            Short::Boxed(s) => s.as_bytes(),
+        }
+    }
+
     fn as_str(&self) -> &str {
         match self {
             // Built from a whole `&str`, so the prefix is valid UTF-8; the check is cheap
@@ -143,31 +152,31 @@ impl From<JsonStr> for String {
 
 impl PartialEq<str> for JsonStr {
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.0.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<&str> for JsonStr {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        self.0.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<String> for JsonStr {
     fn eq(&self, other: &String) -> bool {
-        self.as_str() == other
+        self.0.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<JsonStr> for str {
     fn eq(&self, other: &JsonStr) -> bool {
-        self == other.as_str()
+        self.as_bytes() == other.0.as_bytes()
     }
 }
 
 impl PartialEq<JsonStr> for &str {
     fn eq(&self, other: &JsonStr) -> bool {
-        *self == other.as_str()
+        self.as_bytes() == other.0.as_bytes()
     }
 }
 

@@ -93,13 +93,31 @@ pub fn end_record(src: &dyn ByteSource) -> Result<Option<EndRecord>, ZipError> {
 fn rfind4(data: &[u8], sig: [u8; 4]) -> Option<usize> {
     let mut end = data.len().checked_sub(3)?; // candidates are < end
     while end > 0 {
-        let i = data[..end].iter().rposition(|&b| b == sig[0])?;
+        let i = rfind_byte(&data[..end], sig[0])?;
         if data[i..i + 4] == sig {
             return Some(i);
         }
         end = i;
     }
     None
+}
+
+/// Last index of `b` in `data`, eight bytes at a time (a word with no `b` is skipped
+/// with a few arithmetic operations instead of eight comparisons).
+fn rfind_byte(data: &[u8], b: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let pattern = ONES * u64::from(b);
+    let mut end = data.len();
+    while end >= 8 {
+        let word = u64::from_le_bytes(data[end - 8..end].try_into().expect("8 bytes"));
+        let x = word ^ pattern; // a zero byte where `b` is
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            break; // `b` is in this word (the test has no false negatives)
+        }
+        end -= 8;
+    }
+    data[..end].iter().rposition(|&c| c == b)
 }
 
 /// `_EndRecData64`: the zip64 records, read at fixed places before the classic record.
@@ -390,8 +408,17 @@ mod tests {
         cases.push([&sig[..], b"xxPKPK\x05\x06PK\x05"].concat());
         cases.push([b"PK\x05\x06", &[b'P'; 100][..], b"PK\x05\x06PPP"].concat());
         cases.push(vec![b'P'; 1000]);
+        let mut noise: Vec<u8> = (0..70_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        cases.push(noise.clone());
+        noise[12_345..12_349].copy_from_slice(&sig);
+        noise[7..11].copy_from_slice(&sig);
+        cases.push(noise);
         for c in &cases {
             assert_eq!(rfind4(c, sig), naive(c), "{c:?}");
+            for cut in 0..c.len().min(20) {
+                assert_eq!(rfind4(&c[cut..], sig), naive(&c[cut..]));
+                assert_eq!(rfind4(&c[..c.len() - cut], sig), naive(&c[..c.len() - cut]));
+            }
         }
     }
     use crate::container::zip::tests::build_stored;
