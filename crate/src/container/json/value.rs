@@ -530,7 +530,10 @@ mod tests {
         for text in ["", "class_name", "0123456789012345678901", long.as_str(), "ã😀"] {
             let s = JsonStr::new(text);
             assert_eq!((s.as_str(), s.len()), (text, text.len()));
-            assert!(s == *text && s == text.to_string() && JsonStr::from(text.to_string()) == s);
+            let owned = String::from(text);
+            assert!(s == *text && s == owned);
+            let from_owned: JsonStr = owned.into();
+            assert_eq!(from_owned, s);
             assert_eq!(String::from(s.clone()), text);
             let m: HashMap<JsonStr, u8> = HashMap::from([(s, 1)]);
             assert_eq!(m.get(text), Some(&1), "Borrow<str> must hash as str");
