@@ -20,11 +20,11 @@ use crate::isolate;
 /// model costs its few KB of metadata).
 pub const READ_WHOLE_BELOW: u64 = 1 << 20;
 
-/// Scans `paths` on `jobs` threads (at least one, at most one per file) and hands each
-/// report to `sink` on the calling thread **in the order of `paths`**, each as soon as it
-/// and every report before it are done. `sink` returns false to stop (output failed):
-/// the threads then finish the file they hold and take no more. Returns false when
-/// stopped that way.
+/// Scans `paths` on `jobs` threads (at least one, at most one per file; the calling
+/// thread is one of them) and hands each report to `sink` on the calling thread **in the
+/// order of `paths`**, each as soon as it and every report before it are done. `sink`
+/// returns false to stop (output failed): the threads then finish the file they hold and
+/// take no more. Returns false when stopped that way.
 pub fn scan_files<P: AsRef<Path> + Sync>(
     paths: &[P],
     limits: &Limits,
@@ -35,36 +35,58 @@ pub fn scan_files<P: AsRef<Path> + Sync>(
     isolate::install_panic_hook();
     let today = crate::today();
     let next = AtomicUsize::new(0);
+    // The next file not yet scanned, or `None` when all are taken.
+    let take = || {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        paths.get(i).map(|p| (i, p.as_ref()))
+    };
+    let work = |path: &Path| {
+        let mut report = scan_one(path, limits);
+        if let Some(p) = policy {
+            decide(p, &mut report, path, today.as_deref());
+        }
+        report
+    };
     let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
     std::thread::scope(|s| {
-        for _ in 0..jobs.clamp(1, paths.len().max(1)) {
+        for _ in 1..jobs.clamp(1, paths.len().max(1)) {
             let tx = tx.clone();
-            let (next, today) = (&next, &today);
-            s.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = paths.get(i) else { break };
-                let path = path.as_ref();
-                let mut report = scan_one(path, limits);
-                if let Some(p) = policy {
-                    decide(p, &mut report, path, today.as_deref());
-                }
-                if tx.send((i, report)).is_err() {
-                    break;
+            let (take, work) = (&take, &work);
+            s.spawn(move || {
+                while let Some((i, path)) = take() {
+                    if tx.send((i, work(path))).is_err() {
+                        break;
+                    }
                 }
             });
         }
         drop(tx);
         let mut pending = std::collections::BTreeMap::new();
         let mut emitted = 0;
-        for (i, report) in rx {
-            pending.insert(i, report);
+        // Hands on every report that is next in order; false once `sink` says stop.
+        let mut flush = |pending: &mut std::collections::BTreeMap<usize, FileReport>| {
             while let Some(report) = pending.remove(&emitted) {
                 emitted += 1;
                 if !sink(emitted - 1, report) {
-                    // Make the threads stop taking files; dropping `rx` ends their sends.
-                    next.store(paths.len(), Ordering::Relaxed);
+                    next.store(paths.len(), Ordering::Relaxed); // the threads take no more
                     return false;
                 }
+            }
+            true
+        };
+        // This thread scans too (with one job it is the only one: no hand-off between
+        // threads per file), and writes what the others finished in between.
+        while let Some((i, path)) = take() {
+            pending.insert(i, work(path));
+            pending.extend(rx.try_iter());
+            if !flush(&mut pending) {
+                return false;
+            }
+        }
+        for (i, report) in rx {
+            pending.insert(i, report);
+            if !flush(&mut pending) {
+                return false;
             }
         }
         true
