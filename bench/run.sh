@@ -13,7 +13,8 @@
 #   throughput   918 small tf.keras .h5 (made by bench/gen_small_models.py with $KS_TF_VENV,
 #                default /work/venvs/tf215) and the wild corpus: wall time against `cat` of
 #                the same bytes and the peers, --jobs 1 and cores; syscalls and allocations per file;
-#                KS_BEFORE_CLI=an earlier build adds its times from the same rounds
+#                KS_BEFORE_CLI=an earlier build (KS_BEFORE_LABEL: its commit; KS_BEFORE_PER_FILE:
+#                its per_file bench) adds its figures from the same rounds
 #   wasm         the page's wasm bundle, gzipped (bench/wasm_size.sh)
 # Peers come from PyPI into a throwaway virtualenv; nothing else is downloaded.
 set -euo pipefail
@@ -93,7 +94,8 @@ for s in "${SECTIONS[@]+"${SECTIONS[@]}"}"; do
         | python3 -c 'import json,sys; print([j["executable"] for j in map(json.loads, sys.stdin) if j.get("executable") and j["target"]["name"] == "per_file"][-1])')
       python3 bench/throughput.py --cli "$TARGET/release/keras-sentinel" --small "$small" \
         --wild "${KS_WILD:-../shared/corpus/wild}" --per-file "$per_file" --peers --peer-bin "$VENV/bin" \
-        ${KS_BEFORE_CLI:+--before "$KS_BEFORE_CLI"} --markdown "$tmp"
+        ${KS_BEFORE_CLI:+--before "$KS_BEFORE_CLI" --before-label "${KS_BEFORE_LABEL:-before}"} \
+        ${KS_BEFORE_PER_FILE:+--before-per-file "$KS_BEFORE_PER_FILE"} --markdown "$tmp"
       { provenance "$(peer_versions)"; cat "$tmp"; } > "$out" ;;
     wasm)
       bench/wasm_size.sh > "$tmp"

@@ -84,6 +84,8 @@ def main():
     ap.add_argument("--wild", required=True)
     ap.add_argument("--per-file", help="the per_file bench binary (allocations per file)")
     ap.add_argument("--before", help="another keras-sentinel binary (an earlier commit), timed in the same rounds")
+    ap.add_argument("--before-label", default="before", help="what to call it (its commit)")
+    ap.add_argument("--before-per-file", help="the per_file bench built at that commit")
     ap.add_argument("--peers", action="store_true")
     ap.add_argument("--peer-bin")
     ap.add_argument("--rounds", type=int, default=7)
@@ -125,6 +127,13 @@ def main():
         if args.per_file:
             cost = subprocess.run([args.per_file, "--label", name] + files, capture_output=True, text=True).stdout.strip()
         cost_rows.append((name, sc, cost))
+        if args.before:
+            sc = strace_counts(ours(1, args.before), len(files))
+            cost = None
+            if args.before_per_file:
+                cost = subprocess.run([args.before_per_file, "--label", name] + files, capture_output=True,
+                                      text=True).stdout.strip()
+            cost_rows.append((f"{name}, {args.before_label}", sc, cost))
         print(f"[throughput] {name}: {len(files)} files, (wall, cpu) {med}, peers {peers}", file=sys.stderr)
 
     def cell(wall_cpu):
@@ -138,7 +147,7 @@ def main():
     lines.append("")
     head = f"| set | files | bytes | `cat` | keras-sentinel `--jobs 1` | `--jobs {cores}` | ÷ `cat` (jobs {cores})"
     if args.before:
-        head += f" | before: `--jobs 1` | before: `--jobs {cores}`"
+        head += f" | {args.before_label}: `--jobs 1` | {args.before_label}: `--jobs {cores}`"
     if args.peers:
         head += " | modelscan | modelaudit | modelscan ÷ ours"
     lines.append(head + " |")
