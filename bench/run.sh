@@ -10,6 +10,11 @@
 #   large        bytes read and time on generated 1 GB and 5 GB models
 #   hostile      crafted and malformed inputs: worst time and peak memory per set
 #   sweep        the Python package's Ray sweep: files/s with 1 and 2 workers, bytes read
+#   throughput   918 small tf.keras .h5 (made by bench/gen_small_models.py with $KS_TF_VENV,
+#                default /work/venvs/tf215) and the wild corpus: wall time against `cat` of
+#                the same bytes and the peers, --jobs 1 and cores; syscalls and allocations per file;
+#                KS_BEFORE_CLI=an earlier build (KS_BEFORE_LABEL: its commit; KS_BEFORE_PER_FILE:
+#                its per_file bench) adds its figures from the same rounds
 #   wasm         the page's wasm bundle, gzipped (bench/wasm_size.sh)
 #   page         the page in headless Chromium (bench/page.mjs): files added to the last
 #                verdict for the wild folder and 1,000 generated files, 1 worker vs the pool
@@ -19,7 +24,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 VENV=${KS_PEERS_VENV:-/tmp/ks-peers}
 TARGET=$(realpath -m "${CARGO_TARGET_DIR:-target}")
-ALL=(scoreboard adversarial hostile analyze large sweep wasm page)
+ALL=(scoreboard adversarial hostile analyze large sweep throughput wasm page)
 SECTIONS=("$@")
 [ ${#SECTIONS[@]} -eq 0 ] && SECTIONS=("${ALL[@]}")
 [ "${SECTIONS[0]}" = assemble ] && SECTIONS=()   # only rebuild BENCHMARKS.md from bench/results
@@ -81,6 +86,19 @@ for s in "${SECTIONS[@]+"${SECTIONS[@]}"}"; do
       "$TARGET/py-test/bin/pip" install -q h5py numpy
       RAY_USAGE_STATS_ENABLED=0 "$TARGET/py-test/bin/python" bench/sweep.py --markdown "$tmp"
       { provenance; cat "$tmp"; } > "$out" ;;
+    throughput)
+      need_peers
+      small="$TARGET/bench-small"   # generated, never committed; kept between runs
+      TF=${KS_TF_VENV:-/work/venvs/tf215}
+      PYTHONWARNINGS=ignore "$TF/bin/python" bench/gen_small_models.py --out "$small" --count 918 >&2
+      cargo bench --locked -p keras-sentinel-cli --bench per_file --no-run >&2
+      per_file=$(cargo bench --locked -p keras-sentinel-cli --bench per_file --no-run --message-format=json 2>/dev/null \
+        | python3 -c 'import json,sys; print([j["executable"] for j in map(json.loads, sys.stdin) if j.get("executable") and j["target"]["name"] == "per_file"][-1])')
+      python3 bench/throughput.py --cli "$TARGET/release/keras-sentinel" --small "$small" \
+        --wild "${KS_WILD:-../shared/corpus/wild}" --per-file "$per_file" --peers --peer-bin "$VENV/bin" \
+        ${KS_BEFORE_CLI:+--before "$KS_BEFORE_CLI" --before-label "${KS_BEFORE_LABEL:-before}"} \
+        ${KS_BEFORE_PER_FILE:+--before-per-file "$KS_BEFORE_PER_FILE"} --markdown "$tmp"
+      { provenance "$(peer_versions)"; cat "$tmp"; } > "$out" ;;
     wasm)
       bench/wasm_size.sh > "$tmp"
       { provenance; cat "$tmp"; } > "$out" ;;
@@ -101,6 +119,7 @@ title() {
     analyze) echo "Analysing one lambda (decode + marshal + version inference + evaluation)" ;;
     large) echo "Large files: bytes read and time to verdict" ;;
     sweep) echo "Registry sweep on Ray (Python package)" ;;
+    throughput) echo "Throughput at the I/O limit: many small files against reading their bytes" ;;
     wasm) echo "Page bundle size" ;;
     page) echo "The page with many files: time to the last verdict, 1 worker vs the pool" ;;
   esac

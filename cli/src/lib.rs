@@ -5,20 +5,17 @@
 //! (`main.rs`) and the Python package (`python/`) run the very same code.
 
 mod args;
+pub mod batch;
 mod isolate;
 mod output;
 mod tree;
 mod walk;
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 use keras_sentinel::limits::Limits;
 use keras_sentinel::policy::Policy;
-use keras_sentinel::report::{FileReport, ScanError, ScanReport, Stats, Verdict};
-use keras_sentinel::source::FileSource;
+use keras_sentinel::report::{ScanReport, Verdict};
 
 use args::{Command, Format};
 
@@ -98,18 +95,6 @@ pub fn today() -> Option<String> {
     Some(format!("{y:04}-{m:02}-{d:02}"))
 }
 
-/// Applies `policy` to a report: the file's SHA-256 first when the policy allowlists
-/// files by hash (a file that cannot be hashed simply matches no file entry).
-fn decide(policy: &Policy, report: &mut FileReport, path: &std::path::Path, today: Option<&str>) {
-    if report.sha256.is_none() && policy.allow.iter().any(|a| a.kind == keras_sentinel::policy::AllowKind::File) {
-        if let Ok(src) = FileSource::open(path) {
-            report.sha256 = keras_sentinel::hash::sha256(&src, &mut |_, _| true).ok();
-        }
-    }
-    let cx = keras_sentinel::policy::Context { file_sha256: report.sha256.as_deref(), today };
-    report.policy = Some(keras_sentinel::policy::apply(policy, report, &cx));
-}
-
 /// Output switches of `scan`.
 struct Options {
     quiet: bool,
@@ -125,7 +110,6 @@ fn scan(
     policy: Option<&Policy>,
     jobs: usize,
 ) -> u8 {
-    let today = today();
     let mut limits = Limits::default();
     for (name, value) in settings {
         if let Err(e) = limits.set(name, value) {
@@ -145,63 +129,35 @@ fn scan(
         },
         _ => None,
     };
-    isolate::install_panic_hook();
     // Files are scanned on `jobs` threads and written in the order they were listed, each
     // as soon as it and every file before it are done.
     let progress = !quiet && total > 1 && std::io::stderr().is_terminal();
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
-    let failed = std::thread::scope(|s| {
-        for _ in 0..jobs.clamp(1, total.max(1)) {
-            let tx = tx.clone();
-            let (next, targets, limits, today) = (&next, &targets, &limits, &today);
-            s.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = targets.get(i) else { break };
-                let mut report = scan_one(path, limits);
-                if let Some(p) = policy {
-                    decide(p, &mut report, path, today.as_deref());
-                }
-                if tx.send((i, report)).is_err() {
-                    break;
-                }
-            });
-        }
-        drop(tx);
-        let mut pending = std::collections::BTreeMap::new();
-        let mut done = 0;
-        for (i, report) in rx {
-            done += 1;
-            if progress {
-                // Progress goes to stderr, and only on a terminal (never escape codes in CI logs).
-                eprint!("\r[{done}/{total}] {}\x1b[K", targets[i].display());
-            }
-            pending.insert(i, report);
-            while let Some(report) = pending.remove(&files.len()) {
-                // Each file is written as soon as it can be: a later file cannot lose it.
-                let written = match (&mut json, format) {
-                    (Some(stream), _) => stream.file(&mut out, &report),
-                    (None, Format::Text) => {
-                        let mut text = output::text_file(&report, color);
-                        if tree {
-                            text.push_str(&tree::text(&report));
-                        }
-                        out.write_all(text.as_bytes()).and_then(|_| out.flush())
-                    }
-                    _ => Ok(()),
-                };
-                if written.is_err() {
-                    return true;
-                }
-                files.push(report);
-            }
-        }
+    let mut done = 0;
+    let finished = batch::scan_files(&targets, &limits, policy, jobs, |i, report| {
+        done += 1;
         if progress {
-            eprint!("\r\x1b[K");
+            // Progress goes to stderr, and only on a terminal (never escape codes in CI logs).
+            eprint!("\r[{done}/{total}] {}\x1b[K", targets[i].display());
         }
-        false
+        // Each file is written as soon as it can be: a later file cannot lose it.
+        let written = match (&mut json, format) {
+            (Some(stream), _) => stream.file(&mut out, &report),
+            (None, Format::Text) => {
+                let mut text = output::text_file(&report, color);
+                if tree {
+                    text.push_str(&tree::text(&report));
+                }
+                out.write_all(text.as_bytes()).and_then(|_| out.flush())
+            }
+            _ => Ok(()),
+        };
+        files.push(report);
+        written.is_ok()
     });
-    if failed {
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    if !finished {
         return 2;
     }
     let mut report = ScanReport::new(files);
@@ -221,46 +177,6 @@ fn scan(
     match policy {
         Some(_) => u8::from(report.files.iter().any(|f| f.policy.as_ref().is_some_and(|d| !d.passes()))),
         None => exit_code(&report),
-    }
-}
-
-/// Scans one file in isolation: a limit makes it `error` inside the core; a panic
-/// (a scanner bug) is caught here and becomes an `error` report naming the file, and
-/// the next file is scanned as usual.
-fn scan_one(path: &std::path::Path, limits: &Limits) -> FileReport {
-    let name = path.display().to_string();
-    let src = match FileSource::open(path) {
-        Ok(src) => src,
-        Err(e) => return error_report(name, "file", format!("cannot open: {e}")),
-    };
-    // The core reads no clock (it also runs in wasm): the deadline is a hook it polls.
-    let deadline = (limits.max_scan_ms > 0).then(|| Instant::now() + Duration::from_millis(limits.max_scan_ms));
-    let should_stop = move || deadline.is_some_and(|d| Instant::now() >= d);
-    match isolate::run(|| {
-        isolate::test_hook(&name);
-        keras_sentinel::scan_with(&src, &name, limits, Some(&should_stop))
-    }) {
-        Ok(report) => report,
-        Err(panic) => error_report(
-            name,
-            "scanner",
-            format!("the scanner failed on this file (internal error: {panic}); the other files were scanned"),
-        ),
-    }
-}
-
-fn error_report(path: String, location: &str, message: String) -> FileReport {
-    FileReport {
-        path,
-        format: "unknown".into(),
-        verdict: Verdict::Error,
-        findings: vec![],
-        errors: vec![ScanError::new(location, message)],
-        keras_version: None,
-        stats: Stats::default(),
-        sha256: None,
-        policy: None,
-        model: None,
     }
 }
 

@@ -120,7 +120,7 @@ fn fingerprint(f: &Finding) -> String {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+    crate::hash::hex(&h.finalize()[..16])
 }
 
 fn result(file: &FileReport, index: usize, f: &Finding) -> Value {

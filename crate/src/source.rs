@@ -248,6 +248,47 @@ impl ByteSource for FileSource {
     }
 }
 
+/// A native file as the scanners of many files open it: read whole with one read when it
+/// is small (a small `.h5` is read almost whole anyway, in ~150 ranged reads of a few
+/// bytes each: one read from memory each instead of one system call each), else
+/// positioned reads of only what the scan asks for. Either way the scan sees the same
+/// bytes through the same [`ByteSource`] calls, so its report is the same.
+#[cfg(any(unix, windows))]
+pub enum LocalFile {
+    Whole(Vec<u8>),
+    Ranged(FileSource),
+}
+
+#[cfg(any(unix, windows))]
+impl LocalFile {
+    /// Opens `path`, reading it whole when it is at most `whole_up_to` bytes.
+    pub fn open(path: &std::path::Path, whole_up_to: u64) -> std::io::Result<Self> {
+        let src = FileSource::open(path)?;
+        if src.len > whole_up_to {
+            return Ok(LocalFile::Ranged(src));
+        }
+        let mut buf = vec![0u8; src.len as usize];
+        src.read_at(0, &mut buf).map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(LocalFile::Whole(buf))
+    }
+}
+
+#[cfg(any(unix, windows))]
+impl ByteSource for LocalFile {
+    fn len(&self) -> u64 {
+        match self {
+            LocalFile::Whole(b) => b.len() as u64,
+            LocalFile::Ranged(f) => f.len,
+        }
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        match self {
+            LocalFile::Whole(b) => b.as_slice().read_at(offset, buf),
+            LocalFile::Ranged(f) => f.read_at(offset, buf),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,5 +360,31 @@ mod counting_tests {
             c.read_at(off as u64, &mut b[..n]).unwrap();
         }
         assert!(c.bytes_read() <= 1000);
+    }
+}
+
+#[cfg(all(test, any(unix, windows)))]
+mod local_file_tests {
+    use super::*;
+
+    #[test]
+    fn small_files_are_read_whole_large_ones_ranged_and_both_read_the_same() {
+        let dir = std::env::temp_dir().join(format!("ks-localfile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f.bin");
+        let data: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let whole = LocalFile::open(&path, 5000).unwrap();
+        let ranged = LocalFile::open(&path, 4999).unwrap();
+        assert!(matches!(whole, LocalFile::Whole(_)) && matches!(ranged, LocalFile::Ranged(_)));
+        for src in [&whole, &ranged] {
+            assert_eq!(src.len(), 5000);
+            let mut b = [0u8; 10];
+            src.read_at(4990, &mut b).unwrap();
+            assert_eq!(b, data[4990..]);
+            assert!(matches!(src.read_at(4991, &mut b), Err(SourceError::OutOfBounds { .. })));
+        }
+        assert!(LocalFile::open(&dir.join("missing"), 1 << 20).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -5,13 +5,11 @@
 //! report as the CLI's JSON text. The typed objects live in the Python package
 //! (`keras_sentinel/_report.py`), so this module has no object model to keep in sync.
 
-use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use keras_sentinel::limits::Limits;
 use keras_sentinel::policy::{apply, AllowKind, Context, Policy};
-use keras_sentinel::report::{FileReport, ScanError, Stats, Verdict};
-use keras_sentinel::source::{ByteSource, FileSource, SourceError};
+use keras_sentinel::report::FileReport;
+use keras_sentinel::source::{ByteSource, SourceError};
+use keras_sentinel_cli::batch;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -38,36 +36,8 @@ fn decide(policy: Option<&Policy>, report: &mut FileReport, hash: impl FnOnce() 
     report.policy = Some(apply(p, report, &cx));
 }
 
-fn hash_path(path: &str) -> Option<String> {
-    let src = FileSource::open(Path::new(path)).ok()?;
-    keras_sentinel::hash::sha256(&src, &mut |_, _| true).ok()
-}
-
 fn to_json(r: &FileReport) -> PyResult<String> {
     serde_json::to_string(r).map_err(|e| PyValueError::new_err(e.to_string()))
-}
-
-/// A report for a file that could not be opened: an `error` verdict, never silence.
-fn open_error(path: &str, e: &std::io::Error) -> FileReport {
-    FileReport {
-        path: path.to_string(),
-        format: "unknown".into(),
-        verdict: Verdict::Error,
-        findings: Vec::new(),
-        errors: vec![ScanError::new("file", format!("cannot open: {e}"))],
-        keras_version: None,
-        stats: Stats::default(),
-        sha256: None,
-        policy: None,
-        model: None,
-    }
-}
-
-fn scan_path_report(path: &str, limits: &Limits) -> FileReport {
-    match FileSource::open(Path::new(path)) {
-        Ok(src) => keras_sentinel::scan(&src, path, limits),
-        Err(e) => open_error(path, &e),
-    }
 }
 
 /// Scans the file at `path`; returns the report as JSON. The GIL is released while
@@ -76,12 +46,14 @@ fn scan_path_report(path: &str, limits: &Limits) -> FileReport {
 #[pyo3(signature = (path, policy=None))]
 fn scan_path(py: Python<'_>, path: String, policy: Option<(String, String)>) -> PyResult<String> {
     let policy = parse_policy(policy)?;
-    let report = py.detach(|| {
-        let mut r = scan_path_report(&path, &Limits::default());
-        decide(policy.as_ref(), &mut r, || hash_path(&path));
-        r
+    let mut report = None;
+    py.detach(|| {
+        batch::scan_files(&[&path], &Limits::default(), policy.as_ref(), 1, |_, r| {
+            report = Some(r);
+            true
+        })
     });
-    to_json(&report)
+    to_json(&report.expect("one path, one report"))
 }
 
 /// Scans in-memory bytes; `name` is what the report calls the file (its extension
@@ -154,38 +126,14 @@ fn scan_paths(
     policy: Option<(String, String)>,
 ) -> PyResult<Vec<String>> {
     let policy = parse_policy(policy)?;
-    let policy = policy.as_ref();
-    let workers = workers.clamp(1, 256).min(paths.len().max(1));
-    let reports: Vec<FileReport> = py.detach(|| {
-        let next = AtomicUsize::new(0);
-        let limits = Limits::default();
-        let mut slots: Vec<Option<FileReport>> = (0..paths.len()).map(|_| None).collect();
-        let chunks: Vec<Vec<(usize, FileReport)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(p) = paths.get(i) else { break };
-                            let mut r = scan_path_report(p, &limits);
-                            decide(policy, &mut r, || hash_path(p));
-                            done.push((i, r));
-                        }
-                        done
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
-        });
-        for (i, r) in chunks.into_iter().flatten() {
-            slots[i] = Some(r);
-        }
-        slots
-            .into_iter()
-            .zip(&paths)
-            .map(|(r, p)| r.unwrap_or_else(|| open_error(p, &std::io::Error::other("the scanning thread stopped"))))
-            .collect()
+    let mut reports = Vec::with_capacity(paths.len());
+    // The CLI's own parallel path: files in the order given, a panic or the deadline
+    // (`max_scan_ms`) makes that file's report `error` and the others are scanned.
+    py.detach(|| {
+        batch::scan_files(&paths, &Limits::default(), policy.as_ref(), workers.clamp(1, 256), |_, r| {
+            reports.push(r);
+            true
+        })
     });
     reports.iter().map(to_json).collect()
 }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::overview::Builder;
 use super::{Item, Object, Payload, Reference, Shape, Site};
-use crate::container::json::{pointer_segment, Json};
+use crate::container::json::{pointer_segment, Json, JsonStr};
 use crate::python::payload::{decode_code, looks_like_code_object, may_decode_to_code};
 
 /// Keys of a Lambda/Merge config that may hold a function (lambda-formats.md §6.1).
@@ -113,12 +113,12 @@ fn shallow(config: &Json) -> Json {
 /// `Json::get` for many keys of one object: a scan per key is quadratic on an object
 /// of many `*_type` keys, so large objects get a map (last member wins, as in Python).
 enum LastValues<'a> {
-    Scan(&'a [(String, Json)]),
+    Scan(&'a [(JsonStr, Json)]),
     Map(HashMap<&'a str, &'a Json>),
 }
 
 impl<'a> LastValues<'a> {
-    fn new(members: &'a [(String, Json)]) -> Self {
+    fn new(members: &'a [(JsonStr, Json)]) -> Self {
         if members.len() <= 16 {
             LastValues::Scan(members)
         } else {

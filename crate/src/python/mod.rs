@@ -134,7 +134,7 @@ pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limit
         let mut arguments: Vec<(String, value::V)> = input
             .arguments
             .and_then(|j| j.as_obj())
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), json_value(v, 0))).collect())
+            .map(|m| m.iter().map(|(k, v)| (k.to_string(), json_value(v, 0))).collect())
             .unwrap_or_default();
         // Keras' Lambda.call passes `mask` and `training` whenever the function has
         // parameters of those names, over any default or `arguments` entry: their values

@@ -46,7 +46,7 @@ impl Decoded {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    crate::hash::hex(&Sha256::digest(bytes))
 }
 
 /// Why `binascii.a2b_base64` (non-strict) refuses an input.

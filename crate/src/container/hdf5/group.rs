@@ -212,7 +212,7 @@ mod tests {
         }
         let mut st = bt.to_le_bytes().to_vec();
         st.extend_from_slice(&0u64.to_le_bytes());
-        (f, vec![Message { mtype: oh::MSG_SYMBOL_TABLE, flags: 0, data: st }])
+        (f, vec![Message { mtype: oh::MSG_SYMBOL_TABLE, flags: 0, data: st.into() }])
     }
 
     #[test]

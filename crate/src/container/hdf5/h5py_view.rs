@@ -116,7 +116,7 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
     let mut compact = Vec::new();
     for m in h.messages.iter().filter(|m| m.mtype == oh::MSG_ATTRIBUTE) {
         // A shared attribute message is a reference into the shared message table.
-        let raw = if m.shared() { shared_attribute(ctx, &m.data) } else { Ok(m.data.clone()) };
+        let raw = if m.shared() { shared_attribute(ctx, &m.data) } else { Ok(m.data.to_vec()) };
         match raw.and_then(|raw| amsg::raw_name(&raw).map(|n| (n, raw))) {
             Ok(x) => compact.push(x),
             Err(e) => out.errors.push(e.0),

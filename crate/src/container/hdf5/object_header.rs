@@ -2,6 +2,7 @@
 //! with a visited set and a chunk budget.
 
 use std::collections::{HashSet, VecDeque};
+use std::rc::Rc;
 
 use super::context::Ctx;
 use super::cursor::{Cursor, Sizes};
@@ -30,7 +31,50 @@ const FLAG_FAIL_IF_UNKNOWN: u8 = 0x80;
 pub struct Message {
     pub mtype: u16,
     pub flags: u8,
-    pub data: Vec<u8>,
+    pub data: MessageData,
+}
+
+/// A message's bytes: its range of the object header chunk, which the messages of one
+/// chunk share (one allocation per chunk, not one per message). Reads as a `&[u8]`.
+#[derive(Clone)]
+pub struct MessageData {
+    chunk: Rc<[u8]>,
+    start: usize,
+    end: usize,
+}
+
+impl MessageData {
+    fn new(chunk: &Rc<[u8]>, range: std::ops::Range<usize>) -> MessageData {
+        MessageData { chunk: Rc::clone(chunk), start: range.start, end: range.end }
+    }
+}
+
+impl std::ops::Deref for MessageData {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.chunk[self.start..self.end]
+    }
+}
+
+impl From<Vec<u8>> for MessageData {
+    fn from(v: Vec<u8>) -> MessageData {
+        let end = v.len();
+        MessageData { chunk: v.into(), start: 0, end }
+    }
+}
+
+impl PartialEq for MessageData {
+    fn eq(&self, other: &MessageData) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for MessageData {}
+
+impl std::fmt::Debug for MessageData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
 }
 
 impl Message {
@@ -65,13 +109,39 @@ pub fn read_header(ctx: &Ctx, addr: u64) -> Result<Header> {
 
 struct Chunks<'c, 'a> {
     ctx: &'c Ctx<'a>,
-    seen: HashSet<u64>,
+    /// Chunk addresses visited: the first few inline (a header rarely has more), the
+    /// rest hashed.
+    seen_few: [u64; 8],
+    few: usize,
+    seen_more: HashSet<u64>,
+    /// The chunk to read first (v1: the one after the prefix), before `queue`.
+    first: Option<(u64, u64)>,
     /// First in, first out: libhdf5 (`H5O_protect`) loads chunks in discovery order.
     queue: VecDeque<(u64, u64)>,
     count: u64,
 }
 
-impl Chunks<'_, '_> {
+impl<'c, 'a> Chunks<'c, 'a> {
+    /// The chunks of the header at `addr` (which counts as visited).
+    fn new(ctx: &'c Ctx<'a>, addr: u64, first: Option<(u64, u64)>) -> Self {
+        let mut seen_few = [0; 8];
+        seen_few[0] = addr;
+        Chunks { ctx, seen_few, few: 1, seen_more: HashSet::new(), first, queue: VecDeque::new(), count: 0 }
+    }
+
+    /// Marks `a` visited; false if it already was.
+    fn visit(&mut self, a: u64) -> bool {
+        if self.seen_few[..self.few].contains(&a) {
+            return false;
+        }
+        if self.few < self.seen_few.len() {
+            self.seen_few[self.few] = a;
+            self.few += 1;
+            return true;
+        }
+        self.seen_more.insert(a)
+    }
+
     fn push(&mut self, m: &[u8]) -> Result<()> {
         let mut c = Cursor::new(m, "continuation message");
         let sz = self.ctx.sz;
@@ -83,8 +153,8 @@ impl Chunks<'_, '_> {
 
     /// Next chunk to read, refusing cycles and runaway chains.
     fn next(&mut self) -> Result<Option<(u64, u64)>> {
-        let Some((a, len)) = self.queue.pop_front() else { return Ok(None) };
-        if !self.seen.insert(a) {
+        let Some((a, len)) = self.first.take().or_else(|| self.queue.pop_front()) else { return Ok(None) };
+        if !self.visit(a) {
             return Err(Hdf5Error(format!("object header continuation cycle at {a:#x}")));
         }
         self.count += 1;
@@ -113,23 +183,24 @@ fn read_v1(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
     c.skip(1 + 2 + 4)?; // reserved, message count (not trusted), reference count
     let size = u64::from(c.u32()?);
     let first = addr.checked_add(16).ok_or_else(|| Hdf5Error("object header address overflow".into()))?;
-    let mut chunks = Chunks { ctx, seen: HashSet::from([addr]), queue: VecDeque::from([(first, size)]), count: 0 };
+    let mut chunks = Chunks::new(ctx, addr, Some((first, size)));
     let mut out = Vec::new();
     while let Some((a, len)) = chunks.next()? {
-        let buf = ctx.read(a, len, "object header v1 chunk")?;
+        let buf: Rc<[u8]> = ctx.read(a, len, "object header v1 chunk")?.into();
         let mut c = Cursor::new(&buf, "object header v1 chunk");
         while c.remaining() >= 8 {
             let mtype = c.u16()?;
             let size = u64::from(c.u16()?);
             let flags = c.u8()?;
             c.skip(3)?;
-            let data = c.bytes(size)?.to_vec();
+            let at = c.pos();
+            let data = c.bytes(size)?;
             c.align8()?;
             check_known(mtype, flags)?;
             if mtype == MSG_CONTINUATION {
-                chunks.push(&data)?;
+                chunks.push(data)?;
             } else if mtype != MSG_NIL {
-                out.push(Message { mtype, flags, data });
+                out.push(Message { mtype, flags, data: MessageData::new(&buf, at..at + data.len()) });
             }
         }
     }
@@ -159,13 +230,13 @@ fn read_v2(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
         .checked_add(size)
         .and_then(|x| x.checked_add(4))
         .ok_or_else(|| Hdf5Error("object header size overflow".into()))?;
-    let mut chunks = Chunks { ctx, seen: HashSet::from([addr]), queue: VecDeque::new(), count: 0 };
+    let mut chunks = Chunks::new(ctx, addr, None);
     let mut out = Vec::new();
-    let chunk0 = ctx.read(addr, total, "object header v2")?;
+    let chunk0: Rc<[u8]> = ctx.read(addr, total, "object header v2")?.into();
     ctx.checksum(&chunk0, "object header v2")?;
     parse_v2_messages(&chunk0, prefix_len as usize, track_order, &mut chunks, &mut out)?;
     while let Some((a, len)) = chunks.next()? {
-        let buf = ctx.read(a, len, "object header v2 continuation")?;
+        let buf: Rc<[u8]> = ctx.read(a, len, "object header v2 continuation")?.into();
         let mut c = Cursor::new(&buf, "object header continuation");
         c.expect_sig(b"OCHK")?;
         ctx.checksum(&buf, "object header continuation")?;
@@ -176,7 +247,7 @@ fn read_v2(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
 
 /// Messages between `start` and the trailing checksum of a v2 chunk.
 fn parse_v2_messages(
-    buf: &[u8],
+    buf: &Rc<[u8]>,
     start: usize,
     track_order: bool,
     chunks: &mut Chunks,
@@ -195,12 +266,13 @@ fn parse_v2_messages(
         if track_order {
             c.skip(2)?;
         }
-        let data = c.bytes(size)?.to_vec();
+        let at = c.pos();
+        let data = c.bytes(size)?;
         check_known(mtype, flags)?;
         if mtype == MSG_CONTINUATION {
-            chunks.push(&data)?;
+            chunks.push(data)?;
         } else if mtype != MSG_NIL {
-            out.push(Message { mtype, flags, data });
+            out.push(Message { mtype, flags, data: MessageData::new(buf, at..at + data.len()) });
         }
     }
     Ok(())
@@ -285,7 +357,7 @@ pub mod tests {
         let limits = Limits { hdf5_verify_checksums: true, ..Limits::default() };
         let ctx = Ctx::new(&h, 0, Sizes::EIGHT, &limits);
         let m = read(&ctx, 0).unwrap();
-        assert_eq!(m, vec![Message { mtype: 0x0D, flags: 0, data: b"ab\0".to_vec() }]);
+        assert_eq!(m, vec![Message { mtype: 0x0D, flags: 0, data: b"ab\0".to_vec().into() }]);
         let mut bad = h.clone();
         bad[9] = b'x';
         let ctx = Ctx::new(&bad, 0, Sizes::EIGHT, &limits);

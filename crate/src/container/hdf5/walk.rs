@@ -24,7 +24,12 @@ const MAX_PATH: usize = 4096;
 const MAX_ERRORS: usize = 1000;
 
 fn child_path(parent: &str, name: &str) -> String {
-    let mut p = if parent == "/" { format!("/{name}") } else { format!("{parent}/{name}") };
+    // One exactly sized allocation (`format!` may grow its buffer).
+    let parent = if parent == "/" { "" } else { parent };
+    let mut p = String::with_capacity(parent.len() + 1 + name.len() + '…'.len_utf8());
+    p.push_str(parent);
+    p.push('/');
+    p.push_str(name);
     if p.len() > MAX_PATH {
         let mut cut = MAX_PATH;
         while !p.is_char_boundary(cut) {
@@ -137,11 +142,12 @@ fn has_hidden_attribute_storage(h: &oh::Header) -> bool {
     if h.messages.iter().any(|m| m.mtype == oh::MSG_ATTRIBUTE_INFO) {
         return true;
     }
+    let attributes = || h.messages.iter().filter(|m| m.mtype == oh::MSG_ATTRIBUTE);
+    if attributes().nth(1).is_none() {
+        return false; // fewer than two: no duplicate, and no set to allocate
+    }
     let mut names = HashSet::new();
-    h.messages
-        .iter()
-        .filter(|m| m.mtype == oh::MSG_ATTRIBUTE)
-        .any(|m| amsg::raw_name(&m.data).is_ok_and(|n| !names.insert(n)))
+    attributes().any(|m| amsg::raw_name(&m.data).is_ok_and(|n| !names.insert(n)))
 }
 
 fn describe_target(t: &Target) -> String {

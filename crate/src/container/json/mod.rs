@@ -23,7 +23,7 @@ use std::fmt;
 
 pub use encoding::{decode_bytes, looks_like_json, Decoded};
 pub use parse::parse;
-pub use value::{Json, Number};
+pub use value::{Json, JsonStr, Number};
 
 /// A leniency the document relied on: Python accepts it, strict parsers do not.
 #[derive(Debug, Clone, PartialEq, Eq)]

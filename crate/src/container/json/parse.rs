@@ -1,16 +1,17 @@
 //! The parser: CPython's `json` scanner (`Modules/_json.c`, `strict=True`) rebuilt
 //! as a loop over an explicit stack of open containers.
 //!
-//! Work and memory are linear in the input: one pass, each container's children
-//! collected in its own `Vec` and trimmed to size when it closes, duplicate keys found
-//! through a hash index, JSON pointers built only when a leniency is recorded, and at
-//! most [`MAX_LENIENCIES`] recorded.
+//! Work and memory are linear in the input: one pass; the children of the open
+//! containers wait on two shared stacks and each container gets one exactly sized `Vec`
+//! when it closes; keys and short strings are stored inline ([`JsonStr`]); duplicate
+//! keys are found through a hash index; JSON pointers are built only when a leniency is
+//! recorded, and at most [`MAX_LENIENCIES`] are recorded.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
-use super::{pointer_segment, Json, JsonError, Leniency, Number, Parsed};
+use super::{pointer_segment, Json, JsonError, JsonStr, Leniency, Number, Parsed};
 
 /// Leniencies recorded per document; past this they are only counted
 /// ([`Leniency::More`]), so a file of a million duplicate keys stays cheap.
@@ -29,10 +30,13 @@ const LINEAR_DUP_CHECK: usize = 8;
 /// `max_depth` are an error, never a crash.
 pub fn parse(text: &str, max_depth: usize) -> Result<Parsed, JsonError> {
     let mut p = Parser {
+        text,
         s: text.as_bytes(),
         i: 0,
         max_depth,
         frames: Vec::new(),
+        items: Vec::new(),
+        members: Vec::new(),
         leniencies: Vec::new(),
         more: 0,
         hasher: RandomState::new(),
@@ -45,30 +49,38 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Parsed, JsonError> {
     Ok(Parsed { value, leniencies })
 }
 
-/// An open container and the children read so far.
+/// An open container; its children read so far are on the parser's `items` (array) or
+/// `members` (object) stack from `start` on.
 enum Frame {
-    Arr(Vec<Json>),
+    Arr {
+        start: usize,
+    },
     Obj {
-        members: Vec<(String, Json)>,
+        start: usize,
         /// The key of the member whose value is being read.
-        key: String,
-        /// Key hash -> index of a member with that hash, built once the object
-        /// outgrows [`LINEAR_DUP_CHECK`].
+        key: JsonStr,
+        /// Key hash -> index (from `start`) of a member with that hash, built once the
+        /// object outgrows [`LINEAR_DUP_CHECK`].
         index: Option<HashMap<u64, usize>>,
     },
 }
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
     max_depth: usize,
     frames: Vec<Frame>,
+    /// Children of the open arrays, innermost last.
+    items: Vec<Json>,
+    /// Members of the open objects, innermost last.
+    members: Vec<(JsonStr, Json)>,
     leniencies: Vec<Leniency>,
     more: usize,
     hasher: RandomState,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn err(&self, msg: &str) -> JsonError {
         JsonError { offset: self.i, message: msg.to_string() }
     }
@@ -78,13 +90,26 @@ impl Parser<'_> {
         if frames == 0 {
             return "/".into();
         }
-        let mut out = String::new();
-        for f in &self.frames[..frames] {
-            out.push('/');
+        // An open array's children run on `items` from its start up to the start of the
+        // next open array inside it (or the top): walk the frames from the innermost.
+        let mut end = self.items.len();
+        let mut segments = Vec::with_capacity(frames);
+        for (i, f) in self.frames.iter().enumerate().rev() {
             match f {
-                Frame::Obj { key, .. } => out.push_str(&pointer_segment(key)),
-                Frame::Arr(items) => out.push_str(&items.len().to_string()),
+                Frame::Arr { start } => {
+                    if i < frames {
+                        segments.push((end - start).to_string());
+                    }
+                    end = *start;
+                }
+                Frame::Obj { key, .. } if i < frames => segments.push(pointer_segment(key).into_owned()),
+                Frame::Obj { .. } => {}
             }
+        }
+        let mut out = String::new();
+        for seg in segments.iter().rev() {
+            out.push('/');
+            out.push_str(seg);
         }
         out
     }
@@ -130,9 +155,9 @@ impl Parser<'_> {
                         Some(if is_obj { Json::Obj(Vec::new()) } else { Json::Arr(Vec::new()) })
                     } else {
                         self.frames.push(if is_obj {
-                            Frame::Obj { members: Vec::new(), key: String::new(), index: None }
+                            Frame::Obj { start: self.members.len(), key: JsonStr::default(), index: None }
                         } else {
-                            Frame::Arr(Vec::new())
+                            Frame::Arr { start: self.items.len() }
                         });
                         self.begin_member()?;
                         None
@@ -151,12 +176,12 @@ impl Parser<'_> {
                     return Ok(v);
                 };
                 let is_obj = match top {
-                    Frame::Arr(items) => {
-                        items.push(v);
+                    Frame::Arr { .. } => {
+                        self.items.push(v);
                         false
                     }
-                    Frame::Obj { members, key, .. } => {
-                        members.push((std::mem::take(key), v));
+                    Frame::Obj { key, .. } => {
+                        self.members.push((std::mem::take(key), v));
                         true
                     }
                 };
@@ -166,15 +191,10 @@ impl Parser<'_> {
                     break;
                 }
                 if self.eat(if is_obj { b"}" } else { b"]" }) {
+                    // One exactly sized allocation per container (`drain` knows its length).
                     done = Some(match self.frames.pop().expect("non-empty") {
-                        Frame::Arr(mut items) => {
-                            items.shrink_to_fit();
-                            Json::Arr(items)
-                        }
-                        Frame::Obj { mut members, .. } => {
-                            members.shrink_to_fit();
-                            Json::Obj(members)
-                        }
+                        Frame::Arr { start } => Json::Arr(self.items.drain(start..).collect()),
+                        Frame::Obj { start, .. } => Json::Obj(self.members.drain(start..).collect()),
                     });
                     continue;
                 }
@@ -186,7 +206,7 @@ impl Parser<'_> {
     /// Starts the next child of the innermost container: for an object, reads its key
     /// and the `:` (and notes a duplicate key).
     fn begin_member(&mut self) -> Result<(), JsonError> {
-        if let Some(Frame::Arr(_)) = self.frames.last() {
+        if let Some(Frame::Arr { .. }) = self.frames.last() {
             return Ok(());
         }
         self.ws();
@@ -207,7 +227,7 @@ impl Parser<'_> {
             self.lenient(|p| Leniency::DuplicateKey {
                 pointer: p.pointer(depth - 1),
                 key: match p.frames.last() {
-                    Some(Frame::Obj { key, .. }) => key.clone(),
+                    Some(Frame::Obj { key, .. }) => key.to_string(),
                     _ => String::new(),
                 },
             });
@@ -218,7 +238,8 @@ impl Parser<'_> {
     /// Is `key` already a key of the innermost object? Linear in the object's size
     /// over the whole object (hash index past a few members).
     fn is_duplicate(&mut self, new_key: &str) -> bool {
-        let Some(Frame::Obj { members, index, .. }) = self.frames.last_mut() else { return false };
+        let Some(Frame::Obj { start, index, .. }) = self.frames.last_mut() else { return false };
+        let members = &self.members[*start..];
         if members.len() < LINEAR_DUP_CHECK {
             return members.iter().any(|(k, _)| k == new_key);
         }
@@ -308,7 +329,7 @@ impl Parser<'_> {
             self.lenient(|p| Leniency::LongInteger { pointer: p.pointer(depth), digits: int_digits });
         }
         // The slice is ASCII by construction.
-        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("invalid number"))?;
+        let text = self.text.get(start..self.i).ok_or_else(|| self.err("invalid number"))?;
         Ok(Json::Num(Number::new(text)))
     }
 
@@ -323,7 +344,7 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
+    fn string(&mut self) -> Result<JsonStr, JsonError> {
         self.i += 1; // opening quote
         let first = self.i;
         // Fast path: no escape, one exactly sized copy.
@@ -334,7 +355,7 @@ impl Parser<'_> {
             self.i += 1;
         }
         if self.s.get(self.i) == Some(&b'"') {
-            let out = self.utf8(first)?.to_string();
+            let out = JsonStr::new(self.utf8(first)?);
             self.i += 1;
             return Ok(out);
         }
@@ -345,7 +366,7 @@ impl Parser<'_> {
                 Some(b'"') => {
                     self.i += 1;
                     out.shrink_to_fit();
-                    return Ok(out);
+                    return Ok(out.into());
                 }
                 Some(b'\\') => {
                     self.i += 1;
@@ -382,8 +403,9 @@ impl Parser<'_> {
 
     /// The text from `from` to the cursor. The input is a `&str` and runs end only at
     /// ASCII bytes, so this is always valid UTF-8.
-    fn utf8(&self, from: usize) -> Result<&str, JsonError> {
-        std::str::from_utf8(&self.s[from..self.i]).map_err(|_| self.err("invalid UTF-8"))
+    fn utf8(&self, from: usize) -> Result<&'a str, JsonError> {
+        // A sub-slice of the input `&str`: only its two ends are checked, not re-validated.
+        self.text.get(from..self.i).ok_or_else(|| self.err("invalid UTF-8"))
     }
 
     fn unicode_escape(&mut self, out: &mut String) -> Result<(), JsonError> {
@@ -440,6 +462,27 @@ mod tests {
         assert_eq!(r.leniencies[0], Leniency::NonFiniteNumber("/a".into()));
         assert_eq!(r.leniencies[1], Leniency::NonFiniteNumber("/b/0".into()));
         assert_eq!(r.leniencies[2], Leniency::NonFiniteNumber("/b/1".into()));
+    }
+
+    #[test]
+    fn pointers_count_each_open_array_s_own_children() {
+        // The children of every open container wait on shared stacks: an array's index
+        // must not count the children of the arrays and objects open inside it.
+        let r = p(r#"[[1, [NaN]], {"k": [2, 3, {"a": 1, "a": 2}]}, [4, NaN], "s\ud800"]"#);
+        let pointers: Vec<String> = r.leniencies.iter().map(|l| l.to_string()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "non-finite number (NaN/Infinity) at /0/1/0",
+                "duplicate key \"a\" in the object at /1/k/2 (Python keeps the last)",
+                "non-finite number (NaN/Infinity) at /2/1",
+                "unpaired UTF-16 surrogate escape at /3",
+            ]
+        );
+        assert_eq!(
+            r.value.to_compact(),
+            "[[1, [NaN]], {\"k\": [2, 3, {\"a\": 1, \"a\": 2}]}, [4, NaN], \"s\u{FFFD}\"]"
+        );
     }
 
     #[test]

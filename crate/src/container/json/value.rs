@@ -9,39 +9,186 @@
 
 use std::fmt;
 
-/// A JSON number's text exactly as written (`1e400`, `NaN`, a 5,000-digit integer).
-///
-/// Kept inline (no allocation) up to 22 bytes, which covers every number a real
-/// config holds; longer texts are boxed.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Number(NumText);
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum NumText {
+/// Text kept inline (no allocation) up to [`INLINE`] bytes, boxed when longer: JSON
+/// numbers, and the keys and strings of a document, which in a Keras config are almost
+/// all short (`class_name`, `float32`, `glorot_uniform`, a layer's name). Which variant
+/// holds a text depends only on its length, so the derived equality is the text's.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Short {
     Inline { len: u8, buf: [u8; INLINE] },
     Boxed(Box<str>),
 }
 
 const INLINE: usize = 22;
 
-impl Number {
-    pub fn new(text: &str) -> Number {
+impl Short {
+    fn new(text: &str) -> Short {
         if text.len() <= INLINE {
             let mut buf = [0u8; INLINE];
             buf[..text.len()].copy_from_slice(text.as_bytes());
-            Number(NumText::Inline { len: text.len() as u8, buf })
+            Short::Inline { len: text.len() as u8, buf }
         } else {
-            Number(NumText::Boxed(text.into()))
+            Short::Boxed(text.into())
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        match &self.0 {
+    /// Keeps the allocation of a long `String` (no copy), or moves a short one inline.
+    fn from_string(text: String) -> Short {
+        if text.len() <= INLINE {
+            Short::new(&text)
+        } else {
+            Short::Boxed(text.into_boxed_str())
+        }
+    }
+
+    /// The text's bytes, without the UTF-8 check of [`Short::as_str`]: comparisons
+    /// (every key lookup) need no more.
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Short::Inline { len, buf } => &buf[..*len as usize],
+            Short::Boxed(s) => s.as_bytes(),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
             // Built from a whole `&str`, so the prefix is valid UTF-8; the check is cheap
             // on ≤ 22 bytes and keeps this module free of `unsafe`.
-            NumText::Inline { len, buf } => std::str::from_utf8(&buf[..*len as usize]).unwrap_or(""),
-            NumText::Boxed(s) => s,
+            Short::Inline { len, buf } => std::str::from_utf8(&buf[..*len as usize]).unwrap_or(""),
+            Short::Boxed(s) => s,
         }
+    }
+}
+
+/// A JSON number's text exactly as written (`1e400`, `NaN`, a 5,000-digit integer).
+///
+/// Kept inline (no allocation) up to 22 bytes, which covers every number a real
+/// config holds; longer texts are boxed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Number(Short);
+
+impl std::hash::Hash for Number {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl Number {
+    pub fn new(text: &str) -> Number {
+        Number(Short::new(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+/// A JSON string or object key, unescaped: inline up to 22 bytes (no allocation), boxed
+/// when longer. Reads as a `&str` (`Deref`), compares and hashes as one.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct JsonStr(Short);
+
+impl JsonStr {
+    pub fn new(text: &str) -> JsonStr {
+        JsonStr(Short::new(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl Default for JsonStr {
+    fn default() -> JsonStr {
+        JsonStr::new("")
+    }
+}
+
+impl std::hash::Hash for JsonStr {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl std::ops::Deref for JsonStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for JsonStr {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for JsonStr {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for JsonStr {
+    fn from(s: &str) -> JsonStr {
+        JsonStr::new(s)
+    }
+}
+
+impl From<String> for JsonStr {
+    fn from(s: String) -> JsonStr {
+        JsonStr(Short::from_string(s))
+    }
+}
+
+impl From<JsonStr> for String {
+    fn from(s: JsonStr) -> String {
+        match s.0 {
+            Short::Boxed(b) => b.into_string(),
+            inline => inline.as_str().to_string(),
+        }
+    }
+}
+
+impl PartialEq<str> for JsonStr {
+    fn eq(&self, other: &str) -> bool {
+        self.0.as_bytes() == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for JsonStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.as_bytes() == other.as_bytes()
+    }
+}
+
+impl PartialEq<String> for JsonStr {
+    fn eq(&self, other: &String) -> bool {
+        self.0.as_bytes() == other.as_bytes()
+    }
+}
+
+impl PartialEq<JsonStr> for str {
+    fn eq(&self, other: &JsonStr) -> bool {
+        self.as_bytes() == other.0.as_bytes()
+    }
+}
+
+impl PartialEq<JsonStr> for &str {
+    fn eq(&self, other: &JsonStr) -> bool {
+        self.as_bytes() == other.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for JsonStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for JsonStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -88,9 +235,9 @@ pub enum Json {
     Bool(bool),
     /// The number's text as written (`1e400`, `NaN` and huge integers survive exactly).
     Num(Number),
-    Str(String),
+    Str(JsonStr),
     Arr(Vec<Json>),
-    Obj(Vec<(String, Json)>),
+    Obj(Vec<(JsonStr, Json)>),
 }
 
 impl Json {
@@ -113,7 +260,7 @@ impl Json {
             _ => None,
         }
     }
-    pub fn as_obj(&self) -> Option<&[(String, Json)]> {
+    pub fn as_obj(&self) -> Option<&[(JsonStr, Json)]> {
         match self {
             Json::Obj(m) => Some(m),
             _ => None,
@@ -217,7 +364,7 @@ impl Json {
 /// Iterator over a value's children (see [`Json::children`]).
 pub enum Children<'a> {
     Arr(std::slice::Iter<'a, Json>),
-    Obj(std::slice::Iter<'a, (String, Json)>),
+    Obj(std::slice::Iter<'a, (JsonStr, Json)>),
 }
 
 impl<'a> Iterator for Children<'a> {
@@ -374,6 +521,25 @@ mod tests {
         let long = "9".repeat(5000);
         assert_eq!(Number::new(&long).as_str(), long);
         assert_eq!(Json::Num("3".into()), Json::Num(Number::new("3")));
+    }
+
+    #[test]
+    fn strings_are_inline_when_short_and_read_compare_and_hash_as_str() {
+        use std::collections::HashMap;
+        let long = "k".repeat(23);
+        for text in ["", "class_name", "0123456789012345678901", long.as_str(), "ã😀"] {
+            let s = JsonStr::new(text);
+            assert_eq!((s.as_str(), s.len()), (text, text.len()));
+            let owned = String::from(text);
+            assert!(s == *text && s == owned);
+            let from_owned: JsonStr = owned.into();
+            assert_eq!(from_owned, s);
+            assert_eq!(String::from(s.clone()), text);
+            let m: HashMap<JsonStr, u8> = HashMap::from([(s, 1)]);
+            assert_eq!(m.get(text), Some(&1), "Borrow<str> must hash as str");
+        }
+        assert!(matches!(JsonStr::new("0123456789012345678901").0, Short::Inline { .. }));
+        assert!(matches!(JsonStr::new(&long).0, Short::Boxed(_)));
     }
 
     #[test]

@@ -81,11 +81,43 @@ pub fn end_record(src: &dyn ByteSource) -> Result<Option<EndRecord>, ZipError> {
     // maxCommentStart = max(filesize - (1 << 16) - sizeEndCentDir, 0); data.rfind(sig).
     let start = len.saturating_sub((1 << 16) + SIZE_EOCD);
     let tail = read_vec(src, start, len - start, (1 << 16) + SIZE_EOCD)?;
-    let Some(i) = tail.windows(4).rposition(|w| w == EOCD_SIG.to_le_bytes()) else { return Ok(None) };
+    let Some(i) = rfind4(&tail, EOCD_SIG.to_le_bytes()) else { return Ok(None) };
     if i + SIZE_EOCD as usize > tail.len() {
         return Ok(None); // "Zip file is corrupted": the last signature wins even when cut short
     }
     end_record64(src, start + i as u64, &tail[i..i + SIZE_EOCD as usize]).map(Some)
+}
+
+/// `data.rfind(sig)` for a 4-byte `sig`: every file that is not a zip (each `.h5`) is
+/// searched through its last 64 KiB, so this looks for the first byte, then compares.
+fn rfind4(data: &[u8], sig: [u8; 4]) -> Option<usize> {
+    let mut end = data.len().checked_sub(3)?; // candidates are < end
+    while end > 0 {
+        let i = rfind_byte(&data[..end], sig[0])?;
+        if data[i..i + 4] == sig {
+            return Some(i);
+        }
+        end = i;
+    }
+    None
+}
+
+/// Last index of `b` in `data`, eight bytes at a time (a word with no `b` is skipped
+/// with a few arithmetic operations instead of eight comparisons).
+fn rfind_byte(data: &[u8], b: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let pattern = ONES * u64::from(b);
+    let mut end = data.len();
+    while end >= 8 {
+        let word = u64::from_le_bytes(data[end - 8..end].try_into().expect("8 bytes"));
+        let x = word ^ pattern; // a zero byte where `b` is
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            break; // `b` is in this word (the test has no false negatives)
+        }
+        end -= 8;
+    }
+    data[..end].iter().rposition(|&c| c == b)
 }
 
 /// `_EndRecData64`: the zip64 records, read at fixed places before the classic record.
@@ -367,6 +399,28 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfind4_is_rfind() {
+        let sig = *b"PK\x05\x06";
+        let naive = |d: &[u8]| d.windows(4).rposition(|w| w == sig);
+        let mut cases: Vec<Vec<u8>> = vec![vec![], b"PK\x05".to_vec(), sig.to_vec(), b"PPK\x05\x06P".to_vec()];
+        cases.push([&sig[..], b"xxPKPK\x05\x06PK\x05"].concat());
+        cases.push([b"PK\x05\x06", &[b'P'; 100][..], b"PK\x05\x06PPP"].concat());
+        cases.push(vec![b'P'; 1000]);
+        let mut noise: Vec<u8> = (0..70_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        cases.push(noise.clone());
+        noise[12_345..12_349].copy_from_slice(&sig);
+        noise[7..11].copy_from_slice(&sig);
+        cases.push(noise);
+        for c in &cases {
+            assert_eq!(rfind4(c, sig), naive(c), "{c:?}");
+            for cut in 0..c.len().min(20) {
+                assert_eq!(rfind4(&c[cut..], sig), naive(&c[cut..]));
+                assert_eq!(rfind4(&c[..c.len() - cut], sig), naive(&c[..c.len() - cut]));
+            }
+        }
+    }
     use crate::container::zip::tests::build_stored;
 
     fn listing(z: &[u8]) -> Listing {
