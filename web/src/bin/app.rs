@@ -174,8 +174,6 @@ struct Entry {
     /// The worker's report as it sent it (the exports keep the CLI's key order); `None`
     /// for reports the page made (watchdog, cancel).
     report_text: Option<String>,
-    /// The worker's SARIF of this file, as JSON text (for the exports).
-    sarif: Option<String>,
     hash: review_ui::HashState,
 }
 
@@ -810,7 +808,6 @@ fn on_worker_message(generation: u32, data: JsValue) {
                                 e.report = Some(v);
                                 e.report_text = Some(text.clone());
                                 e.status = Status::Done;
-                                e.sarif = protocol::get_str(&data, "sarif");
                                 e.hash = review_ui::HashState::Running { done: 0.0, total: e.file.size() };
                             }
                             Err(err) => {
@@ -1024,7 +1021,6 @@ fn enqueue(file: File, name: String) {
             bytes_read: 0.0,
             ms: None,
             card,
-            sarif: None,
             hash: review_ui::HashState::None,
         });
         id
