@@ -5,6 +5,7 @@
 //! (defaults, closure, Lambda `arguments`, the tf.keras `module` field) in, a
 //! [`CodeAnalysis`] out. It never runs anything and never panics on any input.
 
+pub mod case;
 pub mod disasm;
 pub mod eval;
 pub mod float_text;
