@@ -61,6 +61,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::unnecessary_sort_by)] // std's sort_by is what `by` is compared with
     fn same_order_as_std_stable_sort() {
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for n in (0..70).chain([255, 256, 257, 1000]) {

@@ -54,7 +54,7 @@ fn map(c: char, runs: &[(u32, i32)], multi: &[(u32, [u32; 3])]) -> Mapped {
         let stride = 1 + ((packed >> 21) & 1);
         let len = 1 + (packed >> 22);
         let k = cp - start;
-        if k % stride == 0 && k / stride < len {
+        if (stride == 1 || k & 1 == 0) && k / stride < len {
             if let Some(m) = char::from_u32(cp.wrapping_add(offset as u32)) {
                 return Mapped([m, '\0', '\0']);
             }
@@ -141,7 +141,10 @@ mod tests {
         (t2 && !t1, t1)
     }
 
-    fn runs_of(f: impl Fn(char) -> [u32; 3]) -> (Vec<(u32, i32)>, Vec<(u32, [u32; 3])>) {
+    type Runs = Vec<(u32, i32)>;
+    type Multi = Vec<(u32, [u32; 3])>;
+
+    fn runs_of(f: impl Fn(char) -> [u32; 3]) -> (Runs, Multi) {
         let mut runs: Vec<(u32, u32, u32, i32)> = Vec::new(); // start, stride, len, offset
         let mut multi = Vec::new();
         for c in all_chars() {
