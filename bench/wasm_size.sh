@@ -51,5 +51,6 @@ renderer (the CLI's, so a SARIF export equals `scan --format sarif` byte for byt
 documentation in both languages and the HTML/Markdown writers. History: 395.8 KB before the
 review features (issue 11); 461.5 KB (app 82.6 + worker 379.0) at 92687e1, when the worker also
 rendered SARIF and built the exports; then the exporter split, and in the core a float parser,
-case tables and one merge sort that replace std's table-heavy ones (same results, tested).
+case tables and one merge sort that replace std's table-heavy ones (same results, tested) and
+opcode tables with 2-byte name indexes.
 NOTE
