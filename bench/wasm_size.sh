@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Size of the page bundle as shipped: builds dist/ with `trunk build --release` into a
-# temporary directory (the checked-out dist/ is left alone) and prints the app and
-# worker wasm sizes, raw and gzipped (gzip -9, what a static server sends pre-compressed),
-# as a Markdown table (KB = 1024 bytes). Budget: app + worker under 400 KB gzipped (issue 9).
+# temporary directory (the checked-out dist/ is left alone) and prints the wasm sizes, raw
+# and gzipped (gzip -9, what a static server sends pre-compressed), as a Markdown table
+# (KB = 1024 bytes). Budget (issue 9): the wasm the page loads at start, app + scanning
+# worker, under 400 KB gzipped. The exporter is measured apart: the page fetches it on
+# the user's first export only (e2e-tested in tests-wasm/e2e/review.mjs).
 # Usage: bench/wasm_size.sh [--no-build DIST]   (--no-build: measure an existing dist)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,19 +24,33 @@ else
 fi
 
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
-row() { # name file -> prints a table row, sets gz
-  local raw
-  raw=$(wc -c < "$2")
-  gz=$(gzip -9 -c "$2" | wc -c)
-  printf '| %s | %s | %s |\n' "$1" "$(kb "$raw")" "$(kb "$gz")"
-}
 
 app=$(ls "$dist"/app-*_bg.wasm)
-worker=$(ls "$dist"/worker*_bg.wasm)   # a worker asset has no hash in its name
-echo "| wasm | raw KB | gzip -9 KB |"
-echo "|---|---:|---:|"
-row "page (app)" "$app"; app_gz=$gz
-row "worker (analysis)" "$worker"; worker_gz=$gz
+worker=$(ls "$dist"/worker_bg.wasm)       # a worker asset has no hash in its name
+exporter=$(ls "$dist"/exporter_bg.wasm)
+echo "| wasm | loaded | raw KB | gzip -9 KB |"
+echo "|---|---|---:|---:|"
+row() { # name when file -> prints a table row, sets gz
+  local raw
+  raw=$(wc -c < "$3")
+  gz=$(gzip -9 -c "$3" | wc -c)
+  printf '| %s | %s | %s | %s |\n' "$1" "$2" "$(kb "$raw")" "$(kb "$gz")"
+}
+row "page (app)" "at start" "$app"; app_gz=$gz
+row "scanning worker" "at start" "$worker"; worker_gz=$gz
 total=$((app_gz + worker_gz))
 verdict=$(awk -v t="$total" -v b="$BUDGET_KB" 'BEGIN { print (t / 1024 < b) ? "within" : "OVER" }')
-printf '| **total** | | **%s** (%s the %s KB budget) |\n' "$(kb "$total")" "$verdict" "$BUDGET_KB"
+printf '| **at start: app + worker** | | | **%s** (%s the %s KB budget) |\n' "$(kb "$total")" "$verdict" "$BUDGET_KB"
+row "exporter (JSON, SARIF, HTML, Markdown exports)" "on the first export" "$exporter"
+echo
+cat <<'NOTE'
+The budget (issue 9) is 400 KB gzipped for the wasm the page loads at start (app + scanning
+worker). The exporter is a third wasm that the page fetches from its own origin when the user
+first exports, never at start (`tests-wasm/e2e/review.mjs` checks both); it holds the SARIF
+renderer (the CLI's, so a SARIF export equals `scan --format sarif` byte for byte), the rule
+documentation in both languages and the HTML/Markdown writers. History: 395.8 KB before the
+review features (issue 11); 461.5 KB (app 82.6 + worker 379.0) at 92687e1, when the worker also
+rendered SARIF and built the exports; then the exporter split, and in the core a float parser,
+case tables and one merge sort that replace std's table-heavy ones (same results, tested) and
+opcode tables with 2-byte name indexes.
+NOTE

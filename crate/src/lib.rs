@@ -19,6 +19,7 @@ pub mod rules;
 pub mod sarif;
 mod scan;
 pub mod sniff;
+pub mod sort;
 pub mod source;
 
 pub use scan::{scan, scan_with};

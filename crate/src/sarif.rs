@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::policy::Action;
-use crate::report::{FileReport, Finding, ScanReport, Severity};
+use crate::report::{ScanReport, Severity};
 use crate::rules::{self, RuleDoc};
 
 /// The base every relative artifact URI is resolved against.
@@ -110,36 +110,68 @@ fn rule_json(r: &RuleDoc) -> Value {
     })
 }
 
+/// A string field of a report object ("" when absent: the report leaves empty fields out).
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// `Location`'s `Display` (`crate::report`), from its JSON.
+fn location_text(loc: &Value) -> String {
+    let (c, p) = (s(loc, "container"), s(loc, "pointer"));
+    match (c.is_empty(), p.is_empty()) {
+        (true, true) => "(file)".to_string(),
+        (false, true) => c.to_string(),
+        (true, false) => p.to_string(),
+        (false, false) => format!("{c} {p}"),
+    }
+}
+
+fn severity(s: &str) -> Severity {
+    match s {
+        "critical" => Severity::Critical,
+        "high" => Severity::High,
+        "medium" => Severity::Medium,
+        "low" => Severity::Low,
+        _ => Severity::Info,
+    }
+}
+
 /// A fingerprint that stays the same for the same finding in the same file across runs:
 /// rule, layer, place in the file, and the payload's hash when there is one.
-fn fingerprint(f: &Finding) -> String {
+fn fingerprint(f: &Value) -> String {
     let mut h = Sha256::new();
-    for part in
-        [f.code, &f.layer, &f.location.container, &f.location.pointer, f.evidence.sha256.as_deref().unwrap_or("")]
-    {
+    let loc = &f["location"];
+    for part in [s(f, "code"), s(f, "layer"), s(loc, "container"), s(loc, "pointer"), s(&f["evidence"], "sha256")] {
         h.update(part.as_bytes());
         h.update([0]);
     }
     crate::hash::hex(&h.finalize()[..16])
 }
 
-fn result(file: &FileReport, index: usize, f: &Finding) -> Value {
-    let mut msg = format!("{}: {}", f.title, f.explanation);
-    if let Some(s) = &f.evidence.source {
-        msg.push_str(&format!(" Source: {s}"));
+fn result(file: &Value, index: usize, f: &Value) -> Value {
+    let ev = &f["evidence"];
+    let code = s(f, "code");
+    let sev = severity(s(f, "severity"));
+    let mut msg = format!("{}: {}", s(f, "title"), s(f, "explanation"));
+    if let Some(src) = ev.get("source").and_then(Value::as_str) {
+        msg.push_str(&format!(" Source: {src}"));
     }
-    if !f.evidence.calls.is_empty() {
-        msg.push_str(&format!(" Calls: {}.", f.evidence.calls.join(", ")));
+    let calls: Vec<&str> =
+        ev.get("calls").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    if !calls.is_empty() {
+        msg.push_str(&format!(" Calls: {}.", calls.join(", ")));
     }
-    let place = if f.layer.is_empty() { f.location.to_string() } else { f.layer.clone() };
-    let mut physical = json!({"artifactLocation": artifact_location(&file.path)});
-    if file.stats.file_bytes > 0 {
-        physical["region"] = json!({"byteOffset": 0, "byteLength": file.stats.file_bytes});
+    let layer = s(f, "layer");
+    let place = if layer.is_empty() { location_text(&f["location"]) } else { layer.to_string() };
+    let mut physical = json!({"artifactLocation": artifact_location(s(file, "path"))});
+    let file_bytes = file["stats"]["file_bytes"].as_u64().unwrap_or(0);
+    if file_bytes > 0 {
+        physical["region"] = json!({"byteOffset": 0, "byteLength": file_bytes});
     }
     let mut r = json!({
-        "ruleId": f.code,
-        "ruleIndex": rules::ALL.iter().position(|r| r.code == f.code),
-        "level": level(f.severity),
+        "ruleId": code,
+        "ruleIndex": rules::ALL.iter().position(|r| r.code == code),
+        "level": level(sev),
         "message": {"text": msg},
         "locations": [{
             "physicalLocation": physical,
@@ -147,25 +179,29 @@ fn result(file: &FileReport, index: usize, f: &Finding) -> Value {
         }],
         "partialFingerprints": {"kerasSentinelFinding/v1": fingerprint(f)},
         "properties": {
-            "verdict": file.verdict.as_str(),
-            "severity": f.severity.as_str(),
-            "location": f.location.to_string(),
-            "evidence": f.evidence,
-            "cves": f.cves,
+            "verdict": s(file, "verdict"),
+            "severity": s(f, "severity"),
+            "location": location_text(&f["location"]),
+            "evidence": ev.as_object().map_or_else(|| json!({}), |_| ev.clone()),
+            "cves": f.get("cves").cloned().unwrap_or_else(|| json!([])),
         },
     });
     // A finding the policy lets through is a suppressed result, with who accepted it.
-    if let Some(d) = file.policy.as_ref().and_then(|p| p.findings.get(index).map(|fd| (p, fd))) {
-        let (policy, fd) = d;
-        r["properties"]["action"] = json!(fd.action);
-        if fd.action == Action::Ignore {
-            let allowed = fd.allowed_by.as_ref().or(policy.file_allowed_by.as_ref());
-            let justification = match (allowed, &fd.note) {
-                (Some(a), _) => {
-                    format!("{} (reviewer {}, policy {} line {})", a.reason, a.reviewer, policy.policy, a.line)
-                }
-                (None, Some(n)) => format!("{n} (policy {})", policy.policy),
-                (None, None) => format!("ignored by policy {}", policy.policy),
+    let policy = &file["policy"];
+    if let Some(fd) = policy.get("findings").and_then(|d| d.get(index)) {
+        r["properties"]["action"] = fd["action"].clone();
+        if s(fd, "action") == Action::Ignore.as_str() {
+            let name = s(policy, "policy");
+            let allowed = fd.get("allowed_by").or_else(|| policy.get("file_allowed_by")).filter(|a| a.is_object());
+            let justification = match (allowed, fd.get("note").and_then(Value::as_str)) {
+                (Some(a), _) => format!(
+                    "{} (reviewer {}, policy {name} line {})",
+                    s(a, "reason"),
+                    s(a, "reviewer"),
+                    a["line"].as_u64().unwrap_or(0)
+                ),
+                (None, Some(n)) => format!("{n} (policy {name})"),
+                (None, None) => format!("ignored by policy {name}"),
             };
             r["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": justification}]);
         }
@@ -176,17 +212,34 @@ fn result(file: &FileReport, index: usize, f: &Finding) -> Value {
 /// SARIF 2.1.0: one run, every rule in the driver, one result per finding, scan errors
 /// as tool execution notifications (`executionSuccessful` is false when there are any).
 pub fn render(report: &ScanReport) -> Value {
+    let files: Vec<Value> = report
+        .files
+        .iter()
+        .map(|f| {
+            serde_json::to_value(f).unwrap_or_else(|e| {
+                json!({"path": f.path, "errors": [{"location": "report", "message": format!("report could not be serialized: {e}")}]})
+            })
+        })
+        .collect();
+    render_files(&files)
+}
+
+/// [`render`] from file reports as JSON (`files[]` entries of the CLI's report, as the
+/// page holds them): the page's exporter and the CLI share this, so a SARIF export from
+/// the page is the CLI's `--format sarif` for the same files.
+pub fn render_files(files: &[Value]) -> Value {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
-    for file in &report.files {
-        for (i, f) in file.findings.iter().enumerate() {
+    for file in files {
+        let path = s(file, "path");
+        for (i, f) in file.get("findings").and_then(Value::as_array).into_iter().flatten().enumerate() {
             results.push(result(file, i, f));
         }
-        for e in &file.errors {
+        for e in file.get("errors").and_then(Value::as_array).into_iter().flatten() {
             notifications.push(json!({
                 "level": "error",
-                "message": {"text": format!("{}: {}: {}", file.path, e.location, e.message)},
-                "locations": [{"physicalLocation": {"artifactLocation": artifact_location(&file.path)}}],
+                "message": {"text": format!("{path}: {}: {}", s(e, "location"), s(e, "message"))},
+                "locations": [{"physicalLocation": {"artifactLocation": artifact_location(path)}}],
             }));
         }
     }
@@ -237,5 +290,44 @@ mod tests {
         assert_eq!(r["ruleId"], "KS-CUSTOM-CLASS");
         assert_eq!(r["level"], "warning");
         assert_eq!(r["properties"]["verdict"], "review");
+    }
+
+    /// A config JSON with a custom class under a trusted module (a note), a lambda-free
+    /// `os.system` layer (allowed by the file entry), and the SARIF rendered from the
+    /// report and from its JSON text (what the page's exporter holds).
+    #[test]
+    fn suppressions_name_who_accepted_and_json_input_renders_the_same() {
+        use crate::policy::{self, Context, Policy};
+        let cfg = br#"{"class_name":"Functional","config":{"layers":[
+            {"module":"acme.layers","class_name":"Attention","config":{"name":"att"}},
+            {"module":"os","class_name":"system","config":{"name":"x"}}]}}"#;
+        let mut r = crate::scan(&cfg.to_vec(), "dir/m.json", &crate::limits::Limits::default());
+        let p = Policy::parse(
+            "version = 1\nname = \"t\"\n[actions]\ncritical = \"warn\"\n[trust]\nmodules = [\"acme\"]\n",
+            "t.toml",
+        )
+        .unwrap();
+        r.policy = Some(policy::apply(&p, &r, &Context { file_sha256: Some("ab"), today: Some("2026-01-01") }));
+        let report = ScanReport::new(vec![r.clone()]);
+        let sarif = render(&report);
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), r.findings.len(), "{sarif}");
+        let suppressed: Vec<&Value> = results.iter().filter(|x| x.get("suppressions").is_some()).collect();
+        assert!(!suppressed.is_empty(), "{sarif}");
+        for x in &suppressed {
+            assert_eq!(x["properties"]["action"], "ignore");
+            let j = x["suppressions"][0]["justification"].as_str().unwrap();
+            assert_eq!(j, "trusted module acme (policy t)");
+        }
+        assert!(results.iter().any(|x| x["properties"]["action"] == "warn"));
+        for x in results {
+            assert_eq!(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "dir/m.json");
+            assert_eq!(x["properties"]["verdict"], r.verdict.as_str());
+            assert!(x["ruleIndex"].is_u64() && x["partialFingerprints"]["kerasSentinelFinding/v1"].is_string());
+        }
+        // From the JSON text, as the page's exporter receives it: the same document.
+        let text = serde_json::to_string(&r).unwrap();
+        let from_text = render_files(&[serde_json::from_str(&text).unwrap()]);
+        assert_eq!(from_text.to_string(), sarif.to_string());
     }
 }

@@ -103,7 +103,7 @@ pub fn scan_with(
 
     let verdict = FileReport::compute_verdict(&s.findings, &s.errors);
     let mut findings = s.findings;
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    crate::sort::by_key(&mut findings, |f| std::cmp::Reverse(f.severity));
     let model = s.tree.finish(&findings);
     let (work_units, _, memory_estimate) = budget.usage();
     FileReport {
@@ -132,7 +132,7 @@ fn cap_errors(errors: &mut Vec<ScanError>, limits: &Limits) {
     if errors.len() <= limits.max_errors {
         return;
     }
-    errors.sort_by_key(|e| e.limit.is_none());
+    crate::sort::by_key(errors, |e| e.limit.is_none());
     let extra = errors.len() - limits.max_errors;
     errors.truncate(limits.max_errors);
     let hit = LimitHit::new("max_errors", "report", format!("{extra} more errors were not listed"));

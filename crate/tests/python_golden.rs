@@ -145,7 +145,7 @@ fn disassembly_matches_dis() {
             }
         }
         let t = py.table();
-        let known = |n: &str| n == "CACHE" || t.ops.iter().any(|o| o.name == n);
+        let known = |n: &str| n == "CACHE" || t.ops.iter().any(|o| o.name() == n);
         let theirs = dis_ops(s["dis"].as_str().unwrap(), &known);
         assert_eq!(ours.len(), theirs.len(), "{ctx}: instruction count\nours {ours:?}\ndis {theirs:?}");
         for (k, (a, b)) in ours.iter().zip(&theirs).enumerate() {

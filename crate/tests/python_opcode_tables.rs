@@ -62,15 +62,15 @@ fn tables_match_the_reference_tsvs() {
     for t in tables {
         let want = nums.get(t.version).unwrap_or_else(|| panic!("no TSV column for {}", t.version));
         let defined: Vec<(usize, &str)> =
-            t.ops.iter().enumerate().filter(|(_, o)| o.defined()).map(|(i, o)| (i, o.name)).collect();
+            t.ops.iter().enumerate().filter(|(_, o)| o.defined()).map(|(i, o)| (i, o.name())).collect();
         assert_eq!(defined.len(), want.len(), "{}: number of opcodes", t.version);
         for (name, &n) in want {
-            assert_eq!(t.ops[n as usize].name, name, "{}: opcode {n}", t.version);
+            assert_eq!(t.ops[n as usize].name(), name, "{}: opcode {n}", t.version);
             let cache = caches.get(t.version).and_then(|c| c.get(name)).copied().unwrap_or(0);
             assert_eq!(t.ops[n as usize].cache, cache, "{}: cache units of {name}", t.version);
             checked += 1;
         }
-        assert_eq!(t.ops[t.extended_arg as usize].name, "EXTENDED_ARG", "{}", t.version);
+        assert_eq!(t.ops[t.extended_arg as usize].name(), "EXTENDED_ARG", "{}", t.version);
     }
     assert!(checked > 1500, "only {checked} opcodes checked");
 }
@@ -96,7 +96,7 @@ fn tables_match_the_real_interpreters() {
             if n >= 256 || name.starts_with("INSTRUMENTED_") || specialized.contains(name) {
                 continue;
             }
-            assert_eq!(t.ops[n as usize].name, name, "{file}: opcode {n}");
+            assert_eq!(t.ops[n as usize].name(), name, "{file}: opcode {n}");
         }
         for (name, c) in v["inline_cache_entries"].as_object().into_iter().flatten() {
             // The 3.15 probe printed `_inline_cache_entries` wrongly (opcode names as
@@ -104,7 +104,7 @@ fn tables_match_the_real_interpreters() {
             if specialized.contains(name) || !c.is_u64() {
                 continue;
             }
-            let op = t.ops.iter().find(|o| o.name == name).unwrap_or_else(|| panic!("{file}: {name} missing"));
+            let op = t.ops.iter().find(|o| o.name() == name).unwrap_or_else(|| panic!("{file}: {name} missing"));
             assert_eq!(op.cache as u64, c.as_u64().unwrap(), "{file}: cache of {name}");
         }
         for (key, kind) in [
@@ -117,7 +117,7 @@ fn tables_match_the_real_interpreters() {
             for n in v[key].as_array().into_iter().flatten() {
                 let n = n.as_u64().unwrap();
                 if n < 256 && t.ops[n as usize].defined() {
-                    assert_eq!(t.ops[n as usize].kind, kind, "{file}: kind of {}", t.ops[n as usize].name);
+                    assert_eq!(t.ops[n as usize].kind, kind, "{file}: kind of {}", t.ops[n as usize].name());
                 }
             }
         }

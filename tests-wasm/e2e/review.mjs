@@ -172,6 +172,8 @@ const foreign = (s) => s.log.requests.filter((u) => !u.startsWith(s.origin + '/'
 
 let sitePage;
 let exportedAll;
+let exportedAllSarif;
+const EXPORTER_FILES = ['/exporter_loader.js', '/exporter.js', '/exporter_bg.wasm'];
 await check('site policy: policy.toml next to index.html is in force and applied, file allowlist after the hash', async () => {
   sitePage = await open(site, { width: 1100, height: 1000 });
   const { page } = sitePage;
@@ -202,6 +204,10 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
   const mal = await settled(page, malName);
   const sel = (kind) => `${card(malName)} button[data-export="${kind}"]`;
   const before = sitePage.log.requests.length;
+  // The exporter's wasm is not part of the page's start: nothing of it was fetched while
+  // the page loaded, scanned and hashed.
+  const early = sitePage.log.requests.filter((u) => EXPORTER_FILES.some((f) => u.endsWith(f)));
+  assert(early.length === 0, `exporter fetched before the first export: ${early}`);
 
   const json = JSON.parse(fs.readFileSync(await download(page, sel('json')), 'utf8'));
   assert(json.schema_version === 1 && json.scanner === 'keras-sentinel' && typeof json.scanner_version === 'string', `header ${JSON.stringify({ ...json, files: undefined })}`);
@@ -221,7 +227,9 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
 
   for (const which of [sel('sarif'), '#export-all button[data-export="sarif"]']) {
     const sarifFile = await download(page, which);
-    const sarif = JSON.parse(fs.readFileSync(sarifFile, 'utf8'));
+    const sarifText = fs.readFileSync(sarifFile, 'utf8');
+    if (which.startsWith('#export-all')) exportedAllSarif = sarifText;
+    const sarif = JSON.parse(sarifText);
     assert(sarif.version === '2.1.0' && sarif.runs.length === 1, 'not one SARIF 2.1.0 run');
     assert(sarif.runs[0].results.some((r) => mal.codes.includes(r.ruleId)), `no result for ${mal.codes}`);
     const out = sarifFile + '.validation.sarif';
@@ -264,11 +272,12 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
   assert(tr.includes('<html lang="tr">') && tr.includes('Kötü amaçlı'), 'Turkish HTML report');
   await page.click('#lang-en');
 
-  // Exports are built by a worker of their own (started once, from the page's own files)
-  // and saved from blob: URLs; nothing else is requested.
+  // Exports are built by the exporter, a worker of its own: its three files are fetched
+  // from the page's origin at the first export, once, and kept for the next exports; the
+  // downloads are blob: URLs; nothing else is requested.
   const during = sitePage.log.requests.slice(before).filter((u) => !u.startsWith('blob:'));
-  const own = ['/worker_loader.js', '/worker.js', '/worker_bg.wasm'].map((f) => sitePage.origin + f);
-  assert(during.every((u) => own.includes(u)) && during.length <= own.length, `requests during exports: ${during}`);
+  const own = EXPORTER_FILES.map((f) => sitePage.origin + f);
+  assert(during.length === own.length && own.every((u) => during.includes(u)), `requests during exports: ${during}`);
   await page.screenshot({ path: path.join(SHOTS, 'ks-e2e-exports.png'), fullPage: true });
 });
 
@@ -292,8 +301,28 @@ if (process.env.KS_CLI) {
       assert(JSON.stringify(got) === JSON.stringify(want), `${want.path}: page\n${JSON.stringify(got)}\ncli\n${JSON.stringify(want)}`);
     }
   });
+
+  await check('SARIF export of all files: byte for byte `keras-sentinel scan --format sarif --policy` (same files, same policy)', async () => {
+    assert(exportedAllSarif, 'no SARIF export to compare (the export test failed)');
+    // The page names a dropped file by its name alone: run the CLI on the same names.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-e2e-sarif-'));
+    try {
+      for (const f of [MALICIOUS, BENIGN]) fs.symlinkSync(f, path.join(dir, path.basename(f)));
+      fs.writeFileSync(path.join(dir, 'policy.toml'), SITE_POLICY);
+      const run = spawnSync(process.env.KS_CLI, ['scan', '--format', 'sarif', '--policy', 'policy.toml', malName, benName], { cwd: dir, encoding: 'utf8' });
+      assert(run.stdout, `CLI produced nothing: ${run.stderr}`);
+      if (run.stdout !== exportedAllSarif) {
+        const a = run.stdout.split('\n');
+        const b = exportedAllSarif.split('\n');
+        const i = a.findIndex((line, k) => line !== b[k]);
+        throw new Error(`SARIF differs from the CLI's at line ${i + 1}:\n cli:  ${a[i]}\n page: ${b[i]}`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 } else {
-  console.log('SKIP - JSON export vs the CLI: set KS_CLI to the keras-sentinel binary (scripts/test-browser.sh does)');
+  console.log('SKIP - JSON and SARIF exports vs the CLI: set KS_CLI to the keras-sentinel binary (scripts/test-browser.sh does)');
 }
 
 await check('user-picked policy replaces the site policy and every file is scanned again under it', async () => {

@@ -1,7 +1,8 @@
-//! The page's exports, built from the reports it holds (the worker's `FileReport` JSON and
-//! per-file SARIF): the CLI's JSON document, one SARIF log for several files, a standalone
-//! HTML report and a Markdown summary for a ticket. Pure functions of JSON values, so they
-//! are tested natively; the page turns the text into a Blob URL download.
+//! The page's exports, built from the reports it holds (the worker's `FileReport` JSON):
+//! the CLI's JSON document, the CLI's SARIF log, a standalone HTML report and a Markdown
+//! summary for a ticket. Pure functions of JSON values, so they are tested natively; they
+//! run in the exporter (`bin/exporter.rs`), a wasm the page loads on its first export
+//! only, and the page turns the text into a Blob URL download.
 //!
 //! Every string from a report is attacker-controlled (file names, evidence, strings
 //! recovered from a model): it is escaped for HTML and for Markdown here, and the HTML
@@ -12,7 +13,7 @@ use keras_sentinel::rules;
 use serde_json::{json, Value};
 
 /// UI language of a report and its strings (`key` → text, the page's i18n table, sent
-/// to the worker with the export request).
+/// to the exporter with the export request).
 pub struct Labels<'a> {
     pub lang: &'a str,
     pub t: &'a dyn Fn(&str) -> &'a str,
@@ -41,50 +42,6 @@ pub fn scan_report(files: &[Value]) -> Value {
     })
 }
 
-/// One SARIF log from per-file logs (the worker renders each with the core's
-/// `sarif::render`): results and notifications concatenated in one run, so code scanning
-/// sees one tool run. `missing` are files the worker never rendered (e.g. stopped by the
-/// watchdog): their errors become notifications, so the log does not look clean.
-pub fn merge_sarif(logs: &[Value], missing: &[Value]) -> Value {
-    let mut out = match logs.first() {
-        Some(l) => l.clone(),
-        None => json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {"name": "keras-sentinel", "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"), "rules": []}},
-                "results": [],
-                "invocations": [{"executionSuccessful": true, "toolExecutionNotifications": []}],
-                "columnKind": "unicodeCodePoints",
-            }],
-        }),
-    };
-    let mut results = Vec::new();
-    let mut notes = Vec::new();
-    for l in logs {
-        let run = &l["runs"][0];
-        results.extend(run["results"].as_array().cloned().unwrap_or_default());
-        notes.extend(run["invocations"][0]["toolExecutionNotifications"].as_array().cloned().unwrap_or_default());
-    }
-    for r in missing {
-        let path = s(r, "path");
-        for e in r["errors"].as_array().into_iter().flatten() {
-            notes.push(json!({
-                "level": "error",
-                "message": {"text": format!("{path}: {}: {}", s(e, "location"), s(e, "message"))},
-                "locations": [{"physicalLocation": {"artifactLocation":
-                    keras_sentinel::sarif::artifact_location(path)}}],
-            }));
-        }
-    }
-    let run = &mut out["runs"][0];
-    run["results"] = Value::Array(results);
-    run["invocations"][0]["executionSuccessful"] = Value::Bool(notes.is_empty());
-    run["invocations"][0]["toolExecutionNotifications"] = Value::Array(notes);
-    out
-}
-
 /// The CLI's JSON document from file reports as the worker serialized them: the text is
 /// kept as it is, so the keys stay in the CLI's order (a `Value` would sort them).
 /// Each entry must be one JSON object (checked by `build`).
@@ -96,29 +53,29 @@ pub fn scan_report_text(raw: &[String]) -> String {
     )
 }
 
+/// The CLI's `scan --format sarif` output for these file reports (the same renderer,
+/// `keras_sentinel::sarif::render_files`, and the same text: pretty, one final newline).
+/// Files the page reported itself (stopped by the watchdog, cancelled) are in it too: their
+/// errors become notifications and the run is not `executionSuccessful`.
+pub fn sarif_text(files: &[Value]) -> String {
+    serde_json::to_string_pretty(&keras_sentinel::sarif::render_files(files)).unwrap_or_default() + "\n"
+}
+
 /// One export: `kind` is `json`, `sarif`, `html` or `md`; `raw` are the file reports as
 /// JSON text. Returns (text, MIME type, file extension).
-pub fn build(
-    kind: &str,
-    raw: &[String],
-    sarifs: &[Value],
-    missing: &[Value],
-    l: &Labels,
-    generated: &str,
-) -> (String, &'static str, &'static str) {
+pub fn build(kind: &str, raw: &[String], l: &Labels, generated: &str) -> (String, &'static str, &'static str) {
     let parsed: Vec<(String, Value)> = raw
         .iter()
         .filter_map(|t| serde_json::from_str::<Value>(t).ok().filter(Value::is_object).map(|v| (t.clone(), v)))
         .collect();
     let reports: Vec<Value> = parsed.iter().map(|(_, v)| v.clone()).collect();
-    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
     match kind {
         // Written as the worker serialized them (only texts that are JSON objects).
         "json" => {
             let texts: Vec<String> = parsed.into_iter().map(|(t, _)| t).collect();
             (scan_report_text(&texts), "application/json", "json")
         }
-        "sarif" => (pretty(&merge_sarif(sarifs, missing)), "application/sarif+json", "sarif"),
+        "sarif" => (sarif_text(&reports), "application/sarif+json", "sarif"),
         "html" => (html_report(&reports, l, generated), "text/html", "html"),
         _ => (markdown(&reports, l), "text/markdown", "md"),
     }
@@ -523,23 +480,37 @@ mod tests {
     }
 
     #[test]
-    fn sarif_merge_keeps_every_result_and_unrendered_errors() {
-        let r = report();
-        let one: Value = serde_json::from_str(&review::report_and_sarif(&file_report()).1).unwrap();
-        let n = one["runs"][0]["results"].as_array().unwrap().len();
+    fn sarif_is_the_cli_text_and_keeps_files_the_page_stopped() {
+        let fr = file_report();
+        let raw = review::report_json(&fr);
         let stopped = crate::watchdog::stopped_report("slow.keras", 3, 10);
-        let m = merge_sarif(&[one.clone(), one], &[stopped]);
+        let l = Labels { lang: "en", t: &|k| t(k) };
+        let (text, mime, ext) = build("sarif", &[raw.clone(), stopped.to_string()], &l, "");
+        assert_eq!((mime, ext), ("application/sarif+json", "sarif"));
+        // What the CLI prints for the same report (cli/src/lib.rs: pretty + "\n").
+        let cli = keras_sentinel::report::ScanReport::new(vec![fr.clone()]);
+        let (one, _, _) = build("sarif", std::slice::from_ref(&raw), &l, "");
+        assert_eq!(one, serde_json::to_string_pretty(&keras_sentinel::sarif::render(&cli)).unwrap() + "\n");
+        let m: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(m["runs"].as_array().unwrap().len(), 1);
-        assert_eq!(m["runs"][0]["results"].as_array().unwrap().len(), 2 * n);
+        assert_eq!(m["runs"][0]["results"].as_array().unwrap().len(), fr.findings.len());
         assert_eq!(m["runs"][0]["invocations"][0]["executionSuccessful"], false);
-        let empty = merge_sarif(&[], &[]);
+        let notes = m["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+        assert!(notes.iter().any(|n| n["message"]["text"].as_str().unwrap().starts_with("slow.keras: ")), "{m}");
+        let empty: Value = serde_json::from_str(&build("sarif", &[], &l, "").0).unwrap();
         assert_eq!(empty["runs"][0]["results"].as_array().unwrap().len(), 0);
+        assert_eq!(empty["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    }
+
+    #[test]
+    fn json_is_the_cli_document_of_the_reports_that_parse() {
+        let r = report();
         let doc = scan_report(std::slice::from_ref(&r));
         assert_eq!(doc["schema_version"], SCHEMA_VERSION);
         assert_eq!(doc["files"].as_array().unwrap().len(), 1);
-        let raw = review::report_and_sarif(&file_report()).0;
+        let raw = review::report_json(&file_report());
         let l = Labels { lang: "en", t: &|k| t(k) };
-        let (text, mime, _) = build("json", &[raw.clone(), "not json".into(), raw], &[], &[], &l, "");
+        let (text, mime, _) = build("json", &[raw.clone(), "not json".into(), raw], &l, "");
         let text: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(mime, "application/json");
         assert_eq!(text["files"].as_array().unwrap().len(), 2);

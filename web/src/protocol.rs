@@ -1,4 +1,5 @@
-//! Messages between the page and the scanning worker (plain JS objects, structured clone).
+//! Messages between the page and its workers (plain JS objects, structured clone): the
+//! scanning worker (`bin/worker.rs`) and the exporter (`bin/exporter.rs`).
 //!
 //! page → worker:
 //! - `{ type: "policy", text?: string, name: string, off?: true }` — the policy to apply from
@@ -10,23 +11,27 @@
 //! - `{ type: "hash", id, file?, path?, limits? }` — hash a file scanned with `defer_hash`:
 //!   the worker that scanned it holds the file and report (its last [`MAX_KEPT`]), so the
 //!   page sends `file` only to another worker, which scans it again (posting no `result`);
-//! - `{ type: "export", kind, lang, labels: {key: text}, reports: [FileReport JSON],
-//!   sarifs: [SARIF JSON], missing: [FileReport JSON without SARIF], generated }` — sent to
-//!   a worker started for that one export (the scanning worker may be busy hashing).
 //!
 //! worker → page:
 //! - `{ type: "ready" }` once the worker's wasm has started (messages sent earlier are lost);
 //! - `{ type: "policy", ok: true, name, needs_hash }` or
 //!   `{ type: "policy", ok: false, line, column, key?, message }`;
 //! - `{ type: "progress", id, bytes }` while a large file is being read;
-//! - `{ type: "result", id, report: string (FileReport JSON), sarif: string, ms }` — the
-//!   verdict; the worker then hashes the file (the page may terminate it to cancel);
+//! - `{ type: "result", id, report: string (FileReport JSON), ms }` — the verdict; the
+//!   worker then hashes the file (the page may terminate it to cancel);
 //! - `{ type: "hash-progress", id, done, total }` while hashing;
-//! - `{ type: "hashed", id, sha256, report, sarif }` — the report again with the hash and the
+//! - `{ type: "hashed", id, sha256, report }` — the report again with the hash and the
 //!   policy decision recomputed with it; `{ type: "hash-failed", id, message }`;
 //! - `{ type: "failed", id, message }` when the file could not be scanned at all;
-//! - `{ type: "exported", text, mime, ext }` — the export's content;
 //! - `{ type: "panic", message }` if the scanner hit a bug (the page restarts the worker).
+//!
+//! page → exporter (started at the first export, kept for the next ones):
+//! - `{ type: "export", kind: "json"|"sarif"|"html"|"md", lang, labels: {key: text},
+//!   reports: [FileReport JSON], generated }`;
+//!
+//! exporter → page:
+//! - `{ type: "ready" }`, then one `{ type: "exported", text, mime, ext }` per export, in
+//!   the order asked; `{ type: "panic", message }` on a bug (the page drops this worker).
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;

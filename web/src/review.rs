@@ -1,10 +1,10 @@
-//! The review step of one file, in the worker: the policy in force, the decision on a
-//! scanned file (again once its SHA-256 is known), and the per-file SARIF the page merges
-//! for its exports. Kept apart from the page (`bin/app.rs`) so the page's wasm does not
-//! link the policy parser, the hash or the SARIF renderer.
+//! The review step of one file, in the worker: the policy in force and the decision on a
+//! scanned file (again once its SHA-256 is known). Kept apart from the page
+//! (`bin/app.rs`) so the page's wasm does not link the policy parser or the hash. SARIF
+//! is not rendered here: the exporter (`bin/exporter.rs`) builds it from the report JSON.
 
 use keras_sentinel::policy::{self, Context, Policy, PolicyError};
-use keras_sentinel::report::{FileReport, ScanReport};
+use keras_sentinel::report::FileReport;
 
 /// The policy the worker applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,12 +42,12 @@ pub fn decide(report: &mut FileReport, policy: &InForce, sha256: Option<&str>, t
     };
 }
 
-/// The file's report as JSON (one `files[]` entry of the CLI's schema) and the SARIF of
-/// that one file (a whole SARIF log; the page merges several for "export all").
-pub fn report_and_sarif(report: &FileReport) -> (String, String) {
-    let json = serde_json::to_string(report).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
-    let sarif = keras_sentinel::sarif::render(&ScanReport::new(vec![report.clone()]));
-    (json, sarif.to_string())
+/// The file's report as JSON (one `files[]` entry of the CLI's schema): what the page
+/// shows and what its exports are built from.
+pub fn report_json(report: &FileReport) -> String {
+    // Cannot fail (string keys only); no error text, to keep serde_json's messages out of
+    // the worker's wasm.
+    serde_json::to_string(report).unwrap_or_else(|_| r#"{"error":"report could not be serialized"}"#.into())
 }
 
 /// `YYYY-MM-DD` from year, month (1-12) and day: the date policy expiry compares against.
@@ -107,17 +107,14 @@ mod tests {
     }
 
     #[test]
-    fn exports_are_the_cli_shapes() {
+    fn the_report_json_is_the_cli_shape() {
         let mut r = scanned();
         decide(&mut r, &InForce::Some(Policy::default()), Some("ab"), "2026-01-01");
-        let (json, sarif) = report_and_sarif(&r);
-        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&report_json(&r)).unwrap();
         assert_eq!(v["path"], "m.json");
         assert_eq!(v["sha256"], "ab");
         assert!(v["policy"]["action"].is_string());
-        let s: serde_json::Value = serde_json::from_str(&sarif).unwrap();
-        assert_eq!(s["version"], "2.1.0");
-        assert_eq!(s["runs"][0]["results"].as_array().unwrap().len(), r.findings.len());
+        assert_eq!(v["findings"].as_array().unwrap().len(), r.findings.len());
         assert_eq!(ymd(2026, 3, 7), "2026-03-07");
     }
 }

@@ -179,7 +179,7 @@ impl Policy {
                 ("codes", Value::Table(t)) => {
                     for (code, v, pos) in &t.entries {
                         let a = action(v, *pos, &format!("codes.{code}"))?;
-                        if crate::rules::find(code).is_none() {
+                        if !crate::rules::is_code(code) {
                             return Err(err(
                                 *pos,
                                 &format!("codes.{code}"),

@@ -61,25 +61,25 @@ pub fn disassemble(code: &[u8], py: Py) -> Result<Vec<Instr>, DisError> {
             if !op.defined() {
                 return Err(err(i, format!("undefined opcode {opcode} for Python {}", py.label())));
             }
-            if op.name == "CACHE" {
+            if op.name() == "CACHE" {
                 return Err(err(i, "CACHE unit outside an instruction's cache"));
             }
             let has_arg = opcode >= t.have_argument;
             if !has_arg && oparg != 0 {
-                return Err(err(i, format!("argument {oparg} on argless {}", op.name)));
+                return Err(err(i, format!("argument {oparg} on argless {}", op.name())));
             }
             let full = if has_arg { Some((ext << 8) | oparg as u32) } else { None };
             let mut next = i + 2;
             for _ in 0..op.cache {
                 if next + 2 > code.len() {
-                    return Err(err(next, format!("{} cache runs past the end", op.name)));
+                    return Err(err(next, format!("{} cache runs past the end", op.name())));
                 }
                 if code[next] != 0 || code[next + 1] != 0 {
-                    return Err(err(next, format!("non-zero cache unit after {}", op.name)));
+                    return Err(err(next, format!("non-zero cache unit after {}", op.name())));
                 }
                 next += 2;
             }
-            out.push(Instr { offset: i, opcode, name: op.name, arg: full, kind: op.kind, next, caches: op.cache });
+            out.push(Instr { offset: i, opcode, name: op.name(), arg: full, kind: op.kind, next, caches: op.cache });
             if opcode == t.extended_arg {
                 ext = full.unwrap_or(0);
                 ext_count += 1;
@@ -108,7 +108,7 @@ pub fn disassemble(code: &[u8], py: Py) -> Result<Vec<Instr>, DisError> {
             } else {
                 (None, i + 1)
             };
-            out.push(Instr { offset: i, opcode, name: op.name, arg, kind: op.kind, next, caches: 0 });
+            out.push(Instr { offset: i, opcode, name: op.name(), arg, kind: op.kind, next, caches: 0 });
             if opcode == t.extended_arg {
                 ext = arg.unwrap_or(0);
                 ext_count += 1;

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use super::case;
 use super::payload::a2b_base64;
 use super::value::V;
 
@@ -302,8 +303,8 @@ pub fn method(recv: &V, name: &str, args: &[V]) -> Option<V> {
                 V::str(parts.join(t))
             }
             "replace" => V::str(t.replace(s(a0?)?, s(args.get(1)?)?)),
-            "lower" => V::str(t.to_lowercase()),
-            "upper" => V::str(t.to_uppercase()),
+            "lower" => V::str(case::str_lower(t)),
+            "upper" => V::str(case::str_upper(t)),
             "strip" if args.is_empty() => V::str(t.trim()),
             "lstrip" if args.is_empty() => V::str(t.trim_start()),
             "rstrip" if args.is_empty() => V::str(t.trim_end()),
@@ -320,19 +321,13 @@ pub fn method(recv: &V, name: &str, args: &[V]) -> Option<V> {
             "removesuffix" => V::str(t.strip_suffix(s(a0?)?).unwrap_or(t)),
             "swapcase" => V::str(
                 t.chars()
-                    .map(|c| {
-                        if c.is_uppercase() {
-                            c.to_lowercase().next().unwrap_or(c)
-                        } else {
-                            c.to_uppercase().next().unwrap_or(c)
-                        }
-                    })
+                    .map(|c| if c.is_uppercase() { case::lower(c).first() } else { case::upper(c).first() })
                     .collect::<String>(),
             ),
             "capitalize" => {
                 let mut it = t.chars();
                 V::str(match it.next() {
-                    Some(c) => c.to_uppercase().chain(it.flat_map(char::to_lowercase)).collect::<String>(),
+                    Some(c) => case::upper(c).into_iter().chain(it.flat_map(case::lower)).collect::<String>(),
                     None => String::new(),
                 })
             }

@@ -650,7 +650,10 @@ impl Reader<'_> {
     fn ascii_float(&mut self) -> Result<f64, MarshalError> {
         let n = self.u8()? as usize;
         let b = self.take(n)?;
-        std::str::from_utf8(b).ok().and_then(|s| s.trim().parse::<f64>().ok()).ok_or_else(|| self.err("bad float text"))
+        std::str::from_utf8(b)
+            .ok()
+            .and_then(|s| super::float_text::parse(s.trim()))
+            .ok_or_else(|| self.err("bad float text"))
     }
 
     fn int_field(&mut self, what: &str) -> Result<u32, MarshalError> {

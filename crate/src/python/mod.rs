@@ -5,8 +5,10 @@
 //! (defaults, closure, Lambda `arguments`, the tf.keras `module` field) in, a
 //! [`CodeAnalysis`] out. It never runs anything and never panics on any input.
 
+pub mod case;
 pub mod disasm;
 pub mod eval;
+pub mod float_text;
 pub mod fold;
 pub mod known;
 pub mod marshal;
@@ -264,7 +266,8 @@ fn json_value(j: &Json, depth: usize) -> value::V {
         Json::Num(n) => n
             .parse::<i128>()
             .map(V::Int)
-            .or_else(|_| n.parse::<f64>().map(V::Float))
+            .map_err(|_| ())
+            .or_else(|_| float_text::parse(n).map(V::Float).ok_or(()))
             .unwrap_or_else(|_| V::Opaque(n.as_str().into())),
         Json::Str(s) => V::str(s.clone()),
         Json::Arr(a) => V::List(a.iter().map(|v| json_value(v, depth + 1)).collect()),

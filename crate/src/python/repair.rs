@@ -103,7 +103,7 @@ fn greedy(data: &[u8], positions: &[usize], a: &mut Attempts<'_>) -> Option<Repa
         };
         let mut cands: Vec<usize> =
             positions.iter().copied().filter(|p| !flipped.contains(p) && *p <= progress).collect();
-        cands.sort_by_key(|p| progress - p);
+        crate::sort::by_key(&mut cands, |p| progress - p);
         let mut best: Option<(usize, usize)> = None;
         for &c in cands.iter().take(MAX_TRIES_PER_ROUND) {
             cur[c] = 0x5C;
@@ -130,7 +130,7 @@ fn greedy(data: &[u8], positions: &[usize], a: &mut Attempts<'_>) -> Option<Repa
 fn exhaustive(data: &[u8], positions: &[usize], a: &mut Attempts<'_>) -> Option<Repaired> {
     let n = positions.len();
     let mut masks: Vec<u32> = (1..(1u32 << n)).collect();
-    masks.sort_by_key(|m| m.count_ones());
+    crate::sort::by_key(&mut masks, |m| m.count_ones());
     let mut cur = data.to_vec();
     for m in masks {
         for (k, &p) in positions.iter().enumerate() {

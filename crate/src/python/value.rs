@@ -359,7 +359,9 @@ pub fn fmt_float(f: f64) -> String {
             "-float('inf')".into()
         }
     } else if f == f.trunc() && f.abs() < 1e16 {
-        format!("{f:.1}")
+        // `{f}` writes an integral value without a fraction or an exponent; `{f:.1}` would
+        // be the same text but links a second float formatter into the page's wasm.
+        format!("{f}.0")
     } else {
         format!("{f}")
     }
@@ -408,4 +410,26 @@ pub fn py_repr_bytes(b: &[u8]) -> String {
     }
     out.push(q as char);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_float;
+
+    #[test]
+    fn integral_floats_are_written_as_python_repr() {
+        let mut x: u64 = 0x853C_49E6_748F_EA9B;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = (f64::from_bits(x) % 1e16).trunc();
+            if f.is_finite() {
+                assert_eq!(fmt_float(f), format!("{f:.1}"), "{f:?}");
+            }
+        }
+        for (f, want) in [(0.0, "0.0"), (-0.0, "-0.0"), (3.0, "3.0"), (-7.0, "-7.0"), (1e15, "1000000000000000.0")] {
+            assert_eq!(fmt_float(f), want, "{f:?}");
+        }
+    }
 }

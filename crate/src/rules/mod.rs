@@ -137,6 +137,24 @@ pub fn find(code: &str) -> Option<&'static RuleDoc> {
     ALL.iter().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
+/// Every rule's code, in [`ALL`]'s order, without the documentation (evaluated at compile
+/// time): what checks a code use, so the page's scanning worker, which parses policies,
+/// does not carry every rule's Turkish text and FAQ (`bench/wasm_size.sh`).
+pub const CODES: [&str; ALL.len()] = {
+    let mut codes = [""; ALL.len()];
+    let mut i = 0;
+    while i < ALL.len() {
+        codes[i] = ALL[i].code;
+        i += 1;
+    }
+    codes
+};
+
+/// Is `code` a rule's code (ASCII case-insensitive, as [`find`])?
+pub fn is_code(code: &str) -> bool {
+    CODES.iter().any(|c| c.eq_ignore_ascii_case(code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +174,8 @@ mod tests {
             assert_eq!(r.en.faq.len(), r.tr.faq.len(), "{}: FAQ differs between languages", r.code);
         }
         assert!(find("pait-keras-101").is_some());
+        assert!(is_code("pait-keras-101") && !is_code("PAIT-KERAS-1"));
+        assert_eq!(CODES.to_vec(), ALL.iter().map(|r| r.code).collect::<Vec<_>>());
     }
 
     #[test]

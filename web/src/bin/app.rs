@@ -192,8 +192,6 @@ struct Entry {
     /// The worker's report as it sent it (the exports keep the CLI's key order); `None`
     /// for reports the page made (watchdog, cancel).
     report_text: Option<String>,
-    /// The worker's SARIF of this file, as JSON text (for the exports).
-    sarif: Option<String>,
     hash: review_ui::HashState,
     /// The user opened or closed the card's details (`None`: open for malicious and
     /// suspicious files, closed for the others).
@@ -836,7 +834,6 @@ fn on_worker_message(generation: u32, data: JsValue) {
                                 e.report = Some(v);
                                 e.report_text = Some(text.clone());
                                 e.status = Status::Done;
-                                e.sarif = protocol::get_str(&data, "sarif");
                                 // Hashed once no file waits for a verdict (`pump`).
                                 e.hash = review_ui::HashState::None;
                             }
@@ -1101,7 +1098,6 @@ fn enqueue(file: File, name: String) {
             ms: None,
             card,
             row,
-            sarif: None,
             hash: review_ui::HashState::None,
             open: None,
         });

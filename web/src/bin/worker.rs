@@ -7,6 +7,8 @@
 //! progress, and the decision is recomputed with the hash (file allowlist entries). The
 //! page's pool defers hashes (`defer_hash`, then `{type: "hash"}`) until no file waits for
 //! a verdict.
+//! Exports are not built here: the page loads the exporter (`bin/exporter.rs`) for them,
+//! on the first export only, so the wasm loaded at page start stays small.
 //! Cancelling is terminating this worker: a synchronous loop cannot read messages, and a
 //! fresh worker is what the page's watchdog already starts. Files are handled one at a
 //! time, in the order received; the page stays responsive because all of this happens off
@@ -17,7 +19,6 @@ use std::cell::RefCell;
 use js_sys::Date;
 use keras_sentinel::hash::{self, HashError};
 use keras_sentinel_web::blob_source::js_err;
-use keras_sentinel_web::export;
 use keras_sentinel_web::protocol::{self, obj};
 use keras_sentinel_web::review::{self, InForce};
 use keras_sentinel_web::BlobSource;
@@ -174,14 +175,13 @@ fn scan_file(data: &JsValue, post_result: bool) -> Option<(JsValue, Blob, keras_
         };
     let mut report = keras_sentinel::scan(&src, &name, &limits);
     drop(src);
-    POLICY.with(|p| review::decide(&mut report, &p.borrow(), None, &today()));
+    let today = today();
+    POLICY.with(|p| review::decide(&mut report, &p.borrow(), None, &today));
     if post_result {
-        let (json, sarif) = review::report_and_sarif(&report);
         post(&obj(&[
             ("type", protocol::RESULT.into()),
             ("id", id.clone()),
-            ("report", json.into()),
-            ("sarif", sarif.into()),
+            ("report", review::report_json(&report).into()),
             ("ms", (Date::now() - started).into()),
         ]));
     }
@@ -215,13 +215,11 @@ fn hash_file(id: JsValue, blob: Blob, mut report: keras_sentinel::report::FileRe
     match result {
         Ok(sha) => {
             POLICY.with(|p| review::decide(&mut report, &p.borrow(), Some(&sha), &today()));
-            let (json, sarif) = review::report_and_sarif(&report);
             post(&obj(&[
                 ("type", protocol::HASHED.into()),
                 ("id", id),
                 ("sha256", sha.into()),
-                ("report", json.into()),
-                ("sarif", sarif.into()),
+                ("report", review::report_json(&report).into()),
             ]));
         }
         Err(e) => {
@@ -232,39 +230,6 @@ fn hash_file(id: JsValue, blob: Blob, mut report: keras_sentinel::report::FileRe
             post(&obj(&[("type", protocol::HASH_FAILED.into()), ("id", id), ("message", message.into())]));
         }
     }
-}
-
-/// Builds an export from reports the page holds (the page does not link the exporters).
-fn on_export(data: &JsValue) {
-    let values = |key: &str| -> Vec<serde_json::Value> {
-        let arr: js_sys::Array = protocol::get(data, key).dyn_into().unwrap_or_default();
-        arr.iter().filter_map(|v| v.as_string()).filter_map(|t| serde_json::from_str(&t).ok()).collect()
-    };
-    let mut labels = std::collections::HashMap::new();
-    if let Ok(o) = protocol::get(data, "labels").dyn_into::<js_sys::Object>() {
-        for pair in js_sys::Object::entries(&o).iter() {
-            let pair: js_sys::Array = pair.unchecked_into();
-            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                labels.insert(k, v);
-            }
-        }
-    }
-    let lookup = |k: &str| labels.get(k).map(String::as_str).unwrap_or("");
-    let lang = protocol::get_str(data, "lang").unwrap_or_else(|| "en".into());
-    let l = export::Labels { lang: &lang, t: &lookup };
-    let kind = protocol::get_str(data, "kind").unwrap_or_default();
-    let generated = protocol::get_str(data, "generated").unwrap_or_default();
-    let raw: Vec<String> = protocol::get(data, "reports")
-        .dyn_into::<js_sys::Array>()
-        .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
-        .unwrap_or_default();
-    let (text, mime, ext) = export::build(&kind, &raw, &values("sarifs"), &values("missing"), &l, &generated);
-    post(&obj(&[
-        ("type", protocol::EXPORTED.into()),
-        ("text", text.into()),
-        ("mime", mime.into()),
-        ("ext", ext.into()),
-    ]));
 }
 
 fn main() {
@@ -278,7 +243,6 @@ fn main() {
         let data = ev.data();
         match protocol::get_str(&data, "type").as_deref() {
             Some(protocol::POLICY) => on_policy(&data),
-            Some(protocol::EXPORT) => on_export(&data),
             Some(protocol::HASH) => on_hash(&data),
             _ => on_file(&data),
         }

@@ -182,7 +182,7 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
             }
         }
     }
-    out.names.sort();
+    crate::sort::sort(&mut out.names);
     out
 }
 

@@ -240,8 +240,9 @@ pub fn central_directory(src: &dyn ByteSource, limits: &Limits) -> Result<Listin
         let orig_name = decode_name(raw_name, flags)?;
         if extract_version > MAX_EXTRACT_VERSION {
             return Err(ZipError(format!(
-                "member {orig_name:?} needs zip version {:.1}: zipfile raises NotImplementedError",
-                extract_version as f64 / 10.0
+                "member {orig_name:?} needs zip version {}.{}: zipfile raises NotImplementedError",
+                extract_version / 10,
+                extract_version % 10
             )));
         }
         decode_extra(extra, &mut size, &mut csize, &mut offset)
@@ -295,7 +296,7 @@ pub fn name_to_info(members: &[Member]) -> HashMap<&str, usize> {
 pub fn end_offsets(members: &[Member], start_dir: u64) -> Vec<u64> {
     let mut order: Vec<usize> = (0..members.len()).collect();
     // sorted(..., reverse=True) is stable: equal offsets keep their order.
-    order.sort_by(|&a, &b| members[b].header_offset.cmp(&members[a].header_offset));
+    crate::sort::by(&mut order, |&a, &b| members[b].header_offset.cmp(&members[a].header_offset));
     let mut ends = vec![0; members.len()];
     let mut end = start_dir;
     for i in order {

@@ -153,7 +153,7 @@ fn build(globals_txt: &'static str, modules_txt: &'static str, calls_txt: &'stat
         globals[ix].push((name, obj));
     }
     for g in &mut globals {
-        g.sort_unstable();
+        crate::sort::sort(g);
     }
 
     let mut modules: HashMap<&'static str, Module> = HashMap::new();

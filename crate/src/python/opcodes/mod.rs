@@ -21,19 +21,24 @@ pub enum Kind {
     Arg,
 }
 
-/// One opcode of one version. `name` is empty for undefined opcodes.
+/// One opcode of one version, in 4 bytes: its name is an index into `tables::NAMES`
+/// (0 for undefined opcodes), so the 14 tables of 256 stay small in the page's wasm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Op {
-    pub name: &'static str,
+    name: u16,
     /// Inline CACHE units (2 bytes each) after the instruction (3.11+).
     pub cache: u8,
     pub kind: Kind,
 }
 
 impl Op {
-    pub const UNDEFINED: Op = Op { name: "", cache: 0, kind: Kind::None };
+    pub const UNDEFINED: Op = Op { name: 0, cache: 0, kind: Kind::None };
     pub fn defined(&self) -> bool {
-        !self.name.is_empty()
+        self.name != 0
+    }
+    /// The name (`LOAD_CONST`), empty for an undefined opcode.
+    pub fn name(&self) -> &'static str {
+        tables::NAMES.get(usize::from(self.name)).copied().unwrap_or("")
     }
 }
 

@@ -5,159 +5,426 @@ use super::{Kind, Op, OpTable};
 
 const X: Op = Op::UNDEFINED;
 
+/// Every opcode name of every version; `Op::name` indexes it (0: undefined opcodes).
+pub static NAMES: [&str; 263] = [
+    "",
+    "ASYNC_GEN_WRAP",
+    "BEFORE_ASYNC_WITH",
+    "BEFORE_WITH",
+    "BEGIN_FINALLY",
+    "BINARY_ADD",
+    "BINARY_AND",
+    "BINARY_DIVIDE",
+    "BINARY_FLOOR_DIVIDE",
+    "BINARY_LSHIFT",
+    "BINARY_MATRIX_MULTIPLY",
+    "BINARY_MODULO",
+    "BINARY_MULTIPLY",
+    "BINARY_OP",
+    "BINARY_OR",
+    "BINARY_POWER",
+    "BINARY_RSHIFT",
+    "BINARY_SLICE",
+    "BINARY_SUBSCR",
+    "BINARY_SUBTRACT",
+    "BINARY_TRUE_DIVIDE",
+    "BINARY_XOR",
+    "BREAK_LOOP",
+    "BUILD_CLASS",
+    "BUILD_CONST_KEY_MAP",
+    "BUILD_INTERPOLATION",
+    "BUILD_LIST",
+    "BUILD_LIST_UNPACK",
+    "BUILD_MAP",
+    "BUILD_MAP_UNPACK",
+    "BUILD_MAP_UNPACK_WITH_CALL",
+    "BUILD_SET",
+    "BUILD_SET_UNPACK",
+    "BUILD_SLICE",
+    "BUILD_STRING",
+    "BUILD_TEMPLATE",
+    "BUILD_TUPLE",
+    "BUILD_TUPLE_UNPACK",
+    "BUILD_TUPLE_UNPACK_WITH_CALL",
+    "CACHE",
+    "CALL",
+    "CALL_FINALLY",
+    "CALL_FUNCTION",
+    "CALL_FUNCTION_EX",
+    "CALL_FUNCTION_KW",
+    "CALL_FUNCTION_VAR",
+    "CALL_FUNCTION_VAR_KW",
+    "CALL_INTRINSIC_1",
+    "CALL_INTRINSIC_2",
+    "CALL_KW",
+    "CALL_METHOD",
+    "CHECK_EG_MATCH",
+    "CHECK_EXC_MATCH",
+    "CLEANUP_THROW",
+    "COMPARE_OP",
+    "CONTAINS_OP",
+    "CONTINUE_LOOP",
+    "CONVERT_VALUE",
+    "COPY",
+    "COPY_DICT_WITHOUT_KEYS",
+    "COPY_FREE_VARS",
+    "DELETE_ATTR",
+    "DELETE_DEREF",
+    "DELETE_FAST",
+    "DELETE_GLOBAL",
+    "DELETE_NAME",
+    "DELETE_SLICE_0",
+    "DELETE_SLICE_1",
+    "DELETE_SLICE_2",
+    "DELETE_SLICE_3",
+    "DELETE_SUBSCR",
+    "DICT_MERGE",
+    "DICT_UPDATE",
+    "DUP_TOP",
+    "DUP_TOPX",
+    "DUP_TOP_TWO",
+    "END_ASYNC_FOR",
+    "END_FINALLY",
+    "END_FOR",
+    "END_SEND",
+    "ENTER_EXECUTOR",
+    "EXEC_STMT",
+    "EXIT_INIT_CHECK",
+    "EXTENDED_ARG",
+    "FORMAT_SIMPLE",
+    "FORMAT_VALUE",
+    "FORMAT_WITH_SPEC",
+    "FOR_ITER",
+    "GEN_START",
+    "GET_AITER",
+    "GET_ANEXT",
+    "GET_AWAITABLE",
+    "GET_ITER",
+    "GET_LEN",
+    "GET_YIELD_FROM_ITER",
+    "IMPORT_FROM",
+    "IMPORT_NAME",
+    "IMPORT_STAR",
+    "INPLACE_ADD",
+    "INPLACE_AND",
+    "INPLACE_DIVIDE",
+    "INPLACE_FLOOR_DIVIDE",
+    "INPLACE_LSHIFT",
+    "INPLACE_MATRIX_MULTIPLY",
+    "INPLACE_MODULO",
+    "INPLACE_MULTIPLY",
+    "INPLACE_OR",
+    "INPLACE_POWER",
+    "INPLACE_RSHIFT",
+    "INPLACE_SUBTRACT",
+    "INPLACE_TRUE_DIVIDE",
+    "INPLACE_XOR",
+    "INSTRUMENTED_CALL",
+    "INSTRUMENTED_CALL_FUNCTION_EX",
+    "INSTRUMENTED_CALL_KW",
+    "INSTRUMENTED_END_ASYNC_FOR",
+    "INSTRUMENTED_END_FOR",
+    "INSTRUMENTED_END_SEND",
+    "INSTRUMENTED_FOR_ITER",
+    "INSTRUMENTED_INSTRUCTION",
+    "INSTRUMENTED_JUMP_BACKWARD",
+    "INSTRUMENTED_JUMP_FORWARD",
+    "INSTRUMENTED_LINE",
+    "INSTRUMENTED_LOAD_SUPER_ATTR",
+    "INSTRUMENTED_NOT_TAKEN",
+    "INSTRUMENTED_POP_ITER",
+    "INSTRUMENTED_POP_JUMP_IF_FALSE",
+    "INSTRUMENTED_POP_JUMP_IF_NONE",
+    "INSTRUMENTED_POP_JUMP_IF_NOT_NONE",
+    "INSTRUMENTED_POP_JUMP_IF_TRUE",
+    "INSTRUMENTED_RESUME",
+    "INSTRUMENTED_RETURN_CONST",
+    "INSTRUMENTED_RETURN_VALUE",
+    "INSTRUMENTED_YIELD_VALUE",
+    "INTERPRETER_EXIT",
+    "IS_OP",
+    "JUMP_ABSOLUTE",
+    "JUMP_BACKWARD",
+    "JUMP_BACKWARD_NO_INTERRUPT",
+    "JUMP_FORWARD",
+    "JUMP_IF_FALSE_OR_POP",
+    "JUMP_IF_NOT_EXC_MATCH",
+    "JUMP_IF_TRUE_OR_POP",
+    "KW_NAMES",
+    "LIST_APPEND",
+    "LIST_EXTEND",
+    "LIST_TO_TUPLE",
+    "LOAD_ASSERTION_ERROR",
+    "LOAD_ATTR",
+    "LOAD_BUILD_CLASS",
+    "LOAD_CLASSDEREF",
+    "LOAD_CLOSURE",
+    "LOAD_COMMON_CONSTANT",
+    "LOAD_CONST",
+    "LOAD_DEREF",
+    "LOAD_FAST",
+    "LOAD_FAST_AND_CLEAR",
+    "LOAD_FAST_BORROW",
+    "LOAD_FAST_BORROW_LOAD_FAST_BORROW",
+    "LOAD_FAST_CHECK",
+    "LOAD_FAST_LOAD_FAST",
+    "LOAD_FROM_DICT_OR_DEREF",
+    "LOAD_FROM_DICT_OR_GLOBALS",
+    "LOAD_GLOBAL",
+    "LOAD_LOCALS",
+    "LOAD_METHOD",
+    "LOAD_NAME",
+    "LOAD_SMALL_INT",
+    "LOAD_SPECIAL",
+    "LOAD_SUPER_ATTR",
+    "MAKE_CELL",
+    "MAKE_CLOSURE",
+    "MAKE_FUNCTION",
+    "MAP_ADD",
+    "MATCH_CLASS",
+    "MATCH_KEYS",
+    "MATCH_MAPPING",
+    "MATCH_SEQUENCE",
+    "NOP",
+    "NOT_TAKEN",
+    "POP_BLOCK",
+    "POP_EXCEPT",
+    "POP_FINALLY",
+    "POP_ITER",
+    "POP_JUMP_BACKWARD_IF_FALSE",
+    "POP_JUMP_BACKWARD_IF_NONE",
+    "POP_JUMP_BACKWARD_IF_NOT_NONE",
+    "POP_JUMP_BACKWARD_IF_TRUE",
+    "POP_JUMP_FORWARD_IF_FALSE",
+    "POP_JUMP_FORWARD_IF_NONE",
+    "POP_JUMP_FORWARD_IF_NOT_NONE",
+    "POP_JUMP_FORWARD_IF_TRUE",
+    "POP_JUMP_IF_FALSE",
+    "POP_JUMP_IF_NONE",
+    "POP_JUMP_IF_NOT_NONE",
+    "POP_JUMP_IF_TRUE",
+    "POP_TOP",
+    "PRECALL",
+    "PREP_RERAISE_STAR",
+    "PRINT_EXPR",
+    "PRINT_ITEM",
+    "PRINT_ITEM_TO",
+    "PRINT_NEWLINE",
+    "PRINT_NEWLINE_TO",
+    "PUSH_EXC_INFO",
+    "PUSH_NULL",
+    "RAISE_VARARGS",
+    "RERAISE",
+    "RESERVED",
+    "RESUME",
+    "RETURN_CONST",
+    "RETURN_GENERATOR",
+    "RETURN_VALUE",
+    "ROT_FOUR",
+    "ROT_N",
+    "ROT_THREE",
+    "ROT_TWO",
+    "SEND",
+    "SETUP_ANNOTATIONS",
+    "SETUP_ASYNC_WITH",
+    "SETUP_EXCEPT",
+    "SETUP_FINALLY",
+    "SETUP_LOOP",
+    "SETUP_WITH",
+    "SET_ADD",
+    "SET_FUNCTION_ATTRIBUTE",
+    "SET_UPDATE",
+    "SLICE_0",
+    "SLICE_1",
+    "SLICE_2",
+    "SLICE_3",
+    "STOP_CODE",
+    "STORE_ANNOTATION",
+    "STORE_ATTR",
+    "STORE_DEREF",
+    "STORE_FAST",
+    "STORE_FAST_LOAD_FAST",
+    "STORE_FAST_STORE_FAST",
+    "STORE_GLOBAL",
+    "STORE_MAP",
+    "STORE_NAME",
+    "STORE_SLICE",
+    "STORE_SLICE_0",
+    "STORE_SLICE_1",
+    "STORE_SLICE_2",
+    "STORE_SLICE_3",
+    "STORE_SUBSCR",
+    "SWAP",
+    "TO_BOOL",
+    "TRACE_RECORD",
+    "UNARY_CONVERT",
+    "UNARY_INVERT",
+    "UNARY_NEGATIVE",
+    "UNARY_NOT",
+    "UNARY_POSITIVE",
+    "UNPACK_EX",
+    "UNPACK_SEQUENCE",
+    "WITH_CLEANUP",
+    "WITH_CLEANUP_FINISH",
+    "WITH_CLEANUP_START",
+    "WITH_EXCEPT_START",
+    "YIELD_FROM",
+    "YIELD_VALUE",
+];
+
 pub static V2_7: OpTable = OpTable {
     version: "2.7",
     have_argument: 90,
     extended_arg: 145,
     ops: [
-        Op { name: "STOP_CODE", cache: 0, kind: Kind::None }, // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
-        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None }, // 5
+        Op { name: 231, cache: 0, kind: Kind::None }, // 0 STOP_CODE
+        Op { name: 196, cache: 0, kind: Kind::None }, // 1 POP_TOP
+        Op { name: 216, cache: 0, kind: Kind::None }, // 2 ROT_TWO
+        Op { name: 215, cache: 0, kind: Kind::None }, // 3 ROT_THREE
+        Op { name: 73, cache: 0, kind: Kind::None }, // 4 DUP_TOP
+        Op { name: 213, cache: 0, kind: Kind::None }, // 5 ROT_FOUR
         X, // 6
         X, // 7
         X, // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
-        Op { name: "UNARY_CONVERT", cache: 0, kind: Kind::None }, // 13
+        Op { name: 178, cache: 0, kind: Kind::None }, // 9 NOP
+        Op { name: 254, cache: 0, kind: Kind::None }, // 10 UNARY_POSITIVE
+        Op { name: 252, cache: 0, kind: Kind::None }, // 11 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 12 UNARY_NOT
+        Op { name: 250, cache: 0, kind: Kind::None }, // 13 UNARY_CONVERT
         X, // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        Op { name: 251, cache: 0, kind: Kind::None }, // 15 UNARY_INVERT
         X, // 16
         X, // 17
         X, // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
-        Op { name: "BINARY_DIVIDE", cache: 0, kind: Kind::None }, // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
-        Op { name: "SLICE_0", cache: 0, kind: Kind::None }, // 30
-        Op { name: "SLICE_1", cache: 0, kind: Kind::None }, // 31
-        Op { name: "SLICE_2", cache: 0, kind: Kind::None }, // 32
-        Op { name: "SLICE_3", cache: 0, kind: Kind::None }, // 33
+        Op { name: 15, cache: 0, kind: Kind::None }, // 19 BINARY_POWER
+        Op { name: 12, cache: 0, kind: Kind::None }, // 20 BINARY_MULTIPLY
+        Op { name: 7, cache: 0, kind: Kind::None }, // 21 BINARY_DIVIDE
+        Op { name: 11, cache: 0, kind: Kind::None }, // 22 BINARY_MODULO
+        Op { name: 5, cache: 0, kind: Kind::None }, // 23 BINARY_ADD
+        Op { name: 19, cache: 0, kind: Kind::None }, // 24 BINARY_SUBTRACT
+        Op { name: 18, cache: 0, kind: Kind::None }, // 25 BINARY_SUBSCR
+        Op { name: 8, cache: 0, kind: Kind::None }, // 26 BINARY_FLOOR_DIVIDE
+        Op { name: 20, cache: 0, kind: Kind::None }, // 27 BINARY_TRUE_DIVIDE
+        Op { name: 101, cache: 0, kind: Kind::None }, // 28 INPLACE_FLOOR_DIVIDE
+        Op { name: 110, cache: 0, kind: Kind::None }, // 29 INPLACE_TRUE_DIVIDE
+        Op { name: 227, cache: 0, kind: Kind::None }, // 30 SLICE_0
+        Op { name: 228, cache: 0, kind: Kind::None }, // 31 SLICE_1
+        Op { name: 229, cache: 0, kind: Kind::None }, // 32 SLICE_2
+        Op { name: 230, cache: 0, kind: Kind::None }, // 33 SLICE_3
         X, // 34
         X, // 35
         X, // 36
         X, // 37
         X, // 38
         X, // 39
-        Op { name: "STORE_SLICE_0", cache: 0, kind: Kind::None }, // 40
-        Op { name: "STORE_SLICE_1", cache: 0, kind: Kind::None }, // 41
-        Op { name: "STORE_SLICE_2", cache: 0, kind: Kind::None }, // 42
-        Op { name: "STORE_SLICE_3", cache: 0, kind: Kind::None }, // 43
+        Op { name: 242, cache: 0, kind: Kind::None }, // 40 STORE_SLICE_0
+        Op { name: 243, cache: 0, kind: Kind::None }, // 41 STORE_SLICE_1
+        Op { name: 244, cache: 0, kind: Kind::None }, // 42 STORE_SLICE_2
+        Op { name: 245, cache: 0, kind: Kind::None }, // 43 STORE_SLICE_3
         X, // 44
         X, // 45
         X, // 46
         X, // 47
         X, // 48
         X, // 49
-        Op { name: "DELETE_SLICE_0", cache: 0, kind: Kind::None }, // 50
-        Op { name: "DELETE_SLICE_1", cache: 0, kind: Kind::None }, // 51
-        Op { name: "DELETE_SLICE_2", cache: 0, kind: Kind::None }, // 52
-        Op { name: "DELETE_SLICE_3", cache: 0, kind: Kind::None }, // 53
-        Op { name: "STORE_MAP", cache: 0, kind: Kind::None }, // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
-        Op { name: "INPLACE_DIVIDE", cache: 0, kind: Kind::None }, // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        Op { name: 66, cache: 0, kind: Kind::None }, // 50 DELETE_SLICE_0
+        Op { name: 67, cache: 0, kind: Kind::None }, // 51 DELETE_SLICE_1
+        Op { name: 68, cache: 0, kind: Kind::None }, // 52 DELETE_SLICE_2
+        Op { name: 69, cache: 0, kind: Kind::None }, // 53 DELETE_SLICE_3
+        Op { name: 239, cache: 0, kind: Kind::None }, // 54 STORE_MAP
+        Op { name: 98, cache: 0, kind: Kind::None }, // 55 INPLACE_ADD
+        Op { name: 109, cache: 0, kind: Kind::None }, // 56 INPLACE_SUBTRACT
+        Op { name: 105, cache: 0, kind: Kind::None }, // 57 INPLACE_MULTIPLY
+        Op { name: 100, cache: 0, kind: Kind::None }, // 58 INPLACE_DIVIDE
+        Op { name: 104, cache: 0, kind: Kind::None }, // 59 INPLACE_MODULO
+        Op { name: 246, cache: 0, kind: Kind::None }, // 60 STORE_SUBSCR
+        Op { name: 70, cache: 0, kind: Kind::None }, // 61 DELETE_SUBSCR
+        Op { name: 9, cache: 0, kind: Kind::None }, // 62 BINARY_LSHIFT
+        Op { name: 16, cache: 0, kind: Kind::None }, // 63 BINARY_RSHIFT
+        Op { name: 6, cache: 0, kind: Kind::None }, // 64 BINARY_AND
+        Op { name: 21, cache: 0, kind: Kind::None }, // 65 BINARY_XOR
+        Op { name: 14, cache: 0, kind: Kind::None }, // 66 BINARY_OR
+        Op { name: 107, cache: 0, kind: Kind::None }, // 67 INPLACE_POWER
+        Op { name: 92, cache: 0, kind: Kind::None }, // 68 GET_ITER
         X, // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
-        Op { name: "PRINT_ITEM", cache: 0, kind: Kind::None }, // 71
-        Op { name: "PRINT_NEWLINE", cache: 0, kind: Kind::None }, // 72
-        Op { name: "PRINT_ITEM_TO", cache: 0, kind: Kind::None }, // 73
-        Op { name: "PRINT_NEWLINE_TO", cache: 0, kind: Kind::None }, // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
-        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None }, // 80
-        Op { name: "WITH_CLEANUP", cache: 0, kind: Kind::None }, // 81
-        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None }, // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
-        Op { name: "EXEC_STMT", cache: 0, kind: Kind::None }, // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
-        Op { name: "BUILD_CLASS", cache: 0, kind: Kind::None }, // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
-        Op { name: "DUP_TOPX", cache: 0, kind: Kind::Arg }, // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        Op { name: 199, cache: 0, kind: Kind::None }, // 70 PRINT_EXPR
+        Op { name: 200, cache: 0, kind: Kind::None }, // 71 PRINT_ITEM
+        Op { name: 202, cache: 0, kind: Kind::None }, // 72 PRINT_NEWLINE
+        Op { name: 201, cache: 0, kind: Kind::None }, // 73 PRINT_ITEM_TO
+        Op { name: 203, cache: 0, kind: Kind::None }, // 74 PRINT_NEWLINE_TO
+        Op { name: 102, cache: 0, kind: Kind::None }, // 75 INPLACE_LSHIFT
+        Op { name: 108, cache: 0, kind: Kind::None }, // 76 INPLACE_RSHIFT
+        Op { name: 99, cache: 0, kind: Kind::None }, // 77 INPLACE_AND
+        Op { name: 111, cache: 0, kind: Kind::None }, // 78 INPLACE_XOR
+        Op { name: 106, cache: 0, kind: Kind::None }, // 79 INPLACE_OR
+        Op { name: 22, cache: 0, kind: Kind::None }, // 80 BREAK_LOOP
+        Op { name: 257, cache: 0, kind: Kind::None }, // 81 WITH_CLEANUP
+        Op { name: 164, cache: 0, kind: Kind::None }, // 82 LOAD_LOCALS
+        Op { name: 212, cache: 0, kind: Kind::None }, // 83 RETURN_VALUE
+        Op { name: 97, cache: 0, kind: Kind::None }, // 84 IMPORT_STAR
+        Op { name: 81, cache: 0, kind: Kind::None }, // 85 EXEC_STMT
+        Op { name: 262, cache: 0, kind: Kind::None }, // 86 YIELD_VALUE
+        Op { name: 180, cache: 0, kind: Kind::None }, // 87 POP_BLOCK
+        Op { name: 77, cache: 0, kind: Kind::None }, // 88 END_FINALLY
+        Op { name: 23, cache: 0, kind: Kind::None }, // 89 BUILD_CLASS
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 90 STORE_NAME
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 91 DELETE_NAME
+        Op { name: 256, cache: 0, kind: Kind::Arg }, // 92 UNPACK_SEQUENCE
+        Op { name: 87, cache: 0, kind: Kind::JRel }, // 93 FOR_ITER
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 94 LIST_APPEND
+        Op { name: 233, cache: 0, kind: Kind::Name }, // 95 STORE_ATTR
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 96 DELETE_ATTR
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 97 STORE_GLOBAL
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 98 DELETE_GLOBAL
+        Op { name: 74, cache: 0, kind: Kind::Arg }, // 99 DUP_TOPX
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 100 LOAD_CONST
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 101 LOAD_NAME
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 102 BUILD_TUPLE
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 103 BUILD_LIST
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 104 BUILD_SET
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 105 BUILD_MAP
+        Op { name: 148, cache: 0, kind: Kind::Name }, // 106 LOAD_ATTR
+        Op { name: 54, cache: 0, kind: Kind::Compare }, // 107 COMPARE_OP
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 108 IMPORT_NAME
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 109 IMPORT_FROM
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 110 JUMP_FORWARD
+        Op { name: 140, cache: 0, kind: Kind::JAbs }, // 111 JUMP_IF_FALSE_OR_POP
+        Op { name: 142, cache: 0, kind: Kind::JAbs }, // 112 JUMP_IF_TRUE_OR_POP
+        Op { name: 136, cache: 0, kind: Kind::JAbs }, // 113 JUMP_ABSOLUTE
+        Op { name: 192, cache: 0, kind: Kind::JAbs }, // 114 POP_JUMP_IF_FALSE
+        Op { name: 195, cache: 0, kind: Kind::JAbs }, // 115 POP_JUMP_IF_TRUE
+        Op { name: 163, cache: 0, kind: Kind::Name }, // 116 LOAD_GLOBAL
         X, // 117
         X, // 118
-        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs }, // 119
-        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel }, // 120
-        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel }, // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        Op { name: 56, cache: 0, kind: Kind::JAbs }, // 119 CONTINUE_LOOP
+        Op { name: 222, cache: 0, kind: Kind::JRel }, // 120 SETUP_LOOP
+        Op { name: 220, cache: 0, kind: Kind::JRel }, // 121 SETUP_EXCEPT
+        Op { name: 221, cache: 0, kind: Kind::JRel }, // 122 SETUP_FINALLY
         X, // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 124 LOAD_FAST
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 125 STORE_FAST
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 126 DELETE_FAST
         X, // 127
         X, // 128
         X, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
-        Op { name: "MAKE_CLOSURE", cache: 0, kind: Kind::Arg }, // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 130 RAISE_VARARGS
+        Op { name: 42, cache: 0, kind: Kind::Arg }, // 131 CALL_FUNCTION
+        Op { name: 172, cache: 0, kind: Kind::Arg }, // 132 MAKE_FUNCTION
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 133 BUILD_SLICE
+        Op { name: 171, cache: 0, kind: Kind::Arg }, // 134 MAKE_CLOSURE
+        Op { name: 151, cache: 0, kind: Kind::Free }, // 135 LOAD_CLOSURE
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 136 LOAD_DEREF
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 137 STORE_DEREF
         X, // 138
         X, // 139
-        Op { name: "CALL_FUNCTION_VAR", cache: 0, kind: Kind::Arg }, // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
-        Op { name: "CALL_FUNCTION_VAR_KW", cache: 0, kind: Kind::Arg }, // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
+        Op { name: 45, cache: 0, kind: Kind::Arg }, // 140 CALL_FUNCTION_VAR
+        Op { name: 44, cache: 0, kind: Kind::Arg }, // 141 CALL_FUNCTION_KW
+        Op { name: 46, cache: 0, kind: Kind::Arg }, // 142 CALL_FUNCTION_VAR_KW
+        Op { name: 223, cache: 0, kind: Kind::JRel }, // 143 SETUP_WITH
         X, // 144
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 145 EXTENDED_ARG
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 146 SET_ADD
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 147 MAP_ADD
         X, // 148
         X, // 149
         X, // 150
@@ -275,35 +542,35 @@ pub static V3_4: OpTable = OpTable {
     extended_arg: 144,
     ops: [
         X, // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        Op { name: 196, cache: 0, kind: Kind::None }, // 1 POP_TOP
+        Op { name: 216, cache: 0, kind: Kind::None }, // 2 ROT_TWO
+        Op { name: 215, cache: 0, kind: Kind::None }, // 3 ROT_THREE
+        Op { name: 73, cache: 0, kind: Kind::None }, // 4 DUP_TOP
+        Op { name: 75, cache: 0, kind: Kind::None }, // 5 DUP_TOP_TWO
         X, // 6
         X, // 7
         X, // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        Op { name: 178, cache: 0, kind: Kind::None }, // 9 NOP
+        Op { name: 254, cache: 0, kind: Kind::None }, // 10 UNARY_POSITIVE
+        Op { name: 252, cache: 0, kind: Kind::None }, // 11 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 12 UNARY_NOT
         X, // 13
         X, // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        Op { name: 251, cache: 0, kind: Kind::None }, // 15 UNARY_INVERT
         X, // 16
         X, // 17
         X, // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        Op { name: 15, cache: 0, kind: Kind::None }, // 19 BINARY_POWER
+        Op { name: 12, cache: 0, kind: Kind::None }, // 20 BINARY_MULTIPLY
         X, // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        Op { name: 11, cache: 0, kind: Kind::None }, // 22 BINARY_MODULO
+        Op { name: 5, cache: 0, kind: Kind::None }, // 23 BINARY_ADD
+        Op { name: 19, cache: 0, kind: Kind::None }, // 24 BINARY_SUBTRACT
+        Op { name: 18, cache: 0, kind: Kind::None }, // 25 BINARY_SUBSCR
+        Op { name: 8, cache: 0, kind: Kind::None }, // 26 BINARY_FLOOR_DIVIDE
+        Op { name: 20, cache: 0, kind: Kind::None }, // 27 BINARY_TRUE_DIVIDE
+        Op { name: 101, cache: 0, kind: Kind::None }, // 28 INPLACE_FLOOR_DIVIDE
+        Op { name: 110, cache: 0, kind: Kind::None }, // 29 INPLACE_TRUE_DIVIDE
         X, // 30
         X, // 31
         X, // 32
@@ -328,101 +595,101 @@ pub static V3_4: OpTable = OpTable {
         X, // 51
         X, // 52
         X, // 53
-        Op { name: "STORE_MAP", cache: 0, kind: Kind::None }, // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        Op { name: 239, cache: 0, kind: Kind::None }, // 54 STORE_MAP
+        Op { name: 98, cache: 0, kind: Kind::None }, // 55 INPLACE_ADD
+        Op { name: 109, cache: 0, kind: Kind::None }, // 56 INPLACE_SUBTRACT
+        Op { name: 105, cache: 0, kind: Kind::None }, // 57 INPLACE_MULTIPLY
         X, // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
+        Op { name: 104, cache: 0, kind: Kind::None }, // 59 INPLACE_MODULO
+        Op { name: 246, cache: 0, kind: Kind::None }, // 60 STORE_SUBSCR
+        Op { name: 70, cache: 0, kind: Kind::None }, // 61 DELETE_SUBSCR
+        Op { name: 9, cache: 0, kind: Kind::None }, // 62 BINARY_LSHIFT
+        Op { name: 16, cache: 0, kind: Kind::None }, // 63 BINARY_RSHIFT
+        Op { name: 6, cache: 0, kind: Kind::None }, // 64 BINARY_AND
+        Op { name: 21, cache: 0, kind: Kind::None }, // 65 BINARY_XOR
+        Op { name: 14, cache: 0, kind: Kind::None }, // 66 BINARY_OR
+        Op { name: 107, cache: 0, kind: Kind::None }, // 67 INPLACE_POWER
+        Op { name: 92, cache: 0, kind: Kind::None }, // 68 GET_ITER
         X, // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
+        Op { name: 199, cache: 0, kind: Kind::None }, // 70 PRINT_EXPR
+        Op { name: 149, cache: 0, kind: Kind::None }, // 71 LOAD_BUILD_CLASS
+        Op { name: 261, cache: 0, kind: Kind::None }, // 72 YIELD_FROM
         X, // 73
         X, // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
-        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None }, // 80
-        Op { name: "WITH_CLEANUP", cache: 0, kind: Kind::None }, // 81
+        Op { name: 102, cache: 0, kind: Kind::None }, // 75 INPLACE_LSHIFT
+        Op { name: 108, cache: 0, kind: Kind::None }, // 76 INPLACE_RSHIFT
+        Op { name: 99, cache: 0, kind: Kind::None }, // 77 INPLACE_AND
+        Op { name: 111, cache: 0, kind: Kind::None }, // 78 INPLACE_XOR
+        Op { name: 106, cache: 0, kind: Kind::None }, // 79 INPLACE_OR
+        Op { name: 22, cache: 0, kind: Kind::None }, // 80 BREAK_LOOP
+        Op { name: 257, cache: 0, kind: Kind::None }, // 81 WITH_CLEANUP
         X, // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        Op { name: 212, cache: 0, kind: Kind::None }, // 83 RETURN_VALUE
+        Op { name: 97, cache: 0, kind: Kind::None }, // 84 IMPORT_STAR
         X, // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        Op { name: 262, cache: 0, kind: Kind::None }, // 86 YIELD_VALUE
+        Op { name: 180, cache: 0, kind: Kind::None }, // 87 POP_BLOCK
+        Op { name: 77, cache: 0, kind: Kind::None }, // 88 END_FINALLY
+        Op { name: 181, cache: 0, kind: Kind::None }, // 89 POP_EXCEPT
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 90 STORE_NAME
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 91 DELETE_NAME
+        Op { name: 256, cache: 0, kind: Kind::Arg }, // 92 UNPACK_SEQUENCE
+        Op { name: 87, cache: 0, kind: Kind::JRel }, // 93 FOR_ITER
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 94 UNPACK_EX
+        Op { name: 233, cache: 0, kind: Kind::Name }, // 95 STORE_ATTR
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 96 DELETE_ATTR
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 97 STORE_GLOBAL
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 98 DELETE_GLOBAL
         X, // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 100 LOAD_CONST
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 101 LOAD_NAME
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 102 BUILD_TUPLE
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 103 BUILD_LIST
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 104 BUILD_SET
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 105 BUILD_MAP
+        Op { name: 148, cache: 0, kind: Kind::Name }, // 106 LOAD_ATTR
+        Op { name: 54, cache: 0, kind: Kind::Compare }, // 107 COMPARE_OP
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 108 IMPORT_NAME
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 109 IMPORT_FROM
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 110 JUMP_FORWARD
+        Op { name: 140, cache: 0, kind: Kind::JAbs }, // 111 JUMP_IF_FALSE_OR_POP
+        Op { name: 142, cache: 0, kind: Kind::JAbs }, // 112 JUMP_IF_TRUE_OR_POP
+        Op { name: 136, cache: 0, kind: Kind::JAbs }, // 113 JUMP_ABSOLUTE
+        Op { name: 192, cache: 0, kind: Kind::JAbs }, // 114 POP_JUMP_IF_FALSE
+        Op { name: 195, cache: 0, kind: Kind::JAbs }, // 115 POP_JUMP_IF_TRUE
+        Op { name: 163, cache: 0, kind: Kind::Name }, // 116 LOAD_GLOBAL
         X, // 117
         X, // 118
-        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs }, // 119
-        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel }, // 120
-        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel }, // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        Op { name: 56, cache: 0, kind: Kind::JAbs }, // 119 CONTINUE_LOOP
+        Op { name: 222, cache: 0, kind: Kind::JRel }, // 120 SETUP_LOOP
+        Op { name: 220, cache: 0, kind: Kind::JRel }, // 121 SETUP_EXCEPT
+        Op { name: 221, cache: 0, kind: Kind::JRel }, // 122 SETUP_FINALLY
         X, // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 124 LOAD_FAST
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 125 STORE_FAST
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 126 DELETE_FAST
         X, // 127
         X, // 128
         X, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
-        Op { name: "MAKE_CLOSURE", cache: 0, kind: Kind::Arg }, // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 130 RAISE_VARARGS
+        Op { name: 42, cache: 0, kind: Kind::Arg }, // 131 CALL_FUNCTION
+        Op { name: 172, cache: 0, kind: Kind::Arg }, // 132 MAKE_FUNCTION
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 133 BUILD_SLICE
+        Op { name: 171, cache: 0, kind: Kind::Arg }, // 134 MAKE_CLOSURE
+        Op { name: 151, cache: 0, kind: Kind::Free }, // 135 LOAD_CLOSURE
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 136 LOAD_DEREF
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 137 STORE_DEREF
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 138 DELETE_DEREF
         X, // 139
-        Op { name: "CALL_FUNCTION_VAR", cache: 0, kind: Kind::Arg }, // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
-        Op { name: "CALL_FUNCTION_VAR_KW", cache: 0, kind: Kind::Arg }, // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        Op { name: 45, cache: 0, kind: Kind::Arg }, // 140 CALL_FUNCTION_VAR
+        Op { name: 44, cache: 0, kind: Kind::Arg }, // 141 CALL_FUNCTION_KW
+        Op { name: 46, cache: 0, kind: Kind::Arg }, // 142 CALL_FUNCTION_VAR_KW
+        Op { name: 223, cache: 0, kind: Kind::JRel }, // 143 SETUP_WITH
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 144 EXTENDED_ARG
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 145 LIST_APPEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 146 SET_ADD
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 147 MAP_ADD
+        Op { name: 150, cache: 0, kind: Kind::Free }, // 148 LOAD_CLASSDEREF
         X, // 149
         X, // 150
         X, // 151
@@ -539,35 +806,35 @@ pub static V3_5: OpTable = OpTable {
     extended_arg: 144,
     ops: [
         X, // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        Op { name: 196, cache: 0, kind: Kind::None }, // 1 POP_TOP
+        Op { name: 216, cache: 0, kind: Kind::None }, // 2 ROT_TWO
+        Op { name: 215, cache: 0, kind: Kind::None }, // 3 ROT_THREE
+        Op { name: 73, cache: 0, kind: Kind::None }, // 4 DUP_TOP
+        Op { name: 75, cache: 0, kind: Kind::None }, // 5 DUP_TOP_TWO
         X, // 6
         X, // 7
         X, // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        Op { name: 178, cache: 0, kind: Kind::None }, // 9 NOP
+        Op { name: 254, cache: 0, kind: Kind::None }, // 10 UNARY_POSITIVE
+        Op { name: 252, cache: 0, kind: Kind::None }, // 11 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 12 UNARY_NOT
         X, // 13
         X, // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
-        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
+        Op { name: 251, cache: 0, kind: Kind::None }, // 15 UNARY_INVERT
+        Op { name: 10, cache: 0, kind: Kind::None }, // 16 BINARY_MATRIX_MULTIPLY
+        Op { name: 103, cache: 0, kind: Kind::None }, // 17 INPLACE_MATRIX_MULTIPLY
         X, // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        Op { name: 15, cache: 0, kind: Kind::None }, // 19 BINARY_POWER
+        Op { name: 12, cache: 0, kind: Kind::None }, // 20 BINARY_MULTIPLY
         X, // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        Op { name: 11, cache: 0, kind: Kind::None }, // 22 BINARY_MODULO
+        Op { name: 5, cache: 0, kind: Kind::None }, // 23 BINARY_ADD
+        Op { name: 19, cache: 0, kind: Kind::None }, // 24 BINARY_SUBTRACT
+        Op { name: 18, cache: 0, kind: Kind::None }, // 25 BINARY_SUBSCR
+        Op { name: 8, cache: 0, kind: Kind::None }, // 26 BINARY_FLOOR_DIVIDE
+        Op { name: 20, cache: 0, kind: Kind::None }, // 27 BINARY_TRUE_DIVIDE
+        Op { name: 101, cache: 0, kind: Kind::None }, // 28 INPLACE_FLOOR_DIVIDE
+        Op { name: 110, cache: 0, kind: Kind::None }, // 29 INPLACE_TRUE_DIVIDE
         X, // 30
         X, // 31
         X, // 32
@@ -588,111 +855,111 @@ pub static V3_5: OpTable = OpTable {
         X, // 47
         X, // 48
         X, // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        Op { name: 89, cache: 0, kind: Kind::None }, // 50 GET_AITER
+        Op { name: 90, cache: 0, kind: Kind::None }, // 51 GET_ANEXT
+        Op { name: 2, cache: 0, kind: Kind::None }, // 52 BEFORE_ASYNC_WITH
         X, // 53
         X, // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        Op { name: 98, cache: 0, kind: Kind::None }, // 55 INPLACE_ADD
+        Op { name: 109, cache: 0, kind: Kind::None }, // 56 INPLACE_SUBTRACT
+        Op { name: 105, cache: 0, kind: Kind::None }, // 57 INPLACE_MULTIPLY
         X, // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
+        Op { name: 104, cache: 0, kind: Kind::None }, // 59 INPLACE_MODULO
+        Op { name: 246, cache: 0, kind: Kind::None }, // 60 STORE_SUBSCR
+        Op { name: 70, cache: 0, kind: Kind::None }, // 61 DELETE_SUBSCR
+        Op { name: 9, cache: 0, kind: Kind::None }, // 62 BINARY_LSHIFT
+        Op { name: 16, cache: 0, kind: Kind::None }, // 63 BINARY_RSHIFT
+        Op { name: 6, cache: 0, kind: Kind::None }, // 64 BINARY_AND
+        Op { name: 21, cache: 0, kind: Kind::None }, // 65 BINARY_XOR
+        Op { name: 14, cache: 0, kind: Kind::None }, // 66 BINARY_OR
+        Op { name: 107, cache: 0, kind: Kind::None }, // 67 INPLACE_POWER
+        Op { name: 92, cache: 0, kind: Kind::None }, // 68 GET_ITER
+        Op { name: 94, cache: 0, kind: Kind::None }, // 69 GET_YIELD_FROM_ITER
+        Op { name: 199, cache: 0, kind: Kind::None }, // 70 PRINT_EXPR
+        Op { name: 149, cache: 0, kind: Kind::None }, // 71 LOAD_BUILD_CLASS
+        Op { name: 261, cache: 0, kind: Kind::None }, // 72 YIELD_FROM
+        Op { name: 91, cache: 0, kind: Kind::None }, // 73 GET_AWAITABLE
         X, // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
-        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None }, // 80
-        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None }, // 81
-        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None }, // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
+        Op { name: 102, cache: 0, kind: Kind::None }, // 75 INPLACE_LSHIFT
+        Op { name: 108, cache: 0, kind: Kind::None }, // 76 INPLACE_RSHIFT
+        Op { name: 99, cache: 0, kind: Kind::None }, // 77 INPLACE_AND
+        Op { name: 111, cache: 0, kind: Kind::None }, // 78 INPLACE_XOR
+        Op { name: 106, cache: 0, kind: Kind::None }, // 79 INPLACE_OR
+        Op { name: 22, cache: 0, kind: Kind::None }, // 80 BREAK_LOOP
+        Op { name: 259, cache: 0, kind: Kind::None }, // 81 WITH_CLEANUP_START
+        Op { name: 258, cache: 0, kind: Kind::None }, // 82 WITH_CLEANUP_FINISH
+        Op { name: 212, cache: 0, kind: Kind::None }, // 83 RETURN_VALUE
+        Op { name: 97, cache: 0, kind: Kind::None }, // 84 IMPORT_STAR
         X, // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        Op { name: 262, cache: 0, kind: Kind::None }, // 86 YIELD_VALUE
+        Op { name: 180, cache: 0, kind: Kind::None }, // 87 POP_BLOCK
+        Op { name: 77, cache: 0, kind: Kind::None }, // 88 END_FINALLY
+        Op { name: 181, cache: 0, kind: Kind::None }, // 89 POP_EXCEPT
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 90 STORE_NAME
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 91 DELETE_NAME
+        Op { name: 256, cache: 0, kind: Kind::Arg }, // 92 UNPACK_SEQUENCE
+        Op { name: 87, cache: 0, kind: Kind::JRel }, // 93 FOR_ITER
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 94 UNPACK_EX
+        Op { name: 233, cache: 0, kind: Kind::Name }, // 95 STORE_ATTR
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 96 DELETE_ATTR
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 97 STORE_GLOBAL
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 98 DELETE_GLOBAL
         X, // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 100 LOAD_CONST
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 101 LOAD_NAME
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 102 BUILD_TUPLE
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 103 BUILD_LIST
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 104 BUILD_SET
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 105 BUILD_MAP
+        Op { name: 148, cache: 0, kind: Kind::Name }, // 106 LOAD_ATTR
+        Op { name: 54, cache: 0, kind: Kind::Compare }, // 107 COMPARE_OP
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 108 IMPORT_NAME
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 109 IMPORT_FROM
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 110 JUMP_FORWARD
+        Op { name: 140, cache: 0, kind: Kind::JAbs }, // 111 JUMP_IF_FALSE_OR_POP
+        Op { name: 142, cache: 0, kind: Kind::JAbs }, // 112 JUMP_IF_TRUE_OR_POP
+        Op { name: 136, cache: 0, kind: Kind::JAbs }, // 113 JUMP_ABSOLUTE
+        Op { name: 192, cache: 0, kind: Kind::JAbs }, // 114 POP_JUMP_IF_FALSE
+        Op { name: 195, cache: 0, kind: Kind::JAbs }, // 115 POP_JUMP_IF_TRUE
+        Op { name: 163, cache: 0, kind: Kind::Name }, // 116 LOAD_GLOBAL
         X, // 117
         X, // 118
-        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs }, // 119
-        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel }, // 120
-        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel }, // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        Op { name: 56, cache: 0, kind: Kind::JAbs }, // 119 CONTINUE_LOOP
+        Op { name: 222, cache: 0, kind: Kind::JRel }, // 120 SETUP_LOOP
+        Op { name: 220, cache: 0, kind: Kind::JRel }, // 121 SETUP_EXCEPT
+        Op { name: 221, cache: 0, kind: Kind::JRel }, // 122 SETUP_FINALLY
         X, // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 124 LOAD_FAST
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 125 STORE_FAST
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 126 DELETE_FAST
         X, // 127
         X, // 128
         X, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
-        Op { name: "MAKE_CLOSURE", cache: 0, kind: Kind::Arg }, // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 130 RAISE_VARARGS
+        Op { name: 42, cache: 0, kind: Kind::Arg }, // 131 CALL_FUNCTION
+        Op { name: 172, cache: 0, kind: Kind::Arg }, // 132 MAKE_FUNCTION
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 133 BUILD_SLICE
+        Op { name: 171, cache: 0, kind: Kind::Arg }, // 134 MAKE_CLOSURE
+        Op { name: 151, cache: 0, kind: Kind::Free }, // 135 LOAD_CLOSURE
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 136 LOAD_DEREF
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 137 STORE_DEREF
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 138 DELETE_DEREF
         X, // 139
-        Op { name: "CALL_FUNCTION_VAR", cache: 0, kind: Kind::Arg }, // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
-        Op { name: "CALL_FUNCTION_VAR_KW", cache: 0, kind: Kind::Arg }, // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
-        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg }, // 149
-        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg }, // 150
-        Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 151
-        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg }, // 152
-        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg }, // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
+        Op { name: 45, cache: 0, kind: Kind::Arg }, // 140 CALL_FUNCTION_VAR
+        Op { name: 44, cache: 0, kind: Kind::Arg }, // 141 CALL_FUNCTION_KW
+        Op { name: 46, cache: 0, kind: Kind::Arg }, // 142 CALL_FUNCTION_VAR_KW
+        Op { name: 223, cache: 0, kind: Kind::JRel }, // 143 SETUP_WITH
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 144 EXTENDED_ARG
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 145 LIST_APPEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 146 SET_ADD
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 147 MAP_ADD
+        Op { name: 150, cache: 0, kind: Kind::Free }, // 148 LOAD_CLASSDEREF
+        Op { name: 27, cache: 0, kind: Kind::Arg }, // 149 BUILD_LIST_UNPACK
+        Op { name: 29, cache: 0, kind: Kind::Arg }, // 150 BUILD_MAP_UNPACK
+        Op { name: 30, cache: 0, kind: Kind::Arg }, // 151 BUILD_MAP_UNPACK_WITH_CALL
+        Op { name: 37, cache: 0, kind: Kind::Arg }, // 152 BUILD_TUPLE_UNPACK
+        Op { name: 32, cache: 0, kind: Kind::Arg }, // 153 BUILD_SET_UNPACK
+        Op { name: 219, cache: 0, kind: Kind::JRel }, // 154 SETUP_ASYNC_WITH
         X, // 155
         X, // 156
         X, // 157
@@ -803,35 +1070,35 @@ pub static V3_6: OpTable = OpTable {
     extended_arg: 144,
     ops: [
         X, // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        Op { name: 196, cache: 0, kind: Kind::None }, // 1 POP_TOP
+        Op { name: 216, cache: 0, kind: Kind::None }, // 2 ROT_TWO
+        Op { name: 215, cache: 0, kind: Kind::None }, // 3 ROT_THREE
+        Op { name: 73, cache: 0, kind: Kind::None }, // 4 DUP_TOP
+        Op { name: 75, cache: 0, kind: Kind::None }, // 5 DUP_TOP_TWO
         X, // 6
         X, // 7
         X, // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        Op { name: 178, cache: 0, kind: Kind::None }, // 9 NOP
+        Op { name: 254, cache: 0, kind: Kind::None }, // 10 UNARY_POSITIVE
+        Op { name: 252, cache: 0, kind: Kind::None }, // 11 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 12 UNARY_NOT
         X, // 13
         X, // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
-        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
+        Op { name: 251, cache: 0, kind: Kind::None }, // 15 UNARY_INVERT
+        Op { name: 10, cache: 0, kind: Kind::None }, // 16 BINARY_MATRIX_MULTIPLY
+        Op { name: 103, cache: 0, kind: Kind::None }, // 17 INPLACE_MATRIX_MULTIPLY
         X, // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        Op { name: 15, cache: 0, kind: Kind::None }, // 19 BINARY_POWER
+        Op { name: 12, cache: 0, kind: Kind::None }, // 20 BINARY_MULTIPLY
         X, // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        Op { name: 11, cache: 0, kind: Kind::None }, // 22 BINARY_MODULO
+        Op { name: 5, cache: 0, kind: Kind::None }, // 23 BINARY_ADD
+        Op { name: 19, cache: 0, kind: Kind::None }, // 24 BINARY_SUBTRACT
+        Op { name: 18, cache: 0, kind: Kind::None }, // 25 BINARY_SUBSCR
+        Op { name: 8, cache: 0, kind: Kind::None }, // 26 BINARY_FLOOR_DIVIDE
+        Op { name: 20, cache: 0, kind: Kind::None }, // 27 BINARY_TRUE_DIVIDE
+        Op { name: 101, cache: 0, kind: Kind::None }, // 28 INPLACE_FLOOR_DIVIDE
+        Op { name: 110, cache: 0, kind: Kind::None }, // 29 INPLACE_TRUE_DIVIDE
         X, // 30
         X, // 31
         X, // 32
@@ -852,115 +1119,115 @@ pub static V3_6: OpTable = OpTable {
         X, // 47
         X, // 48
         X, // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        Op { name: 89, cache: 0, kind: Kind::None }, // 50 GET_AITER
+        Op { name: 90, cache: 0, kind: Kind::None }, // 51 GET_ANEXT
+        Op { name: 2, cache: 0, kind: Kind::None }, // 52 BEFORE_ASYNC_WITH
         X, // 53
         X, // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        Op { name: 98, cache: 0, kind: Kind::None }, // 55 INPLACE_ADD
+        Op { name: 109, cache: 0, kind: Kind::None }, // 56 INPLACE_SUBTRACT
+        Op { name: 105, cache: 0, kind: Kind::None }, // 57 INPLACE_MULTIPLY
         X, // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
+        Op { name: 104, cache: 0, kind: Kind::None }, // 59 INPLACE_MODULO
+        Op { name: 246, cache: 0, kind: Kind::None }, // 60 STORE_SUBSCR
+        Op { name: 70, cache: 0, kind: Kind::None }, // 61 DELETE_SUBSCR
+        Op { name: 9, cache: 0, kind: Kind::None }, // 62 BINARY_LSHIFT
+        Op { name: 16, cache: 0, kind: Kind::None }, // 63 BINARY_RSHIFT
+        Op { name: 6, cache: 0, kind: Kind::None }, // 64 BINARY_AND
+        Op { name: 21, cache: 0, kind: Kind::None }, // 65 BINARY_XOR
+        Op { name: 14, cache: 0, kind: Kind::None }, // 66 BINARY_OR
+        Op { name: 107, cache: 0, kind: Kind::None }, // 67 INPLACE_POWER
+        Op { name: 92, cache: 0, kind: Kind::None }, // 68 GET_ITER
+        Op { name: 94, cache: 0, kind: Kind::None }, // 69 GET_YIELD_FROM_ITER
+        Op { name: 199, cache: 0, kind: Kind::None }, // 70 PRINT_EXPR
+        Op { name: 149, cache: 0, kind: Kind::None }, // 71 LOAD_BUILD_CLASS
+        Op { name: 261, cache: 0, kind: Kind::None }, // 72 YIELD_FROM
+        Op { name: 91, cache: 0, kind: Kind::None }, // 73 GET_AWAITABLE
         X, // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
-        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None }, // 80
-        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None }, // 81
-        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None }, // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        Op { name: 102, cache: 0, kind: Kind::None }, // 75 INPLACE_LSHIFT
+        Op { name: 108, cache: 0, kind: Kind::None }, // 76 INPLACE_RSHIFT
+        Op { name: 99, cache: 0, kind: Kind::None }, // 77 INPLACE_AND
+        Op { name: 111, cache: 0, kind: Kind::None }, // 78 INPLACE_XOR
+        Op { name: 106, cache: 0, kind: Kind::None }, // 79 INPLACE_OR
+        Op { name: 22, cache: 0, kind: Kind::None }, // 80 BREAK_LOOP
+        Op { name: 259, cache: 0, kind: Kind::None }, // 81 WITH_CLEANUP_START
+        Op { name: 258, cache: 0, kind: Kind::None }, // 82 WITH_CLEANUP_FINISH
+        Op { name: 212, cache: 0, kind: Kind::None }, // 83 RETURN_VALUE
+        Op { name: 97, cache: 0, kind: Kind::None }, // 84 IMPORT_STAR
+        Op { name: 218, cache: 0, kind: Kind::None }, // 85 SETUP_ANNOTATIONS
+        Op { name: 262, cache: 0, kind: Kind::None }, // 86 YIELD_VALUE
+        Op { name: 180, cache: 0, kind: Kind::None }, // 87 POP_BLOCK
+        Op { name: 77, cache: 0, kind: Kind::None }, // 88 END_FINALLY
+        Op { name: 181, cache: 0, kind: Kind::None }, // 89 POP_EXCEPT
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 90 STORE_NAME
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 91 DELETE_NAME
+        Op { name: 256, cache: 0, kind: Kind::Arg }, // 92 UNPACK_SEQUENCE
+        Op { name: 87, cache: 0, kind: Kind::JRel }, // 93 FOR_ITER
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 94 UNPACK_EX
+        Op { name: 233, cache: 0, kind: Kind::Name }, // 95 STORE_ATTR
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 96 DELETE_ATTR
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 97 STORE_GLOBAL
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 98 DELETE_GLOBAL
         X, // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 100 LOAD_CONST
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 101 LOAD_NAME
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 102 BUILD_TUPLE
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 103 BUILD_LIST
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 104 BUILD_SET
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 105 BUILD_MAP
+        Op { name: 148, cache: 0, kind: Kind::Name }, // 106 LOAD_ATTR
+        Op { name: 54, cache: 0, kind: Kind::Compare }, // 107 COMPARE_OP
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 108 IMPORT_NAME
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 109 IMPORT_FROM
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 110 JUMP_FORWARD
+        Op { name: 140, cache: 0, kind: Kind::JAbs }, // 111 JUMP_IF_FALSE_OR_POP
+        Op { name: 142, cache: 0, kind: Kind::JAbs }, // 112 JUMP_IF_TRUE_OR_POP
+        Op { name: 136, cache: 0, kind: Kind::JAbs }, // 113 JUMP_ABSOLUTE
+        Op { name: 192, cache: 0, kind: Kind::JAbs }, // 114 POP_JUMP_IF_FALSE
+        Op { name: 195, cache: 0, kind: Kind::JAbs }, // 115 POP_JUMP_IF_TRUE
+        Op { name: 163, cache: 0, kind: Kind::Name }, // 116 LOAD_GLOBAL
         X, // 117
         X, // 118
-        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs }, // 119
-        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel }, // 120
-        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel }, // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        Op { name: 56, cache: 0, kind: Kind::JAbs }, // 119 CONTINUE_LOOP
+        Op { name: 222, cache: 0, kind: Kind::JRel }, // 120 SETUP_LOOP
+        Op { name: 220, cache: 0, kind: Kind::JRel }, // 121 SETUP_EXCEPT
+        Op { name: 221, cache: 0, kind: Kind::JRel }, // 122 SETUP_FINALLY
         X, // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
-        Op { name: "STORE_ANNOTATION", cache: 0, kind: Kind::Name }, // 127
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 124 LOAD_FAST
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 125 STORE_FAST
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 126 DELETE_FAST
+        Op { name: 232, cache: 0, kind: Kind::Name }, // 127 STORE_ANNOTATION
         X, // 128
         X, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 130 RAISE_VARARGS
+        Op { name: 42, cache: 0, kind: Kind::Arg }, // 131 CALL_FUNCTION
+        Op { name: 172, cache: 0, kind: Kind::Arg }, // 132 MAKE_FUNCTION
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 133 BUILD_SLICE
         X, // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        Op { name: 151, cache: 0, kind: Kind::Free }, // 135 LOAD_CLOSURE
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 136 LOAD_DEREF
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 137 STORE_DEREF
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 138 DELETE_DEREF
         X, // 139
         X, // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
-        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg }, // 149
-        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg }, // 150
-        Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 151
-        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg }, // 152
-        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg }, // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
-        Op { name: "BUILD_TUPLE_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 158
+        Op { name: 44, cache: 0, kind: Kind::Arg }, // 141 CALL_FUNCTION_KW
+        Op { name: 43, cache: 0, kind: Kind::Arg }, // 142 CALL_FUNCTION_EX
+        Op { name: 223, cache: 0, kind: Kind::JRel }, // 143 SETUP_WITH
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 144 EXTENDED_ARG
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 145 LIST_APPEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 146 SET_ADD
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 147 MAP_ADD
+        Op { name: 150, cache: 0, kind: Kind::Free }, // 148 LOAD_CLASSDEREF
+        Op { name: 27, cache: 0, kind: Kind::Arg }, // 149 BUILD_LIST_UNPACK
+        Op { name: 29, cache: 0, kind: Kind::Arg }, // 150 BUILD_MAP_UNPACK
+        Op { name: 30, cache: 0, kind: Kind::Arg }, // 151 BUILD_MAP_UNPACK_WITH_CALL
+        Op { name: 37, cache: 0, kind: Kind::Arg }, // 152 BUILD_TUPLE_UNPACK
+        Op { name: 32, cache: 0, kind: Kind::Arg }, // 153 BUILD_SET_UNPACK
+        Op { name: 219, cache: 0, kind: Kind::JRel }, // 154 SETUP_ASYNC_WITH
+        Op { name: 85, cache: 0, kind: Kind::Arg }, // 155 FORMAT_VALUE
+        Op { name: 24, cache: 0, kind: Kind::Arg }, // 156 BUILD_CONST_KEY_MAP
+        Op { name: 34, cache: 0, kind: Kind::Arg }, // 157 BUILD_STRING
+        Op { name: 38, cache: 0, kind: Kind::Arg }, // 158 BUILD_TUPLE_UNPACK_WITH_CALL
         X, // 159
         X, // 160
         X, // 161
@@ -1067,35 +1334,35 @@ pub static V3_7: OpTable = OpTable {
     extended_arg: 144,
     ops: [
         X, // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
+        Op { name: 196, cache: 0, kind: Kind::None }, // 1 POP_TOP
+        Op { name: 216, cache: 0, kind: Kind::None }, // 2 ROT_TWO
+        Op { name: 215, cache: 0, kind: Kind::None }, // 3 ROT_THREE
+        Op { name: 73, cache: 0, kind: Kind::None }, // 4 DUP_TOP
+        Op { name: 75, cache: 0, kind: Kind::None }, // 5 DUP_TOP_TWO
         X, // 6
         X, // 7
         X, // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        Op { name: 178, cache: 0, kind: Kind::None }, // 9 NOP
+        Op { name: 254, cache: 0, kind: Kind::None }, // 10 UNARY_POSITIVE
+        Op { name: 252, cache: 0, kind: Kind::None }, // 11 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 12 UNARY_NOT
         X, // 13
         X, // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
-        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
+        Op { name: 251, cache: 0, kind: Kind::None }, // 15 UNARY_INVERT
+        Op { name: 10, cache: 0, kind: Kind::None }, // 16 BINARY_MATRIX_MULTIPLY
+        Op { name: 103, cache: 0, kind: Kind::None }, // 17 INPLACE_MATRIX_MULTIPLY
         X, // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        Op { name: 15, cache: 0, kind: Kind::None }, // 19 BINARY_POWER
+        Op { name: 12, cache: 0, kind: Kind::None }, // 20 BINARY_MULTIPLY
         X, // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        Op { name: 11, cache: 0, kind: Kind::None }, // 22 BINARY_MODULO
+        Op { name: 5, cache: 0, kind: Kind::None }, // 23 BINARY_ADD
+        Op { name: 19, cache: 0, kind: Kind::None }, // 24 BINARY_SUBTRACT
+        Op { name: 18, cache: 0, kind: Kind::None }, // 25 BINARY_SUBSCR
+        Op { name: 8, cache: 0, kind: Kind::None }, // 26 BINARY_FLOOR_DIVIDE
+        Op { name: 20, cache: 0, kind: Kind::None }, // 27 BINARY_TRUE_DIVIDE
+        Op { name: 101, cache: 0, kind: Kind::None }, // 28 INPLACE_FLOOR_DIVIDE
+        Op { name: 110, cache: 0, kind: Kind::None }, // 29 INPLACE_TRUE_DIVIDE
         X, // 30
         X, // 31
         X, // 32
@@ -1116,118 +1383,118 @@ pub static V3_7: OpTable = OpTable {
         X, // 47
         X, // 48
         X, // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        Op { name: 89, cache: 0, kind: Kind::None }, // 50 GET_AITER
+        Op { name: 90, cache: 0, kind: Kind::None }, // 51 GET_ANEXT
+        Op { name: 2, cache: 0, kind: Kind::None }, // 52 BEFORE_ASYNC_WITH
         X, // 53
         X, // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        Op { name: 98, cache: 0, kind: Kind::None }, // 55 INPLACE_ADD
+        Op { name: 109, cache: 0, kind: Kind::None }, // 56 INPLACE_SUBTRACT
+        Op { name: 105, cache: 0, kind: Kind::None }, // 57 INPLACE_MULTIPLY
         X, // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
+        Op { name: 104, cache: 0, kind: Kind::None }, // 59 INPLACE_MODULO
+        Op { name: 246, cache: 0, kind: Kind::None }, // 60 STORE_SUBSCR
+        Op { name: 70, cache: 0, kind: Kind::None }, // 61 DELETE_SUBSCR
+        Op { name: 9, cache: 0, kind: Kind::None }, // 62 BINARY_LSHIFT
+        Op { name: 16, cache: 0, kind: Kind::None }, // 63 BINARY_RSHIFT
+        Op { name: 6, cache: 0, kind: Kind::None }, // 64 BINARY_AND
+        Op { name: 21, cache: 0, kind: Kind::None }, // 65 BINARY_XOR
+        Op { name: 14, cache: 0, kind: Kind::None }, // 66 BINARY_OR
+        Op { name: 107, cache: 0, kind: Kind::None }, // 67 INPLACE_POWER
+        Op { name: 92, cache: 0, kind: Kind::None }, // 68 GET_ITER
+        Op { name: 94, cache: 0, kind: Kind::None }, // 69 GET_YIELD_FROM_ITER
+        Op { name: 199, cache: 0, kind: Kind::None }, // 70 PRINT_EXPR
+        Op { name: 149, cache: 0, kind: Kind::None }, // 71 LOAD_BUILD_CLASS
+        Op { name: 261, cache: 0, kind: Kind::None }, // 72 YIELD_FROM
+        Op { name: 91, cache: 0, kind: Kind::None }, // 73 GET_AWAITABLE
         X, // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
-        Op { name: "BREAK_LOOP", cache: 0, kind: Kind::None }, // 80
-        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None }, // 81
-        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None }, // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        Op { name: 102, cache: 0, kind: Kind::None }, // 75 INPLACE_LSHIFT
+        Op { name: 108, cache: 0, kind: Kind::None }, // 76 INPLACE_RSHIFT
+        Op { name: 99, cache: 0, kind: Kind::None }, // 77 INPLACE_AND
+        Op { name: 111, cache: 0, kind: Kind::None }, // 78 INPLACE_XOR
+        Op { name: 106, cache: 0, kind: Kind::None }, // 79 INPLACE_OR
+        Op { name: 22, cache: 0, kind: Kind::None }, // 80 BREAK_LOOP
+        Op { name: 259, cache: 0, kind: Kind::None }, // 81 WITH_CLEANUP_START
+        Op { name: 258, cache: 0, kind: Kind::None }, // 82 WITH_CLEANUP_FINISH
+        Op { name: 212, cache: 0, kind: Kind::None }, // 83 RETURN_VALUE
+        Op { name: 97, cache: 0, kind: Kind::None }, // 84 IMPORT_STAR
+        Op { name: 218, cache: 0, kind: Kind::None }, // 85 SETUP_ANNOTATIONS
+        Op { name: 262, cache: 0, kind: Kind::None }, // 86 YIELD_VALUE
+        Op { name: 180, cache: 0, kind: Kind::None }, // 87 POP_BLOCK
+        Op { name: 77, cache: 0, kind: Kind::None }, // 88 END_FINALLY
+        Op { name: 181, cache: 0, kind: Kind::None }, // 89 POP_EXCEPT
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 90 STORE_NAME
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 91 DELETE_NAME
+        Op { name: 256, cache: 0, kind: Kind::Arg }, // 92 UNPACK_SEQUENCE
+        Op { name: 87, cache: 0, kind: Kind::JRel }, // 93 FOR_ITER
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 94 UNPACK_EX
+        Op { name: 233, cache: 0, kind: Kind::Name }, // 95 STORE_ATTR
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 96 DELETE_ATTR
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 97 STORE_GLOBAL
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 98 DELETE_GLOBAL
         X, // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 100 LOAD_CONST
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 101 LOAD_NAME
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 102 BUILD_TUPLE
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 103 BUILD_LIST
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 104 BUILD_SET
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 105 BUILD_MAP
+        Op { name: 148, cache: 0, kind: Kind::Name }, // 106 LOAD_ATTR
+        Op { name: 54, cache: 0, kind: Kind::Compare }, // 107 COMPARE_OP
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 108 IMPORT_NAME
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 109 IMPORT_FROM
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 110 JUMP_FORWARD
+        Op { name: 140, cache: 0, kind: Kind::JAbs }, // 111 JUMP_IF_FALSE_OR_POP
+        Op { name: 142, cache: 0, kind: Kind::JAbs }, // 112 JUMP_IF_TRUE_OR_POP
+        Op { name: 136, cache: 0, kind: Kind::JAbs }, // 113 JUMP_ABSOLUTE
+        Op { name: 192, cache: 0, kind: Kind::JAbs }, // 114 POP_JUMP_IF_FALSE
+        Op { name: 195, cache: 0, kind: Kind::JAbs }, // 115 POP_JUMP_IF_TRUE
+        Op { name: 163, cache: 0, kind: Kind::Name }, // 116 LOAD_GLOBAL
         X, // 117
         X, // 118
-        Op { name: "CONTINUE_LOOP", cache: 0, kind: Kind::JAbs }, // 119
-        Op { name: "SETUP_LOOP", cache: 0, kind: Kind::JRel }, // 120
-        Op { name: "SETUP_EXCEPT", cache: 0, kind: Kind::JRel }, // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        Op { name: 56, cache: 0, kind: Kind::JAbs }, // 119 CONTINUE_LOOP
+        Op { name: 222, cache: 0, kind: Kind::JRel }, // 120 SETUP_LOOP
+        Op { name: 220, cache: 0, kind: Kind::JRel }, // 121 SETUP_EXCEPT
+        Op { name: 221, cache: 0, kind: Kind::JRel }, // 122 SETUP_FINALLY
         X, // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 124 LOAD_FAST
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 125 STORE_FAST
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 126 DELETE_FAST
         X, // 127
         X, // 128
         X, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 130 RAISE_VARARGS
+        Op { name: 42, cache: 0, kind: Kind::Arg }, // 131 CALL_FUNCTION
+        Op { name: 172, cache: 0, kind: Kind::Arg }, // 132 MAKE_FUNCTION
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 133 BUILD_SLICE
         X, // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        Op { name: 151, cache: 0, kind: Kind::Free }, // 135 LOAD_CLOSURE
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 136 LOAD_DEREF
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 137 STORE_DEREF
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 138 DELETE_DEREF
         X, // 139
         X, // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
-        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg }, // 149
-        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg }, // 150
-        Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 151
-        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg }, // 152
-        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg }, // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
-        Op { name: "BUILD_TUPLE_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 158
+        Op { name: 44, cache: 0, kind: Kind::Arg }, // 141 CALL_FUNCTION_KW
+        Op { name: 43, cache: 0, kind: Kind::Arg }, // 142 CALL_FUNCTION_EX
+        Op { name: 223, cache: 0, kind: Kind::JRel }, // 143 SETUP_WITH
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 144 EXTENDED_ARG
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 145 LIST_APPEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 146 SET_ADD
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 147 MAP_ADD
+        Op { name: 150, cache: 0, kind: Kind::Free }, // 148 LOAD_CLASSDEREF
+        Op { name: 27, cache: 0, kind: Kind::Arg }, // 149 BUILD_LIST_UNPACK
+        Op { name: 29, cache: 0, kind: Kind::Arg }, // 150 BUILD_MAP_UNPACK
+        Op { name: 30, cache: 0, kind: Kind::Arg }, // 151 BUILD_MAP_UNPACK_WITH_CALL
+        Op { name: 37, cache: 0, kind: Kind::Arg }, // 152 BUILD_TUPLE_UNPACK
+        Op { name: 32, cache: 0, kind: Kind::Arg }, // 153 BUILD_SET_UNPACK
+        Op { name: 219, cache: 0, kind: Kind::JRel }, // 154 SETUP_ASYNC_WITH
+        Op { name: 85, cache: 0, kind: Kind::Arg }, // 155 FORMAT_VALUE
+        Op { name: 24, cache: 0, kind: Kind::Arg }, // 156 BUILD_CONST_KEY_MAP
+        Op { name: 34, cache: 0, kind: Kind::Arg }, // 157 BUILD_STRING
+        Op { name: 38, cache: 0, kind: Kind::Arg }, // 158 BUILD_TUPLE_UNPACK_WITH_CALL
         X, // 159
-        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name }, // 160
-        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg }, // 161
+        Op { name: 165, cache: 0, kind: Kind::Name }, // 160 LOAD_METHOD
+        Op { name: 50, cache: 0, kind: Kind::Arg }, // 161 CALL_METHOD
         X, // 162
         X, // 163
         X, // 164
@@ -1331,35 +1598,35 @@ pub static V3_8: OpTable = OpTable {
     extended_arg: 144,
     ops: [
         X, // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
-        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None }, // 6
+        Op { name: 196, cache: 0, kind: Kind::None }, // 1 POP_TOP
+        Op { name: 216, cache: 0, kind: Kind::None }, // 2 ROT_TWO
+        Op { name: 215, cache: 0, kind: Kind::None }, // 3 ROT_THREE
+        Op { name: 73, cache: 0, kind: Kind::None }, // 4 DUP_TOP
+        Op { name: 75, cache: 0, kind: Kind::None }, // 5 DUP_TOP_TWO
+        Op { name: 213, cache: 0, kind: Kind::None }, // 6 ROT_FOUR
         X, // 7
         X, // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        Op { name: 178, cache: 0, kind: Kind::None }, // 9 NOP
+        Op { name: 254, cache: 0, kind: Kind::None }, // 10 UNARY_POSITIVE
+        Op { name: 252, cache: 0, kind: Kind::None }, // 11 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 12 UNARY_NOT
         X, // 13
         X, // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
-        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
+        Op { name: 251, cache: 0, kind: Kind::None }, // 15 UNARY_INVERT
+        Op { name: 10, cache: 0, kind: Kind::None }, // 16 BINARY_MATRIX_MULTIPLY
+        Op { name: 103, cache: 0, kind: Kind::None }, // 17 INPLACE_MATRIX_MULTIPLY
         X, // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        Op { name: 15, cache: 0, kind: Kind::None }, // 19 BINARY_POWER
+        Op { name: 12, cache: 0, kind: Kind::None }, // 20 BINARY_MULTIPLY
         X, // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        Op { name: 11, cache: 0, kind: Kind::None }, // 22 BINARY_MODULO
+        Op { name: 5, cache: 0, kind: Kind::None }, // 23 BINARY_ADD
+        Op { name: 19, cache: 0, kind: Kind::None }, // 24 BINARY_SUBTRACT
+        Op { name: 18, cache: 0, kind: Kind::None }, // 25 BINARY_SUBSCR
+        Op { name: 8, cache: 0, kind: Kind::None }, // 26 BINARY_FLOOR_DIVIDE
+        Op { name: 20, cache: 0, kind: Kind::None }, // 27 BINARY_TRUE_DIVIDE
+        Op { name: 101, cache: 0, kind: Kind::None }, // 28 INPLACE_FLOOR_DIVIDE
+        Op { name: 110, cache: 0, kind: Kind::None }, // 29 INPLACE_TRUE_DIVIDE
         X, // 30
         X, // 31
         X, // 32
@@ -1380,120 +1647,120 @@ pub static V3_8: OpTable = OpTable {
         X, // 47
         X, // 48
         X, // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
-        Op { name: "BEGIN_FINALLY", cache: 0, kind: Kind::None }, // 53
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        Op { name: 89, cache: 0, kind: Kind::None }, // 50 GET_AITER
+        Op { name: 90, cache: 0, kind: Kind::None }, // 51 GET_ANEXT
+        Op { name: 2, cache: 0, kind: Kind::None }, // 52 BEFORE_ASYNC_WITH
+        Op { name: 4, cache: 0, kind: Kind::None }, // 53 BEGIN_FINALLY
+        Op { name: 76, cache: 0, kind: Kind::None }, // 54 END_ASYNC_FOR
+        Op { name: 98, cache: 0, kind: Kind::None }, // 55 INPLACE_ADD
+        Op { name: 109, cache: 0, kind: Kind::None }, // 56 INPLACE_SUBTRACT
+        Op { name: 105, cache: 0, kind: Kind::None }, // 57 INPLACE_MULTIPLY
         X, // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
+        Op { name: 104, cache: 0, kind: Kind::None }, // 59 INPLACE_MODULO
+        Op { name: 246, cache: 0, kind: Kind::None }, // 60 STORE_SUBSCR
+        Op { name: 70, cache: 0, kind: Kind::None }, // 61 DELETE_SUBSCR
+        Op { name: 9, cache: 0, kind: Kind::None }, // 62 BINARY_LSHIFT
+        Op { name: 16, cache: 0, kind: Kind::None }, // 63 BINARY_RSHIFT
+        Op { name: 6, cache: 0, kind: Kind::None }, // 64 BINARY_AND
+        Op { name: 21, cache: 0, kind: Kind::None }, // 65 BINARY_XOR
+        Op { name: 14, cache: 0, kind: Kind::None }, // 66 BINARY_OR
+        Op { name: 107, cache: 0, kind: Kind::None }, // 67 INPLACE_POWER
+        Op { name: 92, cache: 0, kind: Kind::None }, // 68 GET_ITER
+        Op { name: 94, cache: 0, kind: Kind::None }, // 69 GET_YIELD_FROM_ITER
+        Op { name: 199, cache: 0, kind: Kind::None }, // 70 PRINT_EXPR
+        Op { name: 149, cache: 0, kind: Kind::None }, // 71 LOAD_BUILD_CLASS
+        Op { name: 261, cache: 0, kind: Kind::None }, // 72 YIELD_FROM
+        Op { name: 91, cache: 0, kind: Kind::None }, // 73 GET_AWAITABLE
         X, // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        Op { name: 102, cache: 0, kind: Kind::None }, // 75 INPLACE_LSHIFT
+        Op { name: 108, cache: 0, kind: Kind::None }, // 76 INPLACE_RSHIFT
+        Op { name: 99, cache: 0, kind: Kind::None }, // 77 INPLACE_AND
+        Op { name: 111, cache: 0, kind: Kind::None }, // 78 INPLACE_XOR
+        Op { name: 106, cache: 0, kind: Kind::None }, // 79 INPLACE_OR
         X, // 80
-        Op { name: "WITH_CLEANUP_START", cache: 0, kind: Kind::None }, // 81
-        Op { name: "WITH_CLEANUP_FINISH", cache: 0, kind: Kind::None }, // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
-        Op { name: "END_FINALLY", cache: 0, kind: Kind::None }, // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        Op { name: 259, cache: 0, kind: Kind::None }, // 81 WITH_CLEANUP_START
+        Op { name: 258, cache: 0, kind: Kind::None }, // 82 WITH_CLEANUP_FINISH
+        Op { name: 212, cache: 0, kind: Kind::None }, // 83 RETURN_VALUE
+        Op { name: 97, cache: 0, kind: Kind::None }, // 84 IMPORT_STAR
+        Op { name: 218, cache: 0, kind: Kind::None }, // 85 SETUP_ANNOTATIONS
+        Op { name: 262, cache: 0, kind: Kind::None }, // 86 YIELD_VALUE
+        Op { name: 180, cache: 0, kind: Kind::None }, // 87 POP_BLOCK
+        Op { name: 77, cache: 0, kind: Kind::None }, // 88 END_FINALLY
+        Op { name: 181, cache: 0, kind: Kind::None }, // 89 POP_EXCEPT
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 90 STORE_NAME
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 91 DELETE_NAME
+        Op { name: 256, cache: 0, kind: Kind::Arg }, // 92 UNPACK_SEQUENCE
+        Op { name: 87, cache: 0, kind: Kind::JRel }, // 93 FOR_ITER
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 94 UNPACK_EX
+        Op { name: 233, cache: 0, kind: Kind::Name }, // 95 STORE_ATTR
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 96 DELETE_ATTR
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 97 STORE_GLOBAL
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 98 DELETE_GLOBAL
         X, // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 100 LOAD_CONST
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 101 LOAD_NAME
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 102 BUILD_TUPLE
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 103 BUILD_LIST
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 104 BUILD_SET
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 105 BUILD_MAP
+        Op { name: 148, cache: 0, kind: Kind::Name }, // 106 LOAD_ATTR
+        Op { name: 54, cache: 0, kind: Kind::Compare }, // 107 COMPARE_OP
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 108 IMPORT_NAME
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 109 IMPORT_FROM
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 110 JUMP_FORWARD
+        Op { name: 140, cache: 0, kind: Kind::JAbs }, // 111 JUMP_IF_FALSE_OR_POP
+        Op { name: 142, cache: 0, kind: Kind::JAbs }, // 112 JUMP_IF_TRUE_OR_POP
+        Op { name: 136, cache: 0, kind: Kind::JAbs }, // 113 JUMP_ABSOLUTE
+        Op { name: 192, cache: 0, kind: Kind::JAbs }, // 114 POP_JUMP_IF_FALSE
+        Op { name: 195, cache: 0, kind: Kind::JAbs }, // 115 POP_JUMP_IF_TRUE
+        Op { name: 163, cache: 0, kind: Kind::Name }, // 116 LOAD_GLOBAL
         X, // 117
         X, // 118
         X, // 119
         X, // 120
         X, // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        Op { name: 221, cache: 0, kind: Kind::JRel }, // 122 SETUP_FINALLY
         X, // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 124 LOAD_FAST
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 125 STORE_FAST
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 126 DELETE_FAST
         X, // 127
         X, // 128
         X, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 130 RAISE_VARARGS
+        Op { name: 42, cache: 0, kind: Kind::Arg }, // 131 CALL_FUNCTION
+        Op { name: 172, cache: 0, kind: Kind::Arg }, // 132 MAKE_FUNCTION
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 133 BUILD_SLICE
         X, // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        Op { name: 151, cache: 0, kind: Kind::Free }, // 135 LOAD_CLOSURE
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 136 LOAD_DEREF
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 137 STORE_DEREF
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 138 DELETE_DEREF
         X, // 139
         X, // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
-        Op { name: "BUILD_LIST_UNPACK", cache: 0, kind: Kind::Arg }, // 149
-        Op { name: "BUILD_MAP_UNPACK", cache: 0, kind: Kind::Arg }, // 150
-        Op { name: "BUILD_MAP_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 151
-        Op { name: "BUILD_TUPLE_UNPACK", cache: 0, kind: Kind::Arg }, // 152
-        Op { name: "BUILD_SET_UNPACK", cache: 0, kind: Kind::Arg }, // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
-        Op { name: "BUILD_TUPLE_UNPACK_WITH_CALL", cache: 0, kind: Kind::Arg }, // 158
+        Op { name: 44, cache: 0, kind: Kind::Arg }, // 141 CALL_FUNCTION_KW
+        Op { name: 43, cache: 0, kind: Kind::Arg }, // 142 CALL_FUNCTION_EX
+        Op { name: 223, cache: 0, kind: Kind::JRel }, // 143 SETUP_WITH
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 144 EXTENDED_ARG
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 145 LIST_APPEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 146 SET_ADD
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 147 MAP_ADD
+        Op { name: 150, cache: 0, kind: Kind::Free }, // 148 LOAD_CLASSDEREF
+        Op { name: 27, cache: 0, kind: Kind::Arg }, // 149 BUILD_LIST_UNPACK
+        Op { name: 29, cache: 0, kind: Kind::Arg }, // 150 BUILD_MAP_UNPACK
+        Op { name: 30, cache: 0, kind: Kind::Arg }, // 151 BUILD_MAP_UNPACK_WITH_CALL
+        Op { name: 37, cache: 0, kind: Kind::Arg }, // 152 BUILD_TUPLE_UNPACK
+        Op { name: 32, cache: 0, kind: Kind::Arg }, // 153 BUILD_SET_UNPACK
+        Op { name: 219, cache: 0, kind: Kind::JRel }, // 154 SETUP_ASYNC_WITH
+        Op { name: 85, cache: 0, kind: Kind::Arg }, // 155 FORMAT_VALUE
+        Op { name: 24, cache: 0, kind: Kind::Arg }, // 156 BUILD_CONST_KEY_MAP
+        Op { name: 34, cache: 0, kind: Kind::Arg }, // 157 BUILD_STRING
+        Op { name: 38, cache: 0, kind: Kind::Arg }, // 158 BUILD_TUPLE_UNPACK_WITH_CALL
         X, // 159
-        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name }, // 160
-        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg }, // 161
-        Op { name: "CALL_FINALLY", cache: 0, kind: Kind::JRel }, // 162
-        Op { name: "POP_FINALLY", cache: 0, kind: Kind::Arg }, // 163
+        Op { name: 165, cache: 0, kind: Kind::Name }, // 160 LOAD_METHOD
+        Op { name: 50, cache: 0, kind: Kind::Arg }, // 161 CALL_METHOD
+        Op { name: 41, cache: 0, kind: Kind::JRel }, // 162 CALL_FINALLY
+        Op { name: 182, cache: 0, kind: Kind::Arg }, // 163 POP_FINALLY
         X, // 164
         X, // 165
         X, // 166
@@ -1595,35 +1862,35 @@ pub static V3_9: OpTable = OpTable {
     extended_arg: 144,
     ops: [
         X, // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
-        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None }, // 6
+        Op { name: 196, cache: 0, kind: Kind::None }, // 1 POP_TOP
+        Op { name: 216, cache: 0, kind: Kind::None }, // 2 ROT_TWO
+        Op { name: 215, cache: 0, kind: Kind::None }, // 3 ROT_THREE
+        Op { name: 73, cache: 0, kind: Kind::None }, // 4 DUP_TOP
+        Op { name: 75, cache: 0, kind: Kind::None }, // 5 DUP_TOP_TWO
+        Op { name: 213, cache: 0, kind: Kind::None }, // 6 ROT_FOUR
         X, // 7
         X, // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        Op { name: 178, cache: 0, kind: Kind::None }, // 9 NOP
+        Op { name: 254, cache: 0, kind: Kind::None }, // 10 UNARY_POSITIVE
+        Op { name: 252, cache: 0, kind: Kind::None }, // 11 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 12 UNARY_NOT
         X, // 13
         X, // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
-        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
+        Op { name: 251, cache: 0, kind: Kind::None }, // 15 UNARY_INVERT
+        Op { name: 10, cache: 0, kind: Kind::None }, // 16 BINARY_MATRIX_MULTIPLY
+        Op { name: 103, cache: 0, kind: Kind::None }, // 17 INPLACE_MATRIX_MULTIPLY
         X, // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        Op { name: 15, cache: 0, kind: Kind::None }, // 19 BINARY_POWER
+        Op { name: 12, cache: 0, kind: Kind::None }, // 20 BINARY_MULTIPLY
         X, // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
+        Op { name: 11, cache: 0, kind: Kind::None }, // 22 BINARY_MODULO
+        Op { name: 5, cache: 0, kind: Kind::None }, // 23 BINARY_ADD
+        Op { name: 19, cache: 0, kind: Kind::None }, // 24 BINARY_SUBTRACT
+        Op { name: 18, cache: 0, kind: Kind::None }, // 25 BINARY_SUBSCR
+        Op { name: 8, cache: 0, kind: Kind::None }, // 26 BINARY_FLOOR_DIVIDE
+        Op { name: 20, cache: 0, kind: Kind::None }, // 27 BINARY_TRUE_DIVIDE
+        Op { name: 101, cache: 0, kind: Kind::None }, // 28 INPLACE_FLOOR_DIVIDE
+        Op { name: 110, cache: 0, kind: Kind::None }, // 29 INPLACE_TRUE_DIVIDE
         X, // 30
         X, // 31
         X, // 32
@@ -1642,124 +1909,124 @@ pub static V3_9: OpTable = OpTable {
         X, // 45
         X, // 46
         X, // 47
-        Op { name: "RERAISE", cache: 0, kind: Kind::None }, // 48
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None }, // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        Op { name: 207, cache: 0, kind: Kind::None }, // 48 RERAISE
+        Op { name: 260, cache: 0, kind: Kind::None }, // 49 WITH_EXCEPT_START
+        Op { name: 89, cache: 0, kind: Kind::None }, // 50 GET_AITER
+        Op { name: 90, cache: 0, kind: Kind::None }, // 51 GET_ANEXT
+        Op { name: 2, cache: 0, kind: Kind::None }, // 52 BEFORE_ASYNC_WITH
         X, // 53
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        Op { name: 76, cache: 0, kind: Kind::None }, // 54 END_ASYNC_FOR
+        Op { name: 98, cache: 0, kind: Kind::None }, // 55 INPLACE_ADD
+        Op { name: 109, cache: 0, kind: Kind::None }, // 56 INPLACE_SUBTRACT
+        Op { name: 105, cache: 0, kind: Kind::None }, // 57 INPLACE_MULTIPLY
         X, // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
-        Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None }, // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        Op { name: 104, cache: 0, kind: Kind::None }, // 59 INPLACE_MODULO
+        Op { name: 246, cache: 0, kind: Kind::None }, // 60 STORE_SUBSCR
+        Op { name: 70, cache: 0, kind: Kind::None }, // 61 DELETE_SUBSCR
+        Op { name: 9, cache: 0, kind: Kind::None }, // 62 BINARY_LSHIFT
+        Op { name: 16, cache: 0, kind: Kind::None }, // 63 BINARY_RSHIFT
+        Op { name: 6, cache: 0, kind: Kind::None }, // 64 BINARY_AND
+        Op { name: 21, cache: 0, kind: Kind::None }, // 65 BINARY_XOR
+        Op { name: 14, cache: 0, kind: Kind::None }, // 66 BINARY_OR
+        Op { name: 107, cache: 0, kind: Kind::None }, // 67 INPLACE_POWER
+        Op { name: 92, cache: 0, kind: Kind::None }, // 68 GET_ITER
+        Op { name: 94, cache: 0, kind: Kind::None }, // 69 GET_YIELD_FROM_ITER
+        Op { name: 199, cache: 0, kind: Kind::None }, // 70 PRINT_EXPR
+        Op { name: 149, cache: 0, kind: Kind::None }, // 71 LOAD_BUILD_CLASS
+        Op { name: 261, cache: 0, kind: Kind::None }, // 72 YIELD_FROM
+        Op { name: 91, cache: 0, kind: Kind::None }, // 73 GET_AWAITABLE
+        Op { name: 147, cache: 0, kind: Kind::None }, // 74 LOAD_ASSERTION_ERROR
+        Op { name: 102, cache: 0, kind: Kind::None }, // 75 INPLACE_LSHIFT
+        Op { name: 108, cache: 0, kind: Kind::None }, // 76 INPLACE_RSHIFT
+        Op { name: 99, cache: 0, kind: Kind::None }, // 77 INPLACE_AND
+        Op { name: 111, cache: 0, kind: Kind::None }, // 78 INPLACE_XOR
+        Op { name: 106, cache: 0, kind: Kind::None }, // 79 INPLACE_OR
         X, // 80
         X, // 81
-        Op { name: "LIST_TO_TUPLE", cache: 0, kind: Kind::None }, // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
+        Op { name: 146, cache: 0, kind: Kind::None }, // 82 LIST_TO_TUPLE
+        Op { name: 212, cache: 0, kind: Kind::None }, // 83 RETURN_VALUE
+        Op { name: 97, cache: 0, kind: Kind::None }, // 84 IMPORT_STAR
+        Op { name: 218, cache: 0, kind: Kind::None }, // 85 SETUP_ANNOTATIONS
+        Op { name: 262, cache: 0, kind: Kind::None }, // 86 YIELD_VALUE
+        Op { name: 180, cache: 0, kind: Kind::None }, // 87 POP_BLOCK
         X, // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
+        Op { name: 181, cache: 0, kind: Kind::None }, // 89 POP_EXCEPT
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 90 STORE_NAME
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 91 DELETE_NAME
+        Op { name: 256, cache: 0, kind: Kind::Arg }, // 92 UNPACK_SEQUENCE
+        Op { name: 87, cache: 0, kind: Kind::JRel }, // 93 FOR_ITER
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 94 UNPACK_EX
+        Op { name: 233, cache: 0, kind: Kind::Name }, // 95 STORE_ATTR
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 96 DELETE_ATTR
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 97 STORE_GLOBAL
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 98 DELETE_GLOBAL
         X, // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 117
-        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg }, // 118
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 100 LOAD_CONST
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 101 LOAD_NAME
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 102 BUILD_TUPLE
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 103 BUILD_LIST
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 104 BUILD_SET
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 105 BUILD_MAP
+        Op { name: 148, cache: 0, kind: Kind::Name }, // 106 LOAD_ATTR
+        Op { name: 54, cache: 0, kind: Kind::Compare }, // 107 COMPARE_OP
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 108 IMPORT_NAME
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 109 IMPORT_FROM
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 110 JUMP_FORWARD
+        Op { name: 140, cache: 0, kind: Kind::JAbs }, // 111 JUMP_IF_FALSE_OR_POP
+        Op { name: 142, cache: 0, kind: Kind::JAbs }, // 112 JUMP_IF_TRUE_OR_POP
+        Op { name: 136, cache: 0, kind: Kind::JAbs }, // 113 JUMP_ABSOLUTE
+        Op { name: 192, cache: 0, kind: Kind::JAbs }, // 114 POP_JUMP_IF_FALSE
+        Op { name: 195, cache: 0, kind: Kind::JAbs }, // 115 POP_JUMP_IF_TRUE
+        Op { name: 163, cache: 0, kind: Kind::Name }, // 116 LOAD_GLOBAL
+        Op { name: 135, cache: 0, kind: Kind::Arg }, // 117 IS_OP
+        Op { name: 55, cache: 0, kind: Kind::Arg }, // 118 CONTAINS_OP
         X, // 119
         X, // 120
-        Op { name: "JUMP_IF_NOT_EXC_MATCH", cache: 0, kind: Kind::JAbs }, // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        Op { name: 141, cache: 0, kind: Kind::JAbs }, // 121 JUMP_IF_NOT_EXC_MATCH
+        Op { name: 221, cache: 0, kind: Kind::JRel }, // 122 SETUP_FINALLY
         X, // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 124 LOAD_FAST
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 125 STORE_FAST
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 126 DELETE_FAST
         X, // 127
         X, // 128
         X, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 130 RAISE_VARARGS
+        Op { name: 42, cache: 0, kind: Kind::Arg }, // 131 CALL_FUNCTION
+        Op { name: 172, cache: 0, kind: Kind::Arg }, // 132 MAKE_FUNCTION
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 133 BUILD_SLICE
         X, // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        Op { name: 151, cache: 0, kind: Kind::Free }, // 135 LOAD_CLOSURE
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 136 LOAD_DEREF
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 137 STORE_DEREF
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 138 DELETE_DEREF
         X, // 139
         X, // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        Op { name: 44, cache: 0, kind: Kind::Arg }, // 141 CALL_FUNCTION_KW
+        Op { name: 43, cache: 0, kind: Kind::Arg }, // 142 CALL_FUNCTION_EX
+        Op { name: 223, cache: 0, kind: Kind::JRel }, // 143 SETUP_WITH
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 144 EXTENDED_ARG
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 145 LIST_APPEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 146 SET_ADD
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 147 MAP_ADD
+        Op { name: 150, cache: 0, kind: Kind::Free }, // 148 LOAD_CLASSDEREF
         X, // 149
         X, // 150
         X, // 151
         X, // 152
         X, // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
+        Op { name: 219, cache: 0, kind: Kind::JRel }, // 154 SETUP_ASYNC_WITH
+        Op { name: 85, cache: 0, kind: Kind::Arg }, // 155 FORMAT_VALUE
+        Op { name: 24, cache: 0, kind: Kind::Arg }, // 156 BUILD_CONST_KEY_MAP
+        Op { name: 34, cache: 0, kind: Kind::Arg }, // 157 BUILD_STRING
         X, // 158
         X, // 159
-        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name }, // 160
-        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg }, // 161
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 162
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 163
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 164
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 165
+        Op { name: 165, cache: 0, kind: Kind::Name }, // 160 LOAD_METHOD
+        Op { name: 50, cache: 0, kind: Kind::Arg }, // 161 CALL_METHOD
+        Op { name: 145, cache: 0, kind: Kind::Arg }, // 162 LIST_EXTEND
+        Op { name: 226, cache: 0, kind: Kind::Arg }, // 163 SET_UPDATE
+        Op { name: 71, cache: 0, kind: Kind::Arg }, // 164 DICT_MERGE
+        Op { name: 72, cache: 0, kind: Kind::Arg }, // 165 DICT_UPDATE
         X, // 166
         X, // 167
         X, // 168
@@ -1859,40 +2126,40 @@ pub static V3_10: OpTable = OpTable {
     extended_arg: 144,
     ops: [
         X, // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
-        Op { name: "ROT_TWO", cache: 0, kind: Kind::None }, // 2
-        Op { name: "ROT_THREE", cache: 0, kind: Kind::None }, // 3
-        Op { name: "DUP_TOP", cache: 0, kind: Kind::None }, // 4
-        Op { name: "DUP_TOP_TWO", cache: 0, kind: Kind::None }, // 5
-        Op { name: "ROT_FOUR", cache: 0, kind: Kind::None }, // 6
+        Op { name: 196, cache: 0, kind: Kind::None }, // 1 POP_TOP
+        Op { name: 216, cache: 0, kind: Kind::None }, // 2 ROT_TWO
+        Op { name: 215, cache: 0, kind: Kind::None }, // 3 ROT_THREE
+        Op { name: 73, cache: 0, kind: Kind::None }, // 4 DUP_TOP
+        Op { name: 75, cache: 0, kind: Kind::None }, // 5 DUP_TOP_TWO
+        Op { name: 213, cache: 0, kind: Kind::None }, // 6 ROT_FOUR
         X, // 7
         X, // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        Op { name: 178, cache: 0, kind: Kind::None }, // 9 NOP
+        Op { name: 254, cache: 0, kind: Kind::None }, // 10 UNARY_POSITIVE
+        Op { name: 252, cache: 0, kind: Kind::None }, // 11 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 12 UNARY_NOT
         X, // 13
         X, // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
-        Op { name: "BINARY_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 16
-        Op { name: "INPLACE_MATRIX_MULTIPLY", cache: 0, kind: Kind::None }, // 17
+        Op { name: 251, cache: 0, kind: Kind::None }, // 15 UNARY_INVERT
+        Op { name: 10, cache: 0, kind: Kind::None }, // 16 BINARY_MATRIX_MULTIPLY
+        Op { name: 103, cache: 0, kind: Kind::None }, // 17 INPLACE_MATRIX_MULTIPLY
         X, // 18
-        Op { name: "BINARY_POWER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "BINARY_MULTIPLY", cache: 0, kind: Kind::None }, // 20
+        Op { name: 15, cache: 0, kind: Kind::None }, // 19 BINARY_POWER
+        Op { name: 12, cache: 0, kind: Kind::None }, // 20 BINARY_MULTIPLY
         X, // 21
-        Op { name: "BINARY_MODULO", cache: 0, kind: Kind::None }, // 22
-        Op { name: "BINARY_ADD", cache: 0, kind: Kind::None }, // 23
-        Op { name: "BINARY_SUBTRACT", cache: 0, kind: Kind::None }, // 24
-        Op { name: "BINARY_SUBSCR", cache: 0, kind: Kind::None }, // 25
-        Op { name: "BINARY_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 26
-        Op { name: "BINARY_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 27
-        Op { name: "INPLACE_FLOOR_DIVIDE", cache: 0, kind: Kind::None }, // 28
-        Op { name: "INPLACE_TRUE_DIVIDE", cache: 0, kind: Kind::None }, // 29
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 30
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 31
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 32
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 33
-        Op { name: "COPY_DICT_WITHOUT_KEYS", cache: 0, kind: Kind::None }, // 34
+        Op { name: 11, cache: 0, kind: Kind::None }, // 22 BINARY_MODULO
+        Op { name: 5, cache: 0, kind: Kind::None }, // 23 BINARY_ADD
+        Op { name: 19, cache: 0, kind: Kind::None }, // 24 BINARY_SUBTRACT
+        Op { name: 18, cache: 0, kind: Kind::None }, // 25 BINARY_SUBSCR
+        Op { name: 8, cache: 0, kind: Kind::None }, // 26 BINARY_FLOOR_DIVIDE
+        Op { name: 20, cache: 0, kind: Kind::None }, // 27 BINARY_TRUE_DIVIDE
+        Op { name: 101, cache: 0, kind: Kind::None }, // 28 INPLACE_FLOOR_DIVIDE
+        Op { name: 110, cache: 0, kind: Kind::None }, // 29 INPLACE_TRUE_DIVIDE
+        Op { name: 93, cache: 0, kind: Kind::None }, // 30 GET_LEN
+        Op { name: 176, cache: 0, kind: Kind::None }, // 31 MATCH_MAPPING
+        Op { name: 177, cache: 0, kind: Kind::None }, // 32 MATCH_SEQUENCE
+        Op { name: 175, cache: 0, kind: Kind::None }, // 33 MATCH_KEYS
+        Op { name: 59, cache: 0, kind: Kind::None }, // 34 COPY_DICT_WITHOUT_KEYS
         X, // 35
         X, // 36
         X, // 37
@@ -1907,123 +2174,123 @@ pub static V3_10: OpTable = OpTable {
         X, // 46
         X, // 47
         X, // 48
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None }, // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
+        Op { name: 260, cache: 0, kind: Kind::None }, // 49 WITH_EXCEPT_START
+        Op { name: 89, cache: 0, kind: Kind::None }, // 50 GET_AITER
+        Op { name: 90, cache: 0, kind: Kind::None }, // 51 GET_ANEXT
+        Op { name: 2, cache: 0, kind: Kind::None }, // 52 BEFORE_ASYNC_WITH
         X, // 53
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 54
-        Op { name: "INPLACE_ADD", cache: 0, kind: Kind::None }, // 55
-        Op { name: "INPLACE_SUBTRACT", cache: 0, kind: Kind::None }, // 56
-        Op { name: "INPLACE_MULTIPLY", cache: 0, kind: Kind::None }, // 57
+        Op { name: 76, cache: 0, kind: Kind::None }, // 54 END_ASYNC_FOR
+        Op { name: 98, cache: 0, kind: Kind::None }, // 55 INPLACE_ADD
+        Op { name: 109, cache: 0, kind: Kind::None }, // 56 INPLACE_SUBTRACT
+        Op { name: 105, cache: 0, kind: Kind::None }, // 57 INPLACE_MULTIPLY
         X, // 58
-        Op { name: "INPLACE_MODULO", cache: 0, kind: Kind::None }, // 59
-        Op { name: "STORE_SUBSCR", cache: 0, kind: Kind::None }, // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
-        Op { name: "BINARY_LSHIFT", cache: 0, kind: Kind::None }, // 62
-        Op { name: "BINARY_RSHIFT", cache: 0, kind: Kind::None }, // 63
-        Op { name: "BINARY_AND", cache: 0, kind: Kind::None }, // 64
-        Op { name: "BINARY_XOR", cache: 0, kind: Kind::None }, // 65
-        Op { name: "BINARY_OR", cache: 0, kind: Kind::None }, // 66
-        Op { name: "INPLACE_POWER", cache: 0, kind: Kind::None }, // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
-        Op { name: "YIELD_FROM", cache: 0, kind: Kind::None }, // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::None }, // 73
-        Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None }, // 74
-        Op { name: "INPLACE_LSHIFT", cache: 0, kind: Kind::None }, // 75
-        Op { name: "INPLACE_RSHIFT", cache: 0, kind: Kind::None }, // 76
-        Op { name: "INPLACE_AND", cache: 0, kind: Kind::None }, // 77
-        Op { name: "INPLACE_XOR", cache: 0, kind: Kind::None }, // 78
-        Op { name: "INPLACE_OR", cache: 0, kind: Kind::None }, // 79
+        Op { name: 104, cache: 0, kind: Kind::None }, // 59 INPLACE_MODULO
+        Op { name: 246, cache: 0, kind: Kind::None }, // 60 STORE_SUBSCR
+        Op { name: 70, cache: 0, kind: Kind::None }, // 61 DELETE_SUBSCR
+        Op { name: 9, cache: 0, kind: Kind::None }, // 62 BINARY_LSHIFT
+        Op { name: 16, cache: 0, kind: Kind::None }, // 63 BINARY_RSHIFT
+        Op { name: 6, cache: 0, kind: Kind::None }, // 64 BINARY_AND
+        Op { name: 21, cache: 0, kind: Kind::None }, // 65 BINARY_XOR
+        Op { name: 14, cache: 0, kind: Kind::None }, // 66 BINARY_OR
+        Op { name: 107, cache: 0, kind: Kind::None }, // 67 INPLACE_POWER
+        Op { name: 92, cache: 0, kind: Kind::None }, // 68 GET_ITER
+        Op { name: 94, cache: 0, kind: Kind::None }, // 69 GET_YIELD_FROM_ITER
+        Op { name: 199, cache: 0, kind: Kind::None }, // 70 PRINT_EXPR
+        Op { name: 149, cache: 0, kind: Kind::None }, // 71 LOAD_BUILD_CLASS
+        Op { name: 261, cache: 0, kind: Kind::None }, // 72 YIELD_FROM
+        Op { name: 91, cache: 0, kind: Kind::None }, // 73 GET_AWAITABLE
+        Op { name: 147, cache: 0, kind: Kind::None }, // 74 LOAD_ASSERTION_ERROR
+        Op { name: 102, cache: 0, kind: Kind::None }, // 75 INPLACE_LSHIFT
+        Op { name: 108, cache: 0, kind: Kind::None }, // 76 INPLACE_RSHIFT
+        Op { name: 99, cache: 0, kind: Kind::None }, // 77 INPLACE_AND
+        Op { name: 111, cache: 0, kind: Kind::None }, // 78 INPLACE_XOR
+        Op { name: 106, cache: 0, kind: Kind::None }, // 79 INPLACE_OR
         X, // 80
         X, // 81
-        Op { name: "LIST_TO_TUPLE", cache: 0, kind: Kind::None }, // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
-        Op { name: "POP_BLOCK", cache: 0, kind: Kind::None }, // 87
+        Op { name: 146, cache: 0, kind: Kind::None }, // 82 LIST_TO_TUPLE
+        Op { name: 212, cache: 0, kind: Kind::None }, // 83 RETURN_VALUE
+        Op { name: 97, cache: 0, kind: Kind::None }, // 84 IMPORT_STAR
+        Op { name: 218, cache: 0, kind: Kind::None }, // 85 SETUP_ANNOTATIONS
+        Op { name: 262, cache: 0, kind: Kind::None }, // 86 YIELD_VALUE
+        Op { name: 180, cache: 0, kind: Kind::None }, // 87 POP_BLOCK
         X, // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 0, kind: Kind::Arg }, // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "STORE_ATTR", cache: 0, kind: Kind::Name }, // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
-        Op { name: "ROT_N", cache: 0, kind: Kind::Arg }, // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "LOAD_ATTR", cache: 0, kind: Kind::Name }, // 106
-        Op { name: "COMPARE_OP", cache: 0, kind: Kind::Compare }, // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JAbs }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JAbs }, // 112
-        Op { name: "JUMP_ABSOLUTE", cache: 0, kind: Kind::JAbs }, // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JAbs }, // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JAbs }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 0, kind: Kind::Name }, // 116
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 117
-        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg }, // 118
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 119
+        Op { name: 181, cache: 0, kind: Kind::None }, // 89 POP_EXCEPT
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 90 STORE_NAME
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 91 DELETE_NAME
+        Op { name: 256, cache: 0, kind: Kind::Arg }, // 92 UNPACK_SEQUENCE
+        Op { name: 87, cache: 0, kind: Kind::JRel }, // 93 FOR_ITER
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 94 UNPACK_EX
+        Op { name: 233, cache: 0, kind: Kind::Name }, // 95 STORE_ATTR
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 96 DELETE_ATTR
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 97 STORE_GLOBAL
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 98 DELETE_GLOBAL
+        Op { name: 214, cache: 0, kind: Kind::Arg }, // 99 ROT_N
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 100 LOAD_CONST
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 101 LOAD_NAME
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 102 BUILD_TUPLE
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 103 BUILD_LIST
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 104 BUILD_SET
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 105 BUILD_MAP
+        Op { name: 148, cache: 0, kind: Kind::Name }, // 106 LOAD_ATTR
+        Op { name: 54, cache: 0, kind: Kind::Compare }, // 107 COMPARE_OP
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 108 IMPORT_NAME
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 109 IMPORT_FROM
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 110 JUMP_FORWARD
+        Op { name: 140, cache: 0, kind: Kind::JAbs }, // 111 JUMP_IF_FALSE_OR_POP
+        Op { name: 142, cache: 0, kind: Kind::JAbs }, // 112 JUMP_IF_TRUE_OR_POP
+        Op { name: 136, cache: 0, kind: Kind::JAbs }, // 113 JUMP_ABSOLUTE
+        Op { name: 192, cache: 0, kind: Kind::JAbs }, // 114 POP_JUMP_IF_FALSE
+        Op { name: 195, cache: 0, kind: Kind::JAbs }, // 115 POP_JUMP_IF_TRUE
+        Op { name: 163, cache: 0, kind: Kind::Name }, // 116 LOAD_GLOBAL
+        Op { name: 135, cache: 0, kind: Kind::Arg }, // 117 IS_OP
+        Op { name: 55, cache: 0, kind: Kind::Arg }, // 118 CONTAINS_OP
+        Op { name: 207, cache: 0, kind: Kind::Arg }, // 119 RERAISE
         X, // 120
-        Op { name: "JUMP_IF_NOT_EXC_MATCH", cache: 0, kind: Kind::JAbs }, // 121
-        Op { name: "SETUP_FINALLY", cache: 0, kind: Kind::JRel }, // 122
+        Op { name: 141, cache: 0, kind: Kind::JAbs }, // 121 JUMP_IF_NOT_EXC_MATCH
+        Op { name: 221, cache: 0, kind: Kind::JRel }, // 122 SETUP_FINALLY
         X, // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 124 LOAD_FAST
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 125 STORE_FAST
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 126 DELETE_FAST
         X, // 127
         X, // 128
-        Op { name: "GEN_START", cache: 0, kind: Kind::Arg }, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
-        Op { name: "CALL_FUNCTION", cache: 0, kind: Kind::Arg }, // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
+        Op { name: 88, cache: 0, kind: Kind::Arg }, // 129 GEN_START
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 130 RAISE_VARARGS
+        Op { name: 42, cache: 0, kind: Kind::Arg }, // 131 CALL_FUNCTION
+        Op { name: 172, cache: 0, kind: Kind::Arg }, // 132 MAKE_FUNCTION
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 133 BUILD_SLICE
         X, // 134
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 135
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 136
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 137
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 138
+        Op { name: 151, cache: 0, kind: Kind::Free }, // 135 LOAD_CLOSURE
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 136 LOAD_DEREF
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 137 STORE_DEREF
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 138 DELETE_DEREF
         X, // 139
         X, // 140
-        Op { name: "CALL_FUNCTION_KW", cache: 0, kind: Kind::Arg }, // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
-        Op { name: "SETUP_WITH", cache: 0, kind: Kind::JRel }, // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
+        Op { name: 44, cache: 0, kind: Kind::Arg }, // 141 CALL_FUNCTION_KW
+        Op { name: 43, cache: 0, kind: Kind::Arg }, // 142 CALL_FUNCTION_EX
+        Op { name: 223, cache: 0, kind: Kind::JRel }, // 143 SETUP_WITH
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 144 EXTENDED_ARG
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 145 LIST_APPEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 146 SET_ADD
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 147 MAP_ADD
+        Op { name: 150, cache: 0, kind: Kind::Free }, // 148 LOAD_CLASSDEREF
         X, // 149
         X, // 150
         X, // 151
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 152
+        Op { name: 174, cache: 0, kind: Kind::Arg }, // 152 MATCH_CLASS
         X, // 153
-        Op { name: "SETUP_ASYNC_WITH", cache: 0, kind: Kind::JRel }, // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
+        Op { name: 219, cache: 0, kind: Kind::JRel }, // 154 SETUP_ASYNC_WITH
+        Op { name: 85, cache: 0, kind: Kind::Arg }, // 155 FORMAT_VALUE
+        Op { name: 24, cache: 0, kind: Kind::Arg }, // 156 BUILD_CONST_KEY_MAP
+        Op { name: 34, cache: 0, kind: Kind::Arg }, // 157 BUILD_STRING
         X, // 158
         X, // 159
-        Op { name: "LOAD_METHOD", cache: 0, kind: Kind::Name }, // 160
-        Op { name: "CALL_METHOD", cache: 0, kind: Kind::Arg }, // 161
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 162
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 163
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 164
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 165
+        Op { name: 165, cache: 0, kind: Kind::Name }, // 160 LOAD_METHOD
+        Op { name: 50, cache: 0, kind: Kind::Arg }, // 161 CALL_METHOD
+        Op { name: 145, cache: 0, kind: Kind::Arg }, // 162 LIST_EXTEND
+        Op { name: 226, cache: 0, kind: Kind::Arg }, // 163 SET_UPDATE
+        Op { name: 71, cache: 0, kind: Kind::Arg }, // 164 DICT_MERGE
+        Op { name: 72, cache: 0, kind: Kind::Arg }, // 165 DICT_UPDATE
         X, // 166
         X, // 167
         X, // 168
@@ -2122,22 +2389,22 @@ pub static V3_11: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        Op { name: "CACHE", cache: 0, kind: Kind::None }, // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
-        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None }, // 2
+        Op { name: 39, cache: 0, kind: Kind::None }, // 0 CACHE
+        Op { name: 196, cache: 0, kind: Kind::None }, // 1 POP_TOP
+        Op { name: 205, cache: 0, kind: Kind::None }, // 2 PUSH_NULL
         X, // 3
         X, // 4
         X, // 5
         X, // 6
         X, // 7
         X, // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
-        Op { name: "UNARY_POSITIVE", cache: 0, kind: Kind::None }, // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        Op { name: 178, cache: 0, kind: Kind::None }, // 9 NOP
+        Op { name: 254, cache: 0, kind: Kind::None }, // 10 UNARY_POSITIVE
+        Op { name: 252, cache: 0, kind: Kind::None }, // 11 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 12 UNARY_NOT
         X, // 13
         X, // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        Op { name: 251, cache: 0, kind: Kind::None }, // 15 UNARY_INVERT
         X, // 16
         X, // 17
         X, // 18
@@ -2147,19 +2414,19 @@ pub static V3_11: OpTable = OpTable {
         X, // 22
         X, // 23
         X, // 24
-        Op { name: "BINARY_SUBSCR", cache: 4, kind: Kind::None }, // 25
+        Op { name: 18, cache: 4, kind: Kind::None }, // 25 BINARY_SUBSCR
         X, // 26
         X, // 27
         X, // 28
         X, // 29
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 30
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 31
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 32
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 33
+        Op { name: 93, cache: 0, kind: Kind::None }, // 30 GET_LEN
+        Op { name: 176, cache: 0, kind: Kind::None }, // 31 MATCH_MAPPING
+        Op { name: 177, cache: 0, kind: Kind::None }, // 32 MATCH_SEQUENCE
+        Op { name: 175, cache: 0, kind: Kind::None }, // 33 MATCH_KEYS
         X, // 34
-        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None }, // 35
-        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None }, // 36
-        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None }, // 37
+        Op { name: 204, cache: 0, kind: Kind::None }, // 35 PUSH_EXC_INFO
+        Op { name: 52, cache: 0, kind: Kind::None }, // 36 CHECK_EXC_MATCH
+        Op { name: 51, cache: 0, kind: Kind::None }, // 37 CHECK_EG_MATCH
         X, // 38
         X, // 39
         X, // 40
@@ -2171,134 +2438,134 @@ pub static V3_11: OpTable = OpTable {
         X, // 46
         X, // 47
         X, // 48
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None }, // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
-        Op { name: "BEFORE_WITH", cache: 0, kind: Kind::None }, // 53
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 54
+        Op { name: 260, cache: 0, kind: Kind::None }, // 49 WITH_EXCEPT_START
+        Op { name: 89, cache: 0, kind: Kind::None }, // 50 GET_AITER
+        Op { name: 90, cache: 0, kind: Kind::None }, // 51 GET_ANEXT
+        Op { name: 2, cache: 0, kind: Kind::None }, // 52 BEFORE_ASYNC_WITH
+        Op { name: 3, cache: 0, kind: Kind::None }, // 53 BEFORE_WITH
+        Op { name: 76, cache: 0, kind: Kind::None }, // 54 END_ASYNC_FOR
         X, // 55
         X, // 56
         X, // 57
         X, // 58
         X, // 59
-        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None }, // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        Op { name: 246, cache: 1, kind: Kind::None }, // 60 STORE_SUBSCR
+        Op { name: 70, cache: 0, kind: Kind::None }, // 61 DELETE_SUBSCR
         X, // 62
         X, // 63
         X, // 64
         X, // 65
         X, // 66
         X, // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
-        Op { name: "PRINT_EXPR", cache: 0, kind: Kind::None }, // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        Op { name: 92, cache: 0, kind: Kind::None }, // 68 GET_ITER
+        Op { name: 94, cache: 0, kind: Kind::None }, // 69 GET_YIELD_FROM_ITER
+        Op { name: 199, cache: 0, kind: Kind::None }, // 70 PRINT_EXPR
+        Op { name: 149, cache: 0, kind: Kind::None }, // 71 LOAD_BUILD_CLASS
         X, // 72
         X, // 73
-        Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None }, // 74
-        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None }, // 75
+        Op { name: 147, cache: 0, kind: Kind::None }, // 74 LOAD_ASSERTION_ERROR
+        Op { name: 211, cache: 0, kind: Kind::None }, // 75 RETURN_GENERATOR
         X, // 76
         X, // 77
         X, // 78
         X, // 79
         X, // 80
         X, // 81
-        Op { name: "LIST_TO_TUPLE", cache: 0, kind: Kind::None }, // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
-        Op { name: "IMPORT_STAR", cache: 0, kind: Kind::None }, // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::None }, // 86
-        Op { name: "ASYNC_GEN_WRAP", cache: 0, kind: Kind::None }, // 87
-        Op { name: "PREP_RERAISE_STAR", cache: 0, kind: Kind::None }, // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg }, // 92
-        Op { name: "FOR_ITER", cache: 0, kind: Kind::JRel }, // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name }, // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
-        Op { name: "SWAP", cache: 0, kind: Kind::Arg }, // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "LOAD_ATTR", cache: 4, kind: Kind::Name }, // 106
-        Op { name: "COMPARE_OP", cache: 2, kind: Kind::Compare }, // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
-        Op { name: "JUMP_IF_FALSE_OR_POP", cache: 0, kind: Kind::JRel }, // 111
-        Op { name: "JUMP_IF_TRUE_OR_POP", cache: 0, kind: Kind::JRel }, // 112
+        Op { name: 146, cache: 0, kind: Kind::None }, // 82 LIST_TO_TUPLE
+        Op { name: 212, cache: 0, kind: Kind::None }, // 83 RETURN_VALUE
+        Op { name: 97, cache: 0, kind: Kind::None }, // 84 IMPORT_STAR
+        Op { name: 218, cache: 0, kind: Kind::None }, // 85 SETUP_ANNOTATIONS
+        Op { name: 262, cache: 0, kind: Kind::None }, // 86 YIELD_VALUE
+        Op { name: 1, cache: 0, kind: Kind::None }, // 87 ASYNC_GEN_WRAP
+        Op { name: 198, cache: 0, kind: Kind::None }, // 88 PREP_RERAISE_STAR
+        Op { name: 181, cache: 0, kind: Kind::None }, // 89 POP_EXCEPT
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 90 STORE_NAME
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 91 DELETE_NAME
+        Op { name: 256, cache: 1, kind: Kind::Arg }, // 92 UNPACK_SEQUENCE
+        Op { name: 87, cache: 0, kind: Kind::JRel }, // 93 FOR_ITER
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 94 UNPACK_EX
+        Op { name: 233, cache: 4, kind: Kind::Name }, // 95 STORE_ATTR
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 96 DELETE_ATTR
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 97 STORE_GLOBAL
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 98 DELETE_GLOBAL
+        Op { name: 247, cache: 0, kind: Kind::Arg }, // 99 SWAP
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 100 LOAD_CONST
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 101 LOAD_NAME
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 102 BUILD_TUPLE
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 103 BUILD_LIST
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 104 BUILD_SET
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 105 BUILD_MAP
+        Op { name: 148, cache: 4, kind: Kind::Name }, // 106 LOAD_ATTR
+        Op { name: 54, cache: 2, kind: Kind::Compare }, // 107 COMPARE_OP
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 108 IMPORT_NAME
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 109 IMPORT_FROM
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 110 JUMP_FORWARD
+        Op { name: 140, cache: 0, kind: Kind::JRel }, // 111 JUMP_IF_FALSE_OR_POP
+        Op { name: 142, cache: 0, kind: Kind::JRel }, // 112 JUMP_IF_TRUE_OR_POP
         X, // 113
-        Op { name: "POP_JUMP_FORWARD_IF_FALSE", cache: 0, kind: Kind::JRel }, // 114
-        Op { name: "POP_JUMP_FORWARD_IF_TRUE", cache: 0, kind: Kind::JRel }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 5, kind: Kind::Name }, // 116
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 117
-        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg }, // 118
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 119
-        Op { name: "COPY", cache: 0, kind: Kind::Arg }, // 120
+        Op { name: 188, cache: 0, kind: Kind::JRel }, // 114 POP_JUMP_FORWARD_IF_FALSE
+        Op { name: 191, cache: 0, kind: Kind::JRel }, // 115 POP_JUMP_FORWARD_IF_TRUE
+        Op { name: 163, cache: 5, kind: Kind::Name }, // 116 LOAD_GLOBAL
+        Op { name: 135, cache: 0, kind: Kind::Arg }, // 117 IS_OP
+        Op { name: 55, cache: 0, kind: Kind::Arg }, // 118 CONTAINS_OP
+        Op { name: 207, cache: 0, kind: Kind::Arg }, // 119 RERAISE
+        Op { name: 58, cache: 0, kind: Kind::Arg }, // 120 COPY
         X, // 121
-        Op { name: "BINARY_OP", cache: 1, kind: Kind::Arg }, // 122
-        Op { name: "SEND", cache: 0, kind: Kind::JRel }, // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
+        Op { name: 13, cache: 1, kind: Kind::Arg }, // 122 BINARY_OP
+        Op { name: 217, cache: 0, kind: Kind::JRel }, // 123 SEND
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 124 LOAD_FAST
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 125 STORE_FAST
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 126 DELETE_FAST
         X, // 127
-        Op { name: "POP_JUMP_FORWARD_IF_NOT_NONE", cache: 0, kind: Kind::JRel }, // 128
-        Op { name: "POP_JUMP_FORWARD_IF_NONE", cache: 0, kind: Kind::JRel }, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg }, // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
-        Op { name: "JUMP_BACKWARD_NO_INTERRUPT", cache: 0, kind: Kind::JRel }, // 134
-        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free }, // 135
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 136
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 137
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 138
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 139
-        Op { name: "JUMP_BACKWARD", cache: 0, kind: Kind::JRel }, // 140
+        Op { name: 190, cache: 0, kind: Kind::JRel }, // 128 POP_JUMP_FORWARD_IF_NOT_NONE
+        Op { name: 189, cache: 0, kind: Kind::JRel }, // 129 POP_JUMP_FORWARD_IF_NONE
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 130 RAISE_VARARGS
+        Op { name: 91, cache: 0, kind: Kind::Arg }, // 131 GET_AWAITABLE
+        Op { name: 172, cache: 0, kind: Kind::Arg }, // 132 MAKE_FUNCTION
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 133 BUILD_SLICE
+        Op { name: 138, cache: 0, kind: Kind::JRel }, // 134 JUMP_BACKWARD_NO_INTERRUPT
+        Op { name: 170, cache: 0, kind: Kind::Free }, // 135 MAKE_CELL
+        Op { name: 151, cache: 0, kind: Kind::Free }, // 136 LOAD_CLOSURE
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 137 LOAD_DEREF
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 138 STORE_DEREF
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 139 DELETE_DEREF
+        Op { name: 137, cache: 0, kind: Kind::JRel }, // 140 JUMP_BACKWARD
         X, // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
+        Op { name: 43, cache: 0, kind: Kind::Arg }, // 142 CALL_FUNCTION_EX
         X, // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
-        Op { name: "LOAD_CLASSDEREF", cache: 0, kind: Kind::Free }, // 148
-        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg }, // 149
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 144 EXTENDED_ARG
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 145 LIST_APPEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 146 SET_ADD
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 147 MAP_ADD
+        Op { name: 150, cache: 0, kind: Kind::Free }, // 148 LOAD_CLASSDEREF
+        Op { name: 60, cache: 0, kind: Kind::Arg }, // 149 COPY_FREE_VARS
         X, // 150
-        Op { name: "RESUME", cache: 0, kind: Kind::Arg }, // 151
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 152
+        Op { name: 209, cache: 0, kind: Kind::Arg }, // 151 RESUME
+        Op { name: 174, cache: 0, kind: Kind::Arg }, // 152 MATCH_CLASS
         X, // 153
         X, // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
+        Op { name: 85, cache: 0, kind: Kind::Arg }, // 155 FORMAT_VALUE
+        Op { name: 24, cache: 0, kind: Kind::Arg }, // 156 BUILD_CONST_KEY_MAP
+        Op { name: 34, cache: 0, kind: Kind::Arg }, // 157 BUILD_STRING
         X, // 158
         X, // 159
-        Op { name: "LOAD_METHOD", cache: 10, kind: Kind::Name }, // 160
+        Op { name: 165, cache: 10, kind: Kind::Name }, // 160 LOAD_METHOD
         X, // 161
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 162
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 163
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 164
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 165
-        Op { name: "PRECALL", cache: 1, kind: Kind::Arg }, // 166
+        Op { name: 145, cache: 0, kind: Kind::Arg }, // 162 LIST_EXTEND
+        Op { name: 226, cache: 0, kind: Kind::Arg }, // 163 SET_UPDATE
+        Op { name: 71, cache: 0, kind: Kind::Arg }, // 164 DICT_MERGE
+        Op { name: 72, cache: 0, kind: Kind::Arg }, // 165 DICT_UPDATE
+        Op { name: 197, cache: 1, kind: Kind::Arg }, // 166 PRECALL
         X, // 167
         X, // 168
         X, // 169
         X, // 170
-        Op { name: "CALL", cache: 4, kind: Kind::Arg }, // 171
-        Op { name: "KW_NAMES", cache: 0, kind: Kind::Const }, // 172
-        Op { name: "POP_JUMP_BACKWARD_IF_NOT_NONE", cache: 0, kind: Kind::JRel }, // 173
-        Op { name: "POP_JUMP_BACKWARD_IF_NONE", cache: 0, kind: Kind::JRel }, // 174
-        Op { name: "POP_JUMP_BACKWARD_IF_FALSE", cache: 0, kind: Kind::JRel }, // 175
-        Op { name: "POP_JUMP_BACKWARD_IF_TRUE", cache: 0, kind: Kind::JRel }, // 176
+        Op { name: 40, cache: 4, kind: Kind::Arg }, // 171 CALL
+        Op { name: 143, cache: 0, kind: Kind::Const }, // 172 KW_NAMES
+        Op { name: 186, cache: 0, kind: Kind::JRel }, // 173 POP_JUMP_BACKWARD_IF_NOT_NONE
+        Op { name: 185, cache: 0, kind: Kind::JRel }, // 174 POP_JUMP_BACKWARD_IF_NONE
+        Op { name: 184, cache: 0, kind: Kind::JRel }, // 175 POP_JUMP_BACKWARD_IF_FALSE
+        Op { name: 187, cache: 0, kind: Kind::JRel }, // 176 POP_JUMP_BACKWARD_IF_TRUE
         X, // 177
         X, // 178
         X, // 179
@@ -2386,24 +2653,24 @@ pub static V3_12: OpTable = OpTable {
     have_argument: 90,
     extended_arg: 144,
     ops: [
-        Op { name: "CACHE", cache: 0, kind: Kind::None }, // 0
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 1
-        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None }, // 2
-        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None }, // 3
-        Op { name: "END_FOR", cache: 0, kind: Kind::None }, // 4
-        Op { name: "END_SEND", cache: 0, kind: Kind::None }, // 5
+        Op { name: 39, cache: 0, kind: Kind::None }, // 0 CACHE
+        Op { name: 196, cache: 0, kind: Kind::None }, // 1 POP_TOP
+        Op { name: 205, cache: 0, kind: Kind::None }, // 2 PUSH_NULL
+        Op { name: 134, cache: 0, kind: Kind::None }, // 3 INTERPRETER_EXIT
+        Op { name: 78, cache: 0, kind: Kind::None }, // 4 END_FOR
+        Op { name: 79, cache: 0, kind: Kind::None }, // 5 END_SEND
         X, // 6
         X, // 7
         X, // 8
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 9
+        Op { name: 178, cache: 0, kind: Kind::None }, // 9 NOP
         X, // 10
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 11
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 12
+        Op { name: 252, cache: 0, kind: Kind::None }, // 11 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 12 UNARY_NOT
         X, // 13
         X, // 14
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 15
+        Op { name: 251, cache: 0, kind: Kind::None }, // 15 UNARY_INVERT
         X, // 16
-        Op { name: "RESERVED", cache: 0, kind: Kind::None }, // 17
+        Op { name: 208, cache: 0, kind: Kind::None }, // 17 RESERVED
         X, // 18
         X, // 19
         X, // 20
@@ -2411,19 +2678,19 @@ pub static V3_12: OpTable = OpTable {
         X, // 22
         X, // 23
         X, // 24
-        Op { name: "BINARY_SUBSCR", cache: 1, kind: Kind::None }, // 25
-        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None }, // 26
-        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None }, // 27
+        Op { name: 18, cache: 1, kind: Kind::None }, // 25 BINARY_SUBSCR
+        Op { name: 17, cache: 0, kind: Kind::None }, // 26 BINARY_SLICE
+        Op { name: 241, cache: 0, kind: Kind::None }, // 27 STORE_SLICE
         X, // 28
         X, // 29
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 30
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 31
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 32
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 33
+        Op { name: 93, cache: 0, kind: Kind::None }, // 30 GET_LEN
+        Op { name: 176, cache: 0, kind: Kind::None }, // 31 MATCH_MAPPING
+        Op { name: 177, cache: 0, kind: Kind::None }, // 32 MATCH_SEQUENCE
+        Op { name: 175, cache: 0, kind: Kind::None }, // 33 MATCH_KEYS
         X, // 34
-        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None }, // 35
-        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None }, // 36
-        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None }, // 37
+        Op { name: 204, cache: 0, kind: Kind::None }, // 35 PUSH_EXC_INFO
+        Op { name: 52, cache: 0, kind: Kind::None }, // 36 CHECK_EXC_MATCH
+        Op { name: 51, cache: 0, kind: Kind::None }, // 37 CHECK_EG_MATCH
         X, // 38
         X, // 39
         X, // 40
@@ -2435,33 +2702,33 @@ pub static V3_12: OpTable = OpTable {
         X, // 46
         X, // 47
         X, // 48
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::None }, // 49
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 50
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 51
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 52
-        Op { name: "BEFORE_WITH", cache: 0, kind: Kind::None }, // 53
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 54
-        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None }, // 55
+        Op { name: 260, cache: 0, kind: Kind::None }, // 49 WITH_EXCEPT_START
+        Op { name: 89, cache: 0, kind: Kind::None }, // 50 GET_AITER
+        Op { name: 90, cache: 0, kind: Kind::None }, // 51 GET_ANEXT
+        Op { name: 2, cache: 0, kind: Kind::None }, // 52 BEFORE_ASYNC_WITH
+        Op { name: 3, cache: 0, kind: Kind::None }, // 53 BEFORE_WITH
+        Op { name: 76, cache: 0, kind: Kind::None }, // 54 END_ASYNC_FOR
+        Op { name: 53, cache: 0, kind: Kind::None }, // 55 CLEANUP_THROW
         X, // 56
         X, // 57
         X, // 58
         X, // 59
-        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None }, // 60
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 61
+        Op { name: 246, cache: 1, kind: Kind::None }, // 60 STORE_SUBSCR
+        Op { name: 70, cache: 0, kind: Kind::None }, // 61 DELETE_SUBSCR
         X, // 62
         X, // 63
         X, // 64
         X, // 65
         X, // 66
         X, // 67
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 68
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 69
+        Op { name: 92, cache: 0, kind: Kind::None }, // 68 GET_ITER
+        Op { name: 94, cache: 0, kind: Kind::None }, // 69 GET_YIELD_FROM_ITER
         X, // 70
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 71
+        Op { name: 149, cache: 0, kind: Kind::None }, // 71 LOAD_BUILD_CLASS
         X, // 72
         X, // 73
-        Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None }, // 74
-        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None }, // 75
+        Op { name: 147, cache: 0, kind: Kind::None }, // 74 LOAD_ASSERTION_ERROR
+        Op { name: 211, cache: 0, kind: Kind::None }, // 75 RETURN_GENERATOR
         X, // 76
         X, // 77
         X, // 78
@@ -2469,100 +2736,100 @@ pub static V3_12: OpTable = OpTable {
         X, // 80
         X, // 81
         X, // 82
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 83
+        Op { name: 212, cache: 0, kind: Kind::None }, // 83 RETURN_VALUE
         X, // 84
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 85
+        Op { name: 218, cache: 0, kind: Kind::None }, // 85 SETUP_ANNOTATIONS
         X, // 86
-        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None }, // 87
+        Op { name: 164, cache: 0, kind: Kind::None }, // 87 LOAD_LOCALS
         X, // 88
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 89
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg }, // 92
-        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel }, // 93
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name }, // 95
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 96
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 97
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 98
-        Op { name: "SWAP", cache: 0, kind: Kind::Arg }, // 99
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 100
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 101
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name }, // 106
-        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare }, // 107
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 108
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 109
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 110
+        Op { name: 181, cache: 0, kind: Kind::None }, // 89 POP_EXCEPT
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 90 STORE_NAME
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 91 DELETE_NAME
+        Op { name: 256, cache: 1, kind: Kind::Arg }, // 92 UNPACK_SEQUENCE
+        Op { name: 87, cache: 1, kind: Kind::JRel }, // 93 FOR_ITER
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 94 UNPACK_EX
+        Op { name: 233, cache: 4, kind: Kind::Name }, // 95 STORE_ATTR
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 96 DELETE_ATTR
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 97 STORE_GLOBAL
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 98 DELETE_GLOBAL
+        Op { name: 247, cache: 0, kind: Kind::Arg }, // 99 SWAP
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 100 LOAD_CONST
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 101 LOAD_NAME
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 102 BUILD_TUPLE
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 103 BUILD_LIST
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 104 BUILD_SET
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 105 BUILD_MAP
+        Op { name: 148, cache: 9, kind: Kind::Name }, // 106 LOAD_ATTR
+        Op { name: 54, cache: 1, kind: Kind::Compare }, // 107 COMPARE_OP
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 108 IMPORT_NAME
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 109 IMPORT_FROM
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 110 JUMP_FORWARD
         X, // 111
         X, // 112
         X, // 113
-        Op { name: "POP_JUMP_IF_FALSE", cache: 0, kind: Kind::JRel }, // 114
-        Op { name: "POP_JUMP_IF_TRUE", cache: 0, kind: Kind::JRel }, // 115
-        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name }, // 116
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 117
-        Op { name: "CONTAINS_OP", cache: 0, kind: Kind::Arg }, // 118
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 119
-        Op { name: "COPY", cache: 0, kind: Kind::Arg }, // 120
-        Op { name: "RETURN_CONST", cache: 0, kind: Kind::Const }, // 121
-        Op { name: "BINARY_OP", cache: 1, kind: Kind::Arg }, // 122
-        Op { name: "SEND", cache: 1, kind: Kind::JRel }, // 123
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 124
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 125
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 126
-        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local }, // 127
-        Op { name: "POP_JUMP_IF_NOT_NONE", cache: 0, kind: Kind::JRel }, // 128
-        Op { name: "POP_JUMP_IF_NONE", cache: 0, kind: Kind::JRel }, // 129
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 130
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg }, // 131
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::Arg }, // 132
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 133
-        Op { name: "JUMP_BACKWARD_NO_INTERRUPT", cache: 0, kind: Kind::JRel }, // 134
-        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free }, // 135
-        Op { name: "LOAD_CLOSURE", cache: 0, kind: Kind::Free }, // 136
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 137
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 138
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 139
-        Op { name: "JUMP_BACKWARD", cache: 0, kind: Kind::JRel }, // 140
-        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name }, // 141
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 142
-        Op { name: "LOAD_FAST_AND_CLEAR", cache: 0, kind: Kind::Local }, // 143
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 144
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 145
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 146
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 147
+        Op { name: 192, cache: 0, kind: Kind::JRel }, // 114 POP_JUMP_IF_FALSE
+        Op { name: 195, cache: 0, kind: Kind::JRel }, // 115 POP_JUMP_IF_TRUE
+        Op { name: 163, cache: 4, kind: Kind::Name }, // 116 LOAD_GLOBAL
+        Op { name: 135, cache: 0, kind: Kind::Arg }, // 117 IS_OP
+        Op { name: 55, cache: 0, kind: Kind::Arg }, // 118 CONTAINS_OP
+        Op { name: 207, cache: 0, kind: Kind::Arg }, // 119 RERAISE
+        Op { name: 58, cache: 0, kind: Kind::Arg }, // 120 COPY
+        Op { name: 210, cache: 0, kind: Kind::Const }, // 121 RETURN_CONST
+        Op { name: 13, cache: 1, kind: Kind::Arg }, // 122 BINARY_OP
+        Op { name: 217, cache: 1, kind: Kind::JRel }, // 123 SEND
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 124 LOAD_FAST
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 125 STORE_FAST
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 126 DELETE_FAST
+        Op { name: 159, cache: 0, kind: Kind::Local }, // 127 LOAD_FAST_CHECK
+        Op { name: 194, cache: 0, kind: Kind::JRel }, // 128 POP_JUMP_IF_NOT_NONE
+        Op { name: 193, cache: 0, kind: Kind::JRel }, // 129 POP_JUMP_IF_NONE
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 130 RAISE_VARARGS
+        Op { name: 91, cache: 0, kind: Kind::Arg }, // 131 GET_AWAITABLE
+        Op { name: 172, cache: 0, kind: Kind::Arg }, // 132 MAKE_FUNCTION
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 133 BUILD_SLICE
+        Op { name: 138, cache: 0, kind: Kind::JRel }, // 134 JUMP_BACKWARD_NO_INTERRUPT
+        Op { name: 170, cache: 0, kind: Kind::Free }, // 135 MAKE_CELL
+        Op { name: 151, cache: 0, kind: Kind::Free }, // 136 LOAD_CLOSURE
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 137 LOAD_DEREF
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 138 STORE_DEREF
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 139 DELETE_DEREF
+        Op { name: 137, cache: 0, kind: Kind::JRel }, // 140 JUMP_BACKWARD
+        Op { name: 169, cache: 1, kind: Kind::Name }, // 141 LOAD_SUPER_ATTR
+        Op { name: 43, cache: 0, kind: Kind::Arg }, // 142 CALL_FUNCTION_EX
+        Op { name: 156, cache: 0, kind: Kind::Local }, // 143 LOAD_FAST_AND_CLEAR
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 144 EXTENDED_ARG
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 145 LIST_APPEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 146 SET_ADD
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 147 MAP_ADD
         X, // 148
-        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg }, // 149
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 150
-        Op { name: "RESUME", cache: 0, kind: Kind::Arg }, // 151
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 152
+        Op { name: 60, cache: 0, kind: Kind::Arg }, // 149 COPY_FREE_VARS
+        Op { name: 262, cache: 0, kind: Kind::Arg }, // 150 YIELD_VALUE
+        Op { name: 209, cache: 0, kind: Kind::Arg }, // 151 RESUME
+        Op { name: 174, cache: 0, kind: Kind::Arg }, // 152 MATCH_CLASS
         X, // 153
         X, // 154
-        Op { name: "FORMAT_VALUE", cache: 0, kind: Kind::Arg }, // 155
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 156
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 157
+        Op { name: 85, cache: 0, kind: Kind::Arg }, // 155 FORMAT_VALUE
+        Op { name: 24, cache: 0, kind: Kind::Arg }, // 156 BUILD_CONST_KEY_MAP
+        Op { name: 34, cache: 0, kind: Kind::Arg }, // 157 BUILD_STRING
         X, // 158
         X, // 159
         X, // 160
         X, // 161
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 162
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 163
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 164
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 165
+        Op { name: 145, cache: 0, kind: Kind::Arg }, // 162 LIST_EXTEND
+        Op { name: 226, cache: 0, kind: Kind::Arg }, // 163 SET_UPDATE
+        Op { name: 71, cache: 0, kind: Kind::Arg }, // 164 DICT_MERGE
+        Op { name: 72, cache: 0, kind: Kind::Arg }, // 165 DICT_UPDATE
         X, // 166
         X, // 167
         X, // 168
         X, // 169
         X, // 170
-        Op { name: "CALL", cache: 3, kind: Kind::Arg }, // 171
-        Op { name: "KW_NAMES", cache: 0, kind: Kind::Const }, // 172
-        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg }, // 173
-        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg }, // 174
-        Op { name: "LOAD_FROM_DICT_OR_GLOBALS", cache: 0, kind: Kind::Name }, // 175
-        Op { name: "LOAD_FROM_DICT_OR_DEREF", cache: 0, kind: Kind::Free }, // 176
+        Op { name: 40, cache: 3, kind: Kind::Arg }, // 171 CALL
+        Op { name: 143, cache: 0, kind: Kind::Const }, // 172 KW_NAMES
+        Op { name: 47, cache: 0, kind: Kind::Arg }, // 173 CALL_INTRINSIC_1
+        Op { name: 48, cache: 0, kind: Kind::Arg }, // 174 CALL_INTRINSIC_2
+        Op { name: 162, cache: 0, kind: Kind::Name }, // 175 LOAD_FROM_DICT_OR_GLOBALS
+        Op { name: 161, cache: 0, kind: Kind::Free }, // 176 LOAD_FROM_DICT_OR_DEREF
         X, // 177
         X, // 178
         X, // 179
@@ -2623,24 +2890,24 @@ pub static V3_12: OpTable = OpTable {
         X, // 234
         X, // 235
         X, // 236
-        Op { name: "INSTRUMENTED_LOAD_SUPER_ATTR", cache: 0, kind: Kind::Arg }, // 237
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_NONE", cache: 0, kind: Kind::Arg }, // 238
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_NOT_NONE", cache: 0, kind: Kind::Arg }, // 239
-        Op { name: "INSTRUMENTED_RESUME", cache: 0, kind: Kind::Arg }, // 240
-        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg }, // 241
-        Op { name: "INSTRUMENTED_RETURN_VALUE", cache: 0, kind: Kind::Arg }, // 242
-        Op { name: "INSTRUMENTED_YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 243
-        Op { name: "INSTRUMENTED_CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 244
-        Op { name: "INSTRUMENTED_JUMP_FORWARD", cache: 0, kind: Kind::Arg }, // 245
-        Op { name: "INSTRUMENTED_JUMP_BACKWARD", cache: 0, kind: Kind::Arg }, // 246
-        Op { name: "INSTRUMENTED_RETURN_CONST", cache: 0, kind: Kind::Arg }, // 247
-        Op { name: "INSTRUMENTED_FOR_ITER", cache: 0, kind: Kind::Arg }, // 248
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_FALSE", cache: 0, kind: Kind::Arg }, // 249
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_TRUE", cache: 0, kind: Kind::Arg }, // 250
-        Op { name: "INSTRUMENTED_END_FOR", cache: 0, kind: Kind::Arg }, // 251
-        Op { name: "INSTRUMENTED_END_SEND", cache: 0, kind: Kind::Arg }, // 252
-        Op { name: "INSTRUMENTED_INSTRUCTION", cache: 0, kind: Kind::Arg }, // 253
-        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg }, // 254
+        Op { name: 123, cache: 0, kind: Kind::Arg }, // 237 INSTRUMENTED_LOAD_SUPER_ATTR
+        Op { name: 127, cache: 0, kind: Kind::Arg }, // 238 INSTRUMENTED_POP_JUMP_IF_NONE
+        Op { name: 128, cache: 0, kind: Kind::Arg }, // 239 INSTRUMENTED_POP_JUMP_IF_NOT_NONE
+        Op { name: 130, cache: 0, kind: Kind::Arg }, // 240 INSTRUMENTED_RESUME
+        Op { name: 112, cache: 0, kind: Kind::Arg }, // 241 INSTRUMENTED_CALL
+        Op { name: 132, cache: 0, kind: Kind::Arg }, // 242 INSTRUMENTED_RETURN_VALUE
+        Op { name: 133, cache: 0, kind: Kind::Arg }, // 243 INSTRUMENTED_YIELD_VALUE
+        Op { name: 113, cache: 0, kind: Kind::Arg }, // 244 INSTRUMENTED_CALL_FUNCTION_EX
+        Op { name: 121, cache: 0, kind: Kind::Arg }, // 245 INSTRUMENTED_JUMP_FORWARD
+        Op { name: 120, cache: 0, kind: Kind::Arg }, // 246 INSTRUMENTED_JUMP_BACKWARD
+        Op { name: 131, cache: 0, kind: Kind::Arg }, // 247 INSTRUMENTED_RETURN_CONST
+        Op { name: 118, cache: 0, kind: Kind::Arg }, // 248 INSTRUMENTED_FOR_ITER
+        Op { name: 126, cache: 0, kind: Kind::Arg }, // 249 INSTRUMENTED_POP_JUMP_IF_FALSE
+        Op { name: 129, cache: 0, kind: Kind::Arg }, // 250 INSTRUMENTED_POP_JUMP_IF_TRUE
+        Op { name: 116, cache: 0, kind: Kind::Arg }, // 251 INSTRUMENTED_END_FOR
+        Op { name: 117, cache: 0, kind: Kind::Arg }, // 252 INSTRUMENTED_END_SEND
+        Op { name: 119, cache: 0, kind: Kind::Arg }, // 253 INSTRUMENTED_INSTRUCTION
+        Op { name: 122, cache: 0, kind: Kind::Arg }, // 254 INSTRUMENTED_LINE
         X, // 255
     ],
 };
@@ -2650,125 +2917,125 @@ pub static V3_13: OpTable = OpTable {
     have_argument: 44,
     extended_arg: 71,
     ops: [
-        Op { name: "CACHE", cache: 0, kind: Kind::None }, // 0
-        Op { name: "BEFORE_ASYNC_WITH", cache: 0, kind: Kind::None }, // 1
-        Op { name: "BEFORE_WITH", cache: 0, kind: Kind::None }, // 2
+        Op { name: 39, cache: 0, kind: Kind::None }, // 0 CACHE
+        Op { name: 2, cache: 0, kind: Kind::None }, // 1 BEFORE_ASYNC_WITH
+        Op { name: 3, cache: 0, kind: Kind::None }, // 2 BEFORE_WITH
         X, // 3
-        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None }, // 4
-        Op { name: "BINARY_SUBSCR", cache: 1, kind: Kind::None }, // 5
-        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None }, // 6
-        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None }, // 7
-        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None }, // 8
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 9
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::None }, // 10
-        Op { name: "END_FOR", cache: 0, kind: Kind::None }, // 11
-        Op { name: "END_SEND", cache: 0, kind: Kind::None }, // 12
-        Op { name: "EXIT_INIT_CHECK", cache: 0, kind: Kind::None }, // 13
-        Op { name: "FORMAT_SIMPLE", cache: 0, kind: Kind::None }, // 14
-        Op { name: "FORMAT_WITH_SPEC", cache: 0, kind: Kind::None }, // 15
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 16
-        Op { name: "RESERVED", cache: 0, kind: Kind::None }, // 17
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 18
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 20
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 21
-        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None }, // 22
-        Op { name: "LOAD_ASSERTION_ERROR", cache: 0, kind: Kind::None }, // 23
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 24
-        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None }, // 25
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::None }, // 26
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 27
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 28
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 29
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 30
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 31
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 32
-        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None }, // 33
-        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None }, // 34
-        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None }, // 35
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 36
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 37
-        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None }, // 38
-        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None }, // 39
-        Op { name: "TO_BOOL", cache: 3, kind: Kind::None }, // 40
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 41
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 42
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 43
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::Arg }, // 44
-        Op { name: "BINARY_OP", cache: 1, kind: Kind::Arg }, // 45
-        Op { name: "BUILD_CONST_KEY_MAP", cache: 0, kind: Kind::Arg }, // 46
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 47
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 48
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 49
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 50
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 51
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 52
-        Op { name: "CALL", cache: 3, kind: Kind::Arg }, // 53
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 54
-        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg }, // 55
-        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg }, // 56
-        Op { name: "CALL_KW", cache: 0, kind: Kind::Arg }, // 57
-        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare }, // 58
-        Op { name: "CONTAINS_OP", cache: 1, kind: Kind::Arg }, // 59
-        Op { name: "CONVERT_VALUE", cache: 0, kind: Kind::Arg }, // 60
-        Op { name: "COPY", cache: 0, kind: Kind::Arg }, // 61
-        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg }, // 62
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 63
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 64
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 65
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 66
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 67
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 68
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 69
-        Op { name: "ENTER_EXECUTOR", cache: 0, kind: Kind::Arg }, // 70
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 71
-        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel }, // 72
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg }, // 73
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 74
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 75
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 76
-        Op { name: "JUMP_BACKWARD", cache: 1, kind: Kind::JRel }, // 77
-        Op { name: "JUMP_BACKWARD_NO_INTERRUPT", cache: 0, kind: Kind::JRel }, // 78
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 79
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 80
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 81
-        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name }, // 82
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 83
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Free }, // 84
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 85
-        Op { name: "LOAD_FAST_AND_CLEAR", cache: 0, kind: Kind::Local }, // 86
-        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local }, // 87
-        Op { name: "LOAD_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 88
-        Op { name: "LOAD_FROM_DICT_OR_DEREF", cache: 0, kind: Kind::Free }, // 89
-        Op { name: "LOAD_FROM_DICT_OR_GLOBALS", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name }, // 91
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 92
-        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name }, // 93
-        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free }, // 94
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 95
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 96
-        Op { name: "POP_JUMP_IF_FALSE", cache: 1, kind: Kind::JRel }, // 97
-        Op { name: "POP_JUMP_IF_NONE", cache: 1, kind: Kind::JRel }, // 98
-        Op { name: "POP_JUMP_IF_NOT_NONE", cache: 1, kind: Kind::JRel }, // 99
-        Op { name: "POP_JUMP_IF_TRUE", cache: 1, kind: Kind::JRel }, // 100
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 101
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 102
-        Op { name: "RETURN_CONST", cache: 0, kind: Kind::Const }, // 103
-        Op { name: "SEND", cache: 1, kind: Kind::JRel }, // 104
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "SET_FUNCTION_ATTRIBUTE", cache: 0, kind: Kind::Arg }, // 106
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 107
-        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name }, // 108
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 109
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 110
-        Op { name: "STORE_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 111
-        Op { name: "STORE_FAST_STORE_FAST", cache: 0, kind: Kind::Local }, // 112
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 113
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 114
-        Op { name: "SWAP", cache: 0, kind: Kind::Arg }, // 115
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 116
-        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg }, // 117
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 118
+        Op { name: 17, cache: 0, kind: Kind::None }, // 4 BINARY_SLICE
+        Op { name: 18, cache: 1, kind: Kind::None }, // 5 BINARY_SUBSCR
+        Op { name: 51, cache: 0, kind: Kind::None }, // 6 CHECK_EG_MATCH
+        Op { name: 52, cache: 0, kind: Kind::None }, // 7 CHECK_EXC_MATCH
+        Op { name: 53, cache: 0, kind: Kind::None }, // 8 CLEANUP_THROW
+        Op { name: 70, cache: 0, kind: Kind::None }, // 9 DELETE_SUBSCR
+        Op { name: 76, cache: 0, kind: Kind::None }, // 10 END_ASYNC_FOR
+        Op { name: 78, cache: 0, kind: Kind::None }, // 11 END_FOR
+        Op { name: 79, cache: 0, kind: Kind::None }, // 12 END_SEND
+        Op { name: 82, cache: 0, kind: Kind::None }, // 13 EXIT_INIT_CHECK
+        Op { name: 84, cache: 0, kind: Kind::None }, // 14 FORMAT_SIMPLE
+        Op { name: 86, cache: 0, kind: Kind::None }, // 15 FORMAT_WITH_SPEC
+        Op { name: 89, cache: 0, kind: Kind::None }, // 16 GET_AITER
+        Op { name: 208, cache: 0, kind: Kind::None }, // 17 RESERVED
+        Op { name: 90, cache: 0, kind: Kind::None }, // 18 GET_ANEXT
+        Op { name: 92, cache: 0, kind: Kind::None }, // 19 GET_ITER
+        Op { name: 93, cache: 0, kind: Kind::None }, // 20 GET_LEN
+        Op { name: 94, cache: 0, kind: Kind::None }, // 21 GET_YIELD_FROM_ITER
+        Op { name: 134, cache: 0, kind: Kind::None }, // 22 INTERPRETER_EXIT
+        Op { name: 147, cache: 0, kind: Kind::None }, // 23 LOAD_ASSERTION_ERROR
+        Op { name: 149, cache: 0, kind: Kind::None }, // 24 LOAD_BUILD_CLASS
+        Op { name: 164, cache: 0, kind: Kind::None }, // 25 LOAD_LOCALS
+        Op { name: 172, cache: 0, kind: Kind::None }, // 26 MAKE_FUNCTION
+        Op { name: 175, cache: 0, kind: Kind::None }, // 27 MATCH_KEYS
+        Op { name: 176, cache: 0, kind: Kind::None }, // 28 MATCH_MAPPING
+        Op { name: 177, cache: 0, kind: Kind::None }, // 29 MATCH_SEQUENCE
+        Op { name: 178, cache: 0, kind: Kind::None }, // 30 NOP
+        Op { name: 181, cache: 0, kind: Kind::None }, // 31 POP_EXCEPT
+        Op { name: 196, cache: 0, kind: Kind::None }, // 32 POP_TOP
+        Op { name: 204, cache: 0, kind: Kind::None }, // 33 PUSH_EXC_INFO
+        Op { name: 205, cache: 0, kind: Kind::None }, // 34 PUSH_NULL
+        Op { name: 211, cache: 0, kind: Kind::None }, // 35 RETURN_GENERATOR
+        Op { name: 212, cache: 0, kind: Kind::None }, // 36 RETURN_VALUE
+        Op { name: 218, cache: 0, kind: Kind::None }, // 37 SETUP_ANNOTATIONS
+        Op { name: 241, cache: 0, kind: Kind::None }, // 38 STORE_SLICE
+        Op { name: 246, cache: 1, kind: Kind::None }, // 39 STORE_SUBSCR
+        Op { name: 248, cache: 3, kind: Kind::None }, // 40 TO_BOOL
+        Op { name: 251, cache: 0, kind: Kind::None }, // 41 UNARY_INVERT
+        Op { name: 252, cache: 0, kind: Kind::None }, // 42 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 43 UNARY_NOT
+        Op { name: 260, cache: 0, kind: Kind::Arg }, // 44 WITH_EXCEPT_START
+        Op { name: 13, cache: 1, kind: Kind::Arg }, // 45 BINARY_OP
+        Op { name: 24, cache: 0, kind: Kind::Arg }, // 46 BUILD_CONST_KEY_MAP
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 47 BUILD_LIST
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 48 BUILD_MAP
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 49 BUILD_SET
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 50 BUILD_SLICE
+        Op { name: 34, cache: 0, kind: Kind::Arg }, // 51 BUILD_STRING
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 52 BUILD_TUPLE
+        Op { name: 40, cache: 3, kind: Kind::Arg }, // 53 CALL
+        Op { name: 43, cache: 0, kind: Kind::Arg }, // 54 CALL_FUNCTION_EX
+        Op { name: 47, cache: 0, kind: Kind::Arg }, // 55 CALL_INTRINSIC_1
+        Op { name: 48, cache: 0, kind: Kind::Arg }, // 56 CALL_INTRINSIC_2
+        Op { name: 49, cache: 0, kind: Kind::Arg }, // 57 CALL_KW
+        Op { name: 54, cache: 1, kind: Kind::Compare }, // 58 COMPARE_OP
+        Op { name: 55, cache: 1, kind: Kind::Arg }, // 59 CONTAINS_OP
+        Op { name: 57, cache: 0, kind: Kind::Arg }, // 60 CONVERT_VALUE
+        Op { name: 58, cache: 0, kind: Kind::Arg }, // 61 COPY
+        Op { name: 60, cache: 0, kind: Kind::Arg }, // 62 COPY_FREE_VARS
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 63 DELETE_ATTR
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 64 DELETE_DEREF
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 65 DELETE_FAST
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 66 DELETE_GLOBAL
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 67 DELETE_NAME
+        Op { name: 71, cache: 0, kind: Kind::Arg }, // 68 DICT_MERGE
+        Op { name: 72, cache: 0, kind: Kind::Arg }, // 69 DICT_UPDATE
+        Op { name: 80, cache: 0, kind: Kind::Arg }, // 70 ENTER_EXECUTOR
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 71 EXTENDED_ARG
+        Op { name: 87, cache: 1, kind: Kind::JRel }, // 72 FOR_ITER
+        Op { name: 91, cache: 0, kind: Kind::Arg }, // 73 GET_AWAITABLE
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 74 IMPORT_FROM
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 75 IMPORT_NAME
+        Op { name: 135, cache: 0, kind: Kind::Arg }, // 76 IS_OP
+        Op { name: 137, cache: 1, kind: Kind::JRel }, // 77 JUMP_BACKWARD
+        Op { name: 138, cache: 0, kind: Kind::JRel }, // 78 JUMP_BACKWARD_NO_INTERRUPT
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 79 JUMP_FORWARD
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 80 LIST_APPEND
+        Op { name: 145, cache: 0, kind: Kind::Arg }, // 81 LIST_EXTEND
+        Op { name: 148, cache: 9, kind: Kind::Name }, // 82 LOAD_ATTR
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 83 LOAD_CONST
+        Op { name: 154, cache: 0, kind: Kind::Free }, // 84 LOAD_DEREF
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 85 LOAD_FAST
+        Op { name: 156, cache: 0, kind: Kind::Local }, // 86 LOAD_FAST_AND_CLEAR
+        Op { name: 159, cache: 0, kind: Kind::Local }, // 87 LOAD_FAST_CHECK
+        Op { name: 160, cache: 0, kind: Kind::Local }, // 88 LOAD_FAST_LOAD_FAST
+        Op { name: 161, cache: 0, kind: Kind::Free }, // 89 LOAD_FROM_DICT_OR_DEREF
+        Op { name: 162, cache: 0, kind: Kind::Name }, // 90 LOAD_FROM_DICT_OR_GLOBALS
+        Op { name: 163, cache: 4, kind: Kind::Name }, // 91 LOAD_GLOBAL
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 92 LOAD_NAME
+        Op { name: 169, cache: 1, kind: Kind::Name }, // 93 LOAD_SUPER_ATTR
+        Op { name: 170, cache: 0, kind: Kind::Free }, // 94 MAKE_CELL
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 95 MAP_ADD
+        Op { name: 174, cache: 0, kind: Kind::Arg }, // 96 MATCH_CLASS
+        Op { name: 192, cache: 1, kind: Kind::JRel }, // 97 POP_JUMP_IF_FALSE
+        Op { name: 193, cache: 1, kind: Kind::JRel }, // 98 POP_JUMP_IF_NONE
+        Op { name: 194, cache: 1, kind: Kind::JRel }, // 99 POP_JUMP_IF_NOT_NONE
+        Op { name: 195, cache: 1, kind: Kind::JRel }, // 100 POP_JUMP_IF_TRUE
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 101 RAISE_VARARGS
+        Op { name: 207, cache: 0, kind: Kind::Arg }, // 102 RERAISE
+        Op { name: 210, cache: 0, kind: Kind::Const }, // 103 RETURN_CONST
+        Op { name: 217, cache: 1, kind: Kind::JRel }, // 104 SEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 105 SET_ADD
+        Op { name: 225, cache: 0, kind: Kind::Arg }, // 106 SET_FUNCTION_ATTRIBUTE
+        Op { name: 226, cache: 0, kind: Kind::Arg }, // 107 SET_UPDATE
+        Op { name: 233, cache: 4, kind: Kind::Name }, // 108 STORE_ATTR
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 109 STORE_DEREF
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 110 STORE_FAST
+        Op { name: 236, cache: 0, kind: Kind::Local }, // 111 STORE_FAST_LOAD_FAST
+        Op { name: 237, cache: 0, kind: Kind::Local }, // 112 STORE_FAST_STORE_FAST
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 113 STORE_GLOBAL
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 114 STORE_NAME
+        Op { name: 247, cache: 0, kind: Kind::Arg }, // 115 SWAP
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 116 UNPACK_EX
+        Op { name: 256, cache: 1, kind: Kind::Arg }, // 117 UNPACK_SEQUENCE
+        Op { name: 262, cache: 0, kind: Kind::Arg }, // 118 YIELD_VALUE
         X, // 119
         X, // 120
         X, // 121
@@ -2799,7 +3066,7 @@ pub static V3_13: OpTable = OpTable {
         X, // 146
         X, // 147
         X, // 148
-        Op { name: "RESUME", cache: 0, kind: Kind::Arg }, // 149
+        Op { name: 209, cache: 0, kind: Kind::Arg }, // 149 RESUME
         X, // 150
         X, // 151
         X, // 152
@@ -2886,25 +3153,25 @@ pub static V3_13: OpTable = OpTable {
         X, // 233
         X, // 234
         X, // 235
-        Op { name: "INSTRUMENTED_RESUME", cache: 0, kind: Kind::Arg }, // 236
-        Op { name: "INSTRUMENTED_END_FOR", cache: 0, kind: Kind::Arg }, // 237
-        Op { name: "INSTRUMENTED_END_SEND", cache: 0, kind: Kind::Arg }, // 238
-        Op { name: "INSTRUMENTED_RETURN_VALUE", cache: 0, kind: Kind::Arg }, // 239
-        Op { name: "INSTRUMENTED_RETURN_CONST", cache: 0, kind: Kind::Const }, // 240
-        Op { name: "INSTRUMENTED_YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 241
-        Op { name: "INSTRUMENTED_LOAD_SUPER_ATTR", cache: 0, kind: Kind::Arg }, // 242
-        Op { name: "INSTRUMENTED_FOR_ITER", cache: 0, kind: Kind::Arg }, // 243
-        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg }, // 244
-        Op { name: "INSTRUMENTED_CALL_KW", cache: 0, kind: Kind::Arg }, // 245
-        Op { name: "INSTRUMENTED_CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 246
-        Op { name: "INSTRUMENTED_INSTRUCTION", cache: 0, kind: Kind::Arg }, // 247
-        Op { name: "INSTRUMENTED_JUMP_FORWARD", cache: 0, kind: Kind::Arg }, // 248
-        Op { name: "INSTRUMENTED_JUMP_BACKWARD", cache: 0, kind: Kind::Arg }, // 249
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_TRUE", cache: 0, kind: Kind::Arg }, // 250
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_FALSE", cache: 0, kind: Kind::Arg }, // 251
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_NONE", cache: 0, kind: Kind::Arg }, // 252
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_NOT_NONE", cache: 0, kind: Kind::Arg }, // 253
-        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg }, // 254
+        Op { name: 130, cache: 0, kind: Kind::Arg }, // 236 INSTRUMENTED_RESUME
+        Op { name: 116, cache: 0, kind: Kind::Arg }, // 237 INSTRUMENTED_END_FOR
+        Op { name: 117, cache: 0, kind: Kind::Arg }, // 238 INSTRUMENTED_END_SEND
+        Op { name: 132, cache: 0, kind: Kind::Arg }, // 239 INSTRUMENTED_RETURN_VALUE
+        Op { name: 131, cache: 0, kind: Kind::Const }, // 240 INSTRUMENTED_RETURN_CONST
+        Op { name: 133, cache: 0, kind: Kind::Arg }, // 241 INSTRUMENTED_YIELD_VALUE
+        Op { name: 123, cache: 0, kind: Kind::Arg }, // 242 INSTRUMENTED_LOAD_SUPER_ATTR
+        Op { name: 118, cache: 0, kind: Kind::Arg }, // 243 INSTRUMENTED_FOR_ITER
+        Op { name: 112, cache: 0, kind: Kind::Arg }, // 244 INSTRUMENTED_CALL
+        Op { name: 114, cache: 0, kind: Kind::Arg }, // 245 INSTRUMENTED_CALL_KW
+        Op { name: 113, cache: 0, kind: Kind::Arg }, // 246 INSTRUMENTED_CALL_FUNCTION_EX
+        Op { name: 119, cache: 0, kind: Kind::Arg }, // 247 INSTRUMENTED_INSTRUCTION
+        Op { name: 121, cache: 0, kind: Kind::Arg }, // 248 INSTRUMENTED_JUMP_FORWARD
+        Op { name: 120, cache: 0, kind: Kind::Arg }, // 249 INSTRUMENTED_JUMP_BACKWARD
+        Op { name: 129, cache: 0, kind: Kind::Arg }, // 250 INSTRUMENTED_POP_JUMP_IF_TRUE
+        Op { name: 126, cache: 0, kind: Kind::Arg }, // 251 INSTRUMENTED_POP_JUMP_IF_FALSE
+        Op { name: 127, cache: 0, kind: Kind::Arg }, // 252 INSTRUMENTED_POP_JUMP_IF_NONE
+        Op { name: 128, cache: 0, kind: Kind::Arg }, // 253 INSTRUMENTED_POP_JUMP_IF_NOT_NONE
+        Op { name: 122, cache: 0, kind: Kind::Arg }, // 254 INSTRUMENTED_LINE
         X, // 255
     ],
 };
@@ -2914,127 +3181,127 @@ pub static V3_14: OpTable = OpTable {
     have_argument: 43,
     extended_arg: 69,
     ops: [
-        Op { name: "CACHE", cache: 0, kind: Kind::None }, // 0
-        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None }, // 1
-        Op { name: "BUILD_TEMPLATE", cache: 0, kind: Kind::None }, // 2
+        Op { name: 39, cache: 0, kind: Kind::None }, // 0 CACHE
+        Op { name: 17, cache: 0, kind: Kind::None }, // 1 BINARY_SLICE
+        Op { name: 35, cache: 0, kind: Kind::None }, // 2 BUILD_TEMPLATE
         X, // 3
-        Op { name: "CALL_FUNCTION_EX", cache: 0, kind: Kind::None }, // 4
-        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None }, // 5
-        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None }, // 6
-        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None }, // 7
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 8
-        Op { name: "END_FOR", cache: 0, kind: Kind::None }, // 9
-        Op { name: "END_SEND", cache: 0, kind: Kind::None }, // 10
-        Op { name: "EXIT_INIT_CHECK", cache: 0, kind: Kind::None }, // 11
-        Op { name: "FORMAT_SIMPLE", cache: 0, kind: Kind::None }, // 12
-        Op { name: "FORMAT_WITH_SPEC", cache: 0, kind: Kind::None }, // 13
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 14
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 15
-        Op { name: "GET_ITER", cache: 0, kind: Kind::None }, // 16
-        Op { name: "RESERVED", cache: 0, kind: Kind::None }, // 17
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 18
-        Op { name: "GET_YIELD_FROM_ITER", cache: 0, kind: Kind::None }, // 19
-        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None }, // 20
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 21
-        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None }, // 22
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::None }, // 23
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 24
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 25
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 26
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 27
-        Op { name: "NOT_TAKEN", cache: 0, kind: Kind::None }, // 28
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 29
-        Op { name: "POP_ITER", cache: 0, kind: Kind::None }, // 30
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 31
-        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None }, // 32
-        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None }, // 33
-        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None }, // 34
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 35
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 36
-        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None }, // 37
-        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None }, // 38
-        Op { name: "TO_BOOL", cache: 3, kind: Kind::None }, // 39
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 40
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 41
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 42
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::Arg }, // 43
-        Op { name: "BINARY_OP", cache: 5, kind: Kind::Arg }, // 44
-        Op { name: "BUILD_INTERPOLATION", cache: 0, kind: Kind::Arg }, // 45
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 46
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 47
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 48
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 49
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 50
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 51
-        Op { name: "CALL", cache: 3, kind: Kind::Arg }, // 52
-        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg }, // 53
-        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg }, // 54
-        Op { name: "CALL_KW", cache: 3, kind: Kind::Arg }, // 55
-        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare }, // 56
-        Op { name: "CONTAINS_OP", cache: 1, kind: Kind::Arg }, // 57
-        Op { name: "CONVERT_VALUE", cache: 0, kind: Kind::Arg }, // 58
-        Op { name: "COPY", cache: 0, kind: Kind::Arg }, // 59
-        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg }, // 60
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 61
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 62
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 63
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 64
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 65
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 66
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 67
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::JRel }, // 68
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 69
-        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel }, // 70
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg }, // 71
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 72
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 73
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 74
-        Op { name: "JUMP_BACKWARD", cache: 1, kind: Kind::JRel }, // 75
-        Op { name: "JUMP_BACKWARD_NO_INTERRUPT", cache: 0, kind: Kind::JRel }, // 76
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 77
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 78
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 79
-        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name }, // 80
-        Op { name: "LOAD_COMMON_CONSTANT", cache: 0, kind: Kind::Arg }, // 81
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 82
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Local }, // 83
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 84
-        Op { name: "LOAD_FAST_AND_CLEAR", cache: 0, kind: Kind::Local }, // 85
-        Op { name: "LOAD_FAST_BORROW", cache: 0, kind: Kind::Local }, // 86
-        Op { name: "LOAD_FAST_BORROW_LOAD_FAST_BORROW", cache: 0, kind: Kind::Local }, // 87
-        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local }, // 88
-        Op { name: "LOAD_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 89
-        Op { name: "LOAD_FROM_DICT_OR_DEREF", cache: 0, kind: Kind::Free }, // 90
-        Op { name: "LOAD_FROM_DICT_OR_GLOBALS", cache: 0, kind: Kind::Name }, // 91
-        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name }, // 92
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 93
-        Op { name: "LOAD_SMALL_INT", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "LOAD_SPECIAL", cache: 0, kind: Kind::Arg }, // 95
-        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name }, // 96
-        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free }, // 97
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 98
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 99
-        Op { name: "POP_JUMP_IF_FALSE", cache: 1, kind: Kind::JRel }, // 100
-        Op { name: "POP_JUMP_IF_NONE", cache: 1, kind: Kind::JRel }, // 101
-        Op { name: "POP_JUMP_IF_NOT_NONE", cache: 1, kind: Kind::JRel }, // 102
-        Op { name: "POP_JUMP_IF_TRUE", cache: 1, kind: Kind::JRel }, // 103
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 105
-        Op { name: "SEND", cache: 1, kind: Kind::JRel }, // 106
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 107
-        Op { name: "SET_FUNCTION_ATTRIBUTE", cache: 0, kind: Kind::Arg }, // 108
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 109
-        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name }, // 110
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 111
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 112
-        Op { name: "STORE_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 113
-        Op { name: "STORE_FAST_STORE_FAST", cache: 0, kind: Kind::Local }, // 114
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 115
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 116
-        Op { name: "SWAP", cache: 0, kind: Kind::Arg }, // 117
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 118
-        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg }, // 119
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 120
+        Op { name: 43, cache: 0, kind: Kind::None }, // 4 CALL_FUNCTION_EX
+        Op { name: 51, cache: 0, kind: Kind::None }, // 5 CHECK_EG_MATCH
+        Op { name: 52, cache: 0, kind: Kind::None }, // 6 CHECK_EXC_MATCH
+        Op { name: 53, cache: 0, kind: Kind::None }, // 7 CLEANUP_THROW
+        Op { name: 70, cache: 0, kind: Kind::None }, // 8 DELETE_SUBSCR
+        Op { name: 78, cache: 0, kind: Kind::None }, // 9 END_FOR
+        Op { name: 79, cache: 0, kind: Kind::None }, // 10 END_SEND
+        Op { name: 82, cache: 0, kind: Kind::None }, // 11 EXIT_INIT_CHECK
+        Op { name: 84, cache: 0, kind: Kind::None }, // 12 FORMAT_SIMPLE
+        Op { name: 86, cache: 0, kind: Kind::None }, // 13 FORMAT_WITH_SPEC
+        Op { name: 89, cache: 0, kind: Kind::None }, // 14 GET_AITER
+        Op { name: 90, cache: 0, kind: Kind::None }, // 15 GET_ANEXT
+        Op { name: 92, cache: 0, kind: Kind::None }, // 16 GET_ITER
+        Op { name: 208, cache: 0, kind: Kind::None }, // 17 RESERVED
+        Op { name: 93, cache: 0, kind: Kind::None }, // 18 GET_LEN
+        Op { name: 94, cache: 0, kind: Kind::None }, // 19 GET_YIELD_FROM_ITER
+        Op { name: 134, cache: 0, kind: Kind::None }, // 20 INTERPRETER_EXIT
+        Op { name: 149, cache: 0, kind: Kind::None }, // 21 LOAD_BUILD_CLASS
+        Op { name: 164, cache: 0, kind: Kind::None }, // 22 LOAD_LOCALS
+        Op { name: 172, cache: 0, kind: Kind::None }, // 23 MAKE_FUNCTION
+        Op { name: 175, cache: 0, kind: Kind::None }, // 24 MATCH_KEYS
+        Op { name: 176, cache: 0, kind: Kind::None }, // 25 MATCH_MAPPING
+        Op { name: 177, cache: 0, kind: Kind::None }, // 26 MATCH_SEQUENCE
+        Op { name: 178, cache: 0, kind: Kind::None }, // 27 NOP
+        Op { name: 179, cache: 0, kind: Kind::None }, // 28 NOT_TAKEN
+        Op { name: 181, cache: 0, kind: Kind::None }, // 29 POP_EXCEPT
+        Op { name: 183, cache: 0, kind: Kind::None }, // 30 POP_ITER
+        Op { name: 196, cache: 0, kind: Kind::None }, // 31 POP_TOP
+        Op { name: 204, cache: 0, kind: Kind::None }, // 32 PUSH_EXC_INFO
+        Op { name: 205, cache: 0, kind: Kind::None }, // 33 PUSH_NULL
+        Op { name: 211, cache: 0, kind: Kind::None }, // 34 RETURN_GENERATOR
+        Op { name: 212, cache: 0, kind: Kind::None }, // 35 RETURN_VALUE
+        Op { name: 218, cache: 0, kind: Kind::None }, // 36 SETUP_ANNOTATIONS
+        Op { name: 241, cache: 0, kind: Kind::None }, // 37 STORE_SLICE
+        Op { name: 246, cache: 1, kind: Kind::None }, // 38 STORE_SUBSCR
+        Op { name: 248, cache: 3, kind: Kind::None }, // 39 TO_BOOL
+        Op { name: 251, cache: 0, kind: Kind::None }, // 40 UNARY_INVERT
+        Op { name: 252, cache: 0, kind: Kind::None }, // 41 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 42 UNARY_NOT
+        Op { name: 260, cache: 0, kind: Kind::Arg }, // 43 WITH_EXCEPT_START
+        Op { name: 13, cache: 5, kind: Kind::Arg }, // 44 BINARY_OP
+        Op { name: 25, cache: 0, kind: Kind::Arg }, // 45 BUILD_INTERPOLATION
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 46 BUILD_LIST
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 47 BUILD_MAP
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 48 BUILD_SET
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 49 BUILD_SLICE
+        Op { name: 34, cache: 0, kind: Kind::Arg }, // 50 BUILD_STRING
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 51 BUILD_TUPLE
+        Op { name: 40, cache: 3, kind: Kind::Arg }, // 52 CALL
+        Op { name: 47, cache: 0, kind: Kind::Arg }, // 53 CALL_INTRINSIC_1
+        Op { name: 48, cache: 0, kind: Kind::Arg }, // 54 CALL_INTRINSIC_2
+        Op { name: 49, cache: 3, kind: Kind::Arg }, // 55 CALL_KW
+        Op { name: 54, cache: 1, kind: Kind::Compare }, // 56 COMPARE_OP
+        Op { name: 55, cache: 1, kind: Kind::Arg }, // 57 CONTAINS_OP
+        Op { name: 57, cache: 0, kind: Kind::Arg }, // 58 CONVERT_VALUE
+        Op { name: 58, cache: 0, kind: Kind::Arg }, // 59 COPY
+        Op { name: 60, cache: 0, kind: Kind::Arg }, // 60 COPY_FREE_VARS
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 61 DELETE_ATTR
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 62 DELETE_DEREF
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 63 DELETE_FAST
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 64 DELETE_GLOBAL
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 65 DELETE_NAME
+        Op { name: 71, cache: 0, kind: Kind::Arg }, // 66 DICT_MERGE
+        Op { name: 72, cache: 0, kind: Kind::Arg }, // 67 DICT_UPDATE
+        Op { name: 76, cache: 0, kind: Kind::JRel }, // 68 END_ASYNC_FOR
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 69 EXTENDED_ARG
+        Op { name: 87, cache: 1, kind: Kind::JRel }, // 70 FOR_ITER
+        Op { name: 91, cache: 0, kind: Kind::Arg }, // 71 GET_AWAITABLE
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 72 IMPORT_FROM
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 73 IMPORT_NAME
+        Op { name: 135, cache: 0, kind: Kind::Arg }, // 74 IS_OP
+        Op { name: 137, cache: 1, kind: Kind::JRel }, // 75 JUMP_BACKWARD
+        Op { name: 138, cache: 0, kind: Kind::JRel }, // 76 JUMP_BACKWARD_NO_INTERRUPT
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 77 JUMP_FORWARD
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 78 LIST_APPEND
+        Op { name: 145, cache: 0, kind: Kind::Arg }, // 79 LIST_EXTEND
+        Op { name: 148, cache: 9, kind: Kind::Name }, // 80 LOAD_ATTR
+        Op { name: 152, cache: 0, kind: Kind::Arg }, // 81 LOAD_COMMON_CONSTANT
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 82 LOAD_CONST
+        Op { name: 154, cache: 0, kind: Kind::Local }, // 83 LOAD_DEREF
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 84 LOAD_FAST
+        Op { name: 156, cache: 0, kind: Kind::Local }, // 85 LOAD_FAST_AND_CLEAR
+        Op { name: 157, cache: 0, kind: Kind::Local }, // 86 LOAD_FAST_BORROW
+        Op { name: 158, cache: 0, kind: Kind::Local }, // 87 LOAD_FAST_BORROW_LOAD_FAST_BORROW
+        Op { name: 159, cache: 0, kind: Kind::Local }, // 88 LOAD_FAST_CHECK
+        Op { name: 160, cache: 0, kind: Kind::Local }, // 89 LOAD_FAST_LOAD_FAST
+        Op { name: 161, cache: 0, kind: Kind::Free }, // 90 LOAD_FROM_DICT_OR_DEREF
+        Op { name: 162, cache: 0, kind: Kind::Name }, // 91 LOAD_FROM_DICT_OR_GLOBALS
+        Op { name: 163, cache: 4, kind: Kind::Name }, // 92 LOAD_GLOBAL
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 93 LOAD_NAME
+        Op { name: 167, cache: 0, kind: Kind::Arg }, // 94 LOAD_SMALL_INT
+        Op { name: 168, cache: 0, kind: Kind::Arg }, // 95 LOAD_SPECIAL
+        Op { name: 169, cache: 1, kind: Kind::Name }, // 96 LOAD_SUPER_ATTR
+        Op { name: 170, cache: 0, kind: Kind::Free }, // 97 MAKE_CELL
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 98 MAP_ADD
+        Op { name: 174, cache: 0, kind: Kind::Arg }, // 99 MATCH_CLASS
+        Op { name: 192, cache: 1, kind: Kind::JRel }, // 100 POP_JUMP_IF_FALSE
+        Op { name: 193, cache: 1, kind: Kind::JRel }, // 101 POP_JUMP_IF_NONE
+        Op { name: 194, cache: 1, kind: Kind::JRel }, // 102 POP_JUMP_IF_NOT_NONE
+        Op { name: 195, cache: 1, kind: Kind::JRel }, // 103 POP_JUMP_IF_TRUE
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 104 RAISE_VARARGS
+        Op { name: 207, cache: 0, kind: Kind::Arg }, // 105 RERAISE
+        Op { name: 217, cache: 1, kind: Kind::JRel }, // 106 SEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 107 SET_ADD
+        Op { name: 225, cache: 0, kind: Kind::Arg }, // 108 SET_FUNCTION_ATTRIBUTE
+        Op { name: 226, cache: 0, kind: Kind::Arg }, // 109 SET_UPDATE
+        Op { name: 233, cache: 4, kind: Kind::Name }, // 110 STORE_ATTR
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 111 STORE_DEREF
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 112 STORE_FAST
+        Op { name: 236, cache: 0, kind: Kind::Local }, // 113 STORE_FAST_LOAD_FAST
+        Op { name: 237, cache: 0, kind: Kind::Local }, // 114 STORE_FAST_STORE_FAST
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 115 STORE_GLOBAL
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 116 STORE_NAME
+        Op { name: 247, cache: 0, kind: Kind::Arg }, // 117 SWAP
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 118 UNPACK_EX
+        Op { name: 256, cache: 1, kind: Kind::Arg }, // 119 UNPACK_SEQUENCE
+        Op { name: 262, cache: 0, kind: Kind::Arg }, // 120 YIELD_VALUE
         X, // 121
         X, // 122
         X, // 123
@@ -3042,7 +3309,7 @@ pub static V3_14: OpTable = OpTable {
         X, // 125
         X, // 126
         X, // 127
-        Op { name: "RESUME", cache: 0, kind: Kind::Arg }, // 128
+        Op { name: 209, cache: 0, kind: Kind::Arg }, // 128 RESUME
         X, // 129
         X, // 130
         X, // 131
@@ -3148,28 +3415,28 @@ pub static V3_14: OpTable = OpTable {
         X, // 231
         X, // 232
         X, // 233
-        Op { name: "INSTRUMENTED_END_FOR", cache: 0, kind: Kind::Arg }, // 234
-        Op { name: "INSTRUMENTED_POP_ITER", cache: 0, kind: Kind::Arg }, // 235
-        Op { name: "INSTRUMENTED_END_SEND", cache: 0, kind: Kind::Arg }, // 236
-        Op { name: "INSTRUMENTED_FOR_ITER", cache: 0, kind: Kind::JRel }, // 237
-        Op { name: "INSTRUMENTED_INSTRUCTION", cache: 0, kind: Kind::Arg }, // 238
-        Op { name: "INSTRUMENTED_JUMP_FORWARD", cache: 0, kind: Kind::Arg }, // 239
-        Op { name: "INSTRUMENTED_NOT_TAKEN", cache: 0, kind: Kind::Arg }, // 240
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_TRUE", cache: 0, kind: Kind::Arg }, // 241
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_FALSE", cache: 0, kind: Kind::Arg }, // 242
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_NONE", cache: 0, kind: Kind::Arg }, // 243
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_NOT_NONE", cache: 0, kind: Kind::Arg }, // 244
-        Op { name: "INSTRUMENTED_RESUME", cache: 0, kind: Kind::Arg }, // 245
-        Op { name: "INSTRUMENTED_RETURN_VALUE", cache: 0, kind: Kind::Arg }, // 246
-        Op { name: "INSTRUMENTED_YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 247
-        Op { name: "INSTRUMENTED_END_ASYNC_FOR", cache: 0, kind: Kind::JRel }, // 248
-        Op { name: "INSTRUMENTED_LOAD_SUPER_ATTR", cache: 0, kind: Kind::Name }, // 249
-        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg }, // 250
-        Op { name: "INSTRUMENTED_CALL_KW", cache: 0, kind: Kind::Arg }, // 251
-        Op { name: "INSTRUMENTED_CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 252
-        Op { name: "INSTRUMENTED_JUMP_BACKWARD", cache: 0, kind: Kind::Arg }, // 253
-        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg }, // 254
-        Op { name: "ENTER_EXECUTOR", cache: 0, kind: Kind::Arg }, // 255
+        Op { name: 116, cache: 0, kind: Kind::Arg }, // 234 INSTRUMENTED_END_FOR
+        Op { name: 125, cache: 0, kind: Kind::Arg }, // 235 INSTRUMENTED_POP_ITER
+        Op { name: 117, cache: 0, kind: Kind::Arg }, // 236 INSTRUMENTED_END_SEND
+        Op { name: 118, cache: 0, kind: Kind::JRel }, // 237 INSTRUMENTED_FOR_ITER
+        Op { name: 119, cache: 0, kind: Kind::Arg }, // 238 INSTRUMENTED_INSTRUCTION
+        Op { name: 121, cache: 0, kind: Kind::Arg }, // 239 INSTRUMENTED_JUMP_FORWARD
+        Op { name: 124, cache: 0, kind: Kind::Arg }, // 240 INSTRUMENTED_NOT_TAKEN
+        Op { name: 129, cache: 0, kind: Kind::Arg }, // 241 INSTRUMENTED_POP_JUMP_IF_TRUE
+        Op { name: 126, cache: 0, kind: Kind::Arg }, // 242 INSTRUMENTED_POP_JUMP_IF_FALSE
+        Op { name: 127, cache: 0, kind: Kind::Arg }, // 243 INSTRUMENTED_POP_JUMP_IF_NONE
+        Op { name: 128, cache: 0, kind: Kind::Arg }, // 244 INSTRUMENTED_POP_JUMP_IF_NOT_NONE
+        Op { name: 130, cache: 0, kind: Kind::Arg }, // 245 INSTRUMENTED_RESUME
+        Op { name: 132, cache: 0, kind: Kind::Arg }, // 246 INSTRUMENTED_RETURN_VALUE
+        Op { name: 133, cache: 0, kind: Kind::Arg }, // 247 INSTRUMENTED_YIELD_VALUE
+        Op { name: 115, cache: 0, kind: Kind::JRel }, // 248 INSTRUMENTED_END_ASYNC_FOR
+        Op { name: 123, cache: 0, kind: Kind::Name }, // 249 INSTRUMENTED_LOAD_SUPER_ATTR
+        Op { name: 112, cache: 0, kind: Kind::Arg }, // 250 INSTRUMENTED_CALL
+        Op { name: 114, cache: 0, kind: Kind::Arg }, // 251 INSTRUMENTED_CALL_KW
+        Op { name: 113, cache: 0, kind: Kind::Arg }, // 252 INSTRUMENTED_CALL_FUNCTION_EX
+        Op { name: 120, cache: 0, kind: Kind::Arg }, // 253 INSTRUMENTED_JUMP_BACKWARD
+        Op { name: 122, cache: 0, kind: Kind::Arg }, // 254 INSTRUMENTED_LINE
+        Op { name: 80, cache: 0, kind: Kind::Arg }, // 255 ENTER_EXECUTOR
     ],
 };
 
@@ -3178,126 +3445,126 @@ pub static V3_15: OpTable = OpTable {
     have_argument: 41,
     extended_arg: 67,
     ops: [
-        Op { name: "CACHE", cache: 0, kind: Kind::None }, // 0
-        Op { name: "BINARY_SLICE", cache: 0, kind: Kind::None }, // 1
-        Op { name: "BUILD_TEMPLATE", cache: 0, kind: Kind::None }, // 2
+        Op { name: 39, cache: 0, kind: Kind::None }, // 0 CACHE
+        Op { name: 17, cache: 0, kind: Kind::None }, // 1 BINARY_SLICE
+        Op { name: 35, cache: 0, kind: Kind::None }, // 2 BUILD_TEMPLATE
         X, // 3
-        Op { name: "CALL_FUNCTION_EX", cache: 1, kind: Kind::None }, // 4
-        Op { name: "CHECK_EG_MATCH", cache: 0, kind: Kind::None }, // 5
-        Op { name: "CHECK_EXC_MATCH", cache: 0, kind: Kind::None }, // 6
-        Op { name: "CLEANUP_THROW", cache: 0, kind: Kind::None }, // 7
-        Op { name: "DELETE_SUBSCR", cache: 0, kind: Kind::None }, // 8
-        Op { name: "END_FOR", cache: 0, kind: Kind::None }, // 9
-        Op { name: "END_SEND", cache: 0, kind: Kind::None }, // 10
-        Op { name: "EXIT_INIT_CHECK", cache: 0, kind: Kind::None }, // 11
-        Op { name: "FORMAT_SIMPLE", cache: 0, kind: Kind::None }, // 12
-        Op { name: "FORMAT_WITH_SPEC", cache: 0, kind: Kind::None }, // 13
-        Op { name: "GET_AITER", cache: 0, kind: Kind::None }, // 14
-        Op { name: "GET_ANEXT", cache: 0, kind: Kind::None }, // 15
-        Op { name: "GET_LEN", cache: 0, kind: Kind::None }, // 16
-        Op { name: "RESERVED", cache: 0, kind: Kind::None }, // 17
-        Op { name: "INTERPRETER_EXIT", cache: 0, kind: Kind::None }, // 18
-        Op { name: "LOAD_BUILD_CLASS", cache: 0, kind: Kind::None }, // 19
-        Op { name: "LOAD_LOCALS", cache: 0, kind: Kind::None }, // 20
-        Op { name: "MAKE_FUNCTION", cache: 0, kind: Kind::None }, // 21
-        Op { name: "MATCH_KEYS", cache: 0, kind: Kind::None }, // 22
-        Op { name: "MATCH_MAPPING", cache: 0, kind: Kind::None }, // 23
-        Op { name: "MATCH_SEQUENCE", cache: 0, kind: Kind::None }, // 24
-        Op { name: "NOP", cache: 0, kind: Kind::None }, // 25
-        Op { name: "NOT_TAKEN", cache: 0, kind: Kind::None }, // 26
-        Op { name: "POP_EXCEPT", cache: 0, kind: Kind::None }, // 27
-        Op { name: "POP_ITER", cache: 0, kind: Kind::None }, // 28
-        Op { name: "POP_TOP", cache: 0, kind: Kind::None }, // 29
-        Op { name: "PUSH_EXC_INFO", cache: 0, kind: Kind::None }, // 30
-        Op { name: "PUSH_NULL", cache: 0, kind: Kind::None }, // 31
-        Op { name: "RETURN_GENERATOR", cache: 0, kind: Kind::None }, // 32
-        Op { name: "RETURN_VALUE", cache: 0, kind: Kind::None }, // 33
-        Op { name: "SETUP_ANNOTATIONS", cache: 0, kind: Kind::None }, // 34
-        Op { name: "STORE_SLICE", cache: 0, kind: Kind::None }, // 35
-        Op { name: "STORE_SUBSCR", cache: 1, kind: Kind::None }, // 36
-        Op { name: "TO_BOOL", cache: 3, kind: Kind::None }, // 37
-        Op { name: "UNARY_INVERT", cache: 0, kind: Kind::None }, // 38
-        Op { name: "UNARY_NEGATIVE", cache: 0, kind: Kind::None }, // 39
-        Op { name: "UNARY_NOT", cache: 0, kind: Kind::None }, // 40
-        Op { name: "WITH_EXCEPT_START", cache: 0, kind: Kind::Arg }, // 41
-        Op { name: "BINARY_OP", cache: 5, kind: Kind::Arg }, // 42
-        Op { name: "BUILD_INTERPOLATION", cache: 0, kind: Kind::Arg }, // 43
-        Op { name: "BUILD_LIST", cache: 0, kind: Kind::Arg }, // 44
-        Op { name: "BUILD_MAP", cache: 0, kind: Kind::Arg }, // 45
-        Op { name: "BUILD_SET", cache: 0, kind: Kind::Arg }, // 46
-        Op { name: "BUILD_SLICE", cache: 0, kind: Kind::Arg }, // 47
-        Op { name: "BUILD_STRING", cache: 0, kind: Kind::Arg }, // 48
-        Op { name: "BUILD_TUPLE", cache: 0, kind: Kind::Arg }, // 49
-        Op { name: "CALL", cache: 3, kind: Kind::Arg }, // 50
-        Op { name: "CALL_INTRINSIC_1", cache: 0, kind: Kind::Arg }, // 51
-        Op { name: "CALL_INTRINSIC_2", cache: 0, kind: Kind::Arg }, // 52
-        Op { name: "CALL_KW", cache: 3, kind: Kind::Arg }, // 53
-        Op { name: "COMPARE_OP", cache: 1, kind: Kind::Compare }, // 54
-        Op { name: "CONTAINS_OP", cache: 1, kind: Kind::Arg }, // 55
-        Op { name: "CONVERT_VALUE", cache: 0, kind: Kind::Arg }, // 56
-        Op { name: "COPY", cache: 0, kind: Kind::Arg }, // 57
-        Op { name: "COPY_FREE_VARS", cache: 0, kind: Kind::Arg }, // 58
-        Op { name: "DELETE_ATTR", cache: 0, kind: Kind::Name }, // 59
-        Op { name: "DELETE_DEREF", cache: 0, kind: Kind::Free }, // 60
-        Op { name: "DELETE_FAST", cache: 0, kind: Kind::Local }, // 61
-        Op { name: "DELETE_GLOBAL", cache: 0, kind: Kind::Name }, // 62
-        Op { name: "DELETE_NAME", cache: 0, kind: Kind::Name }, // 63
-        Op { name: "DICT_MERGE", cache: 0, kind: Kind::Arg }, // 64
-        Op { name: "DICT_UPDATE", cache: 0, kind: Kind::Arg }, // 65
-        Op { name: "END_ASYNC_FOR", cache: 0, kind: Kind::JRel }, // 66
-        Op { name: "EXTENDED_ARG", cache: 0, kind: Kind::Arg }, // 67
-        Op { name: "FOR_ITER", cache: 1, kind: Kind::JRel }, // 68
-        Op { name: "GET_AWAITABLE", cache: 0, kind: Kind::Arg }, // 69
-        Op { name: "GET_ITER", cache: 1, kind: Kind::Arg }, // 70
-        Op { name: "IMPORT_FROM", cache: 0, kind: Kind::Name }, // 71
-        Op { name: "IMPORT_NAME", cache: 0, kind: Kind::Name }, // 72
-        Op { name: "IS_OP", cache: 0, kind: Kind::Arg }, // 73
-        Op { name: "JUMP_BACKWARD", cache: 1, kind: Kind::JRel }, // 74
-        Op { name: "JUMP_BACKWARD_NO_INTERRUPT", cache: 0, kind: Kind::JRel }, // 75
-        Op { name: "JUMP_FORWARD", cache: 0, kind: Kind::JRel }, // 76
-        Op { name: "LIST_APPEND", cache: 0, kind: Kind::Arg }, // 77
-        Op { name: "LIST_EXTEND", cache: 0, kind: Kind::Arg }, // 78
-        Op { name: "LOAD_ATTR", cache: 9, kind: Kind::Name }, // 79
-        Op { name: "LOAD_COMMON_CONSTANT", cache: 0, kind: Kind::Arg }, // 80
-        Op { name: "LOAD_CONST", cache: 0, kind: Kind::Const }, // 81
-        Op { name: "LOAD_DEREF", cache: 0, kind: Kind::Local }, // 82
-        Op { name: "LOAD_FAST", cache: 0, kind: Kind::Local }, // 83
-        Op { name: "LOAD_FAST_AND_CLEAR", cache: 0, kind: Kind::Local }, // 84
-        Op { name: "LOAD_FAST_BORROW", cache: 0, kind: Kind::Local }, // 85
-        Op { name: "LOAD_FAST_BORROW_LOAD_FAST_BORROW", cache: 0, kind: Kind::Local }, // 86
-        Op { name: "LOAD_FAST_CHECK", cache: 0, kind: Kind::Local }, // 87
-        Op { name: "LOAD_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 88
-        Op { name: "LOAD_FROM_DICT_OR_DEREF", cache: 0, kind: Kind::Free }, // 89
-        Op { name: "LOAD_FROM_DICT_OR_GLOBALS", cache: 0, kind: Kind::Name }, // 90
-        Op { name: "LOAD_GLOBAL", cache: 4, kind: Kind::Name }, // 91
-        Op { name: "LOAD_NAME", cache: 0, kind: Kind::Name }, // 92
-        Op { name: "LOAD_SMALL_INT", cache: 0, kind: Kind::Arg }, // 93
-        Op { name: "LOAD_SPECIAL", cache: 0, kind: Kind::Arg }, // 94
-        Op { name: "LOAD_SUPER_ATTR", cache: 1, kind: Kind::Name }, // 95
-        Op { name: "MAKE_CELL", cache: 0, kind: Kind::Free }, // 96
-        Op { name: "MAP_ADD", cache: 0, kind: Kind::Arg }, // 97
-        Op { name: "MATCH_CLASS", cache: 0, kind: Kind::Arg }, // 98
-        Op { name: "POP_JUMP_IF_FALSE", cache: 1, kind: Kind::JRel }, // 99
-        Op { name: "POP_JUMP_IF_NONE", cache: 1, kind: Kind::JRel }, // 100
-        Op { name: "POP_JUMP_IF_NOT_NONE", cache: 1, kind: Kind::JRel }, // 101
-        Op { name: "POP_JUMP_IF_TRUE", cache: 1, kind: Kind::JRel }, // 102
-        Op { name: "RAISE_VARARGS", cache: 0, kind: Kind::Arg }, // 103
-        Op { name: "RERAISE", cache: 0, kind: Kind::Arg }, // 104
-        Op { name: "SEND", cache: 1, kind: Kind::JRel }, // 105
-        Op { name: "SET_ADD", cache: 0, kind: Kind::Arg }, // 106
-        Op { name: "SET_FUNCTION_ATTRIBUTE", cache: 0, kind: Kind::Arg }, // 107
-        Op { name: "SET_UPDATE", cache: 0, kind: Kind::Arg }, // 108
-        Op { name: "STORE_ATTR", cache: 4, kind: Kind::Name }, // 109
-        Op { name: "STORE_DEREF", cache: 0, kind: Kind::Free }, // 110
-        Op { name: "STORE_FAST", cache: 0, kind: Kind::Local }, // 111
-        Op { name: "STORE_FAST_LOAD_FAST", cache: 0, kind: Kind::Local }, // 112
-        Op { name: "STORE_FAST_STORE_FAST", cache: 0, kind: Kind::Local }, // 113
-        Op { name: "STORE_GLOBAL", cache: 0, kind: Kind::Name }, // 114
-        Op { name: "STORE_NAME", cache: 0, kind: Kind::Name }, // 115
-        Op { name: "SWAP", cache: 0, kind: Kind::Arg }, // 116
-        Op { name: "UNPACK_EX", cache: 0, kind: Kind::Arg }, // 117
-        Op { name: "UNPACK_SEQUENCE", cache: 1, kind: Kind::Arg }, // 118
-        Op { name: "YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 119
+        Op { name: 43, cache: 1, kind: Kind::None }, // 4 CALL_FUNCTION_EX
+        Op { name: 51, cache: 0, kind: Kind::None }, // 5 CHECK_EG_MATCH
+        Op { name: 52, cache: 0, kind: Kind::None }, // 6 CHECK_EXC_MATCH
+        Op { name: 53, cache: 0, kind: Kind::None }, // 7 CLEANUP_THROW
+        Op { name: 70, cache: 0, kind: Kind::None }, // 8 DELETE_SUBSCR
+        Op { name: 78, cache: 0, kind: Kind::None }, // 9 END_FOR
+        Op { name: 79, cache: 0, kind: Kind::None }, // 10 END_SEND
+        Op { name: 82, cache: 0, kind: Kind::None }, // 11 EXIT_INIT_CHECK
+        Op { name: 84, cache: 0, kind: Kind::None }, // 12 FORMAT_SIMPLE
+        Op { name: 86, cache: 0, kind: Kind::None }, // 13 FORMAT_WITH_SPEC
+        Op { name: 89, cache: 0, kind: Kind::None }, // 14 GET_AITER
+        Op { name: 90, cache: 0, kind: Kind::None }, // 15 GET_ANEXT
+        Op { name: 93, cache: 0, kind: Kind::None }, // 16 GET_LEN
+        Op { name: 208, cache: 0, kind: Kind::None }, // 17 RESERVED
+        Op { name: 134, cache: 0, kind: Kind::None }, // 18 INTERPRETER_EXIT
+        Op { name: 149, cache: 0, kind: Kind::None }, // 19 LOAD_BUILD_CLASS
+        Op { name: 164, cache: 0, kind: Kind::None }, // 20 LOAD_LOCALS
+        Op { name: 172, cache: 0, kind: Kind::None }, // 21 MAKE_FUNCTION
+        Op { name: 175, cache: 0, kind: Kind::None }, // 22 MATCH_KEYS
+        Op { name: 176, cache: 0, kind: Kind::None }, // 23 MATCH_MAPPING
+        Op { name: 177, cache: 0, kind: Kind::None }, // 24 MATCH_SEQUENCE
+        Op { name: 178, cache: 0, kind: Kind::None }, // 25 NOP
+        Op { name: 179, cache: 0, kind: Kind::None }, // 26 NOT_TAKEN
+        Op { name: 181, cache: 0, kind: Kind::None }, // 27 POP_EXCEPT
+        Op { name: 183, cache: 0, kind: Kind::None }, // 28 POP_ITER
+        Op { name: 196, cache: 0, kind: Kind::None }, // 29 POP_TOP
+        Op { name: 204, cache: 0, kind: Kind::None }, // 30 PUSH_EXC_INFO
+        Op { name: 205, cache: 0, kind: Kind::None }, // 31 PUSH_NULL
+        Op { name: 211, cache: 0, kind: Kind::None }, // 32 RETURN_GENERATOR
+        Op { name: 212, cache: 0, kind: Kind::None }, // 33 RETURN_VALUE
+        Op { name: 218, cache: 0, kind: Kind::None }, // 34 SETUP_ANNOTATIONS
+        Op { name: 241, cache: 0, kind: Kind::None }, // 35 STORE_SLICE
+        Op { name: 246, cache: 1, kind: Kind::None }, // 36 STORE_SUBSCR
+        Op { name: 248, cache: 3, kind: Kind::None }, // 37 TO_BOOL
+        Op { name: 251, cache: 0, kind: Kind::None }, // 38 UNARY_INVERT
+        Op { name: 252, cache: 0, kind: Kind::None }, // 39 UNARY_NEGATIVE
+        Op { name: 253, cache: 0, kind: Kind::None }, // 40 UNARY_NOT
+        Op { name: 260, cache: 0, kind: Kind::Arg }, // 41 WITH_EXCEPT_START
+        Op { name: 13, cache: 5, kind: Kind::Arg }, // 42 BINARY_OP
+        Op { name: 25, cache: 0, kind: Kind::Arg }, // 43 BUILD_INTERPOLATION
+        Op { name: 26, cache: 0, kind: Kind::Arg }, // 44 BUILD_LIST
+        Op { name: 28, cache: 0, kind: Kind::Arg }, // 45 BUILD_MAP
+        Op { name: 31, cache: 0, kind: Kind::Arg }, // 46 BUILD_SET
+        Op { name: 33, cache: 0, kind: Kind::Arg }, // 47 BUILD_SLICE
+        Op { name: 34, cache: 0, kind: Kind::Arg }, // 48 BUILD_STRING
+        Op { name: 36, cache: 0, kind: Kind::Arg }, // 49 BUILD_TUPLE
+        Op { name: 40, cache: 3, kind: Kind::Arg }, // 50 CALL
+        Op { name: 47, cache: 0, kind: Kind::Arg }, // 51 CALL_INTRINSIC_1
+        Op { name: 48, cache: 0, kind: Kind::Arg }, // 52 CALL_INTRINSIC_2
+        Op { name: 49, cache: 3, kind: Kind::Arg }, // 53 CALL_KW
+        Op { name: 54, cache: 1, kind: Kind::Compare }, // 54 COMPARE_OP
+        Op { name: 55, cache: 1, kind: Kind::Arg }, // 55 CONTAINS_OP
+        Op { name: 57, cache: 0, kind: Kind::Arg }, // 56 CONVERT_VALUE
+        Op { name: 58, cache: 0, kind: Kind::Arg }, // 57 COPY
+        Op { name: 60, cache: 0, kind: Kind::Arg }, // 58 COPY_FREE_VARS
+        Op { name: 61, cache: 0, kind: Kind::Name }, // 59 DELETE_ATTR
+        Op { name: 62, cache: 0, kind: Kind::Free }, // 60 DELETE_DEREF
+        Op { name: 63, cache: 0, kind: Kind::Local }, // 61 DELETE_FAST
+        Op { name: 64, cache: 0, kind: Kind::Name }, // 62 DELETE_GLOBAL
+        Op { name: 65, cache: 0, kind: Kind::Name }, // 63 DELETE_NAME
+        Op { name: 71, cache: 0, kind: Kind::Arg }, // 64 DICT_MERGE
+        Op { name: 72, cache: 0, kind: Kind::Arg }, // 65 DICT_UPDATE
+        Op { name: 76, cache: 0, kind: Kind::JRel }, // 66 END_ASYNC_FOR
+        Op { name: 83, cache: 0, kind: Kind::Arg }, // 67 EXTENDED_ARG
+        Op { name: 87, cache: 1, kind: Kind::JRel }, // 68 FOR_ITER
+        Op { name: 91, cache: 0, kind: Kind::Arg }, // 69 GET_AWAITABLE
+        Op { name: 92, cache: 1, kind: Kind::Arg }, // 70 GET_ITER
+        Op { name: 95, cache: 0, kind: Kind::Name }, // 71 IMPORT_FROM
+        Op { name: 96, cache: 0, kind: Kind::Name }, // 72 IMPORT_NAME
+        Op { name: 135, cache: 0, kind: Kind::Arg }, // 73 IS_OP
+        Op { name: 137, cache: 1, kind: Kind::JRel }, // 74 JUMP_BACKWARD
+        Op { name: 138, cache: 0, kind: Kind::JRel }, // 75 JUMP_BACKWARD_NO_INTERRUPT
+        Op { name: 139, cache: 0, kind: Kind::JRel }, // 76 JUMP_FORWARD
+        Op { name: 144, cache: 0, kind: Kind::Arg }, // 77 LIST_APPEND
+        Op { name: 145, cache: 0, kind: Kind::Arg }, // 78 LIST_EXTEND
+        Op { name: 148, cache: 9, kind: Kind::Name }, // 79 LOAD_ATTR
+        Op { name: 152, cache: 0, kind: Kind::Arg }, // 80 LOAD_COMMON_CONSTANT
+        Op { name: 153, cache: 0, kind: Kind::Const }, // 81 LOAD_CONST
+        Op { name: 154, cache: 0, kind: Kind::Local }, // 82 LOAD_DEREF
+        Op { name: 155, cache: 0, kind: Kind::Local }, // 83 LOAD_FAST
+        Op { name: 156, cache: 0, kind: Kind::Local }, // 84 LOAD_FAST_AND_CLEAR
+        Op { name: 157, cache: 0, kind: Kind::Local }, // 85 LOAD_FAST_BORROW
+        Op { name: 158, cache: 0, kind: Kind::Local }, // 86 LOAD_FAST_BORROW_LOAD_FAST_BORROW
+        Op { name: 159, cache: 0, kind: Kind::Local }, // 87 LOAD_FAST_CHECK
+        Op { name: 160, cache: 0, kind: Kind::Local }, // 88 LOAD_FAST_LOAD_FAST
+        Op { name: 161, cache: 0, kind: Kind::Free }, // 89 LOAD_FROM_DICT_OR_DEREF
+        Op { name: 162, cache: 0, kind: Kind::Name }, // 90 LOAD_FROM_DICT_OR_GLOBALS
+        Op { name: 163, cache: 4, kind: Kind::Name }, // 91 LOAD_GLOBAL
+        Op { name: 166, cache: 0, kind: Kind::Name }, // 92 LOAD_NAME
+        Op { name: 167, cache: 0, kind: Kind::Arg }, // 93 LOAD_SMALL_INT
+        Op { name: 168, cache: 0, kind: Kind::Arg }, // 94 LOAD_SPECIAL
+        Op { name: 169, cache: 1, kind: Kind::Name }, // 95 LOAD_SUPER_ATTR
+        Op { name: 170, cache: 0, kind: Kind::Free }, // 96 MAKE_CELL
+        Op { name: 173, cache: 0, kind: Kind::Arg }, // 97 MAP_ADD
+        Op { name: 174, cache: 0, kind: Kind::Arg }, // 98 MATCH_CLASS
+        Op { name: 192, cache: 1, kind: Kind::JRel }, // 99 POP_JUMP_IF_FALSE
+        Op { name: 193, cache: 1, kind: Kind::JRel }, // 100 POP_JUMP_IF_NONE
+        Op { name: 194, cache: 1, kind: Kind::JRel }, // 101 POP_JUMP_IF_NOT_NONE
+        Op { name: 195, cache: 1, kind: Kind::JRel }, // 102 POP_JUMP_IF_TRUE
+        Op { name: 206, cache: 0, kind: Kind::Arg }, // 103 RAISE_VARARGS
+        Op { name: 207, cache: 0, kind: Kind::Arg }, // 104 RERAISE
+        Op { name: 217, cache: 1, kind: Kind::JRel }, // 105 SEND
+        Op { name: 224, cache: 0, kind: Kind::Arg }, // 106 SET_ADD
+        Op { name: 225, cache: 0, kind: Kind::Arg }, // 107 SET_FUNCTION_ATTRIBUTE
+        Op { name: 226, cache: 0, kind: Kind::Arg }, // 108 SET_UPDATE
+        Op { name: 233, cache: 4, kind: Kind::Name }, // 109 STORE_ATTR
+        Op { name: 234, cache: 0, kind: Kind::Free }, // 110 STORE_DEREF
+        Op { name: 235, cache: 0, kind: Kind::Local }, // 111 STORE_FAST
+        Op { name: 236, cache: 0, kind: Kind::Local }, // 112 STORE_FAST_LOAD_FAST
+        Op { name: 237, cache: 0, kind: Kind::Local }, // 113 STORE_FAST_STORE_FAST
+        Op { name: 238, cache: 0, kind: Kind::Name }, // 114 STORE_GLOBAL
+        Op { name: 240, cache: 0, kind: Kind::Name }, // 115 STORE_NAME
+        Op { name: 247, cache: 0, kind: Kind::Arg }, // 116 SWAP
+        Op { name: 255, cache: 0, kind: Kind::Arg }, // 117 UNPACK_EX
+        Op { name: 256, cache: 1, kind: Kind::Arg }, // 118 UNPACK_SEQUENCE
+        Op { name: 262, cache: 0, kind: Kind::Arg }, // 119 YIELD_VALUE
         X, // 120
         X, // 121
         X, // 122
@@ -3306,7 +3573,7 @@ pub static V3_15: OpTable = OpTable {
         X, // 125
         X, // 126
         X, // 127
-        Op { name: "RESUME", cache: 1, kind: Kind::Arg }, // 128
+        Op { name: 209, cache: 1, kind: Kind::Arg }, // 128 RESUME
         X, // 129
         X, // 130
         X, // 131
@@ -3411,29 +3678,29 @@ pub static V3_15: OpTable = OpTable {
         X, // 230
         X, // 231
         X, // 232
-        Op { name: "INSTRUMENTED_END_FOR", cache: 0, kind: Kind::Arg }, // 233
-        Op { name: "INSTRUMENTED_POP_ITER", cache: 0, kind: Kind::Arg }, // 234
-        Op { name: "INSTRUMENTED_END_SEND", cache: 0, kind: Kind::Arg }, // 235
-        Op { name: "INSTRUMENTED_FOR_ITER", cache: 0, kind: Kind::JRel }, // 236
-        Op { name: "INSTRUMENTED_INSTRUCTION", cache: 0, kind: Kind::Arg }, // 237
-        Op { name: "INSTRUMENTED_JUMP_FORWARD", cache: 0, kind: Kind::Arg }, // 238
-        Op { name: "INSTRUMENTED_NOT_TAKEN", cache: 0, kind: Kind::Arg }, // 239
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_TRUE", cache: 0, kind: Kind::Arg }, // 240
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_FALSE", cache: 0, kind: Kind::Arg }, // 241
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_NONE", cache: 0, kind: Kind::Arg }, // 242
-        Op { name: "INSTRUMENTED_POP_JUMP_IF_NOT_NONE", cache: 0, kind: Kind::Arg }, // 243
-        Op { name: "INSTRUMENTED_RESUME", cache: 0, kind: Kind::Arg }, // 244
-        Op { name: "INSTRUMENTED_RETURN_VALUE", cache: 0, kind: Kind::Arg }, // 245
-        Op { name: "INSTRUMENTED_YIELD_VALUE", cache: 0, kind: Kind::Arg }, // 246
-        Op { name: "INSTRUMENTED_END_ASYNC_FOR", cache: 0, kind: Kind::JRel }, // 247
-        Op { name: "INSTRUMENTED_LOAD_SUPER_ATTR", cache: 0, kind: Kind::Name }, // 248
-        Op { name: "INSTRUMENTED_CALL", cache: 0, kind: Kind::Arg }, // 249
-        Op { name: "INSTRUMENTED_CALL_KW", cache: 0, kind: Kind::Arg }, // 250
-        Op { name: "INSTRUMENTED_CALL_FUNCTION_EX", cache: 0, kind: Kind::Arg }, // 251
-        Op { name: "INSTRUMENTED_JUMP_BACKWARD", cache: 0, kind: Kind::Arg }, // 252
-        Op { name: "INSTRUMENTED_LINE", cache: 0, kind: Kind::Arg }, // 253
-        Op { name: "ENTER_EXECUTOR", cache: 0, kind: Kind::Arg }, // 254
-        Op { name: "TRACE_RECORD", cache: 0, kind: Kind::Arg }, // 255
+        Op { name: 116, cache: 0, kind: Kind::Arg }, // 233 INSTRUMENTED_END_FOR
+        Op { name: 125, cache: 0, kind: Kind::Arg }, // 234 INSTRUMENTED_POP_ITER
+        Op { name: 117, cache: 0, kind: Kind::Arg }, // 235 INSTRUMENTED_END_SEND
+        Op { name: 118, cache: 0, kind: Kind::JRel }, // 236 INSTRUMENTED_FOR_ITER
+        Op { name: 119, cache: 0, kind: Kind::Arg }, // 237 INSTRUMENTED_INSTRUCTION
+        Op { name: 121, cache: 0, kind: Kind::Arg }, // 238 INSTRUMENTED_JUMP_FORWARD
+        Op { name: 124, cache: 0, kind: Kind::Arg }, // 239 INSTRUMENTED_NOT_TAKEN
+        Op { name: 129, cache: 0, kind: Kind::Arg }, // 240 INSTRUMENTED_POP_JUMP_IF_TRUE
+        Op { name: 126, cache: 0, kind: Kind::Arg }, // 241 INSTRUMENTED_POP_JUMP_IF_FALSE
+        Op { name: 127, cache: 0, kind: Kind::Arg }, // 242 INSTRUMENTED_POP_JUMP_IF_NONE
+        Op { name: 128, cache: 0, kind: Kind::Arg }, // 243 INSTRUMENTED_POP_JUMP_IF_NOT_NONE
+        Op { name: 130, cache: 0, kind: Kind::Arg }, // 244 INSTRUMENTED_RESUME
+        Op { name: 132, cache: 0, kind: Kind::Arg }, // 245 INSTRUMENTED_RETURN_VALUE
+        Op { name: 133, cache: 0, kind: Kind::Arg }, // 246 INSTRUMENTED_YIELD_VALUE
+        Op { name: 115, cache: 0, kind: Kind::JRel }, // 247 INSTRUMENTED_END_ASYNC_FOR
+        Op { name: 123, cache: 0, kind: Kind::Name }, // 248 INSTRUMENTED_LOAD_SUPER_ATTR
+        Op { name: 112, cache: 0, kind: Kind::Arg }, // 249 INSTRUMENTED_CALL
+        Op { name: 114, cache: 0, kind: Kind::Arg }, // 250 INSTRUMENTED_CALL_KW
+        Op { name: 113, cache: 0, kind: Kind::Arg }, // 251 INSTRUMENTED_CALL_FUNCTION_EX
+        Op { name: 120, cache: 0, kind: Kind::Arg }, // 252 INSTRUMENTED_JUMP_BACKWARD
+        Op { name: 122, cache: 0, kind: Kind::Arg }, // 253 INSTRUMENTED_LINE
+        Op { name: 80, cache: 0, kind: Kind::Arg }, // 254 ENTER_EXECUTOR
+        Op { name: 249, cache: 0, kind: Kind::Arg }, // 255 TRACE_RECORD
     ],
 };
 

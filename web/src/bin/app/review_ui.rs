@@ -284,7 +284,6 @@ fn rescan_all() {
             e.report = None;
             e.report_text = None;
             e.error = None;
-            e.sarif = None;
             e.hash = HashState::None;
             e.bytes_read = 0.0;
         }
@@ -502,7 +501,7 @@ pub fn on_hash_progress(id: u32, done: f64, total: f64) {
     });
 }
 
-/// The worker finished (or gave up) hashing `id`: `report`/`sarif` carry the decision
+/// The worker finished (or gave up) hashing `id`: `report` carries the decision
 /// recomputed with the hash.
 pub fn on_hashed(id: u32, data: &JsValue, ok: bool) {
     with_app(|app| {
@@ -515,7 +514,6 @@ pub fn on_hashed(id: u32, data: &JsValue, ok: bool) {
                         e.report_text = Some(text);
                     }
                 }
-                e.sarif = protocol::get_str(data, "sarif");
             } else {
                 e.hash = HashState::Failed(protocol::get_str(data, "message").unwrap_or_default());
             }
@@ -563,9 +561,10 @@ fn cancel(id: u32) {
     }
 }
 
-/// Builds one export of entry `id` (or of every scanned file, `which` = "all") in a
-/// worker started for it (the exporters live in the worker's wasm, not the page's; the
-/// scanning worker may be busy hashing a large file), then downloads it.
+/// Builds one export of entry `id` (or of every scanned file, `which` = "all") in the
+/// exporter worker (`bin/exporter.rs`: its wasm is fetched on the first export only, so the
+/// page starts without it; the scanning worker may be busy hashing a large file), then
+/// downloads it.
 fn export_files(kind: &str, which: &str) {
     let job = with_app(|app| {
         let chosen: Vec<&Entry> = app
@@ -583,8 +582,6 @@ fn export_files(kind: &str, which: &str) {
         };
         let text = |e: &&Entry| e.report_text.clone().or_else(|| e.report.as_ref().map(|r| r.to_string()));
         let reports = strings(&text);
-        let sarifs = strings(&|e| e.sarif.clone());
-        let missing = strings(&|e| if e.sarif.is_none() { text(e) } else { None });
         let lang = app.lang;
         let labels = js_sys::Object::new();
         for (k, _, _) in STRINGS_ALL.iter().flat_map(|t| t.iter()) {
@@ -596,8 +593,6 @@ fn export_files(kind: &str, which: &str) {
             ("lang", lang.code().into()),
             ("labels", labels.into()),
             ("reports", reports.into()),
-            ("sarifs", sarifs.into()),
-            ("missing", missing.into()),
             ("generated", now_text().into()),
         ]);
         (!chosen.is_empty()).then_some((msg, base))
@@ -616,7 +611,7 @@ fn export_files(kind: &str, which: &str) {
 }
 
 /// The worker that builds exports: started at the first export and kept (one load of the
-/// worker's files), apart from the scanning worker, which may be busy hashing a large file.
+/// exporter's files), apart from the scanning worker, which may be busy hashing a large file.
 /// It answers in the order asked, so `names` pairs each answer with its download name.
 struct Exporter {
     worker: Worker,
@@ -630,7 +625,7 @@ thread_local! {
 }
 
 fn start_exporter() -> Exporter {
-    let worker = Worker::new("./worker_loader.js").expect("Worker");
+    let worker = Worker::new("./exporter_loader.js").expect("Worker");
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let data = ev.data();
         let kind = protocol::get_str(&data, "type").unwrap_or_default();
