@@ -2,7 +2,7 @@
 
 pub const USAGE: &str = "\
 Usage:
-  keras-sentinel scan [--format text|json|sarif] [--quiet] [--jobs N] [--policy FILE] [--limit NAME=VALUE]... PATH...
+  keras-sentinel scan [--format text|json|sarif] [--tr] [--quiet] [--jobs N] [--policy FILE] [--limit NAME=VALUE]... PATH...
   keras-sentinel explain [--tr] CODE
   keras-sentinel rules
   keras-sentinel limits
@@ -14,6 +14,8 @@ scan     Scan model files (.keras, .h5, .json, keras_metadata.pb, …) or direct
          A file that hits a limit or crashes the scanner is reported as `error`; the
          other files are still scanned and reported.
          --limit NAME=VALUE  change one limit (repeatable); see `keras-sentinel limits`.
+         --tr                text output in Turkish (rule titles, evidence, errors);
+                             json and sarif keep English text beside message ids.
          --jobs N            scan N files at a time (default: the number of cores); the
                              output keeps the order of the files.
          --policy FILE       apply a policy (docs/policy.md): each finding and file gets
@@ -47,6 +49,8 @@ pub enum Command {
         policy: Option<String>,
         /// `--jobs N` (default: the number of cores).
         jobs: Option<usize>,
+        /// `--tr`: the text output in Turkish.
+        turkish: bool,
     },
     Explain {
         code: String,
@@ -85,6 +89,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             let mut limits = Vec::new();
             let mut policy = None;
             let mut jobs = None;
+            let mut turkish = false;
             let mut it = argv[1..].iter();
             let mut only_paths = false;
             while let Some(a) = it.next() {
@@ -106,6 +111,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
                     _ if a == "--jobs" || a == "-j" => jobs = Some(count(&value(&mut it, None)?)?),
                     _ if a == "--policy" => policy = Some(value(&mut it, None)?),
                     _ if a == "--quiet" || a == "-q" => quiet = true,
+                    _ if a == "--tr" => turkish = true,
                     _ if a.starts_with('-') && a.len() > 1 => return Err(format!("unknown option {a}")),
                     _ => paths.push(a.clone()),
                 }
@@ -113,7 +119,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             if paths.is_empty() {
                 return Err("scan needs at least one path".into());
             }
-            Ok(Command::Scan { paths, format, quiet, limits, policy, jobs })
+            Ok(Command::Scan { paths, format, quiet, limits, policy, jobs, turkish })
         }
         other => Err(format!("unknown command {other:?}")),
     }
@@ -159,6 +165,7 @@ mod tests {
                 limits: vec![],
                 policy: None,
                 jobs: None,
+                turkish: false,
             }
         );
         assert_eq!(
@@ -170,6 +177,7 @@ mod tests {
                 limits: vec![],
                 policy: None,
                 jobs: None,
+                turkish: false,
             }
         );
         assert!(p(&["scan"]).is_err());
@@ -189,6 +197,7 @@ mod tests {
                 limits: vec![("max_work".into(), "1M".into()), ("max_findings".into(), "3".into())],
                 policy: None,
                 jobs: None,
+                turkish: false,
             }
         );
         assert_eq!(
@@ -200,10 +209,12 @@ mod tests {
                 limits: vec![],
                 policy: Some("p.toml".into()),
                 jobs: None,
+                turkish: false,
             }
         );
         assert!(p(&["scan", "a", "--policy"]).unwrap_err().contains("--policy needs a value"));
         assert!(matches!(p(&["scan", "-j", "3", "a"]).unwrap(), Command::Scan { jobs: Some(3), .. }));
+        assert!(matches!(p(&["scan", "--tr", "a"]).unwrap(), Command::Scan { turkish: true, .. }));
         assert!(p(&["scan", "--jobs", "0", "a"]).unwrap_err().contains("positive integer"));
         assert!(p(&["scan", "--limit", "max_nope=1", "a"]).unwrap_err().contains("max_nope"));
         assert!(p(&["scan", "--limit", "max_work=lots", "a"]).unwrap_err().contains("max_work"));

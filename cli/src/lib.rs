@@ -15,6 +15,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use keras_sentinel::limits::Limits;
+use keras_sentinel::messages::{en, Message};
+use keras_sentinel::msg;
 use keras_sentinel::policy::Policy;
 use keras_sentinel::report::{FileReport, ScanError, ScanReport, Stats, Verdict};
 use keras_sentinel::source::FileSource;
@@ -58,7 +60,7 @@ pub fn run(argv: &[String]) -> u8 {
                 2
             }
         },
-        Command::Scan { paths, format, quiet, limits, policy, jobs } => {
+        Command::Scan { paths, format, quiet, limits, policy, jobs, turkish } => {
             let policy = match policy.as_deref().map(load_policy).transpose() {
                 Ok(p) => p,
                 Err(e) => {
@@ -67,7 +69,7 @@ pub fn run(argv: &[String]) -> u8 {
                 }
             };
             let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            scan(&paths, format, quiet, &limits, policy.as_ref(), jobs)
+            scan(&paths, format, quiet, &limits, policy.as_ref(), jobs, turkish)
         }
     }
 }
@@ -114,6 +116,7 @@ fn scan(
     settings: &[(String, String)],
     policy: Option<&Policy>,
     jobs: usize,
+    turkish: bool,
 ) -> u8 {
     let today = today();
     let mut limits = Limits::default();
@@ -172,7 +175,7 @@ fn scan(
                 let written = match (&mut json, format) {
                     (Some(stream), _) => stream.file(&mut out, &report),
                     (None, Format::Text) => {
-                        out.write_all(output::text_file(&report, color).as_bytes()).and_then(|_| out.flush())
+                        out.write_all(output::text_file(&report, color, turkish).as_bytes()).and_then(|_| out.flush())
                     }
                     _ => Ok(()),
                 };
@@ -194,7 +197,7 @@ fn scan(
     report.skipped = skipped;
 
     let written = match (json, format) {
-        (Some(stream), _) => stream.finish(&mut out, &report.skipped),
+        (Some(stream), _) => stream.finish(&mut out, &report.skipped, &report.rules),
         (None, Format::Sarif) => {
             let text = serde_json::to_string_pretty(&output::sarif(&report)).expect("sarif serializes") + "\n";
             out.write_all(text.as_bytes())
@@ -217,7 +220,7 @@ fn scan_one(path: &std::path::Path, limits: &Limits) -> FileReport {
     let name = path.display().to_string();
     let src = match FileSource::open(path) {
         Ok(src) => src,
-        Err(e) => return error_report(name, "file", format!("cannot open: {e}")),
+        Err(e) => return error_report(name, "file", msg!(en::ERR_CANNOT_OPEN, detail = e.to_string())),
     };
     // The core reads no clock (it also runs in wasm): the deadline is a hook it polls.
     let deadline = (limits.max_scan_ms > 0).then(|| Instant::now() + Duration::from_millis(limits.max_scan_ms));
@@ -230,12 +233,12 @@ fn scan_one(path: &std::path::Path, limits: &Limits) -> FileReport {
         Err(panic) => error_report(
             name,
             "scanner",
-            format!("the scanner failed on this file (internal error: {panic}); the other files were scanned"),
+            msg!(en::ERR_SCANNER_FAILED, detail = panic.to_string()),
         ),
     }
 }
 
-fn error_report(path: String, location: &str, message: String) -> FileReport {
+fn error_report(path: String, location: &str, message: Message) -> FileReport {
     FileReport {
         path,
         format: "unknown".into(),

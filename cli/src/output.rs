@@ -1,11 +1,13 @@
 //! Renderings of a report: text for people, SARIF 2.1.0 for code-scanning tools, and
 //! the rule documentation (`explain`, `rules`).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
 use keras_sentinel::limits::Limits;
-use keras_sentinel::report::{FileReport, Finding, ScanReport, Severity, Skipped, Verdict};
+use keras_sentinel::messages::Message;
+use keras_sentinel::report::{FileReport, Finding, RuleText, ScanReport, Severity, Skipped, Verdict};
 use keras_sentinel::rules;
 use serde_json::Value;
 
@@ -70,8 +72,31 @@ fn indent_block(out: &mut String, label: &str, body: &str) {
     }
 }
 
-fn finding_text(out: &mut String, f: &Finding, p: &Paint) {
-    let _ = writeln!(out, "    {} {}  {}", p.severity(f.severity), f.code, f.title);
+/// The language of the text output: English, or Turkish (`scan --tr`).
+#[derive(Clone, Copy)]
+struct Lang {
+    turkish: bool,
+}
+
+impl Lang {
+    fn msg(self, m: &Message) -> String {
+        if self.turkish {
+            m.turkish()
+        } else {
+            m.text.clone()
+        }
+    }
+    fn title(self, f: &Finding) -> String {
+        match (&f.title, self.turkish) {
+            (Some(t), _) => self.msg(t),
+            (None, true) => rules::find(f.code).map(|r| r.tr.title.to_string()).unwrap_or_default(),
+            (None, false) => f.title_text().to_string(),
+        }
+    }
+}
+
+fn finding_text(out: &mut String, f: &Finding, p: &Paint, lang: Lang) {
+    let _ = writeln!(out, "    {} {}  {}", p.severity(f.severity), f.code, lang.title(f));
     if !f.layer.is_empty() {
         indent_block(out, "layer", &f.layer);
     }
@@ -90,7 +115,8 @@ fn finding_text(out: &mut String, f: &Finding, p: &Paint) {
         indent_block(out, "strings", &e.strings.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join("\n"));
     }
     if !e.categories.is_empty() {
-        indent_block(out, "category", &e.categories.join(", "));
+        let cats: Vec<String> = e.categories.iter().map(|c| lang.msg(c)).collect();
+        indent_block(out, "category", &cats.join(", "));
     }
     if let Some(r) = &e.reference {
         indent_block(out, "reference", r);
@@ -112,19 +138,22 @@ fn finding_text(out: &mut String, f: &Finding, p: &Paint) {
         indent_block(out, "payload", &payload.join(", "));
     }
     for n in &e.notes {
-        indent_block(out, "note", n);
+        indent_block(out, "note", &lang.msg(n));
     }
-    if !f.cves.is_empty() {
-        indent_block(out, "cve", &f.cves.join(", "));
+    let cves = f.rule().map_or(&[][..], |r| r.cves);
+    if !cves.is_empty() {
+        indent_block(out, "cve", &cves.join(", "));
     }
     for o in &e.also_at {
         indent_block(out, "also at", &format!("{} ({})", o.layer, o.location));
     }
 }
 
-/// The text block of one file (printed as soon as the file is scanned).
-pub fn text_file(f: &FileReport, color: bool) -> String {
+/// The text block of one file (printed as soon as the file is scanned); evidence,
+/// titles and errors in Turkish when `turkish`.
+pub fn text_file(f: &FileReport, color: bool, turkish: bool) -> String {
     let p = Paint(color);
+    let lang = Lang { turkish };
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -136,10 +165,10 @@ pub fn text_file(f: &FileReport, color: bool) -> String {
         human_bytes(f.stats.bytes_read)
     );
     for finding in &f.findings {
-        finding_text(&mut out, finding, &p);
+        finding_text(&mut out, finding, &p, lang);
     }
     for e in &f.errors {
-        let _ = writeln!(out, "    {} {}: {}", p.wrap("1;35", "ERROR   "), e.location, e.message);
+        let _ = writeln!(out, "    {} {}: {}", p.wrap("1;35", "ERROR   "), e.location, lang.msg(&e.message));
     }
     if let Some(d) = &f.policy {
         policy_text(&mut out, f, d, &p);
@@ -232,11 +261,17 @@ impl JsonStream {
         out.flush()
     }
 
-    pub fn finish(self, out: &mut dyn Write, skipped: &[Skipped]) -> std::io::Result<()> {
+    pub fn finish(
+        self,
+        out: &mut dyn Write,
+        skipped: &[Skipped],
+        rules: &BTreeMap<&'static str, RuleText>,
+    ) -> std::io::Result<()> {
         write!(out, "{}]", if self.files == 0 { "" } else { "\n  " })?;
         if !skipped.is_empty() {
             write!(out, ",\n  \"skipped\": {}", indent(&serde_json::to_string_pretty(skipped)?, "  ").trim_start())?;
         }
+        write!(out, ",\n  \"rules\": {}", indent(&serde_json::to_string_pretty(rules)?, "  ").trim_start())?;
         writeln!(out, "\n}}")?;
         out.flush()
     }
@@ -319,7 +354,7 @@ mod tests {
             format: "json".into(),
             verdict: Verdict::Error,
             findings: vec![],
-            errors: vec![ScanError::new("x", "y \"quoted\"\nline")],
+            errors: vec![ScanError::unreadable("x", "y \"quoted\"\nline")],
             keras_version: None,
             stats: Stats::default(),
             sha256: None,
@@ -327,23 +362,37 @@ mod tests {
         }
     }
 
+    fn with_finding(path: &str) -> FileReport {
+        let mut f = file(path);
+        f.findings.push(Finding {
+            code: "PAIT-KERAS-101",
+            severity: Severity::Critical,
+            title: None,
+            layer: "m > l".into(),
+            location: Default::default(),
+            evidence: Default::default(),
+        });
+        f
+    }
+
     #[test]
     fn the_streamed_json_is_the_report_document() {
         for (files, skipped) in [
             (vec![], vec![]),
             (vec![file("a")], vec![]),
-            (vec![file("a"), file("b")], vec![Skipped { path: "c".into(), reason: "not a model".into() }]),
+            (vec![file("a"), with_finding("b")], vec![Skipped { path: "c".into(), reason: "not a model".into() }]),
         ] {
             let mut out = Vec::new();
             let mut s = JsonStream::start(&mut out).unwrap();
             for f in &files {
                 s.file(&mut out, f).unwrap();
             }
-            s.finish(&mut out, &skipped).unwrap();
-            let mut report = ScanReport::new(files);
+            let mut report = ScanReport::new(files.clone());
+            s.finish(&mut out, &skipped, &report.rules).unwrap();
             report.skipped = skipped;
             let want = serde_json::to_string_pretty(&report).unwrap() + "\n";
             assert_eq!(String::from_utf8(out).unwrap(), want);
+            assert_eq!(report.rules.len(), usize::from(report.files.len() > 1), "{:?}", report.rules);
         }
     }
 }

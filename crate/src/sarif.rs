@@ -124,7 +124,8 @@ fn fingerprint(f: &Finding) -> String {
 }
 
 fn result(file: &FileReport, index: usize, f: &Finding) -> Value {
-    let mut msg = format!("{}: {}", f.title, f.explanation);
+    let explanation = f.rule().map(|r| r.explanation()).unwrap_or_default();
+    let mut msg = format!("{}: {explanation}", f.title_text());
     if let Some(s) = &f.evidence.source {
         msg.push_str(&format!(" Source: {s}"));
     }
@@ -151,7 +152,7 @@ fn result(file: &FileReport, index: usize, f: &Finding) -> Value {
             "severity": f.severity.as_str(),
             "location": f.location.to_string(),
             "evidence": f.evidence,
-            "cves": f.cves,
+            "cves": f.rule().map_or(&[][..], |r| r.cves),
         },
     });
     // A finding the policy lets through is a suppressed result, with who accepted it.
