@@ -135,21 +135,32 @@ impl std::fmt::Display for Message {
 }
 
 /// A message as the report's JSON holds it (`{id, args?, text}`), rendered with
-/// `lookup` (id → template); `text` when the id is unknown (a newer scanner's report)
-/// or the value is a plain string (an argument).
+/// `lookup` (id → template); its English `text` when an id in it is unknown (a newer
+/// scanner's report) or the value is not a message.
 pub fn render_json(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&str>) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        _ => render_known(v, lookup).unwrap_or_else(|| v.get("text").and_then(|t| t.as_str()).unwrap_or("").to_string()),
+    }
+}
+
+/// `v` rendered when `lookup` knows every id in it (arguments: strings or messages).
+fn render_known(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&str>) -> Option<String> {
     use serde_json::Value;
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => Some(s.clone()),
         Value::Object(o) => {
-            let text = o.get("text").and_then(Value::as_str).unwrap_or("");
-            let template = o.get("id").and_then(Value::as_str).and_then(lookup);
-            match (template, o.get("args")) {
-                (Some(t), args) => fill(t, &|name| args.and_then(|a| a.get(name)).map(|a| render_json(a, lookup))),
-                (None, _) => text.to_string(),
-            }
+            let template = o.get("id").and_then(Value::as_str).and_then(lookup)?;
+            let args = o.get("args");
+            let unknown = std::cell::Cell::new(false);
+            let out = fill(template, &|name| {
+                let r = args.and_then(|a| a.get(name)).and_then(|a| render_known(a, lookup));
+                unknown.set(unknown.get() || r.is_none());
+                r
+            });
+            (!unknown.get()).then_some(out)
         }
-        _ => String::new(),
+        _ => None,
     }
 }
 
@@ -204,8 +215,25 @@ impl Serialize for Arg {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Arg::Text(t) => s.serialize_str(t),
-            Arg::Msg(m) => m.serialize(s),
+            // The outer message's text has the English rendering already.
+            Arg::Msg(m) => Nested(m).serialize(s),
         }
+    }
+}
+
+/// A message inside another: id and arguments, no text.
+struct Nested<'a>(&'a Message);
+
+impl Serialize for Nested<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Message", 2)?;
+        st.serialize_field("id", self.0.id)?;
+        if self.0.args.is_empty() {
+            st.skip_field("args")?;
+        } else {
+            st.serialize_field("args", &Args(&self.0.args))?;
+        }
+        st.end()
     }
 }
 
@@ -270,10 +298,12 @@ mod tests {
         assert_eq!(m.turkish(), format!("{}: os.system('id')", tr::lookup("category.command_execution").unwrap()));
         let json = serde_json::to_value(&m).unwrap();
         assert_eq!(json["id"], "note.category");
-        assert_eq!(json["args"]["category"]["id"], "category.command_execution");
+        assert_eq!(json["args"]["category"], serde_json::json!({"id": "category.command_execution"}));
         assert_eq!(json["args"]["what"], "os.system('id')");
         assert_eq!(render_json(&json, &|id| tr::lookup(id)), m.turkish());
         assert_eq!(render_json(&json, &|_| None), m.text);
+        // An unknown nested id: the whole message in English, not a half-translation.
+        assert_eq!(render_json(&json, &|id| tr::lookup(id).filter(|_| id == "note.category")), m.text);
         // A brace that is not a placeholder stays; data is never re-expanded.
         let m = msg!(en::NOTE_CATEGORY, category = "{what}", what = "{x}");
         assert_eq!(m.text, "{what}: {x}");
