@@ -187,16 +187,19 @@ pub struct RuleText {
 
 /// The rule texts of the findings of `files`, keyed by code (sorted: stable output).
 pub fn rule_texts<'a>(files: impl IntoIterator<Item = &'a FileReport>) -> BTreeMap<&'static str, RuleText> {
+    rule_texts_of(files.into_iter().flat_map(|f| &f.findings).map(|f| f.code))
+}
+
+/// The rule texts of these codes (unknown codes are left out), keyed by code.
+pub fn rule_texts_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'static str, RuleText> {
     let mut out = BTreeMap::new();
-    for f in files.into_iter().flat_map(|f| &f.findings) {
-        if let Some(r) = f.rule() {
-            out.entry(r.code).or_insert_with(|| RuleText {
-                title: r.title,
-                severity: r.severity,
-                explanation: r.explanation(),
-                cves: r.cves,
-            });
-        }
+    for r in codes.into_iter().filter_map(crate::rules::reference) {
+        out.entry(r.code).or_insert_with(|| RuleText {
+            title: r.title,
+            severity: r.severity,
+            explanation: r.explanation(),
+            cves: r.cves,
+        });
     }
     out
 }

@@ -184,6 +184,9 @@ catalogue! {
     ERR_CANNOT_OPEN "error.cannot_open" "cannot open: {detail}";
     ERR_SCANNER_FAILED "error.scanner_failed" "the scanner failed on this file (internal error: {detail}); the other files were scanned";
     ERR_LIMIT "error.limit" "{what} (limit {limit} = {value})";
+    ERR_WATCHDOG "error.watchdog" "scan stopped after {seconds} s: the scan engine was stopped and restarted for the next file (limit max_scan_ms = {ms})";
+    ERR_CANCELLED "error.cancelled" "scan cancelled by the user";
+    ERR_SERIALIZE "error.serialize" "report could not be serialized: {detail}";
     LIM_FINDINGS "limit.findings" "{count} more findings were not listed";
     LIM_ERRORS "limit.errors" "{count} more errors were not listed";
     LIM_SOURCE_TEXT "limit.source_text" "function source text of {bytes} bytes; only the first {max} were examined";

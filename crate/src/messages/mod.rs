@@ -137,7 +137,7 @@ impl std::fmt::Display for Message {
 /// A message as the report's JSON holds it (`{id, args?, text}`), rendered with
 /// `lookup` (id → template); its English `text` when an id in it is unknown (a newer
 /// scanner's report) or the value is not a message.
-pub fn render_json(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&str>) -> String {
+pub fn render_json<'t>(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&'t str>) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         _ => render_known(v, lookup).unwrap_or_else(|| v.get("text").and_then(|t| t.as_str()).unwrap_or("").to_string()),
@@ -145,7 +145,7 @@ pub fn render_json(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&str>)
 }
 
 /// `v` rendered when `lookup` knows every id in it (arguments: strings or messages).
-fn render_known(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&str>) -> Option<String> {
+fn render_known<'t>(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&'t str>) -> Option<String> {
     use serde_json::Value;
     match v {
         Value::String(s) => Some(s.clone()),
