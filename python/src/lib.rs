@@ -54,7 +54,10 @@ fn open_error(path: &str, e: &std::io::Error) -> FileReport {
         format: "unknown".into(),
         verdict: Verdict::Error,
         findings: Vec::new(),
-        errors: vec![ScanError::new("file", format!("cannot open: {e}"))],
+        errors: vec![ScanError::new(
+            "file",
+            keras_sentinel::msg!(keras_sentinel::messages::en::ERR_CANNOT_OPEN, detail = e.to_string()),
+        )],
         keras_version: None,
         stats: Stats::default(),
         sha256: None,
@@ -196,6 +199,14 @@ fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
     py.detach(|| keras_sentinel_cli::run(&argv))
 }
 
+/// The texts of every rule (title, severity, explanation, CVEs) keyed by code, as JSON:
+/// a file's report names its rules by code; the CLI's document carries these once.
+#[pyfunction]
+fn rules() -> String {
+    let all = keras_sentinel::report::rule_texts_of(keras_sentinel::rules::REFS.iter().map(|r| r.code));
+    serde_json::to_string(&all).unwrap_or_default()
+}
+
 #[pyfunction]
 fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
@@ -209,5 +220,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scan_paths, m)?)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(rules, m)?)?;
     Ok(())
 }
