@@ -39,4 +39,7 @@ step "end-to-end test of the review workflow (policy, hash, cancel, exports; JSO
 cargo build -p keras-sentinel-cli --bin keras-sentinel || fail "cargo build of the CLI"
 KS_CLI="$CARGO_TARGET_DIR/debug/keras-sentinel" KS_DIST="$ROOT/dist" node tests-wasm/e2e/review.mjs || fail "review end-to-end test"
 
+step "end-to-end test of Turkish mode (the wild malicious files show no English evidence text)"
+KS_DIST="$ROOT/dist" node tests-wasm/e2e/turkish.mjs || fail "Turkish end-to-end test"
+
 printf '\n[test-browser] all browser tests passed\n'

@@ -230,11 +230,7 @@ fn scan_one(path: &std::path::Path, limits: &Limits) -> FileReport {
         keras_sentinel::scan_with(&src, &name, limits, Some(&should_stop))
     }) {
         Ok(report) => report,
-        Err(panic) => error_report(
-            name,
-            "scanner",
-            msg!(en::ERR_SCANNER_FAILED, detail = panic.to_string()),
-        ),
+        Err(panic) => error_report(name, "scanner", msg!(en::ERR_SCANNER_FAILED, detail = panic.to_string())),
     }
 }
 

@@ -335,7 +335,11 @@ impl<'a> Budget<'a> {
         let total = self.work.get().saturating_add(units);
         self.work.set(total);
         if total > self.limits.max_work {
-            self.hit(LimitHit::new("max_work", location, crate::msg!(crate::messages::en::LIM_WORK, max = self.limits.max_work)));
+            self.hit(LimitHit::new(
+                "max_work",
+                location,
+                crate::msg!(crate::messages::en::LIM_WORK, max = self.limits.max_work),
+            ));
             return false;
         }
         self.check_time(location)

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use crate::container::json;
 use crate::keras::{self, Item, Object, Payload, Reference};
 use crate::limits::{json_memory_estimate, Budget, LimitHit, Limits};
-use crate::python::tables::KerasLine;
-use crate::python::{self, payload, Classification, FunctionInput};
 use crate::messages::{en, Message};
 use crate::msg;
+use crate::python::tables::KerasLine;
+use crate::python::{self, payload, Classification, FunctionInput};
 use crate::report::truncate;
 use crate::report::{Evidence, FileReport, Finding, Location, Occurrence, ScanError, Severity, Stats};
 use crate::rules::{archive as ar, config as cr, lambda as lr, readings as rr, sinks, RuleRef};
@@ -77,8 +77,11 @@ pub fn scan_with(
         s.member_issue(issue);
     }
     for (container, op) in &extracted.graph_ops {
-        let place =
-            if op.function.is_empty() { msg!(en::PLACE_MAIN_GRAPH) } else { msg!(en::PLACE_FUNCTION, name = &op.function) };
+        let place = if op.function.is_empty() {
+            msg!(en::PLACE_MAIN_GRAPH)
+        } else {
+            msg!(en::PLACE_FUNCTION, name = &op.function)
+        };
         let loc = Location { container: container.clone(), pointer: String::new() };
         let note = msg!(en::NOTE_GRAPH_NODE, node = format!("{:?}", op.node), place = place);
         let ev = Evidence { notes: vec![note], ..Evidence::default() };
@@ -249,7 +252,13 @@ impl Scan<'_> {
         };
         for l in &parsed.leniencies {
             let loc = Location { container: doc.container.clone(), pointer: String::new() };
-            self.add(finding(&lr::LENIENCY, None, "", loc, Evidence { notes: vec![l.message()], ..Evidence::default() }));
+            self.add(finding(
+                &lr::LENIENCY,
+                None,
+                "",
+                loc,
+                Evidence { notes: vec![l.message()], ..Evidence::default() },
+            ));
         }
         let (value, unwrapped) =
             keras::unwrap_double_encoded(parsed.value, self.limits.max_json_unwrap, self.limits.max_json_depth);

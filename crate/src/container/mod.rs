@@ -426,7 +426,11 @@ mod tests {
         let limits = Limits { max_errors: 3, ..Limits::default() };
         let out = extract(&z, Format::Zip, &limits);
         assert_eq!(out.errors.len(), 4, "{:?}", out.errors);
-        assert!(out.errors[3].message.text.contains("8 more errors were not listed (limit max_errors"), "{:?}", out.errors[3]);
+        assert!(
+            out.errors[3].message.text.contains("8 more errors were not listed (limit max_errors"),
+            "{:?}",
+            out.errors[3]
+        );
         let all = extract(&z, Format::Zip, &Limits::default());
         assert_eq!(all.errors.len(), 11, "one per member (not one per reader that met it) + no config");
     }

@@ -140,7 +140,9 @@ impl std::fmt::Display for Message {
 pub fn render_json<'t>(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&'t str>) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
-        _ => render_known(v, lookup).unwrap_or_else(|| v.get("text").and_then(|t| t.as_str()).unwrap_or("").to_string()),
+        _ => {
+            render_known(v, lookup).unwrap_or_else(|| v.get("text").and_then(|t| t.as_str()).unwrap_or("").to_string())
+        }
     }
 }
 

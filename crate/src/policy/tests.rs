@@ -5,14 +5,7 @@ const H1: &str = "11111111111111111111111111111111111111111111111111111111111111
 const H2: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 
 fn finding(code: &'static str, severity: Severity, evidence: Evidence) -> Finding {
-    Finding {
-        code,
-        severity,
-        title: None,
-        layer: String::new(),
-        location: Location::default(),
-        evidence,
-    }
+    Finding { code, severity, title: None, layer: String::new(), location: Location::default(), evidence }
 }
 
 fn report(findings: Vec<Finding>, errors: Vec<ScanError>) -> FileReport {

@@ -246,15 +246,15 @@ fn call(v: &mut Verdict, target: &Target, text: &str, args: &[V], kwargs: &[(Str
         }
         Target::ValueMethod(ty, m) => {
             if !VALUE_METHODS.contains(&m.as_str()) {
-                v.add(Danger::Suspicious, sinks::UNVERIFIED, msg!(en::WHAT_UNREVIEWED_METHOD, owner = ty, method = m, call = text));
+                v.add(
+                    Danger::Suspicious,
+                    sinks::UNVERIFIED,
+                    msg!(en::WHAT_UNREVIEWED_METHOD, owner = ty, method = m, call = text),
+                );
             }
         }
         Target::Helper(_) | Target::Nested => {}
-        Target::Lost => v.add(
-            Danger::Suspicious,
-            sinks::UNVERIFIED,
-            msg!(en::WHAT_LOST_CALL, call = text),
-        ),
+        Target::Lost => v.add(Danger::Suspicious, sinks::UNVERIFIED, msg!(en::WHAT_LOST_CALL, call = text)),
     }
 }
 

@@ -52,7 +52,9 @@ impl Leniency {
                 msg!(en::LEN_DUPLICATE_KEY, key = format!("{key:?}"), pointer = pointer)
             }
             Leniency::LoneSurrogate(p) => msg!(en::LEN_LONE_SURROGATE, pointer = p),
-            Leniency::LongInteger { pointer, digits } => msg!(en::LEN_LONG_INTEGER, digits = *digits, pointer = pointer),
+            Leniency::LongInteger { pointer, digits } => {
+                msg!(en::LEN_LONG_INTEGER, digits = *digits, pointer = pointer)
+            }
             Leniency::More(n) => msg!(en::LEN_MORE, count = *n),
         }
     }

@@ -258,9 +258,8 @@ impl Cx {
                     self.stmt(format!("{}[{}] = {}", obj.operand(), key.subscript_key(), v.render()));
                 }
                 match &obj {
-                    V::Namespace(_) | V::Sym { .. } => {
-                        self.indirection(msg!(en::WHAT_ASSIGNMENT, target = format!("{}[{}]", obj.render(), key.render())))
-                    }
+                    V::Namespace(_) | V::Sym { .. } => self
+                        .indirection(msg!(en::WHAT_ASSIGNMENT, target = format!("{}[{}]", obj.render(), key.render()))),
                     V::Dict(_) | V::List(_) => {
                         let stored = self.container_method(&obj, "__setitem__", &[key, v], &[]);
                         if stored.is_none() {
