@@ -376,6 +376,24 @@ mod tests {
     }
 
     #[test]
+    fn scan_tr_renders_titles_evidence_and_errors_in_turkish() {
+        let doc = br#"{"class_name":"Sequential","config":{"layers":[{"module":"os","class_name":"system","config":{"name":"x"}}]}}"#;
+        let mut r = keras_sentinel::scan(&doc.to_vec(), "m.json", &Limits::default());
+        r.errors.push(ScanError::new("x", keras_sentinel::msg!(keras_sentinel::messages::en::LIM_ALSO_AT)));
+        let en = text_file(&r, false, false);
+        let tr = text_file(&r, false, true);
+        for english in
+            ["Object from dangerous module os", "module \"os\", class \"system\"", "more places than are listed"]
+        {
+            assert!(en.contains(english) && !tr.contains(english), "{english}\n{en}\n{tr}");
+        }
+        for turkish in ["Tehlikeli os modülünden nesne", "modül \"os\", sınıf \"system\"", "daha fazla yerde bulunan"]
+        {
+            assert!(tr.contains(turkish), "{turkish}\n{tr}");
+        }
+    }
+
+    #[test]
     fn the_streamed_json_is_the_report_document() {
         for (files, skipped) in [
             (vec![], vec![]),

@@ -513,6 +513,35 @@ mod tests {
     }
 
     #[test]
+    fn turkish_exports_render_messages_from_the_labels_the_page_sends() {
+        use keras_sentinel::messages::tr;
+        let r = report();
+        let labels = |k: &str| k.strip_prefix("m:").and_then(tr::lookup).unwrap_or("label");
+        let l = Labels { lang: "tr", t: &labels };
+        let h = html_report(std::slice::from_ref(&r), &l, "2026-01-01");
+        let m = markdown(std::slice::from_ref(&r), &l);
+        assert!(h.contains("Tehlikeli os modülünden nesne") && m.contains("Tehlikeli os modülünden nesne"), "{m}");
+        assert!(h.contains("modül &quot;os&quot;, sınıf") || h.contains("modül \"os\", sınıf"), "{h}");
+        assert!(!h.contains("dangerous module") && !m.contains("dangerous module"), "{h}");
+        // English labels: the report's English text.
+        let l = Labels { lang: "en", t: &|k| t(k) };
+        assert!(markdown(std::slice::from_ref(&r), &l).contains("Object from dangerous module os"));
+    }
+
+    #[test]
+    fn the_json_export_carries_each_rule_text_once() {
+        let raw = vec![serde_json::to_string(&file_report()).unwrap()];
+        let reports: Vec<Value> = raw.iter().map(|t| serde_json::from_str(t).unwrap()).collect();
+        let doc: Value = serde_json::from_str(&scan_report_text(&raw, &reports)).unwrap();
+        assert_eq!(doc["schema_version"], 2);
+        let codes: std::collections::BTreeSet<&str> =
+            reports[0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        let rules = doc["rules"].as_object().unwrap();
+        assert_eq!(rules.keys().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), codes);
+        assert!(rules.values().all(|r| r["explanation"].as_str().is_some_and(|e| e.len() > 40)));
+    }
+
+    #[test]
     fn sarif_merge_keeps_every_result_and_unrendered_errors() {
         let r = report();
         let one: Value = serde_json::from_str(&review::report_and_sarif(&file_report()).1).unwrap();
