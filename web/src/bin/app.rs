@@ -642,20 +642,17 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
     }
 
     let ex = el("div", "explain");
-    match rule {
-        Some(r) => {
-            let tx = lang.rule_text(r);
-            for (k, v) in [("what", tx.what), ("why", tx.why), ("remedy", tx.remedy)] {
-                add(&ex, &txt("h5", "", t(lang, k)));
-                add(&ex, &txt("p", &format!("explain-{k}"), v));
-            }
-            if !tx.faq.is_empty() {
-                add(&art, &ex);
-                add(&art, &faq_details(tx, lang));
-                return art;
-            }
+    if let Some(r) = rule {
+        let tx = lang.rule_text(r);
+        for (k, v) in [("what", tx.what), ("why", tx.why), ("remedy", tx.remedy)] {
+            add(&ex, &txt("h5", "", t(lang, k)));
+            add(&ex, &txt("p", &format!("explain-{k}"), v));
         }
-        None => {}
+        if !tx.faq.is_empty() {
+            add(&art, &ex);
+            add(&art, &faq_details(tx, lang));
+            return art;
+        }
     }
     add(&art, &ex);
     art
