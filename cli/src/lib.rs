@@ -6,6 +6,7 @@
 
 mod args;
 mod isolate;
+mod json_text;
 mod output;
 mod walk;
 

@@ -234,8 +234,8 @@ pub fn text_summary(files: &[FileReport], skipped: &[Skipped]) -> String {
 
 /// Writes the JSON report (`ScanReport`) one file at a time: the header when scanning
 /// starts, each file when it is done, the rest at the end. The output is the same
-/// document `serde_json::to_string_pretty(&report)` gives, so a reader that waits for
-/// the end sees no difference, and a crash midway loses only the files not yet done.
+/// document `json_text::to_string(&report)` gives, so a reader that waits for the end
+/// sees no difference, and a crash midway loses only the files not yet done.
 pub struct JsonStream {
     files: usize,
 }
@@ -255,7 +255,7 @@ impl JsonStream {
     }
 
     pub fn file(&mut self, out: &mut dyn Write, f: &FileReport) -> std::io::Result<()> {
-        let body = serde_json::to_string_pretty(f)?;
+        let body = crate::json_text::to_string(f)?;
         write!(out, "{}\n{}", if self.files == 0 { "" } else { "," }, indent(&body, "    "))?;
         self.files += 1;
         out.flush()
@@ -269,9 +269,9 @@ impl JsonStream {
     ) -> std::io::Result<()> {
         write!(out, "{}]", if self.files == 0 { "" } else { "\n  " })?;
         if !skipped.is_empty() {
-            write!(out, ",\n  \"skipped\": {}", indent(&serde_json::to_string_pretty(skipped)?, "  ").trim_start())?;
+            write!(out, ",\n  \"skipped\": {}", indent(&crate::json_text::to_string(skipped)?, "  ").trim_start())?;
         }
-        write!(out, ",\n  \"rules\": {}", indent(&serde_json::to_string_pretty(rules)?, "  ").trim_start())?;
+        write!(out, ",\n  \"rules\": {}", indent(&crate::json_text::to_string(rules)?, "  ").trim_start())?;
         writeln!(out, "\n}}")?;
         out.flush()
     }
@@ -408,7 +408,7 @@ mod tests {
             let mut report = ScanReport::new(files.clone());
             s.finish(&mut out, &skipped, &report.rules).unwrap();
             report.skipped = skipped;
-            let want = serde_json::to_string_pretty(&report).unwrap() + "\n";
+            let want = crate::json_text::to_string(&report).unwrap() + "\n";
             assert_eq!(String::from_utf8(out).unwrap(), want);
             assert_eq!(report.rules.len(), usize::from(report.files.len() > 1), "{:?}", report.rules);
         }
