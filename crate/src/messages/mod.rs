@@ -8,7 +8,8 @@
 //! scanner never refers to, so the page's scanning worker does not carry it (only the
 //! page's app bin and the CLI do). Arguments are data from the file (names, code, counts)
 //! or nested messages (a category inside a note), never English prose of their own,
-//! except the technical detail of a reader error (`err.unreadable`), which is quoted.
+//! except the technical detail of a reader error (`error.unreadable`, HDF5 and archive
+//! member details in `note.storage_detail`), which is quoted as the reader wrote it.
 
 pub mod en;
 pub mod tr;
