@@ -57,11 +57,16 @@ KS_DIST="$ROOT/dist" node tests-wasm/e2e/overview.mjs || fail "model overview en
 step "end-to-end test of the results table (wild folder: sort, filters, chips, cards, keyboard; 1,000 files responsive)"
 KS_DIST="$ROOT/dist" KS_ARTIFACTS="${KS_ARTIFACTS:-$CARGO_TARGET_DIR/e2e-artifacts}" node tests-wasm/e2e/table.mjs || fail "results table end-to-end test"
 
+step "end-to-end test of Turkish mode (the wild malicious files show no English evidence text)"
+if [ "$HAVE_CORPUS" = 1 ]; then
+  KS_DIST="$ROOT/dist" node tests-wasm/e2e/turkish.mjs || fail "Turkish end-to-end test"
+else skip "end-to-end test tests-wasm/e2e/turkish.mjs"; fi
+
 step "accessibility (axe-core, light and dark) and precompressed assets"
 KS_DIST="$ROOT/dist" KS_ARTIFACTS="${KS_ARTIFACTS:-$ROOT/target-web/e2e-artifacts}" node tests-wasm/e2e/a11y.mjs || fail "accessibility test"
 
 if [ "$HAVE_CORPUS" = 1 ]; then
   printf '\n[test-browser] all browser tests passed\n'
 else
-  printf '\n[test-browser] the browser tests that ran passed; 3 steps were skipped (no test corpus at %s/corpus)\n' "$KS_SHARED"
+  printf '\n[test-browser] the browser tests that ran passed; 4 steps were skipped (no test corpus at %s/corpus)\n' "$KS_SHARED"
 fi

@@ -2,7 +2,7 @@
 
 pub const USAGE: &str = "\
 Usage:
-  keras-sentinel scan [--format text|json|sarif] [--quiet] [--tree] [--jobs N] [--policy FILE] [--limit NAME=VALUE]... PATH...
+  keras-sentinel scan [--format text|json|sarif] [--quiet] [--tree] [--tr] [--jobs N] [--policy FILE] [--limit NAME=VALUE]... PATH...
   keras-sentinel explain [--tr] CODE
   keras-sentinel rules
   keras-sentinel limits
@@ -18,7 +18,7 @@ Every command takes --help.
 EXIT_CODES";
 
 pub const SCAN_USAGE: &str = "\
-Usage: keras-sentinel scan [--format text|json|sarif] [--quiet] [--tree] [--jobs N] [--policy FILE] [--limit NAME=VALUE]... PATH...
+Usage: keras-sentinel scan [--format text|json|sarif] [--quiet] [--tree] [--tr] [--jobs N] [--policy FILE] [--limit NAME=VALUE]... PATH...
 
 Scan model files (.keras, .h5, .json, keras_metadata.pb, …) or directories (recursed;
 files that are not model files are listed as skipped). Each file's result is written as
@@ -31,6 +31,8 @@ reported. Sizes are in binary units (KiB = 1024 bytes, MiB, GiB).
   --tree               text output: draw each file's model overview (layers, nested
                        models, wrappers, shared layers) with its lambdas and findings
                        marked; json always has it in `model`.
+  --tr                 text output in Turkish (rule titles, evidence, errors); json
+                       and sarif keep English text beside the message ids.
   -j, --jobs N         scan N files at a time (default: the number of cores); the
                        output keeps the order of the files.
   --policy FILE        apply a policy (docs/policy.md): each finding and file gets an
@@ -101,6 +103,8 @@ pub enum Command {
         jobs: Option<usize>,
         /// `--tree`: the model overview under each file's text block.
         tree: bool,
+        /// `--tr`: the text output in Turkish.
+        turkish: bool,
     },
     Explain {
         code: String,
@@ -150,6 +154,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             let mut policy = None;
             let mut jobs = None;
             let mut tree = false;
+            let mut turkish = false;
             let mut it = argv[1..].iter();
             let mut only_paths = false;
             while let Some(a) = it.next() {
@@ -172,6 +177,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
                     _ if a == "--policy" => policy = Some(value(&mut it, None)?),
                     _ if a == "--quiet" || a == "-q" => quiet = true,
                     _ if a == "--tree" => tree = true,
+                    _ if a == "--tr" => turkish = true,
                     _ if a.starts_with('-') && a.len() > 1 => return Err(format!("unknown option {a}")),
                     _ => paths.push(a.clone()),
                 }
@@ -179,7 +185,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             if paths.is_empty() {
                 return Err("scan needs at least one path".into());
             }
-            Ok(Command::Scan { paths, format, quiet, limits, policy, jobs, tree })
+            Ok(Command::Scan { paths, format, quiet, limits, policy, jobs, tree, turkish })
         }
         other => Err(format!("unknown command {other:?}")),
     }
@@ -226,6 +232,7 @@ mod tests {
                 policy: None,
                 jobs: None,
                 tree: false,
+                turkish: false,
             }
         );
         assert_eq!(
@@ -238,6 +245,7 @@ mod tests {
                 policy: None,
                 jobs: None,
                 tree: false,
+                turkish: false,
             }
         );
         assert!(p(&["scan"]).is_err());
@@ -272,6 +280,7 @@ mod tests {
                 policy: None,
                 jobs: None,
                 tree: false,
+                turkish: false,
             }
         );
         assert_eq!(
@@ -284,11 +293,13 @@ mod tests {
                 policy: Some("p.toml".into()),
                 jobs: None,
                 tree: false,
+                turkish: false,
             }
         );
         assert!(p(&["scan", "a", "--policy"]).unwrap_err().contains("--policy needs a value"));
         assert!(matches!(p(&["scan", "-j", "3", "a"]).unwrap(), Command::Scan { jobs: Some(3), .. }));
         assert!(matches!(p(&["scan", "--tree", "a"]).unwrap(), Command::Scan { tree: true, .. }));
+        assert!(matches!(p(&["scan", "--tr", "a"]).unwrap(), Command::Scan { turkish: true, .. }));
         assert!(p(&["scan", "--jobs", "0", "a"]).unwrap_err().contains("positive integer"));
         assert!(p(&["scan", "--limit", "max_nope=1", "a"]).unwrap_err().contains("max_nope"));
         assert!(p(&["scan", "--limit", "max_work=lots", "a"]).unwrap_err().contains("max_work"));

@@ -8,6 +8,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use keras_sentinel::limits::Limits;
+use keras_sentinel::messages::{en, Message};
+use keras_sentinel::msg;
 use keras_sentinel::policy::Policy;
 use keras_sentinel::report::{FileReport, ScanError, Stats, Verdict};
 use keras_sentinel::source::{FileSource, LocalFile};
@@ -112,7 +114,7 @@ pub fn scan_one(path: &Path, limits: &Limits) -> FileReport {
     let name = path.display().to_string();
     let src = match LocalFile::open(path, READ_WHOLE_BELOW) {
         Ok(src) => src,
-        Err(e) => return error_report(name, "file", format!("cannot open: {e}")),
+        Err(e) => return error_report(name, "file", msg!(en::ERR_CANNOT_OPEN, detail = e.to_string())),
     };
     // The core reads no clock (it also runs in wasm): the deadline is a hook it polls.
     let deadline = (limits.max_scan_ms > 0).then(|| Instant::now() + Duration::from_millis(limits.max_scan_ms));
@@ -122,15 +124,11 @@ pub fn scan_one(path: &Path, limits: &Limits) -> FileReport {
         keras_sentinel::scan_with(&src, &name, limits, Some(&should_stop))
     }) {
         Ok(report) => report,
-        Err(panic) => error_report(
-            name,
-            "scanner",
-            format!("the scanner failed on this file (internal error: {panic}); the other files were scanned"),
-        ),
+        Err(panic) => error_report(name, "scanner", msg!(en::ERR_SCANNER_FAILED, detail = panic.to_string())),
     }
 }
 
-pub fn error_report(path: String, location: &str, message: String) -> FileReport {
+pub fn error_report(path: String, location: &str, message: Message) -> FileReport {
     FileReport {
         path,
         format: "unknown".into(),

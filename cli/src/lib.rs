@@ -7,6 +7,7 @@
 mod args;
 pub mod batch;
 mod isolate;
+mod json_text;
 mod output;
 mod tree;
 mod walk;
@@ -58,7 +59,7 @@ pub fn run(argv: &[String]) -> u8 {
                 2
             }
         },
-        Command::Scan { paths, format, quiet, limits, policy, jobs, tree } => {
+        Command::Scan { paths, format, quiet, limits, policy, jobs, tree, turkish } => {
             let policy = match policy.as_deref().map(load_policy).transpose() {
                 Ok(p) => p,
                 Err(e) => {
@@ -67,7 +68,7 @@ pub fn run(argv: &[String]) -> u8 {
                 }
             };
             let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            scan(&paths, format, Options { quiet, tree }, &limits, policy.as_ref(), jobs)
+            scan(&paths, format, Options { quiet, tree, turkish }, &limits, policy.as_ref(), jobs)
         }
     }
 }
@@ -100,12 +101,14 @@ struct Options {
     quiet: bool,
     /// `--tree`: the model overview under each file's text block.
     tree: bool,
+    /// `--tr`: the text output in Turkish.
+    turkish: bool,
 }
 
 fn scan(
     paths: &[String],
     format: Format,
-    Options { quiet, tree }: Options,
+    Options { quiet, tree, turkish }: Options,
     settings: &[(String, String)],
     policy: Option<&Policy>,
     jobs: usize,
@@ -143,7 +146,7 @@ fn scan(
         let written = match (&mut json, format) {
             (Some(stream), _) => stream.file(&mut out, &report),
             (None, Format::Text) => {
-                let mut text = output::text_file(&report, color);
+                let mut text = output::text_file(&report, color, turkish);
                 if tree {
                     text.push_str(&tree::text(&report));
                 }
@@ -164,7 +167,7 @@ fn scan(
     report.skipped = skipped;
 
     let written = match (json, format) {
-        (Some(stream), _) => stream.finish(&mut out, &report.skipped),
+        (Some(stream), _) => stream.finish(&mut out, &report.skipped, &report.rules),
         (None, Format::Sarif) => {
             let text = serde_json::to_string_pretty(&output::sarif(&report)).expect("sarif serializes") + "\n";
             out.write_all(text.as_bytes())

@@ -1,11 +1,13 @@
 //! Renderings of a report: text for people, SARIF 2.1.0 for code-scanning tools, and
 //! the rule documentation (`explain`, `rules`).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
 use keras_sentinel::limits::Limits;
-use keras_sentinel::report::{FileReport, Finding, ScanReport, Severity, Skipped, Verdict};
+use keras_sentinel::messages::Message;
+use keras_sentinel::report::{FileReport, Finding, RuleText, ScanReport, Severity, Skipped, Verdict};
 use keras_sentinel::rules;
 use serde_json::Value;
 
@@ -72,8 +74,31 @@ fn indent_block(out: &mut String, label: &str, body: &str) {
     }
 }
 
-fn finding_text(out: &mut String, f: &Finding, p: &Paint) {
-    let _ = writeln!(out, "    {} {}  {}", p.severity(f.severity), f.code, f.title);
+/// The language of the text output: English, or Turkish (`scan --tr`).
+#[derive(Clone, Copy)]
+struct Lang {
+    turkish: bool,
+}
+
+impl Lang {
+    fn msg(self, m: &Message) -> String {
+        if self.turkish {
+            m.turkish()
+        } else {
+            m.text.clone()
+        }
+    }
+    fn title(self, f: &Finding) -> String {
+        match (&f.title, self.turkish) {
+            (Some(t), _) => self.msg(t),
+            (None, true) => rules::find(f.code).map(|r| r.tr.title.to_string()).unwrap_or_default(),
+            (None, false) => f.title_text().to_string(),
+        }
+    }
+}
+
+fn finding_text(out: &mut String, f: &Finding, p: &Paint, lang: Lang) {
+    let _ = writeln!(out, "    {} {}  {}", p.severity(f.severity), f.code, lang.title(f));
     if !f.layer.is_empty() {
         indent_block(out, "layer", &f.layer);
     }
@@ -92,7 +117,8 @@ fn finding_text(out: &mut String, f: &Finding, p: &Paint) {
         indent_block(out, "strings", &e.strings.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join("\n"));
     }
     if !e.categories.is_empty() {
-        indent_block(out, "category", &e.categories.join(", "));
+        let cats: Vec<String> = e.categories.iter().map(|c| lang.msg(c)).collect();
+        indent_block(out, "category", &cats.join(", "));
     }
     if let Some(r) = &e.reference {
         indent_block(out, "reference", r);
@@ -114,19 +140,22 @@ fn finding_text(out: &mut String, f: &Finding, p: &Paint) {
         indent_block(out, "payload", &payload.join(", "));
     }
     for n in &e.notes {
-        indent_block(out, "note", n);
+        indent_block(out, "note", &lang.msg(n));
     }
-    if !f.cves.is_empty() {
-        indent_block(out, "cve", &f.cves.join(", "));
+    let cves = f.rule().map_or(&[][..], |r| r.cves);
+    if !cves.is_empty() {
+        indent_block(out, "cve", &cves.join(", "));
     }
     for o in &e.also_at {
         indent_block(out, "also at", &format!("{} ({})", o.layer, o.location));
     }
 }
 
-/// The text block of one file (printed as soon as the file is scanned).
-pub fn text_file(f: &FileReport, color: bool) -> String {
+/// The text block of one file (printed as soon as the file is scanned); evidence,
+/// titles and errors in Turkish when `turkish`.
+pub fn text_file(f: &FileReport, color: bool, turkish: bool) -> String {
     let p = Paint(color);
+    let lang = Lang { turkish };
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -141,10 +170,10 @@ pub fn text_file(f: &FileReport, color: bool) -> String {
         let _ = writeln!(out, "    {line}");
     }
     for finding in &f.findings {
-        finding_text(&mut out, finding, &p);
+        finding_text(&mut out, finding, &p, lang);
     }
     for e in &f.errors {
-        let _ = writeln!(out, "    {} {}: {}", p.wrap("1;35", "ERROR   "), e.location, e.message);
+        let _ = writeln!(out, "    {} {}: {}", p.wrap("1;35", "ERROR   "), e.location, lang.msg(&e.message));
     }
     if let Some(d) = &f.policy {
         policy_text(&mut out, f, d, &p);
@@ -224,8 +253,8 @@ pub fn text_summary(files: &[FileReport], skipped: &[Skipped]) -> String {
 
 /// Writes the JSON report (`ScanReport`) one file at a time: the header when scanning
 /// starts, each file when it is done, the rest at the end. The output is the same
-/// document `serde_json::to_string_pretty(&report)` gives, so a reader that waits for
-/// the end sees no difference, and a crash midway loses only the files not yet done.
+/// document `json_text::to_string(&report)` gives, so a reader that waits for the end
+/// sees no difference, and a crash midway loses only the files not yet done.
 pub struct JsonStream {
     files: usize,
 }
@@ -245,17 +274,23 @@ impl JsonStream {
     }
 
     pub fn file(&mut self, out: &mut dyn Write, f: &FileReport) -> std::io::Result<()> {
-        let body = serde_json::to_string_pretty(f)?;
+        let body = crate::json_text::to_string(f)?;
         write!(out, "{}\n{}", if self.files == 0 { "" } else { "," }, indent(&body, "    "))?;
         self.files += 1;
         out.flush()
     }
 
-    pub fn finish(self, out: &mut dyn Write, skipped: &[Skipped]) -> std::io::Result<()> {
+    pub fn finish(
+        self,
+        out: &mut dyn Write,
+        skipped: &[Skipped],
+        rules: &BTreeMap<&'static str, RuleText>,
+    ) -> std::io::Result<()> {
         write!(out, "{}]", if self.files == 0 { "" } else { "\n  " })?;
         if !skipped.is_empty() {
-            write!(out, ",\n  \"skipped\": {}", indent(&serde_json::to_string_pretty(skipped)?, "  ").trim_start())?;
+            write!(out, ",\n  \"skipped\": {}", indent(&crate::json_text::to_string(skipped)?, "  ").trim_start())?;
         }
+        write!(out, ",\n  \"rules\": {}", indent(&crate::json_text::to_string(rules)?, "  ").trim_start())?;
         writeln!(out, "\n}}")?;
         out.flush()
     }
@@ -348,7 +383,7 @@ mod tests {
             format: "json".into(),
             verdict: Verdict::Error,
             findings: vec![],
-            errors: vec![ScanError::new("x", "y \"quoted\"\nline")],
+            errors: vec![ScanError::unreadable("x", "y \"quoted\"\nline")],
             keras_version: None,
             stats: Stats::default(),
             sha256: None,
@@ -357,23 +392,55 @@ mod tests {
         }
     }
 
+    fn with_finding(path: &str) -> FileReport {
+        let mut f = file(path);
+        f.findings.push(Finding {
+            code: "PAIT-KERAS-101",
+            severity: Severity::Critical,
+            title: None,
+            layer: "m > l".into(),
+            location: Default::default(),
+            evidence: Default::default(),
+        });
+        f
+    }
+
+    #[test]
+    fn scan_tr_renders_titles_evidence_and_errors_in_turkish() {
+        let doc = br#"{"class_name":"Sequential","config":{"layers":[{"module":"os","class_name":"system","config":{"name":"x"}}]}}"#;
+        let mut r = keras_sentinel::scan(&doc.to_vec(), "m.json", &Limits::default());
+        r.errors.push(ScanError::new("x", keras_sentinel::msg!(keras_sentinel::messages::en::LIM_ALSO_AT)));
+        let en = text_file(&r, false, false);
+        let tr = text_file(&r, false, true);
+        for english in
+            ["Object from dangerous module os", "module \"os\", class \"system\"", "more places than are listed"]
+        {
+            assert!(en.contains(english) && !tr.contains(english), "{english}\n{en}\n{tr}");
+        }
+        for turkish in ["Tehlikeli os modülünden nesne", "modül \"os\", sınıf \"system\"", "daha fazla yerde bulunan"]
+        {
+            assert!(tr.contains(turkish), "{turkish}\n{tr}");
+        }
+    }
+
     #[test]
     fn the_streamed_json_is_the_report_document() {
         for (files, skipped) in [
             (vec![], vec![]),
             (vec![file("a")], vec![]),
-            (vec![file("a"), file("b")], vec![Skipped { path: "c".into(), reason: "not a model".into() }]),
+            (vec![file("a"), with_finding("b")], vec![Skipped { path: "c".into(), reason: "not a model".into() }]),
         ] {
             let mut out = Vec::new();
             let mut s = JsonStream::start(&mut out).unwrap();
             for f in &files {
                 s.file(&mut out, f).unwrap();
             }
-            s.finish(&mut out, &skipped).unwrap();
-            let mut report = ScanReport::new(files);
+            let mut report = ScanReport::new(files.clone());
+            s.finish(&mut out, &skipped, &report.rules).unwrap();
             report.skipped = skipped;
-            let want = serde_json::to_string_pretty(&report).unwrap() + "\n";
+            let want = crate::json_text::to_string(&report).unwrap() + "\n";
             assert_eq!(String::from_utf8(out).unwrap(), want);
+            assert_eq!(report.rules.len(), usize::from(report.files.len() > 1), "{:?}", report.rules);
         }
     }
 }

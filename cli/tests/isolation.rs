@@ -51,7 +51,7 @@ fn a_panic_in_one_file_is_that_files_error_and_the_others_are_reported() {
     assert_eq!(by_name(&r, "c.json")["verdict"], "clean", "the file after the panic was scanned");
     let boom = by_name(&r, "b-boom.json");
     assert_eq!(boom["verdict"], "error");
-    let msg = boom["errors"][0]["message"].as_str().unwrap();
+    let msg = boom["errors"][0]["message"]["text"].as_str().unwrap();
     assert!(msg.contains("internal error") && msg.contains("KS_TEST_PANIC_ON"), "{msg}");
     assert_eq!(out.status.code(), Some(2), "an unscanned file: exit 2");
 
@@ -76,7 +76,7 @@ fn a_limit_is_reported_by_name_and_makes_the_file_error() {
     for f in r["files"].as_array().unwrap() {
         assert_eq!(f["verdict"], "error");
         assert_eq!(f["errors"][0]["limit"], "max_work", "{f}");
-        assert!(f["errors"][0]["message"].as_str().unwrap().contains("max_work = 10"));
+        assert!(f["errors"][0]["message"]["text"].as_str().unwrap().contains("max_work = 10"));
     }
     assert_eq!(out.status.code(), Some(2));
     let out = run(&["scan", "--format", "json", "--quiet", d.to_str().unwrap()], None);

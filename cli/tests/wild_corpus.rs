@@ -143,7 +143,7 @@ fn non_model_files_get_a_clear_error_and_exit_code_2() {
     let (report, code) = run_scan(&[junk.to_str().unwrap()]);
     let f = &report["files"][0];
     assert_eq!(f["verdict"], "error");
-    assert!(f["errors"][0]["message"].as_str().unwrap().contains("not a Keras model file"), "{f}");
+    assert!(f["errors"][0]["message"]["text"].as_str().unwrap().contains("not a Keras model file"), "{f}");
     assert_eq!(code, 2);
 
     // A missing path is an error too, never a silent skip.

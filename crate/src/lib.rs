@@ -12,6 +12,7 @@ pub mod container;
 pub mod hash;
 pub mod keras;
 pub mod limits;
+pub mod messages;
 pub mod policy;
 pub mod python;
 pub mod report;

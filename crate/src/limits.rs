@@ -237,12 +237,12 @@ pub struct LimitHit {
     /// Where in the file (container part, place).
     pub location: String,
     /// What was not done because of it.
-    pub message: String,
+    pub message: crate::messages::Message,
 }
 
 impl LimitHit {
-    pub fn new(limit: &'static str, location: impl Into<String>, message: impl Into<String>) -> Self {
-        LimitHit { limit, location: location.into(), message: message.into() }
+    pub fn new(limit: &'static str, location: impl Into<String>, message: crate::messages::Message) -> Self {
+        LimitHit { limit, location: location.into(), message }
     }
 }
 
@@ -327,7 +327,7 @@ impl<'a> Budget<'a> {
             self.hit(LimitHit::new(
                 "max_scan_ms",
                 location,
-                format!("the scan was stopped after {} ms", self.limits.max_scan_ms),
+                crate::msg!(crate::messages::en::LIM_SCAN_MS, max = self.limits.max_scan_ms),
             ));
             return false;
         }
@@ -339,7 +339,11 @@ impl<'a> Budget<'a> {
         let total = self.work.get().saturating_add(units);
         self.work.set(total);
         if total > self.limits.max_work {
-            self.hit(LimitHit::new("max_work", location, format!("more than {} work units", self.limits.max_work)));
+            self.hit(LimitHit::new(
+                "max_work",
+                location,
+                crate::msg!(crate::messages::en::LIM_WORK, max = self.limits.max_work),
+            ));
             return false;
         }
         self.check_time(location)
@@ -354,7 +358,7 @@ impl<'a> Budget<'a> {
             self.hit(LimitHit::new(
                 "max_read_factor",
                 "file",
-                format!("more than {allowed} bytes read ({}× the file length + 1 MiB)", self.limits.max_read_factor),
+                crate::msg!(crate::messages::en::LIM_READ, allowed = allowed, factor = self.limits.max_read_factor),
             ));
             return false;
         }
@@ -369,7 +373,7 @@ impl<'a> Budget<'a> {
             self.hit(LimitHit::new(
                 "max_memory_bytes",
                 location,
-                format!("would need about {total} bytes of memory, more than {}", self.limits.max_memory_bytes),
+                crate::msg!(crate::messages::en::LIM_MEMORY, total = total, max = self.limits.max_memory_bytes),
             ));
             return false;
         }

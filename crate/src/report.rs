@@ -1,10 +1,17 @@
 //! The report model: files → verdict → findings. Serialized as the CLI's JSON and sent
 //! from the browser worker to the page, so its field names are a versioned schema.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
+use crate::messages::{en, Message};
+use crate::msg;
+
 /// Version of the JSON schema below; bump on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: evidence notes, categories, specific titles and error messages are catalogue
+/// messages (`{id, args, text}`); rule texts are once per report in `rules`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Shortens evidence text to at most `max` bytes (on a character boundary), marking the cut.
 pub fn truncate(s: &str, max: usize) -> String {
@@ -127,7 +134,7 @@ pub struct Evidence {
     pub strings: Vec<String>,
     /// Rule categories hit (`command execution`, `network`, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub categories: Vec<String>,
+    pub categories: Vec<Message>,
     /// A referenced module / class / function (`builtins.exec`, `keras.utils.get_file`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -136,7 +143,7 @@ pub struct Evidence {
     pub imports: Vec<String>,
     /// Anything else worth a reviewer's eye, one sentence each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
+    pub notes: Vec<Message>,
     /// Other places where the same payload was found.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also_at: Vec<Occurrence>,
@@ -147,16 +154,61 @@ pub struct Finding {
     /// Rule code, e.g. `PAIT-KERAS-101` or `KS-CONFIG-MODULE`.
     pub code: &'static str,
     pub severity: Severity,
-    pub title: String,
+    /// A title naming the specific thing found (`Config calls keras.utils.get_file`),
+    /// when the rule's title (in the report's `rules`) is not specific enough.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Message>,
     /// Layer path in the model, e.g. `model > inner > lambda_3`.
     pub layer: String,
     pub location: Location,
     pub evidence: Evidence,
+}
+
+impl Finding {
+    /// The rule's own texts (title, explanation, CVEs), which the report carries once.
+    pub fn rule(&self) -> Option<&'static crate::rules::RuleRef> {
+        crate::rules::reference(self.code)
+    }
+
+    /// The title in English: the specific one, else the rule's.
+    pub fn title_text(&self) -> &str {
+        match &self.title {
+            Some(t) => &t.text,
+            None => self.rule().map_or("", |r| r.title),
+        }
+    }
+}
+
+/// A rule's texts as a report carries them, once per rule code it mentions.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleText {
+    pub title: &'static str,
+    /// Severity of the rule (a finding may be raised or lowered from it).
+    pub severity: Severity,
     /// One paragraph: what was found, why it matters, what to do.
     pub explanation: String,
-    /// CVE ids this finding covers, if any.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cves: Vec<&'static str>,
+    /// CVE ids the rule covers, if any.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub cves: &'static [&'static str],
+}
+
+/// The rule texts of the findings of `files`, keyed by code (sorted: stable output).
+pub fn rule_texts<'a>(files: impl IntoIterator<Item = &'a FileReport>) -> BTreeMap<&'static str, RuleText> {
+    rule_texts_of(files.into_iter().flat_map(|f| &f.findings).map(|f| f.code))
+}
+
+/// The rule texts of these codes (unknown codes are left out), keyed by code.
+pub fn rule_texts_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'static str, RuleText> {
+    let mut out = BTreeMap::new();
+    for r in codes.into_iter().filter_map(crate::rules::reference) {
+        out.entry(r.code).or_insert_with(|| RuleText {
+            title: r.title,
+            severity: r.severity,
+            explanation: r.explanation(),
+            cves: r.cves,
+        });
+    }
+    out
 }
 
 /// Something that stopped part of the scan. Any error makes the verdict `error`
@@ -165,7 +217,7 @@ pub struct Finding {
 pub struct ScanError {
     /// Where: container part and place (`config.json`, `HDF5 object header @ 0x1234`).
     pub location: String,
-    pub message: String,
+    pub message: Message,
     /// The `Limits` field that stopped this part of the scan, when a limit did
     /// (`keras-sentinel limits` documents it; `--limit name=value` raises it).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -173,8 +225,13 @@ pub struct ScanError {
 }
 
 impl ScanError {
-    pub fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
-        ScanError { location: location.into(), message: message.into(), limit: None }
+    pub fn new(location: impl Into<String>, message: Message) -> Self {
+        ScanError { location: location.into(), message, limit: None }
+    }
+
+    /// An error a reader reported: its technical detail is quoted as it is.
+    pub fn unreadable(location: impl Into<String>, detail: impl Into<String>) -> Self {
+        ScanError::new(location, msg!(en::ERR_UNREADABLE, detail = detail.into()))
     }
 
     /// An error caused by a limit; the message names the limit and its value.
@@ -182,7 +239,7 @@ impl ScanError {
         let value = limits.get(hit.limit).unwrap_or_default();
         ScanError {
             location: hit.location.clone(),
-            message: format!("{} (limit {} = {value})", hit.message, hit.limit),
+            message: msg!(en::ERR_LIMIT, what = hit.message.clone(), limit = hit.limit, value = value),
             limit: Some(hit.limit),
         }
     }
@@ -266,6 +323,8 @@ pub struct ScanReport {
     pub files: Vec<FileReport>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<Skipped>,
+    /// The texts of every rule the findings name, once per report (not per finding).
+    pub rules: BTreeMap<&'static str, RuleText>,
 }
 
 impl ScanReport {
@@ -274,6 +333,7 @@ impl ScanReport {
             schema_version: SCHEMA_VERSION,
             scanner: "keras-sentinel",
             scanner_version: env!("CARGO_PKG_VERSION"),
+            rules: rule_texts(&files),
             files,
             skipped: Vec::new(),
         }
@@ -292,18 +352,16 @@ mod tests {
         Finding {
             code,
             severity: sev,
-            title: String::new(),
+            title: None,
             layer: String::new(),
             location: Location::default(),
             evidence: Evidence::default(),
-            explanation: String::new(),
-            cves: vec![],
         }
     }
 
     #[test]
     fn worst_finding_decides_and_errors_block_clean() {
-        let err = ScanError::new("x", "y");
+        let err = ScanError::unreadable("x", "y");
         assert_eq!(FileReport::compute_verdict(&[], &[]), Verdict::Clean);
         assert_eq!(FileReport::compute_verdict(&[finding(Severity::Info)], &[]), Verdict::Clean);
         assert_eq!(FileReport::compute_verdict(&[finding(Severity::Medium)], &[]), Verdict::Lambda);

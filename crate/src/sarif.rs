@@ -115,6 +115,11 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// A catalogue message's English text (schema 2: `{id, args, text}`), or a plain string.
+fn message_text(m: &Value) -> &str {
+    m.as_str().or_else(|| m.get("text").and_then(Value::as_str)).unwrap_or("")
+}
+
 /// `Location`'s `Display` (`crate::report`), from its JSON.
 fn location_text(loc: &Value) -> String {
     let (c, p) = (s(loc, "container"), s(loc, "pointer"));
@@ -152,7 +157,12 @@ fn result(file: &Value, index: usize, f: &Value) -> Value {
     let ev = &f["evidence"];
     let code = s(f, "code");
     let sev = severity(s(f, "severity"));
-    let mut msg = format!("{}: {}", s(f, "title"), s(f, "explanation"));
+    // Schema 2: the rule's texts live once per report; a finding has its own title only
+    // when it names the specific thing found (a catalogue message, `text` in English).
+    let rule = rules::reference(code);
+    let title = f["title"].get("text").and_then(Value::as_str).unwrap_or_else(|| rule.map_or("", |r| r.title));
+    let explanation = rule.map(|r| r.explanation()).unwrap_or_default();
+    let mut msg = format!("{title}: {explanation}");
     if let Some(src) = ev.get("source").and_then(Value::as_str) {
         msg.push_str(&format!(" Source: {src}"));
     }
@@ -183,7 +193,7 @@ fn result(file: &Value, index: usize, f: &Value) -> Value {
             "severity": s(f, "severity"),
             "location": location_text(&f["location"]),
             "evidence": ev.as_object().map_or_else(|| json!({}), |_| ev.clone()),
-            "cves": f.get("cves").cloned().unwrap_or_else(|| json!([])),
+            "cves": rule.map_or(&[][..], |r| r.cves),
         },
     });
     // A finding the policy lets through is a suppressed result, with who accepted it.
@@ -217,7 +227,7 @@ pub fn render(report: &ScanReport) -> Value {
         .iter()
         .map(|f| {
             serde_json::to_value(f).unwrap_or_else(|e| {
-                json!({"path": f.path, "errors": [{"location": "report", "message": format!("report could not be serialized: {e}")}]})
+                json!({"path": f.path, "errors": [{"location": "report", "message": {"text": format!("report could not be serialized: {e}")}}]})
             })
         })
         .collect();
@@ -238,7 +248,7 @@ pub fn render_files(files: &[Value]) -> Value {
         for e in file.get("errors").and_then(Value::as_array).into_iter().flatten() {
             notifications.push(json!({
                 "level": "error",
-                "message": {"text": format!("{path}: {}: {}", s(e, "location"), s(e, "message"))},
+                "message": {"text": format!("{path}: {}: {}", s(e, "location"), message_text(&e["message"]))},
                 "locations": [{"physicalLocation": {"artifactLocation": artifact_location(path)}}],
             }));
         }

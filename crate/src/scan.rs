@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use crate::container::json;
 use crate::keras::{self, Item, Object, Payload, Reference};
 use crate::limits::{json_memory_estimate, Budget, LimitHit, Limits};
+use crate::messages::{en, Message};
+use crate::msg;
 use crate::python::tables::KerasLine;
 use crate::python::{self, payload, Classification, FunctionInput};
 use crate::report::truncate;
@@ -39,11 +41,7 @@ pub fn scan_with(
     let mut extracted = container::extract(&metered, format, limits);
     if extracted.hdf5_not_keras {
         // Decides the verdict only: everything in the file is still scanned below.
-        extracted.errors.push(ScanError::new(
-            "HDF5",
-            "not a Keras model file: an HDF5 file without the attributes or groups Keras writes \
-             (model_config, layer_names, keras_version, model_weights, layers/vars)",
-        ));
+        extracted.errors.push(ScanError::new("HDF5", msg!(en::ERR_NOT_KERAS_HDF5)));
     }
     for &other in &readings[1..] {
         let more = container::extract(&metered, other, limits);
@@ -62,12 +60,12 @@ pub fn scan_with(
         also_dropped: HashMap::new(),
         tree: keras::overview::Builder::new(limits.max_overview_nodes),
     };
-    for note in &extracted.notes {
+    for (place, note) in &extracted.notes {
         s.add(finding(
             &lr::LENIENCY,
-            "Container oddity",
+            Some(msg!(en::TITLE_CONTAINER_ODDITY)),
             "",
-            Location { container: note.clone(), pointer: String::new() },
+            Location { container: place.clone(), pointer: String::new() },
             Evidence { notes: vec![note.clone()], ..Evidence::default() },
         ));
     }
@@ -84,17 +82,21 @@ pub fn scan_with(
         s.member_issue(issue);
     }
     for (container, op) in &extracted.graph_ops {
-        let place =
-            if op.function.is_empty() { "the main graph".to_string() } else { format!("function {}", op.function) };
+        let place = if op.function.is_empty() {
+            msg!(en::PLACE_MAIN_GRAPH)
+        } else {
+            msg!(en::PLACE_FUNCTION, name = &op.function)
+        };
         let loc = Location { container: container.clone(), pointer: String::new() };
-        let ev = Evidence { notes: vec![format!("node {:?} in {place}", op.node)], ..Evidence::default() };
-        s.add(finding(&cr::OP, &format!("SavedModel graph runs {}", op.op), "", loc, ev));
+        let note = msg!(en::NOTE_GRAPH_NODE, node = format!("{:?}", op.node), place = place);
+        let ev = Evidence { notes: vec![note], ..Evidence::default() };
+        s.add(finding(&cr::OP, Some(msg!(en::TITLE_SAVEDMODEL_OP, op = &op.op)), "", loc, ev));
     }
     if s.dropped > 0 {
-        budget.hit(LimitHit::new("max_findings", "report", format!("{} more findings were not listed", s.dropped)));
+        budget.hit(LimitHit::new("max_findings", "report", msg!(en::LIM_FINDINGS, count = s.dropped)));
     }
     for (&i, &n) in &s.also_dropped {
-        s.findings[i].evidence.notes.push(format!("found at {n} more places, not listed (limit max_also_at)"));
+        s.findings[i].evidence.notes.push(msg!(en::NOTE_MORE_PLACES, count = n));
     }
     for hit in budget.take_hits() {
         s.errors.push(ScanError::from_limit(&hit, limits));
@@ -135,7 +137,7 @@ fn cap_errors(errors: &mut Vec<ScanError>, limits: &Limits) {
     crate::sort::by_key(errors, |e| e.limit.is_none());
     let extra = errors.len() - limits.max_errors;
     errors.truncate(limits.max_errors);
-    let hit = LimitHit::new("max_errors", "report", format!("{extra} more errors were not listed"));
+    let hit = LimitHit::new("max_errors", "report", msg!(en::LIM_ERRORS, count = extra));
     errors.push(ScanError::from_limit(&hit, limits));
 }
 
@@ -176,7 +178,7 @@ fn classify_words(text: &str, ev: &mut Evidence) {
         qualified.push_str("builtins.");
         qualified.push_str(w);
         if let Some(hit) = sinks::classify(w).or_else(|| sinks::classify(&qualified)) {
-            ev.categories.push(hit.category.to_string());
+            ev.categories.push(msg!(hit.category));
             ev.calls.push(w.to_string());
         }
     }
@@ -189,21 +191,16 @@ fn classify_words(text: &str, ev: &mut Evidence) {
 fn polyglot(readings: &[sniff::Format], stored: &[(String, u64)]) -> Finding {
     let names: Vec<&str> = readings.iter().map(|f| f.as_str()).collect();
     let mut ev = Evidence::default();
-    ev.notes.push(format!(
-        "readings: {} (the first is the one Keras takes under this file name); each was scanned",
-        names.join(", ")
-    ));
+    ev.notes.push(msg!(en::NOTE_READINGS, formats = names.join(", ")));
     let loc = Location { container: "file".into(), pointer: String::new() };
-    let mut f = finding(&rr::POLYGLOT, "", "", loc, Evidence::default());
+    let mut f = finding(&rr::POLYGLOT, None, "", loc, Evidence::default());
     for r in readings {
         if let sniff::Format::Hdf5 { superblock } = r {
-            ev.notes.push(format!("HDF5 signature at offset {superblock}"));
+            ev.notes.push(msg!(en::NOTE_HDF5_SIGNATURE, offset = *superblock));
             if let Some((name, _)) = stored.iter().find(|(_, at)| at == superblock) {
-                ev.notes.push(format!(
-                    "the HDF5 reading is the stored member {name:?}: h5py opens the whole file as that member"
-                ));
+                ev.notes.push(msg!(en::NOTE_HDF5_IS_MEMBER, member = format!("{name:?}")));
                 f.severity = Severity::Info;
-                f.title = format!("The archive's stored member {name} is also readable as the whole file (HDF5)");
+                f.title = Some(msg!(en::TITLE_STORED_MEMBER_POLYGLOT, member = name));
             }
         }
     }
@@ -211,17 +208,10 @@ fn polyglot(readings: &[sniff::Format], stored: &[(String, u64)]) -> Finding {
     f
 }
 
-fn finding(rule: &RuleRef, title: &str, layer: &str, location: Location, evidence: Evidence) -> Finding {
-    Finding {
-        code: rule.code,
-        severity: rule.severity,
-        title: if title.is_empty() { rule.title.to_string() } else { title.to_string() },
-        layer: layer.to_string(),
-        location,
-        evidence,
-        explanation: rule.explanation(),
-        cves: rule.cves.to_vec(),
-    }
+/// A finding of `rule`; `title` names the specific thing when the rule's title is not
+/// enough (the rule's texts are in the report once, not in each finding).
+fn finding(rule: &RuleRef, title: Option<Message>, layer: &str, location: Location, evidence: Evidence) -> Finding {
+    Finding { code: rule.code, severity: rule.severity, title, layer: layer.to_string(), location, evidence }
 }
 
 struct Scan<'l> {
@@ -265,7 +255,7 @@ impl Scan<'_> {
             Ok(p) => p,
             Err(e) => {
                 let at = if doc.container.is_empty() { "JSON".to_string() } else { doc.container.clone() };
-                self.errors.push(ScanError::new(at, e.to_string()));
+                self.errors.push(ScanError::unreadable(at, e.to_string()));
                 return;
             }
         };
@@ -273,10 +263,10 @@ impl Scan<'_> {
             let loc = Location { container: doc.container.clone(), pointer: String::new() };
             self.add(finding(
                 &lr::LENIENCY,
-                "",
+                None,
                 "",
                 loc,
-                Evidence { notes: vec![l.to_string()], ..Evidence::default() },
+                Evidence { notes: vec![l.message()], ..Evidence::default() },
             ));
         }
         let (value, unwrapped) =
@@ -294,10 +284,7 @@ impl Scan<'_> {
             // `package.json`, `{}`, a list of numbers. The walk found nothing to report
             // either, so this only turns `clean` into `error`; it never skips a check.
             let at = if container.is_empty() { "JSON".to_string() } else { container.clone() };
-            self.errors.push(ScanError::new(
-                at,
-                "not a Keras model config: no object with a class_name, the structure Keras deserialises",
-            ));
+            self.errors.push(ScanError::new(at, msg!(en::ERR_NOT_KERAS_CONFIG)));
         }
         for item in items {
             match item {
@@ -308,15 +295,9 @@ impl Scan<'_> {
                     let loc = Location { container: container.clone(), pointer: site.pointer.clone() };
                     let shown = self.source_text_prefix(&text, &loc);
                     let mut ev = Evidence { source: Some(truncate(&text, shown)), ..Evidence::default() };
-                    ev.notes.push("the function slot holds text, not marshalled code: Keras cannot load it, and it cannot be verified".into());
+                    ev.notes.push(msg!(en::NOTE_SOURCE_TEXT));
                     classify_words(&text[..shown], &mut ev);
-                    self.add(finding(
-                        &lr::SUSPICIOUS,
-                        "Lambda holds source text instead of code",
-                        &site.layer,
-                        loc,
-                        ev,
-                    ));
+                    self.add(finding(&lr::SUSPICIOUS, Some(msg!(en::TITLE_SOURCE_TEXT)), &site.layer, loc, ev));
                 }
             }
         }
@@ -332,7 +313,7 @@ impl Scan<'_> {
         self.budget.hit(LimitHit::new(
             "max_source_text_bytes",
             loc.to_string(),
-            format!("function source text of {} bytes; only the first {max} were examined", text.len()),
+            msg!(en::LIM_SOURCE_TEXT, bytes = text.len(), max = max),
         ));
         let mut end = max;
         while !text.is_char_boundary(end) {
@@ -369,11 +350,7 @@ impl Scan<'_> {
                 also.push(Occurrence { layer: p.site.layer.clone(), location: loc });
             } else {
                 *self.also_dropped.entry(i).or_default() += 1;
-                self.budget.hit(LimitHit::new(
-                    "max_also_at",
-                    "report",
-                    "a payload found in more places than are listed",
-                ));
+                self.budget.hit(LimitHit::new("max_also_at", "report", msg!(en::LIM_ALSO_AT)));
             }
             return;
         }
@@ -382,7 +359,7 @@ impl Scan<'_> {
             self.budget.hit(LimitHit::new(
                 "max_functions",
                 container,
-                format!("more than {} distinct functions; the rest were not analysed", self.limits.max_functions),
+                msg!(en::LIM_FUNCTIONS, max = self.limits.max_functions),
             ));
             return;
         }
@@ -398,12 +375,9 @@ impl Scan<'_> {
             notes: decoded.notes.clone(),
             ..Evidence::default()
         };
-        ev.notes.insert(0, format!("stored as {} in `{}`", p.shape.describe(), p.site.slot));
+        ev.notes.insert(0, msg!(en::NOTE_STORED_AS, shape = p.shape.describe(), slot = &p.site.slot));
         let analysis = if decoded.bytes.len() as u64 > self.limits.max_payload_bytes {
-            ev.notes.push(format!(
-                "payload larger than the limit of {} bytes; not analysed",
-                self.limits.max_payload_bytes
-            ));
+            ev.notes.push(msg!(en::NOTE_PAYLOAD_TOO_LARGE, max = self.limits.max_payload_bytes));
             None
         } else {
             let input = FunctionInput {
@@ -417,7 +391,11 @@ impl Scan<'_> {
         };
         for (what, v) in [("defaults", &p.defaults), ("closure", &p.closure), ("arguments", &p.arguments)] {
             if let Some(v) = v {
-                ev.notes.push(format!("{what}: {}", truncate(&v.to_compact(), EVIDENCE_VALUE_CHARS)));
+                ev.notes.push(msg!(
+                    en::NOTE_BOUND_VALUE,
+                    field = what,
+                    value = truncate(&v.to_compact(), EVIDENCE_VALUE_CHARS)
+                ));
             }
         }
         let mut repaired = false;
@@ -439,7 +417,7 @@ impl Scan<'_> {
             None => Classification::Suspicious,
         };
         let class = if decoded.hidden_after_padding > 0 {
-            ev.categories.push(sinks::OBFUSCATION.to_string());
+            ev.categories.push(msg!(sinks::OBFUSCATION));
             class.max(Classification::Suspicious)
         } else {
             class
@@ -451,9 +429,9 @@ impl Scan<'_> {
         };
         if repaired {
             let ev = Evidence { sha256: ev.sha256.clone(), ..Evidence::default() };
-            self.add(finding(&lr::WINDOWS, "", &p.site.layer, loc.clone(), ev));
+            self.add(finding(&lr::WINDOWS, None, &p.site.layer, loc.clone(), ev));
         }
-        if let Some(i) = self.add(finding(rule, "", &p.site.layer, loc, ev)) {
+        if let Some(i) = self.add(finding(rule, None, &p.site.layer, loc, ev)) {
             self.by_hash.insert(key, i);
         }
     }
@@ -465,47 +443,43 @@ impl Scan<'_> {
             Some(m) if !m.is_empty() => format!("{m}.{}", o.class_name),
             _ => o.class_name.clone(),
         };
-        let ev = |notes: Vec<String>| Evidence { reference: Some(dotted.clone()), notes, ..Evidence::default() };
+        let ev = |notes: Vec<Message>| Evidence { reference: Some(dotted.clone()), notes, ..Evidence::default() };
 
         if let Some(name) = o.layer_name.as_deref().filter(|n| cr::is_traversal_name(n)) {
-            self.add(finding(&cr::NAME, "", layer, loc.clone(), ev(vec![format!("layer name {name:?}")])));
+            let note = msg!(en::NOTE_LAYER_NAME, name = format!("{name:?}"));
+            self.add(finding(&cr::NAME, None, layer, loc.clone(), ev(vec![note])));
         }
         if cr::is_gadget(&dotted) && o.class_name != "TFSMLayer" {
-            self.add(finding(&cr::GADGET, &format!("Config builds {dotted}"), layer, loc.clone(), ev(vec![])));
+            let title = msg!(en::TITLE_CONFIG_BUILDS, name = &dotted);
+            self.add(finding(&cr::GADGET, Some(title), layer, loc.clone(), ev(vec![])));
         }
         let foreign = o.module.as_deref().filter(|m| !m.is_empty() && !cr::is_keras_module(m));
         if let Some(m) = foreign {
-            let mut f = finding(
-                &cr::MODULE,
-                "",
-                layer,
-                loc.clone(),
-                ev(vec![format!("module {m:?}, class {:?}", o.class_name)]),
-            );
+            let note = msg!(en::NOTE_MODULE_CLASS, module = format!("{m:?}"), class = format!("{:?}", o.class_name));
+            let mut f = finding(&cr::MODULE, None, layer, loc.clone(), ev(vec![note]));
             if let Some(r) = &o.registered_name {
-                f.evidence.notes.push(format!("registered as {r:?}"));
+                f.evidence.notes.push(msg!(en::NOTE_REGISTERED_AS, name = format!("{r:?}")));
             }
             let dangerous = m == "builtins"
                 || sinks::classify_module(m).is_some_and(|h| h.danger == sinks::Danger::Malicious)
                 || sinks::classify(&dotted).is_some_and(|h| h.danger == sinks::Danger::Malicious);
             if dangerous {
                 f.severity = Severity::Critical;
-                f.title = format!("Object from dangerous module {m}");
+                f.title = Some(msg!(en::TITLE_DANGEROUS_MODULE, module = m));
             }
             self.add(f);
         } else if !o.is_known_class() {
-            let mut notes = vec![format!("class {:?} is not defined by Keras", o.class_name)];
+            let mut notes = vec![msg!(en::NOTE_NOT_KERAS_CLASS, class = format!("{:?}", o.class_name))];
             if let Some(r) = &o.registered_name {
-                notes.push(format!("registered as {r:?}"));
+                notes.push(msg!(en::NOTE_REGISTERED_AS, name = format!("{r:?}")));
             }
-            let mut f = finding(&cr::CUSTOM, &format!("Custom class {}", o.class_name), layer, loc.clone(), ev(notes));
+            let title = msg!(en::TITLE_CUSTOM_CLASS, class = &o.class_name);
+            let mut f = finding(&cr::CUSTOM, Some(title), layer, loc.clone(), ev(notes));
             if o.site.pointer.is_empty() && o.is_layer {
                 // The whole model is code from the loader's environment: nothing to verify.
                 f.severity = Severity::High;
-                f.title = format!("The whole model is custom class {}", o.class_name);
-                f.evidence.notes.push(
-                    "the file holds no architecture that can be checked; all of it runs from the loader's code".into(),
-                );
+                f.title = Some(msg!(en::TITLE_WHOLE_MODEL_CUSTOM, class = &o.class_name));
+                f.evidence.notes.push(msg!(en::NOTE_NO_ARCHITECTURE));
             }
             self.add(f);
         }
@@ -513,21 +487,23 @@ impl Scan<'_> {
         match o.class_name.as_str() {
             "StringLookup" | "IntegerLookup" | "TextVectorization" => {
                 if let Some(v) = cfg_str("vocabulary") {
-                    self.add(finding(&cr::VOCAB, "", layer, loc.clone(), ev(vec![format!("vocabulary {v:?}")])));
+                    let note = msg!(en::NOTE_VOCABULARY, value = format!("{v:?}"));
+                    self.add(finding(&cr::VOCAB, None, layer, loc.clone(), ev(vec![note])));
                 }
             }
             "TFSMLayer" => {
                 if let Some(v) = cfg_str("filepath") {
-                    self.add(finding(&cr::TFSM, "", layer, loc.clone(), ev(vec![format!("filepath {v:?}")])));
+                    let note = msg!(en::NOTE_FILEPATH, value = format!("{v:?}"));
+                    self.add(finding(&cr::TFSM, None, layer, loc.clone(), ev(vec![note])));
                 }
             }
             "TorchModuleWrapper" => {
                 let mut e = ev(vec![]);
                 match cfg_str("module") {
                     Some(b64) => torch_module_evidence(&b64, self.limits, self.budget, &mut e),
-                    None => e.notes.push("no serialized module in the config".into()),
+                    None => e.notes.push(msg!(en::NOTE_NO_TORCH_MODULE)),
                 }
-                self.add(finding(&cr::TORCH, "", layer, loc, e));
+                self.add(finding(&cr::TORCH, None, layer, loc, e));
             }
             _ => {}
         }
@@ -536,45 +512,45 @@ impl Scan<'_> {
     fn hdf5_issue(&mut self, container: &str, issue: &crate::container::hdf5::StorageIssue) {
         use crate::container::hdf5::StorageIssueKind as K;
         let what = match issue.kind {
-            K::ExternalDataFiles => "dataset stored in external files",
-            K::VirtualDataset => "virtual dataset (data mapped from other files)",
-            K::ExternalLink => "external link to another file",
-            K::SoftLink => "soft link",
-            K::ShapeBomb => "dataset declaring far more data than it stores",
-            K::HiddenAttribute => "attribute hidden from h5py",
-            K::HiddenLink => "link hidden from h5py",
+            K::ExternalDataFiles => en::HDF5_EXTERNAL_FILES,
+            K::VirtualDataset => en::HDF5_VIRTUAL,
+            K::ExternalLink => en::HDF5_EXTERNAL_LINK,
+            K::SoftLink => en::HDF5_SOFT_LINK,
+            K::ShapeBomb => en::HDF5_SHAPE_BOMB,
+            K::HiddenAttribute => en::HDF5_HIDDEN_ATTRIBUTE,
+            K::HiddenLink => en::HDF5_HIDDEN_LINK,
         };
         let rule = match issue.kind {
             K::HiddenAttribute | K::HiddenLink => &crate::rules::hdf5::HIDDEN,
             _ => &cr::HDF5,
         };
         let loc = Location { container: format!("{container} {}", issue.path), pointer: String::new() };
-        let ev = Evidence { notes: vec![issue.detail.clone()], ..Evidence::default() };
-        self.add(finding(rule, &format!("HDF5 {what}"), "", loc, ev));
+        let ev = Evidence { notes: vec![msg!(en::NOTE_STORAGE_DETAIL, detail = &issue.detail)], ..Evidence::default() };
+        self.add(finding(rule, Some(msg!(en::TITLE_HDF5, what = what)), "", loc, ev));
     }
 
     fn member_issue(&mut self, issue: &crate::container::members::MemberIssue) {
         use crate::container::members::IssueKind;
         let loc = Location { container: issue.member.clone(), pointer: String::new() };
-        let mut ev =
-            Evidence { notes: vec![issue.detail.clone()], imports: issue.imports.clone(), ..Evidence::default() };
+        let note = msg!(en::NOTE_STORAGE_DETAIL, detail = &issue.detail);
+        let mut ev = Evidence { notes: vec![note], imports: issue.imports.clone(), ..Evidence::default() };
         let mut f = match issue.kind {
-            IssueKind::PathTraversal => finding(&ar::PATH, "", "", loc, ev),
-            IssueKind::Executable => finding(&ar::EXEC, "", "", loc, ev),
-            IssueKind::OverlappingEntries => finding(&rr::OVERLAP, "", "", loc, ev),
+            IssueKind::PathTraversal => finding(&ar::PATH, None, "", loc, ev),
+            IssueKind::Executable => finding(&ar::EXEC, None, "", loc, ev),
+            IssueKind::OverlappingEntries => finding(&rr::OVERLAP, None, "", loc, ev),
             IssueKind::Pickle => {
                 let mut worst = None;
                 for g in &issue.imports {
                     if let Some(hit) = sinks::classify(&g.replace("__builtin__.", "builtins.").replace("posix.", "os."))
                     {
-                        ev.categories.push(format!("{} ({g})", hit.category));
+                        ev.categories.push(msg!(en::CAT_WITH_GLOBAL, category = hit.category, global = g));
                         worst = worst.max(Some(hit.danger));
                     }
                 }
-                let mut f = finding(&ar::PICKLE, "", "", loc, ev);
+                let mut f = finding(&ar::PICKLE, None, "", loc, ev);
                 if worst == Some(sinks::Danger::Malicious) {
                     f.severity = Severity::Critical;
-                    f.title = "Pickle inside the archive imports a dangerous callable".into();
+                    f.title = Some(msg!(en::TITLE_PICKLE_DANGEROUS));
                 }
                 f
             }
@@ -588,9 +564,9 @@ impl Scan<'_> {
         let dotted = r.dotted();
         let mut ev = Evidence { reference: Some(dotted.clone()), ..Evidence::default() };
         if cr::is_gadget(&dotted) {
-            ev.notes
-                .push("a Keras API that loads, downloads, writes or disables safe mode while the model loads".into());
-            self.add(finding(&cr::GADGET, &format!("Config calls {dotted}"), &r.site.layer, loc, ev));
+            ev.notes.push(msg!(en::NOTE_GADGET_API));
+            let title = msg!(en::TITLE_CONFIG_CALLS, name = &dotted);
+            self.add(finding(&cr::GADGET, Some(title), &r.site.layer, loc, ev));
             return;
         }
         // Keras 3 writes user functions as module "builtins": `builtins.exec` is the builtin.
@@ -602,16 +578,17 @@ impl Scan<'_> {
         });
         match hit {
             Some(h) => {
-                ev.categories.push(h.category.to_string());
-                let (rule, title) = match h.danger {
-                    sinks::Danger::Malicious => (&lr::MALICIOUS, format!("Lambda calls {dotted} by name")),
-                    sinks::Danger::Suspicious => (&lr::SUSPICIOUS, format!("Lambda calls {dotted} by name")),
+                ev.categories.push(msg!(h.category));
+                let rule = match h.danger {
+                    sinks::Danger::Malicious => &lr::MALICIOUS,
+                    sinks::Danger::Suspicious => &lr::SUSPICIOUS,
                 };
-                self.add(finding(rule, &title, &r.site.layer, loc, ev));
+                let title = msg!(en::TITLE_CALLS_BY_NAME, name = &dotted);
+                self.add(finding(rule, Some(title), &r.site.layer, loc, ev));
             }
             None => {
-                ev.notes.push(format!("`{}` names a function whose code is not in the file", r.site.slot));
-                self.add(finding(&lr::REFERENCE, "", &r.site.layer, loc, ev));
+                ev.notes.push(msg!(en::NOTE_NAMES_MISSING_FUNCTION, slot = &r.site.slot));
+                self.add(finding(&lr::REFERENCE, None, &r.site.layer, loc, ev));
             }
         }
     }
@@ -622,11 +599,11 @@ impl Scan<'_> {
 fn torch_module_evidence(b64: &str, limits: &Limits, budget: &Budget, ev: &mut Evidence) {
     let raw = match payload::a2b_base64(b64.as_bytes()) {
         Ok(d) => d.bytes,
-        Err(_) => return ev.notes.push("the serialized module is not valid base64".into()),
+        Err(_) => return ev.notes.push(msg!(en::NOTE_TORCH_NOT_BASE64)),
     };
     let archive = match container::zip::list(&raw, limits) {
         Ok(a) => a,
-        Err(e) => return ev.notes.push(format!("the serialized module is not a torch zip: {e}")),
+        Err(e) => return ev.notes.push(msg!(en::NOTE_TORCH_NOT_ZIP, detail = e.to_string())),
     };
     for m in archive.members.iter().filter(|m| m.name.ends_with(".pkl")) {
         match container::zip::read_member(&raw, m, limits, limits.max_inflated_bytes) {
@@ -638,14 +615,14 @@ fn torch_module_evidence(b64: &str, limits: &Limits, budget: &Budget, ev: &mut E
                 ev.imports.extend(info.globals.iter().cloned());
                 for g in &info.globals {
                     if let Some(hit) = sinks::classify(&g.replace("__builtin__.", "builtins.")) {
-                        ev.categories.push(format!("{} ({g})", hit.category));
+                        ev.categories.push(msg!(en::CAT_WITH_GLOBAL, category = hit.category, global = g));
                     }
                 }
                 if let Some(e) = info.error {
-                    ev.notes.push(format!("{}: pickle not fully read: {e}", m.name));
+                    ev.notes.push(msg!(en::NOTE_PICKLE_PARTIAL, member = &m.name, detail = e));
                 }
             }
-            Err(e) => ev.notes.push(format!("{}: {e}", m.name)),
+            Err(e) => ev.notes.push(msg!(en::NOTE_MEMBER_UNREADABLE, member = &m.name, detail = e.to_string())),
         }
     }
 }
@@ -676,7 +653,7 @@ mod tests {
             .unwrap();
         assert_eq!(r.0, Verdict::Clean);
         assert_eq!(r.1.verdict, Verdict::Error);
-        assert!(r.1.errors[0].message.contains("limit"), "{:?}", r.1.errors);
+        assert!(r.1.errors[0].message.text.contains("limit"), "{:?}", r.1.errors);
     }
 
     #[test]
@@ -685,7 +662,7 @@ mod tests {
         {
             let r = scan_bytes(text);
             assert_eq!(r.verdict, Verdict::Error, "{}", String::from_utf8_lossy(text));
-            assert!(r.errors[0].message.starts_with("not a Keras model"), "{:?}", r.errors);
+            assert!(r.errors[0].message.text.starts_with("not a Keras model"), "{:?}", r.errors);
         }
         // What Keras deserialises: a model, a single layer, a list holding layers (Keras 3
         // deserialises lists and dicts recursively).
@@ -759,7 +736,7 @@ mod tests {
         let r = scan_bytes(doc.as_bytes());
         assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
         assert_eq!(limit_names(&r), ["max_source_text_bytes"], "{:?}", r.errors);
-        let f = r.findings.iter().find(|f| f.title.contains("source text")).unwrap();
+        let f = r.findings.iter().find(|f| f.title_text().contains("source text")).unwrap();
         assert!(f.evidence.source.as_ref().unwrap().len() <= Limits::default().max_source_text_bytes + 4);
         assert_eq!(f.evidence.calls, ["os.system"], "each name once");
         assert_ne!(r.verdict, Verdict::Clean);
@@ -771,7 +748,7 @@ mod tests {
         let r = limited(doc.as_bytes(), &[("max_also_at", "2")]);
         let f = r.findings.iter().find(|f| f.code.starts_with("PAIT")).unwrap();
         assert_eq!(f.evidence.also_at.len(), 2);
-        assert!(f.evidence.notes.iter().any(|n| n.contains("3 more places")), "{:?}", f.evidence.notes);
+        assert!(f.evidence.notes.iter().any(|n| n.text.contains("3 more places")), "{:?}", f.evidence.notes);
         assert_eq!(limit_names(&r), ["max_also_at"]);
         assert_eq!(limit_names(&scan_bytes(doc.as_bytes())), Vec::<&str>::new());
 
@@ -785,14 +762,14 @@ mod tests {
 
     #[test]
     fn errors_are_capped_keeping_limit_errors() {
-        let mut errors: Vec<ScanError> = (0..10).map(|i| ScanError::new("x", format!("e{i}"))).collect();
+        let mut errors: Vec<ScanError> = (0..10).map(|i| ScanError::unreadable("x", format!("e{i}"))).collect();
         let l = Limits { max_errors: 3, ..Limits::default() };
-        errors.push(ScanError::from_limit(&LimitHit::new("max_work", "f", "m"), &l));
+        errors.push(ScanError::from_limit(&LimitHit::new("max_work", "f", msg!(en::LIM_WORK, max = 1u64)), &l));
         cap_errors(&mut errors, &l);
         assert_eq!(errors.len(), 4);
         assert_eq!(errors[0].limit, Some("max_work"));
         assert_eq!(errors[3].limit, Some("max_errors"));
-        assert!(errors[3].message.contains("8 more errors"), "{}", errors[3].message);
+        assert!(errors[3].message.text.contains("8 more errors"), "{}", errors[3].message);
     }
 
     #[test]

@@ -107,7 +107,7 @@ struct Miss {
     got: &'static str,
     missing_calls: Vec<String>,
     got_calls: Vec<String>,
-    notes: Vec<String>,
+    notes: Vec<keras_sentinel::messages::Message>,
 }
 
 #[test]

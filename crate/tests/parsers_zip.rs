@@ -124,7 +124,7 @@ fn unreadable_methods_are_errors_that_say_so() {
         let bytes = std::fs::read(dir.join(file)).unwrap();
         let r = keras_sentinel::scan(&bytes, file, &Limits::default());
         assert!(
-            r.errors.iter().any(|e| e.location == "config.json" && e.message.contains(method)),
+            r.errors.iter().any(|e| e.location == "config.json" && e.message.text.contains(method)),
             "{file}: {:?}",
             r.errors
         );

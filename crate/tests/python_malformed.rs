@@ -42,7 +42,7 @@ fn assert_unverifiable(what: &str, code: &[u8]) {
     let a = run(code);
     assert_eq!(a.classification, Classification::Suspicious, "{what}: {:?}", a.notes);
     assert!(
-        a.notes.iter().any(|n| n.contains("cannot be verified") || n.contains("not decode")),
+        a.notes.iter().any(|n| n.text.contains("cannot be verified") || n.text.contains("not decode")),
         "{what}: no reason given: {:?}",
         a.notes
     );
@@ -197,7 +197,7 @@ fn windows_damage_is_repaired() {
         }
         let a = run(&bad);
         assert!(a.windows_repaired, "{label}: analyze did not report the repair");
-        assert!(a.notes.iter().any(|n| n.contains("Windows")), "{label}: no Windows note");
+        assert!(a.notes.iter().any(|n| n.text.contains("Windows")), "{label}: no Windows note");
         let want = run(&orig);
         assert_eq!(a.classification, want.classification, "{label}: repaired analysis differs");
     }

@@ -1,13 +1,18 @@
-"""Typed views of the scanner's JSON report (the CLI's schema, ``schema_version`` 1).
+"""Typed views of the scanner's JSON report (the CLI's schema, ``schema_version`` 2).
 
 The native core returns JSON text; these dataclasses are built from it, so the Python
-objects and ``keras-sentinel scan --format json`` can never disagree.
+objects and ``keras-sentinel scan --format json`` can never disagree. A file's report
+names its rules by code (the CLI's document carries their texts once, in ``rules``): a
+finding's title, explanation and CVEs come from the core's rule table. Evidence notes,
+categories and error messages are catalogue messages (``{id, args, text}``); ``text`` is
+the English rendering.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
 #: Verdicts the built-in policy blocks (detection-rules.md: "The default policy blocks
@@ -18,6 +23,19 @@ BLOCKING_VERDICTS = frozenset({"malicious", "suspicious", "error"})
 WARNING_VERDICTS = frozenset({"lambda", "review"})
 #: Every verdict, worst first (docs/report.schema.json).
 VERDICTS = ("malicious", "suspicious", "error", "lambda", "review", "clean")
+
+
+@lru_cache(maxsize=1)
+def rule_texts() -> Dict[str, Dict[str, Any]]:
+    """Every rule's texts keyed by code: ``title``, ``severity``, ``explanation``, ``cves``."""
+    from . import _core
+
+    return json.loads(_core.rules())
+
+
+def message_text(m: Any) -> str:
+    """The English text of a report message (a plain string is returned as it is)."""
+    return m.get("text", "") if isinstance(m, dict) else str(m)
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,15 @@ class Finding:
     def calls(self) -> List[str]:
         return list(self.evidence.get("calls", []))
 
+    @property
+    def notes(self) -> List[str]:
+        """The evidence notes in English (``evidence["notes"]`` has their ids and arguments)."""
+        return [message_text(n) for n in self.evidence.get("notes", [])]
+
+    @property
+    def categories(self) -> List[str]:
+        return [message_text(c) for c in self.evidence.get("categories", [])]
+
 
 @dataclass(frozen=True)
 class ScanError:
@@ -79,20 +106,23 @@ class Report:
     @classmethod
     def from_json(cls, text: str) -> "Report":
         d = json.loads(text)
-        findings = [
-            Finding(
-                code=f["code"],
-                severity=f["severity"],
-                title=f["title"],
-                layer=f.get("layer", ""),
-                location=Location(**f.get("location", {})),
-                explanation=f.get("explanation", ""),
-                cves=list(f.get("cves", [])),
-                evidence=dict(f.get("evidence", {})),
+        rules = rule_texts()
+        findings = []
+        for f in d.get("findings", []):
+            rule = rules.get(f["code"], {})
+            findings.append(
+                Finding(
+                    code=f["code"],
+                    severity=f["severity"],
+                    title=message_text(f["title"]) if "title" in f else rule.get("title", f["code"]),
+                    layer=f.get("layer", ""),
+                    location=Location(**f.get("location", {})),
+                    explanation=rule.get("explanation", ""),
+                    cves=list(rule.get("cves", [])),
+                    evidence=dict(f.get("evidence", {})),
+                )
             )
-            for f in d.get("findings", [])
-        ]
-        errors = [ScanError(e["location"], e["message"]) for e in d.get("errors", [])]
+        errors = [ScanError(e["location"], message_text(e["message"])) for e in d.get("errors", [])]
         return cls(
             path=d["path"],
             format=d["format"],

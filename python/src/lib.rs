@@ -152,6 +152,14 @@ fn check_policy(text: String, name: String) -> PyResult<()> {
     parse_policy(Some((text, name))).map(|_| ())
 }
 
+/// The texts of every rule (title, severity, explanation, CVEs) keyed by code, as JSON:
+/// a file's report names its rules by code; the CLI's document carries these once.
+#[pyfunction]
+fn rules() -> String {
+    let all = keras_sentinel::report::rule_texts_of(keras_sentinel::rules::REFS.iter().map(|r| r.code));
+    serde_json::to_string(&all).unwrap_or_default()
+}
+
 #[pyfunction]
 fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
@@ -166,5 +174,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(check_policy, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(rules, m)?)?;
     Ok(())
 }

@@ -48,11 +48,13 @@ def test_cli_json_validates():
 def test_python_reports_validate():
     v = validator()
     reports = keras_sentinel.scan_many(sorted(p for p in MODELS.rglob("*") if p.is_file() and p.suffix != ".json"), workers=2)
+    codes = {f.code for r in reports for f in r.findings}
     doc = {
-        "schema_version": 1,
+        "schema_version": 2,
         "scanner": "keras-sentinel",
         "scanner_version": keras_sentinel.__version__,
         "files": [r.to_dict() for r in reports],
+        "rules": {c: t for c, t in keras_sentinel._report.rule_texts().items() if c in codes},
     }
     errors = list(v.iter_errors(doc))
     assert not errors, errors[0].message

@@ -126,7 +126,7 @@ def test_cli_is_the_rust_cli(fixtures):
     r = cli("scan", "--format", "json", str(malicious))
     assert r.returncode == 1, r.stderr
     doc = json.loads(r.stdout)
-    assert doc["schema_version"] == 1 and doc["files"][0]["verdict"] == "malicious"
+    assert doc["schema_version"] == 2 and doc["files"][0]["verdict"] == "malicious"
     assert cli("scan", "--quiet", str(clean)).returncode == 0
     assert cli("scan", "--bogus-flag").returncode == 2
     assert "PAIT-KERAS-101" in cli("rules").stdout

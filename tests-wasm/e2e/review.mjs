@@ -210,7 +210,8 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
   assert(early.length === 0, `exporter fetched before the first export: ${early}`);
 
   const json = JSON.parse(fs.readFileSync(await download(page, sel('json')), 'utf8'));
-  assert(json.schema_version === 1 && json.scanner === 'keras-sentinel' && typeof json.scanner_version === 'string', `header ${JSON.stringify({ ...json, files: undefined })}`);
+  assert(json.schema_version === 2 && json.scanner === 'keras-sentinel' && typeof json.scanner_version === 'string', `header ${JSON.stringify({ ...json, files: undefined })}`);
+  assert(json.files[0].findings.every((x) => json.rules[x.code]?.title), `rules ${JSON.stringify(json.rules)}`);
   assert(json.files.length === 1, `files ${json.files.length}`);
   const f = json.files[0];
   assert(f.path === malName && f.verdict === mal.verdict && f.sha256 === sha256(MALICIOUS), `file ${f.path} ${f.verdict} ${f.sha256}`);
@@ -289,6 +290,9 @@ if (process.env.KS_CLI) {
       assert(run.stdout, `CLI produced nothing: ${run.stderr}`);
       const cli = JSON.parse(run.stdout);
       assert(cli.schema_version === exportedAll.schema_version && cli.scanner_version === exportedAll.scanner_version, 'header differs');
+      for (const code of Object.keys(cli.rules)) {
+        assert(JSON.stringify(cli.rules[code]) === JSON.stringify(exportedAll.rules[code]), `rule text of ${code} differs`);
+      }
       const want = cli.files[0];
       want.path = path.basename(want.path);
       // The page adds what the CLI adds only with --policy: the hash and the decision.

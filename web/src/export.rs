@@ -23,11 +23,30 @@ impl<'a> Labels<'a> {
     fn t(&self, key: &str) -> &'a str {
         (self.t)(key)
     }
-    fn rule_title(&self, code: &str, fallback: &str) -> String {
+    fn rule_title(&self, code: &str) -> String {
         match rules::find(code) {
             Some(r) if self.lang == "tr" => r.tr.title.to_string(),
             Some(r) => r.en.title.to_string(),
-            None => fallback.to_string(),
+            None => code.to_string(),
+        }
+    }
+    /// A report message (`{id, args, text}`) in the report's language: the page sends
+    /// the catalogue's templates in its labels as `m:<id>` (this module, which may run in
+    /// the scanning worker, does not link the Turkish table).
+    fn msg(&self, v: &Value) -> String {
+        if self.lang == "en" {
+            return keras_sentinel::messages::render_json(v, &|_| None);
+        }
+        keras_sentinel::messages::render_json(v, &|id| Some((self.t)(&format!("m:{id}"))).filter(|t| !t.is_empty()))
+    }
+    fn msgs(&self, v: &Value, key: &str) -> Vec<String> {
+        v.get(key).and_then(Value::as_array).map(|a| a.iter().map(|m| self.msg(m)).collect()).unwrap_or_default()
+    }
+    /// The finding's title: the specific one when there is one, else the rule's.
+    fn finding_title(&self, f: &Value) -> String {
+        match f.get("title") {
+            Some(t) => self.msg(t),
+            None => self.rule_title(s(f, "code")),
         }
     }
 }
@@ -45,9 +64,11 @@ pub fn scan_report(files: &[Value]) -> Value {
 /// The CLI's JSON document from file reports as the worker serialized them: the text is
 /// kept as it is, so the keys stay in the CLI's order (a `Value` would sort them).
 /// Each entry must be one JSON object (checked by `build`).
-pub fn scan_report_text(raw: &[String]) -> String {
+pub fn scan_report_text(raw: &[String], reports: &[Value]) -> String {
+    let codes = reports.iter().flat_map(|r| r["findings"].as_array().into_iter().flatten()).map(|f| s(f, "code"));
+    let rules = serde_json::to_string(&keras_sentinel::report::rule_texts_of(codes)).unwrap_or_default();
     format!(
-        "{{\"schema_version\":{SCHEMA_VERSION},\"scanner\":\"keras-sentinel\",\"scanner_version\":\"{}\",\"files\":[{}]}}\n",
+        "{{\"schema_version\":{SCHEMA_VERSION},\"scanner\":\"keras-sentinel\",\"scanner_version\":\"{}\",\"files\":[{}],\"rules\":{rules}}}\n",
         env!("CARGO_PKG_VERSION"),
         raw.join(",")
     )
@@ -73,7 +94,7 @@ pub fn build(kind: &str, raw: &[String], l: &Labels, generated: &str) -> (String
         // Written as the worker serialized them (only texts that are JSON objects).
         "json" => {
             let texts: Vec<String> = parsed.into_iter().map(|(t, _)| t).collect();
-            (scan_report_text(&texts), "application/json", "json")
+            (scan_report_text(&texts, &reports), "application/json", "json")
         }
         "sarif" => (sarif_text(&reports), "application/sarif+json", "sarif"),
         "html" => (html_report(&reports, l, generated), "text/html", "html"),
@@ -286,7 +307,7 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
     if !errors.is_empty() {
         h.push_str(&format!("<h3>{}</h3>\n<ul>\n", escape_html(l.t("errors"))));
         for e in &errors {
-            h.push_str(&format!("<li>{} — {}</li>\n", code(s(e, "location")), escape_html(s(e, "message"))));
+            h.push_str(&format!("<li>{} — {}</li>\n", code(s(e, "location")), escape_html(&l.msg(&e["message"]))));
         }
         h.push_str("</ul>\n");
     }
@@ -303,11 +324,10 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
             escape_html(code_),
             code(code_),
             escape_html(l.t(&format!("s_{sev}"))),
-            escape_html(&l.rule_title(code_, s(f, "title")))
+            escape_html(&l.rule_title(code_))
         ));
-        let specific = s(f, "title");
-        if !specific.is_empty() {
-            row(h, l.t("finding"), &escape_html(specific));
+        if let Some(specific) = f.get("title") {
+            row(h, l.t("finding"), &escape_html(&l.msg(specific)));
         }
         if let Some((action, by)) = finding_action(r, i) {
             let mut v = format!("<span class=\"action action-{a}\">{a}</span>", a = escape_html(&action));
@@ -330,13 +350,17 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
             row(h, l.t("reference"), &code(x));
         }
         for (key, label) in [("calls", "calls"), ("strings", "strings"), ("imports", "imports"), ("notes", "notes")] {
-            let items = strs(&ev, key);
+            let items = if key == "notes" { l.msgs(&ev, key) } else { strs(&ev, key) };
             if !items.is_empty() {
                 let list: Vec<String> = items.iter().map(|x| code(x)).collect();
                 row(h, l.t(label), &list.join("<br>"));
             }
         }
-        let cves = strs(f, "cves");
+        let categories = l.msgs(&ev, "categories");
+        if !categories.is_empty() {
+            row(h, l.t("categories"), &escape_html(&categories.join(", ")));
+        }
+        let cves: Vec<&str> = rules::reference(code_).map_or(&[][..], |r| r.cves).to_vec();
         if !cves.is_empty() {
             row(h, "CVE", &escape_html(&cves.join(", ")));
         }
@@ -387,7 +411,7 @@ pub fn markdown(files: &[Value], l: &Labels) -> String {
                 "- {}: {} — {}\n",
                 escape_md(l.t("v_error")),
                 escape_md(s(e, "location")),
-                escape_md(s(e, "message"))
+                escape_md(&l.msg(&e["message"]))
             ));
         }
         let findings = r.get("findings").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -416,7 +440,7 @@ pub fn markdown(files: &[Value], l: &Labels) -> String {
                 escape_md(l.t(&format!("s_{}", s(f, "severity")))),
                 action,
                 escape_md(s(f, "layer")),
-                escape_md(&l.rule_title(code_, s(f, "title")))
+                escape_md(&l.finding_title(f))
             ));
         }
     }
@@ -477,6 +501,35 @@ mod tests {
         assert_eq!(m.lines().filter(|x| x.starts_with("| ") && !x.starts_with("| label")).count(), n, "{m}");
         assert!(m.contains("`ab12`"));
         assert_eq!(escape_md("a|b\nc`"), "a\\|b c\\`");
+    }
+
+    #[test]
+    fn turkish_exports_render_messages_from_the_labels_the_page_sends() {
+        use keras_sentinel::messages::tr;
+        let r = report();
+        let labels = |k: &str| k.strip_prefix("m:").and_then(tr::lookup).unwrap_or("label");
+        let l = Labels { lang: "tr", t: &labels };
+        let h = html_report(std::slice::from_ref(&r), &l, "2026-01-01");
+        let m = markdown(std::slice::from_ref(&r), &l);
+        assert!(h.contains("Tehlikeli os modülünden nesne") && m.contains("Tehlikeli os modülünden nesne"), "{m}");
+        assert!(h.contains("modül &quot;os&quot;, sınıf") || h.contains("modül \"os\", sınıf"), "{h}");
+        assert!(!h.contains("dangerous module") && !m.contains("dangerous module"), "{h}");
+        // English labels: the report's English text.
+        let l = Labels { lang: "en", t: &|k| t(k) };
+        assert!(markdown(std::slice::from_ref(&r), &l).contains("Object from dangerous module os"));
+    }
+
+    #[test]
+    fn the_json_export_carries_each_rule_text_once() {
+        let raw = vec![serde_json::to_string(&file_report()).unwrap()];
+        let reports: Vec<Value> = raw.iter().map(|t| serde_json::from_str(t).unwrap()).collect();
+        let doc: Value = serde_json::from_str(&scan_report_text(&raw, &reports)).unwrap();
+        assert_eq!(doc["schema_version"], 2);
+        let codes: std::collections::BTreeSet<&str> =
+            reports[0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        let rules = doc["rules"].as_object().unwrap();
+        assert_eq!(rules.keys().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), codes);
+        assert!(rules.values().all(|r| r["explanation"].as_str().is_some_and(|e| e.len() > 40)));
     }
 
     #[test]

@@ -37,9 +37,10 @@ pub fn scan_blob(blob: &web_sys::Blob, name: &str) -> Result<String, String> {
 pub fn scan_source_json(src: &dyn keras_sentinel::source::ByteSource, name: &str) -> String {
     let report = keras_sentinel::scan(src, name, &Limits::default());
     serde_json::to_string(&report).unwrap_or_else(|e| {
+        let message = keras_sentinel::msg!(keras_sentinel::messages::en::ERR_SERIALIZE, detail = e.to_string());
         format!(r#"{{"path":{},"format":"unknown","verdict":"error","findings":[],"errors":[{{"location":"report","message":{}}}],"stats":{{"file_bytes":0,"bytes_read":0,"reads":0}}}}"#,
             serde_json::to_string(name).unwrap_or_default(),
-            serde_json::to_string(&format!("report could not be serialized: {e}")).unwrap_or_default())
+            serde_json::to_string(&message).unwrap_or_default())
     })
 }
 

@@ -47,9 +47,10 @@ pub fn deadline_ms(search: &str, name: &str, default_ms: u64) -> u64 {
 /// The report (`FileReport` JSON) of a file whose scan was stopped by the watchdog, as
 /// the page renders it (the page keeps reports as JSON values).
 pub fn stopped_report(name: &str, file_bytes: u64, ms: u64) -> Value {
-    let message = format!(
-        "scan stopped after {} s: the scan engine was stopped and restarted for the next file (limit max_scan_ms = {ms})",
-        ms as f64 / 1000.0
+    let message = keras_sentinel::msg!(
+        keras_sentinel::messages::en::ERR_WATCHDOG,
+        seconds = (ms as f64 / 1000.0).to_string(),
+        ms = ms
     );
     json!({
         "path": name,
@@ -62,8 +63,9 @@ pub fn stopped_report(name: &str, file_bytes: u64, ms: u64) -> Value {
 }
 
 /// The report of a file whose scan the user cancelled: `error` (never clean: it was not
-/// read to the end), with the page's message.
-pub fn cancelled_report(name: &str, file_bytes: u64, message: &str) -> Value {
+/// read to the end).
+pub fn cancelled_report(name: &str, file_bytes: u64) -> Value {
+    let message = keras_sentinel::msg!(keras_sentinel::messages::en::ERR_CANCELLED);
     json!({
         "path": name,
         "format": "unknown",
@@ -105,7 +107,7 @@ mod tests {
         assert_eq!(r["verdict"], "error");
         assert_eq!(r["path"], "a.keras");
         assert_eq!(r["errors"][0]["limit"], "max_scan_ms");
-        let msg = r["errors"][0]["message"].as_str().unwrap();
+        let msg = r["errors"][0]["message"]["text"].as_str().unwrap();
         assert!(msg.contains("scan stopped after 1.5 s") && msg.contains("max_scan_ms = 1500"), "{msg}");
         // The shape the page renders is the core's report shape.
         let core = keras_sentinel::scan(&b"{}".to_vec(), "x.json", &Limits::default());

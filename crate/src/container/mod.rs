@@ -15,6 +15,8 @@ pub mod zip;
 use std::collections::HashMap;
 
 use crate::limits::Limits;
+use crate::messages::{en, Message, Template};
+use crate::msg;
 use crate::report::ScanError;
 use crate::sniff::Format;
 use crate::source::{read_vec, ByteSource};
@@ -51,8 +53,8 @@ pub struct Extracted {
     /// HDF5 storage features the rules report (external files, virtual datasets, links).
     pub hdf5_issues: Vec<(String, hdf5::StorageIssue)>,
     pub errors: Vec<ScanError>,
-    /// Notes about the container itself (duplicates, prepended data, …).
-    pub notes: Vec<String>,
+    /// Notes about the container itself (duplicates, prepended data, …): (place, note).
+    pub notes: Vec<(String, Message)>,
     /// Facts worth showing that are not findings (graph sizes, …).
     pub notes_info: Vec<String>,
     /// Archive members that run code or escape the extraction directory.
@@ -73,9 +75,9 @@ pub struct Extracted {
 
 impl Extracted {
     fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
-        let e = ScanError::new(location, message);
+        let e = ScanError::unreadable(location, message);
         // The same member may be met twice (read as a config, then inspected): one error.
-        if !self.errors_seen.insert((e.location.clone(), e.message.clone())) {
+        if !self.errors_seen.insert((e.location.clone(), e.message.text.clone())) {
             return;
         }
         if self.errors_cap.is_some_and(|cap| self.errors.len() >= cap) {
@@ -97,7 +99,7 @@ impl Extracted {
         }
         self.hdf5_issues.extend(other.hdf5_issues.into_iter().map(|(c, i)| (at(c), i)));
         self.errors.extend(other.errors.into_iter().map(|e| ScanError { location: at(e.location), ..e }));
-        self.notes.extend(other.notes.into_iter().map(&at));
+        self.notes.extend(other.notes.into_iter().map(|(p, n)| (at(p), n)));
         self.notes_info.extend(other.notes_info.into_iter().map(&at));
         self.member_issues
             .extend(other.member_issues.into_iter().map(|i| members::MemberIssue { member: at(i.member), ..i }));
@@ -112,7 +114,7 @@ fn json_text(bytes: Vec<u8>, location: &str, out: &mut Extracted) -> Option<Stri
     match json::decode_bytes(&bytes) {
         Ok(d) => {
             for n in d.notes() {
-                out.notes.push(format!("{location}: {n}"));
+                out.notes.push((location.to_string(), n));
             }
             Some(d.text)
         }
@@ -139,15 +141,13 @@ pub fn extract(src: &dyn ByteSource, format: Format, limits: &Limits) -> Extract
         Format::Hdf5 { superblock } => extract_hdf5(src, superblock, "", limits, &mut out),
         Format::KerasMetadataPb => extract_keras_metadata(src, "keras_metadata.pb", limits, &mut out),
         Format::SavedModelPb => extract_saved_model(src, "saved_model.pb", limits, &mut out),
-        Format::Unknown => out.error(
-            "file",
-            "not a Keras model file: no HDF5 signature, zip archive, JSON document or Keras SavedModel metadata",
-        ),
+        Format::Unknown => out.errors.push(ScanError::new("file", msg!(en::ERR_NOT_MODEL_FILE))),
     }
     if out.errors_dropped > 0 {
+        let what = msg!(en::LIM_ERRORS, count = out.errors_dropped);
         out.errors.push(ScanError {
             location: "file".into(),
-            message: format!("limit max_errors: {} more errors were not listed", out.errors_dropped),
+            message: msg!(en::ERR_LIMIT, what = what, limit = "max_errors", value = limits.max_errors),
             limit: Some("max_errors"),
         });
     }
@@ -219,10 +219,7 @@ fn push_shadowed(out: &mut Extracted, place: &str, shadowed: Vec<String>) {
     if shadowed.is_empty() {
         return;
     }
-    out.notes.push(format!(
-        "{place}: {} more metadata value(s) that Python's protobuf parses and drops (a repeated singular field or a cleared oneof member); all are scanned",
-        shadowed.len()
-    ));
+    out.notes.push((place.to_string(), msg!(en::NOTE_SHADOWED_METADATA, count = shadowed.len())));
     for (i, text) in shadowed.into_iter().enumerate() {
         out.docs.push(ConfigText {
             container: format!("{place} (shadowed metadata value {})", i + 1),
@@ -269,18 +266,14 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
         Err(e) => return out.error("zip", e.to_string()),
     };
     if archive.concat > 0 {
-        out.notes.push(format!("{} bytes precede the zip archive", archive.concat));
+        out.notes.push(("zip".into(), msg!(en::NOTE_ZIP_PREFIX, count = archive.concat)));
     } else if archive.concat < 0 {
-        out.notes.push(format!(
-            "the central directory's offset field is {} bytes past where it is; zipfile shifts every member by that",
-            -archive.concat
-        ));
+        out.notes.push(("zip".into(), msg!(en::NOTE_ZIP_OFFSET, count = -archive.concat)));
     }
     if archive.announced != archive.members.len() as u64 {
-        out.notes.push(format!(
-            "the end record announces {} entries, the central directory holds {}; zipfile reads the directory",
-            archive.announced,
-            archive.members.len()
+        out.notes.push((
+            "zip".into(),
+            msg!(en::NOTE_ZIP_COUNT, announced = archive.announced, held = archive.members.len()),
         ));
     }
     // What `zf.open(name)` opens: the last entry of each name (NameToInfo). Linear.
@@ -308,16 +301,21 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
             duplicated.push(format!("{:?} ×{} (zipfile loads entry {})", m.name, count[m.name.as_str()], i + 1));
         }
     }
-    let mut note = |what: &str, items: Vec<String>| {
+    let mut note = |what: Template, items: Vec<String>| {
         if items.is_empty() {
             return;
         }
-        let more = if items.len() > 5 { format!("; and {} more", items.len() - 5) } else { String::new() };
-        out.notes.push(format!("{what}: {}{more}", items[..items.len().min(5)].join("; ")));
+        let shown = items[..items.len().min(5)].join("; ");
+        let n = if items.len() > 5 {
+            msg!(en::NOTE_ZIP_LIST_MORE, what = what, items = shown, count = items.len() - 5)
+        } else {
+            msg!(en::NOTE_ZIP_LIST, what = what, items = shown)
+        };
+        out.notes.push(("zip".into(), n));
     };
-    note("member names with a NUL byte, which zipfile cuts there", nul_cut);
-    note("members whose local header gives another name, which zipfile refuses to open", local_differs);
-    note("member names that appear more than once; Python's zipfile loads the last, all are scanned", duplicated);
+    note(en::ZIP_NUL_CUT, nul_cut);
+    note(en::ZIP_LOCAL_DIFFERS, local_differs);
+    note(en::ZIP_DUPLICATED, duplicated);
     // One finding per archive: a bomb has thousands of overlapping entries.
     let overlaps = archive.overlaps();
     if let Some(&(first, _)) = overlaps.first() {
@@ -435,7 +433,11 @@ mod tests {
         let limits = Limits { max_errors: 3, ..Limits::default() };
         let out = extract(&z, Format::Zip, &limits);
         assert_eq!(out.errors.len(), 4, "{:?}", out.errors);
-        assert!(out.errors[3].message.contains("limit max_errors: 8 more errors"), "{:?}", out.errors[3]);
+        assert!(
+            out.errors[3].message.text.contains("8 more errors were not listed (limit max_errors"),
+            "{:?}",
+            out.errors[3]
+        );
         let all = extract(&z, Format::Zip, &Limits::default());
         assert_eq!(all.errors.len(), 11, "one per member (not one per reader that met it) + no config");
     }

@@ -305,7 +305,7 @@ impl From<&str> for Stop {
 
 fn stopped(mut info: PickleInfo, limit: &'static str, message: String) -> PickleInfo {
     info.error = Some(message.clone());
-    info.limit = Some(LimitHit::new(limit, "", format!("pickle not read to the end: {message}")));
+    info.limit = Some(LimitHit::new(limit, "", crate::msg!(crate::messages::en::LIM_PICKLE, detail = message)));
     info
 }
 

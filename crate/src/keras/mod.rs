@@ -38,15 +38,16 @@ pub enum Shape {
 }
 
 impl Shape {
-    pub fn describe(self) -> &'static str {
+    pub fn describe(self) -> crate::messages::Template {
+        use crate::messages::en;
         match self {
-            Shape::Keras2List => "Keras 1/2 function triple",
-            Shape::Keras1String => "Keras 1.0 bare code string",
-            Shape::SavedModelTuple => "SavedModel __tuple__",
-            Shape::Keras3Code => "Keras 3 __lambda__ (code)",
-            Shape::Keras3Value => "__lambda__ (value)",
-            Shape::BareValue => "bare {\"value\": [...]}",
-            Shape::Unknown => "code found outside a known slot",
+            Shape::Keras2List => en::SHAPE_KERAS2_LIST,
+            Shape::Keras1String => en::SHAPE_KERAS1_STRING,
+            Shape::SavedModelTuple => en::SHAPE_SAVEDMODEL_TUPLE,
+            Shape::Keras3Code => en::SHAPE_KERAS3_CODE,
+            Shape::Keras3Value => en::SHAPE_KERAS3_VALUE,
+            Shape::BareValue => en::SHAPE_BARE_VALUE,
+            Shape::Unknown => en::SHAPE_UNKNOWN,
         }
     }
 }

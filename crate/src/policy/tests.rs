@@ -5,16 +5,7 @@ const H1: &str = "11111111111111111111111111111111111111111111111111111111111111
 const H2: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 
 fn finding(code: &'static str, severity: Severity, evidence: Evidence) -> Finding {
-    Finding {
-        code,
-        severity,
-        title: String::new(),
-        layer: String::new(),
-        location: Location::default(),
-        evidence,
-        explanation: String::new(),
-        cves: vec![],
-    }
+    Finding { code, severity, title: None, layer: String::new(), location: Location::default(), evidence }
 }
 
 fn report(findings: Vec<Finding>, errors: Vec<ScanError>) -> FileReport {
@@ -60,7 +51,7 @@ fn the_default_is_the_contract() {
     assert_eq!(apply(&p, &review, &cx).action, Action::Warn);
     let clean = report(vec![finding("KS-JSON-LENIENCY", Severity::Info, Evidence::default())], vec![]);
     assert!(apply(&p, &clean, &cx).passes());
-    let err = report(vec![], vec![ScanError::new("x", "truncated")]);
+    let err = report(vec![], vec![ScanError::unreadable("x", "truncated")]);
     assert_eq!(err.verdict, Verdict::Error);
     assert_eq!(apply(&p, &err, &cx).action, Action::Block);
 }
@@ -146,7 +137,7 @@ fn allowlisted_file_needs_its_hash() {
     assert_eq!(d.action, Action::Ignore);
     assert_eq!(d.file_allowed_by.as_ref().unwrap().reason, "vendor v3");
     // Errors still count: an allowed file that could not be read to the end is not passed.
-    let e = report(vec![], vec![ScanError::new("x", "limit")]);
+    let e = report(vec![], vec![ScanError::unreadable("x", "limit")]);
     assert_eq!(apply(&p, &e, &Context { file_sha256: Some(H2), ..Context::default() }).action, Action::Block);
 }
 

@@ -21,6 +21,8 @@ pub mod version;
 
 use crate::container::json::Json;
 use crate::limits::Limits;
+use crate::messages::{en, Message, Template};
+use crate::msg;
 use crate::report::truncate;
 use crate::rules::sinks::Danger;
 
@@ -63,9 +65,9 @@ pub struct CodeAnalysis {
     /// Strings recovered by deobfuscation.
     pub strings: Vec<String>,
     /// Rule categories hit (see `rules::sinks`), most severe first.
-    pub categories: Vec<String>,
+    pub categories: Vec<Message>,
     /// Why the classification is what it is, and anything the analysis could not do.
-    pub notes: Vec<String>,
+    pub notes: Vec<Message>,
     /// The bytecode was damaged by Keras' Windows `\` → `/` rewrite and repaired.
     pub windows_repaired: bool,
     /// Limits reached while analysing: the caller reports each by name (the file's
@@ -103,10 +105,7 @@ pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limit
         Err(e) => match repair::repair(input.code, limits) {
             repair::Repair::Repaired(r) => {
                 a.windows_repaired = true;
-                a.notes.push(format!(
-                    "saved on Windows: Keras replaced 0x5C bytes with 0x2F in the marshalled code; {} byte(s) restored before analysis (string constants may show '/' where the author wrote '\\')",
-                    r.flipped.len()
-                ));
+                a.notes.push(msg!(en::NOTE_WINDOWS_REPAIRED, count = r.flipped.len()));
                 Some(r.inferred)
             }
             outcome => {
@@ -115,10 +114,10 @@ pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limit
                 }
                 a.classification = Classification::Suspicious;
                 if !payload::looks_like_code_object(input.code) {
-                    a.notes.push("the payload does not decode to a marshalled Python code object".into());
+                    a.notes.push(msg!(en::NOTE_NOT_CODE_OBJECT));
                 }
-                a.notes.push(format!("the code cannot be verified: no Python version (2.7, 3.0 – 3.15) reads it, even after the Windows repair ({})", truncate(&e.message, 600)));
-                a.categories.push("unverifiable code".into());
+                a.notes.push(msg!(en::NOTE_NO_PYTHON_VERSION, detail = truncate(&e.message, 600)));
+                a.categories.push(msg!(en::CAT_UNVERIFIABLE_CODE));
                 static_names(input.code, &mut a);
                 None
             }
@@ -127,11 +126,11 @@ pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limit
     if let Some(inf) = inferred {
         a.python_version = Some(inf.describe());
         if inf.versions.len() > 1 {
-            a.notes.push(format!("Python {}: these versions decode the code identically", inf.describe()));
+            a.notes.push(msg!(en::NOTE_VERSIONS_IDENTICAL, versions = inf.describe()));
         }
         if !a.windows_repaired && looks_windows(&inf.code.filename) && inf.code.code.contains(&0x2F) && inf.py().ge(13)
         {
-            a.notes.push("saved on Windows: Keras may have replaced 0x5C bytes with 0x2F; on Python 3.13+ such damage can stay valid bytecode, so operands equal to 47 may originally have been 92".into());
+            a.notes.push(msg!(en::NOTE_WINDOWS_MAYBE));
         }
         let mut arguments: Vec<(String, value::V)> = input
             .arguments
@@ -166,21 +165,17 @@ pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limit
         a.strings = ev.strings.clone();
         let verdict = crate::rules::code::classify(&ev.facts);
         for h in &verdict.findings {
-            if !a.categories.iter().any(|c| c == h.category) {
-                a.categories.push(h.category.to_string());
-            }
+            add_category(&mut a.categories, h.category);
             a.classification = a.classification.max(match h.danger {
                 Danger::Malicious => Classification::Malicious,
                 Danger::Suspicious => Classification::Suspicious,
             });
-            a.notes.push(format!("{}: {}", h.category, h.what));
+            a.notes.push(msg!(en::NOTE_CATEGORY, category = h.category, what = h.what.clone()));
         }
         a.notes.extend(verdict.notes);
         if ev.incomplete {
             a.classification = a.classification.max(Classification::Suspicious);
-            if !a.categories.iter().any(|c| c == "incomplete analysis") {
-                a.categories.push("incomplete analysis".into());
-            }
+            add_category(&mut a.categories, en::CAT_INCOMPLETE);
         }
         a.notes.extend(ev.notes);
     }
@@ -188,16 +183,19 @@ pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limit
     // makes its bare names sinks; the project's own module contributes helpers.
     if let Some(m) = input.module {
         if let Some(hit) = crate::rules::sinks::classify_module(m).filter(|h| h.danger == Danger::Malicious) {
-            if !a.categories.iter().any(|c| c == hit.category) {
-                a.categories.push(hit.category.into());
-            }
-            a.notes.push(format!(
-                "the function's globals come from module {m:?}, a dangerous module: its bare names are its functions"
-            ));
+            add_category(&mut a.categories, hit.category);
+            a.notes.push(msg!(en::NOTE_DANGEROUS_MODULE_GLOBALS, module = format!("{m:?}")));
             a.classification = Classification::Malicious;
         }
     }
     a
+}
+
+/// Adds a category once.
+fn add_category(categories: &mut Vec<Message>, c: Template) {
+    if !categories.iter().any(|m| m.id == c.id) {
+        categories.push(msg!(c));
+    }
 }
 
 fn looks_windows(filename: &str) -> bool {
@@ -217,10 +215,8 @@ fn static_names(data: &[u8], a: &mut CodeAnalysis) {
                 let hit = crate::rules::sinks::classify(&n)
                     .or_else(|| crate::rules::sinks::classify(&format!("builtins.{n}")));
                 if let Some(h) = hit {
-                    a.notes.push(format!("the unverified code names {n} ({})", h.category));
-                    if !a.categories.iter().any(|c| c == h.category) {
-                        a.categories.push(h.category.to_string());
-                    }
+                    a.notes.push(msg!(en::NOTE_UNVERIFIED_NAMES, name = &n, category = h.category));
+                    add_category(&mut a.categories, h.category);
                 }
             }
             return;

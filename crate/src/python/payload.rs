@@ -13,6 +13,9 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::messages::en;
+use crate::msg;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     Base64,
@@ -36,7 +39,7 @@ pub struct Decoded {
     /// payload from scanners that decode leniently.
     pub hidden_after_padding: usize,
     /// Oddities a reviewer should know (data hidden after the padding, skipped characters).
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::messages::Message>,
 }
 
 impl Decoded {
@@ -161,24 +164,18 @@ pub fn decode_code(code: &str) -> Decoded {
         match a2b_base64(code.as_bytes()) {
             Ok(d) => {
                 if d.trailing > 0 {
-                    notes.push(format!(
-                        "{} characters after the base64 padding are ignored by Keras (data hidden after the end)",
-                        d.trailing
-                    ));
+                    notes.push(msg!(en::NOTE_B64_TRAILING, count = d.trailing));
                 }
                 if d.skipped > 0 {
-                    notes.push(format!(
-                        "{} characters outside the base64 alphabet were skipped, as Python's binascii does",
-                        d.skipped
-                    ));
+                    notes.push(msg!(en::NOTE_B64_SKIPPED, count = d.skipped));
                 }
                 return Decoded { bytes: d.bytes, encoding: Encoding::Base64, hidden_after_padding: d.trailing, notes };
             }
-            Err(e) => notes.push(format!(
-                "not valid base64 ({}); read as a raw_unicode_escape string, as Keras falls back to",
-                match e {
-                    Base64Error::ExcessCharacter(n) => format!("{n} data characters, one more than a multiple of 4"),
-                    Base64Error::IncorrectPadding => "incorrect padding".into(),
+            Err(e) => notes.push(msg!(
+                en::NOTE_NOT_BASE64,
+                why = match e {
+                    Base64Error::ExcessCharacter(n) => msg!(en::B64_EXCESS, count = n),
+                    Base64Error::IncorrectPadding => msg!(en::B64_PADDING),
                 }
             )),
         }
@@ -241,7 +238,7 @@ mod tests {
         let d = decode_code("YQ==ZXZpbA==");
         assert_eq!(d.bytes, b"a");
         assert_eq!(d.encoding, Encoding::Base64);
-        assert!(d.notes[0].contains("6 characters after the base64 padding"), "{:?}", d.notes);
+        assert!(d.notes[0].text.contains("6 characters after the base64 padding"), "{:?}", d.notes);
         assert_eq!(d.hidden_after_padding, 6);
         // The newline Keras writes after the padding is not hidden data.
         let d = decode_code("YQ==\n");

@@ -49,18 +49,14 @@ impl Attempts<'_> {
         }
         let (count, bytes) = (self.count + 1, self.bytes.saturating_add(data.len() as u64));
         let hit = if count > self.limits.max_repair_attempts {
-            Some(("max_repair_attempts", format!("{} variants tried", self.count)))
+            Some(("max_repair_attempts", crate::msg!(crate::messages::en::LIM_REPAIR_ATTEMPTS, count = self.count)))
         } else if bytes > self.limits.max_repair_bytes {
-            Some(("max_repair_bytes", format!("{} payload bytes re-parsed", self.bytes)))
+            Some(("max_repair_bytes", crate::msg!(crate::messages::en::LIM_REPAIR_BYTES, count = self.bytes)))
         } else {
             None
         };
         if let Some((limit, done)) = hit {
-            self.hit = Some(LimitHit::new(
-                limit,
-                "",
-                format!("the Windows-repair search stopped after {done}; a repair may exist that was not tried"),
-            ));
+            self.hit = Some(LimitHit::new(limit, "", done));
             return None;
         }
         (self.count, self.bytes) = (count, bytes);

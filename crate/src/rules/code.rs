@@ -4,6 +4,8 @@
 //! PAIT-KERAS-102 ("cannot verify"), a sink reached by any route is PAIT-KERAS-101.
 
 use super::sinks::{self, Danger};
+use crate::messages::{en, Arg, IntoArg, Message, Template};
+use crate::msg;
 use crate::python::eval::calls::{MODELLED, PURE_BUILTINS};
 use crate::python::eval::{Fact, Target};
 use crate::python::tables::{self, CallClass};
@@ -13,26 +15,27 @@ use crate::python::value::V;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub danger: Danger,
-    pub category: &'static str,
-    pub what: String,
+    pub category: Template,
+    /// What was found: the call as rendered (data), or a message around it.
+    pub what: Arg,
 }
 
 /// Everything the facts say: findings, most severe first, and notes for the reader.
 #[derive(Debug, Default)]
 pub struct Verdict {
     pub findings: Vec<Finding>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Message>,
 }
 
 impl Verdict {
-    fn add(&mut self, danger: Danger, category: &'static str, what: impl Into<String>) {
-        let f = Finding { danger, category, what: what.into() };
+    fn add(&mut self, danger: Danger, category: Template, what: impl IntoArg) {
+        let f = Finding { danger, category, what: what.into_arg() };
         // Not capped: the facts are (python::eval caps them), and every finding counts.
         if !self.findings.contains(&f) {
             self.findings.push(f);
         }
     }
-    fn note(&mut self, n: String) {
+    fn note(&mut self, n: Message) {
         if !self.notes.contains(&n) && self.notes.len() < 50 {
             self.notes.push(n);
         }
@@ -142,7 +145,7 @@ pub fn classify(facts: &[Fact]) -> Verdict {
             Fact::Literal(s) => v.add(
                 Danger::Suspicious,
                 sinks::NET,
-                format!("URL or IP address literal {}", crate::python::value::py_repr_str(s)),
+                msg!(en::WHAT_URL_LITERAL, value = crate::python::value::py_repr_str(s)),
             ),
             Fact::Helper(h) => {
                 if !helpers.contains(&h.as_str()) {
@@ -152,10 +155,7 @@ pub fn classify(facts: &[Fact]) -> Verdict {
         }
     }
     if !helpers.is_empty() {
-        v.note(format!(
-            "global(s) {} are not defined in the file: the loading program must supply them (helpers; their code is not analysed)",
-            helpers.join(", ")
-        ));
+        v.note(msg!(en::NOTE_HELPERS, names = helpers.join(", ")));
     }
     // Most severe first (a partition: two dangers, no sort code in the bundle).
     let (mut worst, rest): (Vec<Finding>, Vec<Finding>) =
@@ -175,18 +175,18 @@ fn reached(v: &mut Verdict, dotted: &str, what: &str) {
     if let Some(h) = sinks::classify(dotted) {
         // Builtins are judged where they are called (`getattr(x, 'reshape')` is fine).
         if h.danger == Danger::Malicious || !dotted.starts_with("builtins.") {
-            v.add(h.danger, h.category, what.to_string());
+            v.add(h.danger, h.category, what);
         }
         return;
     }
     if let Some((danger, category)) = severity(tables::classify_callable(dotted)) {
         if danger == Danger::Malicious {
-            v.add(danger, category, what.to_string());
+            v.add(danger, category, what);
         }
     }
 }
 
-fn severity(c: CallClass) -> Option<(Danger, &'static str)> {
+fn severity(c: CallClass) -> Option<(Danger, Template)> {
     Some(match c {
         CallClass::Write => (Danger::Malicious, sinks::WRITE),
         CallClass::Native => (Danger::Malicious, sinks::NATIVE),
@@ -199,12 +199,12 @@ fn severity(c: CallClass) -> Option<(Danger, &'static str)> {
 
 fn import(v: &mut Verdict, m: &str) {
     if let Some(h) = sinks::classify(m) {
-        v.add(h.danger, h.category, format!("import {m}"));
+        v.add(h.danger, h.category, msg!(en::WHAT_IMPORT, module = m));
     } else if sinks::is_ml_module(m) {
     } else if sinks::is_ml_adjacent_module(m) {
-        v.note(format!("imports {m} (a common data-science library, treated as part of the machine-learning set)"));
+        v.note(msg!(en::NOTE_ML_ADJACENT, module = m));
     } else {
-        v.add(Danger::Suspicious, sinks::FOREIGN_IMPORT, format!("import {m}"));
+        v.add(Danger::Suspicious, sinks::FOREIGN_IMPORT, msg!(en::WHAT_IMPORT, module = m));
     }
 }
 
@@ -219,7 +219,7 @@ fn file_mode(v: &mut Verdict, mode: Option<V>, text: &str, default_read: bool) {
         Some(V::Str(_)) => v.add(Danger::Suspicious, sinks::READ, text),
         None if default_read => v.add(Danger::Suspicious, sinks::READ, text),
         None => v.add(Danger::Malicious, sinks::WRITE, text),
-        Some(_) => v.add(Danger::Suspicious, sinks::WRITE, format!("{text} (mode not known: may write)")),
+        Some(_) => v.add(Danger::Suspicious, sinks::WRITE, msg!(en::WHAT_MODE_UNKNOWN, call = text)),
     }
 }
 
@@ -235,7 +235,7 @@ fn call(v: &mut Verdict, target: &Target, text: &str, args: &[V], kwargs: &[(Str
                 CallClass::Unreviewed => v.add(
                     Danger::Suspicious,
                     sinks::UNVERIFIED,
-                    format!(".{m}() of a value computed from the inputs is not a reviewed tensor method: {text}"),
+                    msg!(en::WHAT_UNREVIEWED_TENSOR_METHOD, method = m, call = text),
                 ),
                 c => {
                     if let Some((danger, category)) = severity(c) {
@@ -246,15 +246,15 @@ fn call(v: &mut Verdict, target: &Target, text: &str, args: &[V], kwargs: &[(Str
         }
         Target::ValueMethod(ty, m) => {
             if !VALUE_METHODS.contains(&m.as_str()) {
-                v.add(Danger::Suspicious, sinks::UNVERIFIED, format!("{ty}.{m} is not a reviewed method: {text}"));
+                v.add(
+                    Danger::Suspicious,
+                    sinks::UNVERIFIED,
+                    msg!(en::WHAT_UNREVIEWED_METHOD, owner = ty, method = m, call = text),
+                );
             }
         }
         Target::Helper(_) | Target::Nested => {}
-        Target::Lost => v.add(
-            Danger::Suspicious,
-            sinks::UNVERIFIED,
-            format!("call of a value the analysis could not follow: {text}"),
-        ),
+        Target::Lost => v.add(Danger::Suspicious, sinks::UNVERIFIED, msg!(en::WHAT_LOST_CALL, call = text)),
     }
 }
 
@@ -268,7 +268,7 @@ fn object_call(v: &mut Verdict, d: &str, text: &str, args: &[V], kwargs: &[(Stri
             other => other.cloned(),
         };
         if !matches!(payload, Some(V::Str(_) | V::Bytes(_))) {
-            v.add(Danger::Malicious, sinks::DYN, format!("code loaded at run time: {text}"));
+            v.add(Danger::Malicious, sinks::DYN, msg!(en::WHAT_RUNTIME_CODE, call = text));
         }
         return;
     }
@@ -326,7 +326,7 @@ fn object_call(v: &mut Verdict, d: &str, text: &str, args: &[V], kwargs: &[(Stri
             return;
         }
     }
-    v.add(Danger::Suspicious, sinks::UNVERIFIED, format!("{d} is not a reviewed operation: {text}"));
+    v.add(Danger::Suspicious, sinks::UNVERIFIED, msg!(en::WHAT_UNREVIEWED_OPERATION, name = d, call = text));
 }
 
 /// `os.open(path, flags)`: creating, truncating or writing flags change the system.
@@ -338,7 +338,7 @@ fn os_open(v: &mut Verdict, flags: Option<V>, text: &str) {
         Some(V::Int(_)) => v.add(Danger::Suspicious, sinks::READ, text),
         Some(f) if WRITE_FLAGS.iter().any(|w| f.render().contains(w)) => v.add(Danger::Malicious, sinks::WRITE, text),
         Some(f) if f.render().contains("O_RDONLY") => v.add(Danger::Suspicious, sinks::READ, text),
-        _ => v.add(Danger::Suspicious, sinks::WRITE, format!("{text} (flags not known: may write)")),
+        _ => v.add(Danger::Suspicious, sinks::WRITE, msg!(en::WHAT_FLAGS_UNKNOWN, call = text)),
     }
 }
 

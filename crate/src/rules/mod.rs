@@ -133,6 +133,36 @@ pub const ALL: &[RuleDoc] = &[
     RuleDoc::of::<readings::OverlappingEntries>(),
 ];
 
+/// Every rule as the scanner refers to it (English texts only: see [`RuleRef`]).
+pub const REFS: &[RuleRef] = &[
+    lambda::MALICIOUS,
+    lambda::SUSPICIOUS,
+    lambda::PRESENT,
+    lambda::REFERENCE,
+    lambda::LENIENCY,
+    lambda::WINDOWS,
+    config::MODULE,
+    config::GADGET,
+    config::TORCH,
+    config::VOCAB,
+    config::TFSM,
+    config::NAME,
+    config::CUSTOM,
+    config::HDF5,
+    hdf5::HIDDEN,
+    config::OP,
+    archive::PICKLE,
+    archive::EXEC,
+    archive::PATH,
+    readings::POLYGLOT,
+    readings::OVERLAP,
+];
+
+/// The rule of a finding code, without the page-only texts.
+pub fn reference(code: &str) -> Option<&'static RuleRef> {
+    REFS.iter().find(|r| r.code == code)
+}
+
 pub fn find(code: &str) -> Option<&'static RuleDoc> {
     ALL.iter().find(|r| r.code.eq_ignore_ascii_case(code))
 }
@@ -180,31 +210,8 @@ mod tests {
 
     #[test]
     fn every_rule_the_scanner_uses_is_documented_with_the_same_text() {
-        use super::{archive as ar, config as cr, hdf5 as h5, lambda as lr, readings as rr};
-        let used = [
-            lr::MALICIOUS,
-            lr::SUSPICIOUS,
-            lr::PRESENT,
-            lr::REFERENCE,
-            lr::LENIENCY,
-            lr::WINDOWS,
-            cr::MODULE,
-            cr::GADGET,
-            cr::TORCH,
-            cr::VOCAB,
-            cr::TFSM,
-            cr::NAME,
-            cr::CUSTOM,
-            cr::HDF5,
-            cr::OP,
-            h5::HIDDEN,
-            ar::PICKLE,
-            ar::EXEC,
-            ar::PATH,
-            rr::POLYGLOT,
-            rr::OVERLAP,
-        ];
-        for r in used {
+        assert_eq!(REFS.len(), ALL.len(), "a rule is missing from REFS or ALL");
+        for r in REFS {
             let doc = find(r.code).unwrap_or_else(|| panic!("{} not in rules::ALL", r.code));
             assert_eq!((r.severity, r.cves, r.title), (doc.severity, doc.cves, doc.en.title), "{}", r.code);
             assert_eq!(r.explanation(), doc.explanation(), "{}", r.code);

@@ -17,32 +17,33 @@ pub enum Danger {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
     pub danger: Danger,
-    pub category: &'static str,
+    pub category: Template,
 }
 
-// Category labels, shown in evidence.
-pub const CMD: &str = "command execution";
-pub const DYN: &str = "dynamic code";
-pub const DESER: &str = "code-executing deserializer";
-pub const NATIVE: &str = "native code";
-pub const WRITE: &str = "changes the system";
-pub const ESCAPE: &str = "sandbox escape";
-pub const ENV: &str = "environment access";
-pub const NET: &str = "network";
-pub const FINGERPRINT: &str = "host fingerprinting";
-pub const READ: &str = "file read or listing";
-pub const OBFUSCATION: &str = "obfuscation or indirection";
-pub const BACKGROUND: &str = "timing or background work";
-pub const FOREIGN_IMPORT: &str = "import outside the ML set";
-pub const GADGET: &str = "Keras loading gadget";
-pub const UNVERIFIED: &str = "cannot verify";
+// Category labels, shown in evidence (catalogue messages: translated where shown).
+pub const CMD: Template = en::CAT_CMD;
+pub const DYN: Template = en::CAT_DYN;
+pub const DESER: Template = en::CAT_DESER;
+pub const NATIVE: Template = en::CAT_NATIVE;
+pub const WRITE: Template = en::CAT_WRITE;
+pub const ESCAPE: Template = en::CAT_ESCAPE;
+pub const ENV: Template = en::CAT_ENV;
+pub const NET: Template = en::CAT_NET;
+pub const FINGERPRINT: Template = en::CAT_FINGERPRINT;
+pub const READ: Template = en::CAT_READ;
+pub const OBFUSCATION: Template = en::CAT_OBFUSCATION;
+pub const BACKGROUND: Template = en::CAT_BACKGROUND;
+pub const FOREIGN_IMPORT: Template = en::CAT_FOREIGN_IMPORT;
+pub const GADGET: Template = en::CAT_GADGET;
+pub const UNVERIFIED: Template = en::CAT_UNVERIFIED;
 
+use crate::messages::{en, Template};
 use Danger::{Malicious as M, Suspicious as S};
 
 /// (pattern, danger, category). A pattern ending in `.*` matches every attribute of
 /// that module; otherwise the match is exact. Aliased module names (`posix`, `nt`,
 /// `_pickle`, …) are listed explicitly because `module` fields and `__import__` use them.
-const TABLE: &[(&str, Danger, &str)] = &[
+const TABLE: &[(&str, Danger, Template)] = &[
     // command execution
     ("os.system", M, CMD),
     ("posix.system", M, CMD),

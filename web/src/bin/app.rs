@@ -24,6 +24,7 @@ mod verdict_words;
 
 use std::cell::RefCell;
 
+use keras_sentinel::messages;
 use keras_sentinel::rules::{self, RuleDoc, Text};
 use keras_sentinel_web::blob_source::js_err;
 use keras_sentinel_web::protocol::{self, obj};
@@ -58,6 +59,24 @@ impl Lang {
             Lang::Tr => &r.tr,
         }
     }
+    /// The catalogue template of a report message id in this language (`None`: the
+    /// report's English text is shown).
+    fn template(self, id: &str) -> Option<&'static str> {
+        match self {
+            Lang::En => None,
+            Lang::Tr => messages::tr::lookup(id),
+        }
+    }
+}
+
+/// A report message (`{id, args, text}`: evidence note, category, title, error) in `lang`.
+fn msg(lang: Lang, v: &Value) -> String {
+    messages::render_json(v, &|id| lang.template(id))
+}
+
+/// The messages under `key` of `v`, each in `lang`.
+fn msgs(lang: Lang, v: &Value, key: &str) -> Vec<String> {
+    v.get(key).and_then(Value::as_array).map(|a| a.iter().map(|m| msg(lang, m)).collect()).unwrap_or_default()
 }
 
 /// UI strings: (key, English, Turkish). Elements in index.html carry `data-i18n="key"`.
@@ -481,7 +500,7 @@ fn render_report(card: &Element, r: &Value, lang: Lang) {
                 add(&li, &txt("code", "", loc));
                 add(&li, &txt("span", "", " — "));
             }
-            add(&li, &txt("span", "", s(err, "message")));
+            add(&li, &txt("span", "scan-error-message", &msg(lang, &err["message"])));
             add(&ul, &li);
         }
         add(&box_, &ul);
@@ -542,12 +561,11 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
     let head = el("header", "finding-head");
     add(&head, &txt("span", &format!("sev-badge sev-{sev}"), t(lang, &format!("s_{sev}"))));
     add(&head, &txt("code", "rule-code", code));
-    let rule_title = rule.map(|r| lang.rule_text(r).title).unwrap_or_else(|| s(f, "title"));
+    let rule_title = rule.map_or(code, |r| lang.rule_text(r).title);
     add(&head, &txt("h4", "finding-title", rule_title));
     add(&art, &head);
-    let specific = s(f, "title");
-    if !specific.is_empty() && rule.map(|r| r.en.title) != Some(specific) && specific != rule_title {
-        add(&art, &txt("p", "finding-specific", specific));
+    if let Some(specific) = f.get("title") {
+        add(&art, &txt("p", "finding-specific", &msg(lang, specific)));
     }
 
     let ev = f.get("evidence").cloned().unwrap_or(Value::Null);
@@ -579,7 +597,7 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
     if let Some(rf) = ev.get("reference").and_then(Value::as_str) {
         dl_row(&dl, t(lang, "reference"), &txt("code", "reference", rf));
     }
-    let cves = strs(f, "cves");
+    let cves: Vec<&str> = rule.map_or(&[][..], |r| r.cves).to_vec();
     if !cves.is_empty() {
         dl_row(&dl, t(lang, "cves"), &txt("span", "cves", &cves.join(", ")));
     }
@@ -595,7 +613,7 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
     }
     list_section(&evd, t(lang, "calls"), "calls", &strs(&ev, "calls"), true);
     list_section(&evd, t(lang, "strings"), "strings", &strs(&ev, "strings"), true);
-    let cats = strs(&ev, "categories");
+    let cats = msgs(lang, &ev, "categories");
     if !cats.is_empty() {
         add(&evd, &txt("h5", "", t(lang, "categories")));
         let p = el("p", "chips");
@@ -605,7 +623,7 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
         add(&evd, &p);
     }
     list_section(&evd, t(lang, "imports"), "imports", &strs(&ev, "imports"), true);
-    list_section(&evd, t(lang, "notes"), "notes", &strs(&ev, "notes"), false);
+    list_section(&evd, t(lang, "notes"), "notes", &msgs(lang, &ev, "notes"), false);
     let also: Vec<String> = ev
         .get("also_at")
         .and_then(Value::as_array)
@@ -628,15 +646,11 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
         add(&art, &evd);
     }
 
-    match rule {
-        // The rule's guidance (what, why, what to do, FAQ) is shown once, in the rules
-        // section, however many findings name it; the finding links to it.
-        Some(r) => add(&art, &table::guidance_link(r.code, lang)),
-        None => {
-            let ex = el("div", "explain");
-            add(&ex, &txt("p", "explain-what", s(f, "explanation")));
-            add(&art, &ex);
-        }
+    // The rule's guidance (what, why, what to do, FAQ) is shown once, in the rules
+    // section, however many findings name it; the finding links to it. (Every code the
+    // worker reports is in the page's rule table: both are built from the same core.)
+    if let Some(r) = rule {
+        add(&art, &table::guidance_link(r.code, lang));
     }
     art
 }

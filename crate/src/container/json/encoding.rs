@@ -119,22 +119,21 @@ pub struct Decoded {
 
 impl Decoded {
     /// Notes for the report: anything but plain UTF-8 is unusual for a Keras config.
-    pub fn notes(&self) -> Vec<String> {
+    pub fn notes(&self) -> Vec<crate::messages::Message> {
+        use crate::messages::en;
+        use crate::msg;
         let mut notes = Vec::new();
         match self.encoding {
             Encoding::Utf8 => {}
-            Encoding::Utf8Sig => notes.push("starts with a UTF-8 byte-order mark (json.loads strips it)".to_string()),
-            e => notes.push(format!(
-                "encoded as {} ({}); Python's json.loads detects and decodes it",
-                e.python_name(),
-                if e.bom_len() > 0 { "with a byte-order mark" } else { "detected from the zero bytes" }
+            Encoding::Utf8Sig => notes.push(msg!(en::NOTE_BOM)),
+            e => notes.push(msg!(
+                en::NOTE_ENCODED_AS,
+                encoding = e.python_name(),
+                how = if e.bom_len() > 0 { en::ENC_WITH_BOM } else { en::ENC_FROM_ZEROS }
             )),
         }
         if self.lone_surrogates > 0 {
-            notes.push(format!(
-                "{} unpaired UTF-16 surrogate(s) in the bytes, accepted by json.loads ('surrogatepass'); read as U+FFFD",
-                self.lone_surrogates
-            ));
+            notes.push(msg!(en::NOTE_LONE_SURROGATES, count = self.lone_surrogates));
         }
         notes
     }

@@ -41,20 +41,28 @@ pub enum Leniency {
     More(usize),
 }
 
+impl Leniency {
+    /// The evidence note of this leniency.
+    pub fn message(&self) -> crate::messages::Message {
+        use crate::messages::en;
+        use crate::msg;
+        match self {
+            Leniency::NonFiniteNumber(p) => msg!(en::LEN_NON_FINITE, pointer = p),
+            Leniency::DuplicateKey { pointer, key } => {
+                msg!(en::LEN_DUPLICATE_KEY, key = format!("{key:?}"), pointer = pointer)
+            }
+            Leniency::LoneSurrogate(p) => msg!(en::LEN_LONE_SURROGATE, pointer = p),
+            Leniency::LongInteger { pointer, digits } => {
+                msg!(en::LEN_LONG_INTEGER, digits = *digits, pointer = pointer)
+            }
+            Leniency::More(n) => msg!(en::LEN_MORE, count = *n),
+        }
+    }
+}
+
 impl fmt::Display for Leniency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Leniency::NonFiniteNumber(p) => write!(f, "non-finite number (NaN/Infinity) at {p}"),
-            Leniency::DuplicateKey { pointer, key } => {
-                write!(f, "duplicate key {key:?} in the object at {pointer} (Python keeps the last)")
-            }
-            Leniency::LoneSurrogate(p) => write!(f, "unpaired UTF-16 surrogate escape at {p}"),
-            Leniency::LongInteger { pointer, digits } => write!(
-                f,
-                "integer of {digits} digits at {pointer}: Python 3.11+ refuses more than 4300 digits, older versions load it"
-            ),
-            Leniency::More(n) => write!(f, "{n} more JSON leniencies not listed"),
-        }
+        f.write_str(&self.message().text)
     }
 }
 

@@ -182,7 +182,7 @@ impl Cx {
                         V::Sym { dotted: Rc::from(d), src: Rc::from(text) }
                     }
                     _ => {
-                        self.indirection(format!("import of a computed module name: {text}"));
+                        self.indirection(msg!(en::WHAT_COMPUTED_IMPORT, call = &text));
                         V::unknown(text)
                     }
                 };
@@ -195,7 +195,7 @@ impl Cx {
                     }
                     _ => {
                         self.call_fact(Target::Object(bare.clone()), &resolved, &args, &kwargs);
-                        self.indirection(format!("getattr with a computed name: {text}"));
+                        self.indirection(msg!(en::WHAT_COMPUTED_GETATTR, call = &text));
                         V::unknown(text)
                     }
                 };
@@ -205,10 +205,10 @@ impl Cx {
                     self.reached(&format!("object.{n}"), &resolved);
                     if let V::Sym { dotted, .. } = &args[0] {
                         self.reached(&format!("{dotted}.{n}"), &resolved);
-                        self.indirection(format!("assignment to {dotted}.{n}"));
+                        self.indirection(msg!(en::WHAT_ASSIGNMENT, target = format!("{dotted}.{n}")));
                     }
                 } else {
-                    self.indirection(format!("{} with a computed name", bare.trim_start_matches("builtins.")));
+                    self.indirection(msg!(en::WHAT_COMPUTED_NAME, function = bare.trim_start_matches("builtins.")));
                 }
                 return V::None;
             }
@@ -251,7 +251,7 @@ impl Cx {
                 self.import(m);
                 return V::sym(m, &text);
             }
-            self.indirection(format!("import of a computed module name: {text}"));
+            self.indirection(msg!(en::WHAT_COMPUTED_IMPORT, call = &text));
             return V::unknown(text);
         }
         if let Some(v) = self.builtin_iterable(&bare, &args, &kwargs, &text) {
@@ -274,7 +274,7 @@ impl Cx {
         if concrete {
             if let Some(v) = fold::call(&bare, &args, &kwargs) {
                 if matches!(bare.as_str(), "builtins.chr" | "builtins.reversed" | "builtins.map") {
-                    self.indirection(format!("string built with {}", bare.trim_start_matches("builtins.")));
+                    self.indirection(msg!(en::WHAT_STRING_BUILT, function = bare.trim_start_matches("builtins.")));
                 }
                 self.record_string(&v);
                 return v;
@@ -316,17 +316,17 @@ impl Cx {
             _ => return V::unknown(text),
         };
         if self.depth >= self.budget.call_depth {
-            self.incomplete("func_load payloads nested deeper than the budget");
+            self.incomplete(en::INC_NESTED_FUNC_LOAD);
             return V::unknown(text);
         }
         let inferred = match crate::python::version::infer(&bytes, &crate::python::marshal::MarshalLimits::default()) {
             Ok(i) => i,
             Err(e) => {
-                self.unverifiable(format!("the payload given to func_load does not decode to code: {}", e.message));
+                self.unverifiable(msg!(en::WHAT_FUNC_LOAD_NOT_CODE, detail = e.message));
                 return V::unknown(text);
             }
         };
-        self.note(format!("func_load payload decoded (Python {}) and analysed", inferred.describe()));
+        self.note(msg!(en::NOTE_FUNC_LOAD, versions = inferred.describe()));
         if inferred.py() == self.py {
             return self.make_function(V::Code(inferred.code.clone()), defaults, Vec::new(), closure);
         }
@@ -368,7 +368,7 @@ impl Cx {
         if args.iter().all(|a| a.concrete() || matches!(a, V::Iter(..))) {
             if let Some(v) = fold::method(&recv, name, &args) {
                 if name == "join" && matches!(args.first(), Some(V::Iter(..))) {
-                    self.indirection("string joined from computed pieces");
+                    self.indirection(msg!(en::WHAT_STRING_JOINED));
                 }
                 self.record_string(&v);
                 return v;
@@ -405,7 +405,7 @@ impl Cx {
             }
             ("itemgetter", Some(k)) => self.subscript(obj, k),
             _ => {
-                self.indirection(format!("operator.{kind} with a computed name"));
+                self.indirection(msg!(en::WHAT_OPERATOR_COMPUTED, function = kind));
                 V::unknown(text)
             }
         }
@@ -413,7 +413,7 @@ impl Cx {
 
     pub(super) fn call_function(&mut self, f: &Rc<Func>, args: Vec<V>, kwargs: Vec<(String, V)>, text: String) -> V {
         if self.depth >= self.budget.call_depth {
-            self.incomplete("nested calls deeper than the budget");
+            self.incomplete(en::INC_NESTED_CALLS);
             return V::unknown(text);
         }
         let code = f.code.clone();
@@ -507,7 +507,7 @@ impl Cx {
         closure: Vec<V>,
     ) -> V {
         let V::Code(c) = code else {
-            self.incomplete("MAKE_FUNCTION without a code object");
+            self.incomplete(en::INC_NO_CODE_OBJECT);
             return V::unknown("<function>");
         };
         // Render the nested function by evaluating it with unknown parameters.

@@ -15,7 +15,7 @@ impl Cx {
     pub(super) fn cap(&mut self, v: V) -> V {
         match super::frame::container_len(&v) {
             Some(n) if n > fold::MAX_ITEMS => {
-                self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
+                self.incomplete(msg!(en::INC_BIG_CONTAINER, max = fold::MAX_ITEMS));
                 V::unknown("<container over the item limit>")
             }
             _ => v,
@@ -36,10 +36,7 @@ impl Cx {
             other => other.items()?,
         };
         if items.len() > MAX_WALK {
-            self.incomplete(format!(
-                "an iterable of {} items is longer than the walk limit of {MAX_WALK}",
-                items.len()
-            ));
+            self.incomplete(msg!(en::INC_LONG_ITERABLE, count = items.len(), max = MAX_WALK));
             return None;
         }
         Some(items)
@@ -72,7 +69,7 @@ impl Cx {
                             out.push(self.call(f.clone(), call_args, Vec::new()));
                         }
                         if out.iter().all(|v| matches!(v, V::Str(_))) && !out.is_empty() {
-                            self.indirection("string built with map");
+                            self.indirection(msg!(en::WHAT_STRING_BUILT, function = "map"));
                         }
                         V::Iter(out.into(), 0)
                     }
@@ -386,7 +383,7 @@ impl Cx {
                 V::Iter(out.into(), 0)
             }
             _ => {
-                self.indirection(format!("namespace used through {name}: {text}"));
+                self.indirection(msg!(en::WHAT_NAMESPACE, name = name, call = &text));
                 V::unknown(text)
             }
         }

@@ -18,7 +18,7 @@ impl Cx {
         let ins = match disassemble(&code.code, py) {
             Ok(i) => i,
             Err(e) => {
-                self.incomplete(format!("{} does not disassemble: {e}", code.name));
+                self.incomplete(msg!(en::INC_NO_DISASSEMBLY, function = &code.name, detail = e.to_string()));
                 return None;
             }
         };
@@ -103,11 +103,11 @@ impl Cx {
         loop {
             self.steps += 1;
             if self.steps > self.budget.steps {
-                self.incomplete(format!("step budget of {} instructions exhausted", self.budget.steps));
+                self.incomplete(msg!(en::INC_STEP_BUDGET, max = self.budget.steps));
                 return None;
             }
             let Some(ins) = fr.ins.get(fr.pc).cloned() else {
-                self.incomplete(format!("{} runs past its last instruction", fr.code.name));
+                self.incomplete(msg!(en::INC_PAST_END, function = &fr.code.name));
                 return None;
             };
             self.visited.entry(key).or_default().insert(ins.offset);
@@ -120,7 +120,7 @@ impl Cx {
                 Flow::Jump(off) => match fr.at.get(&off) {
                     Some(&k) => fr.pc = k,
                     None => {
-                        self.incomplete(format!("jump to {off}, not an instruction"));
+                        self.incomplete(msg!(en::INC_BAD_JUMP, offset = off));
                         return None;
                     }
                 },
@@ -138,7 +138,7 @@ impl Cx {
                 Flow::End => return None,
                 Flow::Fork { cond, target, jump_if, keep } => {
                     let Some(&tk) = fr.at.get(&target) else {
-                        self.incomplete(format!("jump to {target}, not an instruction"));
+                        self.incomplete(msg!(en::INC_BAD_JUMP, offset = target));
                         return None;
                     };
                     // A display run shows both sides of a test whose outcome the analysis
@@ -155,10 +155,7 @@ impl Cx {
                         continue;
                     }
                     if self.forks >= self.budget.forks {
-                        self.incomplete(format!(
-                            "fork budget of {} branches exhausted; only one side followed",
-                            self.budget.forks
-                        ));
+                        self.incomplete(msg!(en::INC_FORK_BUDGET, max = self.budget.forks));
                         fr.pc += 1;
                         continue;
                     }
@@ -195,7 +192,7 @@ impl Cx {
         match fr.stack.pop() {
             Some(v) => v,
             None => {
-                self.incomplete(format!("stack underflow in {}", fr.code.name));
+                self.incomplete(msg!(en::INC_STACK_UNDERFLOW_IN, function = &fr.code.name));
                 V::unknown("<?>")
             }
         }
@@ -208,7 +205,7 @@ impl Cx {
     pub(super) fn peek_mut<'f>(&mut self, fr: &'f mut Frame, i: usize) -> Option<&'f mut V> {
         let len = fr.stack.len();
         if i == 0 || i > len {
-            self.incomplete("stack access out of range");
+            self.incomplete(en::INC_STACK_RANGE);
             return None;
         }
         fr.stack.get_mut(len - i)
@@ -302,7 +299,7 @@ impl Cx {
         if i < fr.fast.len() {
             fr.fast[i] = Some(v);
         } else {
-            self.incomplete("store to a local out of range");
+            self.incomplete(en::INC_LOCAL_RANGE);
         }
     }
     pub(super) fn deref_name(&self, fr: &Frame, i: usize) -> String {
@@ -342,7 +339,7 @@ impl Cx {
         }
         if let (Some(x), Some(y)) = (container_len(&a), container_len(&b)) {
             if x + y > fold::MAX_ITEMS {
-                self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
+                self.incomplete(msg!(en::INC_BIG_CONTAINER, max = fold::MAX_ITEMS));
                 return V::unknown(format!("{} {op} {}", a.operand(), b.operand()));
             }
         }

@@ -18,6 +18,9 @@ mod step;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use crate::messages::{en, IntoArg, Message};
+use crate::msg;
+
 use super::disasm::{disassemble, jump_target, Instr};
 use super::fold;
 use super::marshal::Code;
@@ -60,10 +63,10 @@ pub enum Fact {
     /// A module imported (`import x`, `__import__('x')`, `sys.modules['x']`).
     Import(String),
     /// Indirection or obfuscation (computed `getattr`, strings built from `chr` codes…).
-    Indirection(String),
+    Indirection(Message),
     /// Something the analysis cannot follow that matters: a call of a lost value, code
     /// it never reached that calls something.
-    Unverifiable(String),
+    Unverifiable(Message),
     /// A global that is neither a builtin nor a loader global: the loading program must
     /// supply it, and its code is not in the file.
     Helper(String),
@@ -98,7 +101,7 @@ pub struct Evaluation {
     pub strings: Vec<String>,
     /// Modules imported (`import x`, `__import__('x')`, `importlib.import_module`).
     pub imports: Vec<String>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Message>,
     /// Some path could not be followed to its end.
     pub incomplete: bool,
     /// Readable reconstruction of the top-level function.
@@ -427,15 +430,14 @@ impl Cx {
             modules: Vec::new(),
         }
     }
-    pub(super) fn note(&mut self, n: impl Into<String>) {
-        let n = n.into();
+    pub(super) fn note(&mut self, n: Message) {
         if !self.out.notes.contains(&n) && self.out.notes.len() < 50 {
             self.out.notes.push(n);
         }
     }
-    pub(super) fn incomplete(&mut self, why: impl Into<String>) {
+    pub(super) fn incomplete(&mut self, why: impl IntoArg) {
         self.out.incomplete = true;
-        self.note(format!("incomplete analysis: {}", why.into()));
+        self.note(msg!(en::NOTE_INCOMPLETE, reason = why));
     }
     pub(super) fn fact(&mut self, f: Fact) {
         if let Fact::Reached { dotted, .. } = &f {
@@ -448,18 +450,18 @@ impl Cx {
             self.out.facts.push(f);
         } else if !self.out.incomplete {
             // Facts past the cap are not classified: the verdict cannot be "proven".
-            self.incomplete(format!("more than {MAX_FACTS} facts recorded"));
+            self.incomplete(msg!(en::INC_TOO_MANY_FACTS, max = MAX_FACTS));
         }
     }
     /// An object reached by name or attribute.
     pub(super) fn reached(&mut self, dotted: &str, what: &str) {
         self.fact(Fact::Reached { dotted: dotted.to_string(), what: what.to_string() });
     }
-    pub(super) fn indirection(&mut self, what: impl Into<String>) {
-        self.fact(Fact::Indirection(what.into()));
+    pub(super) fn indirection(&mut self, what: Message) {
+        self.fact(Fact::Indirection(what));
     }
-    pub(super) fn unverifiable(&mut self, what: impl Into<String>) {
-        self.fact(Fact::Unverifiable(what.into()));
+    pub(super) fn unverifiable(&mut self, what: Message) {
+        self.fact(Fact::Unverifiable(what));
     }
     pub(super) fn record_string(&mut self, v: &V) {
         let s = match v {

@@ -89,10 +89,7 @@ impl Cx {
                 matches!(i.name, "PUSH_EXC_INFO" | "SETUP_EXCEPT" | "SETUP_FINALLY" | "SETUP_WITH" | "BEFORE_WITH")
             });
             if unreached_calls > 0 && handlers {
-                self.unverifiable(format!(
-                    "{} call(s) in exception-handling code of {} the evaluation did not follow: what they call is not known",
-                    unreached_calls, code.name
-                ));
+                self.unverifiable(msg!(en::WHAT_EXCEPT_CALLS, count = unreached_calls, function = &code.name));
             }
         }
     }
@@ -135,9 +132,7 @@ impl Cx {
                     return V::sym(&d, name);
                 }
             } else {
-                self.note(format!(
-                    "the function's globals come from module {m:?}, which is the project's own code (not in the file): its names are helpers the loading program supplies"
-                ));
+                self.note(msg!(en::NOTE_PROJECT_MODULE, module = format!("{m:?}")));
             }
         }
         if builtin {

@@ -54,7 +54,7 @@ impl Cx {
                     _ => arg,
                 };
                 if n > fr.stack.len() || n == 0 {
-                    self.incomplete("rotation beyond the stack");
+                    self.incomplete(en::INC_ROTATION);
                     return Flow::End;
                 }
                 let top = fr.stack.pop().unwrap_or(V::Null);
@@ -68,7 +68,7 @@ impl Cx {
             "DUP_TOP_TWO" => {
                 let l = fr.stack.len();
                 if l < 2 {
-                    self.incomplete("stack underflow");
+                    self.incomplete(en::INC_STACK_UNDERFLOW);
                     return Flow::End;
                 }
                 let (a, b) = (fr.stack[l - 2].clone(), fr.stack[l - 1].clone());
@@ -78,7 +78,7 @@ impl Cx {
             "DUP_TOPX" => {
                 let l = fr.stack.len();
                 if arg > l {
-                    self.incomplete("stack underflow");
+                    self.incomplete(en::INC_STACK_UNDERFLOW);
                     return Flow::End;
                 }
                 let items: Vec<V> = fr.stack[l - arg..].to_vec();
@@ -94,7 +94,7 @@ impl Cx {
             "SWAP" => {
                 let l = fr.stack.len();
                 if arg < 1 || arg > l {
-                    self.incomplete("SWAP beyond the stack");
+                    self.incomplete(en::INC_SWAP);
                     return Flow::End;
                 }
                 fr.stack.swap(l - 1, l - arg);
@@ -194,7 +194,7 @@ impl Cx {
                 let n = self.name(fr, arg);
                 let v = self.pop(fr);
                 if name == "STORE_GLOBAL" {
-                    self.note(format!("the function assigns the global {n}"));
+                    self.note(msg!(en::NOTE_ASSIGNS_GLOBAL, name = &n));
                 }
                 let v = self.rename(v, &n);
                 fr.names.insert(n, v);
@@ -244,7 +244,7 @@ impl Cx {
                 self.reached(&format!("object.{n}"), &format!("assignment to {}.{n}", obj.render()));
                 if let V::Sym { dotted, .. } = &obj {
                     self.reached(&format!("{dotted}.{n}"), &format!("assignment to {dotted}.{n}"));
-                    self.indirection(format!("assignment to {dotted}.{n}"));
+                    self.indirection(msg!(en::WHAT_ASSIGNMENT, target = format!("{dotted}.{n}")));
                 }
             }
             "DELETE_ATTR" => {
@@ -258,9 +258,8 @@ impl Cx {
                     self.stmt(format!("{}[{}] = {}", obj.operand(), key.subscript_key(), v.render()));
                 }
                 match &obj {
-                    V::Namespace(_) | V::Sym { .. } => {
-                        self.indirection(format!("assignment to {}[{}]", obj.render(), key.render()))
-                    }
+                    V::Namespace(_) | V::Sym { .. } => self
+                        .indirection(msg!(en::WHAT_ASSIGNMENT, target = format!("{}[{}]", obj.render(), key.render()))),
                     V::Dict(_) | V::List(_) => {
                         let stored = self.container_method(&obj, "__setitem__", &[key, v], &[]);
                         if stored.is_none() {
@@ -300,7 +299,7 @@ impl Cx {
             }
             "IMPORT_STAR" => {
                 let m = self.pop(fr);
-                self.note(format!("from {} import *", m.render()));
+                self.note(msg!(en::NOTE_STAR_IMPORT, module = m.render()));
             }
             "UNARY_POSITIVE" | "UNARY_NEGATIVE" | "UNARY_INVERT" | "UNARY_NOT" | "UNARY_CONVERT" => {
                 let v = self.pop(fr);
@@ -361,7 +360,7 @@ impl Cx {
                         return Flow::Next;
                     }
                     _ => {
-                        self.incomplete(format!("unsupported opcode {n}"));
+                        self.incomplete(msg!(en::INC_UNSUPPORTED_OPCODE, opcode = n));
                         return Flow::End;
                     }
                 };
@@ -544,7 +543,7 @@ impl Cx {
                 }
                 let over = matches!(self.peek_mut(fr, arg), Some(V::List(l) | V::Set(l)) if l.len() >= fold::MAX_ITEMS);
                 if over {
-                    self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
+                    self.incomplete(msg!(en::INC_BIG_CONTAINER, max = fold::MAX_ITEMS));
                 }
                 match self.peek_mut(fr, arg) {
                     Some(V::List(l)) | Some(V::Set(l)) if !over => {
@@ -565,7 +564,7 @@ impl Cx {
                 }
                 let over = matches!(self.peek_mut(fr, arg), Some(V::Dict(d)) if d.len() >= fold::MAX_ITEMS);
                 if over {
-                    self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
+                    self.incomplete(msg!(en::INC_BIG_CONTAINER, max = fold::MAX_ITEMS));
                 }
                 match self.peek_mut(fr, arg) {
                     Some(V::Dict(d)) if !over && k.concrete() => {
@@ -622,7 +621,7 @@ impl Cx {
                     }
                 }
                 if all.len() > fold::MAX_ITEMS {
-                    self.incomplete(format!("a container larger than {} items", fold::MAX_ITEMS));
+                    self.incomplete(msg!(en::INC_BIG_CONTAINER, max = fold::MAX_ITEMS));
                     ok = false;
                 }
                 push!(if ok {
@@ -710,7 +709,7 @@ impl Cx {
             }
             "FOR_ITER" => {
                 let Some(target) = jump_target(ins, py) else {
-                    self.incomplete("FOR_ITER without a target");
+                    self.incomplete(msg!(en::INC_NO_TARGET, opcode = "FOR_ITER"));
                     return Flow::End;
                 };
                 let l = fr.stack.len();
@@ -723,7 +722,7 @@ impl Cx {
                     fr.stack[l - 1] = V::UnknownIter(Rc::from(v.render()));
                     l - 1
                 } else {
-                    self.incomplete("FOR_ITER on an empty stack");
+                    self.incomplete(en::INC_FOR_ITER_EMPTY);
                     return Flow::End;
                 };
                 let data = matches!(fr.stack[pos], V::DataIter(_));
@@ -829,26 +828,26 @@ impl Cx {
             | "JUMP_NO_INTERRUPT"
             | "CONTINUE_LOOP" => {
                 let Some(t) = jump_target(ins, py) else {
-                    self.incomplete(format!("{name} without a target"));
+                    self.incomplete(msg!(en::INC_NO_TARGET, opcode = name));
                     return Flow::End;
                 };
                 if t <= ins.offset {
                     let c = fr.loops.entry(ins.offset + 1_000_000).or_insert(0);
                     *c += 1;
                     if *c > 10_000 {
-                        self.incomplete("loop iteration budget exhausted");
+                        self.incomplete(en::INC_LOOP_BUDGET);
                         return Flow::End;
                     }
                 }
                 return Flow::Jump(t);
             }
             "BREAK_LOOP" => {
-                self.incomplete("BREAK_LOOP is not modelled");
+                self.incomplete(msg!(en::INC_NOT_MODELLED, opcode = "BREAK_LOOP"));
                 return Flow::End;
             }
             n if n.contains("JUMP") && n.contains("_IF_") => {
                 let Some(target) = jump_target(ins, py) else {
-                    self.incomplete(format!("{n} without a target"));
+                    self.incomplete(msg!(en::INC_NO_TARGET, opcode = n));
                     return Flow::End;
                 };
                 let keep = n.ends_with("_OR_POP");
@@ -1124,7 +1123,7 @@ impl Cx {
             }
             "GET_AWAITABLE" | "GET_AITER" | "GET_ANEXT" | "SEND" | "YIELD_FROM" | "ASYNC_GEN_WRAP" => {
                 self.reached("asyncio", &format!("asynchronous code ({name})"));
-                self.incomplete(format!("{name} is not modelled"));
+                self.incomplete(msg!(en::INC_NOT_MODELLED, opcode = name));
                 return Flow::End;
             }
             "GET_LEN" => {
@@ -1135,7 +1134,7 @@ impl Cx {
                 })
             }
             other => {
-                self.incomplete(format!("opcode {other} is not modelled"));
+                self.incomplete(msg!(en::INC_NOT_MODELLED, opcode = format!("opcode {other}")));
                 return Flow::End;
             }
         }

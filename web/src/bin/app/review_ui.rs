@@ -38,7 +38,6 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("hash_failed", "SHA-256: could not be computed: {}", "SHA-256: hesaplanamadı: {}"),
     ("hash_unknown", "not computed", "hesaplanmadı"),
     ("cancel", "Cancel", "İptal"),
-    ("scan_cancelled", "scan cancelled by the user", "tarama kullanıcı tarafından iptal edildi"),
     ("export", "Export", "Dışa aktar"),
     ("export_all", "Export all:", "Tümünü dışa aktar:"),
     ("report_title", "Keras Sentinel report", "Keras Sentinel raporu"),
@@ -542,11 +541,10 @@ fn cancel(id: u32) {
     let cancelled = with_app(|app| {
         let slot = app.pool.busy_with(id)?;
         app.pool.slots[slot].busy = None;
-        let lang = app.lang;
         if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
             if e.status == Status::Scanning {
                 e.report_text = None;
-                e.report = Some(watchdog::cancelled_report(&e.name, e.file.size() as u64, t(lang, "scan_cancelled")));
+                e.report = Some(watchdog::cancelled_report(&e.name, e.file.size() as u64));
                 e.status = Status::Done;
                 e.hash = HashState::Cancelled;
             } else {
@@ -586,6 +584,13 @@ fn export_files(kind: &str, which: &str) {
         let labels = js_sys::Object::new();
         for (k, _, _) in STRINGS_ALL.iter().flat_map(|t| t.iter()) {
             let _ = js_sys::Reflect::set(&labels, &JsValue::from_str(k), &JsValue::from_str(t(lang, k)));
+        }
+        // Report messages in the page's language: the exporter does not link the catalogue.
+        if lang == Lang::Tr {
+            for (id, template) in keras_sentinel::messages::tr::TR {
+                let _ =
+                    js_sys::Reflect::set(&labels, &JsValue::from_str(&format!("m:{id}")), &JsValue::from_str(template));
+            }
         }
         let msg = obj(&[
             ("type", protocol::EXPORT.into()),

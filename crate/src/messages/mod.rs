@@ -1,0 +1,314 @@
+//! The message catalogue: every sentence the scanner puts in a report (evidence notes,
+//! categories, finding titles that name a specific thing, error messages) has an id and
+//! an English template with named arguments (`{name}`). A report carries each message as
+//! `{id, args, text}`: `text` is the English rendering, for consumers that do not
+//! localise; the CLI and the page render `id` + `args` in the reader's language.
+//!
+//! The English templates are [`en`]. The Turkish ones are [`tr::TR`], a table the
+//! scanner never refers to, so the page's scanning worker does not carry it (only the
+//! page's app bin and the CLI do). Arguments are data from the file (names, code, counts)
+//! or nested messages (a category inside a note), never English prose of their own,
+//! except the technical detail of a reader error (`error.unreadable`, HDF5 and archive
+//! member details in `note.storage_detail`), which is quoted as the reader wrote it.
+
+pub mod en;
+pub mod tr;
+
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+
+/// One catalogue entry: an id and its English template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Template {
+    pub id: &'static str,
+    pub en: &'static str,
+}
+
+/// An argument of a message: data (kept as is in every language) or a nested message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Msg(Message),
+}
+
+/// A rendered message: the catalogue id, its arguments by name, and the English text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+    /// The English rendering (also what `Display` shows).
+    pub text: String,
+}
+
+/// Builds a [`Message`]: `msg!(en::NAME)` or `msg!(en::NAME, arg = value, …)`; a value
+/// is anything [`IntoArg`] (strings, numbers, a nested [`Message`]).
+#[macro_export]
+macro_rules! msg {
+    ($t:expr $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::messages::Message::new($t, vec![$((stringify!($name), $crate::messages::IntoArg::into_arg($value))),*])
+    };
+}
+
+/// What a message argument can be made from.
+pub trait IntoArg {
+    fn into_arg(self) -> Arg;
+}
+
+impl IntoArg for Message {
+    fn into_arg(self) -> Arg {
+        Arg::Msg(self)
+    }
+}
+impl IntoArg for Template {
+    fn into_arg(self) -> Arg {
+        Arg::Msg(Message::new(self, Vec::new()))
+    }
+}
+impl IntoArg for String {
+    fn into_arg(self) -> Arg {
+        Arg::Text(self)
+    }
+}
+impl IntoArg for &String {
+    fn into_arg(self) -> Arg {
+        Arg::Text(self.clone())
+    }
+}
+impl IntoArg for &str {
+    fn into_arg(self) -> Arg {
+        Arg::Text(self.to_string())
+    }
+}
+impl IntoArg for &&str {
+    fn into_arg(self) -> Arg {
+        Arg::Text(self.to_string())
+    }
+}
+impl IntoArg for Arg {
+    fn into_arg(self) -> Arg {
+        self
+    }
+}
+macro_rules! number_arg {
+    ($($t:ty),*) => {$(
+        impl IntoArg for $t {
+            fn into_arg(self) -> Arg {
+                Arg::Text(self.to_string())
+            }
+        }
+    )*};
+}
+number_arg!(u8, u32, u64, usize, i32, i64);
+
+impl Message {
+    pub fn new(t: Template, args: Vec<(&'static str, Arg)>) -> Message {
+        let text = fill(t.en, &|name| {
+            args.iter().find(|(n, _)| *n == name).map(|(_, a)| match a {
+                Arg::Text(s) => s.clone(),
+                Arg::Msg(m) => m.text.clone(),
+            })
+        });
+        Message { id: t.id, args, text }
+    }
+
+    /// This message in the language of `lookup` (id → template); the English text for
+    /// an id the lookup does not know.
+    pub fn render(&self, lookup: &dyn Fn(&str) -> Option<&'static str>) -> String {
+        let Some(template) = lookup(self.id) else { return self.text.clone() };
+        fill(template, &|name| {
+            self.args.iter().find(|(n, _)| *n == name).map(|(_, a)| match a {
+                Arg::Text(s) => s.clone(),
+                Arg::Msg(m) => m.render(lookup),
+            })
+        })
+    }
+
+    /// Rendered in Turkish ([`tr::TR`]).
+    pub fn turkish(&self) -> String {
+        self.render(&tr::lookup)
+    }
+}
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A message as the report's JSON holds it (`{id, args?, text}`), rendered with
+/// `lookup` (id → template); its English `text` when an id in it is unknown (a newer
+/// scanner's report) or the value is not a message.
+pub fn render_json<'t>(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&'t str>) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        _ => {
+            render_known(v, lookup).unwrap_or_else(|| v.get("text").and_then(|t| t.as_str()).unwrap_or("").to_string())
+        }
+    }
+}
+
+/// `v` rendered when `lookup` knows every id in it (arguments: strings or messages).
+fn render_known<'t>(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&'t str>) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => {
+            let template = o.get("id").and_then(Value::as_str).and_then(lookup)?;
+            let args = o.get("args");
+            let unknown = std::cell::Cell::new(false);
+            let out = fill(template, &|name| {
+                let r = args.and_then(|a| a.get(name)).and_then(|a| render_known(a, lookup));
+                unknown.set(unknown.get() || r.is_none());
+                r
+            });
+            (!unknown.get()).then_some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The names of a template's `{name}` placeholders, in order.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        rest = &rest[i + 1..];
+        match rest.find('}') {
+            Some(j) if is_name(&rest[..j]) => {
+                out.push(&rest[..j]);
+                rest = &rest[j + 1..];
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+}
+
+/// `template` with each `{name}` replaced by `arg(name)`; an unknown name stays as written.
+fn fill(template: &str, arg: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let value = rest[1..].find('}').map(|j| &rest[1..1 + j]).filter(|n| is_name(n)).and_then(|n| {
+            let v = arg(n)?;
+            Some((v, n.len() + 2))
+        });
+        match value {
+            Some((v, len)) => {
+                out.push_str(&v);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Serialize for Arg {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Arg::Text(t) => s.serialize_str(t),
+            // The outer message's text has the English rendering already.
+            Arg::Msg(m) => Nested(m).serialize(s),
+        }
+    }
+}
+
+/// A message inside another: id and arguments, no text.
+struct Nested<'a>(&'a Message);
+
+impl Serialize for Nested<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Message", 2)?;
+        st.serialize_field("id", self.0.id)?;
+        if self.0.args.is_empty() {
+            st.skip_field("args")?;
+        } else {
+            st.serialize_field("args", &Args(&self.0.args))?;
+        }
+        st.end()
+    }
+}
+
+struct Args<'a>(&'a [(&'static str, Arg)]);
+
+impl Serialize for Args<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Message", 3)?;
+        st.serialize_field("id", self.id)?;
+        if self.args.is_empty() {
+            st.skip_field("args")?;
+        } else {
+            st.serialize_field("args", &Args(&self.args))?;
+        }
+        st.serialize_field("text", &self.text)?;
+        st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_a_turkish_text_with_the_same_arguments() {
+        let mut ids = std::collections::HashSet::new();
+        for t in en::ALL {
+            assert!(ids.insert(t.id), "duplicate id {}", t.id);
+            let tr = tr::lookup(t.id).unwrap_or_else(|| panic!("{}: no Turkish text", t.id));
+            assert!(!tr.trim().is_empty(), "{}: empty Turkish text", t.id);
+            let mut en_args = placeholders(t.en);
+            let mut tr_args = placeholders(tr);
+            for a in &tr_args {
+                assert!(en_args.contains(a), "{}: the Turkish text uses {{{a}}}, the English one does not", t.id);
+            }
+            en_args.sort_unstable();
+            tr_args.sort_unstable();
+            tr_args.dedup();
+            en_args.dedup();
+            assert_eq!(en_args, tr_args, "{}: the Turkish text leaves out an argument", t.id);
+        }
+        for (id, _) in tr::TR {
+            assert!(ids.contains(id), "Turkish text for {id}, which is not in the catalogue");
+        }
+    }
+
+    #[test]
+    fn messages_render_nested_arguments_in_each_language() {
+        let cat = msg!(en::CAT_CMD);
+        let m = msg!(en::NOTE_CATEGORY, category = cat, what = "os.system('id')");
+        assert_eq!(m.text, "command execution: os.system('id')");
+        assert_eq!(m.turkish(), format!("{}: os.system('id')", tr::lookup("category.command_execution").unwrap()));
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["id"], "note.category");
+        assert_eq!(json["args"]["category"], serde_json::json!({"id": "category.command_execution"}));
+        assert_eq!(json["args"]["what"], "os.system('id')");
+        assert_eq!(render_json(&json, &|id| tr::lookup(id)), m.turkish());
+        assert_eq!(render_json(&json, &|_| None), m.text);
+        // An unknown nested id: the whole message in English, not a half-translation.
+        assert_eq!(render_json(&json, &|id| tr::lookup(id).filter(|_| id == "note.category")), m.text);
+        // A brace that is not a placeholder stays; data is never re-expanded.
+        let m = msg!(en::NOTE_CATEGORY, category = "{what}", what = "{x}");
+        assert_eq!(m.text, "{what}: {x}");
+    }
+}
