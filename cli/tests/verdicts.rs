@@ -39,7 +39,9 @@ fn a_json_that_is_no_keras_config_is_an_error_with_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["files"][0]["verdict"], "error");
-    assert!(v["files"][0]["errors"][0]["message"].as_str().unwrap().starts_with("not a Keras model config"), "{v}");
+    let m = &v["files"][0]["errors"][0]["message"];
+    assert_eq!(m["id"], "error.not_keras_config", "{v}");
+    assert!(m["text"].as_str().unwrap().starts_with("not a Keras model config"), "{v}");
 }
 
 #[test]

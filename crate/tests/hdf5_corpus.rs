@@ -159,7 +159,7 @@ fn hdf5_cve_reproducers_without_keras_structure_are_errors() {
     for path in &all {
         let src = keras_sentinel::source::FileSource::open(path).unwrap();
         let r = keras_sentinel::scan(&src, &path.display().to_string(), &Limits::default());
-        let said_not_keras = r.errors.iter().any(|e| e.message.starts_with("not a Keras model file"));
+        let said_not_keras = r.errors.iter().any(|e| e.message.text.starts_with("not a Keras model file"));
         let data = std::fs::read(path).unwrap();
         let structure = find_hdf5_superblock(&data)
             .and_then(|sb| read_keras(&data, sb, &Limits::default()).ok())

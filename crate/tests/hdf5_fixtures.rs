@@ -120,7 +120,7 @@ fn hdf5_without_keras_structure_is_an_error_and_weights_only_is_clean() {
         let src = keras_sentinel::source::FileSource::open(&dir.join(file)).unwrap();
         let r = keras_sentinel::scan(&src, file, &keras_sentinel::limits::Limits::default());
         assert_eq!(r.verdict.as_str(), verdict, "{file}: {:?} {:?}", r.errors, r.findings);
-        let not_keras = r.errors.iter().any(|e| e.message.starts_with("not a Keras model file"));
+        let not_keras = r.errors.iter().any(|e| e.message.text.starts_with("not a Keras model file"));
         assert_eq!(not_keras, verdict == "error", "{file}: {:?}", r.errors);
     }
 }

@@ -387,12 +387,10 @@ mod tests {
         let f = Finding {
             code: "X",
             severity: Severity::High,
-            title: String::new(),
+            title: None,
             layer: String::new(),
             location: Location { container: long.clone(), pointer: "/config/x".into() },
             evidence: Evidence::default(),
-            explanation: String::new(),
-            cves: vec![],
         };
         let m = b.finish(&[f]).unwrap();
         assert_eq!(m.nodes.len(), 3);
