@@ -179,7 +179,7 @@ fn model_fixtures_match_manifest() {
     let w = rows.iter().map(|r| r.path.len()).max().unwrap_or(4).max(4);
     println!();
     println!("READY = {READY:?}");
-    println!("{:<w$}  {:<19}  {:<10}  {:<10}  {:<13}  {}", "file", "container", "expected", "got", "verdict", "layers");
+    println!("{:<w$}  {:<19}  {:<10}  {:<10}  {:<13}  layers", "file", "container", "expected", "got", "verdict");
     println!("{}", "-".repeat(w + 70));
     for r in &rows {
         println!(

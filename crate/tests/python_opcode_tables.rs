@@ -11,8 +11,11 @@ use common::{shared, INTERPRETERS};
 use keras_sentinel::python::opcodes::{all_tables, Kind};
 use serde_json::Value;
 
+/// version → name → value.
+type ByVersion = HashMap<String, HashMap<String, u8>>;
+
 /// version → name → number, and version → name → cache units, from the TSVs.
-fn tsv() -> (HashMap<String, HashMap<String, u8>>, HashMap<String, HashMap<String, u8>>) {
+fn tsv() -> (ByVersion, ByVersion) {
     let mut nums: HashMap<String, HashMap<String, u8>> = HashMap::new();
     let mut caches: HashMap<String, HashMap<String, u8>> = HashMap::new();
     for (file, legacy) in [("reference/python-opcodes-legacy.tsv", true), ("reference/python-opcodes.tsv", false)] {

@@ -233,6 +233,16 @@ pub fn is_traversal_name(name: &str) -> bool {
     name.contains("..") || name.contains('/') || name.contains('\\')
 }
 
+pub const MODULE: RuleRef = RuleRef::of::<ModuleOutsideKeras>();
+pub const GADGET: RuleRef = RuleRef::of::<LoadingGadget>();
+pub const TORCH: RuleRef = RuleRef::of::<TorchModule>();
+pub const VOCAB: RuleRef = RuleRef::of::<LookupVocabularyPath>();
+pub const TFSM: RuleRef = RuleRef::of::<TfsmLayerPath>();
+pub const NAME: RuleRef = RuleRef::of::<LayerNameTraversal>();
+pub const CUSTOM: RuleRef = RuleRef::of::<CustomClass>();
+pub const HDF5: RuleRef = RuleRef::of::<Hdf5ExternalStorage>();
+pub const OP: RuleRef = RuleRef::of::<SavedModelOp>();
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,13 +259,3 @@ mod tests {
         assert!(!is_traversal_name("dense_1"));
     }
 }
-
-pub const MODULE: RuleRef = RuleRef::of::<ModuleOutsideKeras>();
-pub const GADGET: RuleRef = RuleRef::of::<LoadingGadget>();
-pub const TORCH: RuleRef = RuleRef::of::<TorchModule>();
-pub const VOCAB: RuleRef = RuleRef::of::<LookupVocabularyPath>();
-pub const TFSM: RuleRef = RuleRef::of::<TfsmLayerPath>();
-pub const NAME: RuleRef = RuleRef::of::<LayerNameTraversal>();
-pub const CUSTOM: RuleRef = RuleRef::of::<CustomClass>();
-pub const HDF5: RuleRef = RuleRef::of::<Hdf5ExternalStorage>();
-pub const OP: RuleRef = RuleRef::of::<SavedModelOp>();
