@@ -28,7 +28,7 @@ const ARTIFACTS = path.resolve(process.env.KS_ARTIFACTS || path.join(repo, 'targ
 const WILD = path.join(SHARED, 'corpus', 'wild');
 // The folder input scans these extensions (bin/app.rs MODEL_EXTENSIONS); others are skipped.
 const MODEL_EXT = ['.keras', '.h5', '.hdf5', '.he5', '.json', '.pb', '.zip', '.model', '.weights'];
-const RANK = { malicious: 0, suspicious: 1, error: 3, failed: 3, lambda: 4, clean: 5, pending: 6 };
+const RANK = { malicious: 0, suspicious: 1, error: 3, failed: 3, lambda: 4, review: 5, clean: 6, pending: 7 };
 const rank = (v) => (v in RANK ? RANK[v] : 2);
 
 let passed = 0;
