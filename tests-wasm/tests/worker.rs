@@ -58,6 +58,25 @@ fn small_reads_are_served_from_the_block_cache() {
 }
 
 #[wasm_bindgen_test]
+fn a_small_file_is_read_whole_once_and_served_exactly() {
+    let data: Vec<u8> = (0..(5 * BLOCK as usize + 77)).map(|i| (i * 13 + i / 509) as u8).collect();
+    let src = BlobSource::new(blob(&data)).unwrap().read_whole_below(data.len() as u64);
+    for (off, len) in [(0usize, 4usize), (BLOCK as usize - 3, 10), (data.len() - 5, 5), (9, 3 * BLOCK as usize), (0, 0)]
+    {
+        let mut buf = vec![0u8; len];
+        src.read_at(off as u64, &mut buf).unwrap();
+        assert_eq!(buf, &data[off..off + len], "read of {len} at {off}");
+    }
+    assert_eq!((src.blob_reads(), src.blob_bytes()), (1, data.len() as u64));
+    let mut buf = [0u8; 8];
+    assert!(matches!(src.read_at(data.len() as u64 - 4, &mut buf), Err(SourceError::OutOfBounds { .. })));
+    // One byte over the limit: ranged reads as before.
+    let src = BlobSource::new(blob(&data)).unwrap().read_whole_below(data.len() as u64 - 1);
+    src.read_at(0, &mut buf).unwrap();
+    assert_eq!(src.blob_bytes(), BLOCK);
+}
+
+#[wasm_bindgen_test]
 fn only_the_needed_bytes_of_a_large_file_are_read() {
     // A 24 MiB blob of which the scanner should read only a few blocks (no zip/HDF5
     // signature: it must give up quickly, not read everything).

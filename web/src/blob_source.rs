@@ -4,7 +4,10 @@
 //! the caller's buffer, so only the requested ranges are ever read and wasm memory stays
 //! small whatever the file size. Small reads (headers, zip directory entries, HDF5 object
 //! headers) go through a tiny cache of aligned blocks so that many neighbouring
-//! few-byte reads cost one `FileReaderSync` call. `FileReaderSync` exists only in workers.
+//! few-byte reads cost one `FileReaderSync` call. A small file can instead be read whole
+//! on its first read ([`BlobSource::read_whole_below`]): an HDF5 file's metadata is spread
+//! over the whole file, and one call for a few MiB costs less than a thousand small ones.
+//! `FileReaderSync` exists only in workers.
 
 use std::cell::{Cell, RefCell};
 
@@ -16,6 +19,9 @@ use web_sys::{Blob, FileReaderSync};
 pub const BLOCK: u64 = 64 * 1024;
 /// How many blocks the cache holds (so at most 512 KiB).
 pub const CACHED_BLOCKS: usize = 8;
+/// Files up to this size are read whole by the scanning worker (one `FileReaderSync`
+/// call; the wasm memory this takes is returned when the scan ends).
+pub const READ_WHOLE_BELOW: u64 = 8 << 20;
 
 pub struct BlobSource {
     blob: Blob,
@@ -23,6 +29,9 @@ pub struct BlobSource {
     reader: FileReaderSync,
     /// (block index, bytes), most recently used last.
     cache: RefCell<Vec<(u64, Vec<u8>)>>,
+    /// Files up to this size are read whole on the first read (0: never).
+    whole_below: u64,
+    whole: RefCell<Option<Vec<u8>>>,
     /// Calls made to `FileReaderSync` and bytes they returned (for tests and progress).
     blob_reads: Cell<u64>,
     blob_bytes: Cell<u64>,
@@ -41,6 +50,8 @@ impl BlobSource {
             blob,
             reader,
             cache: RefCell::new(Vec::new()),
+            whole_below: 0,
+            whole: RefCell::new(None),
             blob_reads: Cell::new(0),
             blob_bytes: Cell::new(0),
             progress: None,
@@ -51,6 +62,14 @@ impl BlobSource {
     /// Calls `f(bytes read so far)` at most every 250 ms while a scan reads.
     pub fn with_progress(mut self, f: impl Fn(u64) + 'static) -> Self {
         self.progress = Some(Box::new(f));
+        self
+    }
+
+    /// Reads a file of at most `limit` bytes whole on its first read, then serves every
+    /// read from memory. Readers still ask for their ranges; the bytes-read figures of a
+    /// report come from those requests (the metered source above), not from this.
+    pub fn read_whole_below(mut self, limit: u64) -> Self {
+        self.whole_below = limit;
         self
     }
 
@@ -134,6 +153,17 @@ impl ByteSource for BlobSource {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         check_range(offset, buf.len() as u64, self.len)?;
         if buf.is_empty() {
+            return Ok(());
+        }
+        if self.len <= self.whole_below {
+            let mut whole = self.whole.borrow_mut();
+            if whole.is_none() {
+                let mut data = vec![0u8; self.len as usize];
+                self.read_direct(0, &mut data)?;
+                *whole = Some(data);
+            }
+            let data = whole.as_deref().unwrap_or_default();
+            buf.copy_from_slice(&data[offset as usize..offset as usize + buf.len()]);
             return Ok(());
         }
         if buf.len() as u64 >= BLOCK {

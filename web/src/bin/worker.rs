@@ -146,7 +146,7 @@ fn scan_file(data: &JsValue, post_result: bool) -> Option<(JsValue, Blob, keras_
     let started = Date::now();
     let progress_id = id.clone();
     let src = match BlobSource::new(blob.clone()) {
-        Ok(s) => s.with_progress(move |bytes| {
+        Ok(s) => s.read_whole_below(keras_sentinel_web::blob_source::READ_WHOLE_BELOW).with_progress(move |bytes| {
             if post_result {
                 post(&obj(&[
                     ("type", protocol::PROGRESS.into()),
