@@ -14,6 +14,7 @@
 
 pub mod blob_source;
 pub mod export;
+pub mod num_text;
 pub mod protocol;
 pub mod results_table;
 pub mod review;

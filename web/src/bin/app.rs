@@ -27,6 +27,7 @@ use std::cell::RefCell;
 use keras_sentinel::messages;
 use keras_sentinel::rules::{self, RuleDoc, Text};
 use keras_sentinel_web::blob_source::js_err;
+use keras_sentinel_web::num_text::fixed;
 use keras_sentinel_web::protocol::{self, obj};
 use keras_sentinel_web::watchdog;
 use serde_json::Value;
@@ -297,9 +298,9 @@ fn human_bytes(n: f64) -> String {
     if u == 0 {
         format!("{} B", n as u64)
     } else if v < 10.0 {
-        format!("{v:.1} {}", UNITS[u])
+        format!("{} {}", fixed(v, 1), UNITS[u])
     } else {
-        format!("{v:.0} {}", UNITS[u])
+        format!("{} {}", fixed(v, 0), UNITS[u])
     }
 }
 
@@ -433,7 +434,7 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
             meta.push(tf(lang, "read_stats", &[&human_bytes(read), &human_bytes(total), &reads.to_string()]));
         }
         if let Some(ms) = e.ms {
-            meta.push(tf(lang, "took", &[&format!("{ms:.0}")]));
+            meta.push(tf(lang, "took", &[&fixed(ms, 0)]));
         }
     }
     add(&title, &txt("p", "file-meta", &meta.join(" · ")));
@@ -1267,7 +1268,7 @@ fn wire_input(id: &str, folder: bool) {
             }
             // A folder's files come in the file system's order: queued (and listed) by path.
             if folder {
-                list.sort_by(|a, b| a.0.cmp(&b.0));
+                keras_sentinel::sort::by(&mut list, |a, b| a.0.cmp(&b.0));
             }
             for (name, f) in list {
                 if folder {

@@ -164,7 +164,8 @@ pub fn on_policy_reply(generation: u32, data: &JsValue) {
             app.policy.needs_hash = protocol::get(data, "needs_hash").is_truthy();
             false
         } else {
-            let num = |k: &str| protocol::get_f64(data, k).unwrap_or(0.0).to_string();
+            // Line and column: whole numbers (no float printing in the page).
+            let num = |k: &str| (protocol::get_f64(data, k).unwrap_or(0.0) as u64).to_string();
             app.policy.broken = Some(Broken::Parse {
                 line: num("line"),
                 column: num("column"),
