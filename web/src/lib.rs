@@ -18,6 +18,7 @@ pub mod num_text;
 pub mod protocol;
 pub mod results_table;
 pub mod review;
+pub mod rule_heads;
 pub mod watchdog;
 
 use keras_sentinel::limits::Limits;

@@ -36,7 +36,9 @@ mod tests {
 
     #[test]
     fn fixed_matches_std_formatting_for_sizes_and_times() {
-        for v in [0.0, 0.04, 0.06, 0.5, 1.0, 1.25, 9.94, 9.96, 12.0, 99.5, 1023.9, 1536.0, 123456.7, 3.333333, 12.0 / 1024.0] {
+        for v in
+            [0.0, 0.04, 0.06, 0.5, 1.0, 1.25, 9.94, 9.96, 12.0, 99.5, 1023.9, 1536.0, 123456.7, 3.333333, 12.0 / 1024.0]
+        {
             assert_eq!(fixed(v, 0), format!("{v:.0}").replace("-0", "0"), "{v} .0");
             assert_eq!(fixed(v, 1), format!("{v:.1}"), "{v} .1");
             assert_eq!(fixed(v, 2), format!("{v:.2}"), "{v} .2");

@@ -196,7 +196,9 @@ pub fn verdict_counts(rows: &[Row]) -> Vec<(String, usize)> {
             None => counts.push((r.verdict.clone(), 1)),
         }
     }
-    keras_sentinel::sort::by(&mut counts, |a, b| verdict_rank(&a.0).cmp(&verdict_rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
+    keras_sentinel::sort::by(&mut counts, |a, b| {
+        verdict_rank(&a.0).cmp(&verdict_rank(&b.0)).then_with(|| a.0.cmp(&b.0))
+    });
     counts
 }
 

@@ -230,7 +230,7 @@ fn fetch_site_policy() {
 }
 
 /// `promise.then(ok, bad)`; each callback runs at most once.
-fn then(p: &js_sys::Promise, ok: impl FnOnce(JsValue) + 'static, bad: impl FnOnce(JsValue) + 'static) {
+pub fn then(p: &js_sys::Promise, ok: impl FnOnce(JsValue) + 'static, bad: impl FnOnce(JsValue) + 'static) {
     let ok = Closure::<dyn FnMut(JsValue)>::once(ok);
     let bad = Closure::<dyn FnMut(JsValue)>::once(bad);
     let _ = p.then2(&ok, &bad);

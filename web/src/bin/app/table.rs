@@ -173,7 +173,7 @@ pub fn render_row(e: &Entry, lang: Lang) {
     clear(&top);
     if let Some((_, code)) = &r.top {
         add(&top, &txt("code", "rule-code", code));
-        let title = rules::find(code).map(|d| lang.rule_text(d).title.to_string()).unwrap_or_else(|| {
+        let title = rule_heads::find(code).map(|d| lang.rule_title(d).to_string()).unwrap_or_else(|| {
             let fs = e.report.as_ref().and_then(|r| r.get("findings")).and_then(Value::as_array);
             fs.and_then(|fs| fs.iter().find(|f| s(f, "code") == code))
                 .map(|f| s(f, "title").to_string())
