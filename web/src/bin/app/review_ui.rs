@@ -6,6 +6,7 @@
 
 use super::*;
 use keras_sentinel_web::export;
+use keras_sentinel_web::num_text::fixed;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Response, Url};
 
 /// UI strings of the review workflow: (key, English, Turkish).
@@ -249,7 +250,7 @@ fn use_user_policy(file: File) {
     if file.size() > MAX_POLICY_BYTES {
         with_app(|app| {
             app.policy = PolicyState { source: Source::User, file: name, fetching: false, ..PolicyState::new() };
-            app.policy.broken = Some(Broken::Fetch(format!("{} B > {} B", file.size(), MAX_POLICY_BYTES)));
+            app.policy.broken = Some(Broken::Fetch(format!("{} B > {} B", fixed(file.size(), 0), fixed(MAX_POLICY_BYTES, 0))));
         });
         rescan_all();
         return;
