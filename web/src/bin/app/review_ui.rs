@@ -250,7 +250,8 @@ fn use_user_policy(file: File) {
     if file.size() > MAX_POLICY_BYTES {
         with_app(|app| {
             app.policy = PolicyState { source: Source::User, file: name, fetching: false, ..PolicyState::new() };
-            app.policy.broken = Some(Broken::Fetch(format!("{} B > {} B", fixed(file.size(), 0), fixed(MAX_POLICY_BYTES, 0))));
+            app.policy.broken =
+                Some(Broken::Fetch(format!("{} B > {} B", fixed(file.size(), 0), fixed(MAX_POLICY_BYTES, 0))));
         });
         rescan_all();
         return;
