@@ -52,5 +52,9 @@ documentation in both languages and the HTML/Markdown writers. History: 395.8 KB
 review features (issue 11); 461.5 KB (app 82.6 + worker 379.0) at 92687e1, when the worker also
 rendered SARIF and built the exports; then the exporter split, and in the core a float parser,
 case tables and one merge sort that replace std's table-heavy ones (same results, tested) and
-opcode tables with 2-byte name indexes.
+opcode tables with 2-byte name indexes (388.2 KB: app 82.5 + worker 305.6). 437.5 KB (app 117.6
++ worker 319.9) after the results table, the model overview and the message catalogue; then
+the app lost std's float printers and sorts, and the rules' guidance (what, why, remedy, FAQ
+in both languages) became `rules.json` (9.4 KB gz), fetched from the page's origin when a
+reader first opens a rule (`tests-wasm/e2e/e2e.mjs` checks it is not fetched at start).
 NOTE

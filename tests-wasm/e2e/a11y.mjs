@@ -176,6 +176,8 @@ for (const scheme of ['light', 'dark']) {
     // the limits settings.
     await page.$$eval('section.file-card[data-verdict="malicious"] details', (ds) => ds.forEach((d) => { d.open = true; }));
     await page.$$eval('#rules-list details.rule', (ds) => ds.slice(0, 3).forEach((d) => { d.open = true; }));
+    // Opening a rule fetches its guidance (rules.json): checked once it is shown.
+    await page.waitForSelector('#rules-list details.rule[open] .rule-body h3', { timeout: 10000 });
     await page.$eval('#limits-settings', (d) => { d.open = true; });
     await page.addScriptTag({ content: AXE });
     const result = await page.evaluate(async () => {

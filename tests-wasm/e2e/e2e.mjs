@@ -166,6 +166,8 @@ await check('page loads under the CSP, scan engine (worker) reports ready, only 
   const rules = await page.$$eval('#rules-list details.rule', (d) => d.map((x) => x.dataset.code));
   assert(rules.some((c) => c === 'PAIT-KERAS-101'), `rules reference lacks PAIT-KERAS-101: ${rules}`);
   assert(log.requests.some((u) => u.endsWith('/worker_bg.wasm')), `worker wasm was not requested: ${log.requests.join(', ')}`);
+  // The rules' guidance (rules.json) is fetched when a reader first opens it, not at start.
+  assert(!log.requests.some((u) => u.endsWith('/rules.json')), 'rules.json was fetched at start');
 });
 
 await check('drop a malicious .keras: PAIT lambda finding on the Lambda layer, with evidence and FAQ, no requests', async () => {
@@ -184,7 +186,14 @@ await check('drop a malicious .keras: PAIT lambda finding on the Lambda layer, w
   assert(/(^|> )lambda$/.test(f.layer), `layer path ${JSON.stringify(f.layer)} does not end at the layer "lambda"`);
   assert(f.layerText === f.layer, `layer path not shown: ${JSON.stringify(f.layerText)}`);
   assert(f.location.includes('config.json'), `location ${JSON.stringify(f.location)} does not name config.json`);
-  assert(f.hasFaq, 'finding links to no guidance with an FAQ for its rule');
+  // Following the finding's guidance link opens its rule and loads the guidance (rules.json).
+  const link = `section.file-card[data-file="${malName}"] article.finding[data-code="${f.code}"] a.rule-link`;
+  await page.click(link);
+  await page.waitForSelector(`#rule-${f.code}[open] details.faq dt`, { state: 'attached', timeout: 10000 });
+  assert(log.requests.some((u) => u.endsWith('/rules.json')), 'the guidance link did not load rules.json');
+  assert(foreign(log.requests).length === 0, `requests outside ${ORIGIN}: ${foreign(log.requests).join(', ')}`);
+  const linked = (await readCard(page, malName)).findings.find((x) => x.code === f.code);
+  assert(linked.hasFaq, 'finding links to no guidance with an FAQ for its rule');
   await page.screenshot({ path: path.join(SHOTS, 'ks-e2e-drop-light.png'), fullPage: true });
 });
 

@@ -14,9 +14,11 @@
 
 pub mod blob_source;
 pub mod export;
+pub mod num_text;
 pub mod protocol;
 pub mod results_table;
 pub mod review;
+pub mod rule_heads;
 pub mod watchdog;
 
 use keras_sentinel::limits::Limits;

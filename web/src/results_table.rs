@@ -168,8 +168,9 @@ impl Filter {
 pub fn visible(rows: &[Row], filter: &Filter, sort: Option<Sort>) -> Vec<u32> {
     let mut kept: Vec<&Row> = rows.iter().filter(|r| filter.keeps(r)).collect();
     match sort {
-        None => kept.sort_by_key(|r| r.id),
-        Some(s) => kept.sort_by(|a, b| {
+        // crate::sort: one small body instead of std's sort per element type.
+        None => keras_sentinel::sort::by_key(&mut kept, |r| r.id),
+        Some(s) => keras_sentinel::sort::by(&mut kept, |a, b| {
             let o = compare(a, b, s.column);
             let o = if s.ascending { o } else { o.reverse() };
             o.then(a.id.cmp(&b.id))
@@ -195,19 +196,26 @@ pub fn verdict_counts(rows: &[Row]) -> Vec<(String, usize)> {
             None => counts.push((r.verdict.clone(), 1)),
         }
     }
-    counts.sort_by(|a, b| verdict_rank(&a.0).cmp(&verdict_rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
+    keras_sentinel::sort::by(&mut counts, |a, b| {
+        verdict_rank(&a.0).cmp(&verdict_rank(&b.0)).then_with(|| a.0.cmp(&b.0))
+    });
     counts
 }
 
 /// Every rule code among the rows with the number of files that have it, by code.
 pub fn code_counts(rows: &[Row]) -> Vec<(String, usize)> {
-    let mut m = std::collections::BTreeMap::<&str, usize>::new();
+    // A list, not a BTreeMap: a few dozen codes, and no BTree code for this type.
+    let mut m: Vec<(String, usize)> = Vec::new();
     for r in rows {
         for c in &r.codes {
-            *m.entry(c.as_str()).or_default() += 1;
+            match m.iter_mut().find(|(k, _)| k == c) {
+                Some((_, n)) => *n += 1,
+                None => m.push((c.clone(), 1)),
+            }
         }
     }
-    m.into_iter().map(|(c, n)| (c.to_string(), n)).collect()
+    keras_sentinel::sort::by(&mut m, |a, b| a.0.cmp(&b.0));
+    m
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub fn deadline_ms(search: &str, name: &str, default_ms: u64) -> u64 {
 pub fn stopped_report(name: &str, file_bytes: u64, ms: u64) -> Value {
     let message = keras_sentinel::msg!(
         keras_sentinel::messages::en::ERR_WATCHDOG,
-        seconds = (ms as f64 / 1000.0).to_string(),
+        seconds = crate::num_text::seconds(ms),
         ms = ms
     );
     json!({

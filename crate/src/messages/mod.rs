@@ -41,12 +41,61 @@ pub struct Message {
 }
 
 /// Builds a [`Message`]: `msg!(en::NAME)` or `msg!(en::NAME, arg = value, …)`; a value
-/// is anything [`IntoArg`] (strings, numbers, a nested [`Message`]).
+/// is anything [`ToArg`] (strings, numbers, a nested [`Message`]).
+///
+/// A site passes its arguments by reference, as `&dyn ToArg`, to one non-generic
+/// constructor: ~150 sites, each only an array of pointers, instead of a `Vec` built and
+/// filled inline at every site (the page's scanning worker was KBs larger that way).
 #[macro_export]
 macro_rules! msg {
-    ($t:expr $(, $name:ident = $value:expr)* $(,)?) => {
-        $crate::messages::Message::new($t, vec![$((stringify!($name), $crate::messages::IntoArg::into_arg($value))),*])
+    ($t:expr $(,)?) => {
+        $crate::messages::Message::new($t, ::std::vec::Vec::new())
     };
+    ($t:expr $(, $name:ident = $value:expr)+ $(,)?) => {
+        $crate::messages::Message::from_refs($t, &[$((stringify!($name), &$value as &dyn $crate::messages::ToArg)),+])
+    };
+}
+
+/// What a message argument can be copied from (the by-reference form of [`IntoArg`],
+/// used by [`msg!`]).
+pub trait ToArg {
+    fn to_arg(&self) -> Arg;
+}
+
+impl ToArg for Message {
+    fn to_arg(&self) -> Arg {
+        Arg::Msg(self.clone())
+    }
+}
+impl ToArg for Template {
+    fn to_arg(&self) -> Arg {
+        Arg::Msg(Message::new(*self, Vec::new()))
+    }
+}
+impl ToArg for String {
+    fn to_arg(&self) -> Arg {
+        Arg::Text(self.clone())
+    }
+}
+impl ToArg for &String {
+    fn to_arg(&self) -> Arg {
+        Arg::Text((*self).clone())
+    }
+}
+impl ToArg for &str {
+    fn to_arg(&self) -> Arg {
+        Arg::Text(self.to_string())
+    }
+}
+impl ToArg for &&str {
+    fn to_arg(&self) -> Arg {
+        Arg::Text(self.to_string())
+    }
+}
+impl ToArg for Arg {
+    fn to_arg(&self) -> Arg {
+        self.clone()
+    }
 }
 
 /// What a message argument can be made from.
@@ -96,11 +145,22 @@ macro_rules! number_arg {
                 Arg::Text(self.to_string())
             }
         }
+        impl ToArg for $t {
+            fn to_arg(&self) -> Arg {
+                Arg::Text(self.to_string())
+            }
+        }
     )*};
 }
 number_arg!(u8, u32, u64, usize, i32, i64);
 
 impl Message {
+    /// What [`msg!`] calls: one constructor for every site (never inlined into them).
+    #[inline(never)]
+    pub fn from_refs(t: Template, args: &[(&'static str, &dyn ToArg)]) -> Message {
+        Message::new(t, args.iter().map(|(n, a)| (*n, a.to_arg())).collect())
+    }
+
     pub fn new(t: Template, args: Vec<(&'static str, Arg)>) -> Message {
         let text = fill(t.en, &|name| {
             args.iter().find(|(n, _)| *n == name).map(|(_, a)| match a {

@@ -21,13 +21,17 @@ mod table;
 // The words of a verdict (review; clean with notes).
 #[path = "app/verdict_words.rs"]
 mod verdict_words;
+// The rules' guidance, fetched when first opened (rules.json).
+#[path = "app/rule_docs.rs"]
+mod rule_docs;
 
 use std::cell::RefCell;
 
 use keras_sentinel::messages;
-use keras_sentinel::rules::{self, RuleDoc, Text};
 use keras_sentinel_web::blob_source::js_err;
+use keras_sentinel_web::num_text::fixed;
 use keras_sentinel_web::protocol::{self, obj};
+use keras_sentinel_web::rule_heads::{self, RuleHead};
 use keras_sentinel_web::watchdog;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -53,10 +57,10 @@ impl Lang {
             Lang::Tr => "tr",
         }
     }
-    fn rule_text(self, r: &RuleDoc) -> &Text {
+    fn rule_title(self, r: &RuleHead) -> &'static str {
         match self {
-            Lang::En => &r.en,
-            Lang::Tr => &r.tr,
+            Lang::En => r.title_en,
+            Lang::Tr => r.title_tr,
         }
     }
     /// The catalogue template of a report message id in this language (`None`: the
@@ -150,7 +154,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every UI string table (the exports get them all, in the page's language).
-const STRINGS_ALL: [&[(&str, &str, &str)]; 4] = [STRINGS, review_ui::STRINGS, table::STRINGS, verdict_words::STRINGS];
+const STRINGS_ALL: [&[(&str, &str, &str)]; 5] =
+    [STRINGS, review_ui::STRINGS, table::STRINGS, verdict_words::STRINGS, rule_docs::STRINGS];
 
 fn t(lang: Lang, key: &str) -> &'static str {
     match STRINGS_ALL.iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key) {
@@ -297,9 +302,9 @@ fn human_bytes(n: f64) -> String {
     if u == 0 {
         format!("{} B", n as u64)
     } else if v < 10.0 {
-        format!("{v:.1} {}", UNITS[u])
+        format!("{} {}", fixed(v, 1), UNITS[u])
     } else {
-        format!("{v:.0} {}", UNITS[u])
+        format!("{} {}", fixed(v, 0), UNITS[u])
     }
 }
 
@@ -433,7 +438,7 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
             meta.push(tf(lang, "read_stats", &[&human_bytes(read), &human_bytes(total), &reads.to_string()]));
         }
         if let Some(ms) = e.ms {
-            meta.push(tf(lang, "took", &[&format!("{ms:.0}")]));
+            meta.push(tf(lang, "took", &[&fixed(ms, 0)]));
         }
     }
     add(&title, &txt("p", "file-meta", &meta.join(" · ")));
@@ -553,7 +558,7 @@ fn list_section(parent: &Element, title: &str, class: &str, items: &[String], co
 fn render_finding(f: &Value, lang: Lang) -> Element {
     let code = s(f, "code");
     let sev = s(f, "severity");
-    let rule = rules::find(code);
+    let rule = rule_heads::find(code);
     let art = el("article", &format!("finding sev-{sev}"));
     attr(&art, "data-code", code);
     attr(&art, "data-layer", s(f, "layer"));
@@ -561,7 +566,7 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
     let head = el("header", "finding-head");
     add(&head, &txt("span", &format!("sev-badge sev-{sev}"), t(lang, &format!("s_{sev}"))));
     add(&head, &txt("code", "rule-code", code));
-    let rule_title = rule.map_or(code, |r| lang.rule_text(r).title);
+    let rule_title = rule.map_or(code, |r| lang.rule_title(r));
     add(&head, &txt("h4", "finding-title", rule_title));
     add(&art, &head);
     if let Some(specific) = f.get("title") {
@@ -655,23 +660,10 @@ fn render_finding(f: &Value, lang: Lang) -> Element {
     art
 }
 
-fn faq_details(tx: &Text, lang: Lang) -> Element {
-    let d = el("details", "faq");
-    add(&d, &txt("summary", "", &format!("{} ({})", t(lang, "faq"), tx.faq.len())));
-    let dl = el("dl", "");
-    for (q, a) in tx.faq {
-        add(&dl, &txt("dt", "", q));
-        add(&dl, &txt("dd", "", a));
-    }
-    add(&d, &dl);
-    d
-}
-
 fn render_rules(lang: Lang) {
     let Some(list) = by_id("rules-list") else { return };
     clear(&list);
-    for r in rules::ALL {
-        let tx = lang.rule_text(r);
+    for r in &rule_heads::HEADS {
         let d = el("details", "rule");
         attr(&d, "data-code", r.code);
         attr(&d, "id", &table::rule_anchor(r.code));
@@ -685,21 +677,18 @@ fn render_rules(lang: Lang) {
             ),
         );
         add(&sum, &txt("code", "rule-code", r.code));
-        add(&sum, &txt("span", "rule-title", tx.title));
+        add(&sum, &txt("span", "rule-title", lang.rule_title(r)));
         add(&d, &sum);
-        for (k, v) in [("what", tx.what), ("why", tx.why), ("remedy", tx.remedy)] {
-            // h3 under the section's h2: no heading level skipped (axe heading-order).
-            add(&d, &txt("h3", "rule-part", t(lang, k)));
-            add(&d, &txt("p", "", v));
-        }
+        // What, why, what to do and the FAQ: rule_docs (fetched when first opened).
+        let body = el("div", "rule-body");
+        attr(&body, "data-code", r.code);
+        add(&d, &body);
         if !r.cves.is_empty() {
             add(&d, &txt("p", "cves", &format!("CVE: {}", r.cves.join(", "))));
         }
-        if !tx.faq.is_empty() {
-            add(&d, &faq_details(tx, lang));
-        }
         add(&list, &d);
     }
+    rule_docs::fill(lang);
 }
 
 fn render_all() {
@@ -1267,7 +1256,7 @@ fn wire_input(id: &str, folder: bool) {
             }
             // A folder's files come in the file system's order: queued (and listed) by path.
             if folder {
-                list.sort_by(|a, b| a.0.cmp(&b.0));
+                keras_sentinel::sort::by(&mut list, |a, b| a.0.cmp(&b.0));
             }
             for (name, f) in list {
                 if folder {
@@ -1372,6 +1361,7 @@ fn main() {
         let _ = body.set_attribute("data-app", "ready");
     }
     review_ui::init();
+    rule_docs::init();
     table::init();
     render_all();
     // Every worker of the pool is started now: once files are dropped, the page loads

@@ -437,7 +437,7 @@ impl Cx {
     }
     pub(super) fn incomplete(&mut self, why: impl IntoArg) {
         self.out.incomplete = true;
-        self.note(msg!(en::NOTE_INCOMPLETE, reason = why));
+        self.note(msg!(en::NOTE_INCOMPLETE, reason = why.into_arg()));
     }
     pub(super) fn fact(&mut self, f: Fact) {
         if let Fact::Reached { dotted, .. } = &f {

@@ -6,6 +6,7 @@
 
 use super::*;
 use keras_sentinel_web::export;
+use keras_sentinel_web::num_text::fixed;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Response, Url};
 
 /// UI strings of the review workflow: (key, English, Turkish).
@@ -164,7 +165,8 @@ pub fn on_policy_reply(generation: u32, data: &JsValue) {
             app.policy.needs_hash = protocol::get(data, "needs_hash").is_truthy();
             false
         } else {
-            let num = |k: &str| protocol::get_f64(data, k).unwrap_or(0.0).to_string();
+            // Line and column: whole numbers (no float printing in the page).
+            let num = |k: &str| (protocol::get_f64(data, k).unwrap_or(0.0) as u64).to_string();
             app.policy.broken = Some(Broken::Parse {
                 line: num("line"),
                 column: num("column"),
@@ -229,7 +231,7 @@ fn fetch_site_policy() {
 }
 
 /// `promise.then(ok, bad)`; each callback runs at most once.
-fn then(p: &js_sys::Promise, ok: impl FnOnce(JsValue) + 'static, bad: impl FnOnce(JsValue) + 'static) {
+pub fn then(p: &js_sys::Promise, ok: impl FnOnce(JsValue) + 'static, bad: impl FnOnce(JsValue) + 'static) {
     let ok = Closure::<dyn FnMut(JsValue)>::once(ok);
     let bad = Closure::<dyn FnMut(JsValue)>::once(bad);
     let _ = p.then2(&ok, &bad);
@@ -248,7 +250,8 @@ fn use_user_policy(file: File) {
     if file.size() > MAX_POLICY_BYTES {
         with_app(|app| {
             app.policy = PolicyState { source: Source::User, file: name, fetching: false, ..PolicyState::new() };
-            app.policy.broken = Some(Broken::Fetch(format!("{} B > {} B", file.size(), MAX_POLICY_BYTES)));
+            app.policy.broken =
+                Some(Broken::Fetch(format!("{} B > {} B", fixed(file.size(), 0), fixed(MAX_POLICY_BYTES, 0))));
         });
         rescan_all();
         return;

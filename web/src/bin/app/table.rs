@@ -9,6 +9,7 @@
 //! number of results in it. Order and filter logic: `keras_sentinel_web::results_table`.
 
 use super::*;
+use keras_sentinel_web::num_text::fixed;
 use keras_sentinel_web::results_table::{self as rt, Column, Filter, Row, Sort, FAILED, PENDING};
 
 /// UI strings of the table: (key, English, Turkish).
@@ -53,7 +54,7 @@ pub struct TableState {
     /// How many rows pass the filter (all pages).
     visible_len: usize,
     /// Entries whose card changed while off the page (rendered when attached).
-    pub stale: std::collections::BTreeSet<u32>,
+    pub stale: IdSet,
 }
 
 impl TableState {
@@ -69,7 +70,7 @@ impl TableState {
             batch_start: None,
             announced: String::new(),
             visible_len: 0,
-            stale: std::collections::BTreeSet::new(),
+            stale: IdSet(Vec::new()),
         }
     }
 
@@ -143,8 +144,8 @@ pub fn render_row(e: &Entry, lang: Lang) {
     let tr = &e.row;
     attr(tr, "data-file", &e.name);
     attr(tr, "data-verdict", &r.verdict);
-    attr(tr, "data-size", &r.size.to_string());
-    attr(tr, "data-ms", &r.ms.map(|m| format!("{m:.1}")).unwrap_or_default());
+    attr(tr, "data-size", &fixed(r.size, 0));
+    attr(tr, "data-ms", &r.ms.map(|m| fixed(m, 1)).unwrap_or_default());
     let mut cells = Vec::with_capacity(5);
     let mut c = tr.first_element_child();
     while let Some(x) = c {
@@ -172,7 +173,7 @@ pub fn render_row(e: &Entry, lang: Lang) {
     clear(&top);
     if let Some((_, code)) = &r.top {
         add(&top, &txt("code", "rule-code", code));
-        let title = rules::find(code).map(|d| lang.rule_text(d).title.to_string()).unwrap_or_else(|| {
+        let title = rule_heads::find(code).map(|d| lang.rule_title(d).to_string()).unwrap_or_else(|| {
             let fs = e.report.as_ref().and_then(|r| r.get("findings")).and_then(Value::as_array);
             fs.and_then(|fs| fs.iter().find(|f| s(f, "code") == code))
                 .map(|f| s(f, "title").to_string())
@@ -187,7 +188,7 @@ pub fn render_row(e: &Entry, lang: Lang) {
         add(&top, &txt("span", "top-error", &short));
     }
     cell(3).set_text_content(Some(&e.size.map(human_bytes).unwrap_or_default()));
-    cell(4).set_text_content(Some(&r.ms.map(|ms| tf(lang, "took", &[&format!("{ms:.0}")])).unwrap_or_default()));
+    cell(4).set_text_content(Some(&r.ms.map(|ms| tf(lang, "took", &[&fixed(ms, 0)])).unwrap_or_default()));
 }
 
 /// The collapsible part of a file's card (the report; the header, the decision, the hash
@@ -260,7 +261,7 @@ pub fn note_progress(app: &mut App) {
     }
     app.table.batch_start = None;
     if let Some(r) = by_id("results") {
-        attr(&r, "data-scan-ms", &format!("{:.0}", js_sys::Date::now() - start));
+        attr(&r, "data-scan-ms", &fixed(js_sys::Date::now() - start, 0));
         attr(&r, "data-scan-files", &app.entries.len().to_string());
     }
 }
@@ -640,5 +641,26 @@ pub fn init() {
                 with_app(|app| app.table.focus = Some(id));
             }
         });
+    }
+}
+
+/// A set of entry ids as a sorted list (a BTreeSet<u32> would add its own BTree code to
+/// the page's wasm; the set holds at most one id per file).
+pub struct IdSet(Vec<u32>);
+
+impl IdSet {
+    pub fn insert(&mut self, id: u32) {
+        if let Err(i) = self.0.binary_search(&id) {
+            self.0.insert(i, id);
+        }
+    }
+    pub fn extend(&mut self, ids: impl IntoIterator<Item = u32>) {
+        for id in ids {
+            self.insert(id);
+        }
+    }
+    /// Whether `id` was in the set.
+    pub fn remove(&mut self, id: &u32) -> bool {
+        self.0.binary_search(id).map(|i| self.0.remove(i)).is_ok()
     }
 }
