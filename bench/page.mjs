@@ -6,26 +6,20 @@
 // main-thread task during the run. Not a test: it prints figures, it asserts nothing.
 //
 // Usage: node bench/page.mjs [--runs 3] [--markdown out.md]   (after `trunk build --release`)
-// Env: KS_DIST, KS_SHARED, CHROMIUM as tests-wasm/e2e/e2e.mjs.
+// Env: KS_DIST, KS_SHARED, CHROMIUM as tests-wasm/e2e/e2e.mjs (read by tests-wasm/e2e/harness.mjs).
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createStaticServer } from '../scripts/static-server.mjs';
+import {
+  CHROMIUM, DIST, MODEL_EXT, SHARED, gotoReady, launchChromium, pickFolder, recordLongTasks, serveDist, writeGeneratedConfigs,
+} from '../tests-wasm/e2e/harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..');
-const DIST = path.resolve(process.env.KS_DIST || path.join(repo, 'dist'));
-const SHARED = path.resolve(process.env.KS_SHARED || path.join(repo, '..', 'shared'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const WILD = path.join(SHARED, 'corpus', 'wild');
 const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const RUNS = Number(opt('--runs', 3));
 const MARKDOWN = opt('--markdown', null);
-const MODEL_EXT = ['.keras', '.h5', '.hdf5', '.he5', '.json', '.pb', '.zip', '.model', '.weights'];
 
 if (!fs.existsSync(path.join(DIST, 'index.html'))) {
   console.error(`${DIST}/index.html missing: run \`trunk build --release\` first`);
@@ -45,45 +39,23 @@ function generated() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-bench-1000-'));
   const folder = path.join(dir, 'gen');
   fs.mkdirSync(folder);
-  const layer = (l) => JSON.stringify({ class_name: 'Sequential', config: { name: 's', layers: [l] } });
-  const clean = layer({ class_name: 'Dense', config: { name: 'd', units: 1 } });
-  const custom = layer({ module: 'my_pkg.layers', class_name: 'Custom', config: { name: 'x' }, registered_name: 'my_pkg>Custom' });
-  const bad = layer({ module: 'os', class_name: 'system', config: { name: 'x' }, registered_name: 'os>system' });
-  for (let i = 0; i < 1000; i++) {
-    fs.writeFileSync(path.join(folder, `model-${String(i).padStart(4, '0')}.json`), i % 20 === 7 ? bad : i % 10 === 3 ? custom : clean);
-  }
+  writeGeneratedConfigs(folder, 1000);
   return { dir, folder };
 }
 
-const server = createStaticServer(DIST);
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const ORIGIN = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const { server, origin: ORIGIN } = await serveDist();
+const browser = await launchChromium();
 
 /// One run in a fresh page: (ms to the last verdict, longest long task ms, workers).
 async function run(folder, files, workers) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    window.__ksLongTasks = [];
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__ksLongTasks.push(e.duration); })
-      .observe({ type: 'longtask', buffered: true });
-  });
-  await page.goto(`${ORIGIN}/${workers ? `?ks-workers=${workers}` : ''}`, { waitUntil: 'load' });
-  await page.waitForSelector('#engine-status.ok', { timeout: 30000 });
-  await page.waitForSelector('#policy-status[data-state="ok"]', { timeout: 30000 });
+  await recordLongTasks(page);
+  await gotoReady(page, `${ORIGIN}/${workers ? `?ks-workers=${workers}` : ''}`, { policy: 'ok' });
   // Every worker of the pool ready (they start with the page).
   await page.waitForTimeout(500);
   await page.evaluate(() => { window.__ksLongTasks.length = 0; });
-  await page.setInputFiles('#folder-input', folder);
-  await page.waitForFunction((n) => {
-    const r = document.querySelector('#results');
-    return r.dataset.scanMs !== undefined && Number(r.dataset.scanFiles) >= n;
-  }, files, { timeout: 600000 });
+  await pickFolder(page, folder, files, 600000);
   const out = await page.evaluate(() => ({
     ms: Number(document.querySelector('#results').dataset.scanMs),
     long: Math.max(0, ...window.__ksLongTasks),

@@ -19,44 +19,20 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createStaticServer } from '../../scripts/static-server.mjs';
+import {
+  ARTIFACTS, DIST, assert, check, dropFiles, exitIfMissing, finish, gotoReady, launchChromium, missingChromium, missingDist, repo,
+  serveDist,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
 const require = createRequire(import.meta.url);
-const DIST = path.resolve(process.env.KS_DIST || path.join(repo, 'dist'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(process.env.KS_ARTIFACTS || path.join(repo, 'target-web', 'e2e-artifacts'));
 const MODELS = path.join(repo, 'crate/tests/data/models');
 const MALICIOUS = path.join(MODELS, 'keras3/lambda_os_system.keras');
 const CUSTOM = path.join(MODELS, 'rules/custom_layer_tf215.h5');
 
-let passed = 0;
-let failed = 0;
-function check(name, fn) {
-  return Promise.resolve()
-    .then(fn)
-    .then(() => { passed++; console.log(`ok   - ${name}`); })
-    .catch((e) => { failed++; console.log(`FAIL - ${name}\n       ${String(e && e.stack || e).split('\n').join('\n       ')}`); });
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
-}
-
-const missing = [];
-if (!fs.existsSync(path.join(DIST, 'index.html'))) missing.push(`${DIST}/index.html (run \`trunk build --release\` first)`);
-if (!fs.existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install chromium; or set CHROMIUM)`);
+const missing = [...missingDist(), ...missingChromium()];
 let AXE;
 try { AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'); } catch { missing.push('axe-core (npm ci)'); }
-if (missing.length) {
-  console.log('missing:\n  ' + missing.join('\n  '));
-  failed++;
-  finish();
-}
+exitIfMissing(missing);
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
 // Files made here: a JSON that is no Keras config, a clean config with two notes.
@@ -66,9 +42,7 @@ fs.writeFileSync(PACKAGE, '{"name": "left-pad", "version": "1.3.0"}');
 const NOTES = path.join(tmp, 'notes.json');
 fs.writeFileSync(NOTES, '{"class_name": "Sequential", "class_name": "Sequential", "config": {"name": "s", "layers": [], "x": NaN}}');
 
-const server = createStaticServer(DIST);
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const ORIGIN = `http://127.0.0.1:${server.address().port}`;
+const { server, origin: ORIGIN } = await serveDist();
 console.log(`serving ${DIST} at ${ORIGIN}; artifacts in ${ARTIFACTS}`);
 
 const wasmFiles = fs.readdirSync(DIST).filter((f) => f.endsWith('.wasm'));
@@ -96,26 +70,7 @@ await check('precompressed assets: br/gzip by Accept-Encoding, original content 
   }
 });
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-
-async function dropFiles(page, files) {
-  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString('base64') }));
-  const dt = await page.evaluateHandle((items) => {
-    const dt = new DataTransfer();
-    for (const { name, b64 } of items) {
-      const bin = atob(b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      dt.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
-    }
-    return dt;
-  }, payload);
-  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
-}
+const browser = await launchChromium();
 
 async function card(page, name) {
   const sel = `section.file-card[data-file="${name}"]`;
@@ -141,8 +96,7 @@ for (const scheme of ['light', 'dark']) {
     context.on('response', async (r) => {
       if (r.url().endsWith('.wasm')) encodings[r.url().split('/').pop()] = (await r.allHeaders())['content-encoding'] || 'identity';
     });
-    await page.goto(ORIGIN + '/', { waitUntil: 'load' });
-    await page.waitForSelector('#engine-status.ok', { timeout: 30000 });
+    await gotoReady(page, ORIGIN + '/');
     await dropFiles(page, [MALICIOUS, CUSTOM, PACKAGE, NOTES]);
     const mal = await card(page, path.basename(MALICIOUS));
     assert(mal.verdict === 'malicious', `malicious fixture: ${JSON.stringify(mal)}`);

@@ -17,65 +17,34 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createStaticServer } from '../../scripts/static-server.mjs';
+import {
+  DIST, SHARED, SHOTS, assert, check, dropFiles, exitIfMissing, finish, gotoReady, launchChromium, missingChromium, missingDist, serveDist,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const DIST = path.resolve(process.env.KS_DIST || path.join(repo, 'dist'));
-const SHARED = path.resolve(process.env.KS_SHARED || path.join(repo, '..', 'shared'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.KS_SCREENSHOTS || '/tmp';
 const MALICIOUS = path.join(SHARED, 'corpus/wild/malicious/pongleg-ModelScan_HL__malicious_model.keras');
 const BENIGN = path.join(SHARED, 'corpus/wild/benign-binary/RishithaKota-Siamese-Network-for-Face-Verification__siamese_model.keras');
 const LAMBDA_CODE = /^PAIT-KERAS-10[012]$/;
 
-let passed = 0;
-let failed = 0;
-function check(name, fn) {
-  return Promise.resolve()
-    .then(fn)
-    .then(() => { passed++; console.log(`ok   - ${name}`); })
-    .catch((e) => { failed++; console.log(`FAIL - ${name}\n       ${String(e && e.stack || e).split('\n').join('\n       ')}`); });
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-function finish(extra) {
-  if (extra) console.log(extra);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
-}
-
 // ---- preconditions: fail clearly --------------------------------------------------
-const missing = [];
 const KS_URL = process.env.KS_URL; // test an already running server (e.g. scripts/serve.sh) instead
-if (!KS_URL && !fs.existsSync(path.join(DIST, 'index.html'))) missing.push(`${DIST}/index.html (run \`trunk build --release\` first)`);
+const missing = KS_URL ? [] : missingDist();
 for (const f of [MALICIOUS, BENIGN]) if (!fs.existsSync(f)) missing.push(`${f} (test corpus; set KS_SHARED)`);
-if (!fs.existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install chromium; or set CHROMIUM)`);
-if (missing.length) {
-  console.log('missing:\n  ' + missing.join('\n  '));
-  failed++;
-  finish();
-}
+missing.push(...missingChromium());
+exitIfMissing(missing);
 
 // ---- static server (the same one `serve.sh --static` runs) ---------------------------
-const server = createStaticServer(DIST);
+let server;
 let ORIGIN;
 if (KS_URL) {
   ORIGIN = new URL(KS_URL).origin;
   console.log(`testing ${ORIGIN}`);
 } else {
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  ORIGIN = `http://127.0.0.1:${server.address().port}`;
+  ({ server, origin: ORIGIN } = await serveDist());
   console.log(`serving ${DIST} at ${ORIGIN}`);
 }
 
 // ---- browser --------------------------------------------------------------------------
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 
 async function newPage(colorScheme = 'light', query = '') {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme, locale: 'en-US' });
@@ -92,8 +61,7 @@ async function newPage(colorScheme = 'light', query = '') {
   });
   page.on('pageerror', (e) => log.errors.push(String(e)));
   page.on('worker', (w) => w.on('console', (m) => log.console.push(`worker ${m.type()}: ${m.text()}`)));
-  await page.goto(ORIGIN + '/' + query, { waitUntil: 'load' });
-  await page.waitForSelector('#engine-status.ok', { timeout: 30000 });
+  await gotoReady(page, ORIGIN + '/' + query);
   return { page, context, log };
 }
 
@@ -125,23 +93,6 @@ async function readCard(page, name) {
     errors: [...card.querySelectorAll('.scan-error')].map((e) => e.textContent),
     text: card.textContent,
   }));
-}
-
-async function dropFiles(page, files) {
-  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString('base64') }));
-  const dt = await page.evaluateHandle((items) => {
-    const dt = new DataTransfer();
-    for (const { name, b64 } of items) {
-      const bin = atob(b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      dt.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
-    }
-    return dt;
-  }, payload);
-  for (const type of ['dragenter', 'dragover', 'drop']) {
-    await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
-  }
 }
 
 function foreign(requests) {
@@ -324,5 +275,5 @@ await check('whole session: every request went to the page origin, no errors, no
 });
 
 await browser.close();
-if (server.listening) server.close();
-finish(`screenshots: ${SHOTS}/ks-e2e-*.png`);
+server?.close();
+finish({ before: `screenshots: ${SHOTS}/ks-e2e-*.png` });

@@ -15,62 +15,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createStaticServer } from '../../scripts/static-server.mjs';
+import {
+  ARTIFACTS, assert, check, dropFiles, dropTransfer, eq, exitIfMissing, finish, launchChromium, missingChromium, missingDist, openPage,
+  repo, serveDist,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const DIST = path.resolve(process.env.KS_DIST || path.join(repo, 'dist'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(process.env.KS_ARTIFACTS || path.join(repo, 'target-web', 'e2e-artifacts'));
 const MODEL = path.join(repo, 'crate/tests/data/overview/nested_shared.keras');
 
-let passed = 0;
-let failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL - ${name}\n       ${String((e && e.stack) || e).split('\n').join('\n       ')}`);
-  }
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-function eq(got, want, what) {
-  assert(JSON.stringify(got) === JSON.stringify(want), `${what}:\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`);
-}
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
-}
-
-const missing = [];
-if (!fs.existsSync(path.join(DIST, 'index.html'))) missing.push(`${DIST}/index.html (run \`trunk build --release\` first)`);
+const missing = missingDist();
 if (!fs.existsSync(MODEL)) missing.push(`${MODEL} (fixtures/generate_overview.py)`);
-if (!fs.existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install chromium; or set CHROMIUM)`);
-if (missing.length) {
-  console.log('missing:\n  ' + missing.join('\n  '));
-  failed++;
-  finish();
-}
+missing.push(...missingChromium());
+exitIfMissing(missing);
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
-const server = createStaticServer(DIST);
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const ORIGIN = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-dev-shm-usage'],
-});
-const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
-const page = await context.newPage();
-const errors = [];
-page.on('pageerror', (e) => errors.push(String(e)));
-await page.goto(ORIGIN + '/', { waitUntil: 'load' });
-await page.waitForSelector('#engine-status.ok', { timeout: 30000 });
+const { server, origin: ORIGIN } = await serveDist();
+const browser = await launchChromium();
+const { page, errors } = await openPage(browser, ORIGIN + '/');
 
 const NAME = path.basename(MODEL);
 const CARD = `section.file-card[data-file="${NAME}"]`;
@@ -102,16 +62,7 @@ async function openCard(card) {
 }
 
 await check('drop a nested Keras 3 model: the card shows its layer tree with nesting, kinds, shared and lambda marks', async () => {
-  const b64 = fs.readFileSync(MODEL).toString('base64');
-  const dt = await page.evaluateHandle(({ name, b64 }) => {
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const dt = new DataTransfer();
-    dt.items.add(new File([bytes], name));
-    return dt;
-  }, { name: NAME, b64 });
-  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
+  await dropFiles(page, [MODEL], { type: '' });
   await page.waitForSelector(`${CARD}[aria-busy="false"] .model-overview`, { state: 'attached', timeout: 60000 });
   await openCard(CARD);
   const tree = await readTree();
@@ -217,7 +168,7 @@ await check('a model of 5,000 layers: the tree stops at max_overview_nodes and s
     dt.items.add(new File([doc], name));
     return dt;
   }, { name, doc });
-  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
+  await dropTransfer(page, dt);
   const card = `section.file-card[data-file="${name}"]`;
   await page.waitForSelector(`${card}[aria-busy="false"] .model-overview`, { state: 'attached', timeout: 60000 });
   await openCard(card);

@@ -15,17 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { createStaticServer } from '../../scripts/static-server.mjs';
+import {
+  CHROMIUM, SHARED, SHOTS, assert, check, dropFiles as dropWith, dropTransfer, exitIfMissing, finish, gotoReady, launchChromium,
+  missingDist, repo, serveDist,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const DIST = path.resolve(process.env.KS_DIST || path.join(repo, 'dist'));
-const SHARED = path.resolve(process.env.KS_SHARED || path.join(repo, '..', 'shared'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.KS_SCREENSHOTS || '/tmp';
 const MULTITOOL = path.join(repo, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
 const MALICIOUS = path.join(SHARED, 'corpus/wild/malicious/pongleg-ModelScan_HL__malicious_model.keras');
 const BENIGN = path.join(SHARED, 'corpus/wild/benign-binary/RishithaKota-Siamese-Network-for-Face-Verification__siamese_model.keras');
@@ -33,28 +29,9 @@ const malName = path.basename(MALICIOUS);
 const benName = path.basename(BENIGN);
 const sha256 = (f) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 
-let passed = 0;
-let failed = 0;
-function check(name, fn) {
-  return Promise.resolve()
-    .then(fn)
-    .then(() => { passed++; console.log(`ok   - ${name}`); })
-    .catch((e) => { failed++; console.log(`FAIL - ${name}\n       ${String(e && e.stack || e).split('\n').join('\n       ')}`); });
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
-}
-
-const missing = [];
-if (!fs.existsSync(path.join(DIST, 'index.html'))) missing.push(`${DIST}/index.html (run \`trunk build --release\` first)`);
+const missing = missingDist();
 for (const f of [MALICIOUS, BENIGN, CHROMIUM, MULTITOOL]) if (!fs.existsSync(f)) missing.push(f);
-if (missing.length) {
-  console.log('missing:\n  ' + missing.join('\n  '));
-  failed++;
-  finish();
-}
+exitIfMissing(missing);
 
 const BENIGN_SHA = sha256(BENIGN);
 const SITE_POLICY = `# test policy served as <origin>/policy.toml
@@ -79,10 +56,9 @@ medium = "block"
 
 /// A server for dist/ plus `extra` paths; resolves to its origin.
 async function serve(extra) {
-  const server = createStaticServer(DIST, extra);
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { server, origin } = await serveDist(extra);
   servers.push(server);
-  return `http://127.0.0.1:${server.address().port}`;
+  return origin;
 }
 const servers = [];
 const plain = await serve({});
@@ -90,11 +66,7 @@ const site = await serve({ '/policy.toml': SITE_POLICY });
 const broken = await serve({ '/policy.toml': 'version = 1\n[actions]\ncritical = "maybe"\n' });
 const failing = await serve({ '/policy.toml': { status: 500 } });
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-e2e-review-'));
 
 async function open(origin, viewport = { width: 1200, height: 900 }) {
@@ -103,26 +75,12 @@ async function open(origin, viewport = { width: 1200, height: 900 }) {
   const log = { requests: [], errors: [] };
   context.on('request', (r) => log.requests.push(r.url()));
   page.on('pageerror', (e) => log.errors.push(String(e)));
-  await page.goto(origin + '/', { waitUntil: 'load' });
-  await page.waitForSelector('#engine-status.ok', { timeout: 30000 });
-  await page.waitForSelector('#policy-status:not([data-state="loading"])', { timeout: 30000 });
+  await gotoReady(page, origin + '/', { policy: 'settled' });
   return { page, context, log, origin };
 }
 
-async function dropFiles(page, files) {
-  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString('base64') }));
-  const dt = await page.evaluateHandle((items) => {
-    const dt = new DataTransfer();
-    for (const { name, b64 } of items) {
-      const bin = atob(b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      dt.items.add(new File([bytes], name));
-    }
-    return dt;
-  }, payload);
-  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
-}
+// Files dropped here carry no MIME type (as a File made without one).
+const dropFiles = (page, files) => dropWith(page, files, { type: '' });
 
 const card = (name) => `section.file-card[data-file="${name}"]`;
 
@@ -403,7 +361,7 @@ await check('cancel a long hash (512 MiB file): "pending hash" meanwhile, the UI
       dt.items.add(new File(Array(64).fill(chunk), 'big.bin'));
       return dt;
     });
-    for (const type of ['dragenter', 'dragover', 'drop']) await s.page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
+    await dropTransfer(s.page, dt);
     await dropFiles(s.page, [MALICIOUS]);
     await s.page.waitForSelector(`${card('big.bin')} .file-hash[data-state="running"] button[data-cancel]`, { timeout: 60000 });
     const pending = await s.page.$eval(`${card('big.bin')} .policy-decision`, (d) => [d.dataset.pendingHash, d.textContent]);

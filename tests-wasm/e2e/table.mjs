@@ -15,55 +15,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createStaticServer } from '../../scripts/static-server.mjs';
+import {
+  ARTIFACTS, MODEL_EXT, SHARED, assert, check, exitIfMissing, finish, gotoReady, launchChromium, missingChromium, missingDist,
+  pickFolder as pickAndWait, recordLongTasks, serveDist, writeGeneratedConfigs,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const DIST = path.resolve(process.env.KS_DIST || path.join(repo, 'dist'));
-const SHARED = path.resolve(process.env.KS_SHARED || path.join(repo, '..', 'shared'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(process.env.KS_ARTIFACTS || path.join(repo, 'target-web', 'e2e-artifacts'));
 const WILD = path.join(SHARED, 'corpus', 'wild');
-// The folder input scans these extensions (bin/app.rs MODEL_EXTENSIONS); others are skipped.
-const MODEL_EXT = ['.keras', '.h5', '.hdf5', '.he5', '.json', '.pb', '.zip', '.model', '.weights'];
 const RANK = { malicious: 0, suspicious: 1, error: 3, failed: 3, lambda: 4, review: 5, clean: 6, pending: 7 };
 const rank = (v) => (v in RANK ? RANK[v] : 2);
+const SCREENSHOTS = { after: `screenshots: ${ARTIFACTS}/table-*.png` };
 
-let passed = 0;
-let failed = 0;
-function check(name, fn) {
-  return Promise.resolve()
-    .then(fn)
-    .then(() => { passed++; console.log(`ok   - ${name}`); })
-    .catch((e) => { failed++; console.log(`FAIL - ${name}\n       ${String(e && e.stack || e).split('\n').join('\n       ')}`); });
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  console.log(`screenshots: ${ARTIFACTS}/table-*.png`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
-}
-
-const missing = [];
-if (!fs.existsSync(path.join(DIST, 'index.html'))) missing.push(`${DIST}/index.html (run \`trunk build --release\` first)`);
-if (!fs.existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install chromium; or set CHROMIUM)`);
-if (missing.length) {
-  console.log('missing:\n  ' + missing.join('\n  '));
-  failed++;
-  finish();
-}
+exitIfMissing([...missingDist(), ...missingChromium()], SCREENSHOTS);
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
-const server = createStaticServer(DIST);
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const ORIGIN = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const { server, origin: ORIGIN } = await serveDist();
+const browser = await launchChromium();
 
 async function open(query = '') {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light', locale: 'en-US' });
@@ -71,15 +37,8 @@ async function open(query = '') {
   const log = { errors: [], requests: [] };
   page.on('pageerror', (e) => log.errors.push(String(e)));
   context.on('request', (r) => log.requests.push(r.url()));
-  // Long tasks on the page's main thread (buffered from the start).
-  await page.addInitScript(() => {
-    window.__ksLongTasks = [];
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__ksLongTasks.push(e.duration); })
-      .observe({ type: 'longtask', buffered: true });
-  });
-  await page.goto(ORIGIN + '/' + query, { waitUntil: 'load' });
-  await page.waitForSelector('#engine-status.ok', { timeout: 30000 });
-  await page.waitForSelector('#policy-status[data-state="ok"]', { timeout: 30000 });
+  await recordLongTasks(page);
+  await gotoReady(page, ORIGIN + '/' + query, { policy: 'ok' });
   return { page, context, log };
 }
 
@@ -89,11 +48,7 @@ const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `table
 /// time from the files added to the last verdict (ms).
 async function pickFolder(page, dir, expected) {
   await page.evaluate(() => { const r = document.querySelector('#results'); delete r.dataset.scanMs; delete r.dataset.scanFiles; });
-  await page.setInputFiles('#folder-input', dir);
-  await page.waitForFunction((n) => {
-    const r = document.querySelector('#results');
-    return r.dataset.scanMs !== undefined && Number(r.dataset.scanFiles) >= n;
-  }, expected, { timeout: 300000 });
+  await pickAndWait(page, dir, expected, 300000);
   // The table is refreshed at most once per frame after the last verdict.
   await page.waitForFunction(() => !document.querySelector('#results-rows tr[data-verdict="pending"]')
     && !/^Scanning/.test(document.querySelector('#results-announce').textContent), null, { timeout: 30000 });
@@ -291,14 +246,7 @@ await check('1,000 generated small files: every verdict arrives, pages of 100 ro
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-e2e-1000-'));
   const folder = path.join(dir, 'gen');
   fs.mkdirSync(folder);
-  const layer = (l) => JSON.stringify({ class_name: 'Sequential', config: { name: 's', layers: [l] } });
-  const clean = layer({ class_name: 'Dense', config: { name: 'd', units: 1 } });
-  const custom = layer({ module: 'my_pkg.layers', class_name: 'Custom', config: { name: 'x' }, registered_name: 'my_pkg>Custom' });
-  const bad = layer({ module: 'os', class_name: 'system', config: { name: 'x' }, registered_name: 'os>system' });
-  for (let i = 0; i < 1000; i++) {
-    const body = i % 20 === 7 ? bad : i % 10 === 3 ? custom : clean;
-    fs.writeFileSync(path.join(folder, `model-${String(i).padStart(4, '0')}.json`), body);
-  }
+  writeGeneratedConfigs(folder, 1000);
   const s = await open();
   try {
     const ms = await pickFolder(s.page, folder, 1000);
@@ -350,4 +298,4 @@ await check('1,000 generated small files: every verdict arrives, pages of 100 ro
 
 await browser.close();
 server.close();
-finish();
+finish(SCREENSHOTS);

@@ -12,41 +12,17 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createStaticServer } from '../../scripts/static-server.mjs';
+import {
+  SHARED, SHOTS, assert, check, dropFiles as dropWith, exitIfMissing, finish, launchChromium, missingChromium, missingDist, openPage,
+  repo, serveDist,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const DIST = path.resolve(process.env.KS_DIST || path.join(repo, 'dist'));
-const SHARED = path.resolve(process.env.KS_SHARED || path.join(repo, '..', 'shared'));
 const WILD = path.join(SHARED, 'corpus/wild');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.KS_SCREENSHOTS || '/tmp';
 
-let passed = 0;
-let failed = 0;
-function check(name, fn) {
-  return Promise.resolve()
-    .then(fn)
-    .then(() => { passed++; console.log(`ok   - ${name}`); })
-    .catch((e) => { failed++; console.log(`FAIL - ${name}\n       ${String(e && e.stack || e).split('\n').join('\n       ')}`); });
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-function finish() {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
-}
-
-const missing = [];
-if (!fs.existsSync(path.join(DIST, 'index.html'))) missing.push(`${DIST}/index.html (run \`trunk build --release\` first)`);
+const missing = missingDist();
 if (!fs.existsSync(path.join(WILD, 'labels.json'))) missing.push(`${WILD}/labels.json (test corpus; set KS_SHARED)`);
-if (!fs.existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install chromium; or set CHROMIUM)`);
-if (missing.length) {
-  console.log('missing:\n  ' + missing.join('\n  '));
-  failed++;
-  finish();
-}
+missing.push(...missingChromium());
+exitIfMissing(missing);
 
 // ---- the catalogue's English prose ----------------------------------------------------
 // en.rs lines: `NAME "id" "template";`  tr.rs lines: `("id", "template"),`
@@ -65,38 +41,14 @@ for (const [id, template] of en) {
 }
 
 // ---- page -------------------------------------------------------------------------------
-const server = createStaticServer(DIST);
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const ORIGIN = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
-const page = await context.newPage();
-const pageErrors = [];
-page.on('pageerror', (e) => pageErrors.push(String(e)));
-await page.goto(ORIGIN + '/', { waitUntil: 'load' });
-await page.waitForSelector('#engine-status.ok', { timeout: 30000 });
+const { server, origin: ORIGIN } = await serveDist();
+const browser = await launchChromium();
+const { page, errors: pageErrors } = await openPage(browser, ORIGIN + '/');
 
 const labels = JSON.parse(fs.readFileSync(path.join(WILD, 'labels.json'), 'utf8')).files;
 const malicious = Object.entries(labels).filter(([, v]) => v.includes('malicious')).map(([k]) => k);
 
-async function dropFiles(files) {
-  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString('base64') }));
-  const dt = await page.evaluateHandle((items) => {
-    const dt = new DataTransfer();
-    for (const { name, b64 } of items) {
-      const bin = atob(b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      dt.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
-    }
-    return dt;
-  }, payload);
-  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
-}
+const dropFiles = (files) => dropWith(page, files);
 
 /// The message texts every card shows: specific titles, category chips, notes, errors.
 async function shownMessages() {
