@@ -296,7 +296,9 @@ fn strings(v: &Value, pos: Pos, key: &str) -> Result<Vec<String>, PolicyError> {
     }
 }
 
-fn read_allow(t: &Table, header: Pos) -> Result<Allow, PolicyError> {
+fn read_allow(t: &Table, first: Pos) -> Result<Allow, PolicyError> {
+    // Each entry by its own `[[allow]]` header (the array's position is the first one's).
+    let header = if t.pos.line > 0 { t.pos } else { first };
     let mut kind = None;
     let (mut reason, mut reviewer, mut expires) = (None, None, None);
     for (k, v, pos) in &t.entries {

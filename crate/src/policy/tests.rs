@@ -197,6 +197,18 @@ fn malformed_policies_name_line_column_and_key() {
 }
 
 #[test]
+fn each_allow_entry_is_told_by_its_own_header_line() {
+    let entry = |h: &str| format!("[[allow]]\nlambda_sha256 = \"{h}\"\nreason = \"r\"\nreviewer = \"x\"\n");
+    let text = format!("version = 1\n\n{}\n{}", entry(H1), entry(&"b".repeat(64)));
+    let p = Policy::parse(&text, "p.toml").unwrap();
+    assert_eq!(p.allow.iter().map(|a| a.line).collect::<Vec<_>>(), [3, 8]);
+    // An error in the second entry names the second header.
+    let text = format!("version = 1\n{}[[allow]]\nreviewer = \"x\"\n", entry(H1));
+    let e = Policy::parse(&text, "p.toml").unwrap_err();
+    assert_eq!((e.line, e.key.as_deref()), (6, Some("allow")), "{e}");
+}
+
+#[test]
 fn documented_example_parses() {
     let text = include_str!("../../../docs/policy.example.toml");
     let p = Policy::parse(text, "policy.example.toml").unwrap();

@@ -37,6 +37,9 @@ impl Value {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     pub entries: Vec<(String, Value, Pos)>,
+    /// Where its header is (`[[allow]]` entries are told apart by it); 0 when the table
+    /// has no header of its own.
+    pub pos: Pos,
 }
 
 impl Table {
@@ -169,7 +172,7 @@ fn open_table(root: &mut Table, keys: &[String], array: bool, pos: Pos) -> Resul
                     return Err(Error { pos, message: format!("[{header}] is already an array of tables") });
                 }
                 if last {
-                    items.push(Value::Table(Table::default()));
+                    items.push(Value::Table(Table { entries: Vec::new(), pos }));
                 }
                 path.push(PathStep::Last(k.clone()));
                 match items.last_mut() {
