@@ -4,26 +4,11 @@
 //! in `NAME.args`; `NAME.out` holds the expected stdout, stderr and exit status, and also
 //! the JSON decisions. `KS_BLESS=1` rewrites the `.out` files (review the diff).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
-}
+use std::path::PathBuf;
 
-fn run(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_keras-sentinel"))
-        .args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+use common::{cli as run, repo};
 
 /// The JSON decisions, one line per file and finding: stable and readable in a diff.
 fn decisions(json: &str) -> String {

@@ -2,21 +2,13 @@
 //! and the tree blocks (not the findings' texts, which have their own tests) are compared
 //! with `tests/data/tree/nested_shared.out` (`KS_BLESS=1` rewrites it; review the diff).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
-}
+use common::repo;
 
 fn run(args: &[&str]) -> (String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_keras-sentinel"))
-        .args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+    let (out, _, code) = common::cli(args);
+    (out, code)
 }
 
 #[test]
