@@ -17,6 +17,8 @@ use crate::report::{truncate, Finding};
 const MAX_NODE_TEXT: usize = 256;
 /// Longest document name shown on a root.
 const MAX_CONTAINER_TEXT: usize = 1024;
+/// Bytes of keys built while placing findings on nodes (see [`Builder::finish`]).
+const MAX_PLACING_BYTES: usize = 64 << 20;
 
 /// What a node is, as the reviewer reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -188,26 +190,42 @@ impl Builder {
         for (i, n) in self.nodes.iter().enumerate() {
             at.entry(key(&self.parts[self.part_of[i]], &n.pointer)).or_insert(i);
         }
-        let place = |container: &str, pointer: &str| -> Option<usize> {
+        // A finding sits on the node with the longest pointer that is a prefix of its own:
+        // each step up builds and hashes a key, so the bytes spent are counted. A file can
+        // hold 10,000 findings under 500-level pointers in a long-named document; past
+        // `MAX_PLACING_BYTES` the remaining marks are left out and counted (display only).
+        let mut spent = 0usize;
+        let mut place = |container: &str, pointer: &str| -> Result<Option<usize>, ()> {
             let mut p = pointer;
             loop {
-                if let Some(&i) = at.get(&key(container, p)) {
-                    return Some(i);
+                spent += container.len() + p.len() + 1;
+                if spent > MAX_PLACING_BYTES {
+                    return Err(());
                 }
-                p = &p[..p.rfind('/')?];
+                if let Some(&i) = at.get(&key(container, p)) {
+                    return Ok(Some(i));
+                }
+                let Some(up) = p.rfind('/') else { return Ok(None) };
+                p = &p[..up];
             }
         };
         let (mut also_marks, mut omitted_marks) = (0usize, 0u64);
         for (fi, f) in findings.iter().enumerate() {
-            let primary = place(&f.location.container, &f.location.pointer);
-            let also = f.evidence.also_at.iter().map(|o| place(&o.location.container, &o.location.pointer));
-            for (k, n) in std::iter::once(primary).chain(also).enumerate() {
-                let Some(n) = n else { continue };
-                if k > 0 {
-                    if also_marks >= self.max {
+            let places = std::iter::once(&f.location).chain(f.evidence.also_at.iter().map(|o| &o.location));
+            for (k, loc) in places.enumerate() {
+                if k > 0 && also_marks >= self.max {
+                    omitted_marks += 1;
+                    continue;
+                }
+                let n = match place(&loc.container, &loc.pointer) {
+                    Ok(Some(n)) => n,
+                    Ok(None) => continue,
+                    Err(()) => {
                         omitted_marks += 1;
                         continue;
                     }
+                };
+                if k > 0 {
                     also_marks += 1;
                 }
                 // Findings come in order: a repeat of `fi` on a node is its last entry.
@@ -368,6 +386,36 @@ mod tests {
         let m = r.model.unwrap();
         assert_eq!((m.nodes.len(), m.omitted), (100, 200));
         assert_eq!(m.nodes[99].parent, Some(98));
+    }
+
+    #[test]
+    fn placing_findings_is_bounded_and_what_is_left_out_is_counted() {
+        use crate::report::{Evidence, Location, Severity};
+        // A 60 KB document name and 500-level pointers with no node on the way: each
+        // finding walks 500 steps with a 60 KB key (30 MB); 300 of them would be 9 GB.
+        let long = format!("{}config.json", "d/".repeat(30_000));
+        let v =
+            crate::container::json::parse(r#"{"class_name": "Dense", "config": {"name": "d", "trainable": true}}"#, 10)
+                .unwrap()
+                .value;
+        let mut b = Builder::new(10);
+        b.document(&long, true);
+        b.open(&v, "d", "/layers/0");
+        b.close();
+        let deep = "/x".repeat(500);
+        let f = |pointer: &str| Finding {
+            code: "X",
+            severity: Severity::High,
+            title: None,
+            layer: String::new(),
+            location: Location { container: long.clone(), pointer: pointer.to_string() },
+            evidence: Evidence::default(),
+        };
+        let mut findings: Vec<Finding> = (0..300).map(|_| f(&deep)).collect();
+        findings.push(f("/layers/0/config"));
+        let m = b.finish(&findings).unwrap();
+        assert!(m.omitted_marks >= 290, "{}", m.omitted_marks);
+        assert_eq!(m.limit, Some("max_overview_nodes"));
     }
 
     #[test]
