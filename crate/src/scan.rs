@@ -798,29 +798,7 @@ mod tests {
 
     #[test]
     fn the_same_code_with_other_arguments_is_reported_apart() {
-        let code = {
-            let mut b = vec![0xe3, 1, 0, 0, 0];
-            b.resize(60, 0);
-            b.chunks(3)
-                .map(|c| {
-                    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-                    let n =
-                        (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
-                    (0..4).map(|i| A[(n >> (18 - 6 * i) & 63) as usize] as char).collect::<String>()
-                })
-                .collect::<String>()
-        };
-        let layer = |name: &str, arg: &str| {
-            format!(
-                r#"{{"class_name": "Lambda", "config": {{"name": "{name}", "trainable": true, "function": ["{code}", null, null], "function_type": "lambda", "arguments": {{"a": "{arg}"}}}}}}"#
-            )
-        };
-        let doc = format!(
-            r#"{{"class_name": "Sequential", "config": {{"name": "s", "layers": [{}, {}, {}]}}}}"#,
-            layer("l1", "x"),
-            layer("l2", "y"),
-            layer("l3", "x")
-        );
+        let doc = lambdas(&["x", "y", "x"]);
         let r = scan_bytes(doc.as_bytes());
         let lambdas: Vec<&Finding> = r.findings.iter().filter(|f| f.code.starts_with("PAIT")).collect();
         assert_eq!(lambdas.len(), 2, "{lambdas:#?}");
