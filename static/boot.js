@@ -19,8 +19,13 @@ if (typeof WebAssembly !== 'object') {
   fatal('this browser does not support Web Workers.');
 } else {
   try {
-    const app = await import(tag.dataset.js);
+    // One wasm module for the page and its scanning workers: the page instantiates it here
+    // and starts the workers itself (web/src/bin/app/pool.rs), posting each the compiled
+    // module and this glue's absolute URL (static/worker_loader.js imports it).
+    const glue = new URL(tag.dataset.js, document.baseURI).href;
+    const app = await import(glue);
     await app.default({ module_or_path: tag.dataset.wasm });
+    app.app_main(glue);
   } catch (e) {
     fatal(String(e && e.message ? e.message : e));
     throw e;

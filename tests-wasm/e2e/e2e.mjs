@@ -49,8 +49,10 @@ const browser = await launchChromium();
 async function newPage(colorScheme = 'light', query = '') {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme, locale: 'en-US' });
   const page = await context.newPage();
-  const log = { requests: [], console: [], errors: [] };
+  const log = { requests: [], console: [], errors: [], fetches: [] };
   page.on('request', (r) => log.requests.push(r.url()));
+  // Every fetch of the page and its workers, each counted once (unlike `requests`).
+  page.on('request', (r) => log.fetches.push(new URL(r.url()).pathname));
   context.on('request', (r) => { if (!log.requests.includes(r.url())) log.requests.push(r.url()); });
   // The page asks for policy.toml next to index.html; this site ships none, so the
   // browser logs that 404 (expected: "no site policy" means the built-in one).
@@ -116,7 +118,15 @@ await check('page loads under the CSP, scan engine (worker) reports ready, only 
   assert(log.errors.length === 0, `page errors: ${log.errors.join(' | ')}`);
   const rules = await page.$$eval('#rules-list details.rule', (d) => d.map((x) => x.dataset.code));
   assert(rules.some((c) => c === 'PAIT-KERAS-101'), `rules reference lacks PAIT-KERAS-101: ${rules}`);
-  assert(log.requests.some((u) => u.endsWith('/worker_bg.wasm')), `worker wasm was not requested: ${log.requests.join(', ')}`);
+  // One wasm at start, fetched once: the scanning workers run the page's own module, which
+  // the page posts to them compiled (web/src/bin/app/pool.rs), so no worker fetches wasm.
+  // Once every worker of the pool has loaded the glue (the page's JS, imported by each):
+  const workers = await page.evaluate(() => Math.min(4, navigator.hardwareConcurrency || 1));
+  const glue = () => log.fetches.filter((p) => /^\/app-[0-9a-f]+\.js$/.test(p)).length;
+  for (let i = 0; i < 100 && glue() < 1 + workers; i++) await page.waitForTimeout(100);
+  const wasm = log.fetches.filter((p) => p.endsWith('.wasm'));
+  assert(glue() === 1 + workers, `the page's glue was loaded ${glue()} times for ${workers} workers`);
+  assert(wasm.length === 1 && /^\/app-[0-9a-f]+_bg\.wasm$/.test(wasm[0]), `wasm fetched at start (${workers} workers): ${wasm.join(', ') || 'none'}`);
   // The rules' guidance (rules.json) is fetched when a reader first opens it, not at start.
   assert(!log.requests.some((u) => u.endsWith('/rules.json')), 'rules.json was fetched at start');
 });
@@ -264,6 +274,25 @@ await check('limits setting: a bad line holds the queue and is shown; a limit se
     await w.context.close();
   }
 });
+
+if (!KS_URL) {
+  await check('a scanning worker that cannot start: the page says the scan engine could not start', async () => {
+    // Its script fails to load (workers start with the page's module, web/src/bin/app/pool.rs):
+    // each start fails, the pool gives up after 3 and says so, instead of waiting forever.
+    const broken = await serveDist({ '/worker_loader.js': { status: 500 } });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      await page.goto(broken.origin + '/', { waitUntil: 'load' });
+      await page.waitForSelector('#engine-status.bad', { timeout: 30000 });
+      const text = await page.textContent('#engine-status');
+      assert(/could not start/.test(text), `engine status: ${text}`);
+    } finally {
+      await context.close();
+      broken.server.close();
+    }
+  });
+}
 
 await check('whole session: every request went to the page origin, no errors, no CSP violations', async () => {
   const { log } = main;

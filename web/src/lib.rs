@@ -1,6 +1,6 @@
-//! Browser glue shared by the page (`bin/app.rs`), the scanning worker
-//! (`bin/worker.rs`), the exporter (`bin/exporter.rs`, loaded on the first export) and
-//! the browser tests (`tests-wasm`).
+//! Browser glue shared by the page and its scanning workers (one wasm: `bin/app.rs`, the
+//! workers' code in `bin/app/scan_worker.rs`), the exporter (`bin/exporter.rs`, loaded on
+//! the first export) and the browser tests (`tests-wasm`).
 //!
 //! - [`blob_source::BlobSource`]: the core's [`ByteSource`](keras_sentinel::source::ByteSource)
 //!   over a `Blob`/`File`, read synchronously with `FileReaderSync` + `Blob.slice` inside a

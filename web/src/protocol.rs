@@ -1,7 +1,11 @@
 //! Messages between the page and its workers (plain JS objects, structured clone): the
-//! scanning worker (`bin/worker.rs`) and the exporter (`bin/exporter.rs`).
+//! scanning worker (`bin/app/scan_worker.rs`, part of the page's wasm) and the exporter
+//! (`bin/exporter.rs`).
 //!
 //! page → worker:
+//! - `{ type: "start", module: WebAssembly.Module, glue: string }` — first, to
+//!   `static/worker_loader.js`: the page's compiled module and the URL of its glue, which
+//!   the loader instantiates before calling `worker_main`;
 //! - `{ type: "policy", text?: string, name: string, off?: true }` — the policy to apply from
 //!   now on: `text` is a policy file, no text the built-in policy, `off` none at all (the
 //!   site's policy could not be read). Sent after every `ready`, before any file;
@@ -36,6 +40,7 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
+pub const START: &str = "start";
 pub const READY: &str = "ready";
 pub const PROGRESS: &str = "progress";
 pub const RESULT: &str = "result";

@@ -15,6 +15,10 @@ mod overview;
 // The pool of scanning workers.
 #[path = "app/pool.rs"]
 mod pool;
+// What each scanning worker runs: the same wasm module as the page, so the page loads one
+// module at start, not two that are mostly the same code.
+#[path = "app/scan_worker.rs"]
+mod scan_worker;
 // The results table (sort, filter, pages, keyboard) and the cards' open state.
 #[path = "app/table.rs"]
 mod table;
@@ -753,7 +757,7 @@ fn start_worker(slot: usize) {
         }
         generation
     });
-    let worker = match Worker::new("./worker_loader.js") {
+    let worker = match pool::new_worker() {
         Ok(w) => w,
         Err(e) => {
             with_app(|app| app.engine_note = Some(("engine_failed", js_err(&e))));
@@ -1271,7 +1275,16 @@ fn wire_input(id: &str, folder: bool) {
     });
 }
 
-fn main() {
+/// Runs in both the page and its workers when the module is instantiated (wasm-bindgen
+/// makes a bin's `main` the start function), so it does nothing: the page's boot.js calls
+/// [`app_main`], a worker's loader calls `scan_worker::worker_main`.
+fn main() {}
+
+/// The page's entry point (static/boot.js), given the URL of this module's JS glue, which
+/// the scanning workers import to run this same module.
+#[wasm_bindgen]
+pub fn app_main(glue_url: String) {
+    pool::set_glue(glue_url);
     let doc = document();
     let lang = initial_lang();
     with_app(|app| app.lang = lang);

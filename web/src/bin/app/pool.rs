@@ -4,9 +4,48 @@
 //! file, cancel and panic restart, and these restart only that slot's worker. The pool has
 //! `navigator.hardwareConcurrency` workers (capped, `results_table::pool_size`), all
 //! started with the page.
+//!
+//! A worker runs the page's own wasm module (see `scan_worker.rs` for why one module): it is
+//! a module worker (`static/worker_loader.js`) sent the page's compiled `WebAssembly.Module`
+//! and the URL of the page's glue, so starting or restarting one fetches and compiles no
+//! wasm.
 
 use super::*;
 use keras_sentinel_web::results_table;
+use web_sys::{WorkerOptions, WorkerType};
+
+thread_local! {
+    /// The URL of the page's wasm-bindgen glue (`app-HASH.js`; boot.js passes it to
+    /// `app_main`): each worker imports it to instantiate the page's module.
+    static GLUE: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Remembers the page's glue URL for the workers (`app_main`, before the first worker).
+pub fn set_glue(url: String) {
+    GLUE.with(|g| *g.borrow_mut() = url);
+}
+
+/// Starts one scanning worker and posts it what it needs to run the page's module:
+/// `{type: "start", module, glue}`. Its messages are queued until the caller sets its
+/// handlers (same task). A worker that fails later (import, instantiation) posts `panic`
+/// before `ready`, or raises `error`: the page's usual "could not start" handling.
+pub fn new_worker() -> Result<Worker, JsValue> {
+    let opts = WorkerOptions::new();
+    opts.set_type(WorkerType::Module);
+    let worker = Worker::new_with_options("./worker_loader.js", &opts)?;
+    let start = obj(&[
+        ("type", protocol::START.into()),
+        // The module this page instantiated (`WebAssembly.Module` is structured-cloneable
+        // to a dedicated worker): the worker neither fetches nor compiles it again.
+        ("module", wasm_bindgen::module()),
+        ("glue", GLUE.with(|g| g.borrow().clone()).into()),
+    ]);
+    if let Err(e) = worker.post_message(&start) {
+        worker.terminate();
+        return Err(e);
+    }
+    Ok(worker)
+}
 
 pub struct Slot {
     pub worker: Option<Worker>,

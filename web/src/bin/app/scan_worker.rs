@@ -1,4 +1,11 @@
-//! The scanning worker (a dedicated Web Worker, built `--target no-modules`).
+//! The scanning worker: the code each dedicated Web Worker of the page's pool runs.
+//!
+//! Part of the page's own wasm (the `app` bin), not a wasm of its own: the page compiles
+//! its module once and posts that `WebAssembly.Module` to every worker it starts
+//! (`pool::start_worker`); `static/worker_loader.js` instantiates it with the same glue and
+//! calls [`worker_main`]. The page and the scanner share most of their code (std, fmt,
+//! serde_json, the report types and messages, the web-sys glue), so one module is ~40% less
+//! wasm to download at start than two, and no worker fetches or compiles anything.
 //!
 //! Receives the policy (`{ type: "policy", … }`) and files (`{ id, file, path? }`) from the
 //! page. Each file is scanned through [`BlobSource`] (random-access reads with
@@ -232,7 +239,10 @@ fn hash_file(id: JsValue, blob: Blob, mut report: keras_sentinel::report::FileRe
     }
 }
 
-fn main() {
+/// The worker's entry point, called by `static/worker_loader.js` once the module the page
+/// posted is instantiated in this worker (never on the page: see `app_main`).
+#[wasm_bindgen]
+pub fn worker_main() {
     // A bug in the scanner must not leave the page waiting: report it, then let the trap
     // happen (the page restarts the worker and carries on with the next file).
     std::panic::set_hook(Box::new(|info| {
