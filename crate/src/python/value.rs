@@ -145,11 +145,7 @@ impl V {
             Obj::Int(i) => V::Int(*i),
             Obj::BigInt(neg, d) => V::Opaque(Rc::from(bigint_to_string(*neg, d))),
             Obj::Float(f) => V::Float(*f),
-            Obj::Complex(re, im) => V::Opaque(Rc::from(if *re == 0.0 {
-                format!("{}j", fmt_float(*im))
-            } else {
-                format!("({}+{}j)", fmt_float(*re), fmt_float(*im))
-            })),
+            Obj::Complex(re, im) => V::Opaque(Rc::from(fmt_complex(*re, *im))),
             Obj::Bytes(b) => V::Bytes(b.clone()),
             Obj::Str(s) => V::Str(s.clone()),
             Obj::Tuple(t) => V::Tuple(t.iter().map(V::from_obj).collect()),
@@ -358,13 +354,112 @@ pub fn fmt_float(f: f64) -> String {
         } else {
             "-float('inf')".into()
         }
-    } else if f == f.trunc() && f.abs() < 1e16 {
-        // `{f}` writes an integral value without a fraction or an exponent; `{f:.1}` would
-        // be the same text but links a second float formatter into the page's wasm.
-        format!("{f}.0")
     } else {
-        format!("{f}")
+        float_repr(f, false, true)
     }
+}
+
+/// `repr(complex)`: `1j`, `(1+2j)`, `(-0-1.5j)` (the parts without `.0`, as Python writes them).
+fn fmt_complex(re: f64, im: f64) -> String {
+    let part = |f: f64, sign: bool| {
+        if f.is_nan() {
+            format!("{}nan", if sign { "+" } else { "" })
+        } else if f.is_infinite() {
+            format!(
+                "{}inf",
+                if f < 0.0 {
+                    "-"
+                } else if sign {
+                    "+"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            float_repr(f, sign, false)
+        }
+    };
+    if re == 0.0 && re.is_sign_positive() {
+        format!("{}j", part(im, false))
+    } else {
+        format!("({}{}j)", part(re, false), part(im, true))
+    }
+}
+
+/// CPython's `float_repr_style = 'short'` (`PyOS_double_to_string(x, 'r', ...)`): the shortest
+/// digits that read back as `f`, fixed notation while the decimal point falls within
+/// `-4 < decpt <= 16`, else `d.ddde±XX`; `dot_0` adds `.0` to an integral fixed number
+/// (`float.__repr__` does, complex parts do not). The digits come from `zmij`, which
+/// serde_json already links: std's float printers would add ~14 KB to the page's wasm.
+fn float_repr(f: f64, sign: bool, dot_0: bool) -> String {
+    let mut buf = zmij::Buffer::new();
+    let text = buf.format_finite(f);
+    let (digits, decpt) = shortest_digits(text);
+    let mut out = String::with_capacity(digits.len() + 8);
+    if f.is_sign_negative() {
+        out.push('-');
+    } else if sign {
+        out.push('+');
+    }
+    if digits.is_empty() {
+        out.push('0');
+        if dot_0 {
+            out.push_str(".0");
+        }
+        return out;
+    }
+    if decpt <= -4 || decpt > 16 {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let e = decpt - 1;
+        out.push('e');
+        out.push(if e < 0 { '-' } else { '+' });
+        let e = e.unsigned_abs();
+        if e < 10 {
+            out.push('0');
+        }
+        out.push_str(&e.to_string());
+    } else if decpt <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', decpt.unsigned_abs() as usize));
+        out.push_str(&digits);
+    } else {
+        let point = decpt as usize;
+        if digits.len() <= point {
+            out.push_str(&digits);
+            out.extend(std::iter::repeat_n('0', point - digits.len()));
+            if dot_0 {
+                out.push_str(".0");
+            }
+        } else {
+            out.push_str(&digits[..point]);
+            out.push('.');
+            out.push_str(&digits[point..]);
+        }
+    }
+    out
+}
+
+/// The significant digits of a formatted float (`-12.5e3`, `0.001`, `1e-7`) without
+/// leading or trailing zeros, and the decimal point's place: the value is `0.DIGITS × 10^decpt`.
+/// Zero has no digits.
+fn shortest_digits(text: &str) -> (String, i32) {
+    let text = text.trim_start_matches('-');
+    let (mantissa, exp) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().unwrap_or(0)),
+        None => (text, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits: String = int.chars().chain(frac.chars()).collect();
+    let mut decpt = int.len() as i32 + exp;
+    let lead = digits.len() - digits.trim_start_matches('0').len();
+    digits.drain(..lead);
+    decpt -= lead as i32;
+    digits.truncate(digits.trim_end_matches('0').len());
+    (digits, decpt)
 }
 
 /// `repr(str)` as Python writes it (single quotes unless the text has one and no double).
@@ -414,22 +509,86 @@ pub fn py_repr_bytes(b: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fmt_float;
+    use super::{fmt_complex, fmt_float};
 
     #[test]
-    fn integral_floats_are_written_as_python_repr() {
+    fn floats_are_written_as_python_repr() {
+        // CPython 3.11's repr() of each value.
+        for (f, want) in [
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (3.0, "3.0"),
+            (-7.0, "-7.0"),
+            (0.1, "0.1"),
+            (1.5, "1.5"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1.5e16, "1.5e+16"),
+            (123456789012345680.0, "1.2345678901234568e+17"),
+            (0.0001, "0.0001"),
+            (0.00012, "0.00012"),
+            (1e-5, "1e-05"),
+            (-2.5e-7, "-2.5e-07"),
+            (1e300, "1e+300"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (1234.5678, "1234.5678"),
+            (9007199254740993.0, "9007199254740992.0"),
+            (f64::NAN, "float('nan')"),
+            (f64::NEG_INFINITY, "-float('inf')"),
+        ] {
+            assert_eq!(fmt_float(f), want, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn complex_numbers_are_written_as_python_repr() {
+        for (re, im, want) in [
+            (0.0, 1.0, "1j"),
+            (0.0, -1.5, "-1.5j"),
+            (1.0, 2.0, "(1+2j)"),
+            (1.0, -2.0, "(1-2j)"),
+            (-0.0, 1.0, "(-0+1j)"),
+            (0.5, 1e20, "(0.5+1e+20j)"),
+            (0.0, f64::INFINITY, "infj"),
+            (1.0, f64::NAN, "(1+nanj)"),
+        ] {
+            assert_eq!(fmt_complex(re, im), want, "{re:?} {im:?}");
+        }
+    }
+
+    /// CPython's repr() of 1,000 doubles (tools/float_repr_cases.py), ties to even included.
+    #[test]
+    fn floats_match_cpython_repr() {
+        let cases = include_str!("testdata/float_repr.txt");
+        let mut n = 0;
+        for line in cases.lines().filter(|l| !l.starts_with('#')) {
+            let (bits, want) = line.split_once(' ').unwrap();
+            let f = f64::from_bits(u64::from_str_radix(bits, 16).unwrap());
+            assert_eq!(fmt_float(f), want, "{f:?}");
+            n += 1;
+        }
+        assert_eq!(n, 1000);
+    }
+
+    /// Any double: the text reads back as the same value, with as few digits as std's
+    /// shortest round-trip form (std breaks ties differently, so only the count is compared).
+    #[test]
+    fn digits_are_the_shortest_that_read_back() {
         let mut x: u64 = 0x853C_49E6_748F_EA9B;
-        for _ in 0..20_000 {
+        for _ in 0..200_000 {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let f = (f64::from_bits(x) % 1e16).trunc();
-            if f.is_finite() {
-                assert_eq!(fmt_float(f), format!("{f:.1}"), "{f:?}");
+            let f = f64::from_bits(x);
+            if !f.is_finite() {
+                continue;
             }
-        }
-        for (f, want) in [(0.0, "0.0"), (-0.0, "-0.0"), (3.0, "3.0"), (-7.0, "-7.0"), (1e15, "1000000000000000.0")] {
-            assert_eq!(fmt_float(f), want, "{f:?}");
+            let text = fmt_float(f);
+            assert_eq!(text.parse::<f64>().unwrap().to_bits(), f.to_bits(), "{f:?} -> {text}");
+            let std = format!("{f:e}");
+            let mantissa = std.trim_start_matches('-').split('e').next().unwrap().replace('.', "");
+            assert_eq!(super::shortest_digits(&text).0.len(), mantissa.len(), "{f:?} -> {text}");
         }
     }
 }
