@@ -1,6 +1,7 @@
 //! The pipeline of one file: sniff → container → config walk → code analysis → rules.
 //! Each stage only sees the output of the one before; findings carry their evidence.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::container::json;
@@ -269,8 +270,14 @@ impl Scan<'_> {
                 Evidence { notes: vec![l.message()], ..Evidence::default() },
             ));
         }
-        let (value, unwrapped) =
-            keras::unwrap_double_encoded(parsed.value, self.limits.max_json_unwrap, self.limits.max_json_depth);
+        // The walk borrows every string of the tree from its text: `doc.text`, or the
+        // innermost text of a double-encoded document (kept here until the walk ends).
+        let inner = keras::double_encoded_text(&parsed.value, self.limits.max_json_unwrap, self.limits.max_json_depth);
+        let inner_parsed = inner.as_ref().and_then(|(text, _)| json::parse(text, self.limits.max_json_depth).ok());
+        let (value, unwrapped) = match (&inner_parsed, &inner) {
+            (Some(p), Some((_, n))) => (&p.value, *n),
+            _ => (&parsed.value, 0),
+        };
         let container = if unwrapped > 0 {
             let what = if doc.container.is_empty() { "file".to_string() } else { doc.container.clone() };
             format!("{what} (JSON string decoded {unwrapped}×)")
@@ -278,7 +285,7 @@ impl Scan<'_> {
             doc.container.clone()
         };
         self.tree.document(&container, doc.role != container::Role::SavedModelNode);
-        let items = keras::walk::walk_into(&value, Some(&mut self.tree));
+        let items = keras::walk::walk_into(value, Some(&mut self.tree));
         if items.is_empty() && doc.role == container::Role::Model {
             // Nothing Keras would deserialise (no `{"class_name": …}` object, no function):
             // `package.json`, `{}`, a list of numbers. The walk found nothing to report
@@ -382,9 +389,9 @@ impl Scan<'_> {
         } else {
             let input = FunctionInput {
                 code: &decoded.bytes,
-                defaults: p.defaults.as_ref(),
-                closure: p.closure.as_ref(),
-                arguments: p.arguments.as_ref(),
+                defaults: p.defaults,
+                closure: p.closure,
+                arguments: p.arguments,
                 module: p.module.as_deref(),
             };
             Some(python::analyze_for(&input, loading_lines(p.shape), self.limits))
@@ -483,7 +490,7 @@ impl Scan<'_> {
             }
             self.add(f);
         }
-        let cfg_str = |key: &str| o.config.as_ref().and_then(|c| c.get_str(key)).map(str::to_string);
+        let cfg_str = |key: &str| o.config.as_ref().and_then(|c| c.get_str(key)).map(Cow::into_owned);
         match o.class_name.as_str() {
             "StringLookup" | "IntegerLookup" | "TextVectorization" => {
                 if let Some(v) = cfg_str("vocabulary") {

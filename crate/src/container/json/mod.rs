@@ -10,12 +10,16 @@
 //!
 //! - [`encoding`]: bytes → text as `json.loads(bytes)` decodes them, and the sniff test.
 //! - [`parse`](mod@parse): text → [`Json`], iteratively, in linear time and memory.
-//! - [`value`]: the tree; every operation on it is free of recursion on depth.
+//! - [`value`]: the tree, whose strings and numbers are spans of the text; every
+//!   operation on it is free of recursion on depth.
+//! - [`escape`]: one `\` escape read as CPython reads it, for the parser (to check) and
+//!   for the strings (to decode when a consumer reads the text).
 //!
 //! Nesting is bounded by [`Limits::max_json_depth`](crate::limits::Limits), set to
 //! what CPython's own scanner reads; deeper files are an error, never a crash.
 
 pub mod encoding;
+pub mod escape;
 pub mod parse;
 pub mod value;
 
@@ -79,10 +83,10 @@ impl fmt::Display for JsonError {
     }
 }
 
-/// A parsed document and the leniencies it used.
+/// A parsed document and the leniencies it used; the value borrows from the text.
 #[derive(Debug, Clone)]
-pub struct Parsed {
-    pub value: Json,
+pub struct Parsed<'a> {
+    pub value: Json<'a>,
     pub leniencies: Vec<Leniency>,
 }
 
