@@ -444,26 +444,27 @@ impl Scan<'_> {
     }
 
     fn object(&mut self, o: &Object, container: &str) {
-        let loc = Location { container: container.to_string(), pointer: o.site.pointer.clone() };
+        // Built only for a finding: most objects (the model's own layers) have none.
+        let loc = || Location { container: container.to_string(), pointer: o.site.pointer.clone() };
         let layer = o.site.layer.as_str();
-        let dotted = match o.module.as_deref() {
-            Some(m) if !m.is_empty() => format!("{m}.{}", o.class_name),
-            _ => o.class_name.clone(),
+        let dotted: Cow<str> = match o.module.as_deref() {
+            Some(m) if !m.is_empty() => format!("{m}.{}", o.class_name).into(),
+            _ => o.class_name.as_ref().into(),
         };
-        let ev = |notes: Vec<Message>| Evidence { reference: Some(dotted.clone()), notes, ..Evidence::default() };
+        let ev = |notes: Vec<Message>| Evidence { reference: Some(dotted.to_string()), notes, ..Evidence::default() };
 
         if let Some(name) = o.layer_name.as_deref().filter(|n| cr::is_traversal_name(n)) {
             let note = msg!(en::NOTE_LAYER_NAME, name = format!("{name:?}"));
-            self.add(finding(&cr::NAME, None, layer, loc.clone(), ev(vec![note])));
+            self.add(finding(&cr::NAME, None, layer, loc(), ev(vec![note])));
         }
         if cr::is_gadget(&dotted) && o.class_name != "TFSMLayer" {
-            let title = msg!(en::TITLE_CONFIG_BUILDS, name = &dotted);
-            self.add(finding(&cr::GADGET, Some(title), layer, loc.clone(), ev(vec![])));
+            let title = msg!(en::TITLE_CONFIG_BUILDS, name = dotted.as_ref());
+            self.add(finding(&cr::GADGET, Some(title), layer, loc(), ev(vec![])));
         }
         let foreign = o.module.as_deref().filter(|m| !m.is_empty() && !cr::is_keras_module(m));
         if let Some(m) = foreign {
             let note = msg!(en::NOTE_MODULE_CLASS, module = format!("{m:?}"), class = format!("{:?}", o.class_name));
-            let mut f = finding(&cr::MODULE, None, layer, loc.clone(), ev(vec![note]));
+            let mut f = finding(&cr::MODULE, None, layer, loc(), ev(vec![note]));
             if let Some(r) = &o.registered_name {
                 f.evidence.notes.push(msg!(en::NOTE_REGISTERED_AS, name = format!("{r:?}")));
             }
@@ -480,28 +481,28 @@ impl Scan<'_> {
             if let Some(r) = &o.registered_name {
                 notes.push(msg!(en::NOTE_REGISTERED_AS, name = format!("{r:?}")));
             }
-            let title = msg!(en::TITLE_CUSTOM_CLASS, class = &o.class_name);
-            let mut f = finding(&cr::CUSTOM, Some(title), layer, loc.clone(), ev(notes));
+            let title = msg!(en::TITLE_CUSTOM_CLASS, class = o.class_name.as_ref());
+            let mut f = finding(&cr::CUSTOM, Some(title), layer, loc(), ev(notes));
             if o.site.pointer.is_empty() && o.is_layer {
                 // The whole model is code from the loader's environment: nothing to verify.
                 f.severity = Severity::High;
-                f.title = Some(msg!(en::TITLE_WHOLE_MODEL_CUSTOM, class = &o.class_name));
+                f.title = Some(msg!(en::TITLE_WHOLE_MODEL_CUSTOM, class = o.class_name.as_ref()));
                 f.evidence.notes.push(msg!(en::NOTE_NO_ARCHITECTURE));
             }
             self.add(f);
         }
         let cfg_str = |key: &str| o.config.as_ref().and_then(|c| c.get_str(key)).map(Cow::into_owned);
-        match o.class_name.as_str() {
+        match o.class_name.as_ref() {
             "StringLookup" | "IntegerLookup" | "TextVectorization" => {
                 if let Some(v) = cfg_str("vocabulary") {
                     let note = msg!(en::NOTE_VOCABULARY, value = format!("{v:?}"));
-                    self.add(finding(&cr::VOCAB, None, layer, loc.clone(), ev(vec![note])));
+                    self.add(finding(&cr::VOCAB, None, layer, loc(), ev(vec![note])));
                 }
             }
             "TFSMLayer" => {
                 if let Some(v) = cfg_str("filepath") {
                     let note = msg!(en::NOTE_FILEPATH, value = format!("{v:?}"));
-                    self.add(finding(&cr::TFSM, None, layer, loc.clone(), ev(vec![note])));
+                    self.add(finding(&cr::TFSM, None, layer, loc(), ev(vec![note])));
                 }
             }
             "TorchModuleWrapper" => {
@@ -510,7 +511,7 @@ impl Scan<'_> {
                     Some(b64) => torch_module_evidence(&b64, self.limits, self.budget, &mut e),
                     None => e.notes.push(msg!(en::NOTE_NO_TORCH_MODULE)),
                 }
-                self.add(finding(&cr::TORCH, None, layer, loc, e));
+                self.add(finding(&cr::TORCH, None, layer, loc(), e));
             }
             _ => {}
         }

@@ -91,11 +91,12 @@ impl Reference {
 #[derive(Debug, Clone)]
 pub struct Object<'t> {
     pub site: Site,
-    pub class_name: String,
-    pub module: Option<String>,
-    pub registered_name: Option<String>,
+    /// The texts below borrow from the tree (copied only when they hold escapes).
+    pub class_name: Cow<'t, str>,
+    pub module: Option<Cow<'t, str>>,
+    pub registered_name: Option<Cow<'t, str>>,
     /// `config.name` when the object is a layer or model.
-    pub layer_name: Option<String>,
+    pub layer_name: Option<Cow<'t, str>>,
     /// The object is a layer or a model (not an initializer, optimizer, …).
     pub is_layer: bool,
     /// The object's `config`, kept only for the classes whose config the rules read

@@ -390,15 +390,14 @@ impl<'t> Walker<'t, '_> {
 
         if let Some(c) = class.filter(|c| !matches!(*c, "function" | "__lambda__")) {
             let config = CONFIG_KEPT.contains(&c).then(|| v.get("config").map(shallow)).flatten();
+            let layer = layer_name(v);
             self.items.push(Item::Object(Object {
                 site: self.site(&At(ptr, String::new()), slot),
-                class_name: c.to_string(),
-                module: v.get_str("module").map(Cow::into_owned),
-                registered_name: v.get_str("registered_name").map(Cow::into_owned),
-                layer_name: layer_name(v)
-                    .filter(|_| v.get("config").and_then(|c| c.get_str("name")).is_some())
-                    .map(Cow::into_owned),
-                is_layer: layer_name(v).is_some(),
+                class_name: v.get_str("class_name").unwrap_or_default(),
+                module: v.get_str("module"),
+                registered_name: v.get_str("registered_name"),
+                is_layer: layer.is_some(),
+                layer_name: layer.filter(|_| v.get("config").is_some_and(|c| c.get("name").is_some_and(Json::is_str))),
                 config,
             }));
         }
