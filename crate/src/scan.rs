@@ -60,6 +60,7 @@ pub fn scan_with(
         dropped: 0,
         also_dropped: HashMap::new(),
         tree: keras::overview::Builder::new(limits.max_overview_nodes),
+        dotted: String::new(),
     };
     for (place, note) in &extracted.notes {
         s.add(finding(
@@ -228,6 +229,8 @@ struct Scan<'l> {
     also_dropped: HashMap<usize, usize>,
     /// The model overview, recorded by the same walk that finds the functions.
     tree: keras::overview::Builder,
+    /// An object's `module.class`, rewritten per object (one buffer, not a string each).
+    dotted: String,
 }
 
 impl Scan<'_> {
@@ -447,18 +450,21 @@ impl Scan<'_> {
         // Built only for a finding: most objects (the model's own layers) have none.
         let loc = || Location { container: container.to_string(), pointer: o.site.pointer.clone() };
         let layer = o.site.layer.as_str();
-        let dotted: Cow<str> = match o.module.as_deref() {
-            Some(m) if !m.is_empty() => format!("{m}.{}", o.class_name).into(),
-            _ => o.class_name.as_ref().into(),
-        };
-        let ev = |notes: Vec<Message>| Evidence { reference: Some(dotted.to_string()), notes, ..Evidence::default() };
+        let mut dotted = std::mem::take(&mut self.dotted);
+        dotted.clear();
+        if let Some(m) = o.module.as_deref().filter(|m| !m.is_empty()) {
+            dotted.push_str(m);
+            dotted.push('.');
+        }
+        dotted.push_str(&o.class_name);
+        let ev = |notes: Vec<Message>| Evidence { reference: Some(dotted.clone()), notes, ..Evidence::default() };
 
         if let Some(name) = o.layer_name.as_deref().filter(|n| cr::is_traversal_name(n)) {
             let note = msg!(en::NOTE_LAYER_NAME, name = format!("{name:?}"));
             self.add(finding(&cr::NAME, None, layer, loc(), ev(vec![note])));
         }
         if cr::is_gadget(&dotted) && o.class_name != "TFSMLayer" {
-            let title = msg!(en::TITLE_CONFIG_BUILDS, name = dotted.as_ref());
+            let title = msg!(en::TITLE_CONFIG_BUILDS, name = &dotted);
             self.add(finding(&cr::GADGET, Some(title), layer, loc(), ev(vec![])));
         }
         let foreign = o.module.as_deref().filter(|m| !m.is_empty() && !cr::is_keras_module(m));
@@ -515,6 +521,7 @@ impl Scan<'_> {
             }
             _ => {}
         }
+        self.dotted = dotted;
     }
 
     fn hdf5_issue(&mut self, container: &str, issue: &crate::container::hdf5::StorageIssue) {
