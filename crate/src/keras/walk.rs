@@ -13,8 +13,15 @@ use super::{Item, Object, Payload, Reference, Shape, Site};
 use crate::container::json::{pointer_segment, Json, JsonStr};
 use crate::python::payload::{decode_code, looks_like_code_object, may_decode_to_code};
 
-/// Keys of a Lambda/Merge config that may hold a function (lambda-formats.md §6.1).
-const FUNCTION_SLOTS: &[&str] = &["function", "output_shape", "mask", "mode", "output_mask"];
+/// Keys of a Lambda/Merge config that may hold a function (lambda-formats.md §6.1), and
+/// the key that names each one's kind.
+const FUNCTION_SLOTS: &[(&str, &str)] = &[
+    ("function", "function_type"),
+    ("output_shape", "output_shape_type"),
+    ("mask", "mask_type"),
+    ("mode", "mode_type"),
+    ("output_mask", "output_mask_type"),
+];
 
 /// Walks `root` and returns every function payload and function reference in it (they
 /// borrow their texts and values from `root`).
@@ -367,8 +374,8 @@ impl<'t> Walker<'t, '_> {
             // Lambda/Merge configs without `*_type` keys (Keras 1.0.x, Keras 3, crafted files).
             if is_lambda_like {
                 if let Some(cfg) = v.get("config").filter(|c| c.as_obj().is_some()) {
-                    for slot in FUNCTION_SLOTS {
-                        if cfg.get(&format!("{slot}_type")).is_some() {
+                    for (slot, slot_type) in FUNCTION_SLOTS {
+                        if cfg.get(slot_type).is_some() {
                             continue; // handled above when the walk reaches `config`
                         }
                         let Some(payload) = cfg.get(slot) else { continue };
