@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::container::json;
+use crate::keras::walk::Place;
 use crate::keras::{self, Item, Object, Payload, Reference};
 use crate::limits::{json_memory_estimate, Budget, LimitHit, Limits};
 use crate::messages::{en, Message};
@@ -288,27 +289,36 @@ impl Scan<'_> {
             doc.container.clone()
         };
         self.tree.document(&container, doc.role != container::Role::SavedModelNode);
-        let items = keras::walk::walk_into(value, Some(&mut self.tree));
-        if items.is_empty() && doc.role == container::Role::Model {
+        // Each item is checked as the walk finds it (in the walk's order, as a list of
+        // them would be), so an object's site is built only for a finding.
+        let mut tree = std::mem::replace(&mut self.tree, keras::overview::Builder::new(0));
+        let mut found = 0usize;
+        keras::walk::walk_each(value, Some(&mut tree), &mut |item, place| {
+            found += 1;
+            self.item(item, place, &container);
+        });
+        self.tree = tree;
+        if found == 0 && doc.role == container::Role::Model {
             // Nothing Keras would deserialise (no `{"class_name": …}` object, no function):
             // `package.json`, `{}`, a list of numbers. The walk found nothing to report
             // either, so this only turns `clean` into `error`; it never skips a check.
             let at = if container.is_empty() { "JSON".to_string() } else { container.clone() };
             self.errors.push(ScanError::new(at, msg!(en::ERR_NOT_KERAS_CONFIG)));
         }
-        for item in items {
-            match item {
-                Item::Function(p) => self.function(&p, &container),
-                Item::Reference(r) => self.reference(&r, &container),
-                Item::Object(o) => self.object(&o, &container),
-                Item::SourceText { site, text } => {
-                    let loc = Location { container: container.clone(), pointer: site.pointer.clone() };
-                    let shown = self.source_text_prefix(&text, &loc);
-                    let mut ev = Evidence { source: Some(truncate(&text, shown)), ..Evidence::default() };
-                    ev.notes.push(msg!(en::NOTE_SOURCE_TEXT));
-                    classify_words(&text[..shown], &mut ev);
-                    self.add(finding(&lr::SUSPICIOUS, Some(msg!(en::TITLE_SOURCE_TEXT)), &site.layer, loc, ev));
-                }
+    }
+
+    fn item(&mut self, item: Item, place: &Place, container: &str) {
+        match item {
+            Item::Function(p) => self.function(&p, container),
+            Item::Reference(r) => self.reference(&r, container),
+            Item::Object(o) => self.object(&o, place, container),
+            Item::SourceText { site, text } => {
+                let loc = Location { container: container.to_string(), pointer: site.pointer.clone() };
+                let shown = self.source_text_prefix(&text, &loc);
+                let mut ev = Evidence { source: Some(truncate(&text, shown)), ..Evidence::default() };
+                ev.notes.push(msg!(en::NOTE_SOURCE_TEXT));
+                classify_words(&text[..shown], &mut ev);
+                self.add(finding(&lr::SUSPICIOUS, Some(msg!(en::TITLE_SOURCE_TEXT)), &site.layer, loc, ev));
             }
         }
     }
@@ -446,10 +456,12 @@ impl Scan<'_> {
         }
     }
 
-    fn object(&mut self, o: &Object, container: &str) {
-        // Built only for a finding: most objects (the model's own layers) have none.
-        let loc = || Location { container: container.to_string(), pointer: o.site.pointer.clone() };
-        let layer = o.site.layer.as_str();
+    /// The config rules on object `o`; its site (from `place`) is built at its first
+    /// finding: most objects (the model's own layers) have none.
+    fn object(&mut self, o: &Object, place: &Place, container: &str) {
+        let site = std::cell::OnceCell::new();
+        let site = || site.get_or_init(|| place.site());
+        let loc = || Location { container: container.to_string(), pointer: site().pointer.clone() };
         let mut dotted = std::mem::take(&mut self.dotted);
         dotted.clear();
         if let Some(m) = o.module.as_deref().filter(|m| !m.is_empty()) {
@@ -461,16 +473,16 @@ impl Scan<'_> {
 
         if let Some(name) = o.layer_name.as_deref().filter(|n| cr::is_traversal_name(n)) {
             let note = msg!(en::NOTE_LAYER_NAME, name = format!("{name:?}"));
-            self.add(finding(&cr::NAME, None, layer, loc(), ev(vec![note])));
+            self.add(finding(&cr::NAME, None, &site().layer, loc(), ev(vec![note])));
         }
         if cr::is_gadget(&dotted) && o.class_name != "TFSMLayer" {
             let title = msg!(en::TITLE_CONFIG_BUILDS, name = &dotted);
-            self.add(finding(&cr::GADGET, Some(title), layer, loc(), ev(vec![])));
+            self.add(finding(&cr::GADGET, Some(title), &site().layer, loc(), ev(vec![])));
         }
         let foreign = o.module.as_deref().filter(|m| !m.is_empty() && !cr::is_keras_module(m));
         if let Some(m) = foreign {
             let note = msg!(en::NOTE_MODULE_CLASS, module = format!("{m:?}"), class = format!("{:?}", o.class_name));
-            let mut f = finding(&cr::MODULE, None, layer, loc(), ev(vec![note]));
+            let mut f = finding(&cr::MODULE, None, &site().layer, loc(), ev(vec![note]));
             if let Some(r) = &o.registered_name {
                 f.evidence.notes.push(msg!(en::NOTE_REGISTERED_AS, name = format!("{r:?}")));
             }
@@ -488,8 +500,8 @@ impl Scan<'_> {
                 notes.push(msg!(en::NOTE_REGISTERED_AS, name = format!("{r:?}")));
             }
             let title = msg!(en::TITLE_CUSTOM_CLASS, class = o.class_name.as_ref());
-            let mut f = finding(&cr::CUSTOM, Some(title), layer, loc(), ev(notes));
-            if o.site.pointer.is_empty() && o.is_layer {
+            let mut f = finding(&cr::CUSTOM, Some(title), &site().layer, loc(), ev(notes));
+            if place.is_root() && o.is_layer {
                 // The whole model is code from the loader's environment: nothing to verify.
                 f.severity = Severity::High;
                 f.title = Some(msg!(en::TITLE_WHOLE_MODEL_CUSTOM, class = o.class_name.as_ref()));
@@ -502,13 +514,13 @@ impl Scan<'_> {
             "StringLookup" | "IntegerLookup" | "TextVectorization" => {
                 if let Some(v) = cfg_str("vocabulary") {
                     let note = msg!(en::NOTE_VOCABULARY, value = format!("{v:?}"));
-                    self.add(finding(&cr::VOCAB, None, layer, loc(), ev(vec![note])));
+                    self.add(finding(&cr::VOCAB, None, &site().layer, loc(), ev(vec![note])));
                 }
             }
             "TFSMLayer" => {
                 if let Some(v) = cfg_str("filepath") {
                     let note = msg!(en::NOTE_FILEPATH, value = format!("{v:?}"));
-                    self.add(finding(&cr::TFSM, None, layer, loc(), ev(vec![note])));
+                    self.add(finding(&cr::TFSM, None, &site().layer, loc(), ev(vec![note])));
                 }
             }
             "TorchModuleWrapper" => {
@@ -517,7 +529,7 @@ impl Scan<'_> {
                     Some(b64) => torch_module_evidence(&b64, self.limits, self.budget, &mut e),
                     None => e.notes.push(msg!(en::NOTE_NO_TORCH_MODULE)),
                 }
-                self.add(finding(&cr::TORCH, None, layer, loc(), e));
+                self.add(finding(&cr::TORCH, None, &site().layer, loc(), e));
             }
             _ => {}
         }

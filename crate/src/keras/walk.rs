@@ -31,13 +31,53 @@ pub fn walk<'t>(root: &'t Json<'t>) -> Vec<Item<'t>> {
 
 /// [`walk`], also recording the layer tree into `tree` (the model overview).
 pub fn walk_into<'t>(root: &'t Json<'t>, tree: Option<&mut Builder>) -> Vec<Item<'t>> {
-    let mut w = Walker { items: Vec::new(), consumed: HashSet::new(), layers: Vec::new(), tree };
-    w.visit(root);
-    w.items
+    let mut items = Vec::new();
+    walk_each(root, tree, &mut |mut item, place| {
+        if let Item::Object(o) = &mut item {
+            o.site = place.site();
+        }
+        items.push(item);
+    });
+    items
 }
 
-struct Walker<'t, 'b> {
-    items: Vec<Item<'t>>,
+/// What [`walk_each`] hands over with each item it finds.
+pub type Sink<'s, 't> = dyn FnMut(Item<'t>, &Place<'_>) + 's;
+
+/// [`walk_into`], handing each item to `sink` as soon as it is found (in the same
+/// order). An object's `site` is left empty: `place` builds it while the walk is there,
+/// for the few objects that need one (most give no finding).
+pub fn walk_each<'t>(root: &'t Json<'t>, tree: Option<&mut Builder>, sink: &mut Sink<'_, 't>) {
+    let mut w = Walker { sink, consumed: HashSet::new(), layers: Vec::new(), tree };
+    w.visit(root);
+}
+
+/// Where the walk is when it hands over an item: an object's [`Site`], not yet built.
+pub struct Place<'w> {
+    pointer: &'w str,
+    layers: &'w [Cow<'w, str>],
+    slot: &'w str,
+}
+
+impl Place<'_> {
+    /// The site of the object handed over with this place.
+    pub fn site(&self) -> Site {
+        site_of(self.layers, &At(self.pointer, String::new()), self.slot)
+    }
+
+    /// Is the object the root of its document (its pointer empty)?
+    pub fn is_root(&self) -> bool {
+        self.pointer.is_empty()
+    }
+}
+
+/// A site nobody asked for (an object's, until [`Place::site`]): no allocation.
+fn no_site() -> Site {
+    Site { layer: String::new(), pointer: String::new(), slot: String::new() }
+}
+
+struct Walker<'t, 'b, 's> {
+    sink: &'s mut Sink<'s, 't>,
     /// Code strings already reported (by node address: duplicate keys share a pointer
     /// but not a node), so generic rules do not report one payload twice.
     consumed: HashSet<*const Json<'t>>,
@@ -191,27 +231,36 @@ fn may_decode_chars_to_code(mut chars: impl Iterator<Item = char>) -> bool {
     matches!(lead, Some('4' | 'Y'))
 }
 
-impl<'t> Walker<'t, '_> {
-    /// A site's texts are bounded: a deep nest of long keys or layer names would
-    /// otherwise be copied into every item under it (quadratic in the file).
+/// A site's texts are bounded: a deep nest of long keys or layer names would otherwise
+/// be copied into every item under it (quadratic in the file).
+fn site_of(layers: &[Cow<str>], at: &At, slot: &str) -> Site {
+    let mut pointer = tail(at.0, MAX_SITE_TEXT.saturating_sub(at.1.len()));
+    pointer.push_str(&at.1);
+    Site { layer: layer_path(layers), pointer, slot: tail(slot, MAX_SITE_TEXT) }
+}
+
+/// `outer > inner > layer`, keeping the innermost names within [`MAX_SITE_TEXT`].
+fn layer_path(layers: &[Cow<str>]) -> String {
+    let (mut from, mut total) = (layers.len(), 0);
+    while from > 0 && total + layers[from - 1].len() + 3 <= MAX_SITE_TEXT {
+        total += layers[from - 1].len() + 3;
+        from -= 1;
+    }
+    match (from, layers.last()) {
+        (0, _) => layers.join(" > "),
+        (f, Some(last)) if f == layers.len() => tail(last, MAX_SITE_TEXT),
+        (f, _) => format!("… > {}", layers[f..].join(" > ")),
+    }
+}
+
+impl<'t> Walker<'t, '_, '_> {
     fn site(&self, at: &At, slot: &str) -> Site {
-        let mut pointer = tail(at.0, MAX_SITE_TEXT.saturating_sub(at.1.len()));
-        pointer.push_str(&at.1);
-        Site { layer: self.layer_path(), pointer, slot: tail(slot, MAX_SITE_TEXT) }
+        site_of(&self.layers, at, slot)
     }
 
-    /// `outer > inner > layer`, keeping the innermost names within [`MAX_SITE_TEXT`].
-    fn layer_path(&self) -> String {
-        let (mut from, mut total) = (self.layers.len(), 0);
-        while from > 0 && total + self.layers[from - 1].len() + 3 <= MAX_SITE_TEXT {
-            total += self.layers[from - 1].len() + 3;
-            from -= 1;
-        }
-        match (from, self.layers.last()) {
-            (0, _) => self.layers.join(" > "),
-            (f, Some(last)) if f == self.layers.len() => tail(last, MAX_SITE_TEXT),
-            (f, _) => format!("… > {}", self.layers[f..].join(" > ")),
-        }
+    /// Hands `item` over; it carries its own site (only objects' are built later).
+    fn emit(&mut self, item: Item<'t>) {
+        (self.sink)(item, &Place { pointer: "", layers: &[], slot: "" });
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -231,7 +280,7 @@ impl<'t> Walker<'t, '_> {
             return;
         }
         let site = self.site(&at, slot);
-        self.items.push(Item::Function(Payload {
+        self.emit(Item::Function(Payload {
             site,
             shape,
             code: code_text,
@@ -361,7 +410,7 @@ impl<'t> Walker<'t, '_> {
                     }
                     "function" => {
                         if let Some(name) = payload.as_str() {
-                            self.items.push(Item::Reference(Reference {
+                            self.emit(Item::Reference(Reference {
                                 site: self.site(&at, base),
                                 module: module.map(Cow::into_owned),
                                 name: name.into_owned(),
@@ -387,7 +436,7 @@ impl<'t> Walker<'t, '_> {
                             if string_decodes_to_code(s) {
                                 self.push_payload(at, payload, slot, Shape::Keras1String, None, None, None, args);
                             } else if *slot == "function" && self.consumed.insert(payload as *const Json) {
-                                self.items.push(Item::SourceText { site: self.site(&at, slot), text: s.to_string() });
+                                self.emit(Item::SourceText { site: self.site(&at, slot), text: s.to_string() });
                             }
                         }
                     }
@@ -398,15 +447,16 @@ impl<'t> Walker<'t, '_> {
         if let Some(c) = class.filter(|c| !matches!(*c, "function" | "__lambda__")) {
             let config = CONFIG_KEPT.contains(&c).then(|| v.get("config").map(shallow)).flatten();
             let layer = layer_name(v);
-            self.items.push(Item::Object(Object {
-                site: self.site(&At(ptr, String::new()), slot),
+            let object = Item::Object(Object {
+                site: no_site(),
                 class_name: v.get_str("class_name").unwrap_or_default(),
                 module: v.get_str("module"),
                 registered_name: v.get_str("registered_name"),
                 is_layer: layer.is_some(),
                 layer_name: layer.filter(|_| v.get("config").is_some_and(|c| c.get("name").is_some_and(Json::is_str))),
                 config,
-            }));
+            });
+            (self.sink)(object, &Place { pointer: ptr, layers: &self.layers, slot });
         }
 
         match class {
@@ -436,11 +486,7 @@ impl<'t> Walker<'t, '_> {
                     Some(Json::Str(s)) => s.to_string(),
                     _ => v.get_str("registered_name").unwrap_or_default().into_owned(),
                 };
-                self.items.push(Item::Reference(Reference {
-                    site: self.site(&At(ptr, String::new()), slot),
-                    module,
-                    name,
-                }));
+                self.emit(Item::Reference(Reference { site: self.site(&At(ptr, String::new()), slot), module, name }));
             }
             // (c) a __tuple__ holding code anywhere else.
             Some("__tuple__") => {
