@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::overview::Builder;
 use super::{Item, Object, Payload, Reference, Shape, Site};
-use crate::container::json::{pointer_segment, Json, JsonStr};
+use crate::container::json::{pointer_segment, push_pointer_segment, Json, JsonStr};
 use crate::python::payload::{decode_code, looks_like_code_object, may_decode_to_code};
 
 /// Keys of a Lambda/Merge config that may hold a function (lambda-formats.md §6.1), and
@@ -353,10 +353,7 @@ impl<'t> Walker<'t, '_, '_> {
                 Json::Obj(members) if i < members.len() => {
                     let (k, child) = &members[i];
                     ptr.push('/');
-                    match k.plain() {
-                        Some(text) => ptr.push_str(&pointer_segment(text)),
-                        None => ptr.push_str(&pointer_segment(&k.text())),
-                    }
+                    push_pointer_segment(&mut ptr, k);
                     // The config of a Lambda passes its `arguments` down to its `__lambda__`s.
                     let cfg = if top.is_lambda && k == "config" { Some(child) } else { top.lambda_cfg };
                     pending = Some((child, cfg, Some(k)));

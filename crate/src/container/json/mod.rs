@@ -90,6 +90,23 @@ pub struct Parsed<'a> {
     pub leniencies: Vec<Leniency>,
 }
 
+/// Appends `key` to a JSON pointer as one segment, escaped as [`pointer_segment`] does,
+/// without a copy of the key (decoded character by character when it holds escapes).
+pub fn push_pointer_segment(out: &mut String, key: &JsonStr) {
+    match key.plain() {
+        Some(text) if !text.bytes().any(|b| b == b'~' || b == b'/') => out.push_str(text),
+        _ => {
+            for c in key.chars() {
+                match c {
+                    '~' => out.push_str("~0"),
+                    '/' => out.push_str("~1"),
+                    c => out.push(c),
+                }
+            }
+        }
+    }
+}
+
 /// Escapes one JSON-pointer segment (RFC 6901).
 pub fn pointer_segment(seg: &str) -> std::borrow::Cow<'_, str> {
     // A byte test: every key of every object passes here.
@@ -97,5 +114,21 @@ pub fn pointer_segment(seg: &str) -> std::borrow::Cow<'_, str> {
         seg.replace('~', "~0").replace('/', "~1").into()
     } else {
         seg.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_segments_are_escaped_alike_from_text_and_from_spans() {
+        for (raw, escaped) in [("a", false), ("a/b~c", false), ("~1/", false), (r"x\/y\u007e", true), (r"\u00e3", true)]
+        {
+            let key = JsonStr::span(raw, escaped);
+            let mut pushed = String::from("/p/");
+            push_pointer_segment(&mut pushed, &key);
+            assert_eq!(pushed, format!("/p/{}", pointer_segment(&key.text())), "{raw}");
+        }
     }
 }
