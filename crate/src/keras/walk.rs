@@ -754,4 +754,49 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn code_written_with_escapes_is_found_as_code_written_plainly() {
+        // Every character of the code as a `\u00XX` escape, or three of its `A`s as
+        // `\u0041`: the strings are escaped spans, decoded only because they may be code.
+        let escaped: String = code().chars().map(|c| format!("\\u{:04x}", c as u32)).collect();
+        let doc = format!(
+            r#"{{"class_name": "Custom", "config": {{"name": "d", "trainable": true, "hidden": "{escaped}",
+                 "lambda": {{"class_name": "Lambda", "config": {{"name": "l", "function": "{}"}}}}}}}}"#,
+            code().replacen('A', "\\u0041", 3)
+        );
+        let v = parse(&doc, 100).unwrap().value;
+        let f: Vec<Payload> =
+            walk(&v).into_iter().filter_map(|i| if let Item::Function(p) = i { Some(p) } else { None }).collect();
+        assert_eq!(f.len(), 2, "{doc}");
+        assert_eq!(
+            (f[0].shape, f[0].site.slot.as_str(), f[0].code.as_ref()),
+            (Shape::Unknown, "hidden", code().as_str())
+        );
+        assert_eq!(f[1].code, code());
+    }
+
+    #[test]
+    fn the_prefix_test_on_characters_is_the_one_on_text() {
+        let mut samples: Vec<String> =
+            ["", "c", "\u{e3}x", "4wEA", "YwAA", "  =4", "==Y", "x4", "+4", "/Y", "ã4", "4ã", "-_4"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        let alphabet = ['c', '\u{e3}', '4', 'Y', 'x', '=', '+', '/', ' ', '\n', 'é', '0'];
+        let mut n = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..5_000 {
+            let mut s = String::new();
+            for _ in 0..(n % 6) {
+                n ^= n << 13;
+                n ^= n >> 7;
+                n ^= n << 17;
+                s.push(alphabet[(n % alphabet.len() as u64) as usize]);
+            }
+            samples.push(s);
+        }
+        for s in &samples {
+            assert_eq!(may_decode_chars_to_code(s.chars()), may_decode_to_code(s), "{s:?}");
+        }
+    }
 }
