@@ -10,7 +10,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use super::escape::{self, Unit};
 use super::{pointer_segment, Json, JsonError, JsonStr, Leniency, Number, Parsed};
@@ -23,9 +23,35 @@ pub const MAX_LENIENCIES: usize = 100;
 /// convert integers longer than this (`sys.int_info.default_max_str_digits`).
 const PYTHON_INT_MAX_DIGITS: usize = 4300;
 
-/// Objects with fewer members are checked for duplicate keys by a scan of their keys;
-/// larger ones get a hash index.
-const LINEAR_DUP_CHECK: usize = 8;
+/// Objects with fewer members (and short keys) are checked for duplicate keys by a scan
+/// of their keys; larger ones get a hash index. A Keras layer's config has 10-20 keys.
+const LINEAR_DUP_CHECK: usize = 32;
+
+/// Keys longer than this (as written) go to the hash index at once: a scan compares a
+/// key with each earlier one, and long keys alike but for their end would make that
+/// quadratic in bytes.
+const LINEAR_DUP_KEY_BYTES: usize = 64;
+
+/// The index's keys are already hashes (of a random-keyed hasher): used as they are.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here (`write_u64`); any other input is folded in.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, h: u64) {
+        self.0 = h;
+    }
+}
+
+type KeyIndex = HashMap<u64, usize, BuildHasherDefault<Prehashed>>;
 
 /// Parses `text` as Python's `json.loads(text)` would (leading/trailing whitespace of
 /// any length allowed, nothing else after the value). Containers nested deeper than
@@ -63,8 +89,8 @@ enum Frame<'a> {
         /// The key of the member whose value is being read.
         key: JsonStr<'a>,
         /// Key hash -> index (from `start`) of a member with that hash, built once the
-        /// object outgrows [`LINEAR_DUP_CHECK`].
-        index: Option<HashMap<u64, usize>>,
+        /// object outgrows [`LINEAR_DUP_CHECK`] or has a long key.
+        index: Option<KeyIndex>,
     },
 }
 
@@ -243,12 +269,13 @@ impl<'a> Parser<'a> {
     fn is_duplicate(&mut self, new_key: &JsonStr<'a>) -> bool {
         let Some(Frame::Obj { start, index, .. }) = self.frames.last_mut() else { return false };
         let members = &self.members[*start..];
-        if members.len() < LINEAR_DUP_CHECK {
+        let short = new_key.raw().is_some_and(|raw| raw.len() <= LINEAR_DUP_KEY_BYTES);
+        if index.is_none() && members.len() < LINEAR_DUP_CHECK && short {
             return members.iter().any(|(k, _)| k == new_key);
         }
         let hasher = &self.hasher;
         let index = index.get_or_insert_with(|| {
-            let mut m = HashMap::with_capacity(members.len() * 2);
+            let mut m = KeyIndex::with_capacity_and_hasher(members.len() * 2, Default::default());
             for (i, (k, _)) in members.iter().enumerate() {
                 m.entry(hasher.hash_one(k)).or_insert(i);
             }
