@@ -330,7 +330,12 @@ impl<'t> Walker<'t, '_, '_> {
                         stack.push(Frame { node: v, next: 0, ptr_len, lambda_cfg, key, pushed_layer, is_lambda });
                     }
                     // §6.1 item 7: code outside any known slot.
-                    Json::Str(s) if !self.consumed.contains(&(v as *const Json)) && string_decodes_to_code(s) => {
+                    // Short strings (most of a config) are ruled out before the set is hashed.
+                    Json::Str(s)
+                        if s.len() >= 40
+                            && !self.consumed.contains(&(v as *const Json))
+                            && string_decodes_to_code(s) =>
+                    {
                         self.push_payload(
                             At(&ptr, String::new()),
                             v,
