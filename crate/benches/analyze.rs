@@ -32,7 +32,7 @@ fn main() {
             let arguments = e.get("arguments").filter(|d| !d.is_null());
             // Warm up, then time enough runs to rise above the timer's resolution.
             let run = || {
-                let d = decode_code(code);
+                let d = decode_code(&code);
                 let input = FunctionInput { code: &d.bytes, defaults, closure, arguments, module: None };
                 std::hint::black_box(analyze(&input, &limits));
             };

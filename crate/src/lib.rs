@@ -25,7 +25,8 @@ pub mod source;
 
 pub use scan::{scan, scan_with};
 
-/// Parses JSON text as Python would (for the CLI and tests).
-pub fn parse_json(text: &str) -> Result<container::json::Json, container::json::JsonError> {
-    container::json::parse(text, limits::Limits::default().max_json_depth).map(|p| p.value)
+/// Parses JSON text as Python would (for the CLI and tests), into a tree that owns its
+/// texts (the scan's own path borrows them from the input: `container::json::parse`).
+pub fn parse_json(text: &str) -> Result<container::json::Json<'static>, container::json::JsonError> {
+    container::json::parse(text, limits::Limits::default().max_json_depth).map(|p| p.value.to_static())
 }

@@ -252,9 +252,11 @@ impl LimitHit {
 /// `{"a":1},…` to 357 MB (113 B per `{`, `:`, `,`). Lower it when the tree shrinks.
 pub const JSON_TREE_BYTES_PER_NODE: u64 = 96;
 
-/// Estimated memory of the parsed tree of `text`: its text (strings and keys are
-/// copied) plus [`JSON_TREE_BYTES_PER_NODE`] per `,` `:` `[` `{` (about one per value).
-/// A 10 MB string costs 10 MB, a 10 MB array of small numbers about 500 MB.
+/// Estimated memory of the parsed tree of `text`: its text plus
+/// [`JSON_TREE_BYTES_PER_NODE`] per `,` `:` `[` `{` (about one per value). The tree's
+/// strings are spans of the text now (decoded only when a consumer reads them), so the
+/// text term is a margin kept rather than a copy. A 10 MB string costs 10 MB, a 10 MB
+/// array of small numbers about 500 MB.
 pub fn json_memory_estimate(text: &str) -> u64 {
     let nodes = text.bytes().filter(|b| matches!(b, b',' | b':' | b'[' | b'{')).count() as u64;
     (text.len() as u64).saturating_add(nodes.saturating_mul(JSON_TREE_BYTES_PER_NODE))

@@ -1,9 +1,11 @@
 //! The pipeline of one file: sniff → container → config walk → code analysis → rules.
 //! Each stage only sees the output of the one before; findings carry their evidence.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::container::json;
+use crate::keras::walk::Place;
 use crate::keras::{self, Item, Object, Payload, Reference};
 use crate::limits::{json_memory_estimate, Budget, LimitHit, Limits};
 use crate::messages::{en, Message};
@@ -59,6 +61,7 @@ pub fn scan_with(
         dropped: 0,
         also_dropped: HashMap::new(),
         tree: keras::overview::Builder::new(limits.max_overview_nodes),
+        dotted: String::new(),
     };
     for (place, note) in &extracted.notes {
         s.add(finding(
@@ -227,6 +230,8 @@ struct Scan<'l> {
     also_dropped: HashMap<usize, usize>,
     /// The model overview, recorded by the same walk that finds the functions.
     tree: keras::overview::Builder,
+    /// An object's `module.class`, rewritten per object (one buffer, not a string each).
+    dotted: String,
 }
 
 impl Scan<'_> {
@@ -269,8 +274,14 @@ impl Scan<'_> {
                 Evidence { notes: vec![l.message()], ..Evidence::default() },
             ));
         }
-        let (value, unwrapped) =
-            keras::unwrap_double_encoded(parsed.value, self.limits.max_json_unwrap, self.limits.max_json_depth);
+        // The walk borrows every string of the tree from its text: `doc.text`, or the
+        // innermost text of a double-encoded document (kept here until the walk ends).
+        let inner = keras::double_encoded_text(&parsed.value, self.limits.max_json_unwrap, self.limits.max_json_depth);
+        let inner_parsed = inner.as_ref().and_then(|(text, _)| json::parse(text, self.limits.max_json_depth).ok());
+        let (value, unwrapped) = match (&inner_parsed, &inner) {
+            (Some(p), Some((_, n))) => (&p.value, *n),
+            _ => (&parsed.value, 0),
+        };
         let container = if unwrapped > 0 {
             let what = if doc.container.is_empty() { "file".to_string() } else { doc.container.clone() };
             format!("{what} (JSON string decoded {unwrapped}×)")
@@ -278,27 +289,36 @@ impl Scan<'_> {
             doc.container.clone()
         };
         self.tree.document(&container, doc.role != container::Role::SavedModelNode);
-        let items = keras::walk::walk_into(&value, Some(&mut self.tree));
-        if items.is_empty() && doc.role == container::Role::Model {
+        // Each item is checked as the walk finds it (in the walk's order, as a list of
+        // them would be), so an object's site is built only for a finding.
+        let mut tree = std::mem::replace(&mut self.tree, keras::overview::Builder::new(0));
+        let mut found = 0usize;
+        keras::walk::walk_each(value, Some(&mut tree), &mut |item, place| {
+            found += 1;
+            self.item(item, place, &container);
+        });
+        self.tree = tree;
+        if found == 0 && doc.role == container::Role::Model {
             // Nothing Keras would deserialise (no `{"class_name": …}` object, no function):
             // `package.json`, `{}`, a list of numbers. The walk found nothing to report
             // either, so this only turns `clean` into `error`; it never skips a check.
             let at = if container.is_empty() { "JSON".to_string() } else { container.clone() };
             self.errors.push(ScanError::new(at, msg!(en::ERR_NOT_KERAS_CONFIG)));
         }
-        for item in items {
-            match item {
-                Item::Function(p) => self.function(&p, &container),
-                Item::Reference(r) => self.reference(&r, &container),
-                Item::Object(o) => self.object(&o, &container),
-                Item::SourceText { site, text } => {
-                    let loc = Location { container: container.clone(), pointer: site.pointer.clone() };
-                    let shown = self.source_text_prefix(&text, &loc);
-                    let mut ev = Evidence { source: Some(truncate(&text, shown)), ..Evidence::default() };
-                    ev.notes.push(msg!(en::NOTE_SOURCE_TEXT));
-                    classify_words(&text[..shown], &mut ev);
-                    self.add(finding(&lr::SUSPICIOUS, Some(msg!(en::TITLE_SOURCE_TEXT)), &site.layer, loc, ev));
-                }
+    }
+
+    fn item(&mut self, item: Item, place: &Place, container: &str) {
+        match item {
+            Item::Function(p) => self.function(&p, container),
+            Item::Reference(r) => self.reference(&r, container),
+            Item::Object(o) => self.object(&o, place, container),
+            Item::SourceText { site, text } => {
+                let loc = Location { container: container.to_string(), pointer: site.pointer.clone() };
+                let shown = self.source_text_prefix(&text, &loc);
+                let mut ev = Evidence { source: Some(truncate(&text, shown)), ..Evidence::default() };
+                ev.notes.push(msg!(en::NOTE_SOURCE_TEXT));
+                classify_words(&text[..shown], &mut ev);
+                self.add(finding(&lr::SUSPICIOUS, Some(msg!(en::TITLE_SOURCE_TEXT)), &site.layer, loc, ev));
             }
         }
     }
@@ -382,9 +402,9 @@ impl Scan<'_> {
         } else {
             let input = FunctionInput {
                 code: &decoded.bytes,
-                defaults: p.defaults.as_ref(),
-                closure: p.closure.as_ref(),
-                arguments: p.arguments.as_ref(),
+                defaults: p.defaults,
+                closure: p.closure,
+                arguments: p.arguments,
                 module: p.module.as_deref(),
             };
             Some(python::analyze_for(&input, loading_lines(p.shape), self.limits))
@@ -436,27 +456,33 @@ impl Scan<'_> {
         }
     }
 
-    fn object(&mut self, o: &Object, container: &str) {
-        let loc = Location { container: container.to_string(), pointer: o.site.pointer.clone() };
-        let layer = o.site.layer.as_str();
-        let dotted = match o.module.as_deref() {
-            Some(m) if !m.is_empty() => format!("{m}.{}", o.class_name),
-            _ => o.class_name.clone(),
-        };
+    /// The config rules on object `o`; its site (from `place`) is built at its first
+    /// finding: most objects (the model's own layers) have none.
+    fn object(&mut self, o: &Object, place: &Place, container: &str) {
+        let site = std::cell::OnceCell::new();
+        let site = || site.get_or_init(|| place.site());
+        let loc = || Location { container: container.to_string(), pointer: site().pointer.clone() };
+        let mut dotted = std::mem::take(&mut self.dotted);
+        dotted.clear();
+        if let Some(m) = o.module.as_deref().filter(|m| !m.is_empty()) {
+            dotted.push_str(m);
+            dotted.push('.');
+        }
+        dotted.push_str(&o.class_name);
         let ev = |notes: Vec<Message>| Evidence { reference: Some(dotted.clone()), notes, ..Evidence::default() };
 
         if let Some(name) = o.layer_name.as_deref().filter(|n| cr::is_traversal_name(n)) {
             let note = msg!(en::NOTE_LAYER_NAME, name = format!("{name:?}"));
-            self.add(finding(&cr::NAME, None, layer, loc.clone(), ev(vec![note])));
+            self.add(finding(&cr::NAME, None, &site().layer, loc(), ev(vec![note])));
         }
         if cr::is_gadget(&dotted) && o.class_name != "TFSMLayer" {
             let title = msg!(en::TITLE_CONFIG_BUILDS, name = &dotted);
-            self.add(finding(&cr::GADGET, Some(title), layer, loc.clone(), ev(vec![])));
+            self.add(finding(&cr::GADGET, Some(title), &site().layer, loc(), ev(vec![])));
         }
         let foreign = o.module.as_deref().filter(|m| !m.is_empty() && !cr::is_keras_module(m));
         if let Some(m) = foreign {
             let note = msg!(en::NOTE_MODULE_CLASS, module = format!("{m:?}"), class = format!("{:?}", o.class_name));
-            let mut f = finding(&cr::MODULE, None, layer, loc.clone(), ev(vec![note]));
+            let mut f = finding(&cr::MODULE, None, &site().layer, loc(), ev(vec![note]));
             if let Some(r) = &o.registered_name {
                 f.evidence.notes.push(msg!(en::NOTE_REGISTERED_AS, name = format!("{r:?}")));
             }
@@ -473,28 +499,28 @@ impl Scan<'_> {
             if let Some(r) = &o.registered_name {
                 notes.push(msg!(en::NOTE_REGISTERED_AS, name = format!("{r:?}")));
             }
-            let title = msg!(en::TITLE_CUSTOM_CLASS, class = &o.class_name);
-            let mut f = finding(&cr::CUSTOM, Some(title), layer, loc.clone(), ev(notes));
-            if o.site.pointer.is_empty() && o.is_layer {
+            let title = msg!(en::TITLE_CUSTOM_CLASS, class = o.class_name.as_ref());
+            let mut f = finding(&cr::CUSTOM, Some(title), &site().layer, loc(), ev(notes));
+            if place.is_root() && o.is_layer {
                 // The whole model is code from the loader's environment: nothing to verify.
                 f.severity = Severity::High;
-                f.title = Some(msg!(en::TITLE_WHOLE_MODEL_CUSTOM, class = &o.class_name));
+                f.title = Some(msg!(en::TITLE_WHOLE_MODEL_CUSTOM, class = o.class_name.as_ref()));
                 f.evidence.notes.push(msg!(en::NOTE_NO_ARCHITECTURE));
             }
             self.add(f);
         }
-        let cfg_str = |key: &str| o.config.as_ref().and_then(|c| c.get_str(key)).map(str::to_string);
-        match o.class_name.as_str() {
+        let cfg_str = |key: &str| o.config.as_ref().and_then(|c| c.get_str(key)).map(Cow::into_owned);
+        match o.class_name.as_ref() {
             "StringLookup" | "IntegerLookup" | "TextVectorization" => {
                 if let Some(v) = cfg_str("vocabulary") {
                     let note = msg!(en::NOTE_VOCABULARY, value = format!("{v:?}"));
-                    self.add(finding(&cr::VOCAB, None, layer, loc.clone(), ev(vec![note])));
+                    self.add(finding(&cr::VOCAB, None, &site().layer, loc(), ev(vec![note])));
                 }
             }
             "TFSMLayer" => {
                 if let Some(v) = cfg_str("filepath") {
                     let note = msg!(en::NOTE_FILEPATH, value = format!("{v:?}"));
-                    self.add(finding(&cr::TFSM, None, layer, loc.clone(), ev(vec![note])));
+                    self.add(finding(&cr::TFSM, None, &site().layer, loc(), ev(vec![note])));
                 }
             }
             "TorchModuleWrapper" => {
@@ -503,10 +529,11 @@ impl Scan<'_> {
                     Some(b64) => torch_module_evidence(&b64, self.limits, self.budget, &mut e),
                     None => e.notes.push(msg!(en::NOTE_NO_TORCH_MODULE)),
                 }
-                self.add(finding(&cr::TORCH, None, layer, loc, e));
+                self.add(finding(&cr::TORCH, None, &site().layer, loc(), e));
             }
             _ => {}
         }
+        self.dotted = dotted;
     }
 
     fn hdf5_issue(&mut self, container: &str, issue: &crate::container::hdf5::StorageIssue) {

@@ -71,7 +71,7 @@ fn b64_strict(s: &str) -> Vec<u8> {
     out
 }
 
-fn to_json(v: &Value) -> Option<Json> {
+fn to_json(v: &Value) -> Option<Json<'static>> {
     if v.is_null() {
         return None;
     }

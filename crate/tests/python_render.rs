@@ -30,7 +30,7 @@ fn golden_path() -> PathBuf {
     data().join("lambda_render").join("rendered_sources.json")
 }
 
-fn to_json(v: &Value) -> Option<keras_sentinel::container::json::Json> {
+fn to_json(v: &Value) -> Option<keras_sentinel::container::json::Json<'static>> {
     if v.is_null() {
         return None;
     }

@@ -5,6 +5,8 @@ pub mod known_classes;
 pub mod overview;
 pub mod walk;
 
+use std::borrow::Cow;
+
 use crate::container::json::Json;
 
 /// Where something sits in the model.
@@ -52,19 +54,19 @@ impl Shape {
     }
 }
 
-/// A function carried as code.
+/// A function carried as code; its texts and values borrow from the config tree.
 #[derive(Debug, Clone)]
-pub struct Payload {
+pub struct Payload<'t> {
     pub site: Site,
     pub shape: Shape,
     /// The `code` string as stored (base64 or raw_unicode_escape text).
-    pub code: String,
-    pub defaults: Option<Json>,
-    pub closure: Option<Json>,
+    pub code: Cow<'t, str>,
+    pub defaults: Option<&'t Json<'t>>,
+    pub closure: Option<&'t Json<'t>>,
     /// tf.keras `module` field (the function's globals).
-    pub module: Option<String>,
+    pub module: Option<Cow<'t, str>>,
     /// Lambda `arguments` (keyword arguments of every call).
-    pub arguments: Option<Json>,
+    pub arguments: Option<&'t Json<'t>>,
 }
 
 /// A function named, not embedded: its code lives in the loader's environment.
@@ -87,22 +89,23 @@ impl Reference {
 
 /// A serialized object (`{"class_name": …}`): what the config rules inspect.
 #[derive(Debug, Clone)]
-pub struct Object {
+pub struct Object<'t> {
     pub site: Site,
-    pub class_name: String,
-    pub module: Option<String>,
-    pub registered_name: Option<String>,
+    /// The texts below borrow from the tree (copied only when they hold escapes).
+    pub class_name: Cow<'t, str>,
+    pub module: Option<Cow<'t, str>>,
+    pub registered_name: Option<Cow<'t, str>>,
     /// `config.name` when the object is a layer or model.
-    pub layer_name: Option<String>,
+    pub layer_name: Option<Cow<'t, str>>,
     /// The object is a layer or a model (not an initializer, optimizer, …).
     pub is_layer: bool,
     /// The object's `config`, kept only for the classes whose config the rules read
     /// (`TorchModuleWrapper`, lookup layers, `TFSMLayer`), and only its top-level
     /// members: nested values are `null` (a deep copy per nested wrapper is quadratic).
-    pub config: Option<Json>,
+    pub config: Option<Json<'t>>,
 }
 
-impl Object {
+impl Object<'_> {
     /// Is this a class Keras can build by itself (not custom code from the loader)?
     pub fn is_known_class(&self) -> bool {
         is_known_class_name(&self.class_name)
@@ -116,11 +119,12 @@ pub fn is_known_class_name(class_name: &str) -> bool {
     known_classes::KNOWN_CLASSES.binary_search(&name).is_ok()
 }
 
+/// What the walk found; borrows from the config tree it walked.
 #[derive(Debug, Clone)]
-pub enum Item {
-    Function(Payload),
+pub enum Item<'t> {
+    Function(Payload<'t>),
     Reference(Reference),
-    Object(Object),
+    Object(Object<'t>),
     /// A `function` slot holding text that is not code (source text Keras cannot load).
     SourceText {
         site: Site,
@@ -130,21 +134,39 @@ pub enum Item {
 
 /// Unwraps a JSON string whose content is the model JSON (`json.dump(model.to_json())`),
 /// up to `max` levels. Returns the innermost value and how many levels were unwrapped.
-pub fn unwrap_double_encoded(mut v: Json, max: usize, max_depth: usize) -> (Json, usize) {
+/// An unwrapped value owns its texts (a copy); the scan itself borrows them instead
+/// ([`double_encoded_text`]).
+pub fn unwrap_double_encoded(v: Json<'_>, max: usize, max_depth: usize) -> (Json<'_>, usize) {
+    match double_encoded_text(&v, max, max_depth) {
+        Some((text, n)) => match crate::container::json::parse(&text, max_depth) {
+            Ok(p) => (p.value.to_static(), n),
+            Err(_) => (v, 0),
+        },
+        None => (v, 0),
+    }
+}
+
+/// The text of the innermost document of a JSON string whose content is the model JSON
+/// (`json.dump(model.to_json())`), unwrapped up to `max` levels, and how many levels:
+/// `None` when `v` is not such a string. The caller parses the text it gets (the value
+/// borrows it); each level is parsed once here, the innermost once more there.
+pub fn double_encoded_text(v: &Json, max: usize, max_depth: usize) -> Option<(String, usize)> {
+    /// The text of `v` when it is a string that may hold a document.
+    fn document_in(v: &Json) -> Option<String> {
+        let s = v.as_str()?;
+        let t = s.trim_start();
+        (t.starts_with('{') || t.starts_with('[') || t.starts_with('"')).then(|| s.into_owned())
+    }
+    let mut found = None;
+    let mut next = document_in(v);
     let mut n = 0;
     while n < max {
-        let Json::Str(s) = &v else { break };
-        let t = s.trim_start();
-        if !(t.starts_with('{') || t.starts_with('[') || t.starts_with('"')) {
-            break;
-        }
-        match crate::container::json::parse(s, max_depth) {
-            Ok(p) => {
-                v = p.value;
-                n += 1;
-            }
-            Err(_) => break,
-        }
+        let Some(text) = next.take() else { break };
+        let Ok(p) = crate::container::json::parse(&text, max_depth) else { break };
+        n += 1;
+        next = document_in(&p.value);
+        drop(p);
+        found = Some((text, n));
     }
-    (v, n)
+    found
 }

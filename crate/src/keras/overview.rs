@@ -145,13 +145,13 @@ impl Builder {
             self.parts.len() - 1
         });
         let parent = self.open.last().copied().flatten();
-        let class = v.get_str("class_name").unwrap_or("");
+        let class = v.get_str("class_name").unwrap_or_default();
         let calls = v.get("inbound_nodes").and_then(Json::as_arr).map_or(0, |a| a.len() as u64);
         self.nodes.push(ModelNode {
             parent,
             name: truncate(name, MAX_NODE_TEXT),
-            class_name: truncate(class, MAX_NODE_TEXT),
-            kind: kind(v, class),
+            class_name: truncate(&class, MAX_NODE_TEXT),
+            kind: kind(v, &class),
             // Display text: bounded (a zip member's name can be 64 KiB, on every root).
             container: parent.is_none().then(|| truncate(&self.parts[part], MAX_CONTAINER_TEXT)),
             pointer: super::walk::bounded_pointer(pointer),

@@ -5,45 +5,94 @@
 //! The walk visits **every** JSON value: each bypass of other scanners came from a
 //! walk that looked only at `config.layers`.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::overview::Builder;
 use super::{Item, Object, Payload, Reference, Shape, Site};
-use crate::container::json::{pointer_segment, Json, JsonStr};
+use crate::container::json::{pointer_segment, push_pointer_segment, Json, JsonStr};
 use crate::python::payload::{decode_code, looks_like_code_object, may_decode_to_code};
 
-/// Keys of a Lambda/Merge config that may hold a function (lambda-formats.md §6.1).
-const FUNCTION_SLOTS: &[&str] = &["function", "output_shape", "mask", "mode", "output_mask"];
+/// Keys of a Lambda/Merge config that may hold a function (lambda-formats.md §6.1), and
+/// the key that names each one's kind.
+const FUNCTION_SLOTS: &[(&str, &str)] = &[
+    ("function", "function_type"),
+    ("output_shape", "output_shape_type"),
+    ("mask", "mask_type"),
+    ("mode", "mode_type"),
+    ("output_mask", "output_mask_type"),
+];
 
-/// Walks `root` and returns every function payload and function reference in it.
-pub fn walk(root: &Json) -> Vec<Item> {
+/// Walks `root` and returns every function payload and function reference in it (they
+/// borrow their texts and values from `root`).
+pub fn walk<'t>(root: &'t Json<'t>) -> Vec<Item<'t>> {
     walk_into(root, None)
 }
 
 /// [`walk`], also recording the layer tree into `tree` (the model overview).
-pub fn walk_into(root: &Json, tree: Option<&mut Builder>) -> Vec<Item> {
-    let mut w = Walker { items: Vec::new(), consumed: HashSet::new(), layers: Vec::new(), tree };
-    w.visit(root);
-    w.items
+pub fn walk_into<'t>(root: &'t Json<'t>, tree: Option<&mut Builder>) -> Vec<Item<'t>> {
+    let mut items = Vec::new();
+    walk_each(root, tree, &mut |mut item, place| {
+        if let Item::Object(o) = &mut item {
+            o.site = place.site();
+        }
+        items.push(item);
+    });
+    items
 }
 
-struct Walker<'t> {
-    items: Vec<Item>,
+/// What [`walk_each`] hands over with each item it finds.
+pub type Sink<'s, 't> = dyn FnMut(Item<'t>, &Place<'_>) + 's;
+
+/// [`walk_into`], handing each item to `sink` as soon as it is found (in the same
+/// order). An object's `site` is left empty: `place` builds it while the walk is there,
+/// for the few objects that need one (most give no finding).
+pub fn walk_each<'t>(root: &'t Json<'t>, tree: Option<&mut Builder>, sink: &mut Sink<'_, 't>) {
+    let mut w = Walker { sink, consumed: HashSet::new(), layers: Vec::new(), tree };
+    w.visit(root);
+}
+
+/// Where the walk is when it hands over an item: an object's [`Site`], not yet built.
+pub struct Place<'w> {
+    pointer: &'w str,
+    layers: &'w [Cow<'w, str>],
+    slot: &'w str,
+}
+
+impl Place<'_> {
+    /// The site of the object handed over with this place.
+    pub fn site(&self) -> Site {
+        site_of(self.layers, &At(self.pointer, String::new()), self.slot)
+    }
+
+    /// Is the object the root of its document (its pointer empty)?
+    pub fn is_root(&self) -> bool {
+        self.pointer.is_empty()
+    }
+}
+
+/// A site nobody asked for (an object's, until [`Place::site`]): no allocation.
+fn no_site() -> Site {
+    Site { layer: String::new(), pointer: String::new(), slot: String::new() }
+}
+
+struct Walker<'t, 'b, 's> {
+    sink: &'s mut Sink<'s, 't>,
     /// Code strings already reported (by node address: duplicate keys share a pointer
     /// but not a node), so generic rules do not report one payload twice.
-    consumed: HashSet<*const Json>,
+    consumed: HashSet<*const Json<'t>>,
     /// Names of the layers/models around the current value.
-    layers: Vec<String>,
+    layers: Vec<Cow<'t, str>>,
     /// The model overview, when asked for: opened and closed with `layers`.
-    tree: Option<&'t mut Builder>,
+    tree: Option<&'b mut Builder>,
 }
 
 /// Classes whose `config` the config rules read.
 const CONFIG_KEPT: &[&str] = &["TorchModuleWrapper", "StringLookup", "IntegerLookup", "TextVectorization", "TFSMLayer"];
 
 /// The name a dict contributes to the layer path, if it is a layer or a model.
-fn layer_name(obj: &Json) -> Option<String> {
-    let class = obj.get_str("class_name")?;
+fn layer_name<'t>(obj: &'t Json<'t>) -> Option<Cow<'t, str>> {
+    let class = obj.get("class_name")?.as_json_str()?;
     if class.starts_with("__") || class == "function" {
         return None;
     }
@@ -53,22 +102,23 @@ fn layer_name(obj: &Json) -> Option<String> {
         Some(Json::Arr(_)) => true, // Keras <= 2.2.2 Sequential: config is the layer list
         _ => false,
     } || obj.get("inbound_nodes").is_some()
-        || matches!(class, "Lambda" | "Merge");
+        || class == "Lambda"
+        || class == "Merge";
     if !is_layer {
         return None;
     }
-    let name = config.and_then(|c| c.get_str("name")).or_else(|| obj.get_str("name")).unwrap_or(class);
-    Some(name.to_string())
+    config.and_then(|c| c.get_str("name")).or_else(|| obj.get_str("name")).or_else(|| Some(class.text()))
 }
 
 /// `[code, defaults, closure]` (a list, or a `__tuple__` object) with a string first.
-fn triple(v: &Json) -> Option<(&Json, Option<&Json>, Option<&Json>)> {
+#[allow(clippy::type_complexity)]
+fn triple<'t>(v: &'t Json<'t>) -> Option<(&'t Json<'t>, Option<&'t Json<'t>>, Option<&'t Json<'t>>)> {
     let items = match v {
         Json::Arr(a) => a.as_slice(),
-        Json::Obj(_) if v.get_str("class_name") == Some("__tuple__") => v.get("items")?.as_arr()?,
+        Json::Obj(_) if v.get_str_is("class_name", "__tuple__") => v.get("items")?.as_arr()?,
         _ => return None,
     };
-    let code = items.first().filter(|c| c.as_str().is_some())?;
+    let code = items.first().filter(|c| c.is_str())?;
     Some((code, items.get(1), items.get(2)))
 }
 
@@ -97,7 +147,7 @@ fn tail(s: &str, max: usize) -> String {
 
 /// An object's top-level members with nested values replaced by `null`: what the
 /// config rules read (top-level strings), without a deep copy per nested wrapper.
-fn shallow(config: &Json) -> Json {
+fn shallow<'t>(config: &Json<'t>) -> Json<'t> {
     match config {
         Json::Obj(m) => Json::Obj(
             m.iter()
@@ -112,21 +162,21 @@ fn shallow(config: &Json) -> Json {
 
 /// `Json::get` for many keys of one object: a scan per key is quadratic on an object
 /// of many `*_type` keys, so large objects get a map (last member wins, as in Python).
-enum LastValues<'a> {
-    Scan(&'a [(JsonStr, Json)]),
-    Map(HashMap<&'a str, &'a Json>),
+enum LastValues<'t> {
+    Scan(&'t [(JsonStr<'t>, Json<'t>)]),
+    Map(HashMap<Cow<'t, str>, &'t Json<'t>>),
 }
 
-impl<'a> LastValues<'a> {
-    fn new(members: &'a [(JsonStr, Json)]) -> Self {
+impl<'t> LastValues<'t> {
+    fn new(members: &'t [(JsonStr<'t>, Json<'t>)]) -> Self {
         if members.len() <= 16 {
             LastValues::Scan(members)
         } else {
-            LastValues::Map(members.iter().map(|(k, v)| (k.as_str(), v)).collect())
+            LastValues::Map(members.iter().map(|(k, v)| (k.text(), v)).collect())
         }
     }
 
-    fn get(&self, key: &str) -> Option<&'a Json> {
+    fn get(&self, key: &str) -> Option<&'t Json<'t>> {
         match self {
             LastValues::Scan(m) => m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             LastValues::Map(m) => m.get(key).copied(),
@@ -153,54 +203,91 @@ fn decodes_to_code(s: &str) -> bool {
     s.len() >= 40 && may_decode_to_code(s) && looks_like_code_object(&decode_code(s).bytes)
 }
 
-impl Walker<'_> {
-    /// A site's texts are bounded: a deep nest of long keys or layer names would
-    /// otherwise be copied into every item under it (quadratic in the file).
+/// [`decodes_to_code`] for a string of the tree. A string with escapes is decoded only
+/// when it is 40 bytes or more and passes [`may_decode_to_code`]'s test, read from its
+/// characters.
+fn string_decodes_to_code(s: &JsonStr) -> bool {
+    match s.plain() {
+        Some(text) => decodes_to_code(text),
+        None => s.len() >= 40 && may_decode_chars_to_code(s.chars()) && decodes_to_code(&s.text()),
+    }
+}
+
+/// [`may_decode_to_code`] on a text given as its characters (no copy of the text).
+fn may_decode_chars_to_code(mut chars: impl Iterator<Item = char>) -> bool {
+    let Some(first) = chars.next() else { return false };
+    if matches!(first, 'c' | '\u{e3}') {
+        return true;
+    }
+    let mut lead = None;
+    for c in std::iter::once(first).chain(chars) {
+        if !c.is_ascii() {
+            return false; // read as raw_unicode_escape: the first character decides
+        }
+        if lead.is_none() && (c.is_ascii_alphanumeric() || c == '+' || c == '/') {
+            lead = Some(c);
+        }
+    }
+    matches!(lead, Some('4' | 'Y'))
+}
+
+/// A site's texts are bounded: a deep nest of long keys or layer names would otherwise
+/// be copied into every item under it (quadratic in the file).
+fn site_of(layers: &[Cow<str>], at: &At, slot: &str) -> Site {
+    let mut pointer = tail(at.0, MAX_SITE_TEXT.saturating_sub(at.1.len()));
+    pointer.push_str(&at.1);
+    Site { layer: layer_path(layers), pointer, slot: tail(slot, MAX_SITE_TEXT) }
+}
+
+/// `outer > inner > layer`, keeping the innermost names within [`MAX_SITE_TEXT`].
+fn layer_path(layers: &[Cow<str>]) -> String {
+    let (mut from, mut total) = (layers.len(), 0);
+    while from > 0 && total + layers[from - 1].len() + 3 <= MAX_SITE_TEXT {
+        total += layers[from - 1].len() + 3;
+        from -= 1;
+    }
+    match (from, layers.last()) {
+        (0, _) => layers.join(" > "),
+        (f, Some(last)) if f == layers.len() => tail(last, MAX_SITE_TEXT),
+        (f, _) => format!("… > {}", layers[f..].join(" > ")),
+    }
+}
+
+impl<'t> Walker<'t, '_, '_> {
     fn site(&self, at: &At, slot: &str) -> Site {
-        let mut pointer = tail(at.0, MAX_SITE_TEXT.saturating_sub(at.1.len()));
-        pointer.push_str(&at.1);
-        Site { layer: self.layer_path(), pointer, slot: tail(slot, MAX_SITE_TEXT) }
+        site_of(&self.layers, at, slot)
     }
 
-    /// `outer > inner > layer`, keeping the innermost names within [`MAX_SITE_TEXT`].
-    fn layer_path(&self) -> String {
-        let (mut from, mut total) = (self.layers.len(), 0);
-        while from > 0 && total + self.layers[from - 1].len() + 3 <= MAX_SITE_TEXT {
-            total += self.layers[from - 1].len() + 3;
-            from -= 1;
-        }
-        match (from, self.layers.last()) {
-            (0, _) => self.layers.join(" > "),
-            (f, Some(last)) if f == self.layers.len() => tail(last, MAX_SITE_TEXT),
-            (f, _) => format!("… > {}", self.layers[f..].join(" > ")),
-        }
+    /// Hands `item` over; it carries its own site (only objects' are built later).
+    fn emit(&mut self, item: Item<'t>) {
+        (self.sink)(item, &Place { pointer: "", layers: &[], slot: "" });
     }
 
     #[allow(clippy::too_many_arguments)]
     fn push_payload(
         &mut self,
         at: At,
-        code: &Json,
+        code: &'t Json<'t>,
         slot: &str,
         shape: Shape,
-        defaults: Option<&Json>,
-        closure: Option<&Json>,
-        module: Option<&str>,
-        arguments: Option<&Json>,
+        defaults: Option<&'t Json<'t>>,
+        closure: Option<&'t Json<'t>>,
+        module: Option<Cow<'t, str>>,
+        arguments: Option<&'t Json<'t>>,
     ) {
         let Some(code_text) = code.as_str() else { return };
         if !self.consumed.insert(code as *const Json) {
             return;
         }
         let site = self.site(&at, slot);
-        self.items.push(Item::Function(Payload {
+        self.emit(Item::Function(Payload {
             site,
             shape,
-            code: code_text.to_string(),
-            defaults: defaults.filter(|d| !d.is_null()).cloned(),
-            closure: closure.filter(|c| !c.is_null()).cloned(),
-            module: module.map(str::to_string),
-            arguments: arguments.filter(|a| !matches!(a, Json::Obj(m) if m.is_empty())).cloned(),
+            code: code_text,
+            defaults: defaults.filter(|d| !d.is_null()),
+            closure: closure.filter(|c| !c.is_null()),
+            module,
+            arguments: arguments.filter(|a| !matches!(a, Json::Obj(m) if m.is_empty())),
         }));
         if let Some(t) = self.tree.as_deref_mut() {
             t.lambda_here();
@@ -209,21 +296,21 @@ impl Walker<'_> {
 
     /// Visits `root` and everything under it in document order (pre-order), with an
     /// explicit stack: the file decides the depth, the walk must not recurse on it.
-    fn visit(&mut self, root: &Json) {
+    fn visit(&mut self, root: &'t Json<'t>) {
         /// A container whose children are being visited.
-        struct Frame<'a> {
-            node: &'a Json,
+        struct Frame<'t> {
+            node: &'t Json<'t>,
             next: usize,
             /// Length of the pointer of `node` (children append `/segment`).
             ptr_len: usize,
-            lambda_cfg: Option<&'a Json>,
-            key: Option<&'a str>,
+            lambda_cfg: Option<&'t Json<'t>>,
+            key: Option<&'t JsonStr<'t>>,
             pushed_layer: bool,
             is_lambda: bool,
         }
         let mut ptr = String::new();
         let mut stack: Vec<Frame> = Vec::new();
-        let mut pending = Some((root, None::<&Json>, None::<&str>));
+        let mut pending = Some((root, None::<&Json>, None::<&JsonStr>));
         loop {
             if let Some((v, lambda_cfg, key)) = pending.take() {
                 match v {
@@ -238,16 +325,21 @@ impl Walker<'_> {
                         if let Json::Obj(_) = v {
                             self.object(v, &ptr, lambda_cfg, key);
                         }
-                        let is_lambda = matches!(v.get_str("class_name"), Some("Lambda"));
+                        let is_lambda = v.get_str_is("class_name", "Lambda");
                         let ptr_len = ptr.len();
                         stack.push(Frame { node: v, next: 0, ptr_len, lambda_cfg, key, pushed_layer, is_lambda });
                     }
                     // §6.1 item 7: code outside any known slot.
-                    Json::Str(s) if !self.consumed.contains(&(v as *const Json)) && decodes_to_code(s) => {
+                    // Short strings (most of a config) are ruled out before the set is hashed.
+                    Json::Str(s)
+                        if s.len() >= 40
+                            && !self.consumed.contains(&(v as *const Json))
+                            && string_decodes_to_code(s) =>
+                    {
                         self.push_payload(
                             At(&ptr, String::new()),
                             v,
-                            key.unwrap_or(""),
+                            &key.map(JsonStr::text).unwrap_or_default(),
                             Shape::Unknown,
                             None,
                             None,
@@ -266,10 +358,10 @@ impl Walker<'_> {
                 Json::Obj(members) if i < members.len() => {
                     let (k, child) = &members[i];
                     ptr.push('/');
-                    ptr.push_str(&pointer_segment(k));
+                    push_pointer_segment(&mut ptr, k);
                     // The config of a Lambda passes its `arguments` down to its `__lambda__`s.
                     let cfg = if top.is_lambda && k == "config" { Some(child) } else { top.lambda_cfg };
-                    pending = Some((child, cfg, Some(k.as_str())));
+                    pending = Some((child, cfg, Some(k)));
                 }
                 Json::Arr(items) if i < items.len() => {
                     ptr.push('/');
@@ -289,9 +381,11 @@ impl Walker<'_> {
         }
     }
 
-    fn object(&mut self, v: &Json, ptr: &str, lambda_cfg: Option<&Json>, key: Option<&str>) {
+    fn object(&mut self, v: &'t Json<'t>, ptr: &str, lambda_cfg: Option<&'t Json<'t>>, key: Option<&JsonStr>) {
         let class = v.get_str("class_name");
-        let slot = key.unwrap_or("");
+        let class = class.as_deref();
+        let key_text = key.map(JsonStr::text);
+        let slot = key_text.as_deref().unwrap_or("");
 
         // (a)(b)(c)(g) and RNN cell wrappers: any `X_type` key next to its payload `X`.
         if let Json::Obj(members) = v {
@@ -299,28 +393,29 @@ impl Walker<'_> {
             let lookup = LastValues::new(members);
             let args = lookup.get("arguments");
             for (k, kind) in members {
+                let k = k.text();
                 let Some(base) = k.strip_suffix("_type") else { continue };
                 let Some(kind) = kind.as_str() else { continue };
                 let Some(payload) = lookup.get(base) else { continue };
                 let at = At(ptr, format!("/{}", pointer_segment(base)));
                 let module_key = if base == "function" { "module".to_string() } else { format!("{base}_module") };
                 let module = lookup.get(&module_key).and_then(Json::as_str);
-                match kind {
+                match kind.as_ref() {
                     "lambda" => {
                         if let Some((code, d, c)) = triple(payload) {
                             let shape =
                                 if payload.as_arr().is_some() { Shape::Keras2List } else { Shape::SavedModelTuple };
                             self.push_payload(at, code, base, shape, d, c, module, args);
-                        } else if payload.as_str().is_some() {
+                        } else if payload.is_str() {
                             self.push_payload(at, payload, base, Shape::Keras1String, None, None, module, args);
                         }
                     }
                     "function" => {
                         if let Some(name) = payload.as_str() {
-                            self.items.push(Item::Reference(Reference {
+                            self.emit(Item::Reference(Reference {
                                 site: self.site(&at, base),
-                                module: module.map(str::to_string),
-                                name: name.to_string(),
+                                module: module.map(Cow::into_owned),
+                                name: name.into_owned(),
                             }));
                         }
                     }
@@ -330,8 +425,8 @@ impl Walker<'_> {
             // Lambda/Merge configs without `*_type` keys (Keras 1.0.x, Keras 3, crafted files).
             if is_lambda_like {
                 if let Some(cfg) = v.get("config").filter(|c| c.as_obj().is_some()) {
-                    for slot in FUNCTION_SLOTS {
-                        if cfg.get(&format!("{slot}_type")).is_some() {
+                    for (slot, slot_type) in FUNCTION_SLOTS {
+                        if cfg.get(slot_type).is_some() {
                             continue; // handled above when the walk reaches `config`
                         }
                         let Some(payload) = cfg.get(slot) else { continue };
@@ -339,12 +434,11 @@ impl Walker<'_> {
                         let args = cfg.get("arguments");
                         if let Some((code, d, c)) = triple(payload) {
                             self.push_payload(at, code, slot, Shape::Keras2List, d, c, None, args);
-                        } else if let Some(text) = payload.as_str() {
-                            if decodes_to_code(text) {
+                        } else if let Some(s) = payload.as_json_str() {
+                            if string_decodes_to_code(s) {
                                 self.push_payload(at, payload, slot, Shape::Keras1String, None, None, None, args);
                             } else if *slot == "function" && self.consumed.insert(payload as *const Json) {
-                                self.items
-                                    .push(Item::SourceText { site: self.site(&at, slot), text: text.to_string() });
+                                self.emit(Item::SourceText { site: self.site(&at, slot), text: s.to_string() });
                             }
                         }
                     }
@@ -354,15 +448,17 @@ impl Walker<'_> {
 
         if let Some(c) = class.filter(|c| !matches!(*c, "function" | "__lambda__")) {
             let config = CONFIG_KEPT.contains(&c).then(|| v.get("config").map(shallow)).flatten();
-            self.items.push(Item::Object(Object {
-                site: self.site(&At(ptr, String::new()), slot),
-                class_name: c.to_string(),
-                module: v.get_str("module").map(str::to_string),
-                registered_name: v.get_str("registered_name").map(str::to_string),
-                layer_name: layer_name(v).filter(|_| v.get("config").and_then(|c| c.get_str("name")).is_some()),
-                is_layer: layer_name(v).is_some(),
+            let layer = layer_name(v);
+            let object = Item::Object(Object {
+                site: no_site(),
+                class_name: v.get_str("class_name").unwrap_or_default(),
+                module: v.get_str("module"),
+                registered_name: v.get_str("registered_name"),
+                is_layer: layer.is_some(),
+                layer_name: layer.filter(|_| v.get("config").is_some_and(|c| c.get("name").is_some_and(Json::is_str))),
                 config,
-            }));
+            });
+            (self.sink)(object, &Place { pointer: ptr, layers: &self.layers, slot });
         }
 
         match class {
@@ -370,7 +466,7 @@ impl Walker<'_> {
             Some("__lambda__") => {
                 let Some(cfg) = v.get("config") else { return };
                 let args = lambda_cfg.and_then(|c| c.get("arguments"));
-                if let Some(code) = cfg.get("code").filter(|c| c.as_str().is_some()) {
+                if let Some(code) = cfg.get("code").filter(|c| c.is_str()) {
                     self.push_payload(
                         At(ptr, String::new()),
                         code,
@@ -387,21 +483,17 @@ impl Walker<'_> {
             }
             // §4: a named function reference, no bytecode.
             Some("function") => {
-                let module = v.get_str("module").map(str::to_string);
+                let module = v.get_str("module").map(Cow::into_owned);
                 let name = match v.get("config") {
                     Some(Json::Str(s)) => s.to_string(),
-                    _ => v.get_str("registered_name").unwrap_or("").to_string(),
+                    _ => v.get_str("registered_name").unwrap_or_default().into_owned(),
                 };
-                self.items.push(Item::Reference(Reference {
-                    site: self.site(&At(ptr, String::new()), slot),
-                    module,
-                    name,
-                }));
+                self.emit(Item::Reference(Reference { site: self.site(&At(ptr, String::new()), slot), module, name }));
             }
             // (c) a __tuple__ holding code anywhere else.
             Some("__tuple__") => {
                 if let Some((code, d, c)) = triple(v) {
-                    if code.as_str().is_some_and(decodes_to_code) {
+                    if code.as_json_str().is_some_and(string_decodes_to_code) {
                         self.push_payload(At(ptr, String::new()), code, slot, Shape::SavedModelTuple, d, c, None, None);
                     }
                 }
@@ -413,7 +505,7 @@ impl Walker<'_> {
         if let Json::Obj(members) = v {
             if members.len() == 1 && members[0].0 == "value" {
                 if let Some(arr) = members[0].1.as_arr() {
-                    if (2..=3).contains(&arr.len()) && arr[0].as_str().is_some_and(decodes_to_code) {
+                    if (2..=3).contains(&arr.len()) && arr[0].as_json_str().is_some_and(string_decodes_to_code) {
                         {
                             {
                                 self.push_payload(
@@ -463,11 +555,13 @@ mod tests {
         s
     }
 
-    fn items(json: &str) -> Vec<Item> {
-        walk(&parse(&json.replace("CODE", &code()), 1000).unwrap().value)
+    /// The items of a document (leaked: the items borrow from it).
+    fn items(json: &str) -> Vec<Item<'static>> {
+        let text: &'static str = Box::leak(json.replace("CODE", &code()).into_boxed_str());
+        walk(Box::leak(Box::new(parse(text, 1000).unwrap().value)))
     }
 
-    fn functions(json: &str) -> Vec<Payload> {
+    fn functions(json: &str) -> Vec<Payload<'static>> {
         items(json).into_iter().filter_map(|i| if let Item::Function(p) = i { Some(p) } else { None }).collect()
     }
 
@@ -486,7 +580,7 @@ mod tests {
         assert_eq!(f[0].site.pointer, "/config/layers/0/config/function");
         assert_eq!(f[0].module.as_deref(), Some("os"));
         assert_eq!(f[0].defaults.as_ref().unwrap().to_compact(), "[\"id\"]");
-        assert_eq!(f[0].arguments.as_ref().unwrap().get_str("cmd"), Some("curl x"));
+        assert_eq!(f[0].arguments.as_ref().unwrap().get_str("cmd").as_deref(), Some("curl x"));
         assert_eq!(f[1].site.slot, "output_shape");
         assert_eq!(f[1].closure.as_ref().unwrap().to_compact(), "[3]");
         assert_eq!(f[2].site.slot, "mask");
@@ -664,5 +758,50 @@ mod tests {
                 r#"{"name": "u", "trainable": true, "module": "REVG"}"#
             ]
         );
+    }
+
+    #[test]
+    fn code_written_with_escapes_is_found_as_code_written_plainly() {
+        // Every character of the code as a `\u00XX` escape, or three of its `A`s as
+        // `\u0041`: the strings are escaped spans, decoded only because they may be code.
+        let escaped: String = code().chars().map(|c| format!("\\u{:04x}", c as u32)).collect();
+        let doc = format!(
+            r#"{{"class_name": "Custom", "config": {{"name": "d", "trainable": true, "hidden": "{escaped}",
+                 "lambda": {{"class_name": "Lambda", "config": {{"name": "l", "function": "{}"}}}}}}}}"#,
+            code().replacen('A', "\\u0041", 3)
+        );
+        let v = parse(&doc, 100).unwrap().value;
+        let f: Vec<Payload> =
+            walk(&v).into_iter().filter_map(|i| if let Item::Function(p) = i { Some(p) } else { None }).collect();
+        assert_eq!(f.len(), 2, "{doc}");
+        assert_eq!(
+            (f[0].shape, f[0].site.slot.as_str(), f[0].code.as_ref()),
+            (Shape::Unknown, "hidden", code().as_str())
+        );
+        assert_eq!(f[1].code, code());
+    }
+
+    #[test]
+    fn the_prefix_test_on_characters_is_the_one_on_text() {
+        let mut samples: Vec<String> =
+            ["", "c", "\u{e3}x", "4wEA", "YwAA", "  =4", "==Y", "x4", "+4", "/Y", "ã4", "4ã", "-_4"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        let alphabet = ['c', '\u{e3}', '4', 'Y', 'x', '=', '+', '/', ' ', '\n', 'é', '0'];
+        let mut n = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..5_000 {
+            let mut s = String::new();
+            for _ in 0..(n % 6) {
+                n ^= n << 13;
+                n ^= n >> 7;
+                n ^= n << 17;
+                s.push(alphabet[(n % alphabet.len() as u64) as usize]);
+            }
+            samples.push(s);
+        }
+        for s in &samples {
+            assert_eq!(may_decode_chars_to_code(s.chars()), may_decode_to_code(s), "{s:?}");
+        }
     }
 }

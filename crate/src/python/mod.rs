@@ -32,11 +32,11 @@ pub struct FunctionInput<'a> {
     /// `marshal.dumps(fn.__code__)`, already decoded from base64 / raw_unicode_escape.
     pub code: &'a [u8],
     /// `fn.__defaults__` from the triple, bound to the last positional parameters.
-    pub defaults: Option<&'a Json>,
+    pub defaults: Option<&'a Json<'a>>,
     /// Closure cell values from the triple, bound to the free variables in order.
-    pub closure: Option<&'a Json>,
+    pub closure: Option<&'a Json<'a>>,
     /// Lambda `arguments`: keyword arguments of every call.
-    pub arguments: Option<&'a Json>,
+    pub arguments: Option<&'a Json<'a>>,
     /// tf.keras `module` field: the function's globals come from this module.
     pub module: Option<&'a str>,
 }
@@ -241,9 +241,7 @@ fn json_items(j: &Json) -> Vec<value::V> {
         Json::Arr(a) => a.iter().map(|v| json_value(v, 0)).collect(),
         Json::Obj(_) => match j.get("items").and_then(Json::as_arr) {
             // SavedModel `__tuple__` wrapper.
-            Some(items) if j.get_str("class_name") == Some("__tuple__") => {
-                items.iter().map(|v| json_value(v, 0)).collect()
-            }
+            Some(items) if j.get_str_is("class_name", "__tuple__") => items.iter().map(|v| json_value(v, 0)).collect(),
             _ => vec![json_value(j, 0)],
         },
         Json::Null => Vec::new(),
@@ -265,18 +263,18 @@ fn json_value(j: &Json, depth: usize) -> value::V {
             .map_err(|_| ())
             .or_else(|_| float_text::parse(n).map(V::Float).ok_or(()))
             .unwrap_or_else(|_| V::Opaque(n.as_str().into())),
-        Json::Str(s) => V::str(s.clone()),
+        Json::Str(s) => V::str(s.text()),
         Json::Arr(a) => V::List(a.iter().map(|v| json_value(v, depth + 1)).collect()),
         Json::Obj(m) => {
-            if j.get_str("class_name") == Some("__tuple__") {
+            if j.get_str_is("class_name", "__tuple__") {
                 if let Some(items) = j.get("items").and_then(Json::as_arr) {
                     return V::Tuple(items.iter().map(|v| json_value(v, depth + 1)).collect());
                 }
             }
-            if j.get_str("type") == Some("ndarray") {
+            if j.get_str_is("type", "ndarray") {
                 return V::unknown("<ndarray>");
             }
-            V::Dict(m.iter().map(|(k, v)| (V::str(k.clone()), json_value(v, depth + 1))).collect())
+            V::Dict(m.iter().map(|(k, v)| (V::str(k.text()), json_value(v, depth + 1))).collect())
         }
     }
 }

@@ -10,12 +10,16 @@
 //!
 //! - [`encoding`]: bytes → text as `json.loads(bytes)` decodes them, and the sniff test.
 //! - [`parse`](mod@parse): text → [`Json`], iteratively, in linear time and memory.
-//! - [`value`]: the tree; every operation on it is free of recursion on depth.
+//! - [`value`]: the tree, whose strings and numbers are spans of the text; every
+//!   operation on it is free of recursion on depth.
+//! - [`escape`]: one `\` escape read as CPython reads it, for the parser (to check) and
+//!   for the strings (to decode when a consumer reads the text).
 //!
 //! Nesting is bounded by [`Limits::max_json_depth`](crate::limits::Limits), set to
 //! what CPython's own scanner reads; deeper files are an error, never a crash.
 
 pub mod encoding;
+pub mod escape;
 pub mod parse;
 pub mod value;
 
@@ -79,18 +83,52 @@ impl fmt::Display for JsonError {
     }
 }
 
-/// A parsed document and the leniencies it used.
+/// A parsed document and the leniencies it used; the value borrows from the text.
 #[derive(Debug, Clone)]
-pub struct Parsed {
-    pub value: Json,
+pub struct Parsed<'a> {
+    pub value: Json<'a>,
     pub leniencies: Vec<Leniency>,
+}
+
+/// Appends `key` to a JSON pointer as one segment, escaped as [`pointer_segment`] does,
+/// without a copy of the key (decoded character by character when it holds escapes).
+pub fn push_pointer_segment(out: &mut String, key: &JsonStr) {
+    match key.plain() {
+        Some(text) if !text.bytes().any(|b| b == b'~' || b == b'/') => out.push_str(text),
+        _ => {
+            for c in key.chars() {
+                match c {
+                    '~' => out.push_str("~0"),
+                    '/' => out.push_str("~1"),
+                    c => out.push(c),
+                }
+            }
+        }
+    }
 }
 
 /// Escapes one JSON-pointer segment (RFC 6901).
 pub fn pointer_segment(seg: &str) -> std::borrow::Cow<'_, str> {
-    if seg.contains(['~', '/']) {
+    // A byte test: every key of every object passes here.
+    if seg.bytes().any(|b| b == b'~' || b == b'/') {
         seg.replace('~', "~0").replace('/', "~1").into()
     } else {
         seg.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_segments_are_escaped_alike_from_text_and_from_spans() {
+        for (raw, escaped) in [("a", false), ("a/b~c", false), ("~1/", false), (r"x\/y\u007e", true), (r"\u00e3", true)]
+        {
+            let key = JsonStr::span(raw, escaped);
+            let mut pushed = String::from("/p/");
+            push_pointer_segment(&mut pushed, &key);
+            assert_eq!(pushed, format!("/p/{}", pointer_segment(&key.text())), "{raw}");
+        }
     }
 }

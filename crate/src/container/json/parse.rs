@@ -3,14 +3,16 @@
 //!
 //! Work and memory are linear in the input: one pass; the children of the open
 //! containers wait on two shared stacks and each container gets one exactly sized `Vec`
-//! when it closes; keys and short strings are stored inline ([`JsonStr`]); duplicate
+//! when it closes; strings and numbers are spans of the input ([`JsonStr`], [`Number`]):
+//! escapes are checked here and decoded only when a consumer reads the text; duplicate
 //! keys are found through a hash index; JSON pointers are built only when a leniency is
 //! recorded, and at most [`MAX_LENIENCIES`] are recorded.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
+use super::escape::{self, Unit};
 use super::{pointer_segment, Json, JsonError, JsonStr, Leniency, Number, Parsed};
 
 /// Leniencies recorded per document; past this they are only counted
@@ -21,14 +23,41 @@ pub const MAX_LENIENCIES: usize = 100;
 /// convert integers longer than this (`sys.int_info.default_max_str_digits`).
 const PYTHON_INT_MAX_DIGITS: usize = 4300;
 
-/// Objects with fewer members are checked for duplicate keys by a scan of their keys;
-/// larger ones get a hash index.
-const LINEAR_DUP_CHECK: usize = 8;
+/// Objects with fewer members (and short keys) are checked for duplicate keys by a scan
+/// of their keys; larger ones get a hash index. A Keras layer's config has 10-20 keys.
+const LINEAR_DUP_CHECK: usize = 32;
+
+/// Keys longer than this (as written) go to the hash index at once: a scan compares a
+/// key with each earlier one, and long keys alike but for their end would make that
+/// quadratic in bytes.
+const LINEAR_DUP_KEY_BYTES: usize = 64;
+
+/// The index's keys are already hashes (of a random-keyed hasher): used as they are.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here (`write_u64`); any other input is folded in.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, h: u64) {
+        self.0 = h;
+    }
+}
+
+type KeyIndex = HashMap<u64, usize, BuildHasherDefault<Prehashed>>;
 
 /// Parses `text` as Python's `json.loads(text)` would (leading/trailing whitespace of
 /// any length allowed, nothing else after the value). Containers nested deeper than
 /// `max_depth` are an error, never a crash.
-pub fn parse(text: &str, max_depth: usize) -> Result<Parsed, JsonError> {
+/// The value borrows its strings and numbers from `text`.
+pub fn parse(text: &str, max_depth: usize) -> Result<Parsed<'_>, JsonError> {
     let mut p = Parser {
         text,
         s: text.as_bytes(),
@@ -51,17 +80,17 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Parsed, JsonError> {
 
 /// An open container; its children read so far are on the parser's `items` (array) or
 /// `members` (object) stack from `start` on.
-enum Frame {
+enum Frame<'a> {
     Arr {
         start: usize,
     },
     Obj {
         start: usize,
         /// The key of the member whose value is being read.
-        key: JsonStr,
+        key: JsonStr<'a>,
         /// Key hash -> index (from `start`) of a member with that hash, built once the
-        /// object outgrows [`LINEAR_DUP_CHECK`].
-        index: Option<HashMap<u64, usize>>,
+        /// object outgrows [`LINEAR_DUP_CHECK`] or has a long key.
+        index: Option<KeyIndex>,
     },
 }
 
@@ -70,11 +99,11 @@ struct Parser<'a> {
     s: &'a [u8],
     i: usize,
     max_depth: usize,
-    frames: Vec<Frame>,
+    frames: Vec<Frame<'a>>,
     /// Children of the open arrays, innermost last.
-    items: Vec<Json>,
+    items: Vec<Json<'a>>,
     /// Members of the open objects, innermost last.
-    members: Vec<(JsonStr, Json)>,
+    members: Vec<(JsonStr<'a>, Json<'a>)>,
     leniencies: Vec<Leniency>,
     more: usize,
     hasher: RandomState,
@@ -102,7 +131,7 @@ impl<'a> Parser<'a> {
                     }
                     end = *start;
                 }
-                Frame::Obj { key, .. } if i < frames => segments.push(pointer_segment(key).into_owned()),
+                Frame::Obj { key, .. } if i < frames => segments.push(pointer_segment(&key.text()).into_owned()),
                 Frame::Obj { .. } => {}
             }
         }
@@ -139,7 +168,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn run(&mut self) -> Result<Json, JsonError> {
+    fn run(&mut self) -> Result<Json<'a>, JsonError> {
         loop {
             // Expecting a value.
             self.ws();
@@ -237,17 +266,18 @@ impl<'a> Parser<'a> {
 
     /// Is `key` already a key of the innermost object? Linear in the object's size
     /// over the whole object (hash index past a few members).
-    fn is_duplicate(&mut self, new_key: &str) -> bool {
+    fn is_duplicate(&mut self, new_key: &JsonStr<'a>) -> bool {
         let Some(Frame::Obj { start, index, .. }) = self.frames.last_mut() else { return false };
         let members = &self.members[*start..];
-        if members.len() < LINEAR_DUP_CHECK {
+        let short = new_key.raw().is_some_and(|raw| raw.len() <= LINEAR_DUP_KEY_BYTES);
+        if index.is_none() && members.len() < LINEAR_DUP_CHECK && short {
             return members.iter().any(|(k, _)| k == new_key);
         }
         let hasher = &self.hasher;
         let index = index.get_or_insert_with(|| {
-            let mut m = HashMap::with_capacity(members.len() * 2);
+            let mut m = KeyIndex::with_capacity_and_hasher(members.len() * 2, Default::default());
             for (i, (k, _)) in members.iter().enumerate() {
-                m.entry(hasher.hash_one(k.as_str())).or_insert(i);
+                m.entry(hasher.hash_one(k)).or_insert(i);
             }
             m
         });
@@ -257,13 +287,13 @@ impl<'a> Parser<'a> {
                 index.insert(h, members.len());
                 false
             }
-            Some(&j) if members[j].0 == new_key => true,
+            Some(&j) if members[j].0 == *new_key => true,
             // A 64-bit hash collision between two different keys: settle it by a scan.
             Some(_) => members.iter().any(|(k, _)| k == new_key),
         }
     }
 
-    fn scalar(&mut self) -> Result<Json, JsonError> {
+    fn scalar(&mut self) -> Result<Json<'a>, JsonError> {
         match self.s.get(self.i) {
             None => Err(self.err("unexpected end of input")),
             Some(b'"') => Ok(Json::Str(self.string()?)),
@@ -278,7 +308,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn non_finite(&mut self, text: &str) -> Json {
+    fn non_finite(&mut self, text: &'static str) -> Json<'a> {
         let depth = self.frames.len();
         self.lenient(|p| Leniency::NonFiniteNumber(p.pointer(depth)));
         Json::Num(Number::new(text))
@@ -292,7 +322,7 @@ impl<'a> Parser<'a> {
         self.i - s
     }
 
-    fn number(&mut self) -> Result<Json, JsonError> {
+    fn number(&mut self) -> Result<Json<'a>, JsonError> {
         // Python's NUMBER_RE: -?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?
         let start = self.i;
         if self.s.get(self.i) == Some(&b'-') {
@@ -333,70 +363,45 @@ impl<'a> Parser<'a> {
         Ok(Json::Num(Number::new(text)))
     }
 
-    fn hex4(&mut self) -> Result<u32, JsonError> {
-        let h = self.s.get(self.i..self.i + 4).ok_or_else(|| self.err("truncated \\u escape"))?;
-        let mut v = 0u32;
-        for &c in h {
-            let d = (c as char).to_digit(16).ok_or_else(|| self.err("invalid \\u escape"))?;
-            v = v * 16 + d;
-        }
-        self.i += 4;
-        Ok(v)
-    }
-
-    fn string(&mut self) -> Result<JsonStr, JsonError> {
+    /// Reads a string (the cursor on its opening quote) as the span between its quotes.
+    /// Escapes are checked as CPython checks them, and lone surrogates noted, but not
+    /// decoded: [`JsonStr::text`] does that when a consumer asks.
+    fn string(&mut self) -> Result<JsonStr<'a>, JsonError> {
         self.i += 1; // opening quote
         let first = self.i;
-        // Fast path: no escape, one exactly sized copy.
-        while let Some(&c) = self.s.get(self.i) {
-            if c == b'"' || c == b'\\' || c < 0x20 {
-                break;
-            }
-            self.i += 1;
-        }
-        if self.s.get(self.i) == Some(&b'"') {
-            let out = JsonStr::new(self.utf8(first)?);
-            self.i += 1;
-            return Ok(out);
-        }
-        let mut out = self.utf8(first)?.to_string();
+        let mut escaped = false;
         loop {
+            while let Some(&c) = self.s.get(self.i) {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
             match self.s.get(self.i) {
                 None => return Err(self.err("unterminated string")),
                 Some(b'"') => {
+                    let raw = self.utf8(first)?;
                     self.i += 1;
-                    out.shrink_to_fit();
-                    return Ok(out.into());
+                    return Ok(JsonStr::span(raw, escaped));
                 }
                 Some(b'\\') => {
-                    self.i += 1;
-                    let c = *self.s.get(self.i).ok_or_else(|| self.err("unterminated escape"))?;
-                    self.i += 1;
-                    match c {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'u' => self.unicode_escape(&mut out)?,
-                        _ => return Err(self.err("invalid escape")),
+                    escaped = true;
+                    match escape::read(self.s, self.i) {
+                        Ok((unit, next)) => {
+                            self.i = next;
+                            if unit == Unit::LoneSurrogate {
+                                let depth = self.frames.len();
+                                self.lenient(|p| Leniency::LoneSurrogate(p.pointer(depth)));
+                            }
+                        }
+                        Err(refused) => {
+                            self.i = refused.offset;
+                            return Err(self.err(refused.message));
+                        }
                     }
                 }
                 // Python's default (strict=True) rejects raw control characters.
-                Some(&c) if c < 0x20 => return Err(self.err("control character in string")),
-                Some(_) => {
-                    let run = self.i;
-                    while let Some(&c) = self.s.get(self.i) {
-                        if c == b'"' || c == b'\\' || c < 0x20 {
-                            break;
-                        }
-                        self.i += 1;
-                    }
-                    out.push_str(self.utf8(run)?);
-                }
+                Some(_) => return Err(self.err("control character in string")),
             }
         }
     }
@@ -407,41 +412,13 @@ impl<'a> Parser<'a> {
         // A sub-slice of the input `&str`: only its two ends are checked, not re-validated.
         self.text.get(from..self.i).ok_or_else(|| self.err("invalid UTF-8"))
     }
-
-    fn unicode_escape(&mut self, out: &mut String) -> Result<(), JsonError> {
-        let hi = self.hex4()?;
-        // A high surrogate pairs only with an immediately following low-surrogate escape;
-        // otherwise Python keeps it alone (a lone surrogate in the str).
-        let cp = if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
-            let save = self.i;
-            self.i += 2;
-            let lo = self.hex4()?;
-            if (0xDC00..0xE000).contains(&lo) {
-                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-            } else {
-                self.i = save;
-                hi
-            }
-        } else {
-            hi
-        };
-        match char::from_u32(cp) {
-            Some(ch) => out.push(ch),
-            None => {
-                let depth = self.frames.len();
-                self.lenient(|p| Leniency::LoneSurrogate(p.pointer(depth)));
-                out.push('\u{FFFD}');
-            }
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn p(s: &str) -> Parsed {
+    fn p(s: &str) -> Parsed<'_> {
         parse(s, 1000).unwrap()
     }
 
@@ -449,7 +426,7 @@ mod tests {
     fn reads_what_python_reads() {
         let v = p(r#" {"a": [1, -2.5e3, true, null], "b": "x\u00e3\ud83d\ude00", "c": {}, "d": [ ]} "#).value;
         assert_eq!(v.get("a").unwrap().as_arr().unwrap().len(), 4);
-        assert_eq!(v.get_str("b"), Some("xã😀"));
+        assert_eq!(v.get_str("b").as_deref(), Some("xã😀"));
         assert_eq!(v.get("c"), Some(&Json::Obj(Vec::new())));
         assert_eq!(v.to_compact(), r#"{"a": [1, -2.5e3, true, null], "b": "xã😀", "c": {}, "d": []}"#);
     }
@@ -549,7 +526,8 @@ mod tests {
     #[test]
     fn whitespace_of_any_length_around_the_value() {
         let ws = " \t\r\n".repeat(100_000);
-        let v = p(&format!("{ws}{{\"a\": [ {ws} 1 {ws} ] }}{ws}")).value;
+        let text = format!("{ws}{{\"a\": [ {ws} 1 {ws} ] }}{ws}");
+        let v = p(&text).value;
         assert_eq!(v.to_compact(), r#"{"a": [1]}"#);
     }
 
@@ -568,7 +546,8 @@ mod tests {
         std::thread::Builder::new()
             .stack_size(256 << 10)
             .spawn(move || {
-                let v = parse(&nest(1_000_000), usize::MAX).unwrap().value;
+                let text = nest(1_000_000);
+                let v = parse(&text, usize::MAX).unwrap().value;
                 assert_eq!(v.to_compact().len(), 2_000_000);
                 assert!(parse(&nest(1_000_000), 1000).is_err());
             })
@@ -590,7 +569,8 @@ mod tests {
         assert_eq!(p("1e400").value, Json::Num("1e400".into()));
         assert_eq!(p("123456789012345678901234567890").value, Json::Num("123456789012345678901234567890".into()));
         assert!(p(&"1".repeat(4300)).leniencies.is_empty());
-        let r = p(&format!("[{}]", "1".repeat(4301)));
+        let text = format!("[{}]", "1".repeat(4301));
+        let r = p(&text);
         assert_eq!(r.leniencies, [Leniency::LongInteger { pointer: "/0".into(), digits: 4301 }]);
         assert!(p(&format!("{}.5", "1".repeat(5000))).leniencies.is_empty(), "floats have no digit limit");
     }

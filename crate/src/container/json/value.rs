@@ -7,274 +7,339 @@
 //!
 //! [`Limits::max_json_depth`]: crate::limits::Limits
 
+use std::borrow::Cow;
 use std::fmt;
 
-/// Text kept inline (no allocation) up to [`INLINE`] bytes, boxed when longer: JSON
-/// numbers, and the keys and strings of a document, which in a Keras config are almost
-/// all short (`class_name`, `float32`, `glorot_uniform`, a layer's name). Which variant
-/// holds a text depends only on its length, so the derived equality is the text's.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Short {
-    Inline { len: u8, buf: [u8; INLINE] },
-    Boxed(Box<str>),
-}
+use super::escape;
 
-const INLINE: usize = 22;
-
-impl Short {
-    fn new(text: &str) -> Short {
-        if text.len() <= INLINE {
-            let mut buf = [0u8; INLINE];
-            buf[..text.len()].copy_from_slice(text.as_bytes());
-            Short::Inline { len: text.len() as u8, buf }
-        } else {
-            Short::Boxed(text.into())
-        }
-    }
-
-    /// Keeps the allocation of a long `String` (no copy), or moves a short one inline.
-    fn from_string(text: String) -> Short {
-        if text.len() <= INLINE {
-            Short::new(&text)
-        } else {
-            Short::Boxed(text.into_boxed_str())
-        }
-    }
-
-    /// The text's bytes, without the UTF-8 check of [`Short::as_str`]: comparisons
-    /// (every key lookup) need no more.
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            Short::Inline { len, buf } => &buf[..*len as usize],
-            Short::Boxed(s) => s.as_bytes(),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        match self {
-            // Built from a whole `&str`, so the prefix is valid UTF-8; the check is cheap
-            // on ≤ 22 bytes and keeps this module free of `unsafe`.
-            Short::Inline { len, buf } => std::str::from_utf8(&buf[..*len as usize]).unwrap_or(""),
-            Short::Boxed(s) => s,
-        }
-    }
-}
-
-/// A JSON number's text exactly as written (`1e400`, `NaN`, a 5,000-digit integer).
+/// A JSON string or object key: the span of the input between its quotes, decoded only
+/// when a consumer needs the text ([`JsonStr::text`]). Most strings of a Keras config
+/// hold no escape, and their text *is* the span: reading, comparing and hashing them
+/// never allocates. A span with escapes is decoded on demand; comparing it with a known
+/// name decodes character by character, still without allocating.
 ///
-/// Kept inline (no allocation) up to 22 bytes, which covers every number a real
-/// config holds; longer texts are boxed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Number(Short);
+/// Equality, order and hash are the decoded text's, whatever the representation.
+#[derive(Clone)]
+pub struct JsonStr<'a>(Text<'a>);
 
-impl std::hash::Hash for Number {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.as_str().hash(h)
+#[derive(Clone)]
+enum Text<'a> {
+    /// The raw text between the quotes; `escaped` when it holds `\` escapes (which the
+    /// parser checked), else it is the text itself.
+    Span { raw: &'a str, escaped: bool },
+    /// Decoded text owned by the value: a tree made to outlive its input
+    /// ([`Json::to_static`]) or text built in code.
+    Owned(Box<str>),
+}
+
+impl<'a> JsonStr<'a> {
+    /// The string whose text is `text` (no decoding).
+    pub fn new(text: &'a str) -> JsonStr<'a> {
+        JsonStr(Text::Span { raw: text, escaped: false })
+    }
+
+    /// The string between two quotes of the input: `raw` as written, escapes and all.
+    /// Only the parser builds escaped spans: it has checked every escape in them.
+    pub(super) fn span(raw: &'a str, escaped: bool) -> JsonStr<'a> {
+        JsonStr(Text::Span { raw, escaped })
+    }
+
+    /// The text when it needs no decoding (no escape): no copy, no allocation.
+    pub fn plain(&self) -> Option<&str> {
+        match &self.0 {
+            Text::Span { raw, escaped: false } => Some(raw),
+            Text::Span { .. } => None,
+            Text::Owned(s) => Some(s),
+        }
+    }
+
+    /// The text: borrowed when the span holds no escape, decoded (allocated) else.
+    pub fn text(&self) -> Cow<'_, str> {
+        match &self.0 {
+            Text::Span { raw, escaped: true } => Cow::Owned(escape::decode(raw)),
+            _ => Cow::Borrowed(self.plain().unwrap_or_default()),
+        }
+    }
+
+    /// The text as it lies in the input, escapes undecoded (`None` for owned text).
+    pub fn raw(&self) -> Option<&'a str> {
+        match self.0 {
+            Text::Span { raw, .. } => Some(raw),
+            Text::Owned(_) => None,
+        }
+    }
+
+    /// Does the span hold escapes (is [`JsonStr::text`] a decoding)?
+    pub fn has_escapes(&self) -> bool {
+        matches!(self.0, Text::Span { escaped: true, .. })
+    }
+
+    /// The decoded characters, one by one, without allocating.
+    pub fn chars(&self) -> escape::Chars<'_> {
+        escape::Chars::new(match &self.0 {
+            Text::Span { raw, .. } => raw,
+            Text::Owned(s) => s,
+        })
+        .decoding(self.has_escapes())
+    }
+
+    /// Length of the decoded text in bytes (no allocation).
+    pub fn len(&self) -> usize {
+        match self.plain() {
+            Some(t) => t.len(),
+            None => self.chars().map(char::len_utf8).sum(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Does the decoded text start with `prefix`? Reads only as far as the prefix.
+    pub fn starts_with(&self, prefix: &str) -> bool {
+        match self.plain() {
+            Some(t) => t.starts_with(prefix),
+            None => {
+                let mut mine = self.chars();
+                prefix.chars().all(|p| mine.next() == Some(p))
+            }
+        }
+    }
+
+    /// The same text, owned: outlives the input.
+    pub fn to_static(&self) -> JsonStr<'static> {
+        JsonStr(Text::Owned(self.text().into()))
+    }
+
+    fn eq_str(&self, other: &str) -> bool {
+        match self.plain() {
+            Some(t) => t == other,
+            None => self.chars().eq(other.chars()),
+        }
     }
 }
 
-impl Number {
-    pub fn new(text: &str) -> Number {
-        Number(Short::new(text))
-    }
-
-    pub fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
-}
-
-/// A JSON string or object key, unescaped: inline up to 22 bytes (no allocation), boxed
-/// when longer. Reads as a `&str` (`Deref`), compares and hashes as one.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct JsonStr(Short);
-
-impl JsonStr {
-    pub fn new(text: &str) -> JsonStr {
-        JsonStr(Short::new(text))
-    }
-
-    pub fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
-}
-
-impl Default for JsonStr {
-    fn default() -> JsonStr {
+impl Default for JsonStr<'_> {
+    fn default() -> Self {
         JsonStr::new("")
     }
 }
 
-impl std::hash::Hash for JsonStr {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.as_str().hash(h)
-    }
-}
-
-impl std::ops::Deref for JsonStr {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl AsRef<str> for JsonStr {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl std::borrow::Borrow<str> for JsonStr {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl From<&str> for JsonStr {
-    fn from(s: &str) -> JsonStr {
-        JsonStr::new(s)
-    }
-}
-
-impl From<String> for JsonStr {
-    fn from(s: String) -> JsonStr {
-        JsonStr(Short::from_string(s))
-    }
-}
-
-impl From<JsonStr> for String {
-    fn from(s: JsonStr) -> String {
-        match s.0 {
-            Short::Boxed(b) => b.into_string(),
-            inline => inline.as_str().to_string(),
+impl PartialEq for JsonStr<'_> {
+    fn eq(&self, other: &JsonStr<'_>) -> bool {
+        match (self.plain(), other.plain()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.chars().eq(other.chars()),
         }
     }
 }
 
-impl PartialEq<str> for JsonStr {
+impl Eq for JsonStr<'_> {}
+
+impl PartialOrd for JsonStr<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for JsonStr<'_> {
+    /// The order of `str` (UTF-8 byte order is code point order).
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self.plain(), other.plain()) {
+            (Some(a), Some(b)) => a.cmp(b),
+            _ => self.chars().cmp(other.chars()),
+        }
+    }
+}
+
+impl std::hash::Hash for JsonStr<'_> {
+    /// Hashes as the text's `str` does.
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.text().as_ref().hash(h)
+    }
+}
+
+impl<'a> From<&'a str> for JsonStr<'a> {
+    fn from(s: &'a str) -> JsonStr<'a> {
+        JsonStr::new(s)
+    }
+}
+
+impl From<String> for JsonStr<'_> {
+    fn from(s: String) -> Self {
+        JsonStr(Text::Owned(s.into_boxed_str()))
+    }
+}
+
+impl From<JsonStr<'_>> for String {
+    fn from(s: JsonStr<'_>) -> String {
+        match s.0 {
+            Text::Owned(b) => b.into_string(),
+            _ => s.text().into_owned(),
+        }
+    }
+}
+
+impl PartialEq<str> for JsonStr<'_> {
     fn eq(&self, other: &str) -> bool {
-        self.0.as_bytes() == other.as_bytes()
+        self.eq_str(other)
     }
 }
 
-impl PartialEq<&str> for JsonStr {
+impl PartialEq<&str> for JsonStr<'_> {
     fn eq(&self, other: &&str) -> bool {
-        self.0.as_bytes() == other.as_bytes()
+        self.eq_str(other)
     }
 }
 
-impl PartialEq<String> for JsonStr {
+impl PartialEq<String> for JsonStr<'_> {
     fn eq(&self, other: &String) -> bool {
-        self.0.as_bytes() == other.as_bytes()
+        self.eq_str(other)
     }
 }
 
-impl PartialEq<JsonStr> for str {
-    fn eq(&self, other: &JsonStr) -> bool {
-        self.as_bytes() == other.0.as_bytes()
+impl PartialEq<JsonStr<'_>> for str {
+    fn eq(&self, other: &JsonStr<'_>) -> bool {
+        other.eq_str(self)
     }
 }
 
-impl PartialEq<JsonStr> for &str {
-    fn eq(&self, other: &JsonStr) -> bool {
-        self.as_bytes() == other.0.as_bytes()
+impl PartialEq<JsonStr<'_>> for &str {
+    fn eq(&self, other: &JsonStr<'_>) -> bool {
+        other.eq_str(self)
     }
 }
 
-impl fmt::Debug for JsonStr {
+impl fmt::Debug for JsonStr<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
+        fmt::Debug::fmt(self.text().as_ref(), f)
     }
 }
 
-impl fmt::Display for JsonStr {
+impl fmt::Display for JsonStr<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.text())
     }
 }
 
-impl std::ops::Deref for Number {
+/// A JSON number's text exactly as written (`1e400`, `NaN`, a 5,000-digit integer): the
+/// span of the input, read (as an integer or a float) only by the consumers that need it.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Number<'a>(Cow<'a, str>);
+
+impl<'a> Number<'a> {
+    pub fn new(text: &'a str) -> Number<'a> {
+        Number(Cow::Borrowed(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The same text, owned: outlives the input.
+    pub fn to_static(&self) -> Number<'static> {
+        Number(Cow::Owned(self.0.to_string()))
+    }
+}
+
+impl std::ops::Deref for Number<'_> {
     type Target = str;
     fn deref(&self) -> &str {
         self.as_str()
     }
 }
 
-impl From<&str> for Number {
-    fn from(s: &str) -> Number {
+impl<'a> From<&'a str> for Number<'a> {
+    fn from(s: &'a str) -> Number<'a> {
         Number::new(s)
     }
 }
 
-impl From<String> for Number {
-    fn from(s: String) -> Number {
-        Number::new(&s)
+impl From<String> for Number<'_> {
+    fn from(s: String) -> Self {
+        Number(Cow::Owned(s))
     }
 }
 
-impl PartialEq<str> for Number {
+impl PartialEq<str> for Number<'_> {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
     }
 }
 
-impl fmt::Debug for Number {
+impl fmt::Debug for Number<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.as_str())
     }
 }
 
-impl fmt::Display for Number {
+impl fmt::Display for Number<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 /// A JSON value. Objects keep their members in file order, duplicates included.
-pub enum Json {
+///
+/// Strings and numbers are spans of the input text (`'a`), so the tree allocates only
+/// its containers; [`Json::to_static`] makes a copy that outlives the input.
+pub enum Json<'a> {
     Null,
     Bool(bool),
     /// The number's text as written (`1e400`, `NaN` and huge integers survive exactly).
-    Num(Number),
-    Str(JsonStr),
-    Arr(Vec<Json>),
-    Obj(Vec<(JsonStr, Json)>),
+    Num(Number<'a>),
+    Str(JsonStr<'a>),
+    Arr(Vec<Json<'a>>),
+    Obj(Vec<(JsonStr<'a>, Json<'a>)>),
 }
 
-impl Json {
+impl<'a> Json<'a> {
     /// The value Python would see for `key`: the **last** member with that name.
-    pub fn get(&self, key: &str) -> Option<&Json> {
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
             Json::Obj(m) => m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
-    pub fn as_str(&self) -> Option<&str> {
+    /// The string's text (decoded only when it holds escapes).
+    pub fn as_str(&self) -> Option<Cow<'_, str>> {
+        self.as_json_str().map(JsonStr::text)
+    }
+    /// The string itself (no decoding).
+    pub fn as_json_str(&self) -> Option<&JsonStr<'a>> {
         match self {
             Json::Str(s) => Some(s),
             _ => None,
         }
     }
-    pub fn as_arr(&self) -> Option<&[Json]> {
+    pub fn is_str(&self) -> bool {
+        matches!(self, Json::Str(_))
+    }
+    pub fn as_arr(&self) -> Option<&[Json<'a>]> {
         match self {
             Json::Arr(a) => Some(a),
             _ => None,
         }
     }
-    pub fn as_obj(&self) -> Option<&[(JsonStr, Json)]> {
+    pub fn as_obj(&self) -> Option<&[(JsonStr<'a>, Json<'a>)]> {
         match self {
             Json::Obj(m) => Some(m),
             _ => None,
         }
     }
-    pub fn get_str(&self, key: &str) -> Option<&str> {
+    pub fn get_str(&self, key: &str) -> Option<Cow<'_, str>> {
         self.get(key).and_then(Json::as_str)
+    }
+    /// Is `self[key]` the string `value`? Compares without decoding or allocating.
+    pub fn get_str_is(&self, key: &str, value: &str) -> bool {
+        self.get(key).and_then(Json::as_json_str).is_some_and(|s| s == value)
     }
     pub fn is_null(&self) -> bool {
         matches!(self, Json::Null)
     }
 
     /// The direct children, in order (object members without their keys).
-    pub fn children(&self) -> Children<'_> {
+    pub fn children(&self) -> Children<'_, 'a> {
         match self {
             Json::Arr(a) => Children::Arr(a.iter()),
             Json::Obj(m) => Children::Obj(m.iter()),
@@ -287,7 +352,7 @@ impl Json {
     }
 
     /// A copy of a value that has no children (scalars and empty containers).
-    fn clone_leaf(&self) -> Json {
+    fn clone_leaf(&self) -> Json<'a> {
         match self {
             Json::Null => Json::Null,
             Json::Bool(b) => Json::Bool(*b),
@@ -295,6 +360,59 @@ impl Json {
             Json::Str(s) => Json::Str(s.clone()),
             Json::Arr(_) => Json::Arr(Vec::new()),
             Json::Obj(_) => Json::Obj(Vec::new()),
+        }
+    }
+
+    /// An owned copy of a value that has no children.
+    fn static_leaf(&self) -> Json<'static> {
+        match self {
+            Json::Null => Json::Null,
+            Json::Bool(b) => Json::Bool(*b),
+            Json::Num(n) => Json::Num(n.to_static()),
+            Json::Str(s) => Json::Str(s.to_static()),
+            Json::Arr(_) => Json::Arr(Vec::new()),
+            Json::Obj(_) => Json::Obj(Vec::new()),
+        }
+    }
+
+    /// A copy that owns its texts (strings decoded): outlives the input.
+    pub fn to_static(&self) -> Json<'static> {
+        self.copy(Json::static_leaf, JsonStr::to_static)
+    }
+
+    /// Copies the tree with an explicit stack (no recursion on depth), each leaf by
+    /// `leaf` and each key by `key`.
+    fn copy<'b>(&self, leaf: impl Fn(&Json<'a>) -> Json<'b>, key: impl Fn(&JsonStr<'a>) -> JsonStr<'b>) -> Json<'b> {
+        if !self.has_children() {
+            return leaf(self);
+        }
+        // One frame per container being copied: its source and the children copied so far.
+        struct Frame<'s, 'a, 'b> {
+            src: &'s Json<'a>,
+            next: Children<'s, 'a>,
+            done: Vec<Json<'b>>,
+        }
+        fn frame<'s, 'a, 'b>(src: &'s Json<'a>) -> Frame<'s, 'a, 'b> {
+            Frame { src, next: src.children(), done: Vec::new() }
+        }
+        let mut stack = vec![frame(self)];
+        loop {
+            let top = stack.last_mut().expect("the root frame is popped last");
+            match top.next.next() {
+                Some(c) if c.has_children() => stack.push(frame(c)),
+                Some(c) => top.done.push(leaf(c)),
+                None => {
+                    let f = stack.pop().expect("non-empty");
+                    let built = match f.src {
+                        Json::Obj(m) => Json::Obj(m.iter().map(|(k, _)| key(k)).zip(f.done).collect()),
+                        _ => Json::Arr(f.done),
+                    };
+                    match stack.last_mut() {
+                        Some(parent) => parent.done.push(built),
+                        None => return built,
+                    }
+                }
+            }
         }
     }
 
@@ -307,10 +425,10 @@ impl Json {
 
     /// Writes the compact text with an explicit stack (no recursion on depth).
     pub fn write_compact(&self, out: &mut String) {
-        enum Task<'a> {
-            Value(&'a Json),
+        enum Task<'s, 'a> {
+            Value(&'s Json<'a>),
             Text(&'static str),
-            Key(&'a str),
+            Key(&'s JsonStr<'a>),
         }
         let mut tasks = vec![Task::Value(self)];
         while let Some(t) = tasks.pop() {
@@ -352,7 +470,7 @@ impl Json {
     }
 
     /// Moves the children of `self` onto `stack`, leaving `self` childless.
-    fn take_children(&mut self, stack: &mut Vec<Json>) {
+    fn take_children(&mut self, stack: &mut Vec<Json<'a>>) {
         match self {
             Json::Arr(a) => stack.append(a),
             Json::Obj(m) => stack.extend(m.drain(..).map(|(_, v)| v)),
@@ -362,14 +480,14 @@ impl Json {
 }
 
 /// Iterator over a value's children (see [`Json::children`]).
-pub enum Children<'a> {
-    Arr(std::slice::Iter<'a, Json>),
-    Obj(std::slice::Iter<'a, (JsonStr, Json)>),
+pub enum Children<'s, 'a> {
+    Arr(std::slice::Iter<'s, Json<'a>>),
+    Obj(std::slice::Iter<'s, (JsonStr<'a>, Json<'a>)>),
 }
 
-impl<'a> Iterator for Children<'a> {
-    type Item = &'a Json;
-    fn next(&mut self) -> Option<&'a Json> {
+impl<'s, 'a> Iterator for Children<'s, 'a> {
+    type Item = &'s Json<'a>;
+    fn next(&mut self) -> Option<&'s Json<'a>> {
         match self {
             Children::Arr(i) => i.next(),
             Children::Obj(i) => i.next().map(|(_, v)| v),
@@ -378,7 +496,7 @@ impl<'a> Iterator for Children<'a> {
 }
 
 /// JSON string literal, escaped as `json.dumps` would with `ensure_ascii=False`.
-fn push_quoted(out: &mut String, s: &str) {
+fn push_quoted(out: &mut String, s: &JsonStr<'_>) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -389,14 +507,19 @@ fn push_quoted(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
             c => out.push(c),
         }
     }
     out.push('"');
 }
 
-impl Drop for Json {
+impl Drop for Json<'_> {
     /// Dropping nested `Vec`s recursively overflows the stack on a deep tree: move the
     /// descendants onto a heap stack first, so each value dropped is childless.
     fn drop(&mut self) {
@@ -411,50 +534,20 @@ impl Drop for Json {
     }
 }
 
-impl Clone for Json {
-    fn clone(&self) -> Json {
-        if !self.has_children() {
-            return self.clone_leaf();
-        }
-        // One frame per container being copied: its source and the children copied so far.
-        struct Frame<'a> {
-            src: &'a Json,
-            next: Children<'a>,
-            done: Vec<Json>,
-        }
-        fn frame(src: &Json) -> Frame<'_> {
-            Frame { src, next: src.children(), done: Vec::new() }
-        }
-        let mut stack = vec![frame(self)];
-        loop {
-            let top = stack.last_mut().expect("the root frame is popped last");
-            match top.next.next() {
-                Some(c) if c.has_children() => stack.push(frame(c)),
-                Some(c) => top.done.push(c.clone_leaf()),
-                None => {
-                    let f = stack.pop().expect("non-empty");
-                    let built = match f.src {
-                        Json::Obj(m) => Json::Obj(m.iter().map(|(k, _)| k.clone()).zip(f.done).collect()),
-                        _ => Json::Arr(f.done),
-                    };
-                    match stack.last_mut() {
-                        Some(parent) => parent.done.push(built),
-                        None => return built,
-                    }
-                }
-            }
-        }
+impl<'a> Clone for Json<'a> {
+    fn clone(&self) -> Json<'a> {
+        self.copy(Json::clone_leaf, JsonStr::clone)
     }
 }
 
-impl PartialEq for Json {
-    fn eq(&self, other: &Json) -> bool {
+impl PartialEq for Json<'_> {
+    fn eq(&self, other: &Json<'_>) -> bool {
         let mut pairs = vec![(self, other)];
         while let Some((a, b)) = pairs.pop() {
             match (a, b) {
                 (Json::Null, Json::Null) => {}
                 (Json::Bool(x), Json::Bool(y)) if x == y => {}
-                (Json::Num(x), Json::Num(y)) if x == y => {}
+                (Json::Num(x), Json::Num(y)) if x.as_str() == y.as_str() => {}
                 (Json::Str(x), Json::Str(y)) if x == y => {}
                 (Json::Arr(x), Json::Arr(y)) if x.len() == y.len() => pairs.extend(x.iter().zip(y)),
                 (Json::Obj(x), Json::Obj(y)) if x.len() == y.len() => {
@@ -472,7 +565,7 @@ impl PartialEq for Json {
     }
 }
 
-impl fmt::Debug for Json {
+impl fmt::Debug for Json<'_> {
     /// The compact JSON text (derived `Debug` would recurse on depth).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_compact())
@@ -484,7 +577,7 @@ mod tests {
     use super::*;
 
     /// `[[[...]]]` built without recursion, `depth` levels.
-    fn nested(depth: usize) -> Json {
+    fn nested(depth: usize) -> Json<'static> {
         let mut v = Json::Arr(Vec::new());
         for _ in 1..depth {
             v = Json::Arr(vec![v]);
@@ -524,22 +617,48 @@ mod tests {
     }
 
     #[test]
-    fn strings_are_inline_when_short_and_read_compare_and_hash_as_str() {
-        use std::collections::HashMap;
-        let long = "k".repeat(23);
-        for text in ["", "class_name", "0123456789012345678901", long.as_str(), "ã😀"] {
-            let s = JsonStr::new(text);
-            assert_eq!((s.as_str(), s.len()), (text, text.len()));
-            let owned = String::from(text);
-            assert!(s == *text && s == owned);
-            let from_owned: JsonStr = owned.into();
-            assert_eq!(from_owned, s);
+    fn strings_are_spans_that_read_compare_order_and_hash_as_their_text() {
+        use std::collections::hash_map::RandomState;
+        use std::hash::BuildHasher;
+        let h = RandomState::new();
+        // (raw span, whether it holds escapes, its text)
+        let cases = [
+            ("", false, ""),
+            ("class_name", false, "class_name"),
+            ("ã😀", false, "ã😀"),
+            (r"a\nb", true, "a\nb"),
+            (r"\u00e3\ud83d\ude00", true, "ã😀"),
+            (r"\\\/\\u0041", true, "\\/\\u0041"),
+            (r"lone \udc00", true, "lone \u{FFFD}"),
+        ];
+        for (raw, escaped, text) in cases {
+            let s = JsonStr::span(raw, escaped);
+            assert_eq!(s.text(), text);
+            assert_eq!(s.plain().is_none(), escaped, "{raw}");
+            assert!(matches!(s.text(), Cow::Borrowed(_)) != escaped, "plain text is never copied");
+            assert_eq!((s.len(), s.is_empty()), (text.len(), text.is_empty()));
+            let owned_text = text.to_string();
+            assert!(s == *text && s == owned_text);
+            assert!(*text == s, "symmetric");
+            let owned: JsonStr = text.to_string().into();
+            for other in [JsonStr::new(text), owned.clone(), s.to_static()] {
+                assert!(s == other);
+                assert!(other == s, "symmetric");
+                assert_eq!(h.hash_one(&s), h.hash_one(&other));
+                assert_eq!(h.hash_one(&s), h.hash_one(text), "hashes as str");
+            }
             assert_eq!(String::from(s.clone()), text);
-            let m: HashMap<JsonStr, u8> = HashMap::from([(s, 1)]);
-            assert_eq!(m.get(text), Some(&1), "Borrow<str> must hash as str");
+            assert_eq!(s.chars().collect::<String>(), text);
+            assert!(s.starts_with(&text[..text.len() / 2 / 4 * 4]) && !s.starts_with(&format!("{text}x")));
+            assert_eq!(format!("{s}|{s:?}"), format!("{text}|{text:?}"));
         }
-        assert!(matches!(JsonStr::new("0123456789012345678901").0, Short::Inline { .. }));
-        assert!(matches!(JsonStr::new(&long).0, Short::Boxed(_)));
+        // Order is str's, whatever holds the text.
+        let mut v = [JsonStr::span(r"\u00e3", true), JsonStr::new("b"), JsonStr::span(r"a\n", true), "a".into()];
+        v.sort();
+        assert_eq!(v.iter().map(|s| s.text().into_owned()).collect::<Vec<_>>(), ["a", "a\n", "b", "ã"]);
+        assert!(
+            JsonStr::new("a") != JsonStr::span(r"a\n", true) && JsonStr::new(r"a\n") != JsonStr::span(r"a\n", true)
+        );
     }
 
     #[test]
