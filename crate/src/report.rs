@@ -230,8 +230,8 @@ impl ScanError {
     }
 
     /// An error a reader reported: its technical detail is quoted as it is.
-    pub fn unreadable(location: impl Into<String>, detail: impl Into<String>) -> Self {
-        ScanError::new(location, msg!(en::ERR_UNREADABLE, detail = detail.into()))
+    pub fn unreadable(location: impl Into<String>, detail: impl crate::messages::IntoArg) -> Self {
+        ScanError::new(location, Message::new(en::ERR_UNREADABLE, vec![("detail", detail.into_arg())]))
     }
 
     /// An error caused by a limit; the message names the limit and its value.

@@ -155,7 +155,7 @@ impl ByteSource for Metered<'_> {
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         if self.budget.stopped() || !self.budget.charge_read(buf.len() as u64) {
-            return Err(SourceError::Io("the scan's budget is spent (see the limit errors)".into()));
+            return Err(SourceError::BudgetSpent);
         }
         self.inner.read_at(offset, buf)
     }

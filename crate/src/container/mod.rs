@@ -15,7 +15,7 @@ pub mod zip;
 use std::collections::HashMap;
 
 use crate::limits::Limits;
-use crate::messages::{en, Message, Template};
+use crate::messages::{en, IntoArg, Message, Template};
 use crate::msg;
 use crate::report::ScanError;
 use crate::sniff::Format;
@@ -74,7 +74,7 @@ pub struct Extracted {
 }
 
 impl Extracted {
-    fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
+    fn error(&mut self, location: impl Into<String>, message: impl IntoArg) {
         let e = ScanError::unreadable(location, message);
         // The same member may be met twice (read as a config, then inspected): one error.
         if !self.errors_seen.insert((e.location.clone(), e.message.text.clone())) {
@@ -185,7 +185,7 @@ fn extract_hdf5(src: &dyn ByteSource, superblock: u64, prefix: &str, limits: &Li
                 out.error(here("HDF5"), e);
             }
         }
-        Err(e) => out.error(here("HDF5"), e.to_string()),
+        Err(e) => out.error(here("HDF5"), Message::from(e)),
     }
 }
 

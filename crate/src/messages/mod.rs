@@ -67,6 +67,11 @@ impl ToArg for Message {
         Arg::Msg(self.clone())
     }
 }
+impl ToArg for &Message {
+    fn to_arg(&self) -> Arg {
+        Arg::Msg((*self).clone())
+    }
+}
 impl ToArg for Template {
     fn to_arg(&self) -> Arg {
         Arg::Msg(Message::new(*self, Vec::new()))
@@ -152,7 +157,7 @@ macro_rules! number_arg {
         }
     )*};
 }
-number_arg!(u8, u32, u64, usize, i32, i64);
+number_arg!(u8, u16, u32, u64, usize, i32, i64);
 
 impl Message {
     /// What [`msg!`] calls: one constructor for every site (never inlined into them).
@@ -187,6 +192,22 @@ impl Message {
     pub fn turkish(&self) -> String {
         self.render(&tr::lookup)
     }
+}
+
+/// A term as a message argument: the catalogue's `term.*` entry whose English text is
+/// `s` (a structure name a reader passes around as `&str`: `object header`, `fractal
+/// heap`), so it renders in the reader's language; `s` as data when it is no term.
+pub fn term(s: &str) -> Arg {
+    match en::ALL.iter().find(|t| t.id.starts_with("term.") && t.en == s) {
+        Some(t) => Arg::Msg(Message::new(*t, Vec::new())),
+        None => Arg::Text(s.to_string()),
+    }
+}
+
+/// A message that is only a place and a detail (`{place}: {detail}`): a reader error
+/// wrapped with where it happened.
+pub fn within(place: impl IntoArg, detail: impl IntoArg) -> Message {
+    Message::new(en::DETAIL_IN, vec![("place", place.into_arg()), ("detail", detail.into_arg())])
 }
 
 impl std::fmt::Display for Message {
