@@ -204,6 +204,33 @@ pub fn term(s: &str) -> Arg {
     }
 }
 
+/// A term as a message (see [`term`]); text that is no term is kept as data.
+pub fn phrase(s: &str) -> Message {
+    match term(s) {
+        Arg::Msg(m) => m,
+        text => Message::new(en::TEXT, vec![("text", text)]),
+    }
+}
+
+/// `parts` one after the other (a sentence built from optional pieces).
+pub fn concat(parts: Vec<Message>) -> Message {
+    chain(parts, en::LIST_CONCAT)
+}
+
+/// `items` separated by `; ` (an enumeration whose items are messages).
+pub fn join(items: Vec<Message>) -> Message {
+    chain(items, en::LIST_SEMICOLON)
+}
+
+fn chain(items: Vec<Message>, pair: Template) -> Message {
+    let mut it = items.into_iter().rev();
+    let Some(mut out) = it.next() else { return Message::new(en::TEXT, vec![("text", Arg::Text(String::new()))]) };
+    for m in it {
+        out = Message::new(pair, vec![("first", Arg::Msg(m)), ("rest", Arg::Msg(out))]);
+    }
+    out
+}
+
 /// A message that is only a place and a detail (`{place}: {detail}`): a reader error
 /// wrapped with where it happened.
 pub fn within(place: impl IntoArg, detail: impl IntoArg) -> Message {

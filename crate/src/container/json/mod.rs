@@ -21,6 +21,9 @@ pub mod value;
 
 use std::fmt;
 
+use crate::messages::{en, Message};
+use crate::msg;
+
 pub use encoding::{decode_bytes, looks_like_json, Decoded};
 pub use parse::parse;
 pub use value::{Json, JsonStr, Number};
@@ -70,7 +73,13 @@ impl fmt::Display for Leniency {
 pub struct JsonError {
     /// Byte offset in the text.
     pub offset: usize,
-    pub message: String,
+    pub message: Message,
+}
+
+impl From<JsonError> for Message {
+    fn from(e: JsonError) -> Message {
+        msg!(en::JSON_ERROR, offset = e.offset, detail = e.message)
+    }
 }
 
 impl fmt::Display for JsonError {
