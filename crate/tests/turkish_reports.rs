@@ -109,3 +109,91 @@ fn the_fragment_check_finds_english_left_in_a_turkish_rendering() {
     check(&fake, "fake", &fragments, &mut problems);
     assert!(problems.len() >= 2, "{problems:?}");
 }
+
+/// The model files under `dir`, recursively (sorted: a stable order).
+fn model_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            model_files(&p, out);
+        } else {
+            // What a directory scan picks up (cli/src/walk.rs), and the fuzz inputs.
+            let name = p.to_string_lossy().to_ascii_lowercase();
+            let model = [".keras", ".h5", ".hdf5", ".json", ".zip", "keras_metadata.pb", "saved_model.pb"]
+                .iter()
+                .any(|e| name.ends_with(e));
+            if model || name.contains("fuzz-regressions") {
+                out.push(p);
+            }
+        }
+    }
+}
+
+/// A reader error must reach the report as a catalogue message all the way down: a
+/// detail that is plain text, or a phrase no catalogue term knows (`text`), would be
+/// English in every language.
+fn check_error_detail(m: &Message, where_: &str, problems: &mut Vec<String>) {
+    if m.id == en::TEXT.id {
+        problems.push(format!("{where_}: {:?} is not a catalogue message", m.text));
+    }
+    // `{detail}` is a reader's or the analysis' own words: a message, except the text
+    // of the operating system or of a panic (no catalogue has those).
+    let os_text = [en::SRC_IO.id, en::ERR_CANNOT_OPEN.id, en::ERR_SCANNER_FAILED.id, en::ERR_SERIALIZE.id];
+    if !os_text.contains(&m.id) {
+        if let Some((_, Arg::Text(t))) = m.args.iter().find(|(n, _)| *n == "detail") {
+            problems.push(format!("{where_}: the detail {t:?} of {} is plain text", m.id));
+        }
+    }
+    for (_, a) in &m.args {
+        if let Arg::Msg(n) = a {
+            check_error_detail(n, where_, problems);
+        }
+    }
+}
+
+#[test]
+fn turkish_reports_of_broken_and_crafted_containers_hold_no_english_catalogue_text() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for d in ["../fixtures", "tests/data"] {
+        model_files(&root.join(d), &mut files);
+    }
+    let committed = files.len();
+    let shared = root.join("../../shared/corpus");
+    for d in ["hdf5-cve", "wild"] {
+        if shared.join(d).is_dir() {
+            model_files(&shared.join(d), &mut files);
+        } else {
+            println!("skipped: shared/corpus/{d} is absent (../shared relative to the repo root)");
+        }
+    }
+    assert!(committed >= 200, "only {committed} committed fixtures found");
+    let fragments = english_fragments();
+    let (mut problems, mut errors, mut notes) = (Vec::new(), 0, 0);
+    for path in &files {
+        let name = path.strip_prefix(root).unwrap_or(path).display().to_string();
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let r = keras_sentinel::scan(&bytes, &name, &Limits::default());
+        for e in &r.errors {
+            errors += 1;
+            let where_ = format!("{name} error at {}", e.location);
+            check(&e.message, &where_, &fragments, &mut problems);
+            check_error_detail(&e.message, &where_, &mut problems);
+        }
+        for f in &r.findings {
+            let where_ = format!("{name} {}", f.code);
+            for m in f.title.iter().chain(&f.evidence.notes).chain(&f.evidence.categories) {
+                notes += 1;
+                check(m, &where_, &fragments, &mut problems);
+                check_error_detail(m, &where_, &mut problems);
+            }
+        }
+    }
+    println!("{} files, {errors} errors, {notes} titles, notes and categories checked", files.len());
+    assert!(errors >= 20, "only {errors} errors in the broken containers' reports");
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
