@@ -101,6 +101,20 @@ impl std::fmt::Display for Location {
     }
 }
 
+impl Location {
+    /// As `Display`, with the container label in the language of `lookup` (see
+    /// [`crate::messages::render_place`]).
+    pub fn render(&self, lookup: &dyn Fn(&str) -> Option<&'static str>) -> String {
+        let place = |s: &str| crate::messages::render_place(s, lookup);
+        match (self.container.is_empty(), self.pointer.is_empty()) {
+            (true, true) => place("(file)"),
+            (false, true) => place(&self.container),
+            (true, false) => self.pointer.clone(),
+            (false, false) => format!("{} {}", place(&self.container), self.pointer),
+        }
+    }
+}
+
 /// One more place where the same thing (e.g. the same decoded lambda) was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Occurrence {

@@ -171,7 +171,17 @@ fn turkish_reports_of_broken_and_crafted_containers_hold_no_english_catalogue_te
     }
     assert!(committed >= 200, "only {committed} committed fixtures found");
     let fragments = english_fragments();
-    let (mut problems, mut errors, mut notes) = (Vec::new(), 0, 0);
+    let place_words: Vec<&String> =
+        fragments.iter().filter(|(id, _)| id.starts_with("location.")).map(|(_, f)| f).collect();
+    assert!(place_words.len() >= 5, "{place_words:?}");
+    let check_place = |label: &str, turkish: String, where_: &str, problems: &mut Vec<String>| {
+        for w in &place_words {
+            if turkish.contains(w.as_str()) {
+                problems.push(format!("{where_}: location {label:?} renders as {turkish:?}, keeping English {w:?}"));
+            }
+        }
+    };
+    let (mut problems, mut errors, mut notes, mut places) = (Vec::new(), 0, 0, 0);
     for path in &files {
         let name = path.strip_prefix(root).unwrap_or(path).display().to_string();
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -181,9 +191,16 @@ fn turkish_reports_of_broken_and_crafted_containers_hold_no_english_catalogue_te
             let where_ = format!("{name} error at {}", e.location);
             check(&e.message, &where_, &fragments, &mut problems);
             check_error_detail(&e.message, &where_, &mut problems);
+            let turkish = keras_sentinel::messages::render_place(&e.location, &tr::lookup);
+            check_place(&e.location, turkish, &where_, &mut problems);
+            places += 1;
         }
         for f in &r.findings {
             let where_ = format!("{name} {}", f.code);
+            for loc in std::iter::once(&f.location).chain(f.evidence.also_at.iter().map(|o| &o.location)) {
+                check_place(&loc.to_string(), loc.render(&tr::lookup), &where_, &mut problems);
+                places += 1;
+            }
             for m in f.title.iter().chain(&f.evidence.notes).chain(&f.evidence.categories) {
                 notes += 1;
                 check(m, &where_, &fragments, &mut problems);
@@ -191,9 +208,41 @@ fn turkish_reports_of_broken_and_crafted_containers_hold_no_english_catalogue_te
             }
         }
     }
-    println!("{} files, {errors} errors, {notes} titles, notes and categories checked", files.len());
+    println!(
+        "{} files, {errors} errors, {notes} titles, notes and categories, {places} locations checked",
+        files.len()
+    );
     assert!(errors >= 20, "only {errors} errors in the broken containers' reports");
     problems.sort();
     problems.dedup();
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn policy_notes_render_in_turkish() {
+    use keras_sentinel::policy::{apply, Context, Policy};
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/models");
+    let cases = [
+        ("keras3/benign_ops.keras", "version = 1\n[sinks]\nnames = [\"ops.abs\"]\n"),
+        ("crafted/module_foreign.keras", "version = 1\n[trust]\nmodules = [\"fancy_layers\"]\n"),
+        (
+            "keras3/benign_ops.keras",
+            "version = 1\n[[allow]]\nlambda_sha256 = \"eb53e0f63db0c0136277d6f45143c062915a41e8c64f67fa3d9731e46424c520\"\nreason = \"r\"\nreviewer = \"ayse\"\nexpires = 2020-01-31\n",
+        ),
+    ];
+    let fragments = english_fragments();
+    let (mut problems, mut notes) = (Vec::new(), 0);
+    for (file, policy) in cases {
+        let bytes = std::fs::read(data.join(file)).unwrap();
+        let r = keras_sentinel::scan(&bytes, file, &Limits::default());
+        let p = Policy::parse(policy, "p.toml").unwrap();
+        let d = apply(&p, &r, &Context { file_sha256: None, today: Some("2026-12-01") });
+        for m in d.notes.iter().chain(d.findings.iter().filter_map(|f| f.note.as_ref())) {
+            notes += 1;
+            assert!(m.id.starts_with("policy."), "{m:?}");
+            check(m, file, &fragments, &mut problems);
+        }
+    }
+    assert_eq!(notes, 3, "a sink note, a trusted-module note and an expired entry");
+    assert!(problems.is_empty(), "{problems:?}");
 }

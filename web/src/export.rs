@@ -160,10 +160,11 @@ fn location_text(loc: &Value, l: &Labels) -> String {
 }
 
 /// The policy's action on finding `i` of `r` and, for an allowed one, "reviewer — reason".
-pub fn finding_action(r: &Value, i: usize) -> Option<(String, Option<String>)> {
+/// `msg` renders the policy's note (a catalogue message) in the reader's language.
+pub fn finding_action(r: &Value, i: usize, msg: &dyn Fn(&Value) -> String) -> Option<(String, Option<String>)> {
     let d = r.get("policy")?.get("findings")?.get(i)?;
     let allowed = d.get("allowed_by").map(|a| format!("{} — {}", s(a, "reviewer"), s(a, "reason")));
-    let allowed = allowed.or_else(|| d.get("note").and_then(Value::as_str).map(str::to_string));
+    let allowed = allowed.or_else(|| d.get("note").map(msg));
     Some((s(d, "action").to_string(), allowed))
 }
 
@@ -329,7 +330,7 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
         if let Some(specific) = f.get("title") {
             row(h, l.t("finding"), &escape_html(&l.msg(specific)));
         }
-        if let Some((action, by)) = finding_action(r, i) {
+        if let Some((action, by)) = finding_action(r, i, &|v| l.msg(v)) {
             let mut v = format!("<span class=\"action action-{a}\">{a}</span>", a = escape_html(&action));
             if let Some(by) = by {
                 v.push_str(&format!(" — {}", escape_html(&by)));
@@ -429,7 +430,7 @@ pub fn markdown(files: &[Value], l: &Labels) -> String {
         ));
         for (i, f) in findings.iter().enumerate() {
             let code_ = s(f, "code");
-            let action = match finding_action(r, i) {
+            let action = match finding_action(r, i, &|v| l.msg(v)) {
                 Some((a, Some(by))) => format!("{} ({})", escape_md(&a), escape_md(&by)),
                 Some((a, None)) => escape_md(&a),
                 None => "—".into(),

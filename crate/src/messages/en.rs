@@ -634,4 +634,22 @@ catalogue! {
     T_LOCAL_VARIABLES "term.local_variables" "local variables";
     T_CELL_FREE "term.cell_free_variables" "cell/free variables";
     T_COMPARISON_OPERATORS "term.comparison_operators" "comparison operators";
+    // Policy notes (policy::apply).
+    POL_EXPIRED "policy.expired" "allow entry on line {line} ({kind} {hash}) expired on {date} and no longer applies";
+    POL_SINK "policy.sink" "reaches {name}, a sink by the policy ({sink})";
+    POL_TRUSTED "policy.trusted" "trusted module {module}";
+    // Location labels (the places of findings and errors: container::*, scan). The core writes them in English; renderers read them back with messages::render_place.
+    LOC_FILE "location.file" "file";
+    LOC_WHOLE_FILE "location.whole_file" "(file)";
+    LOC_SCANNER "location.scanner" "scanner";
+    LOC_REPORT "location.report" "report";
+    LOC_READ_AS "location.read_as" "read as {format}: {place}";
+    LOC_READ_AS_ONLY "location.read_as_only" "read as {format}";
+    LOC_H5_ATTRIBUTE "location.hdf5_attribute" "HDF5 attribute {name}";
+    LOC_H5_ATTRIBUTE_IN "location.hdf5_attribute_in" "{place} HDF5 attribute {name}";
+    LOC_PB_NODE "location.pb_node" "{name} node {path}";
+    LOC_SHADOWED "location.shadowed" "{place} (shadowed metadata value {count})";
+    LOC_ZIP_ENTRY_OPENED "location.zip_entry_opened" "{name} (entry {entry}, the one zipfile opens)";
+    LOC_ZIP_ENTRY "location.zip_entry" "{name} (entry {entry})";
+    LOC_JSON_DECODED "location.json_decoded" "{place} (JSON string decoded {count}×)";
 }

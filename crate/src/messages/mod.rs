@@ -275,6 +275,86 @@ fn render_known<'t>(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&'t s
     }
 }
 
+/// The location labels a report holds (`location.container`, an error's `location`),
+/// which the core writes in English from the `location.*` templates, tried in order.
+const PLACES: &[Template] = &[
+    en::LOC_WHOLE_FILE,
+    en::LOC_FILE,
+    en::LOC_SCANNER,
+    en::LOC_REPORT,
+    en::LOC_READ_AS,
+    en::LOC_READ_AS_ONLY,
+    en::LOC_H5_ATTRIBUTE,
+    en::LOC_H5_ATTRIBUTE_IN,
+    en::LOC_SHADOWED,
+    en::LOC_JSON_DECODED,
+    en::LOC_ZIP_ENTRY_OPENED,
+    en::LOC_ZIP_ENTRY,
+    en::LOC_PB_NODE,
+];
+
+/// A location label in the language of `lookup` (id → template): the label is matched
+/// against the `location.*` templates it was written from (a `{place}` inside is itself
+/// a label); a label no template matches is data (a member name, an HDF5 path) and is
+/// kept as it is. Labels are plain strings in the report, for its readers that do not
+/// localise; their words come from the catalogue like every other sentence.
+pub fn render_place(label: &str, lookup: &dyn Fn(&str) -> Option<&'static str>) -> String {
+    render_place_at(label, lookup, 0)
+}
+
+fn render_place_at(label: &str, lookup: &dyn Fn(&str) -> Option<&'static str>, depth: usize) -> String {
+    if depth > 8 {
+        return label.to_string();
+    }
+    for t in PLACES {
+        let Some(args) = match_template(t.en, label) else { continue };
+        let Some(template) = lookup(t.id) else { return label.to_string() };
+        return fill(template, &|name| {
+            let v = args.iter().find(|(n, _)| *n == name)?.1;
+            Some(if name == "place" { render_place_at(v, lookup, depth + 1) } else { v.to_string() })
+        });
+    }
+    label.to_string()
+}
+
+/// The placeholder values that make `template` read `s`, if it can: the literal text
+/// between placeholders is found left to right, the last one from the end (a name may
+/// hold anything, so the split nearest the fixed suffix is the one the core wrote).
+fn match_template<'s>(template: &'static str, s: &'s str) -> Option<Vec<(&'static str, &'s str)>> {
+    let names = placeholders(template);
+    let mut literals = Vec::with_capacity(names.len() + 1);
+    let mut rest = template;
+    for n in &names {
+        let at = rest.find(&format!("{{{n}}}"))?;
+        literals.push(&rest[..at]);
+        rest = &rest[at + n.len() + 2..];
+    }
+    literals.push(rest);
+    let mut s = s.strip_prefix(literals[0])?;
+    if names.is_empty() {
+        return s.is_empty().then(Vec::new);
+    }
+    let last = literals[names.len()];
+    s = s.strip_suffix(last)?;
+    let mut out = Vec::with_capacity(names.len());
+    for (i, n) in names.iter().enumerate() {
+        let value = if i + 1 == names.len() {
+            s
+        } else {
+            let sep = literals[i + 1];
+            let at = if i + 2 == names.len() { s.rfind(sep)? } else { s.find(sep)? };
+            let v = &s[..at];
+            s = &s[at + sep.len()..];
+            v
+        };
+        if value.is_empty() {
+            return None;
+        }
+        out.push((*n, value));
+    }
+    Some(out)
+}
+
 /// The names of a template's `{name}` placeholders, in order.
 pub fn placeholders(template: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -398,6 +478,31 @@ mod tests {
         }
         for (id, _) in tr::TR {
             assert!(ids.contains(id), "Turkish text for {id}, which is not in the catalogue");
+        }
+    }
+
+    #[test]
+    fn location_labels_render_in_each_language_and_data_stays_as_it_is() {
+        let tr = |l: &str| render_place(l, &tr::lookup);
+        assert_eq!(tr("file"), "dosya");
+        assert_eq!(tr("HDF5 attribute /model_config"), "HDF5 özniteliği /model_config");
+        assert_eq!(
+            tr("read as hdf5: a.h5 (entry 2, the one zipfile opens) HDF5 attribute /model_config"),
+            "hdf5 olarak okunduğunda: a.h5 (2. girdi, zipfile'ın açtığı) HDF5 özniteliği /model_config"
+        );
+        assert_eq!(tr("config.json (entry 3)"), "config.json (3. girdi)");
+        assert_eq!(tr("file (JSON string decoded 2×)"), "dosya (JSON dizgesi 2 kez çözüldü)");
+        assert_eq!(
+            tr("keras_metadata.pb node root (shadowed metadata value 1)"),
+            "keras_metadata.pb, düğüm root (gölgelenmiş üst veri değeri 1)"
+        );
+        for data in ["config.json", "HDF5 /model_weights/x", "a.zip > b.npy", "", "read as "] {
+            assert_eq!(tr(data), data);
+        }
+        // English is the identity.
+        let en = |l: &str| render_place(l, &|id| en::ALL.iter().find(|t| t.id == id).map(|t| t.en));
+        for l in ["read as zip: config.json (entry 2)", "x node y", "file"] {
+            assert_eq!(en(l), l);
         }
     }
 

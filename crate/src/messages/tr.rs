@@ -601,6 +601,22 @@ pub const TR: &[(&str, &str)] = &[
     ("term.local_variables", "yerel değişkenler"),
     ("term.cell_free_variables", "hücre/serbest değişkenler"),
     ("term.comparison_operators", "karşılaştırma işleçleri"),
+    ("policy.expired", "{line}. satırdaki izin girdisi ({kind} {hash}) {date} tarihinde sona erdi ve artık geçerli değil"),
+    ("policy.sink", "{name} çağrısına ulaşıyor; politikaya göre tehlikeli bir hedef ({sink})"),
+    ("policy.trusted", "güvenilen modül {module}"),
+    ("location.file", "dosya"),
+    ("location.whole_file", "(dosya)"),
+    ("location.scanner", "tarayıcı"),
+    ("location.report", "rapor"),
+    ("location.read_as", "{format} olarak okunduğunda: {place}"),
+    ("location.read_as_only", "{format} olarak okunduğunda"),
+    ("location.hdf5_attribute", "HDF5 özniteliği {name}"),
+    ("location.hdf5_attribute_in", "{place} HDF5 özniteliği {name}"),
+    ("location.pb_node", "{name}, düğüm {path}"),
+    ("location.shadowed", "{place} (gölgelenmiş üst veri değeri {count})"),
+    ("location.zip_entry_opened", "{name} ({entry}. girdi, zipfile'ın açtığı)"),
+    ("location.zip_entry", "{name} ({entry}. girdi)"),
+    ("location.json_decoded", "{place} (JSON dizgesi {count} kez çözüldü)"),
 ];
 
 /// The Turkish template of a message id.

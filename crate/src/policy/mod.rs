@@ -12,6 +12,8 @@ pub mod toml;
 
 use serde::Serialize;
 
+use crate::messages::{en, Message};
+use crate::msg;
 use crate::report::{FileReport, Finding, Severity};
 use toml::{Pos, Table, Value};
 
@@ -360,7 +362,7 @@ pub struct FindingDecision {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_by: Option<Allow>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<Message>,
 }
 
 /// The policy's decision on one file.
@@ -376,7 +378,7 @@ pub struct Decision {
     pub file_allowed_by: Option<Allow>,
     /// Expired entries that matched and no longer apply, and similar remarks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
+    pub notes: Vec<Message>,
 }
 
 impl Decision {
@@ -413,16 +415,17 @@ fn under(name: &str, prefix: &str) -> bool {
 /// Applies `policy` to a scanned file.
 pub fn apply(policy: &Policy, report: &FileReport, cx: &Context<'_>) -> Decision {
     let mut notes = Vec::new();
-    let live = |a: &Allow, notes: &mut Vec<String>| -> bool {
+    let live = |a: &Allow, notes: &mut Vec<Message>| -> bool {
         match (&a.expires, cx.today) {
             (None, _) => true,
             (Some(exp), Some(today)) if today <= exp.as_str() => true,
             (Some(exp), _) => {
-                let n = format!(
-                    "allow entry on line {} ({} {}) expired on {exp} and no longer applies",
-                    a.line,
-                    if a.kind == AllowKind::File { "file" } else { "lambda" },
-                    &a.sha256[..12]
+                let n = msg!(
+                    en::POL_EXPIRED,
+                    line = a.line,
+                    kind = if a.kind == AllowKind::File { "file" } else { "lambda" },
+                    hash = &a.sha256[..12],
+                    date = exp.as_str()
                 );
                 if !notes.contains(&n) {
                     notes.push(n);
@@ -443,7 +446,7 @@ pub fn apply(policy: &Policy, report: &FileReport, cx: &Context<'_>) -> Decision
         let sink = reached_names(f).find_map(|n| policy.sinks.iter().find(|s| under(n, s)).map(|s| (n.to_string(), s)));
         if let Some((name, s)) = sink {
             d.action = Action::Block;
-            d.note = Some(format!("reaches {name}, a sink by the policy ({s})"));
+            d.note = Some(msg!(en::POL_SINK, name = name, sink = s));
         } else if let Some(a) = file_allow {
             d.action = Action::Ignore;
             d.allowed_by = Some(a.clone());
@@ -460,7 +463,7 @@ pub fn apply(policy: &Policy, report: &FileReport, cx: &Context<'_>) -> Decision
                 f.evidence.reference.as_deref().and_then(|r| policy.trusted_modules.iter().find(|t| under(r, t)))
             {
                 d.action = Action::Ignore;
-                d.note = Some(format!("trusted module {t}"));
+                d.note = Some(msg!(en::POL_TRUSTED, module = t));
             }
         }
         findings.push(d);
