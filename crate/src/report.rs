@@ -104,7 +104,7 @@ impl std::fmt::Display for Location {
 impl Location {
     /// As `Display`, with the container label in the language of `lookup` (see
     /// [`crate::messages::render_place`]).
-    pub fn render(&self, lookup: &dyn Fn(&str) -> Option<&'static str>) -> String {
+    pub fn render<'t>(&self, lookup: &dyn Fn(&str) -> Option<&'t str>) -> String {
         let place = |s: &str| crate::messages::render_place(s, lookup);
         match (self.container.is_empty(), self.pointer.is_empty()) {
             (true, true) => place("(file)"),

@@ -39,6 +39,16 @@ impl<'a> Labels<'a> {
         }
         keras_sentinel::messages::render_json(v, &|id| Some((self.t)(&format!("m:{id}"))).filter(|t| !t.is_empty()))
     }
+    /// A location label of the report in the report's language (its words are catalogue
+    /// templates too, sent as `m:<id>`).
+    fn place(&self, label: &str) -> String {
+        if self.lang == "en" {
+            return label.to_string();
+        }
+        keras_sentinel::messages::render_place(label, &|id| {
+            Some((self.t)(&format!("m:{id}"))).filter(|t| !t.is_empty())
+        })
+    }
     fn msgs(&self, v: &Value, key: &str) -> Vec<String> {
         v.get(key).and_then(Value::as_array).map(|a| a.iter().map(|m| self.msg(m)).collect()).unwrap_or_default()
     }
@@ -149,11 +159,11 @@ pub fn escape_md(text: &str) -> String {
 }
 
 fn location_text(loc: &Value, l: &Labels) -> String {
-    let c = s(loc, "container");
+    let c = l.place(s(loc, "container"));
     let p = s(loc, "pointer");
     match (c.is_empty(), p.is_empty()) {
         (true, true) => l.t("file_whole").to_string(),
-        (false, true) => c.to_string(),
+        (false, true) => c,
         (true, false) => p.to_string(),
         (false, false) => format!("{c}  {p}"),
     }
@@ -295,7 +305,7 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
                     escape_html(s(a, "reason"))
                 ));
             }
-            for n in strs(p, "notes") {
+            for n in l.msgs(p, "notes") {
                 v.push_str(&format!("<br>{}", escape_html(&n)));
             }
             row(h, l.t("policy"), &v);
@@ -308,7 +318,11 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
     if !errors.is_empty() {
         h.push_str(&format!("<h3>{}</h3>\n<ul>\n", escape_html(l.t("errors"))));
         for e in &errors {
-            h.push_str(&format!("<li>{} — {}</li>\n", code(s(e, "location")), escape_html(&l.msg(&e["message"]))));
+            h.push_str(&format!(
+                "<li>{} — {}</li>\n",
+                code(&l.place(s(e, "location"))),
+                escape_html(&l.msg(&e["message"]))
+            ));
         }
         h.push_str("</ul>\n");
     }
@@ -401,7 +415,7 @@ pub fn markdown(files: &[Value], l: &Labels) -> String {
                     escape_md(action),
                     escape_md(pass)
                 ));
-                for n in strs(p, "notes") {
+                for n in l.msgs(p, "notes") {
                     m.push_str(&format!("  - {}\n", escape_md(&n)));
                 }
             }
@@ -411,7 +425,7 @@ pub fn markdown(files: &[Value], l: &Labels) -> String {
             m.push_str(&format!(
                 "- {}: {} — {}\n",
                 escape_md(l.t("v_error")),
-                escape_md(s(e, "location")),
+                escape_md(&l.place(s(e, "location"))),
                 escape_md(&l.msg(&e["message"]))
             ));
         }

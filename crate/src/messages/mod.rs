@@ -298,11 +298,11 @@ const PLACES: &[Template] = &[
 /// a label); a label no template matches is data (a member name, an HDF5 path) and is
 /// kept as it is. Labels are plain strings in the report, for its readers that do not
 /// localise; their words come from the catalogue like every other sentence.
-pub fn render_place(label: &str, lookup: &dyn Fn(&str) -> Option<&'static str>) -> String {
+pub fn render_place<'t>(label: &str, lookup: &dyn Fn(&str) -> Option<&'t str>) -> String {
     render_place_at(label, lookup, 0)
 }
 
-fn render_place_at(label: &str, lookup: &dyn Fn(&str) -> Option<&'static str>, depth: usize) -> String {
+fn render_place_at<'t>(label: &str, lookup: &dyn Fn(&str) -> Option<&'t str>, depth: usize) -> String {
     if depth > 8 {
         return label.to_string();
     }
