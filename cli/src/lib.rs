@@ -11,6 +11,7 @@ mod json_text;
 mod output;
 mod tree;
 mod walk;
+pub mod words;
 
 use std::io::{IsTerminal, Write};
 
@@ -148,7 +149,7 @@ fn scan(
             (None, Format::Text) => {
                 let mut text = output::text_file(&report, color, turkish);
                 if tree {
-                    text.push_str(&tree::text(&report));
+                    text.push_str(&tree::text(&report, turkish));
                 }
                 out.write_all(text.as_bytes()).and_then(|_| out.flush())
             }
@@ -172,7 +173,7 @@ fn scan(
             let text = serde_json::to_string_pretty(&output::sarif(&report)).expect("sarif serializes") + "\n";
             out.write_all(text.as_bytes())
         }
-        _ => out.write_all(output::text_summary(&report.files, &report.skipped).as_bytes()),
+        _ => out.write_all(output::text_summary(&report.files, &report.skipped, turkish).as_bytes()),
     };
     if written.and_then(|_| out.flush()).is_err() {
         return 2;
