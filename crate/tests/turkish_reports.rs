@@ -135,7 +135,7 @@ fn model_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 /// detail that is plain text, or a phrase no catalogue term knows (`text`), would be
 /// English in every language.
 fn check_error_detail(m: &Message, where_: &str, problems: &mut Vec<String>) {
-    if m.id == en::TEXT.id {
+    if m.id == en::PHRASE.id {
         problems.push(format!("{where_}: {:?} is not a catalogue message", m.text));
     }
     // `{detail}` is a reader's or the analysis' own words: a message, except the text

@@ -111,6 +111,33 @@ await check('English mode: the same check finds the English texts (it can fail)'
   assert(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
 });
 
+// Broken containers: the readers' errors (a zip member compressed with lzma, an HDF5
+// committed datatype that refers to itself) and their locations are Turkish too.
+const BROKEN = ['crate/tests/data/parsers/zip/lzma_config.keras', 'crate/tests/data/parsers/hdf5/committed_self_reference.h5'];
+const PLACE_FRAGMENTS = FRAGMENTS.filter((f) => f.id.startsWith('location.'));
+
+await check('Turkish mode: the errors of broken containers and their locations hold no English catalogue text', async () => {
+  await page.click('#lang-tr');
+  await page.click('#clear');
+  await dropFiles(BROKEN.map((f) => path.join(repo, f)));
+  await page.waitForFunction((n) => {
+    const cards = [...document.querySelectorAll('section.file-card')];
+    return cards.length === n && cards.every((c) => c.getAttribute('aria-busy') === 'false');
+  }, BROKEN.length, { timeout: 60000 });
+  const cards = await shownMessages();
+  const errors = cards.flatMap((c) => c.texts.filter(([k]) => k === 'error'));
+  assert(errors.length >= 3, `only ${errors.length} errors shown: ${JSON.stringify(cards)}`);
+  const hits = englishIn(cards);
+  const places = await page.$$eval('li.scan-error code, .location', (els) => els.map((e) => e.textContent));
+  for (const p of places) for (const f of PLACE_FRAGMENTS) if (p.includes(f.text)) hits.push(`location ${JSON.stringify(p)} keeps ${JSON.stringify(f.text)}`);
+  assert(hits.length === 0, `${hits.length} English texts in Turkish mode:\n${hits.slice(0, 20).join('\n')}`);
+  await page.$$eval('section.file-card details', (ds) => ds.forEach((d) => { d.open = true; }));
+  await page.screenshot({ path: path.join(SHOTS, 'ks-e2e-turkish-errors.png'), fullPage: true });
+  await page.click('#lang-en');
+  const english = englishIn(await shownMessages());
+  assert(english.length >= 3, `only ${english.length} English fragments in English mode: the check cannot fail`);
+});
+
 await browser.close();
 server.close();
 finish();

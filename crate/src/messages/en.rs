@@ -652,4 +652,8 @@ catalogue! {
     LOC_ZIP_ENTRY_OPENED "location.zip_entry_opened" "{name} (entry {entry}, the one zipfile opens)";
     LOC_ZIP_ENTRY "location.zip_entry" "{name} (entry {entry})";
     LOC_JSON_DECODED "location.json_decoded" "{place} (JSON string decoded {count}×)";
+    // Lists.
+    LIST_COMMA "list.comma" "{first}, {rest}";
+    // A reader's phrase no term knows (kept in English; the Turkish tests look for it).
+    PHRASE "phrase" "{text}";
 }

@@ -208,13 +208,18 @@ pub fn term(s: &str) -> Arg {
 pub fn phrase(s: &str) -> Message {
     match term(s) {
         Arg::Msg(m) => m,
-        text => Message::new(en::TEXT, vec![("text", text)]),
+        text => Message::new(en::PHRASE, vec![("text", text)]),
     }
 }
 
 /// `parts` one after the other (a sentence built from optional pieces).
 pub fn concat(parts: Vec<Message>) -> Message {
     chain(parts, en::LIST_CONCAT)
+}
+
+/// `items` separated by `, ` (a list whose items are messages, or data as [`en::TEXT`]).
+pub fn join_comma(items: Vec<Message>) -> Message {
+    chain(items, en::LIST_COMMA)
 }
 
 /// `items` separated by `; ` (an enumeration whose items are messages).

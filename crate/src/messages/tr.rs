@@ -617,6 +617,8 @@ pub const TR: &[(&str, &str)] = &[
     ("location.zip_entry_opened", "{name} ({entry}. girdi, zipfile'ın açtığı)"),
     ("location.zip_entry", "{name} ({entry}. girdi)"),
     ("location.json_decoded", "{place} (JSON dizgesi {count} kez çözüldü)"),
+    ("list.comma", "{first}, {rest}"),
+    ("phrase", "{text}"),
 ];
 
 /// The Turkish template of a message id.

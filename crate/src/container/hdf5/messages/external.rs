@@ -5,7 +5,7 @@ use crate::container::hdf5::context::Ctx;
 use crate::container::hdf5::cursor::Cursor;
 use crate::container::hdf5::heap::local::LocalHeap;
 use crate::container::hdf5::{Hdf5Error, Result};
-use crate::messages::{en, term, Message};
+use crate::messages::{en, join_comma, term, Message};
 use crate::msg;
 
 /// Most slots whose names are looked up (the rest are counted).
@@ -29,11 +29,13 @@ pub fn describe(ctx: &Ctx, buf: &[u8]) -> Result<Message> {
     for _ in 0..used.min(MAX_NAMES) {
         let off = c.length(ctx.sz)?;
         c.skip(2 * u64::from(ctx.sz.length))?;
-        let name =
-            heap.as_ref().and_then(|h| h.name(off).ok()).unwrap_or_else(|| format!("<name at heap offset {off}>"));
+        let name = match heap.as_ref().and_then(|h| h.name(off).ok()) {
+            Some(n) => msg!(en::TEXT, text = n),
+            None => msg!(en::H5_EXTERNAL_NAME_AT, offset = off),
+        };
         names.push(name);
     }
-    let names = names.join(", ");
+    let names = join_comma(names);
     Ok(if used > MAX_NAMES {
         msg!(en::H5_EXTERNAL_LIST_MORE, count = used, names = names, more = used - MAX_NAMES)
     } else {
