@@ -7,9 +7,12 @@
 //! The English templates are [`en`]. The Turkish ones are [`tr::TR`], a table the
 //! scanner never refers to, so the page's scanning worker does not carry it (only the
 //! page's app bin and the CLI do). Arguments are data from the file (names, code, counts)
-//! or nested messages (a category inside a note), never English prose of their own,
-//! except the technical detail of a reader error (`error.unreadable`, HDF5 and archive
-//! member details in `note.storage_detail`), which is quoted as the reader wrote it.
+//! or nested messages (a category inside a note, a reader's error inside
+//! `error.unreadable`), never English prose of their own: the readers' errors (zip,
+//! HDF5, JSON, protobuf, marshal, bytecode) are messages too, the structure names they
+//! pass around as `&str` are `term.*` entries ([`term`]), and location labels are read
+//! back from the `location.*` templates ([`render_place`]). Only the text of the
+//! operating system or of a panic is quoted as it is.
 
 pub mod en;
 pub mod tr;
