@@ -18,7 +18,7 @@ fn wild() -> Option<std::path::PathBuf> {
 /// keeps on purpose (code such as `from … import *`).
 fn english_fragments() -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    for t in en::ALL {
+    for t in en::all() {
         let turkish = tr::lookup(t.id).unwrap_or("");
         let mut rest = t.en.to_string();
         for p in placeholders(t.en) {

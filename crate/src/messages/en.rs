@@ -3,16 +3,21 @@
 
 use super::Template;
 
-/// Defines each entry as a `Template` constant and lists them all in [`ALL`].
+/// Defines each entry as a `Template` constant and lists them in `$list`.
 macro_rules! catalogue {
-    ($($name:ident $id:literal $en:literal;)*) => {
+    ($list:ident; $($name:ident $id:literal $en:literal;)*) => {
         $(pub const $name: Template = Template { id: $id, en: $en };)*
-        /// Every message of the catalogue.
-        pub const ALL: &[Template] = &[$($name),*];
+        pub const $list: &[Template] = &[$($name),*];
     };
 }
 
+/// Every entry of the catalogue: the messages, then the terms.
+pub fn all() -> impl Iterator<Item = &'static Template> {
+    MESSAGES.iter().chain(TERMS)
+}
+
 catalogue! {
+    MESSAGES;
     // Categories of evidence (rules::sinks and the code analysis).
     CAT_CMD "category.command_execution" "command execution";
     CAT_DYN "category.dynamic_code" "dynamic code";
@@ -345,7 +350,185 @@ catalogue! {
     SRC_UNEXPECTED_END "source.unexpected_end" "unexpected end of file";
     SRC_TOO_LARGE "source.too_large" "{requested} bytes requested, limit is {limit}";
     SRC_BUDGET_SPENT "source.budget_spent" "read error: the scan's budget is spent (see the limit errors)";
-    // Terms: structure names readers pass as `what` (messages::term looks them up by their English text).
+    // Reader errors: zip archives (container::zip; zipfile's own words where it raises).
+    ZIP_ERROR "zip.error" "zip: {detail}";
+    ZIP_MEMBER_NAMED "zip.member_named" "member {name}";
+    ZIP_ENCRYPTED "zip.encrypted" "member {name} is encrypted";
+    ZIP_DATA_OUTSIDE "zip.data_outside" "member {name}: data outside the file: {detail}";
+    ZIP_INFLATE_LIMIT "zip.inflate_limit" "member {name} inflates to {size} bytes, above the limit max_inflated_bytes ({limit})";
+    ZIP_INFLATE_TOTAL "zip.inflate_total" "member {name} ({size} bytes) not inflated: limit max_inflated_total ({limit} bytes for the whole file) reached";
+    ZIP_INFLATE_RATIO "zip.inflate_ratio" "member {name}: inflates more than {ratio} times its compressed size (limit max_inflate_ratio); declared size {size}";
+    ZIP_INFLATE_FAILED "zip.inflate_failed" "member {name}: inflate failed ({status}); declared size {size}";
+    ZIP_METHOD_UNREAD "zip.method_unread" "member {name} is compressed with {method} (method {number}): Python's zipfile reads it, this scanner does not, so its content is not verified";
+    ZIP_METHOD_UNKNOWN "zip.method_unknown" "member {name} uses {method} (compression method {number}), which neither zipfile nor this scanner reads";
+    ZIP_METHOD_OTHER "zip.method_other" "an unknown method";
+    ZIP_MEMBER_TOO_LARGE "zip.member_too_large" "member {name} is larger than the limit of {max} bytes";
+    ZIP_MULTI_DISK "zip.multi_disk" "zipfiles that span multiple disks are not supported (zip64 locator)";
+    ZIP_LOCATOR_NO_ROOM "zip.locator_no_room" "zip64 locator without room for its end record before it";
+    ZIP_NAME_NOT_UTF8 "zip.name_not_utf8" "name {name} is flagged UTF-8 but is not (byte {byte}): zipfile raises UnicodeDecodeError";
+    ZIP_NO_END "zip.no_end_record" "no end-of-central-directory record";
+    ZIP_BAD_CD_OFFSET "zip.bad_cd_offset" "Bad offset for central directory";
+    ZIP_CD_OFFSET_RANGE "zip.cd_offset_range" "central directory offset out of range";
+    ZIP_CD_TRUNCATED "zip.cd_truncated" "Truncated central directory";
+    ZIP_CD_MAGIC "zip.cd_magic" "Bad magic number for central directory (entry {entry})";
+    ZIP_MEMBERS_LIMIT "zip.members_limit" "limit max_zip_members: more than {max} central-directory entries";
+    ZIP_VERSION "zip.needs_version" "member {name} needs zip version {version}: zipfile raises NotImplementedError";
+    ZIP_CORRUPT_EXTRA "zip.corrupt_extra" "Corrupt extra field {id} (size={size})";
+    ZIP_CORRUPT_ZIP64 "zip.corrupt_zip64" "Corrupt zip64 extra field. {what} not found.";
+    ZIP_FILE_SIZE "zip.file_size" "File size";
+    ZIP_COMPRESS_SIZE "zip.compress_size" "Compress size";
+    ZIP_HEADER_OFFSET "zip.header_offset" "Header offset";
+    ZIP_LOCAL_TRUNCATED "zip.local_truncated" "member {name}: Truncated file header";
+    ZIP_LOCAL_MAGIC "zip.local_magic" "member {name}: Bad magic number for file header";
+    ZIP_PATCHED "zip.patched" "member {name}: compressed patched data (flag bit 5)";
+    ZIP_STRONG_ENCRYPTION "zip.strong_encryption" "member {name}: strong encryption (flag bit 6)";
+    ZIP_LOCAL_NAME "zip.local_name" "member {name}: local header: {detail}";
+    ZIP_NO_ITEM "zip.no_item" "There is no item named {name} in the archive";
+    ZIP_NAMES_DIFFER "zip.names_differ" "File name in directory {name} and header {local} differ.";
+    ZIP_OVERLAPPED "zip.overlapped" "Overlapped entries: {name} (possible zip bomb)";
+    ZIP_PASSWORD "zip.password" "File {name} is encrypted, password required for extraction";
+    ZIP_BAD_CRC "zip.bad_crc" "Bad CRC-32 for file {name}";
+    // Reader errors and details: archive members, pickles, lists (container::{members, pickle, mod}).
+    TEXT "text" "{text}";
+    LIST_CONCAT "list.concat" "{first}{rest}";
+    LIST_SEMICOLON "list.semicolon" "{first}; {rest}";
+    CONT_NOT_HDF5 "container.named_hdf5_no_signature" "named like HDF5 but has no HDF5 signature";
+    CONT_NO_CONFIG "container.no_keras_config" "the archive holds no Keras config (config.json, model.json, keras_metadata.pb or saved_model.pb)";
+    ZIP_NUL_ITEM "zip.nul_item" "{name} is known as {cut}";
+    ZIP_LOCAL_ITEM "zip.local_item" "{name} (local header: {local})";
+    ZIP_DUPLICATE_ITEM "zip.duplicate_item" "{name} ×{count} (zipfile loads entry {entry})";
+    ZIP_OVERLAP_ONE "zip.overlap_one" "{count} entry whose data runs into the next entry or the central directory (CPython 3.11.8+ / 3.12.2+ refuse them as a possible zip bomb, older versions such as the 3.11.7 of the Keras venvs read them)";
+    ZIP_OVERLAP_MANY "zip.overlap_many" "{count} entries whose data run into the next entry or the central directory (CPython 3.11.8+ / 3.12.2+ refuse them as a possible zip bomb, older versions such as the 3.11.7 of the Keras venvs read them)";
+    ZIP_OVERLAP_ENTRY "zip.overlap_entry" "entry {entry} {name}: {bytes} bytes run into {with}";
+    ZIP_OVERLAP_LOCAL "zip.overlap_local" "the local header of {name} (entry {entry})";
+    ZIP_OVERLAP_CD "zip.overlap_cd" "the central directory";
+    ZIP_OVERLAP_MORE "zip.overlap_more" "{count} more";
+    MEM_FINDINGS_LIMIT "member.findings_limit" "limit max_findings: no more than {max} archive members reported";
+    MEM_TRAVERSAL "member.traversal" "the name points outside the directory the archive is extracted to";
+    MEM_ELF "member.elf" "ELF executable";
+    MEM_MZ "member.mz" "Windows executable (MZ)";
+    MEM_MACHO "member.macho" "Mach-O executable";
+    MEM_SHEBANG "member.shebang" "script with a #! line";
+    MEM_EXT_FILE "member.extension_file" ".{ext} file";
+    MEM_NOT_READ "member.not_read" "not read: {detail}";
+    MEM_NPY_PICKLE "member.npy_pickle" "numpy object array: its data is a pickle";
+    MEM_PICKLE "member.pickle" "pickle";
+    MEM_PROTOCOL "member.protocol" ", protocol {protocol}";
+    MEM_UNRESOLVED "member.unresolved" ", {count} imports not resolvable statically";
+    MEM_COPYREG "member.copyreg" ", copyreg extension codes {codes}";
+    MEM_NOT_TO_END "member.not_to_end" "; not read to the end: {detail}";
+    MEM_NESTING "member.nesting" "limit MAX_NESTING: archive nested deeper than {max} levels; not inspected";
+    PK_OPS "pickle.ops" "more than {max} opcodes";
+    PK_NO_STOP "pickle.no_stop" "data ends without a STOP opcode";
+    PK_UNKNOWN_OPCODE "pickle.unknown_opcode" "unknown opcode {opcode} at byte {byte}";
+    PK_STACK "pickle.stack" "stack deeper than {max}";
+    PK_MEMO "pickle.memo" "more than {max} memo entries";
+    PK_GLOBAL_BYTES "pickle.global_bytes" "global names longer than {max} bytes in total";
+    PK_GLOBALS "pickle.globals" "more than {max} distinct globals";
+    // Reader errors: JSON (container::json; the parser's reasons are terms).
+    JSON_ERROR "json.error" "JSON not read past byte {offset}: {detail}";
+    JSON_TOO_DEEP "json.too_deep" "nesting deeper than the limit of {max} levels";
+    JSON_DECODE "json.decode_error" "not {encoding} text at byte {offset} ({reason}); Python's json.loads refuses it too";
+    // Reader errors: protobuf (container::protobuf, container::savedmodel).
+    PB_ERROR "protobuf.error" "protobuf: {detail}";
+    PB_AT_BYTE "protobuf.at_byte" "{detail} at byte {byte}";
+    PB_TRUNCATED_VARINT "protobuf.truncated_varint" "truncated varint";
+    PB_VARINT_OVERFLOW "protobuf.varint_overflow" "varint overflows 64 bits";
+    PB_VARINT_LONG "protobuf.varint_long" "varint longer than 10 bytes";
+    PB_FIELD_PAST_END "protobuf.field_past_end" "field of {len} bytes runs past the end";
+    PB_FIELD_NUMBER "protobuf.field_number" "invalid field number {number}";
+    PB_UNTERMINATED_GROUP "protobuf.unterminated_group" "unterminated group";
+    PB_GROUPS_DEEP "protobuf.groups_deep" "groups nested deeper than {max}";
+    PB_END_GROUP "protobuf.end_group" "end of a group that is not open";
+    PB_WIRE_TYPE "protobuf.wire_type" "invalid wire type {type}";
+    PB_OCCURRENCES "protobuf.occurrences" "more than {max} occurrences of field {number}";
+    PB_NOT_UTF8 "protobuf.not_utf8" "{what} is not UTF-8 (Python's protobuf refuses it)";
+    PB_GRAPH_OPS "protobuf.graph_ops" "more than {max} graph ops";
+    // Reader errors: marshal, bytecode and Python-version inference (python::{marshal, disasm, version}).
+    PY_MARSHAL_ERROR "marshal.error" "bad marshal data at byte {offset}: {detail}";
+    PY_TRAILING "marshal.trailing" "{count} trailing bytes after the object";
+    PY_NOT_CODE "marshal.not_code" "the stream is not a code object";
+    PY_NEEDS "marshal.needs" "needs {count} bytes, {left} left";
+    PY_NEGATIVE_SIZE "marshal.negative_size" "negative size";
+    PY_SIZE_EXCEEDS "marshal.size_exceeds" "size {size} exceeds the {left} bytes left";
+    PY_NESTING "marshal.nesting" "nesting deeper than {max}";
+    PY_OBJECTS "marshal.objects" "more than {max} objects";
+    PY_FLAG_REF_PY2 "marshal.flag_ref_py2" "FLAG_REF in a Python 2 stream";
+    PY_FROZENDICT_PY2 "marshal.frozendict_py2" "FROZENDICT in a Python 2 stream";
+    PY_UNTERMINATED_DICT "marshal.unterminated_dict" "unterminated dict";
+    PY_SLICE_PY2 "marshal.slice_py2" "SLICE in a Python 2 stream";
+    PY_CODE_OBJECTS "marshal.code_objects" "more than {max} code objects";
+    PY_NULL_OUTSIDE "marshal.null_outside" "NULL outside a dict";
+    PY_LONG_COUNT "marshal.long_count" "long digit count exceeds the input";
+    PY_LONG_RANGE "marshal.long_range" "long digit out of range";
+    PY_LONG_ZERO "marshal.long_zero" "long with a leading zero digit";
+    PY_STRING_REF_PY2 "marshal.string_ref_py2" "string reference 'R' outside Python 2";
+    PY_STRING_REF_RANGE "marshal.string_ref_range" "string reference {index} out of range";
+    PY_NON_ASCII "marshal.non_ascii" "non-ASCII byte in an ASCII string";
+    PY_REF_PY2 "marshal.ref_py2" "reference 'r' in a Python 2 stream";
+    PY_REF_UNFINISHED "marshal.ref_unfinished" "reference {index} names an unfinished object";
+    PY_REF_RANGE "marshal.ref_range" "reference {index} out of range ({known} known)";
+    PY_UNKNOWN_MARKER "marshal.unknown_marker" "UNKNOWN marker (writer error)";
+    PY_UNKNOWN_TYPE "marshal.unknown_type" "unknown type code {code}";
+    PY_V4_PY2 "marshal.v4_py2" "marshal v4 type in a Python 2 stream";
+    PY_BAD_FLOAT "marshal.bad_float" "bad float text";
+    PY_NEGATIVE_FIELD "marshal.negative_field" "negative {field}";
+    PY_NOT_BYTES "marshal.not_bytes" "{field} is not bytes";
+    PY_NOT_TUPLE "marshal.not_tuple" "{field} is not a tuple";
+    PY_NON_STRING "marshal.non_string" "{field} holds a non-string";
+    PY_NOT_STRING "marshal.not_string" "{field} is not a string";
+    PY_LOCALSPLUS "marshal.localsplus" "localsplusnames and localspluskinds differ in length";
+    PY_NLOCALS "marshal.nlocals" "nlocals {nlocals} but {count} varnames";
+    PY_MORE_PARAMS "marshal.more_params" "more parameters than local variables";
+    PY_DIS_ERROR "bytecode.error" "bytecode error at offset {offset}: {detail}";
+    PY_ODD_LENGTH "bytecode.odd_length" "odd length for wordcode";
+    PY_UNDEFINED_OPCODE "bytecode.undefined_opcode" "undefined opcode {opcode} for Python {version}";
+    PY_CACHE_OUTSIDE "bytecode.cache_outside" "CACHE unit outside an instruction's cache";
+    PY_ARG_ON_ARGLESS "bytecode.arg_on_argless" "argument {arg} on argless {opcode}";
+    PY_CACHE_PAST_END "bytecode.cache_past_end" "{opcode} cache runs past the end";
+    PY_CACHE_NONZERO "bytecode.cache_nonzero" "non-zero cache unit after {opcode}";
+    PY_EXTENDED_ARG_MANY "bytecode.extended_arg_many" "more than three EXTENDED_ARG prefixes";
+    PY_TRUNCATED_ARG "bytecode.truncated_arg" "truncated argument";
+    PY_CHAINED_EXTENDED "bytecode.chained_extended_arg" "chained EXTENDED_ARG";
+    PY_EXTENDED_AT_END "bytecode.extended_arg_end" "EXTENDED_ARG at the end of the code";
+    PY_EMPTY_PAYLOAD "version.empty_payload" "empty payload";
+    PY_FIRST_BYTE "version.first_byte" "first byte {byte} is not a code object";
+    PY_NO_CANDIDATE "version.no_candidate" "no candidate version";
+    PY_CANDIDATE "version.candidate" "{candidate}: {detail}";
+    PY_NEVER_RETURNS "version.never_returns" "the function never returns";
+    PY_BEFORE_RESUME "version.before_resume" "{opcode} before RESUME";
+    PY_NO_RESUME "version.no_resume" "no RESUME";
+    PY_OUT_OF_RANGE "version.out_of_range" "{opcode} {arg} out of range for {what}";
+    PY_JUMPS_OUTSIDE "version.jumps_outside" "{opcode} jumps outside the code";
+    // Policy notes (policy::apply).
+    POL_EXPIRED "policy.expired" "allow entry on line {line} ({kind} {hash}) expired on {date} and no longer applies";
+    POL_SINK "policy.sink" "reaches {name}, a sink by the policy ({sink})";
+    POL_TRUSTED "policy.trusted" "trusted module {module}";
+    // Location labels (the places of findings and errors: container::*, scan). The core writes them in English; renderers read them back with messages::render_place.
+    LOC_FILE "location.file" "file";
+    LOC_WHOLE_FILE "location.whole_file" "(file)";
+    LOC_SCANNER "location.scanner" "scanner";
+    LOC_REPORT "location.report" "report";
+    LOC_READ_AS "location.read_as" "read as {format}: {place}";
+    LOC_READ_AS_ONLY "location.read_as_only" "read as {format}";
+    LOC_H5_ATTRIBUTE "location.hdf5_attribute" "HDF5 attribute {name}";
+    LOC_H5_ATTRIBUTE_IN "location.hdf5_attribute_in" "{place} HDF5 attribute {name}";
+    LOC_PB_NODE "location.pb_node" "{name} node {path}";
+    LOC_SHADOWED "location.shadowed" "{place} (shadowed metadata value {count})";
+    LOC_ZIP_ENTRY_OPENED "location.zip_entry_opened" "{name} (entry {entry}, the one zipfile opens)";
+    LOC_ZIP_ENTRY "location.zip_entry" "{name} (entry {entry})";
+    LOC_JSON_DECODED "location.json_decoded" "{place} (JSON string decoded {count}×)";
+    // Lists.
+    LIST_COMMA "list.comma" "{first}, {rest}";
+    // A reader's phrase no term knows (kept in English; the Turkish tests look for it).
+    PHRASE "phrase" "{text}";
+}
+
+// Terms: structure names and reasons readers pass around as `&str` (`what`: "object header",
+// "fractal heap"); `messages::term` finds them by their English text. A list of their own,
+// so that lookup does not need the whole catalogue.
+catalogue! {
+    TERMS;
     T_ROOT_GROUP "term.root_group" "root group";
     T_SUPERBLOCK "term.superblock" "superblock";
     T_SUPERBLOCK_EXTENSION "term.superblock_extension" "superblock extension";
@@ -449,81 +632,6 @@ catalogue! {
     T_ATTRIBUTE_INFO_MESSAGE "term.attribute_info_message" "attribute info message";
     T_LINK_INFO_MESSAGE "term.link_info_message" "link info message";
     T_FRACTAL_HEAP_INDIRECT_ENTRY "term.fractal_heap_indirect_block_entry" "fractal heap indirect block entry";
-    // Reader errors: zip archives (container::zip; zipfile's own words where it raises).
-    ZIP_ERROR "zip.error" "zip: {detail}";
-    ZIP_MEMBER_NAMED "zip.member_named" "member {name}";
-    ZIP_ENCRYPTED "zip.encrypted" "member {name} is encrypted";
-    ZIP_DATA_OUTSIDE "zip.data_outside" "member {name}: data outside the file: {detail}";
-    ZIP_INFLATE_LIMIT "zip.inflate_limit" "member {name} inflates to {size} bytes, above the limit max_inflated_bytes ({limit})";
-    ZIP_INFLATE_TOTAL "zip.inflate_total" "member {name} ({size} bytes) not inflated: limit max_inflated_total ({limit} bytes for the whole file) reached";
-    ZIP_INFLATE_RATIO "zip.inflate_ratio" "member {name}: inflates more than {ratio} times its compressed size (limit max_inflate_ratio); declared size {size}";
-    ZIP_INFLATE_FAILED "zip.inflate_failed" "member {name}: inflate failed ({status}); declared size {size}";
-    ZIP_METHOD_UNREAD "zip.method_unread" "member {name} is compressed with {method} (method {number}): Python's zipfile reads it, this scanner does not, so its content is not verified";
-    ZIP_METHOD_UNKNOWN "zip.method_unknown" "member {name} uses {method} (compression method {number}), which neither zipfile nor this scanner reads";
-    ZIP_METHOD_OTHER "zip.method_other" "an unknown method";
-    ZIP_MEMBER_TOO_LARGE "zip.member_too_large" "member {name} is larger than the limit of {max} bytes";
-    ZIP_MULTI_DISK "zip.multi_disk" "zipfiles that span multiple disks are not supported (zip64 locator)";
-    ZIP_LOCATOR_NO_ROOM "zip.locator_no_room" "zip64 locator without room for its end record before it";
-    ZIP_NAME_NOT_UTF8 "zip.name_not_utf8" "name {name} is flagged UTF-8 but is not (byte {byte}): zipfile raises UnicodeDecodeError";
-    ZIP_NO_END "zip.no_end_record" "no end-of-central-directory record";
-    ZIP_BAD_CD_OFFSET "zip.bad_cd_offset" "Bad offset for central directory";
-    ZIP_CD_OFFSET_RANGE "zip.cd_offset_range" "central directory offset out of range";
-    ZIP_CD_TRUNCATED "zip.cd_truncated" "Truncated central directory";
-    ZIP_CD_MAGIC "zip.cd_magic" "Bad magic number for central directory (entry {entry})";
-    ZIP_MEMBERS_LIMIT "zip.members_limit" "limit max_zip_members: more than {max} central-directory entries";
-    ZIP_VERSION "zip.needs_version" "member {name} needs zip version {version}: zipfile raises NotImplementedError";
-    ZIP_CORRUPT_EXTRA "zip.corrupt_extra" "Corrupt extra field {id} (size={size})";
-    ZIP_CORRUPT_ZIP64 "zip.corrupt_zip64" "Corrupt zip64 extra field. {what} not found.";
-    ZIP_FILE_SIZE "zip.file_size" "File size";
-    ZIP_COMPRESS_SIZE "zip.compress_size" "Compress size";
-    ZIP_HEADER_OFFSET "zip.header_offset" "Header offset";
-    ZIP_LOCAL_TRUNCATED "zip.local_truncated" "member {name}: Truncated file header";
-    ZIP_LOCAL_MAGIC "zip.local_magic" "member {name}: Bad magic number for file header";
-    ZIP_PATCHED "zip.patched" "member {name}: compressed patched data (flag bit 5)";
-    ZIP_STRONG_ENCRYPTION "zip.strong_encryption" "member {name}: strong encryption (flag bit 6)";
-    ZIP_LOCAL_NAME "zip.local_name" "member {name}: local header: {detail}";
-    ZIP_NO_ITEM "zip.no_item" "There is no item named {name} in the archive";
-    ZIP_NAMES_DIFFER "zip.names_differ" "File name in directory {name} and header {local} differ.";
-    ZIP_OVERLAPPED "zip.overlapped" "Overlapped entries: {name} (possible zip bomb)";
-    ZIP_PASSWORD "zip.password" "File {name} is encrypted, password required for extraction";
-    ZIP_BAD_CRC "zip.bad_crc" "Bad CRC-32 for file {name}";
-    // Reader errors and details: archive members, pickles, lists (container::{members, pickle, mod}).
-    TEXT "text" "{text}";
-    LIST_CONCAT "list.concat" "{first}{rest}";
-    LIST_SEMICOLON "list.semicolon" "{first}; {rest}";
-    CONT_NOT_HDF5 "container.named_hdf5_no_signature" "named like HDF5 but has no HDF5 signature";
-    CONT_NO_CONFIG "container.no_keras_config" "the archive holds no Keras config (config.json, model.json, keras_metadata.pb or saved_model.pb)";
-    ZIP_NUL_ITEM "zip.nul_item" "{name} is known as {cut}";
-    ZIP_LOCAL_ITEM "zip.local_item" "{name} (local header: {local})";
-    ZIP_DUPLICATE_ITEM "zip.duplicate_item" "{name} ×{count} (zipfile loads entry {entry})";
-    ZIP_OVERLAP_ONE "zip.overlap_one" "{count} entry whose data runs into the next entry or the central directory (CPython 3.11.8+ / 3.12.2+ refuse them as a possible zip bomb, older versions such as the 3.11.7 of the Keras venvs read them)";
-    ZIP_OVERLAP_MANY "zip.overlap_many" "{count} entries whose data run into the next entry or the central directory (CPython 3.11.8+ / 3.12.2+ refuse them as a possible zip bomb, older versions such as the 3.11.7 of the Keras venvs read them)";
-    ZIP_OVERLAP_ENTRY "zip.overlap_entry" "entry {entry} {name}: {bytes} bytes run into {with}";
-    ZIP_OVERLAP_LOCAL "zip.overlap_local" "the local header of {name} (entry {entry})";
-    ZIP_OVERLAP_CD "zip.overlap_cd" "the central directory";
-    ZIP_OVERLAP_MORE "zip.overlap_more" "{count} more";
-    MEM_FINDINGS_LIMIT "member.findings_limit" "limit max_findings: no more than {max} archive members reported";
-    MEM_TRAVERSAL "member.traversal" "the name points outside the directory the archive is extracted to";
-    MEM_ELF "member.elf" "ELF executable";
-    MEM_MZ "member.mz" "Windows executable (MZ)";
-    MEM_MACHO "member.macho" "Mach-O executable";
-    MEM_SHEBANG "member.shebang" "script with a #! line";
-    MEM_EXT_FILE "member.extension_file" ".{ext} file";
-    MEM_NOT_READ "member.not_read" "not read: {detail}";
-    MEM_NPY_PICKLE "member.npy_pickle" "numpy object array: its data is a pickle";
-    MEM_PICKLE "member.pickle" "pickle";
-    MEM_PROTOCOL "member.protocol" ", protocol {protocol}";
-    MEM_UNRESOLVED "member.unresolved" ", {count} imports not resolvable statically";
-    MEM_COPYREG "member.copyreg" ", copyreg extension codes {codes}";
-    MEM_NOT_TO_END "member.not_to_end" "; not read to the end: {detail}";
-    MEM_NESTING "member.nesting" "limit MAX_NESTING: archive nested deeper than {max} levels; not inspected";
-    PK_OPS "pickle.ops" "more than {max} opcodes";
-    PK_NO_STOP "pickle.no_stop" "data ends without a STOP opcode";
-    PK_UNKNOWN_OPCODE "pickle.unknown_opcode" "unknown opcode {opcode} at byte {byte}";
-    PK_STACK "pickle.stack" "stack deeper than {max}";
-    PK_MEMO "pickle.memo" "more than {max} memo entries";
-    PK_GLOBAL_BYTES "pickle.global_bytes" "global names longer than {max} bytes in total";
-    PK_GLOBALS "pickle.globals" "more than {max} distinct globals";
     T_TRUNCATED_LENGTH "term.truncated_length" "truncated length";
     T_TRUNCATED_MEMO "term.truncated_memo_index" "truncated memo index";
     T_TRUNCATED_PROTO "term.truncated_proto" "truncated PROTO";
@@ -531,12 +639,7 @@ catalogue! {
     T_BAD_MEMO "term.bad_memo_index" "bad memo index";
     T_LENGTH_PAST_END "term.length_past_end" "length past the end";
     T_UNTERMINATED_LINE "term.unterminated_line" "unterminated line";
-    // More terms.
     T_SHORT "term.short" "short";
-    // Reader errors: JSON (container::json; the parser's reasons are terms).
-    JSON_ERROR "json.error" "JSON not read past byte {offset}: {detail}";
-    JSON_TOO_DEEP "json.too_deep" "nesting deeper than the limit of {max} levels";
-    JSON_DECODE "json.decode_error" "not {encoding} text at byte {offset} ({reason}); Python's json.loads refuses it too";
     T_JSON_EXTRA "term.json_extra_data" "extra data after the JSON value";
     T_JSON_COMMA_BRACE "term.json_expected_comma_brace" "expected ',' or '}'";
     T_JSON_COMMA_BRACKET "term.json_expected_comma_bracket" "expected ',' or ']'";
@@ -556,104 +659,11 @@ catalogue! {
     T_ENC_UTF8_SEQ "term.invalid_utf8_sequence" "invalid UTF-8 sequence";
     T_ENC_TRUNCATED "term.truncated_data" "truncated data";
     T_ENC_RANGE "term.code_point_range" "code point not in range(0x110000)";
-    // Reader errors: protobuf (container::protobuf, container::savedmodel).
-    PB_ERROR "protobuf.error" "protobuf: {detail}";
-    PB_AT_BYTE "protobuf.at_byte" "{detail} at byte {byte}";
-    PB_TRUNCATED_VARINT "protobuf.truncated_varint" "truncated varint";
-    PB_VARINT_OVERFLOW "protobuf.varint_overflow" "varint overflows 64 bits";
-    PB_VARINT_LONG "protobuf.varint_long" "varint longer than 10 bytes";
-    PB_FIELD_PAST_END "protobuf.field_past_end" "field of {len} bytes runs past the end";
-    PB_FIELD_NUMBER "protobuf.field_number" "invalid field number {number}";
-    PB_UNTERMINATED_GROUP "protobuf.unterminated_group" "unterminated group";
-    PB_GROUPS_DEEP "protobuf.groups_deep" "groups nested deeper than {max}";
-    PB_END_GROUP "protobuf.end_group" "end of a group that is not open";
-    PB_WIRE_TYPE "protobuf.wire_type" "invalid wire type {type}";
-    PB_OCCURRENCES "protobuf.occurrences" "more than {max} occurrences of field {number}";
-    PB_NOT_UTF8 "protobuf.not_utf8" "{what} is not UTF-8 (Python's protobuf refuses it)";
-    PB_GRAPH_OPS "protobuf.graph_ops" "more than {max} graph ops";
     T_NODES "term.nodes" "nodes";
     T_IDENTIFIER "term.identifier" "identifier";
     T_METADATA "term.metadata" "metadata";
     T_NODE_PATH "term.node_path" "node_path";
-    // Reader errors: marshal, bytecode and Python-version inference (python::{marshal, disasm, version}).
-    PY_MARSHAL_ERROR "marshal.error" "bad marshal data at byte {offset}: {detail}";
-    PY_TRAILING "marshal.trailing" "{count} trailing bytes after the object";
-    PY_NOT_CODE "marshal.not_code" "the stream is not a code object";
-    PY_NEEDS "marshal.needs" "needs {count} bytes, {left} left";
-    PY_NEGATIVE_SIZE "marshal.negative_size" "negative size";
-    PY_SIZE_EXCEEDS "marshal.size_exceeds" "size {size} exceeds the {left} bytes left";
-    PY_NESTING "marshal.nesting" "nesting deeper than {max}";
-    PY_OBJECTS "marshal.objects" "more than {max} objects";
-    PY_FLAG_REF_PY2 "marshal.flag_ref_py2" "FLAG_REF in a Python 2 stream";
-    PY_FROZENDICT_PY2 "marshal.frozendict_py2" "FROZENDICT in a Python 2 stream";
-    PY_UNTERMINATED_DICT "marshal.unterminated_dict" "unterminated dict";
-    PY_SLICE_PY2 "marshal.slice_py2" "SLICE in a Python 2 stream";
-    PY_CODE_OBJECTS "marshal.code_objects" "more than {max} code objects";
-    PY_NULL_OUTSIDE "marshal.null_outside" "NULL outside a dict";
-    PY_LONG_COUNT "marshal.long_count" "long digit count exceeds the input";
-    PY_LONG_RANGE "marshal.long_range" "long digit out of range";
-    PY_LONG_ZERO "marshal.long_zero" "long with a leading zero digit";
-    PY_STRING_REF_PY2 "marshal.string_ref_py2" "string reference 'R' outside Python 2";
-    PY_STRING_REF_RANGE "marshal.string_ref_range" "string reference {index} out of range";
-    PY_NON_ASCII "marshal.non_ascii" "non-ASCII byte in an ASCII string";
-    PY_REF_PY2 "marshal.ref_py2" "reference 'r' in a Python 2 stream";
-    PY_REF_UNFINISHED "marshal.ref_unfinished" "reference {index} names an unfinished object";
-    PY_REF_RANGE "marshal.ref_range" "reference {index} out of range ({known} known)";
-    PY_UNKNOWN_MARKER "marshal.unknown_marker" "UNKNOWN marker (writer error)";
-    PY_UNKNOWN_TYPE "marshal.unknown_type" "unknown type code {code}";
-    PY_V4_PY2 "marshal.v4_py2" "marshal v4 type in a Python 2 stream";
-    PY_BAD_FLOAT "marshal.bad_float" "bad float text";
-    PY_NEGATIVE_FIELD "marshal.negative_field" "negative {field}";
-    PY_NOT_BYTES "marshal.not_bytes" "{field} is not bytes";
-    PY_NOT_TUPLE "marshal.not_tuple" "{field} is not a tuple";
-    PY_NON_STRING "marshal.non_string" "{field} holds a non-string";
-    PY_NOT_STRING "marshal.not_string" "{field} is not a string";
-    PY_LOCALSPLUS "marshal.localsplus" "localsplusnames and localspluskinds differ in length";
-    PY_NLOCALS "marshal.nlocals" "nlocals {nlocals} but {count} varnames";
-    PY_MORE_PARAMS "marshal.more_params" "more parameters than local variables";
-    PY_DIS_ERROR "bytecode.error" "bytecode error at offset {offset}: {detail}";
-    PY_ODD_LENGTH "bytecode.odd_length" "odd length for wordcode";
-    PY_UNDEFINED_OPCODE "bytecode.undefined_opcode" "undefined opcode {opcode} for Python {version}";
-    PY_CACHE_OUTSIDE "bytecode.cache_outside" "CACHE unit outside an instruction's cache";
-    PY_ARG_ON_ARGLESS "bytecode.arg_on_argless" "argument {arg} on argless {opcode}";
-    PY_CACHE_PAST_END "bytecode.cache_past_end" "{opcode} cache runs past the end";
-    PY_CACHE_NONZERO "bytecode.cache_nonzero" "non-zero cache unit after {opcode}";
-    PY_EXTENDED_ARG_MANY "bytecode.extended_arg_many" "more than three EXTENDED_ARG prefixes";
-    PY_TRUNCATED_ARG "bytecode.truncated_arg" "truncated argument";
-    PY_CHAINED_EXTENDED "bytecode.chained_extended_arg" "chained EXTENDED_ARG";
-    PY_EXTENDED_AT_END "bytecode.extended_arg_end" "EXTENDED_ARG at the end of the code";
-    PY_EMPTY_PAYLOAD "version.empty_payload" "empty payload";
-    PY_FIRST_BYTE "version.first_byte" "first byte {byte} is not a code object";
-    PY_NO_CANDIDATE "version.no_candidate" "no candidate version";
-    PY_CANDIDATE "version.candidate" "{candidate}: {detail}";
-    PY_NEVER_RETURNS "version.never_returns" "the function never returns";
-    PY_BEFORE_RESUME "version.before_resume" "{opcode} before RESUME";
-    PY_NO_RESUME "version.no_resume" "no RESUME";
-    PY_OUT_OF_RANGE "version.out_of_range" "{opcode} {arg} out of range for {what}";
-    PY_JUMPS_OUTSIDE "version.jumps_outside" "{opcode} jumps outside the code";
     T_LOCAL_VARIABLES "term.local_variables" "local variables";
     T_CELL_FREE "term.cell_free_variables" "cell/free variables";
     T_COMPARISON_OPERATORS "term.comparison_operators" "comparison operators";
-    // Policy notes (policy::apply).
-    POL_EXPIRED "policy.expired" "allow entry on line {line} ({kind} {hash}) expired on {date} and no longer applies";
-    POL_SINK "policy.sink" "reaches {name}, a sink by the policy ({sink})";
-    POL_TRUSTED "policy.trusted" "trusted module {module}";
-    // Location labels (the places of findings and errors: container::*, scan). The core writes them in English; renderers read them back with messages::render_place.
-    LOC_FILE "location.file" "file";
-    LOC_WHOLE_FILE "location.whole_file" "(file)";
-    LOC_SCANNER "location.scanner" "scanner";
-    LOC_REPORT "location.report" "report";
-    LOC_READ_AS "location.read_as" "read as {format}: {place}";
-    LOC_READ_AS_ONLY "location.read_as_only" "read as {format}";
-    LOC_H5_ATTRIBUTE "location.hdf5_attribute" "HDF5 attribute {name}";
-    LOC_H5_ATTRIBUTE_IN "location.hdf5_attribute_in" "{place} HDF5 attribute {name}";
-    LOC_PB_NODE "location.pb_node" "{name} node {path}";
-    LOC_SHADOWED "location.shadowed" "{place} (shadowed metadata value {count})";
-    LOC_ZIP_ENTRY_OPENED "location.zip_entry_opened" "{name} (entry {entry}, the one zipfile opens)";
-    LOC_ZIP_ENTRY "location.zip_entry" "{name} (entry {entry})";
-    LOC_JSON_DECODED "location.json_decoded" "{place} (JSON string decoded {count}×)";
-    // Lists.
-    LIST_COMMA "list.comma" "{first}, {rest}";
-    // A reader's phrase no term knows (kept in English; the Turkish tests look for it).
-    PHRASE "phrase" "{text}";
 }

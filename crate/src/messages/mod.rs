@@ -201,7 +201,7 @@ impl Message {
 /// `s` (a structure name a reader passes around as `&str`: `object header`, `fractal
 /// heap`), so it renders in the reader's language; `s` as data when it is no term.
 pub fn term(s: &str) -> Arg {
-    match en::ALL.iter().find(|t| t.id.starts_with("term.") && t.en == s) {
+    match en::TERMS.iter().find(|t| t.en == s) {
         Some(t) => Arg::Msg(Message::new(*t, Vec::new())),
         None => Arg::Text(s.to_string()),
     }
@@ -469,7 +469,7 @@ mod tests {
     #[test]
     fn every_message_has_a_turkish_text_with_the_same_arguments() {
         let mut ids = std::collections::HashSet::new();
-        for t in en::ALL {
+        for t in en::all() {
             assert!(ids.insert(t.id), "duplicate id {}", t.id);
             let tr = tr::lookup(t.id).unwrap_or_else(|| panic!("{}: no Turkish text", t.id));
             assert!(!tr.trim().is_empty(), "{}: empty Turkish text", t.id);
@@ -487,6 +487,9 @@ mod tests {
         for (id, _) in tr::TR {
             assert!(ids.contains(id), "Turkish text for {id}, which is not in the catalogue");
         }
+        // `term` searches TERMS only: every term is there, and nothing else.
+        assert!(en::TERMS.iter().all(|t| t.id.starts_with("term.")));
+        assert!(en::MESSAGES.iter().all(|t| !t.id.starts_with("term.")));
     }
 
     #[test]
@@ -508,7 +511,7 @@ mod tests {
             assert_eq!(tr(data), data);
         }
         // English is the identity.
-        let en = |l: &str| render_place(l, &|id| en::ALL.iter().find(|t| t.id == id).map(|t| t.en));
+        let en = |l: &str| render_place(l, &|id| en::all().find(|t| t.id == id).map(|t| t.en));
         for l in ["read as zip: config.json (entry 2)", "x node y", "file"] {
             assert_eq!(en(l), l);
         }
