@@ -70,6 +70,16 @@ impl ToArg for Message {
         Arg::Msg(self.clone())
     }
 }
+impl ToArg for Box<Message> {
+    fn to_arg(&self) -> Arg {
+        Arg::Msg((**self).clone())
+    }
+}
+impl IntoArg for Box<Message> {
+    fn into_arg(self) -> Arg {
+        Arg::Msg(*self)
+    }
+}
 impl ToArg for &Message {
     fn to_arg(&self) -> Arg {
         Arg::Msg((*self).clone())

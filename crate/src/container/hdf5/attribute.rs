@@ -31,27 +31,29 @@ pub struct Unseen {
 /// global heap objects replaced by a later one of the same index.
 pub fn strings_and_dropped(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen>)> {
     string_elements(ctx, a)
-        .map_err(|e| Hdf5Error(within(msg!(en::H5_ATTRIBUTE_NAMED, name = format!("{:?}", a.name)), e.0)))
+        .map_err(|e| Hdf5Error::new(within(msg!(en::H5_ATTRIBUTE_NAMED, name = format!("{:?}", a.name)), e.0)))
 }
 
 fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen>)> {
-    let count = a.space.count().ok_or_else(|| Hdf5Error(msg!(en::H5_OVERFLOWS, what = term("element count"))))?;
+    let count = a.space.count().ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOWS, what = term("element count"))))?;
     let (dtype, count) = match &a.dtype {
         Dtype::Array { dims, base, .. } => {
             let per = dims
                 .iter()
                 .try_fold(1u64, |x, &d| x.checked_mul(d))
-                .ok_or_else(|| Hdf5Error(msg!(en::H5_OVERFLOWS, what = term("array size"))))?;
+                .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOWS, what = term("array size"))))?;
             (
                 base.as_ref(),
-                count.checked_mul(per).ok_or_else(|| Hdf5Error(msg!(en::H5_OVERFLOWS, what = term("array size"))))?,
+                count
+                    .checked_mul(per)
+                    .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOWS, what = term("array size"))))?,
             )
         }
         d => (d, count),
     };
     // Zero-sized elements would let a huge declared count spin without reading.
     if count > a.data.len() as u64 + 1 {
-        return Err(Hdf5Error(msg!(en::H5_ELEMENTS_IN_VALUE, count = count, size = a.data.len())));
+        return Err(Hdf5Error::new(msg!(en::H5_ELEMENTS_IN_VALUE, count = count, size = a.data.len())));
     }
     let max = ctx.limits.max_hdf5_attribute_bytes;
     let mut out = Vec::new();
@@ -75,7 +77,7 @@ fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen
                 let index = c.u32()?;
                 total = total.saturating_add(len);
                 if total > max {
-                    return Err(Hdf5Error(msg!(en::H5_STRING_TOO_LARGE, max = max)));
+                    return Err(Hdf5Error::new(msg!(en::H5_STRING_TOO_LARGE, max = max)));
                 }
                 let mut v = match addr {
                     _ if len == 0 => Vec::new(),
@@ -85,7 +87,7 @@ fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen
                         }
                         global::object(ctx, addr, index, len)?
                     }
-                    None => return Err(Hdf5Error(msg!(en::H5_VLEN_NO_HEAP))),
+                    None => return Err(Hdf5Error::new(msg!(en::H5_VLEN_NO_HEAP))),
                 };
                 if let Some(nul) = v.iter().position(|&b| b == 0) {
                     let tail = v.get(nul + 1..).unwrap_or_default();
@@ -96,7 +98,7 @@ fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen
                 }
                 v
             }
-            other => return Err(Hdf5Error(msg!(en::H5_NOT_STRING, what = describe(other)))),
+            other => return Err(Hdf5Error::new(msg!(en::H5_NOT_STRING, what = describe(other)))),
         };
         out.push(s);
     }
@@ -125,7 +127,7 @@ pub fn parse(ctx: &Ctx, raw: &[u8]) -> Result<Attribute> {
             SharedRef::Sohm(id) => {
                 super::messages::dataspace::parse(&super::sohm::message(ctx, oh::MSG_DATASPACE, &id)?, ctx.sz)
             }
-            SharedRef::Committed(_) => Err(Hdf5Error(msg!(en::H5_SPACE_COMMITTED))),
+            SharedRef::Committed(_) => Err(Hdf5Error::new(msg!(en::H5_SPACE_COMMITTED))),
         }
     })
 }

@@ -72,12 +72,12 @@ pub fn verify(with_sum: &[u8], what: &str) -> Result<(), super::Hdf5Error> {
     let n = with_sum
         .len()
         .checked_sub(4)
-        .ok_or_else(|| super::Hdf5Error(msg!(en::H5_NO_ROOM_CHECKSUM, what = term(what))))?;
+        .ok_or_else(|| super::Hdf5Error::new(msg!(en::H5_NO_ROOM_CHECKSUM, what = term(what))))?;
     let (data, sum) = with_sum.split_at(n);
     let stored = u32::from(sum[0]) | u32::from(sum[1]) << 8 | u32::from(sum[2]) << 16 | u32::from(sum[3]) << 24;
     let computed = lookup3(data, 0);
     if stored != computed {
-        return Err(super::Hdf5Error(msg!(
+        return Err(super::Hdf5Error::new(msg!(
             en::H5_CHECKSUM,
             what = term(what),
             stored = format!("{stored:#010x}"),

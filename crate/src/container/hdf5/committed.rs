@@ -22,17 +22,17 @@ pub fn resolve(ctx: &Ctx, shared_msg: &[u8]) -> Result<Dtype> {
             if let Some(d) = ctx.committed.borrow().get(&addr) {
                 return Ok(d.clone());
             }
-            let msgs = oh::read(ctx, addr).map_err(|e| Hdf5Error(within(at(addr), e.0)))?;
+            let msgs = oh::read(ctx, addr).map_err(|e| Hdf5Error::new(within(at(addr), e.0)))?;
             let m = msgs
                 .iter()
                 .find(|m| m.mtype == oh::MSG_DATATYPE)
-                .ok_or_else(|| Hdf5Error(within(at(addr), msg!(en::H5_NO_DATATYPE))))?;
+                .ok_or_else(|| Hdf5Error::new(within(at(addr), msg!(en::H5_NO_DATATYPE))))?;
             // One level only: a committed type whose own datatype is shared again (at
             // worst, itself) would be followed forever; libhdf5 never writes one.
             if m.shared() {
-                return Err(Hdf5Error(msg!(en::H5_COMMITTED_SHARED, addr = format!("{addr:#x}"))));
+                return Err(Hdf5Error::new(msg!(en::H5_COMMITTED_SHARED, addr = format!("{addr:#x}"))));
             }
-            let d = datatype::parse(&m.data, ctx.sz).map_err(|e| Hdf5Error(within(at(addr), e.0)))?;
+            let d = datatype::parse(&m.data, ctx.sz).map_err(|e| Hdf5Error::new(within(at(addr), e.0)))?;
             ctx.committed.borrow_mut().insert(addr, d.clone());
             Ok(d)
         }

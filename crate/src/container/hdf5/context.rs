@@ -56,13 +56,12 @@ impl<'a> Ctx<'a> {
 
     /// Reads `len` bytes at relative address `addr`.
     pub fn read(&self, addr: u64, len: u64, what: &str) -> Result<Vec<u8>> {
-        let abs = self
-            .base
-            .checked_add(addr)
-            .ok_or_else(|| Hdf5Error(msg!(en::H5_ADDR_OVERFLOWS, what = term(what), addr = format!("{addr:#x}"))))?;
+        let abs = self.base.checked_add(addr).ok_or_else(|| {
+            Hdf5Error::new(msg!(en::H5_ADDR_OVERFLOWS, what = term(what), addr = format!("{addr:#x}")))
+        })?;
         let end = abs.checked_add(len);
         if end.is_none_or(|e| e > self.src.len()) {
-            return Err(Hdf5Error(msg!(
+            return Err(Hdf5Error::new(msg!(
                 en::H5_PAST_END,
                 what = term(what),
                 len = len,
@@ -73,16 +72,17 @@ impl<'a> Ctx<'a> {
         // No metadata structure Keras writes comes near this; a header declaring more is hostile.
         let cap = self.limits.max_hdf5_attribute_bytes.saturating_add(1 << 20);
         if len > cap {
-            return Err(Hdf5Error(msg!(en::H5_TOO_BIG, what = term(what), len = len, cap = cap)));
+            return Err(Hdf5Error::new(msg!(en::H5_TOO_BIG, what = term(what), len = len, cap = cap)));
         }
         let left = self.read_left.get();
         if len > left {
-            return Err(Hdf5Error(msg!(en::H5_READ_BUDGET, what = term(what))));
+            return Err(Hdf5Error::new(msg!(en::H5_READ_BUDGET, what = term(what))));
         }
         self.read_left.set(left - len);
-        let n = usize::try_from(len).map_err(|_| Hdf5Error(msg!(en::H5_NO_MEMORY, what = term(what), len = len)))?;
+        let n =
+            usize::try_from(len).map_err(|_| Hdf5Error::new(msg!(en::H5_NO_MEMORY, what = term(what), len = len)))?;
         let mut buf = vec![0u8; n];
-        self.src.read_at(abs, &mut buf).map_err(|e| Hdf5Error(within(term(what), e.message())))?;
+        self.src.read_at(abs, &mut buf).map_err(|e| Hdf5Error::new(within(term(what), e.message())))?;
         Ok(buf)
     }
 
@@ -91,7 +91,7 @@ impl<'a> Ctx<'a> {
     pub fn read_upto(&self, addr: u64, max: u64, what: &str) -> Result<Vec<u8>> {
         let avail = self.file_len().saturating_sub(addr);
         if avail == 0 {
-            return Err(Hdf5Error(msg!(en::H5_ADDR_PAST_END, what = term(what), addr = format!("{addr:#x}"))));
+            return Err(Hdf5Error::new(msg!(en::H5_ADDR_PAST_END, what = term(what), addr = format!("{addr:#x}"))));
         }
         self.read(addr, max.min(avail), what)
     }
@@ -101,7 +101,7 @@ impl<'a> Ctx<'a> {
     pub fn charge(&self, n: u64, what: &str) -> Result<()> {
         let left = self.read_left.get();
         if n > left {
-            return Err(Hdf5Error(msg!(en::H5_READ_BUDGET, what = term(what))));
+            return Err(Hdf5Error::new(msg!(en::H5_READ_BUDGET, what = term(what))));
         }
         self.read_left.set(left - n);
         Ok(())
@@ -111,7 +111,7 @@ impl<'a> Ctx<'a> {
     pub fn tick(&self, what: &str) -> Result<()> {
         let left = self.structures_left.get();
         if left == 0 {
-            return Err(Hdf5Error(msg!(en::H5_STRUCTURE_BUDGET, what = term(what))));
+            return Err(Hdf5Error::new(msg!(en::H5_STRUCTURE_BUDGET, what = term(what))));
         }
         self.structures_left.set(left - 1);
         Ok(())

@@ -38,7 +38,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn truncated(&self, want: u64) -> Hdf5Error {
-        Hdf5Error(msg!(
+        Hdf5Error::new(msg!(
             en::H5_TRUNCATED_NEED,
             what = term(self.what),
             want = want,
@@ -88,7 +88,7 @@ impl<'a> Cursor<'a> {
     /// Little-endian unsigned integer of `n` <= 8 bytes.
     pub fn uint(&mut self, n: u8) -> Result<u64> {
         if n > 8 {
-            return Err(Hdf5Error(msg!(en::H5_INT_FIELD, what = term(self.what), size = n)));
+            return Err(Hdf5Error::new(msg!(en::H5_INT_FIELD, what = term(self.what), size = n)));
         }
         let b = self.bytes(u64::from(n))?;
         Ok(le(b))
@@ -109,7 +109,7 @@ impl<'a> Cursor<'a> {
     pub fn expect_sig(&mut self, sig: &[u8; 4]) -> Result<()> {
         let got = self.bytes(4)?;
         if got != sig {
-            return Err(Hdf5Error(msg!(
+            return Err(Hdf5Error::new(msg!(
                 en::H5_BAD_SIGNATURE,
                 what = term(self.what),
                 found = format!("{:?}", String::from_utf8_lossy(got)),

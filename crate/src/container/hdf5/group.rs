@@ -42,15 +42,15 @@ pub fn members(ctx: &Ctx, msgs: &[Message], hint: Option<(u64, u64)>) -> Members
         match m.mtype {
             oh::MSG_SYMBOL_TABLE if symtab.is_none() => match oh::symbol_table(m, ctx.sz) {
                 Ok(s) => symtab = Some(s),
-                Err(e) => out.errors.push(e.0),
+                Err(e) => out.errors.push(*e.0),
             },
             oh::MSG_LINK => match link::parse(&m.data, ctx.sz) {
                 Ok(l) => compact.links.push(l),
-                Err(e) => out.errors.push(e.0),
+                Err(e) => out.errors.push(*e.0),
             },
             oh::MSG_LINK_INFO if linfo.is_none() => match info::link_info(&m.data, ctx.sz) {
                 Ok(i) => linfo = Some(i),
-                Err(e) => out.errors.push(e.0),
+                Err(e) => out.errors.push(*e.0),
             },
             _ => {}
         }
@@ -76,7 +76,7 @@ pub fn members(ctx: &Ctx, msgs: &[Message], hint: Option<(u64, u64)>) -> Members
     if let Some((btree, heap)) = symtab {
         let target = if linfo.is_none() { &mut out } else { &mut shadowed };
         if let Err(e) = symbol_table(ctx, btree, heap, target) {
-            out.errors.push(e.0);
+            out.errors.push(*e.0);
         }
     }
     out.errors.append(&mut shadowed.errors);
@@ -110,7 +110,7 @@ fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<(
         let n = u64::from(c.u16()?);
         let at = node
             .checked_add(8)
-            .ok_or_else(|| Hdf5Error(msg!(en::H5_OVERFLOWS, what = term("symbol table node address"))))?;
+            .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOWS, what = term("symbol table node address"))))?;
         let body = ctx.read(at, n * entry, "symbol table entries")?;
         let mut c = Cursor::new(&body, "symbol table entries");
         for _ in 0..n {
@@ -124,7 +124,7 @@ fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<(
                 Ok(n) => n,
                 Err(e) if e.0.text.contains("budget") => return Err(e),
                 Err(e) => {
-                    out.errors.push(e.0);
+                    out.errors.push(*e.0);
                     continue;
                 }
             };
@@ -179,10 +179,10 @@ pub fn resolve(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, path: &str) -> Re
             .links
             .into_iter()
             .find(|l| l.name == part)
-            .ok_or_else(|| Hdf5Error(msg!(en::H5_NOT_FOUND, name = format!("{part:?}"))))?;
+            .ok_or_else(|| Hdf5Error::new(msg!(en::H5_NOT_FOUND, name = format!("{part:?}"))))?;
         match l.target {
             Target::Hard(a) => addr = a,
-            _ => return Err(Hdf5Error(msg!(en::H5_NOT_HARD_LINK, name = format!("{part:?}")))),
+            _ => return Err(Hdf5Error::new(msg!(en::H5_NOT_HARD_LINK, name = format!("{part:?}")))),
         }
     }
     Ok(addr)

@@ -102,7 +102,7 @@ impl AttrView {
 fn shared_attribute(ctx: &Ctx, data: &[u8]) -> Result<Vec<u8>> {
     match shared::parse(data, ctx.sz)? {
         SharedRef::Sohm(id) => sohm::message(ctx, oh::MSG_ATTRIBUTE, &id),
-        SharedRef::Committed(_) => Err(Hdf5Error(msg!(en::H5_ATTR_COMMITTED))),
+        SharedRef::Committed(_) => Err(Hdf5Error::new(msg!(en::H5_ATTR_COMMITTED))),
     }
 }
 
@@ -119,7 +119,7 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
         let raw = if m.shared() { shared_attribute(ctx, &m.data) } else { Ok(m.data.to_vec()) };
         match raw.and_then(|raw| amsg::raw_name(&raw).map(|n| (n, raw))) {
             Ok(x) => compact.push(x),
-            Err(e) => out.errors.push(e.0),
+            Err(e) => out.errors.push(*e.0),
         }
     }
     let mut infos = h.messages.iter().filter(|m| m.mtype == oh::MSG_ATTRIBUTE_INFO);
@@ -128,7 +128,7 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
     let dense_info = match consulted.map(|m| info::attribute_info(&m.data, ctx.sz)) {
         Some(Ok(i)) => i.heap.map(|heap| (heap, i.name_index)),
         Some(Err(e)) => {
-            out.errors.push(e.0);
+            out.errors.push(*e.0);
             None
         }
         None => None,
@@ -239,7 +239,7 @@ fn dense_view(ctx: &Ctx, heap: u64, name_index: u64, out: &mut AttrView) {
             let h = rec.get(13..17).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
             Ok(match hash.cmp(&h) {
                 Ordering::Equal => {
-                    let i = by_rec.get(rec).ok_or_else(|| Hdf5Error(msg!(en::H5_DENSE_RECORD_UNLISTED)))?;
+                    let i = by_rec.get(rec).ok_or_else(|| Hdf5Error::new(msg!(en::H5_DENSE_RECORD_UNLISTED)))?;
                     r.name.as_slice().cmp(d.records[*i].name.as_slice())
                 }
                 o => o,

@@ -15,12 +15,12 @@ use crate::msg;
 type Dropped = Vec<(String, attribute::Unseen)>;
 
 fn text(ctx: &Ctx, view: &AttrView, name: &str, dropped: &mut Dropped) -> Result<String> {
-    let raw = view.get(name).ok_or_else(|| Hdf5Error(msg!(en::H5_MISSING, name = name)))?;
+    let raw = view.get(name).ok_or_else(|| Hdf5Error::new(msg!(en::H5_MISSING, name = name)))?;
     let a = attribute::parse(ctx, raw)?;
     let (parts, unseen) = attribute::strings_and_dropped(ctx, &a)?;
     dropped.extend(unseen.into_iter().map(|u| (name.to_string(), u)));
     let bytes: Vec<u8> = parts.concat();
-    String::from_utf8(bytes).map_err(|_| Hdf5Error(msg!(en::H5_NOT_UTF8, name = format!("{name:?}"))))
+    String::from_utf8(bytes).map_err(|_| Hdf5Error::new(msg!(en::H5_NOT_UTF8, name = format!("{name:?}"))))
 }
 
 /// `name`, or `name0`, `name1`, … concatenated until one is missing. (Keras applies the
@@ -28,7 +28,7 @@ fn text(ctx: &Ctx, view: &AttrView, name: &str, dropped: &mut Dropped) -> Result
 /// extra reading: a config split that way is still scanned.)
 fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64, dropped: &mut Dropped) -> Option<Result<String>> {
     if let Some(e) = view.lookup_error(name) {
-        return Some(Err(Hdf5Error(msg!(en::H5_H5PY_CANNOT_READ, name = format!("{name:?}"), detail = e))));
+        return Some(Err(Hdf5Error::new(msg!(en::H5_H5PY_CANNOT_READ, name = format!("{name:?}"), detail = e))));
     }
     if view.contains(name) {
         return Some(text(ctx, view, name, dropped));
@@ -41,7 +41,7 @@ fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64, dropped: &mut Droppe
             Err(e) => return Some(Err(e)),
         }
         if out.len() as u64 > limit {
-            return Some(Err(Hdf5Error(msg!(en::H5_ATTR_TOO_LARGE, name = format!("{name:?}"), limit = limit))));
+            return Some(Err(Hdf5Error::new(msg!(en::H5_ATTR_TOO_LARGE, name = format!("{name:?}"), limit = limit))));
         }
         i += 1;
     }
@@ -53,9 +53,9 @@ fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64, dropped: &mut Droppe
 fn load_list(ctx: &Ctx, view: &AttrView, name: &str) -> Option<Result<Vec<String>>> {
     let one = |n: &str| -> Result<Vec<String>> {
         if let Some(e) = view.lookup_error(n) {
-            return Err(Hdf5Error(msg!(en::H5_H5PY_CANNOT_READ, name = format!("{n:?}"), detail = e)));
+            return Err(Hdf5Error::new(msg!(en::H5_H5PY_CANNOT_READ, name = format!("{n:?}"), detail = e)));
         }
-        let raw = view.get(n).ok_or_else(|| Hdf5Error(msg!(en::H5_MISSING, name = n)))?;
+        let raw = view.get(n).ok_or_else(|| Hdf5Error::new(msg!(en::H5_MISSING, name = n)))?;
         let a = attribute::parse(ctx, raw)?;
         Ok(attribute::strings(ctx, &a)?.into_iter().map(|b| String::from_utf8_lossy(&b).into_owned()).collect())
     };

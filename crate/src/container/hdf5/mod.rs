@@ -100,7 +100,14 @@ pub enum StorageIssueKind {
 /// Why a structure could not be read: a catalogue message (the reader's own words,
 /// with the structure names as terms), rendered in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hdf5Error(pub Message);
+pub struct Hdf5Error(pub Box<Message>);
+
+impl Hdf5Error {
+    /// Boxed: a `Result<_, Hdf5Error>` stays two words wide on every structure read.
+    pub fn new(m: Message) -> Self {
+        Hdf5Error(Box::new(m))
+    }
+}
 
 impl std::fmt::Display for Hdf5Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -110,7 +117,7 @@ impl std::fmt::Display for Hdf5Error {
 
 impl From<Hdf5Error> for Message {
     fn from(e: Hdf5Error) -> Message {
-        msg!(en::H5_ERROR, detail = e.0)
+        msg!(en::H5_ERROR, detail = *e.0)
     }
 }
 
@@ -123,7 +130,8 @@ pub fn read_keras(src: &dyn ByteSource, superblock: u64, limits: &Limits) -> std
     let sb = superblock::read(src, superblock, limits.hdf5_verify_checksums)?;
     let mut ctx = context::Ctx::new(src, superblock, sb.sz, limits);
     ctx.extension = sb.extension;
-    let root = object_header::read_header(&ctx, sb.root).map_err(|e| Hdf5Error(within(term("root group"), e.0)))?;
+    let root =
+        object_header::read_header(&ctx, sb.root).map_err(|e| Hdf5Error::new(within(term("root group"), e.0)))?;
     let mut out = KerasH5::default();
     keras::read_root(&ctx, &root, &mut out);
     if let Ok(mw) = group::resolve(&ctx, sb.root, sb.root_hint, "/model_weights") {
@@ -149,7 +157,7 @@ pub fn list_group(
     let msgs = object_header::read(&ctx, addr)?;
     let m = group::members(&ctx, &msgs, if addr == sb.root { sb.root_hint } else { None });
     if let Some(e) = m.errors.into_iter().next() {
-        return Err(Hdf5Error(e));
+        return Err(Hdf5Error::new(e));
     }
     Ok(m.links.into_iter().map(|l| l.name).collect())
 }

@@ -147,7 +147,7 @@ impl<'c, 'a> Chunks<'c, 'a> {
     fn push(&mut self, m: &[u8]) -> Result<()> {
         let mut c = Cursor::new(m, "continuation message");
         let sz = self.ctx.sz;
-        let a = c.addr(sz)?.ok_or_else(|| Hdf5Error(msg!(en::H5_CONT_UNDEFINED)))?;
+        let a = c.addr(sz)?.ok_or_else(|| Hdf5Error::new(msg!(en::H5_CONT_UNDEFINED)))?;
         let len = c.length(sz)?;
         self.queue.push_back((a, len));
         Ok(())
@@ -157,11 +157,11 @@ impl<'c, 'a> Chunks<'c, 'a> {
     fn next(&mut self) -> Result<Option<(u64, u64)>> {
         let Some((a, len)) = self.first.take().or_else(|| self.queue.pop_front()) else { return Ok(None) };
         if !self.visit(a) {
-            return Err(Hdf5Error(msg!(en::H5_CONT_CYCLE, addr = format!("{a:#x}"))));
+            return Err(Hdf5Error::new(msg!(en::H5_CONT_CYCLE, addr = format!("{a:#x}"))));
         }
         self.count += 1;
         if self.count > self.ctx.limits.max_hdf5_header_chunks {
-            return Err(Hdf5Error(msg!(en::H5_CONT_TOO_MANY)));
+            return Err(Hdf5Error::new(msg!(en::H5_CONT_TOO_MANY)));
         }
         self.ctx.tick("object header chunk")?;
         Ok(Some((a, len)))
@@ -170,7 +170,7 @@ impl<'c, 'a> Chunks<'c, 'a> {
 
 fn check_known(mtype: u16, flags: u8) -> Result<()> {
     if mtype > MSG_MAX_KNOWN && flags & FLAG_FAIL_IF_UNKNOWN != 0 {
-        return Err(Hdf5Error(msg!(en::H5_MUST_UNDERSTAND, type = format!("{mtype:#x}"))));
+        return Err(Hdf5Error::new(msg!(en::H5_MUST_UNDERSTAND, type = format!("{mtype:#x}"))));
     }
     Ok(())
 }
@@ -180,7 +180,7 @@ fn read_v1(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
     let mut c = Cursor::new(&prefix, "object header v1");
     let version = c.u8()?;
     if version != 1 {
-        return Err(Hdf5Error(msg!(
+        return Err(Hdf5Error::new(msg!(
             en::H5_VERSION,
             what = msg!(en::H5_OBJECT_HEADER_AT, addr = format!("{addr:#x}")),
             version = version
@@ -188,8 +188,9 @@ fn read_v1(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
     }
     c.skip(1 + 2 + 4)?; // reserved, message count (not trusted), reference count
     let size = u64::from(c.u32()?);
-    let first =
-        addr.checked_add(16).ok_or_else(|| Hdf5Error(msg!(en::H5_OVERFLOW, what = term("object header address"))))?;
+    let first = addr
+        .checked_add(16)
+        .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("object header address"))))?;
     let mut chunks = Chunks::new(ctx, addr, Some((first, size)));
     let mut out = Vec::new();
     while let Some((a, len)) = chunks.next()? {
@@ -220,7 +221,7 @@ fn read_v2(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
     c.expect_sig(b"OHDR")?;
     let version = c.u8()?;
     if version != 2 {
-        return Err(Hdf5Error(msg!(
+        return Err(Hdf5Error::new(msg!(
             en::H5_VERSION,
             what = msg!(en::H5_OBJECT_HEADER_AT, addr = format!("{addr:#x}")),
             version = version
@@ -240,7 +241,7 @@ fn read_v2(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
     let total = prefix_len
         .checked_add(size)
         .and_then(|x| x.checked_add(4))
-        .ok_or_else(|| Hdf5Error(msg!(en::H5_OVERFLOW, what = term("object header size"))))?;
+        .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("object header size"))))?;
     let mut chunks = Chunks::new(ctx, addr, None);
     let mut out = Vec::new();
     let chunk0: Rc<[u8]> = ctx.read(addr, total, "object header v2")?.into();
@@ -264,8 +265,8 @@ fn parse_v2_messages(
     chunks: &mut Chunks,
     out: &mut Vec<Message>,
 ) -> Result<()> {
-    let end = buf.len().checked_sub(4).ok_or_else(|| Hdf5Error(msg!(en::H5_CHUNK_SHORT)))?;
-    let body = buf.get(..end).ok_or_else(|| Hdf5Error(msg!(en::H5_CHUNK_SHORT)))?;
+    let end = buf.len().checked_sub(4).ok_or_else(|| Hdf5Error::new(msg!(en::H5_CHUNK_SHORT)))?;
+    let body = buf.get(..end).ok_or_else(|| Hdf5Error::new(msg!(en::H5_CHUNK_SHORT)))?;
     let mut c = Cursor::new(body, "object header v2 chunk");
     c.seek(start)?;
     let hdr = if track_order { 6 } else { 4 };
@@ -293,10 +294,10 @@ fn parse_v2_messages(
 pub fn symbol_table(m: &Message, sz: Sizes) -> Result<(u64, u64)> {
     let mut c = Cursor::new(&m.data, "symbol table message");
     let b = c.addr(sz)?.ok_or_else(|| {
-        Hdf5Error(msg!(en::H5_UNDEFINED, what = term("symbol table message"), field = term("B-tree address")))
+        Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("symbol table message"), field = term("B-tree address")))
     })?;
     let h = c.addr(sz)?.ok_or_else(|| {
-        Hdf5Error(msg!(en::H5_UNDEFINED, what = term("symbol table message"), field = term("heap address")))
+        Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("symbol table message"), field = term("heap address")))
     })?;
     Ok((b, h))
 }

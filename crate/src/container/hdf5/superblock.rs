@@ -24,7 +24,7 @@ pub struct Superblock {
 fn sizes(o: u8, l: u8) -> Result<Sizes> {
     let ok = |n: u8| matches!(n, 2 | 4 | 8);
     if !ok(o) || !ok(l) {
-        return Err(Hdf5Error(msg!(en::H5_SB_SIZES, offset = o, length = l)));
+        return Err(Hdf5Error::new(msg!(en::H5_SB_SIZES, offset = o, length = l)));
     }
     Ok(Sizes { offset: o, length: l })
 }
@@ -34,14 +34,14 @@ fn sizes(o: u8, l: u8) -> Result<Sizes> {
 pub fn read(src: &dyn ByteSource, at: u64, verify: bool) -> Result<Superblock> {
     let avail = src.len().saturating_sub(at).min(256);
     let mut buf = vec![0u8; avail as usize];
-    src.read_at(at, &mut buf).map_err(|e| Hdf5Error(within(term("superblock"), e.message())))?;
+    src.read_at(at, &mut buf).map_err(|e| Hdf5Error::new(within(term("superblock"), e.message())))?;
     parse(&buf, verify)
 }
 
 pub fn parse(buf: &[u8], verify: bool) -> Result<Superblock> {
     let mut c = Cursor::new(buf, "superblock");
     if c.bytes(8)? != SIGNATURE {
-        return Err(Hdf5Error(msg!(en::H5_SB_NO_SIGNATURE)));
+        return Err(Hdf5Error::new(msg!(en::H5_SB_NO_SIGNATURE)));
     }
     let version = c.u8()?;
     match version {
@@ -57,7 +57,7 @@ pub fn parse(buf: &[u8], verify: bool) -> Result<Superblock> {
                                        // Root symbol table entry.
             c.skip(u64::from(o))?; // link name offset
             let root = c.addr(sz)?.ok_or_else(|| {
-                Hdf5Error(msg!(en::H5_UNDEFINED, what = term("superblock"), field = term("root object address")))
+                Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("superblock"), field = term("root object address")))
             })?;
             let cache = c.u32()?;
             c.skip(4)?;
@@ -79,18 +79,19 @@ pub fn parse(buf: &[u8], verify: bool) -> Result<Superblock> {
             let extension = c.addr(sz)?;
             c.skip(u64::from(o))?; // end-of-file
             let root = c.addr(sz)?.ok_or_else(|| {
-                Hdf5Error(msg!(en::H5_UNDEFINED, what = term("superblock"), field = term("root object address")))
+                Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("superblock"), field = term("root object address")))
             })?;
             let end = c.pos() + 4;
             if verify {
-                let s = buf.get(..end).ok_or_else(|| Hdf5Error(msg!(en::H5_TRUNCATED, what = term("superblock"))))?;
+                let s =
+                    buf.get(..end).ok_or_else(|| Hdf5Error::new(msg!(en::H5_TRUNCATED, what = term("superblock"))))?;
                 super::checksum::verify(s, "superblock")?;
             } else {
                 c.skip(4)?;
             }
             Ok(Superblock { version, sz, root, root_hint: None, extension })
         }
-        v => Err(Hdf5Error(msg!(en::H5_VERSION, what = term("superblock"), version = v))),
+        v => Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("superblock"), version = v))),
     }
 }
 

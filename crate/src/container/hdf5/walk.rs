@@ -195,7 +195,7 @@ fn inspect_dataset(ctx: &Ctx, path: &str, msgs: &[Message], out: &mut KerasH5) {
         // Dataspaces can only be shared through the shared message table.
         match shared::parse(&m.data, ctx.sz)? {
             SharedRef::Sohm(id) => dataspace::parse(&sohm::message(ctx, oh::MSG_DATASPACE, &id)?, ctx.sz),
-            SharedRef::Committed(_) => Err(super::Hdf5Error(msg!(en::H5_SPACE_COMMITTED))),
+            SharedRef::Committed(_) => Err(super::Hdf5Error::new(msg!(en::H5_SPACE_COMMITTED))),
         }
     };
     let space = match find(oh::MSG_DATASPACE).map(space_of) {

@@ -19,7 +19,11 @@ pub fn group_nodes(ctx: &Ctx, root: u64) -> Result<Vec<u64>> {
     let mut stack: Vec<(u64, Option<u8>)> = vec![(root, None)];
     while let Some((addr, want)) = stack.pop() {
         if !seen.insert(addr) {
-            return Err(Hdf5Error(msg!(en::H5_NODE_TWICE, what = term("group B-tree"), addr = format!("{addr:#x}"))));
+            return Err(Hdf5Error::new(msg!(
+                en::H5_NODE_TWICE,
+                what = term("group B-tree"),
+                addr = format!("{addr:#x}")
+            )));
         }
         ctx.tick("group B-tree node")?;
         let head = ctx.read(addr, 8 + 2 * o, "group B-tree node")?;
@@ -27,11 +31,16 @@ pub fn group_nodes(ctx: &Ctx, root: u64) -> Result<Vec<u64>> {
         c.expect_sig(b"TREE")?;
         let kind = c.u8()?;
         if kind != 0 {
-            return Err(Hdf5Error(msg!(en::H5_NODE_TYPE, what = term("group B-tree"), found = kind, expected = 0u8)));
+            return Err(Hdf5Error::new(msg!(
+                en::H5_NODE_TYPE,
+                what = term("group B-tree"),
+                found = kind,
+                expected = 0u8
+            )));
         }
         let level = c.u8()?;
         if want.is_some_and(|w| w != level) {
-            return Err(Hdf5Error(msg!(
+            return Err(Hdf5Error::new(msg!(
                 en::H5_NODE_LEVEL,
                 what = term("group B-tree"),
                 found = level,
@@ -42,18 +51,18 @@ pub fn group_nodes(ctx: &Ctx, root: u64) -> Result<Vec<u64>> {
         let body_len = used
             .checked_mul(o + l)
             .and_then(|x| x.checked_add(l))
-            .ok_or_else(|| Hdf5Error(msg!(en::H5_SIZE_OVERFLOW, what = term("group B-tree"))))?;
+            .ok_or_else(|| Hdf5Error::new(msg!(en::H5_SIZE_OVERFLOW, what = term("group B-tree"))))?;
         let at = addr
             .checked_add(8 + 2 * o)
-            .ok_or_else(|| Hdf5Error(msg!(en::H5_OVERFLOWS, what = term("group B-tree address"))))?;
+            .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOWS, what = term("group B-tree address"))))?;
         let body = ctx.read(at, body_len, "group B-tree entries")?;
         let mut c = Cursor::new(&body, "group B-tree entries");
         c.skip(l)?; // key 0
         let mut children = Vec::new();
         for _ in 0..used {
-            let child = c
-                .addr(sz)?
-                .ok_or_else(|| Hdf5Error(msg!(en::H5_UNDEFINED, what = term("group B-tree"), field = term("child"))))?;
+            let child = c.addr(sz)?.ok_or_else(|| {
+                Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("group B-tree"), field = term("child")))
+            })?;
             c.skip(l)?;
             children.push(child);
         }

@@ -52,11 +52,16 @@ impl Tree {
         c.expect_sig(b"BTHD")?;
         let version = c.u8()?;
         if version != 0 {
-            return Err(Hdf5Error(msg!(en::H5_VERSION, what = term("v2 B-tree"), version = version)));
+            return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("v2 B-tree"), version = version)));
         }
         let t = c.u8()?;
         if t != rtype {
-            return Err(Hdf5Error(msg!(en::H5_RECORD_TYPE, what = term("v2 B-tree"), found = t, expected = rtype)));
+            return Err(Hdf5Error::new(msg!(
+                en::H5_RECORD_TYPE,
+                what = term("v2 B-tree"),
+                found = t,
+                expected = rtype
+            )));
         }
         let node_size = u64::from(c.u32()?);
         let rec_size = u64::from(c.u16()?);
@@ -65,7 +70,7 @@ impl Tree {
         let root = c.addr(sz)?;
         let root_nrec = u64::from(c.u16()?);
         if depth > MAX_DEPTH || rec_size == 0 || node_size <= PREFIX || node_size > ctx.file_len() {
-            return Err(Hdf5Error(msg!(
+            return Err(Hdf5Error::new(msg!(
                 en::H5_BTREE_IMPLAUSIBLE,
                 node_size = node_size,
                 record_size = rec_size,
@@ -89,9 +94,9 @@ impl Tree {
 
     fn node(&self, ctx: &Ctx, addr: u64, nrec: u64, d: u16) -> Result<Node> {
         ctx.tick("v2 B-tree node")?;
-        let lvl = self.levels.get(usize::from(d)).ok_or_else(|| Hdf5Error(msg!(en::H5_BTREE_BAD_DEPTH)))?;
+        let lvl = self.levels.get(usize::from(d)).ok_or_else(|| Hdf5Error::new(msg!(en::H5_BTREE_BAD_DEPTH)))?;
         if nrec > lvl.max_nrec {
-            return Err(Hdf5Error(msg!(en::H5_BTREE_NODE_FULL, count = nrec, max = lvl.max_nrec)));
+            return Err(Hdf5Error::new(msg!(en::H5_BTREE_NODE_FULL, count = nrec, max = lvl.max_nrec)));
         }
         let buf = ctx.read(addr, self.node_size, "v2 B-tree node")?;
         let mut c = Cursor::new(&buf, "v2 B-tree node");
@@ -99,7 +104,7 @@ impl Tree {
         c.skip(1)?;
         let t = c.u8()?;
         if t != self.rtype {
-            return Err(Hdf5Error(msg!(
+            return Err(Hdf5Error::new(msg!(
                 en::H5_RECORD_TYPE,
                 what = term("v2 B-tree node"),
                 found = t,
@@ -116,7 +121,7 @@ impl Tree {
             let child_cum = if d > 1 { self.levels[usize::from(d - 1)].cum_max_nrec_size } else { 0 };
             for _ in 0..=nrec {
                 let a = c.addr(ctx.sz)?.ok_or_else(|| {
-                    Hdf5Error(msg!(en::H5_UNDEFINED, what = term("v2 B-tree"), field = term("child")))
+                    Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("v2 B-tree"), field = term("child")))
                 })?;
                 let n = c.uint(self.nrec_size.min(8) as u8)?;
                 c.skip(child_cum)?;
@@ -135,7 +140,7 @@ pub fn for_each(ctx: &Ctx, addr: u64, rtype: u8, f: &mut dyn FnMut(&[u8]) -> Res
     let mut stack = vec![(root, root_nrec, tree.depth)];
     while let Some((addr, nrec, d)) = stack.pop() {
         if !seen.insert(addr) {
-            return Err(Hdf5Error(msg!(en::H5_NODE_TWICE, what = term("v2 B-tree"), addr = format!("{addr:#x}"))));
+            return Err(Hdf5Error::new(msg!(en::H5_NODE_TWICE, what = term("v2 B-tree"), addr = format!("{addr:#x}"))));
         }
         let node = tree.node(ctx, addr, nrec, d)?;
         for r in &node.records {
@@ -163,7 +168,7 @@ pub fn load(ctx: &Ctx, addr: u64, rtype: u8) -> Result<Loaded> {
     let mut stack = vec![(root, root_nrec, tree.depth)];
     while let Some((addr, nrec, d)) = stack.pop() {
         if out.nodes.contains_key(&addr) {
-            return Err(Hdf5Error(msg!(en::H5_NODE_TWICE, what = term("v2 B-tree"), addr = format!("{addr:#x}"))));
+            return Err(Hdf5Error::new(msg!(en::H5_NODE_TWICE, what = term("v2 B-tree"), addr = format!("{addr:#x}"))));
         }
         let node = tree.node(ctx, addr, nrec, d)?;
         out.records.extend(node.records.iter().cloned());
@@ -186,7 +191,7 @@ impl Loaded {
         }
         // Children are one level down (checked when loading), so this ends.
         loop {
-            let node = self.nodes.get(&at).ok_or_else(|| Hdf5Error(msg!(en::H5_BTREE_NOT_LOADED)))?;
+            let node = self.nodes.get(&at).ok_or_else(|| Hdf5Error::new(msg!(en::H5_BTREE_NOT_LOADED)))?;
             let (mut lo, mut hi, mut idx) = (0usize, node.records.len(), 0usize);
             let mut order = Ordering::Less;
             while lo < hi && order != Ordering::Equal {
@@ -207,7 +212,7 @@ impl Loaded {
             if order == Ordering::Greater {
                 idx += 1;
             }
-            at = node.children.get(idx).ok_or_else(|| Hdf5Error(msg!(en::H5_BTREE_CHILD_RANGE)))?.0;
+            at = node.children.get(idx).ok_or_else(|| Hdf5Error::new(msg!(en::H5_BTREE_CHILD_RANGE)))?.0;
         }
     }
 }

@@ -22,13 +22,13 @@ impl LocalHeap {
         c.expect_sig(b"HEAP")?;
         let version = c.u8()?;
         if version != 0 {
-            return Err(Hdf5Error(msg!(en::H5_VERSION, what = term("local heap"), version = version)));
+            return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("local heap"), version = version)));
         }
         c.skip(3)?;
         let size = c.length(sz)?;
         c.length(sz)?; // free list head: not needed to read names
         let data_addr = c.addr(sz)?.ok_or_else(|| {
-            Hdf5Error(msg!(en::H5_UNDEFINED, what = term("local heap"), field = term("data address")))
+            Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("local heap"), field = term("data address")))
         })?;
         Ok(LocalHeap { data: ctx.read(data_addr, size, "local heap data")? })
     }
@@ -54,16 +54,17 @@ impl LocalHeap {
     fn scan(&self, offset: u64) -> (u64, Result<String>) {
         let start = usize::try_from(offset).ok().filter(|&o| o < self.data.len());
         let Some(rest) = start.and_then(|s| self.data.get(s..)) else {
-            return (0, Err(Hdf5Error(msg!(en::H5_NAME_OFFSET_OUTSIDE, offset = offset))));
+            return (0, Err(Hdf5Error::new(msg!(en::H5_NAME_OFFSET_OUTSIDE, offset = offset))));
         };
         let window = rest.get(..rest.len().min(MAX_NAME + 1)).unwrap_or_default();
         match window.iter().position(|&b| b == 0) {
             Some(end) => {
                 (end as u64 + 1, Ok(String::from_utf8_lossy(window.get(..end).unwrap_or_default()).into_owned()))
             }
-            None => {
-                (window.len() as u64, Err(Hdf5Error(msg!(en::H5_NAME_UNTERMINATED, offset = offset, max = MAX_NAME))))
-            }
+            None => (
+                window.len() as u64,
+                Err(Hdf5Error::new(msg!(en::H5_NAME_UNTERMINATED, offset = offset, max = MAX_NAME))),
+            ),
         }
     }
 }

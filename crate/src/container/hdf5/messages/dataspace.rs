@@ -39,12 +39,19 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<Dataspace> {
         2 => match c.u8()? {
             0 | 1 => false,
             2 => true,
-            t => return Err(Hdf5Error(msg!(en::H5_UNKNOWN, what = term("dataspace"), kind = term("type"), value = t))),
+            t => {
+                return Err(Hdf5Error::new(msg!(
+                    en::H5_UNKNOWN,
+                    what = term("dataspace"),
+                    kind = term("type"),
+                    value = t
+                )))
+            }
         },
-        v => return Err(Hdf5Error(msg!(en::H5_VERSION, what = term("dataspace"), version = v))),
+        v => return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("dataspace"), version = v))),
     };
     if rank > MAX_RANK {
-        return Err(Hdf5Error(msg!(en::H5_RANK_ABOVE, what = term("dataspace"), rank = rank, max = MAX_RANK)));
+        return Err(Hdf5Error::new(msg!(en::H5_RANK_ABOVE, what = term("dataspace"), rank = rank, max = MAX_RANK)));
     }
     let mut dims = Vec::with_capacity(usize::from(rank));
     for _ in 0..rank {

@@ -78,12 +78,12 @@ pub fn parse(buf: &[u8], _sz: Sizes) -> Result<Dtype> {
 
 fn parse_at(c: &mut Cursor, depth: u32) -> Result<Dtype> {
     if depth > MAX_NESTING {
-        return Err(Hdf5Error(msg!(en::H5_DATATYPE_DEEP)));
+        return Err(Hdf5Error::new(msg!(en::H5_DATATYPE_DEEP)));
     }
     let cv = c.u8()?;
     let (class, version) = (cv & 0x0f, cv >> 4);
     if !(1..=5).contains(&version) {
-        return Err(Hdf5Error(msg!(en::H5_VERSION, what = term("datatype"), version = version)));
+        return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("datatype"), version = version)));
     }
     let bits = c.bytes(3)?;
     let (b0, b1) = (bits[0], bits[1]);
@@ -106,7 +106,7 @@ fn parse_at(c: &mut Cursor, depth: u32) -> Result<Dtype> {
             1 => Dtype::VlenString { size, utf8: (b1 & 0x0f) == 1 },
             0 => Dtype::VlenSequence { size, base: Box::new(parse_at(c, depth + 1)?) },
             t => {
-                return Err(Hdf5Error(msg!(
+                return Err(Hdf5Error::new(msg!(
                     en::H5_UNKNOWN,
                     what = term("datatype"),
                     kind = term("vlen type"),
@@ -117,7 +117,7 @@ fn parse_at(c: &mut Cursor, depth: u32) -> Result<Dtype> {
         10 => {
             let rank = c.u8()?;
             if rank > super::dataspace::MAX_RANK {
-                return Err(Hdf5Error(msg!(en::H5_RANK, what = term("array datatype"), rank = rank)));
+                return Err(Hdf5Error::new(msg!(en::H5_RANK, what = term("array datatype"), rank = rank)));
             }
             if version < 3 {
                 c.skip(3)?;

@@ -16,7 +16,7 @@ pub fn describe(ctx: &Ctx, buf: &[u8]) -> Result<Message> {
     let mut c = Cursor::new(buf, "external data files message");
     let version = c.u8()?;
     if version != 1 {
-        return Err(Hdf5Error(msg!(en::H5_VERSION, what = term("external data files"), version = version)));
+        return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("external data files"), version = version)));
     }
     c.skip(3 + 2)?;
     let used = c.u16()?;

@@ -26,7 +26,7 @@ fn parse(buf: &[u8], sz: Sizes, index_size: u64, what: &'static str) -> Result<D
     let mut c = Cursor::new(buf, what);
     let version = c.u8()?;
     if version != 0 {
-        return Err(Hdf5Error(msg!(en::H5_VERSION, what = term(what), version = version)));
+        return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term(what), version = version)));
     }
     let flags = c.u8()?;
     if flags & 0x01 != 0 {

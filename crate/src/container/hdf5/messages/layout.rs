@@ -7,7 +7,7 @@ use crate::msg;
 
 fn unknown_class(version: u8, k: u8) -> Hdf5Error {
     let what = msg!(en::H5_LAYOUT_VERSION, version = version);
-    Hdf5Error(msg!(en::H5_UNKNOWN, what = what, kind = term("class"), value = k))
+    Hdf5Error::new(msg!(en::H5_UNKNOWN, what = what, kind = term("class"), value = k))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +77,7 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<Layout> {
             3 if version == 4 => Ok(Layout::Virtual { heap_addr: c.addr(sz)?, index: c.u32()? }),
             k => Err(unknown_class(version, k)),
         },
-        v => Err(Hdf5Error(msg!(en::H5_VERSION, what = term("layout"), version = v))),
+        v => Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("layout"), version = v))),
     }
 }
 

@@ -31,7 +31,7 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<Link> {
     let mut c = Cursor::new(buf, "link message");
     let version = c.u8()?;
     if version != 1 {
-        return Err(Hdf5Error(msg!(en::H5_VERSION, what = term("link"), version = version)));
+        return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("link"), version = version)));
     }
     let flags = c.u8()?;
     let kind = if flags & 0x08 != 0 { c.u8()? } else { 0 };
@@ -45,7 +45,7 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<Link> {
     let name = lossy(c.bytes(name_len)?);
     let target = match kind {
         0 => Target::Hard(c.addr(sz)?.ok_or_else(|| {
-            Hdf5Error(msg!(
+            Hdf5Error::new(msg!(
                 en::H5_UNDEFINED,
                 what = msg!(en::H5_LINK_NAMED, name = format!("{name:?}")),
                 field = term("address")

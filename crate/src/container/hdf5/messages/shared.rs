@@ -24,9 +24,9 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<SharedRef> {
     let version = c.u8()?;
     let kind = c.u8()?;
     let addr = |c: &mut Cursor| {
-        c.addr(sz)?
-            .map(SharedRef::Committed)
-            .ok_or_else(|| Hdf5Error(msg!(en::H5_UNDEFINED, what = term("shared message"), field = term("address"))))
+        c.addr(sz)?.map(SharedRef::Committed).ok_or_else(|| {
+            Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("shared message"), field = term("address")))
+        })
     };
     match version {
         // v1: type ignored, 6 reserved bytes, a symbol-table-entry-like body whose
@@ -45,14 +45,14 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<SharedRef> {
                 Ok(SharedRef::Sohm(a))
             }
             SHARE_COMMITTED => addr(&mut c),
-            k => Err(Hdf5Error(msg!(
+            k => Err(Hdf5Error::new(msg!(
                 en::H5_UNKNOWN,
                 what = term("shared message"),
                 kind = term("share type"),
                 value = k
             ))),
         },
-        v => Err(Hdf5Error(msg!(en::H5_VERSION, what = term("shared message"), version = v))),
+        v => Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("shared message"), version = v))),
     }
 }
 
