@@ -33,12 +33,13 @@ impl Instr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisError {
     pub offset: usize,
-    pub message: Message,
+    /// Boxed: `Result<_, DisError>` stays small.
+    pub message: Box<Message>,
 }
 
 impl From<&DisError> for Message {
     fn from(e: &DisError) -> Message {
-        msg!(en::PY_DIS_ERROR, offset = e.offset, detail = e.message)
+        msg!(en::PY_DIS_ERROR, offset = e.offset, detail = *e.message)
     }
 }
 
@@ -49,7 +50,7 @@ impl std::fmt::Display for DisError {
 }
 
 fn err(offset: usize, message: Message) -> DisError {
-    DisError { offset, message }
+    DisError { offset, message: Box::new(message) }
 }
 
 /// Decodes `code` as `py` bytecode.

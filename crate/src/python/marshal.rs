@@ -229,12 +229,13 @@ impl GraphWalk {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarshalError {
     pub offset: usize,
-    pub message: Message,
+    /// Boxed: the parser returns `Result<_, MarshalError>` from every read.
+    pub message: Box<Message>,
 }
 
 impl From<&MarshalError> for Message {
     fn from(e: &MarshalError) -> Message {
-        msg!(en::PY_MARSHAL_ERROR, offset = e.offset, detail = e.message)
+        msg!(en::PY_MARSHAL_ERROR, offset = e.offset, detail = *e.message)
     }
 }
 
@@ -321,7 +322,7 @@ pub fn parse_code(data: &[u8], layout: Layout, limits: &MarshalLimits) -> Result
     let p = parse(data, layout, limits)?;
     match p.root {
         Obj::Code(c) => Ok((c, p.features)),
-        _ => Err(MarshalError { offset: 0, message: msg!(en::PY_NOT_CODE) }),
+        _ => Err(MarshalError { offset: 0, message: Box::new(msg!(en::PY_NOT_CODE)) }),
     }
 }
 
@@ -344,7 +345,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn err(&self, message: Message) -> MarshalError {
-        MarshalError { offset: self.pos, message }
+        MarshalError { offset: self.pos, message: Box::new(message) }
     }
     fn remaining(&self) -> usize {
         self.data.len() - self.pos
@@ -419,7 +420,7 @@ impl Reader<'_> {
         let ty = byte & !FLAG_REF;
         if flag {
             if self.layout == Layout::L27 {
-                return Err(MarshalError { offset: start, message: msg!(en::PY_FLAG_REF_PY2) });
+                return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_FLAG_REF_PY2)) });
             }
             self.features.refs = true;
         }
@@ -459,7 +460,7 @@ impl Reader<'_> {
     fn dict(&mut self, start: usize, ty: u8, flag: bool) -> Result<Obj, MarshalError> {
         if ty == b'}' {
             if self.layout == Layout::L27 {
-                return Err(MarshalError { offset: start, message: msg!(en::PY_FROZENDICT_PY2) });
+                return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_FROZENDICT_PY2)) });
             }
             self.features.frozendict = true;
         }
@@ -486,7 +487,7 @@ impl Reader<'_> {
     #[inline(never)]
     fn slice(&mut self, start: usize, flag: bool) -> Result<Obj, MarshalError> {
         if self.layout == Layout::L27 {
-            return Err(MarshalError { offset: start, message: msg!(en::PY_SLICE_PY2) });
+            return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_SLICE_PY2)) });
         }
         self.features.slice = true;
         let slot = self.reserve(flag);
@@ -516,7 +517,7 @@ impl Reader<'_> {
     fn leaf(&mut self, start: usize, ty: u8, flag: bool) -> Result<Obj, MarshalError> {
         let py2 = self.layout == Layout::L27;
         let o = match ty {
-            b'0' => return Err(MarshalError { offset: start, message: msg!(en::PY_NULL_OUTSIDE) }),
+            b'0' => return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_NULL_OUTSIDE)) }),
             b'N' | b'F' | b'T' | b'S' | b'.' => {
                 // Singletons: CPython never refs them, but a flagged one still takes a slot.
                 let o = match ty {
@@ -601,7 +602,7 @@ impl Reader<'_> {
             }
             b'R' => {
                 if !py2 {
-                    return Err(MarshalError { offset: start, message: msg!(en::PY_STRING_REF_PY2) });
+                    return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_STRING_REF_PY2)) });
                 }
                 self.features.string_refs = true;
                 let i = self.u32()? as usize;
@@ -622,7 +623,7 @@ impl Reader<'_> {
             }
             b'r' => {
                 if py2 {
-                    return Err(MarshalError { offset: start, message: msg!(en::PY_REF_PY2) });
+                    return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_REF_PY2)) });
                 }
                 self.features.refs = true;
                 let i = self.u32()? as usize;
@@ -632,11 +633,11 @@ impl Reader<'_> {
                     None => return Err(self.err(msg!(en::PY_REF_RANGE, index = i, known = self.refs.len()))),
                 }
             }
-            b'?' => return Err(MarshalError { offset: start, message: msg!(en::PY_UNKNOWN_MARKER) }),
+            b'?' => return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_UNKNOWN_MARKER)) }),
             other => {
                 return Err(MarshalError {
                     offset: start,
-                    message: msg!(en::PY_UNKNOWN_TYPE, code = format!("0x{other:02x}")),
+                    message: Box::new(msg!(en::PY_UNKNOWN_TYPE, code = format!("0x{other:02x}"))),
                 })
             }
         };
@@ -645,7 +646,7 @@ impl Reader<'_> {
 
     fn v4(&mut self, start: usize) -> Result<(), MarshalError> {
         if self.layout == Layout::L27 {
-            return Err(MarshalError { offset: start, message: msg!(en::PY_V4_PY2) });
+            return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_V4_PY2)) });
         }
         self.features.v4_types = true;
         Ok(())
@@ -678,7 +679,7 @@ impl Reader<'_> {
         let at = self.pos;
         match self.object()? {
             Obj::Bytes(b) => Ok(b),
-            _ => Err(MarshalError { offset: at, message: msg!(en::PY_NOT_BYTES, field = what) }),
+            _ => Err(MarshalError { offset: at, message: Box::new(msg!(en::PY_NOT_BYTES, field = what)) }),
         }
     }
 
@@ -686,7 +687,7 @@ impl Reader<'_> {
         let at = self.pos;
         match self.object()? {
             Obj::Tuple(t) => Ok(t),
-            _ => Err(MarshalError { offset: at, message: msg!(en::PY_NOT_TUPLE, field = what) }),
+            _ => Err(MarshalError { offset: at, message: Box::new(msg!(en::PY_NOT_TUPLE, field = what)) }),
         }
     }
 
@@ -695,14 +696,19 @@ impl Reader<'_> {
         let t = self.tuple_field(what)?;
         t.iter()
             .map(|o| {
-                o.as_name().ok_or_else(|| MarshalError { offset: at, message: msg!(en::PY_NON_STRING, field = what) })
+                o.as_name().ok_or_else(|| MarshalError {
+                    offset: at,
+                    message: Box::new(msg!(en::PY_NON_STRING, field = what)),
+                })
             })
             .collect()
     }
 
     fn str_field(&mut self, what: &str) -> Result<String, MarshalError> {
         let at = self.pos;
-        self.object()?.as_name().ok_or(MarshalError { offset: at, message: msg!(en::PY_NOT_STRING, field = what) })
+        self.object()?
+            .as_name()
+            .ok_or(MarshalError { offset: at, message: Box::new(msg!(en::PY_NOT_STRING, field = what)) })
     }
 
     fn code(&mut self) -> Result<Code, MarshalError> {

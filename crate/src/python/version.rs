@@ -35,7 +35,7 @@ impl Inferred {
 /// Why no version fits, and how far the best attempt got (used by the Windows repair).
 #[derive(Debug, Clone)]
 pub struct InferError {
-    pub message: Message,
+    pub message: Box<Message>,
     /// The furthest stream offset any candidate reached before failing.
     pub progress: usize,
     /// Some layout parsed to an exact end (only bytecode validation failed).
@@ -59,11 +59,11 @@ fn layouts_for(first: u8) -> Option<&'static [(Layout, &'static [Py])]> {
 /// Infers the version of one marshalled code object.
 pub fn infer(data: &[u8], limits: &MarshalLimits) -> Result<Inferred, InferError> {
     let Some(&first) = data.first() else {
-        return Err(InferError { message: msg!(en::PY_EMPTY_PAYLOAD), progress: 0, parsed: false });
+        return Err(InferError { message: Box::new(msg!(en::PY_EMPTY_PAYLOAD)), progress: 0, parsed: false });
     };
     let Some(layouts) = layouts_for(first) else {
         return Err(InferError {
-            message: msg!(en::PY_FIRST_BYTE, byte = format!("0x{first:02x}")),
+            message: Box::new(msg!(en::PY_FIRST_BYTE, byte = format!("0x{first:02x}"))),
             progress: 0,
             parsed: false,
         });
@@ -116,7 +116,7 @@ pub fn infer(data: &[u8], limits: &MarshalLimits) -> Result<Inferred, InferError
         }
     }
     found.ok_or_else(|| InferError {
-        message: if errors.is_empty() { msg!(en::PY_NO_CANDIDATE) } else { join(errors) },
+        message: Box::new(if errors.is_empty() { msg!(en::PY_NO_CANDIDATE) } else { join(errors) }),
         progress,
         parsed: parsed_any,
     })
@@ -147,7 +147,7 @@ pub fn validate_all(codes: &[Rc<Code>], py: Py) -> Result<(), (usize, Message)> 
 /// Validates one code object (not the ones it holds) as `py` bytecode; `top` requires a
 /// return. The error is (stream offset, reason).
 pub fn validate(code: &Code, py: Py, top: bool) -> Result<(), (usize, Message)> {
-    let ins = disasm::disassemble(&code.code, py).map_err(|e| (code.code_offset + e.offset, e.message))?;
+    let ins = disasm::disassemble(&code.code, py).map_err(|e| (code.code_offset + e.offset, *e.message))?;
     check_operands(code, py, &ins).map_err(|(off, m)| (code.code_offset + off, m))?;
     if py.ge(11) {
         check_prologue(&ins).map_err(|(off, m)| (code.code_offset + off, m))?;

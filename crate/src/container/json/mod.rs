@@ -73,12 +73,13 @@ impl fmt::Display for Leniency {
 pub struct JsonError {
     /// Byte offset in the text.
     pub offset: usize,
-    pub message: Message,
+    /// Boxed: the parser returns `Result<_, JsonError>` from every step.
+    pub message: Box<Message>,
 }
 
 impl From<JsonError> for Message {
     fn from(e: JsonError) -> Message {
-        msg!(en::JSON_ERROR, offset = e.offset, detail = e.message)
+        msg!(en::JSON_ERROR, offset = e.offset, detail = *e.message)
     }
 }
 

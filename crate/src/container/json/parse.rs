@@ -83,7 +83,7 @@ struct Parser<'a> {
 impl<'a> Parser<'a> {
     /// An error at the current byte; `msg` is a catalogue term (`messages::phrase`).
     fn err(&self, msg: &str) -> JsonError {
-        JsonError { offset: self.i, message: crate::messages::phrase(msg) }
+        JsonError { offset: self.i, message: Box::new(crate::messages::phrase(msg)) }
     }
 
     /// JSON pointer of the value being read inside the first `frames` containers.
@@ -148,7 +148,7 @@ impl<'a> Parser<'a> {
                 Some(&c @ (b'{' | b'[')) => {
                     if self.frames.len() >= self.max_depth {
                         let m = crate::msg!(crate::messages::en::JSON_TOO_DEEP, max = self.max_depth);
-                        return Err(JsonError { offset: self.i, message: m });
+                        return Err(JsonError { offset: self.i, message: Box::new(m) });
                     }
                     self.i += 1;
                     self.ws();

@@ -77,7 +77,7 @@ impl<'a> Message<'a> {
             if let Field { number: n, value: Value::Bytes(b) } = f? {
                 if n == number {
                     if out.len() >= max {
-                        return Err(PbError(msg!(en::PB_OCCURRENCES, max = max, number = number)));
+                        return Err(PbError::new(msg!(en::PB_OCCURRENCES, max = max, number = number)));
                     }
                     out.push(b);
                 }

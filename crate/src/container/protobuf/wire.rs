@@ -8,7 +8,14 @@ use crate::msg;
 
 /// Why a protobuf could not be read: a catalogue message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PbError(pub Message);
+pub struct PbError(pub Box<Message>);
+
+impl PbError {
+    /// Boxed: a `Result<_, PbError>` stays two words wide on every field read.
+    pub fn new(m: Message) -> Self {
+        PbError(Box::new(m))
+    }
+}
 
 impl fmt::Display for PbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -47,7 +54,7 @@ impl<'a> Reader<'a> {
     }
 
     fn err(&self, detail: Message) -> PbError {
-        PbError(msg!(en::PB_AT_BYTE, detail = detail, byte = self.i))
+        PbError::new(msg!(en::PB_AT_BYTE, detail = detail, byte = self.i))
     }
 
     pub fn varint(&mut self) -> Result<u64, PbError> {

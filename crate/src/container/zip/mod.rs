@@ -22,7 +22,14 @@ use crate::source::{read_vec, ByteSource, SourceError, Window};
 
 /// Why the archive or a member could not be read: a catalogue message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ZipError(pub Message);
+pub struct ZipError(pub Box<Message>);
+
+impl ZipError {
+    /// Boxed: a `Result<_, ZipError>` stays two words wide.
+    pub fn new(m: Message) -> Self {
+        ZipError(Box::new(m))
+    }
+}
 
 impl std::fmt::Display for ZipError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,13 +46,13 @@ impl ZipError {
 
 impl From<SourceError> for ZipError {
     fn from(e: SourceError) -> Self {
-        ZipError(e.message())
+        ZipError::new(e.message())
     }
 }
 
 impl From<ZipError> for Message {
     fn from(e: ZipError) -> Message {
-        msg!(en::ZIP_ERROR, detail = e.0)
+        msg!(en::ZIP_ERROR, detail = *e.0)
     }
 }
 
@@ -228,13 +235,13 @@ fn open_at<'a>(
     cache: Option<&Inflated>,
 ) -> Result<MemberData<'a>, ZipError> {
     if m.is_encrypted() {
-        return Err(ZipError(msg!(en::ZIP_ENCRYPTED, name = format!("{:?}", m.name))));
+        return Err(ZipError::new(msg!(en::ZIP_ENCRYPTED, name = format!("{:?}", m.name))));
     }
     // ZipExtFile yields at most `file_size` bytes, whatever the compressed size.
     let returned = m.compressed_size.min(m.size);
     match m.method {
         0 => Ok(MemberData::Stored(Window::new(src, start, returned).map_err(|e| {
-            ZipError(msg!(en::ZIP_DATA_OUTSIDE, name = format!("{:?}", m.name), detail = e.message()))
+            ZipError::new(msg!(en::ZIP_DATA_OUTSIDE, name = format!("{:?}", m.name), detail = e.message()))
         })?)),
         8 => {
             let key = (start, m.size);
@@ -243,7 +250,7 @@ fn open_at<'a>(
             }
             let limit = limits.max_inflated_bytes;
             if m.size > limit {
-                return Err(ZipError(msg!(
+                return Err(ZipError::new(msg!(
                     en::ZIP_INFLATE_LIMIT,
                     name = format!("{:?}", m.name),
                     size = m.size,
@@ -251,15 +258,15 @@ fn open_at<'a>(
                 )));
             }
             if m.size > budget.inflate_left {
-                return Err(ZipError(msg!(
+                return Err(ZipError::new(msg!(
                     en::ZIP_INFLATE_TOTAL,
                     name = format!("{:?}", m.name),
                     size = m.size,
                     limit = limits.max_inflated_total
                 )));
             }
-            let raw =
-                read_vec(src, start, m.compressed_size, limit).map_err(|e| ZipError(within(member(m), e.message())))?;
+            let raw = read_vec(src, start, m.compressed_size, limit)
+                .map_err(|e| ZipError::new(within(member(m), e.message())))?;
             let ratio_cap = raw.len() as u64 * limits.max_inflate_ratio + 1024;
             let cap = m.size.min(ratio_cap);
             let out = match miniz_oxide::inflate::decompress_to_vec_with_limit(&raw, cap as usize) {
@@ -267,7 +274,7 @@ fn open_at<'a>(
                 // zipfile stops at `file_size` bytes: more output is cut, not an error.
                 Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput && cap == m.size => e.output,
                 Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                    return Err(ZipError(msg!(
+                    return Err(ZipError::new(msg!(
                         en::ZIP_INFLATE_RATIO,
                         name = format!("{:?}", m.name),
                         ratio = limits.max_inflate_ratio,
@@ -275,7 +282,7 @@ fn open_at<'a>(
                     )))
                 }
                 Err(e) => {
-                    return Err(ZipError(msg!(
+                    return Err(ZipError::new(msg!(
                         en::ZIP_INFLATE_FAILED,
                         name = format!("{:?}", m.name),
                         status = format!("{:?}", e.status),
@@ -291,13 +298,13 @@ fn open_at<'a>(
             }
             Ok(MemberData::Inflated(out))
         }
-        other @ (12 | 14) => Err(ZipError(msg!(
+        other @ (12 | 14) => Err(ZipError::new(msg!(
             en::ZIP_METHOD_UNREAD,
             name = format!("{:?}", m.name),
             method = method_name(other),
             number = other
         ))),
-        other => Err(ZipError(msg!(
+        other => Err(ZipError::new(msg!(
             en::ZIP_METHOD_UNKNOWN,
             name = format!("{:?}", m.name),
             method = method_name(other),
@@ -353,12 +360,12 @@ fn into_vec(m: &Member, data: MemberData<'_>, max: u64) -> Result<Vec<u8>, ZipEr
     match data {
         MemberData::Inflated(v) => {
             if v.len() as u64 > max {
-                return Err(ZipError(msg!(en::ZIP_MEMBER_TOO_LARGE, name = format!("{:?}", m.name), max = max)));
+                return Err(ZipError::new(msg!(en::ZIP_MEMBER_TOO_LARGE, name = format!("{:?}", m.name), max = max)));
             }
             Ok(v.to_vec())
         }
         MemberData::Stored(w) => {
-            Ok(read_vec(&w, 0, w.len(), max).map_err(|e| ZipError(within(member(m), e.message())))?)
+            Ok(read_vec(&w, 0, w.len(), max).map_err(|e| ZipError::new(within(member(m), e.message())))?)
         }
     }
 }
