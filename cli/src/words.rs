@@ -58,6 +58,8 @@ pub const WORDS: &[(&str, &str, &str)] = &[
         "{} {}: {}. satırla izin verildi (inceleyen {}: {})",
     ),
     ("policy_note", "note: {}", "not: {}"),
+    ("policy_unreadable", "policy {}: cannot read: {}", "politika {}: okunamıyor: {}"),
+    ("policy_error", "policy {}: {}", "politika {}: {}"),
     (
         "summary",
         "{} files: {} malicious, {} suspicious, {} lambda, {} review, {} clean, {} error",

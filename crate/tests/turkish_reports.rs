@@ -246,3 +246,32 @@ fn policy_notes_render_in_turkish() {
     assert_eq!(notes, 3, "a sink note, a trusted-module note and an expired entry");
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+#[test]
+fn policy_file_errors_render_in_turkish() {
+    use keras_sentinel::policy::Policy;
+    let bad = [
+        "version = 2\n",
+        "name = \"x\"\n",
+        "version = 1\n[actions]\ncritical = \"stop\"\n",
+        "version = 1\n[actions]\nsevere = \"block\"\n",
+        "version = 1\n[codes]\nNOPE = \"block\"\n",
+        "version = 1\n[[allow]]\nlambda_sha256 = \"ab\"\nreason = \"r\"\nreviewer = \"a\"\n",
+        "version = 1\n[[allow]]\nreason = \"r\"\n",
+        "version = 1\n[trust]\nmodules = [1]\n",
+        "version = 1\nversion = 1\n",
+        "version = 1\nx = {a = 1}\n",
+        "version = 1\nname = \"unterminated\n",
+        "version = 1\n[sinks]\nnames = [\"a\" \"b\"]\n",
+    ];
+    let fragments = english_fragments();
+    let mut problems = Vec::new();
+    for text in bad {
+        let e = Policy::parse(text, "p.toml").expect_err(text);
+        let m = e.full();
+        assert_eq!(m.text, e.to_string());
+        check(&m, text, &fragments, &mut problems);
+        check_error_detail(&m, text, &mut problems);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

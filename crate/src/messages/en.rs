@@ -522,6 +522,30 @@ catalogue! {
     LIST_COMMA "list.comma" "{first}, {rest}";
     // A reader's phrase no term knows (kept in English; the Turkish tests look for it).
     PHRASE "phrase" "{text}";
+    // Policy file errors (policy, policy::toml).
+    POL_ERR_AT "policy.error_at" "line {line}, column {column}: {detail}";
+    POL_ERR_AT_KEY "policy.error_at_key" "line {line}, column {column}, key {key}: {detail}";
+    POL_ERR_CLOSE_HEADER "policy.close_header" "expected {close} to close the table header";
+    POL_ERR_EQUALS "policy.expected_equals" "expected '=' after key {key}";
+    POL_ERR_ARRAY_OF_TABLES "policy.array_of_tables" "[{header}] is already an array of tables";
+    POL_ERR_NOT_TABLE "policy.not_table" "{key} is not a table";
+    POL_ERR_TABLE_TWICE "policy.table_twice" "table [{header}] is defined twice";
+    POL_ERR_ALREADY "policy.already" "{header} is already {kind}, not a table";
+    POL_ERR_KEY_TWICE "policy.key_twice" "key {key} is defined twice";
+    POL_ERR_ESCAPE "policy.invalid_escape" "invalid escape \\{char}";
+    POL_ERR_ARRAYS_DEEP "policy.arrays_deep" "arrays nested deeper than {max}";
+    POL_ERR_UNSUPPORTED_VALUE "policy.unsupported_value" "unsupported value {value} (strings, integers, booleans, dates and arrays only)";
+    POL_ERR_VERSION "policy.version" "policy version {version} is not supported (this build reads version {supported})";
+    POL_ERR_NO_RULE "policy.no_rule" "no rule {code} (`keras-sentinel rules` lists them)";
+    POL_ERR_CANNOT_BE "policy.cannot_be" "{key} cannot be {kind}";
+    POL_ERR_MISSING_VERSION "policy.missing_version" "missing `version = {version}`";
+    POL_ERR_NOT_DOTTED "policy.not_dotted" "{name} is not a dotted name";
+    POL_ERR_NOT_ACTION "policy.not_action" "{value} is not an action (block, warn or ignore)";
+    POL_ERR_EXPECTED_ACTION "policy.expected_action" "expected an action string, found {kind}";
+    POL_ERR_EXPECTED_STRINGS "policy.expected_strings" "expected strings, found {kind}";
+    POL_ERR_EXPECTED_ARRAY "policy.expected_array" "expected an array of strings, found {kind}";
+    POL_ERR_EXPECTED_STRING "policy.expected_string" "expected a string, found {kind}";
+    POL_ERR_NEEDS_NONEMPTY "policy.needs_nonempty" "an [[allow]] entry needs a non-empty {key}";
 }
 
 // Terms: structure names and reasons readers pass around as `&str` (`what`: "object header",
@@ -666,4 +690,33 @@ catalogue! {
     T_LOCAL_VARIABLES "term.local_variables" "local variables";
     T_CELL_FREE "term.cell_free_variables" "cell/free variables";
     T_COMPARISON_OPERATORS "term.comparison_operators" "comparison operators";
+    T_POL_STRING "term.policy_a_string" "a string";
+    T_POL_INTEGER "term.policy_an_integer" "an integer";
+    T_POL_BOOLEAN "term.policy_a_boolean" "a boolean";
+    T_POL_DATE "term.policy_a_date" "a date";
+    T_POL_ARRAY "term.policy_an_array" "an array";
+    T_POL_TABLE "term.policy_a_table" "a table";
+    T_POL_COMMENT_CONTROL "term.policy_comment_control" "control character in a comment";
+    T_POL_END_OF_LINE "term.policy_end_of_line" "expected the end of the line";
+    T_POL_EXPECTED_KEY "term.policy_expected_key" "expected a key";
+    T_POL_MULTILINE "term.policy_multiline" "multi-line strings are not supported in a policy";
+    T_POL_UNTERMINATED "term.policy_unterminated_string" "unterminated string";
+    T_POL_SHORT_UNICODE "term.policy_short_unicode" "short unicode escape";
+    T_POL_INVALID_UNICODE "term.policy_invalid_unicode" "invalid unicode escape";
+    T_POL_NEWLINE "term.policy_newline_in_string" "newline in a string";
+    T_POL_STRING_CONTROL "term.policy_string_control" "control character in a string";
+    T_POL_NOT_UTF8 "term.policy_not_utf8" "string is not UTF-8";
+    T_POL_COMMA_BRACKET "term.policy_comma_bracket" "expected ',' or ']' in an array";
+    T_POL_INLINE_TABLES "term.policy_inline_tables" "inline tables are not supported in a policy; use a [table]";
+    T_POL_EXPECTED_VALUE "term.policy_expected_value" "expected a value (strings need quotes)";
+    T_POL_USE_ALLOW "term.policy_use_allow" "use [[allow]] entries";
+    T_POL_TRUST_KEYS "term.policy_trust_keys" "unknown key (expected modules)";
+    T_POL_SINK_KEYS "term.policy_sink_keys" "unknown key (expected names)";
+    T_POL_TOP_KEYS "term.policy_top_keys" "unknown key (expected version, name, actions, codes, allow, trust, sinks)";
+    T_POL_SEVERITY "term.policy_unknown_severity" "unknown severity (expected critical, high, medium, low, info, or the verdicts lambda, review, error)";
+    T_POL_ONE_OR_OTHER "term.policy_one_or_other" "an entry allows one file or one lambda, not both";
+    T_POL_HEX "term.policy_hex" "expected 64 hexadecimal digits";
+    T_POL_DATE_FORMAT "term.policy_date_format" "expected a date, YYYY-MM-DD";
+    T_POL_ALLOW_KEYS "term.policy_allow_keys" "unknown key (expected file_sha256 or lambda_sha256, reason, reviewer, expires)";
+    T_POL_NEEDS_HASH "term.policy_needs_hash" "an [[allow]] entry needs file_sha256 or lambda_sha256";
 }

@@ -189,7 +189,7 @@ fn malformed_policies_name_line_column_and_key() {
         let e = Policy::parse(text, "p.toml").unwrap_err();
         assert_eq!(e.line, line, "{text:?}: {e}");
         assert_eq!(e.key.as_deref(), key, "{text:?}: {e}");
-        assert!(e.message.contains(msg), "{text:?}: {e}");
+        assert!(e.message.text.contains(msg), "{text:?}: {e}");
     }
     let text = format!("version = 1\n[[allow]]\nlambda_sha256 = \"{H1}\"\nreviewer = \"x\"\n");
     let e = Policy::parse(&text, "p.toml").unwrap_err();

@@ -100,7 +100,7 @@ impl PolicyState {
 pub enum Broken {
     /// `policy.toml` (or the picked file) could not be read.
     Fetch(String),
-    /// The worker's parser refused it.
+    /// The worker's parser refused it (`message`: the catalogue message, as JSON).
     Parse { line: String, column: String, key: Option<String>, message: String },
 }
 
@@ -110,7 +110,8 @@ impl Broken {
             Broken::Fetch(f) => tf(lang, "policy_fetch_failed", &[f]),
             Broken::Parse { line, column, key, message } => {
                 let key = key.as_ref().map(|k| tf(lang, "policy_key", &[k])).unwrap_or_default();
-                tf(lang, "policy_parse_failed", &[file, line, column, &key, message])
+                let message = serde_json::from_str(message).map(|v| msg(lang, &v)).unwrap_or_default();
+                tf(lang, "policy_parse_failed", &[file, line, column, &key, &message])
             }
         }
     }
