@@ -389,7 +389,7 @@ catalogue! {
     ZIP_PASSWORD "zip.password" "File {name} is encrypted, password required for extraction";
     ZIP_BAD_CRC "zip.bad_crc" "Bad CRC-32 for file {name}";
     // Reader errors and details: archive members, pickles, lists (container::{members, pickle, mod}).
-    TEXT "text" "{text}";
+    TEXT "text.data" "{text}";
     LIST_CONCAT "list.concat" "{first}{rest}";
     LIST_SEMICOLON "list.semicolon" "{first}; {rest}";
     CONT_NOT_HDF5 "container.named_hdf5_no_signature" "named like HDF5 but has no HDF5 signature";
@@ -521,7 +521,7 @@ catalogue! {
     // Lists.
     LIST_COMMA "list.comma" "{first}, {rest}";
     // A reader's phrase no term knows (kept in English; the Turkish tests look for it).
-    PHRASE "phrase" "{text}";
+    PHRASE "text.phrase" "{text}";
     // Policy file errors (policy, policy::toml).
     POL_ERR_AT "policy.error_at" "line {line}, column {column}: {detail}";
     POL_ERR_AT_KEY "policy.error_at_key" "line {line}, column {column}, key {key}: {detail}";

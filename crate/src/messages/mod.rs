@@ -481,6 +481,12 @@ mod tests {
         let mut ids = std::collections::HashSet::new();
         for t in en::all() {
             assert!(ids.insert(t.id), "duplicate id {}", t.id);
+            // docs/report.schema.json: `^[a-z0-9_]+\.[a-z0-9_]+$`.
+            let parts: Vec<&str> = t.id.split('.').collect();
+            let word = |p: &&str| {
+                !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            };
+            assert!(parts.len() == 2 && parts.iter().all(word), "{}: not a schema id", t.id);
             let tr = tr::lookup(t.id).unwrap_or_else(|| panic!("{}: no Turkish text", t.id));
             assert!(!tr.trim().is_empty(), "{}: empty Turkish text", t.id);
             let mut en_args = placeholders(t.en);
