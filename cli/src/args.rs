@@ -31,8 +31,9 @@ reported. Sizes are in binary units (KiB = 1024 bytes, MiB, GiB).
   --tree               text output: draw each file's model overview (layers, nested
                        models, wrappers, shared layers) with its lambdas and findings
                        marked; json always has it in `model`.
-  --tr                 text output in Turkish (rule titles, evidence, errors); json
-                       and sarif keep English text beside the message ids.
+  --tr                 text output in Turkish (labels, verdicts, rule titles, evidence,
+                       errors, locations, policy lines, --tree); json and sarif keep
+                       English text beside the message ids.
   -j, --jobs N         scan N files at a time (default: the number of cores); the
                        output keeps the order of the files.
   --policy FILE        apply a policy (docs/policy.md): each finding and file gets an

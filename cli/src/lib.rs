@@ -11,6 +11,7 @@ mod json_text;
 mod output;
 mod tree;
 mod walk;
+pub mod words;
 
 use std::io::{IsTerminal, Write};
 
@@ -60,7 +61,7 @@ pub fn run(argv: &[String]) -> u8 {
             }
         },
         Command::Scan { paths, format, quiet, limits, policy, jobs, tree, turkish } => {
-            let policy = match policy.as_deref().map(load_policy).transpose() {
+            let policy = match policy.as_deref().map(|p| load_policy(p, turkish)).transpose() {
                 Ok(p) => p,
                 Err(e) => {
                     eprintln!("keras-sentinel: {e}");
@@ -73,11 +74,13 @@ pub fn run(argv: &[String]) -> u8 {
     }
 }
 
-/// Reads and parses a policy file; the error names the file, line, column and key.
-fn load_policy(path: &str) -> Result<Policy, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("policy {path}: cannot read: {e}"))?;
+/// Reads and parses a policy file; the error names the file, line, column and key (in
+/// Turkish with `--tr`).
+fn load_policy(path: &str, turkish: bool) -> Result<Policy, String> {
+    let lang = words::Lang { turkish };
+    let text = std::fs::read_to_string(path).map_err(|e| lang.f("policy_unreadable", &[&path, &e]))?;
     let name = std::path::Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Policy::parse(&text, &name).map_err(|e| format!("policy {path}: {e}"))
+    Policy::parse(&text, &name).map_err(|e| lang.f("policy_error", &[&path, &lang.msg(&e.full())]))
 }
 
 /// Today (UTC) as `YYYY-MM-DD`, for policy entries that expire.
@@ -148,7 +151,7 @@ fn scan(
             (None, Format::Text) => {
                 let mut text = output::text_file(&report, color, turkish);
                 if tree {
-                    text.push_str(&tree::text(&report));
+                    text.push_str(&tree::text(&report, turkish));
                 }
                 out.write_all(text.as_bytes()).and_then(|_| out.flush())
             }
@@ -172,7 +175,7 @@ fn scan(
             let text = serde_json::to_string_pretty(&output::sarif(&report)).expect("sarif serializes") + "\n";
             out.write_all(text.as_bytes())
         }
-        _ => out.write_all(output::text_summary(&report.files, &report.skipped).as_bytes()),
+        _ => out.write_all(output::text_summary(&report.files, &report.skipped, turkish).as_bytes()),
     };
     if written.and_then(|_| out.flush()).is_err() {
         return 2;

@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
 use keras_sentinel::limits::Limits;
-use keras_sentinel::messages::Message;
 use keras_sentinel::report::{FileReport, Finding, RuleText, ScanReport, Severity, Skipped, Verdict};
 use keras_sentinel::rules;
 use serde_json::Value;
+
+use crate::words::Lang;
 
 /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
 pub fn use_color() -> bool {
@@ -26,8 +27,8 @@ impl Paint {
             s.to_string()
         }
     }
-    fn verdict(&self, v: Verdict) -> String {
-        let label = v.as_str().to_ascii_uppercase();
+    fn verdict(&self, v: Verdict, lang: Lang) -> String {
+        let label = lang.w(&format!("v_{}", v.as_str()));
         let code = match v {
             Verdict::Malicious => "1;31",
             Verdict::Suspicious => "1;33",
@@ -38,14 +39,14 @@ impl Paint {
         };
         self.wrap(code, &format!("{label:<10}"))
     }
-    fn severity(&self, s: Severity) -> String {
+    fn severity(&self, s: Severity, lang: Lang) -> String {
         let code = match s {
             Severity::Critical => "31",
             Severity::High => "33",
             Severity::Medium => "36",
             Severity::Low | Severity::Info => "2",
         };
-        self.wrap(code, &format!("{:<8}", s.as_str().to_ascii_uppercase()))
+        self.wrap(code, &format!("{:<8}", lang.w(&format!("s_{}", s.as_str()))))
     }
 }
 
@@ -74,80 +75,66 @@ fn indent_block(out: &mut String, label: &str, body: &str) {
     }
 }
 
-/// The language of the text output: English, or Turkish (`scan --tr`).
-#[derive(Clone, Copy)]
-struct Lang {
-    turkish: bool,
-}
-
-impl Lang {
-    fn msg(self, m: &Message) -> String {
-        if self.turkish {
-            m.turkish()
-        } else {
-            m.text.clone()
-        }
-    }
-    fn title(self, f: &Finding) -> String {
-        match (&f.title, self.turkish) {
-            (Some(t), _) => self.msg(t),
-            (None, true) => rules::find(f.code).map(|r| r.tr.title.to_string()).unwrap_or_default(),
-            (None, false) => f.title_text().to_string(),
-        }
+fn title(lang: Lang, f: &Finding) -> String {
+    match (&f.title, lang.turkish) {
+        (Some(t), _) => lang.msg(t),
+        (None, true) => rules::find(f.code).map(|r| r.tr.title.to_string()).unwrap_or_default(),
+        (None, false) => f.title_text().to_string(),
     }
 }
 
 fn finding_text(out: &mut String, f: &Finding, p: &Paint, lang: Lang) {
-    let _ = writeln!(out, "    {} {}  {}", p.severity(f.severity), f.code, lang.title(f));
+    let _ = writeln!(out, "    {} {}  {}", p.severity(f.severity, lang), f.code, title(lang, f));
     if !f.layer.is_empty() {
-        indent_block(out, "layer", &f.layer);
+        indent_block(out, lang.w("layer"), &f.layer);
     }
-    indent_block(out, "location", &f.location.to_string());
+    indent_block(out, lang.w("location"), &lang.location(&f.location));
     let e = &f.evidence;
     if let Some(v) = &e.python_version {
-        indent_block(out, "python", v);
+        indent_block(out, lang.w("python"), v);
     }
     if let Some(s) = &e.source {
-        indent_block(out, "source", s);
+        indent_block(out, lang.w("source"), s);
     }
     if !e.calls.is_empty() {
-        indent_block(out, "calls", &e.calls.join("\n"));
+        indent_block(out, lang.w("calls"), &e.calls.join("\n"));
     }
     if !e.strings.is_empty() {
-        indent_block(out, "strings", &e.strings.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join("\n"));
+        let strings = e.strings.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join("\n");
+        indent_block(out, lang.w("strings"), &strings);
     }
     if !e.categories.is_empty() {
         let cats: Vec<String> = e.categories.iter().map(|c| lang.msg(c)).collect();
-        indent_block(out, "category", &cats.join(", "));
+        indent_block(out, lang.w("category"), &cats.join(", "));
     }
     if let Some(r) = &e.reference {
-        indent_block(out, "reference", r);
+        indent_block(out, lang.w("reference"), r);
     }
     if !e.imports.is_empty() {
-        indent_block(out, "imports", &e.imports.join(", "));
+        indent_block(out, lang.w("imports"), &e.imports.join(", "));
     }
     let mut payload = Vec::new();
     if let Some(enc) = &e.encoding {
         payload.push(enc.clone());
     }
     if let Some(n) = e.decoded_bytes {
-        payload.push(format!("{n} bytes"));
+        payload.push(lang.f("bytes", &[&n]));
     }
     if let Some(h) = &e.sha256 {
         payload.push(format!("sha256 {}", &h[..16.min(h.len())]));
     }
     if !payload.is_empty() {
-        indent_block(out, "payload", &payload.join(", "));
+        indent_block(out, lang.w("payload"), &payload.join(", "));
     }
     for n in &e.notes {
-        indent_block(out, "note", &lang.msg(n));
+        indent_block(out, lang.w("note"), &lang.msg(n));
     }
     let cves = f.rule().map_or(&[][..], |r| r.cves);
     if !cves.is_empty() {
-        indent_block(out, "cve", &cves.join(", "));
+        indent_block(out, lang.w("cve"), &cves.join(", "));
     }
     for o in &e.also_at {
-        indent_block(out, "also at", &format!("{} ({})", o.layer, o.location));
+        indent_block(out, lang.w("also_at"), &format!("{} ({})", o.layer, lang.location(&o.location)));
     }
 }
 
@@ -157,95 +144,79 @@ pub fn text_file(f: &FileReport, color: bool, turkish: bool) -> String {
     let p = Paint(color);
     let lang = Lang { turkish };
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {}  ({}, {}, read {})",
-        p.verdict(f.verdict),
-        f.path,
-        f.format,
-        human_bytes(f.stats.file_bytes),
-        human_bytes(f.stats.bytes_read)
-    );
-    if let Some(line) = verdict_line(f) {
+    let (size, read) = (human_bytes(f.stats.file_bytes), human_bytes(f.stats.bytes_read));
+    let head = lang.f("file_head", &[&f.format, &size, &read]);
+    let _ = writeln!(out, "{} {}  {head}", p.verdict(f.verdict, lang), f.path);
+    if let Some(line) = verdict_line(f, lang) {
         let _ = writeln!(out, "    {line}");
     }
     for finding in &f.findings {
         finding_text(&mut out, finding, &p, lang);
     }
     for e in &f.errors {
-        let _ = writeln!(out, "    {} {}: {}", p.wrap("1;35", "ERROR   "), e.location, lang.msg(&e.message));
+        let label = p.wrap("1;35", &format!("{:<8}", lang.w("error")));
+        let _ = writeln!(out, "    {label} {}: {}", lang.place(&e.location), lang.msg(&e.message));
     }
     if let Some(d) = &f.policy {
-        policy_text(&mut out, f, d, &p);
+        policy_text(&mut out, f, d, &p, lang);
     }
     out
 }
 
 /// What a clean or review verdict means for the reader, in words: a clean file with
 /// notes says how many (never "nothing found" while findings are listed).
-fn verdict_line(f: &FileReport) -> Option<String> {
+fn verdict_line(f: &FileReport, lang: Lang) -> Option<String> {
     let notes = f.notes();
     match f.verdict {
-        Verdict::Clean if notes == 1 => Some("clean, 1 note to read".into()),
-        Verdict::Clean if notes > 1 => Some(format!("clean, {notes} notes to read")),
-        Verdict::Clean => Some("clean: nothing dangerous found".into()),
-        Verdict::Review => Some("review: no embedded code, but classes whose code the loader must supply".into()),
+        Verdict::Clean if notes == 1 => Some(lang.w("clean_note").into()),
+        Verdict::Clean if notes > 1 => Some(lang.f("clean_notes", &[&notes])),
+        Verdict::Clean => Some(lang.w("clean_nothing").into()),
+        Verdict::Review => Some(lang.w("review_line").into()),
         _ => None,
     }
 }
 
 /// The policy's decision under a file: its action, then every finding whose action is
 /// not the plain one for its severity (allowed, trusted, policy sinks), and notes.
-fn policy_text(out: &mut String, f: &FileReport, d: &keras_sentinel::policy::Decision, p: &Paint) {
+fn policy_text(out: &mut String, f: &FileReport, d: &keras_sentinel::policy::Decision, p: &Paint, lang: Lang) {
     use keras_sentinel::policy::Action;
     let label = match d.action {
-        Action::Block => p.wrap("1;31", "BLOCK   "),
-        Action::Warn => p.wrap("1;33", "WARN    "),
-        Action::Ignore => p.wrap("1;32", "PASS    "),
+        Action::Block => p.wrap("1;31", &format!("{:<8}", lang.w("a_block"))),
+        Action::Warn => p.wrap("1;33", &format!("{:<8}", lang.w("a_warn"))),
+        Action::Ignore => p.wrap("1;32", &format!("{:<8}", lang.w("a_pass"))),
     };
-    let _ = writeln!(out, "    {label} by policy {}", d.policy);
+    let _ = writeln!(out, "    {label} {}", lang.f("by_policy", &[&d.policy]));
     if let Some(a) = &d.file_allowed_by {
-        let _ = writeln!(out, "      file allowed by line {} (reviewer {}: {})", a.line, a.reviewer, a.reason);
+        let _ = writeln!(out, "      {}", lang.f("file_allowed", &[&a.line, &a.reviewer, &a.reason]));
     }
     for (finding, fd) in f.findings.iter().zip(&d.findings) {
+        let action = lang.w(&format!("action_{}", fd.action.as_str()));
         if let Some(a) = fd.allowed_by.as_ref().filter(|_| d.file_allowed_by.is_none()) {
-            let _ = writeln!(
-                out,
-                "      {} {} allowed by line {} (reviewer {}: {})",
-                finding.code,
-                fd.action.as_str(),
-                a.line,
-                a.reviewer,
-                a.reason
-            );
+            let line = lang.f("finding_allowed", &[&finding.code, &action, &a.line, &a.reviewer, &a.reason]);
+            let _ = writeln!(out, "      {line}");
         } else if let Some(n) = &fd.note {
-            let _ = writeln!(out, "      {} {}: {n}", finding.code, fd.action.as_str());
+            let _ = writeln!(out, "      {} {action}: {}", finding.code, lang.msg(n));
         }
     }
     for n in &d.notes {
-        let _ = writeln!(out, "      note: {n}");
+        let _ = writeln!(out, "      {}", lang.f("policy_note", &[&lang.msg(n)]));
     }
 }
 
 /// The closing lines of a text report: counts per verdict and skipped paths.
-pub fn text_summary(files: &[FileReport], skipped: &[Skipped]) -> String {
+pub fn text_summary(files: &[FileReport], skipped: &[Skipped], turkish: bool) -> String {
+    let lang = Lang { turkish };
     let mut out = String::new();
     let count = |v: Verdict| files.iter().filter(|f| f.verdict == v).count();
-    let _ = writeln!(
-        out,
-        "\n{} files: {} malicious, {} suspicious, {} lambda, {} review, {} clean, {} error",
-        files.len(),
-        count(Verdict::Malicious),
-        count(Verdict::Suspicious),
-        count(Verdict::Lambda),
-        count(Verdict::Review),
-        count(Verdict::Clean),
-        count(Verdict::Error)
-    );
+    let counts =
+        [Verdict::Malicious, Verdict::Suspicious, Verdict::Lambda, Verdict::Review, Verdict::Clean, Verdict::Error]
+            .map(count);
+    let [m, s, l, r, c, e] = &counts;
+    let _ = writeln!(out, "\n{}", lang.f("summary", &[&files.len(), m, s, l, r, c, e]));
     if !skipped.is_empty() {
-        let _ = writeln!(out, "{} paths skipped:", skipped.len());
+        let _ = writeln!(out, "{}", lang.f("skipped", &[&skipped.len()]));
         for s in skipped {
-            let _ = writeln!(out, "  {} ({})", s.path, s.reason);
+            let _ = writeln!(out, "  {} ({})", s.path, lang.skip_reason(&s.reason));
         }
     }
     out

@@ -6,22 +6,27 @@ use std::fmt::Write;
 use keras_sentinel::keras::overview::{ModelOverview, NodeKind};
 use keras_sentinel::report::FileReport;
 
+use crate::words::Lang;
+
 /// Deepest level drawn with tree lines; deeper nodes are drawn at this depth with their
 /// level written out (a chain of thousands of nested models must not print megabytes of
 /// indentation).
 const MAX_DRAWN_DEPTH: usize = 24;
 
 /// The tree of `f`, or a line saying there is none.
-pub fn text(f: &FileReport) -> String {
-    let mut out = String::from("    model overview:\n");
+pub fn text(f: &FileReport, turkish: bool) -> String {
+    let lang = Lang { turkish };
+    let mut out = format!("    {}\n", lang.w("t_overview"));
     match &f.model {
-        Some(m) => draw(&mut out, f, m),
-        None => out.push_str("      (no layers were read)\n"),
+        Some(m) => draw(&mut out, f, m, lang),
+        None => {
+            let _ = writeln!(out, "      {}", lang.w("t_no_layers"));
+        }
     }
     out
 }
 
-fn draw(out: &mut String, f: &FileReport, m: &ModelOverview) {
+fn draw(out: &mut String, f: &FileReport, m: &ModelOverview, lang: Lang) {
     let n = m.nodes.len();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut roots = Vec::new();
@@ -43,7 +48,7 @@ fn draw(out: &mut String, f: &FileReport, m: &ModelOverview) {
         let mut line = String::from("      ");
         if depth == 0 {
             if let Some(c) = node.container.as_deref().filter(|c| !c.is_empty()) {
-                let _ = writeln!(out, "      [{c}]");
+                let _ = writeln!(out, "      [{}]", lang.place(c));
             }
         } else {
             let drawn = depth.min(MAX_DRAWN_DEPTH);
@@ -53,7 +58,7 @@ fn draw(out: &mut String, f: &FileReport, m: &ModelOverview) {
             }
             line.push_str(if is_last { "└─ " } else { "├─ " });
             if depth > MAX_DRAWN_DEPTH {
-                let _ = write!(line, "(level {depth}) ");
+                line.push_str(&lang.f("t_level", &[&depth]));
             }
             last.push(is_last);
         }
@@ -61,13 +66,13 @@ fn draw(out: &mut String, f: &FileReport, m: &ModelOverview) {
         match node.kind {
             NodeKind::Layer => {}
             k => {
-                let _ = write!(line, "  [{}]", kind_word(k));
+                let _ = write!(line, "  [{}]", lang.w(kind_word(k)));
             }
         }
         if node.shared {
-            line.push_str(if node.calls > 1 { "  shared" } else { "  shared object" });
+            let _ = write!(line, "  {}", lang.w(if node.calls > 1 { "t_shared" } else { "t_shared_object" }));
             if node.calls > 1 {
-                let _ = write!(line, ", called {}×", node.calls);
+                line.push_str(&lang.f("t_called", &[&node.calls]));
             }
         }
         if node.lambdas > 0 {
@@ -75,7 +80,8 @@ fn draw(out: &mut String, f: &FileReport, m: &ModelOverview) {
         }
         for &fi in &node.findings {
             if let Some(fd) = f.findings.get(fi) {
-                let _ = write!(line, "  ← {} {} #{}", fd.severity.as_str(), fd.code, fi + 1);
+                let severity = lang.w(&format!("sl_{}", fd.severity.as_str()));
+                let _ = write!(line, "  ← {severity} {} #{}", fd.code, fi + 1);
             }
         }
         out.push_str(&line);
@@ -86,22 +92,18 @@ fn draw(out: &mut String, f: &FileReport, m: &ModelOverview) {
         }
     }
     if m.omitted > 0 || m.omitted_marks > 0 {
-        let _ = writeln!(
-            out,
-            "      … {} more layer(s) and {} finding place(s) not shown (limit {})",
-            m.omitted,
-            m.omitted_marks,
-            m.limit.unwrap_or("max_overview_nodes")
-        );
+        let limit = m.limit.unwrap_or("max_overview_nodes");
+        let _ = writeln!(out, "      {}", lang.f("t_more", &[&m.omitted, &m.omitted_marks, &limit]));
     }
 }
 
+/// The key of a node kind's word.
 fn kind_word(k: NodeKind) -> &'static str {
     match k {
-        NodeKind::Model => "model",
-        NodeKind::Wrapper => "wrapper",
-        NodeKind::Lambda => "lambda",
-        NodeKind::Custom => "custom class",
-        NodeKind::Layer => "layer",
+        NodeKind::Model => "k_model",
+        NodeKind::Wrapper => "k_wrapper",
+        NodeKind::Lambda => "k_lambda",
+        NodeKind::Custom => "k_custom",
+        NodeKind::Layer => "k_layer",
     }
 }

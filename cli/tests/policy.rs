@@ -27,7 +27,7 @@ fn decisions(json: &str) -> String {
             f["findings"].as_array().into_iter().flatten().zip(d["findings"].as_array().into_iter().flatten())
         {
             let allowed = fd["allowed_by"]["line"].as_u64().map(|l| format!(" allowed_by=line{l}")).unwrap_or_default();
-            let note = fd["note"].as_str().map(|n| format!(" note={n:?}")).unwrap_or_default();
+            let note = fd["note"]["text"].as_str().map(|n| format!(" note={n:?}")).unwrap_or_default();
             s.push_str(&format!(
                 "  {} {}{allowed}{note}\n",
                 finding["code"].as_str().unwrap_or(""),
@@ -35,7 +35,7 @@ fn decisions(json: &str) -> String {
             ));
         }
         for n in d["notes"].as_array().into_iter().flatten() {
-            s.push_str(&format!("  note: {}\n", n.as_str().unwrap_or("")));
+            s.push_str(&format!("  note: {}\n", n["text"].as_str().unwrap_or("")));
         }
         if let Some(h) = f["sha256"].as_str() {
             s.push_str(&format!("  sha256={h}\n"));

@@ -101,6 +101,20 @@ impl std::fmt::Display for Location {
     }
 }
 
+impl Location {
+    /// As `Display`, with the container label in the language of `lookup` (see
+    /// [`crate::messages::render_place`]).
+    pub fn render<'t>(&self, lookup: &dyn Fn(&str) -> Option<&'t str>) -> String {
+        let place = |s: &str| crate::messages::render_place(s, lookup);
+        match (self.container.is_empty(), self.pointer.is_empty()) {
+            (true, true) => place("(file)"),
+            (false, true) => place(&self.container),
+            (true, false) => self.pointer.clone(),
+            (false, false) => format!("{} {}", place(&self.container), self.pointer),
+        }
+    }
+}
+
 /// One more place where the same thing (e.g. the same decoded lambda) was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Occurrence {
@@ -230,8 +244,8 @@ impl ScanError {
     }
 
     /// An error a reader reported: its technical detail is quoted as it is.
-    pub fn unreadable(location: impl Into<String>, detail: impl Into<String>) -> Self {
-        ScanError::new(location, msg!(en::ERR_UNREADABLE, detail = detail.into()))
+    pub fn unreadable(location: impl Into<String>, detail: impl crate::messages::IntoArg) -> Self {
+        ScanError::new(location, Message::new(en::ERR_UNREADABLE, vec![("detail", detail.into_arg())]))
     }
 
     /// An error caused by a limit; the message names the limit and its value.

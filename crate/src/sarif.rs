@@ -203,7 +203,8 @@ fn result(file: &Value, index: usize, f: &Value) -> Value {
         if s(fd, "action") == Action::Ignore.as_str() {
             let name = s(policy, "policy");
             let allowed = fd.get("allowed_by").or_else(|| policy.get("file_allowed_by")).filter(|a| a.is_object());
-            let justification = match (allowed, fd.get("note").and_then(Value::as_str)) {
+            let note = fd.get("note").map(|n| crate::messages::render_json(n, &|_| None));
+            let justification = match (allowed, note) {
                 (Some(a), _) => format!(
                     "{} (reviewer {}, policy {name} line {})",
                     s(a, "reason"),

@@ -158,7 +158,7 @@ impl ByteSource for Metered<'_> {
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         if self.budget.stopped() || !self.budget.charge_read(buf.len() as u64) {
-            return Err(SourceError::Io("the scan's budget is spent (see the limit errors)".into()));
+            return Err(SourceError::BudgetSpent);
         }
         self.inner.read_at(offset, buf)
     }
@@ -260,7 +260,7 @@ impl Scan<'_> {
             Ok(p) => p,
             Err(e) => {
                 let at = if doc.container.is_empty() { "JSON".to_string() } else { doc.container.clone() };
-                self.errors.push(ScanError::unreadable(at, e.to_string()));
+                self.errors.push(ScanError::unreadable(at, crate::messages::Message::from(e)));
                 return;
             }
         };
@@ -630,7 +630,7 @@ fn torch_module_evidence(b64: &str, limits: &Limits, budget: &Budget, ev: &mut E
     };
     let archive = match container::zip::list(&raw, limits) {
         Ok(a) => a,
-        Err(e) => return ev.notes.push(msg!(en::NOTE_TORCH_NOT_ZIP, detail = e.to_string())),
+        Err(e) => return ev.notes.push(msg!(en::NOTE_TORCH_NOT_ZIP, detail = crate::messages::Message::from(e))),
     };
     for m in archive.members.iter().filter(|m| m.name.ends_with(".pkl")) {
         match container::zip::read_member(&raw, m, limits, limits.max_inflated_bytes) {
@@ -649,7 +649,11 @@ fn torch_module_evidence(b64: &str, limits: &Limits, budget: &Budget, ev: &mut E
                     ev.notes.push(msg!(en::NOTE_PICKLE_PARTIAL, member = &m.name, detail = e));
                 }
             }
-            Err(e) => ev.notes.push(msg!(en::NOTE_MEMBER_UNREADABLE, member = &m.name, detail = e.to_string())),
+            Err(e) => ev.notes.push(msg!(
+                en::NOTE_MEMBER_UNREADABLE,
+                member = &m.name,
+                detail = crate::messages::Message::from(e)
+            )),
         }
     }
 }

@@ -9,6 +9,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::messages::{en, Message};
+use crate::msg;
+
 /// Why a read failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceError {
@@ -18,19 +21,32 @@ pub enum SourceError {
     Io(String),
     /// A caller asked for more than a limit allows; see [`read_vec`].
     TooLarge { requested: u64, limit: u64 },
+    /// The file ended before the bytes its length promised (it shrank while read).
+    UnexpectedEnd,
+    /// The scan's read budget is spent (the limit errors say which).
+    BudgetSpent,
+}
+
+impl SourceError {
+    /// The catalogue message (its `text` is the Display form).
+    pub fn message(&self) -> Message {
+        match self {
+            SourceError::OutOfBounds { offset, len, source_len } => {
+                msg!(en::SRC_PAST_END, len = *len, offset = *offset, size = *source_len)
+            }
+            SourceError::Io(e) => msg!(en::SRC_IO, detail = e),
+            SourceError::TooLarge { requested, limit } => {
+                msg!(en::SRC_TOO_LARGE, requested = *requested, limit = *limit)
+            }
+            SourceError::UnexpectedEnd => msg!(en::SRC_IO, detail = en::SRC_UNEXPECTED_END),
+            SourceError::BudgetSpent => msg!(en::SRC_BUDGET_SPENT),
+        }
+    }
 }
 
 impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SourceError::OutOfBounds { offset, len, source_len } => {
-                write!(f, "read of {len} bytes at offset {offset} goes past the end ({source_len} bytes)")
-            }
-            SourceError::Io(e) => write!(f, "read error: {e}"),
-            SourceError::TooLarge { requested, limit } => {
-                write!(f, "{requested} bytes requested, limit is {limit}")
-            }
-        }
+        f.write_str(&self.message().text)
     }
 }
 
@@ -239,7 +255,7 @@ impl ByteSource for FileSource {
                     .seek_read(&mut buf[done..], offset + done as u64)
                     .map_err(|e| SourceError::Io(e.to_string()))?;
                 if n == 0 {
-                    return Err(SourceError::Io("unexpected end of file".into()));
+                    return Err(SourceError::UnexpectedEnd);
                 }
                 done += n;
             }

@@ -90,7 +90,11 @@ fn shadowed_copy_is_reported_with_its_value() {
     let data = std::fs::read(dir().join("shadow_benign_visible.h5")).unwrap();
     let got = read_keras(&data, find_hdf5_superblock(&data).unwrap(), &Limits::default()).unwrap();
     assert!(!got.model_config.as_deref().unwrap().contains("Lambda"), "h5py's benign config");
-    let hidden: Vec<_> = got.issues.iter().filter(|i| i.detail.contains("invisible to h5py")).collect();
+    let hidden: Vec<_> = got.issues.iter().filter(|i| i.detail.text.contains("invisible to h5py")).collect();
     assert_eq!(hidden.len(), 1, "{:?}", got.issues);
-    assert!(hidden[0].detail.contains("differs") && hidden[0].detail.contains("Lambda"), "{}", hidden[0].detail);
+    assert!(
+        hidden[0].detail.text.contains("differs") && hidden[0].detail.text.contains("Lambda"),
+        "{}",
+        hidden[0].detail
+    );
 }

@@ -100,7 +100,7 @@ fn bad_references_cycles_huge_sizes_and_deep_nesting() {
     }
     deep.push(b'N');
     let e = marshal::parse(&deep, Layout::L311, &lim).unwrap_err();
-    assert!(e.message.contains("nesting"), "{e}");
+    assert!(e.message.text.contains("nesting"), "{e}");
     let mut deep_code = vec![0xe3];
     deep_code.extend_from_slice(&deep);
     assert_unverifiable("deep nesting", &deep_code);

@@ -39,6 +39,16 @@ impl<'a> Labels<'a> {
         }
         keras_sentinel::messages::render_json(v, &|id| Some((self.t)(&format!("m:{id}"))).filter(|t| !t.is_empty()))
     }
+    /// A location label of the report in the report's language (its words are catalogue
+    /// templates too, sent as `m:<id>`).
+    fn place(&self, label: &str) -> String {
+        if self.lang == "en" {
+            return label.to_string();
+        }
+        keras_sentinel::messages::render_place(label, &|id| {
+            Some((self.t)(&format!("m:{id}"))).filter(|t| !t.is_empty())
+        })
+    }
     fn msgs(&self, v: &Value, key: &str) -> Vec<String> {
         v.get(key).and_then(Value::as_array).map(|a| a.iter().map(|m| self.msg(m)).collect()).unwrap_or_default()
     }
@@ -149,21 +159,22 @@ pub fn escape_md(text: &str) -> String {
 }
 
 fn location_text(loc: &Value, l: &Labels) -> String {
-    let c = s(loc, "container");
+    let c = l.place(s(loc, "container"));
     let p = s(loc, "pointer");
     match (c.is_empty(), p.is_empty()) {
         (true, true) => l.t("file_whole").to_string(),
-        (false, true) => c.to_string(),
+        (false, true) => c,
         (true, false) => p.to_string(),
         (false, false) => format!("{c}  {p}"),
     }
 }
 
 /// The policy's action on finding `i` of `r` and, for an allowed one, "reviewer — reason".
-pub fn finding_action(r: &Value, i: usize) -> Option<(String, Option<String>)> {
+/// `msg` renders the policy's note (a catalogue message) in the reader's language.
+pub fn finding_action(r: &Value, i: usize, msg: &dyn Fn(&Value) -> String) -> Option<(String, Option<String>)> {
     let d = r.get("policy")?.get("findings")?.get(i)?;
     let allowed = d.get("allowed_by").map(|a| format!("{} — {}", s(a, "reviewer"), s(a, "reason")));
-    let allowed = allowed.or_else(|| d.get("note").and_then(Value::as_str).map(str::to_string));
+    let allowed = allowed.or_else(|| d.get("note").map(msg));
     Some((s(d, "action").to_string(), allowed))
 }
 
@@ -294,7 +305,7 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
                     escape_html(s(a, "reason"))
                 ));
             }
-            for n in strs(p, "notes") {
+            for n in l.msgs(p, "notes") {
                 v.push_str(&format!("<br>{}", escape_html(&n)));
             }
             row(h, l.t("policy"), &v);
@@ -307,7 +318,11 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
     if !errors.is_empty() {
         h.push_str(&format!("<h3>{}</h3>\n<ul>\n", escape_html(l.t("errors"))));
         for e in &errors {
-            h.push_str(&format!("<li>{} — {}</li>\n", code(s(e, "location")), escape_html(&l.msg(&e["message"]))));
+            h.push_str(&format!(
+                "<li>{} — {}</li>\n",
+                code(&l.place(s(e, "location"))),
+                escape_html(&l.msg(&e["message"]))
+            ));
         }
         h.push_str("</ul>\n");
     }
@@ -329,7 +344,7 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
         if let Some(specific) = f.get("title") {
             row(h, l.t("finding"), &escape_html(&l.msg(specific)));
         }
-        if let Some((action, by)) = finding_action(r, i) {
+        if let Some((action, by)) = finding_action(r, i, &|v| l.msg(v)) {
             let mut v = format!("<span class=\"action action-{a}\">{a}</span>", a = escape_html(&action));
             if let Some(by) = by {
                 v.push_str(&format!(" — {}", escape_html(&by)));
@@ -400,7 +415,7 @@ pub fn markdown(files: &[Value], l: &Labels) -> String {
                     escape_md(action),
                     escape_md(pass)
                 ));
-                for n in strs(p, "notes") {
+                for n in l.msgs(p, "notes") {
                     m.push_str(&format!("  - {}\n", escape_md(&n)));
                 }
             }
@@ -410,7 +425,7 @@ pub fn markdown(files: &[Value], l: &Labels) -> String {
             m.push_str(&format!(
                 "- {}: {} — {}\n",
                 escape_md(l.t("v_error")),
-                escape_md(s(e, "location")),
+                escape_md(&l.place(s(e, "location"))),
                 escape_md(&l.msg(&e["message"]))
             ));
         }
@@ -429,7 +444,7 @@ pub fn markdown(files: &[Value], l: &Labels) -> String {
         ));
         for (i, f) in findings.iter().enumerate() {
             let code_ = s(f, "code");
-            let action = match finding_action(r, i) {
+            let action = match finding_action(r, i, &|v| l.msg(v)) {
                 Some((a, Some(by))) => format!("{} ({})", escape_md(&a), escape_md(&by)),
                 Some((a, None)) => escape_md(&a),
                 None => "—".into(),

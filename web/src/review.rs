@@ -103,7 +103,7 @@ mod tests {
         decide(&mut r, &p, Some(&sha), "2026-07-01");
         let d = r.policy.as_ref().unwrap();
         assert_eq!(d.action.as_str(), "block");
-        assert!(d.notes.iter().any(|n| n.contains("expired")), "{:?}", d.notes);
+        assert!(d.notes.iter().any(|n| n.text.contains("expired")), "{:?}", d.notes);
     }
 
     #[test]

@@ -10,6 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::{pickle, zip, Extracted};
 use crate::limits::Limits;
+use crate::messages::{concat, en, Message};
+use crate::msg;
 use crate::source::{read_vec, ByteSource};
 
 /// How deep archives inside archives are followed.
@@ -34,7 +36,7 @@ pub struct MemberIssue {
     /// `model.weights.npz > arr_0.npy`.
     pub member: String,
     pub kind: IssueKind,
-    pub detail: String,
+    pub detail: Message,
     pub imports: Vec<String>,
 }
 
@@ -50,22 +52,22 @@ const SCRIPT_EXTENSIONS: &[&str] = &[
     "elf", "bin_exe", "jar", "msi", "com", "scr",
 ];
 
-fn executable_kind(name: &str, head: &[u8]) -> Option<String> {
+fn executable_kind(name: &str, head: &[u8]) -> Option<Message> {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let magic = if head.starts_with(b"\x7fELF") {
-        Some("ELF executable")
+        Some(en::MEM_ELF)
     } else if head.starts_with(b"MZ") {
-        Some("Windows executable (MZ)")
+        Some(en::MEM_MZ)
     } else if head.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) || head.starts_with(&[0xca, 0xfe, 0xba, 0xbe]) {
-        Some("Mach-O executable")
+        Some(en::MEM_MACHO)
     } else if head.starts_with(b"#!") {
-        Some("script with a #! line")
+        Some(en::MEM_SHEBANG)
     } else {
         None
     };
     match (magic, SCRIPT_EXTENSIONS.contains(&ext.as_str())) {
-        (Some(m), _) => Some(m.to_string()),
-        (None, true) => Some(format!(".{ext} file")),
+        (Some(m), _) => Some(msg!(m)),
+        (None, true) => Some(msg!(en::MEM_EXT_FILE, ext = ext)),
         _ => None,
     }
 }
@@ -107,17 +109,14 @@ pub fn inspect(
     for (i, m) in archive.members.iter().enumerate() {
         let label = if prefix.is_empty() { m.name.clone() } else { format!("{prefix} > {}", m.name) };
         if issues.len() >= limits.max_findings {
-            out.error(
-                label,
-                format!("limit max_findings: no more than {} archive members reported", limits.max_findings),
-            );
+            out.error(label, msg!(en::MEM_FINDINGS_LIMIT, max = limits.max_findings));
             return;
         }
         if is_traversal(&m.orig_name) {
             issues.push(MemberIssue {
                 member: label.clone(),
                 kind: IssueKind::PathTraversal,
-                detail: "the name points outside the directory the archive is extracted to".into(),
+                detail: msg!(en::MEM_TRAVERSAL),
                 imports: vec![],
             });
         }
@@ -127,7 +126,7 @@ pub fn inspect(
         if m.is_encrypted() || !matches!(m.method, 0 | 8) {
             // Not readable here: say so rather than skip (anything could be in it).
             if let Err(e) = zip::open_with(src, archive, i, limits, budget) {
-                out.error(label, e.to_string());
+                out.error(label, Message::from(e));
             }
             continue;
         }
@@ -142,7 +141,7 @@ pub fn inspect(
                     h
                 }
                 Err(e) => {
-                    out.error(label, e.to_string());
+                    out.error(label, Message::from(e));
                     continue;
                 }
             },
@@ -173,7 +172,7 @@ pub fn inspect(
         let data = match zip::open_with(src, archive, i, limits, budget) {
             Ok(d) => d,
             Err(e) => {
-                out.error(label, e.to_string());
+                out.error(label, Message::from(e));
                 continue;
             }
         };
@@ -182,7 +181,7 @@ pub fn inspect(
             let bytes = match read_vec(s, 0, s.len(), limits.max_inflated_bytes) {
                 Ok(b) => b,
                 Err(e) => {
-                    out.error(label, format!("not read: {e}"));
+                    out.error(label, msg!(en::MEM_NOT_READ, detail = e.message()));
                     continue;
                 }
             };
@@ -199,33 +198,30 @@ pub fn inspect(
                 let hit = crate::limits::LimitHit { location: label.clone(), ..hit.clone() };
                 out.errors.push(crate::report::ScanError::from_limit(&hit, limits));
             }
-            let mut detail =
-                if npy { "numpy object array: its data is a pickle".to_string() } else { "pickle".to_string() };
+            let mut detail = vec![if npy { msg!(en::MEM_NPY_PICKLE) } else { msg!(en::MEM_PICKLE) }];
             if let Some(p) = info.protocol {
-                detail.push_str(&format!(", protocol {p}"));
+                detail.push(msg!(en::MEM_PROTOCOL, protocol = p));
             }
             if info.unresolved_globals > 0 {
-                detail.push_str(&format!(", {} imports not resolvable statically", info.unresolved_globals));
+                detail.push(msg!(en::MEM_UNRESOLVED, count = info.unresolved_globals));
             }
             if !info.extensions.is_empty() {
-                detail.push_str(&format!(", copyreg extension codes {:?}", info.extensions));
+                detail.push(msg!(en::MEM_COPYREG, codes = format!("{:?}", info.extensions)));
             }
             if let Some(e) = info.error {
-                detail.push_str(&format!("; not read to the end: {e}"));
+                detail.push(msg!(en::MEM_NOT_TO_END, detail = e));
             }
+            let detail = concat(detail);
             issues.push(MemberIssue { member: label.clone(), kind: IssueKind::Pickle, detail, imports: info.globals });
             continue;
         }
         if depth >= MAX_NESTING {
-            out.error(
-                label,
-                format!("limit MAX_NESTING: archive nested deeper than {MAX_NESTING} levels; not inspected"),
-            );
+            out.error(label, msg!(en::MEM_NESTING, max = MAX_NESTING));
             continue;
         }
         match zip::list(s, limits) {
             Ok(inner) => inspect(s, &inner, &label, depth + 1, limits, budget, out, issues),
-            Err(e) => out.error(label, e.to_string()),
+            Err(e) => out.error(label, Message::from(e)),
         }
     }
 }

@@ -15,7 +15,7 @@ pub mod zip;
 use std::collections::HashMap;
 
 use crate::limits::Limits;
-use crate::messages::{en, Message, Template};
+use crate::messages::{en, join, IntoArg, Message, Template};
 use crate::msg;
 use crate::report::ScanError;
 use crate::sniff::Format;
@@ -74,7 +74,7 @@ pub struct Extracted {
 }
 
 impl Extracted {
-    fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
+    fn error(&mut self, location: impl Into<String>, message: impl IntoArg) {
         let e = ScanError::unreadable(location, message);
         // The same member may be met twice (read as a config, then inspected): one error.
         if !self.errors_seen.insert((e.location.clone(), e.message.text.clone())) {
@@ -119,7 +119,7 @@ fn json_text(bytes: Vec<u8>, location: &str, out: &mut Extracted) -> Option<Stri
             Some(d.text)
         }
         Err(e) => {
-            out.error(location, e.to_string());
+            out.error(location, Message::from(&e));
             None
         }
     }
@@ -135,7 +135,7 @@ pub fn extract(src: &dyn ByteSource, format: Format, limits: &Limits) -> Extract
                     out.docs.push(ConfigText { container: String::new(), role: Role::Model, text });
                 }
             }
-            Err(e) => out.error("file", e.to_string()),
+            Err(e) => out.error("file", e.message()),
         },
         Format::Zip => extract_zip(src, limits, &mut out),
         Format::Hdf5 { superblock } => extract_hdf5(src, superblock, "", limits, &mut out),
@@ -185,14 +185,14 @@ fn extract_hdf5(src: &dyn ByteSource, superblock: u64, prefix: &str, limits: &Li
                 out.error(here("HDF5"), e);
             }
         }
-        Err(e) => out.error(here("HDF5"), e.to_string()),
+        Err(e) => out.error(here("HDF5"), Message::from(e)),
     }
 }
 
 fn extract_keras_metadata(src: &dyn ByteSource, name: &str, limits: &Limits, out: &mut Extracted) {
     let buf = match read_vec(src, 0, src.len(), limits.max_json_bytes) {
         Ok(b) => b,
-        Err(e) => return out.error(name, e.to_string()),
+        Err(e) => return out.error(name, e.message()),
     };
     match savedmodel::parse(&buf, limits.max_pb_nodes) {
         Ok(nodes) => {
@@ -209,7 +209,7 @@ fn extract_keras_metadata(src: &dyn ByteSource, name: &str, limits: &Limits, out
                 });
             }
         }
-        Err(e) => out.error(name, e.to_string()),
+        Err(e) => out.error(name, Message::from(e)),
     }
 }
 
@@ -234,7 +234,7 @@ fn push_shadowed(out: &mut Extracted, place: &str, shadowed: Vec<String>) {
 fn extract_saved_model(src: &dyn ByteSource, name: &str, limits: &Limits, out: &mut Extracted) {
     let buf = match read_vec(src, 0, src.len(), limits.max_json_bytes) {
         Ok(b) => b,
-        Err(e) => return out.error(name, e.to_string()),
+        Err(e) => return out.error(name, e.message()),
     };
     // TF 2.0 – 2.4 kept the Keras metadata here rather than in keras_metadata.pb.
     match savedmodel::user_object_metadata(&buf, limits.max_pb_nodes) {
@@ -247,7 +247,7 @@ fn extract_saved_model(src: &dyn ByteSource, name: &str, limits: &Limits, out: &
                 }
             }
         }
-        Err(e) => out.error(name, e.to_string()),
+        Err(e) => out.error(name, Message::from(e)),
     }
     match savedmodel::graph_ops(&buf, limits.max_pb_nodes) {
         Ok(ops) => {
@@ -256,14 +256,14 @@ fn extract_saved_model(src: &dyn ByteSource, name: &str, limits: &Limits, out: &
                 out.graph_ops.push((name.to_string(), op));
             }
         }
-        Err(e) => out.error(name, e.to_string()),
+        Err(e) => out.error(name, Message::from(e)),
     }
 }
 
 fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
     let archive = match zip::list(src, limits) {
         Ok(a) => a,
-        Err(e) => return out.error("zip", e.to_string()),
+        Err(e) => return out.error("zip", Message::from(e)),
     };
     if archive.concat > 0 {
         out.notes.push(("zip".into(), msg!(en::NOTE_ZIP_PREFIX, count = archive.concat)));
@@ -292,22 +292,33 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
             }
         }
         if m.orig_name != m.name {
-            nul_cut.push(format!("{:?} is known as {:?}", m.orig_name, m.name));
+            nul_cut.push(msg!(en::ZIP_NUL_ITEM, name = format!("{:?}", m.orig_name), cut = format!("{:?}", m.name)));
         }
         if let Ok(zip::LocalHeader { name_differs: Some(local), .. }) = local {
-            local_differs.push(format!("{:?} (local header: {local:?})", m.orig_name));
+            local_differs.push(msg!(
+                en::ZIP_LOCAL_ITEM,
+                name = format!("{:?}", m.orig_name),
+                local = format!("{local:?}")
+            ));
         }
         if count[m.name.as_str()] > 1 && last.get(m.name.as_str()) == Some(&i) {
-            duplicated.push(format!("{:?} ×{} (zipfile loads entry {})", m.name, count[m.name.as_str()], i + 1));
+            duplicated.push(msg!(
+                en::ZIP_DUPLICATE_ITEM,
+                name = format!("{:?}", m.name),
+                count = count[m.name.as_str()],
+                entry = i + 1
+            ));
         }
     }
-    let mut note = |what: Template, items: Vec<String>| {
+    let mut note = |what: Template, mut items: Vec<Message>| {
         if items.is_empty() {
             return;
         }
-        let shown = items[..items.len().min(5)].join("; ");
-        let n = if items.len() > 5 {
-            msg!(en::NOTE_ZIP_LIST_MORE, what = what, items = shown, count = items.len() - 5)
+        let total = items.len();
+        items.truncate(5);
+        let shown = join(items);
+        let n = if total > 5 {
+            msg!(en::NOTE_ZIP_LIST_MORE, what = what, items = shown, count = total - 5)
         } else {
             msg!(en::NOTE_ZIP_LIST, what = what, items = shown)
         };
@@ -319,23 +330,21 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
     // One finding per archive: a bomb has thousands of overlapping entries.
     let overlaps = archive.overlaps();
     if let Some(&(first, _)) = overlaps.first() {
-        let mut detail = format!(
-            "{} entr{} whose data run{} into the next entry or the central directory (CPython 3.11.8+ / 3.12.2+ refuse them as a possible zip bomb, older versions such as the 3.11.7 of the Keras venvs read them)",
-            overlaps.len(),
-            if overlaps.len() == 1 { "y" } else { "ies" },
-            if overlaps.len() == 1 { "s" } else { "" }
-        );
+        let head = if overlaps.len() == 1 { en::ZIP_OVERLAP_ONE } else { en::ZIP_OVERLAP_MANY };
+        let mut parts = vec![msg!(head, count = overlaps.len())];
         for &(i, other) in overlaps.iter().take(5) {
             let with = match other {
-                Some(j) => format!("the local header of {:?} (entry {})", archive.members[j].name, j + 1),
-                None => "the central directory".to_string(),
+                Some(j) => msg!(en::ZIP_OVERLAP_LOCAL, name = format!("{:?}", archive.members[j].name), entry = j + 1),
+                None => msg!(en::ZIP_OVERLAP_CD),
             };
             let m = &archive.members[i];
-            detail.push_str(&format!("; entry {} {:?}: {} bytes run into {with}", i + 1, m.name, m.compressed_size));
+            let name = format!("{:?}", m.name);
+            parts.push(msg!(en::ZIP_OVERLAP_ENTRY, entry = i + 1, name = name, bytes = m.compressed_size, with = with));
         }
         if overlaps.len() > 5 {
-            detail.push_str(&format!("; {} more", overlaps.len() - 5));
+            parts.push(msg!(en::ZIP_OVERLAP_MORE, count = overlaps.len() - 5));
         }
+        let detail = join(parts);
         out.member_issues.push(members::MemberIssue {
             member: archive.members[first].name.clone(),
             kind: members::IssueKind::OverlappingEntries,
@@ -373,7 +382,7 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
                     let role = if is_keras_config { Role::Model } else { Role::Other };
                     out.docs.push(ConfigText { container: label, role, text });
                 }
-                Err(e) => out.error(label, e.to_string()),
+                Err(e) => out.error(label, Message::from(e)),
             }
         } else if base == "saved_model.pb"
             || base == "keras_metadata.pb"
@@ -383,7 +392,7 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
             let data = match zip::open_with(src, &archive, i, limits, &mut budget) {
                 Ok(d) => d,
                 Err(e) => {
-                    out.error(label, e.to_string());
+                    out.error(label, Message::from(e));
                     continue;
                 }
             };
@@ -396,7 +405,7 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
             } else {
                 match crate::sniff::find_hdf5_superblock(data.source()) {
                     Some(sb) => extract_hdf5(data.source(), sb, &label, limits, out),
-                    None => out.error(label, "named like HDF5 but has no HDF5 signature"),
+                    None => out.error(label, msg!(en::CONT_NOT_HDF5)),
                 }
             }
         }
@@ -405,10 +414,7 @@ fn extract_zip(src: &dyn ByteSource, limits: &Limits, out: &mut Extracted) {
     members::inspect(src, &archive, "", 0, limits, &mut budget, out, &mut issues);
     out.member_issues = issues;
     if !found_config {
-        out.error(
-            "zip",
-            "the archive holds no Keras config (config.json, model.json, keras_metadata.pb or saved_model.pb)",
-        );
+        out.error("zip", msg!(en::CONT_NO_CONFIG));
     }
 }
 

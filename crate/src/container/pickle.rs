@@ -11,6 +11,8 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::limits::{LimitHit, Limits};
+use crate::messages::{en, phrase, Message};
+use crate::msg;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PickleInfo {
@@ -25,7 +27,7 @@ pub struct PickleInfo {
     /// `EXT1/2/4`: imports through the copyreg extension registry.
     pub extensions: Vec<u32>,
     /// Why reading stopped early, if it did.
-    pub error: Option<String>,
+    pub error: Option<Message>,
     /// The limit that stopped reading early, if one did (the caller reports it).
     pub limit: Option<LimitHit>,
 }
@@ -55,11 +57,11 @@ pub fn scan(data: &[u8], limits: &Limits) -> PickleInfo {
     let mut ops = 0u64;
     loop {
         if ops >= max_ops {
-            return stopped(info, "max_pickle_ops", format!("more than {max_ops} opcodes"));
+            return stopped(info, "max_pickle_ops", msg!(en::PK_OPS, max = max_ops));
         }
         ops += 1;
         let Some(op) = r.u8() else {
-            info.error = Some("data ends without a STOP opcode".into());
+            info.error = Some(msg!(en::PK_NO_STOP));
             return info;
         };
         let res: Result<(), Stop> = (|| {
@@ -256,16 +258,19 @@ pub fn scan(data: &[u8], limits: &Limits) -> PickleInfo {
                     r.take(8)?;
                 }
                 0x97 | 0x98 => {}
-                other => return Err(Stop::Bad(format!("unknown opcode 0x{other:02x} at byte {}", r.i - 1))),
+                other => {
+                    return Err(Stop::Bad(msg!(
+                        en::PK_UNKNOWN_OPCODE,
+                        opcode = format!("0x{other:02x}"),
+                        byte = r.i - 1
+                    )))
+                }
             }
             if stack.len() > limits.max_pickle_stack {
-                return Err(Stop::Limit("max_pickle_stack", format!("stack deeper than {}", limits.max_pickle_stack)));
+                return Err(Stop::Limit("max_pickle_stack", msg!(en::PK_STACK, max = limits.max_pickle_stack)));
             }
             if memo.len() > limits.max_pickle_memo {
-                return Err(Stop::Limit(
-                    "max_pickle_memo",
-                    format!("more than {} memo entries", limits.max_pickle_memo),
-                ));
+                return Err(Stop::Limit("max_pickle_memo", msg!(en::PK_MEMO, max = limits.max_pickle_memo)));
             }
             Ok(())
         })();
@@ -286,26 +291,20 @@ enum Stop {
     /// `STOP`: the pickle is complete.
     End,
     /// Malformed data (what `pickle.loads` would reject too).
-    Bad(String),
+    Bad(Message),
     /// A limit; the rest was not read.
-    Limit(&'static str, String),
-}
-
-impl From<String> for Stop {
-    fn from(e: String) -> Self {
-        Stop::Bad(e)
-    }
+    Limit(&'static str, Message),
 }
 
 impl From<&str> for Stop {
     fn from(e: &str) -> Self {
-        Stop::Bad(e.to_string())
+        Stop::Bad(phrase(e))
     }
 }
 
-fn stopped(mut info: PickleInfo, limit: &'static str, message: String) -> PickleInfo {
+fn stopped(mut info: PickleInfo, limit: &'static str, message: Message) -> PickleInfo {
     info.error = Some(message.clone());
-    info.limit = Some(LimitHit::new(limit, "", crate::msg!(crate::messages::en::LIM_PICKLE, detail = message)));
+    info.limit = Some(LimitHit::new(limit, "", msg!(en::LIM_PICKLE, detail = message)));
     info
 }
 
@@ -334,16 +333,13 @@ impl Globals {
         if self.bytes > limits.max_pickle_global_bytes {
             return Err(Stop::Limit(
                 "max_pickle_global_bytes",
-                format!("global names longer than {} bytes in total", limits.max_pickle_global_bytes),
+                msg!(en::PK_GLOBAL_BYTES, max = limits.max_pickle_global_bytes),
             ));
         }
         let g = format!("{}.{}", module.trim(), name.trim());
         if self.names.insert(g.clone()) {
             if info.globals.len() >= limits.max_pickle_globals {
-                return Err(Stop::Limit(
-                    "max_pickle_globals",
-                    format!("more than {} distinct globals", limits.max_pickle_globals),
-                ));
+                return Err(Stop::Limit("max_pickle_globals", msg!(en::PK_GLOBALS, max = limits.max_pickle_globals)));
             }
             info.globals.push(g);
         }
@@ -351,8 +347,8 @@ impl Globals {
     }
 }
 
-fn parse_int(line: &[u8]) -> Result<u64, String> {
-    std::str::from_utf8(line).ok().and_then(|s| s.trim().parse().ok()).ok_or_else(|| "bad memo index".to_string())
+fn parse_int(line: &[u8]) -> Result<u64, &'static str> {
+    std::str::from_utf8(line).ok().and_then(|s| s.trim().parse().ok()).ok_or("bad memo index")
 }
 
 struct Reader<'a> {
@@ -366,21 +362,21 @@ impl<'a> Reader<'a> {
         self.i += 1;
         Some(v)
     }
-    fn take(&mut self, n: u64) -> Result<&'a [u8], String> {
+    fn take(&mut self, n: u64) -> Result<&'a [u8], &'static str> {
         let end = (self.i as u64).checked_add(n).filter(|&e| e <= self.b.len() as u64).ok_or("length past the end")?;
         let s = &self.b[self.i..end as usize];
         self.i = end as usize;
         Ok(s)
     }
-    fn u32(&mut self) -> Result<u32, String> {
+    fn u32(&mut self) -> Result<u32, &'static str> {
         let b = self.take(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
-    fn u64(&mut self) -> Result<u64, String> {
+    fn u64(&mut self) -> Result<u64, &'static str> {
         let b = self.take(8)?;
         Ok(u64::from_le_bytes(b.try_into().map_err(|_| "short")?))
     }
-    fn line(&mut self) -> Result<&'a [u8], String> {
+    fn line(&mut self) -> Result<&'a [u8], &'static str> {
         let rest = &self.b[self.i..];
         let n = rest.iter().position(|&c| c == b'\n').ok_or("unterminated line")?;
         self.i += n + 1;
@@ -440,7 +436,7 @@ mod tests {
         }
         let endless = vec![b'('; 100_000];
         let deep = scan(&endless, &ops(1_000_000));
-        assert!(deep.error.unwrap().contains("stack"));
+        assert!(deep.error.unwrap().text.contains("stack"));
         assert_eq!(deep.limit.unwrap().limit, "max_pickle_stack");
         assert_eq!(scan(&endless, &ops(10)).limit.unwrap().limit, "max_pickle_ops");
         assert_eq!(scan(b"(.", &ops(1)).limit.unwrap().limit, "max_pickle_ops");

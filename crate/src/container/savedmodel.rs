@@ -12,6 +12,8 @@
 //! scanned and reported too.
 
 use super::protobuf::{Message, PbError as WireError};
+use crate::messages::{en, term, within, Message as Msg};
+use crate::msg;
 use crate::source::{read_vec, ByteSource};
 
 /// One `SavedObject` node.
@@ -27,12 +29,26 @@ pub struct Node {
     pub shadowed: Vec<String>,
 }
 
+/// Why `saved_model.pb` / `keras_metadata.pb` could not be read: a catalogue message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PbError(pub String);
+pub struct PbError(pub Box<Msg>);
+
+impl PbError {
+    /// Boxed, as the wire reader's error it wraps.
+    pub fn new(m: Msg) -> Self {
+        PbError(Box::new(m))
+    }
+}
 
 impl std::fmt::Display for PbError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "protobuf: {}", self.0)
+    }
+}
+
+impl From<PbError> for Msg {
+    fn from(e: PbError) -> Msg {
+        msg!(en::PB_ERROR, detail = *e.0)
     }
 }
 
@@ -53,7 +69,7 @@ pub fn looks_like_keras_metadata(src: &dyn ByteSource) -> bool {
 
 /// A proto3 `string`: upb refuses the whole message when one is not UTF-8.
 fn utf8(b: &[u8], what: &str) -> Result<String, PbError> {
-    String::from_utf8(b.to_vec()).map_err(|_| PbError(format!("{what} is not UTF-8 (Python's protobuf refuses it)")))
+    String::from_utf8(b.to_vec()).map_err(|_| PbError::new(msg!(en::PB_NOT_UTF8, what = term(what))))
 }
 
 fn last_string(m: &Message, number: u64, what: &str) -> Result<(String, Vec<String>), PbError> {
@@ -66,7 +82,7 @@ fn last_string(m: &Message, number: u64, what: &str) -> Result<(String, Vec<Stri
 /// Parses the nodes of a `SavedMetadata` message.
 pub fn parse(buf: &[u8], max_nodes: usize) -> Result<Vec<Node>, PbError> {
     let mut out = Vec::new();
-    for node in Message::new(buf).repeated(1, max_nodes).map_err(|e| PbError(format!("nodes: {e}")))? {
+    for node in Message::new(buf).repeated(1, max_nodes).map_err(|e| PbError::new(within(term("nodes"), e.0)))? {
         let (metadata, shadowed) = last_string(&node, 5, "metadata")?;
         out.push(Node {
             node_id: node.last_varint(2)?.unwrap_or(0),
@@ -125,12 +141,12 @@ pub fn graph_ops(buf: &[u8], max_ops: usize) -> Result<Vec<GraphOp>, PbError> {
                     node_def(&node, &name, &mut out)?;
                 }
                 if out.len() > max_ops {
-                    return Err(PbError(format!("more than {max_ops} graph ops")));
+                    return Err(PbError::new(msg!(en::PB_GRAPH_OPS, max = max_ops)));
                 }
             }
         }
         if out.len() > max_ops {
-            return Err(PbError(format!("more than {max_ops} graph ops")));
+            return Err(PbError::new(msg!(en::PB_GRAPH_OPS, max = max_ops)));
         }
     }
     Ok(out)

@@ -7,9 +7,12 @@
 //! The English templates are [`en`]. The Turkish ones are [`tr::TR`], a table the
 //! scanner never refers to, so the page's scanning worker does not carry it (only the
 //! page's app bin and the CLI do). Arguments are data from the file (names, code, counts)
-//! or nested messages (a category inside a note), never English prose of their own,
-//! except the technical detail of a reader error (`error.unreadable`, HDF5 and archive
-//! member details in `note.storage_detail`), which is quoted as the reader wrote it.
+//! or nested messages (a category inside a note, a reader's error inside
+//! `error.unreadable`), never English prose of their own: the readers' errors (zip,
+//! HDF5, JSON, protobuf, marshal, bytecode) are messages too, the structure names they
+//! pass around as `&str` are `term.*` entries ([`term`]), and location labels are read
+//! back from the `location.*` templates ([`render_place`]). Only the text of the
+//! operating system or of a panic is quoted as it is.
 
 pub mod en;
 pub mod tr;
@@ -65,6 +68,21 @@ pub trait ToArg {
 impl ToArg for Message {
     fn to_arg(&self) -> Arg {
         Arg::Msg(self.clone())
+    }
+}
+impl ToArg for Box<Message> {
+    fn to_arg(&self) -> Arg {
+        Arg::Msg((**self).clone())
+    }
+}
+impl IntoArg for Box<Message> {
+    fn into_arg(self) -> Arg {
+        Arg::Msg(*self)
+    }
+}
+impl ToArg for &Message {
+    fn to_arg(&self) -> Arg {
+        Arg::Msg((*self).clone())
     }
 }
 impl ToArg for Template {
@@ -152,7 +170,7 @@ macro_rules! number_arg {
         }
     )*};
 }
-number_arg!(u8, u32, u64, usize, i32, i64);
+number_arg!(u8, u16, u32, u64, usize, i32, i64);
 
 impl Message {
     /// What [`msg!`] calls: one constructor for every site (never inlined into them).
@@ -187,6 +205,54 @@ impl Message {
     pub fn turkish(&self) -> String {
         self.render(&tr::lookup)
     }
+}
+
+/// A term as a message argument: the catalogue's `term.*` entry whose English text is
+/// `s` (a structure name a reader passes around as `&str`: `object header`, `fractal
+/// heap`), so it renders in the reader's language; `s` as data when it is no term.
+pub fn term(s: &str) -> Arg {
+    match en::TERMS.iter().find(|t| t.en == s) {
+        Some(t) => Arg::Msg(Message::new(*t, Vec::new())),
+        None => Arg::Text(s.to_string()),
+    }
+}
+
+/// A term as a message (see [`term`]); text that is no term is kept as data.
+pub fn phrase(s: &str) -> Message {
+    match term(s) {
+        Arg::Msg(m) => m,
+        text => Message::new(en::PHRASE, vec![("text", text)]),
+    }
+}
+
+/// `parts` one after the other (a sentence built from optional pieces).
+pub fn concat(parts: Vec<Message>) -> Message {
+    chain(parts, en::LIST_CONCAT)
+}
+
+/// `items` separated by `, ` (a list whose items are messages, or data as [`en::TEXT`]).
+pub fn join_comma(items: Vec<Message>) -> Message {
+    chain(items, en::LIST_COMMA)
+}
+
+/// `items` separated by `; ` (an enumeration whose items are messages).
+pub fn join(items: Vec<Message>) -> Message {
+    chain(items, en::LIST_SEMICOLON)
+}
+
+fn chain(items: Vec<Message>, pair: Template) -> Message {
+    let mut it = items.into_iter().rev();
+    let Some(mut out) = it.next() else { return Message::new(en::TEXT, vec![("text", Arg::Text(String::new()))]) };
+    for m in it {
+        out = Message::new(pair, vec![("first", Arg::Msg(m)), ("rest", Arg::Msg(out))]);
+    }
+    out
+}
+
+/// A message that is only a place and a detail (`{place}: {detail}`): a reader error
+/// wrapped with where it happened.
+pub fn within(place: impl IntoArg, detail: impl IntoArg) -> Message {
+    Message::new(en::DETAIL_IN, vec![("place", place.into_arg()), ("detail", detail.into_arg())])
 }
 
 impl std::fmt::Display for Message {
@@ -225,6 +291,86 @@ fn render_known<'t>(v: &serde_json::Value, lookup: &dyn Fn(&str) -> Option<&'t s
         }
         _ => None,
     }
+}
+
+/// The location labels a report holds (`location.container`, an error's `location`),
+/// which the core writes in English from the `location.*` templates, tried in order.
+const PLACES: &[Template] = &[
+    en::LOC_WHOLE_FILE,
+    en::LOC_FILE,
+    en::LOC_SCANNER,
+    en::LOC_REPORT,
+    en::LOC_READ_AS,
+    en::LOC_READ_AS_ONLY,
+    en::LOC_H5_ATTRIBUTE,
+    en::LOC_H5_ATTRIBUTE_IN,
+    en::LOC_SHADOWED,
+    en::LOC_JSON_DECODED,
+    en::LOC_ZIP_ENTRY_OPENED,
+    en::LOC_ZIP_ENTRY,
+    en::LOC_PB_NODE,
+];
+
+/// A location label in the language of `lookup` (id → template): the label is matched
+/// against the `location.*` templates it was written from (a `{place}` inside is itself
+/// a label); a label no template matches is data (a member name, an HDF5 path) and is
+/// kept as it is. Labels are plain strings in the report, for its readers that do not
+/// localise; their words come from the catalogue like every other sentence.
+pub fn render_place<'t>(label: &str, lookup: &dyn Fn(&str) -> Option<&'t str>) -> String {
+    render_place_at(label, lookup, 0)
+}
+
+fn render_place_at<'t>(label: &str, lookup: &dyn Fn(&str) -> Option<&'t str>, depth: usize) -> String {
+    if depth > 8 {
+        return label.to_string();
+    }
+    for t in PLACES {
+        let Some(args) = match_template(t.en, label) else { continue };
+        let Some(template) = lookup(t.id) else { return label.to_string() };
+        return fill(template, &|name| {
+            let v = args.iter().find(|(n, _)| *n == name)?.1;
+            Some(if name == "place" { render_place_at(v, lookup, depth + 1) } else { v.to_string() })
+        });
+    }
+    label.to_string()
+}
+
+/// The placeholder values that make `template` read `s`, if it can: the literal text
+/// between placeholders is found left to right, the last one from the end (a name may
+/// hold anything, so the split nearest the fixed suffix is the one the core wrote).
+fn match_template<'s>(template: &'static str, s: &'s str) -> Option<Vec<(&'static str, &'s str)>> {
+    let names = placeholders(template);
+    let mut literals = Vec::with_capacity(names.len() + 1);
+    let mut rest = template;
+    for n in &names {
+        let at = rest.find(&format!("{{{n}}}"))?;
+        literals.push(&rest[..at]);
+        rest = &rest[at + n.len() + 2..];
+    }
+    literals.push(rest);
+    let mut s = s.strip_prefix(literals[0])?;
+    if names.is_empty() {
+        return s.is_empty().then(Vec::new);
+    }
+    let last = literals[names.len()];
+    s = s.strip_suffix(last)?;
+    let mut out = Vec::with_capacity(names.len());
+    for (i, n) in names.iter().enumerate() {
+        let value = if i + 1 == names.len() {
+            s
+        } else {
+            let sep = literals[i + 1];
+            let at = if i + 2 == names.len() { s.rfind(sep)? } else { s.find(sep)? };
+            let v = &s[..at];
+            s = &s[at + sep.len()..];
+            v
+        };
+        if value.is_empty() {
+            return None;
+        }
+        out.push((*n, value));
+    }
+    Some(out)
 }
 
 /// The names of a template's `{name}` placeholders, in order.
@@ -333,8 +479,14 @@ mod tests {
     #[test]
     fn every_message_has_a_turkish_text_with_the_same_arguments() {
         let mut ids = std::collections::HashSet::new();
-        for t in en::ALL {
+        for t in en::all() {
             assert!(ids.insert(t.id), "duplicate id {}", t.id);
+            // docs/report.schema.json: `^[a-z0-9_]+\.[a-z0-9_]+$`.
+            let parts: Vec<&str> = t.id.split('.').collect();
+            let word = |p: &&str| {
+                !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            };
+            assert!(parts.len() == 2 && parts.iter().all(word), "{}: not a schema id", t.id);
             let tr = tr::lookup(t.id).unwrap_or_else(|| panic!("{}: no Turkish text", t.id));
             assert!(!tr.trim().is_empty(), "{}: empty Turkish text", t.id);
             let mut en_args = placeholders(t.en);
@@ -350,6 +502,34 @@ mod tests {
         }
         for (id, _) in tr::TR {
             assert!(ids.contains(id), "Turkish text for {id}, which is not in the catalogue");
+        }
+        // `term` searches TERMS only: every term is there, and nothing else.
+        assert!(en::TERMS.iter().all(|t| t.id.starts_with("term.")));
+        assert!(en::MESSAGES.iter().all(|t| !t.id.starts_with("term.")));
+    }
+
+    #[test]
+    fn location_labels_render_in_each_language_and_data_stays_as_it_is() {
+        let tr = |l: &str| render_place(l, &tr::lookup);
+        assert_eq!(tr("file"), "dosya");
+        assert_eq!(tr("HDF5 attribute /model_config"), "HDF5 özniteliği /model_config");
+        assert_eq!(
+            tr("read as hdf5: a.h5 (entry 2, the one zipfile opens) HDF5 attribute /model_config"),
+            "hdf5 olarak okunduğunda: a.h5 (2. girdi, zipfile'ın açtığı) HDF5 özniteliği /model_config"
+        );
+        assert_eq!(tr("config.json (entry 3)"), "config.json (3. girdi)");
+        assert_eq!(tr("file (JSON string decoded 2×)"), "dosya (JSON dizgesi 2 kez çözüldü)");
+        assert_eq!(
+            tr("keras_metadata.pb node root (shadowed metadata value 1)"),
+            "keras_metadata.pb, düğüm root (gölgelenmiş üst veri değeri 1)"
+        );
+        for data in ["config.json", "HDF5 /model_weights/x", "a.zip > b.npy", "", "read as "] {
+            assert_eq!(tr(data), data);
+        }
+        // English is the identity.
+        let en = |l: &str| render_place(l, &|id| en::all().find(|t| t.id == id).map(|t| t.en));
+        for l in ["read as zip: config.json (entry 2)", "x node y", "file"] {
+            assert_eq!(en(l), l);
         }
     }
 

@@ -12,6 +12,8 @@ pub mod toml;
 
 use serde::Serialize;
 
+use crate::messages::{en, phrase, term, Message};
+use crate::msg;
 use crate::report::{FileReport, Finding, Severity};
 use toml::{Pos, Table, Value};
 
@@ -116,26 +118,28 @@ pub struct PolicyError {
     pub column: usize,
     /// The key the error is about, dotted (`actions.critical`), when there is one.
     pub key: Option<String>,
-    pub message: String,
+    pub message: Message,
+}
+
+impl PolicyError {
+    /// The whole error (line, column, key and why) as a catalogue message.
+    pub fn full(&self) -> Message {
+        let (line, column) = (self.line, self.column);
+        match &self.key {
+            Some(k) => msg!(en::POL_ERR_AT_KEY, line = line, column = column, key = k, detail = self.message),
+            None => msg!(en::POL_ERR_AT, line = line, column = column, detail = self.message),
+        }
+    }
 }
 
 impl std::fmt::Display for PolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column {}", self.line, self.column)?;
-        if let Some(k) = &self.key {
-            write!(f, ", key {k}")?;
-        }
-        write!(f, ": {}", self.message)
+        f.write_str(&self.full().text)
     }
 }
 
-fn err(pos: Pos, key: &str, message: impl Into<String>) -> PolicyError {
-    PolicyError {
-        line: pos.line,
-        column: pos.column,
-        key: (!key.is_empty()).then(|| key.to_string()),
-        message: message.into(),
-    }
+fn err(pos: Pos, key: &str, message: Message) -> PolicyError {
+    PolicyError { line: pos.line, column: pos.column, key: (!key.is_empty()).then(|| key.to_string()), message }
 }
 
 const SEVERITIES: [(&str, Severity); 5] = [
@@ -166,11 +170,7 @@ impl Policy {
             match (key.as_str(), value) {
                 ("version", Value::Int(v)) => {
                     if *v != POLICY_VERSION {
-                        return Err(err(
-                            pos,
-                            key,
-                            format!("policy version {v} is not supported (this build reads version {POLICY_VERSION})"),
-                        ));
+                        return Err(err(pos, key, msg!(en::POL_ERR_VERSION, version = *v, supported = POLICY_VERSION)));
                     }
                     version_seen = true;
                 }
@@ -183,7 +183,7 @@ impl Policy {
                             return Err(err(
                                 *pos,
                                 &format!("codes.{code}"),
-                                format!("no rule {code:?} (`keras-sentinel rules` lists them)"),
+                                msg!(en::POL_ERR_NO_RULE, code = format!("{code:?}")),
                             ));
                         }
                         p.by_code.push((code.clone(), a));
@@ -191,7 +191,9 @@ impl Policy {
                 }
                 ("allow", Value::Array(items)) => {
                     for item in items {
-                        let Value::Table(t) = item else { return Err(err(pos, "allow", "use [[allow]] entries")) };
+                        let Value::Table(t) = item else {
+                            return Err(err(pos, "allow", phrase("use [[allow]] entries")));
+                        };
                         p.allow.push(read_allow(t, pos)?);
                     }
                 }
@@ -199,7 +201,9 @@ impl Policy {
                     for (k, v, pos) in &t.entries {
                         match k.as_str() {
                             "modules" => p.trusted_modules = strings(v, *pos, "trust.modules")?,
-                            _ => return Err(err(*pos, &format!("trust.{k}"), "unknown key (expected modules)")),
+                            _ => {
+                                return Err(err(*pos, &format!("trust.{k}"), phrase("unknown key (expected modules)")))
+                            }
                         }
                     }
                 }
@@ -207,28 +211,29 @@ impl Policy {
                     for (k, v, pos) in &t.entries {
                         match k.as_str() {
                             "names" => p.sinks = strings(v, *pos, "sinks.names")?,
-                            _ => return Err(err(*pos, &format!("sinks.{k}"), "unknown key (expected names)")),
+                            _ => return Err(err(*pos, &format!("sinks.{k}"), phrase("unknown key (expected names)"))),
                         }
                     }
                 }
                 ("version" | "name" | "actions" | "codes" | "allow" | "trust" | "sinks", v) => {
-                    return Err(err(pos, key, format!("{key} cannot be {}", v.kind())))
+                    return Err(err(pos, key, msg!(en::POL_ERR_CANNOT_BE, key = key, kind = term(v.kind()))))
                 }
                 _ => {
                     return Err(err(
                         pos,
                         key,
-                        "unknown key (expected version, name, actions, codes, allow, trust, sinks)",
+                        phrase("unknown key (expected version, name, actions, codes, allow, trust, sinks)"),
                     ))
                 }
             }
         }
         if !version_seen {
-            return Err(err(Pos { line: 1, column: 1 }, "version", format!("missing `version = {POLICY_VERSION}`")));
+            let m = msg!(en::POL_ERR_MISSING_VERSION, version = POLICY_VERSION);
+            return Err(err(Pos { line: 1, column: 1 }, "version", m));
         }
         for s in p.trusted_modules.iter().chain(&p.sinks) {
             if s.is_empty() || s.starts_with('.') || s.ends_with('.') {
-                return Err(err(Pos { line: 1, column: 1 }, "", format!("{s:?} is not a dotted name")));
+                return Err(err(Pos { line: 1, column: 1 }, "", msg!(en::POL_ERR_NOT_DOTTED, name = format!("{s:?}"))));
             }
         }
         Ok(p)
@@ -249,7 +254,7 @@ impl Policy {
                 return Err(err(
                     *pos,
                     &format!("actions.{k}"),
-                    "unknown severity (expected critical, high, medium, low, info, or the verdicts lambda, review, error)",
+                    phrase("unknown severity (expected critical, high, medium, low, info, or the verdicts lambda, review, error)"),
                 ));
             }
         }
@@ -277,9 +282,9 @@ impl Policy {
 fn action(v: &Value, pos: Pos, key: &str) -> Result<Action, PolicyError> {
     match v {
         Value::Str(s) => {
-            Action::parse(s).ok_or_else(|| err(pos, key, format!("{s:?} is not an action (block, warn or ignore)")))
+            Action::parse(s).ok_or_else(|| err(pos, key, msg!(en::POL_ERR_NOT_ACTION, value = format!("{s:?}"))))
         }
-        other => Err(err(pos, key, format!("expected an action string, found {}", other.kind()))),
+        other => Err(err(pos, key, msg!(en::POL_ERR_EXPECTED_ACTION, kind = term(other.kind())))),
     }
 }
 
@@ -289,10 +294,10 @@ fn strings(v: &Value, pos: Pos, key: &str) -> Result<Vec<String>, PolicyError> {
             .iter()
             .map(|i| match i {
                 Value::Str(s) => Ok(s.clone()),
-                other => Err(err(pos, key, format!("expected strings, found {}", other.kind()))),
+                other => Err(err(pos, key, msg!(en::POL_ERR_EXPECTED_STRINGS, kind = term(other.kind())))),
             })
             .collect(),
-        other => Err(err(pos, key, format!("expected an array of strings, found {}", other.kind()))),
+        other => Err(err(pos, key, msg!(en::POL_ERR_EXPECTED_ARRAY, kind = term(other.kind())))),
     }
 }
 
@@ -306,15 +311,15 @@ fn read_allow(t: &Table, first: Pos) -> Result<Allow, PolicyError> {
         let s = match v {
             Value::Str(s) => s.clone(),
             Value::Date(d) if k == "expires" => d.clone(),
-            other => return Err(err(*pos, &key, format!("expected a string, found {}", other.kind()))),
+            other => return Err(err(*pos, &key, msg!(en::POL_ERR_EXPECTED_STRING, kind = term(other.kind())))),
         };
         match k.as_str() {
             "file_sha256" | "lambda_sha256" => {
                 if kind.is_some() {
-                    return Err(err(*pos, &key, "an entry allows one file or one lambda, not both"));
+                    return Err(err(*pos, &key, phrase("an entry allows one file or one lambda, not both")));
                 }
                 if !is_sha256(&s) {
-                    return Err(err(*pos, &key, "expected 64 hexadecimal digits"));
+                    return Err(err(*pos, &key, phrase("expected 64 hexadecimal digits")));
                 }
                 let k = if k == "file_sha256" { AllowKind::File } else { AllowKind::Lambda };
                 kind = Some((k, s.to_ascii_lowercase()));
@@ -323,7 +328,7 @@ fn read_allow(t: &Table, first: Pos) -> Result<Allow, PolicyError> {
             "reviewer" => reviewer = Some(s),
             "expires" => {
                 if !toml::is_date(&s) {
-                    return Err(err(*pos, &key, "expected a date, YYYY-MM-DD"));
+                    return Err(err(*pos, &key, phrase("expected a date, YYYY-MM-DD")));
                 }
                 expires = Some(s)
             }
@@ -331,16 +336,16 @@ fn read_allow(t: &Table, first: Pos) -> Result<Allow, PolicyError> {
                 return Err(err(
                     *pos,
                     &key,
-                    "unknown key (expected file_sha256 or lambda_sha256, reason, reviewer, expires)",
+                    phrase("unknown key (expected file_sha256 or lambda_sha256, reason, reviewer, expires)"),
                 ))
             }
         }
     }
     let (kind, sha256) =
-        kind.ok_or_else(|| err(header, "allow", "an [[allow]] entry needs file_sha256 or lambda_sha256"))?;
+        kind.ok_or_else(|| err(header, "allow", phrase("an [[allow]] entry needs file_sha256 or lambda_sha256")))?;
     let need = |v: Option<String>, k: &str| {
         v.filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| err(header, &format!("allow.{k}"), format!("an [[allow]] entry needs a non-empty {k}")))
+            .ok_or_else(|| err(header, &format!("allow.{k}"), msg!(en::POL_ERR_NEEDS_NONEMPTY, key = k)))
     };
     Ok(Allow {
         kind,
@@ -360,7 +365,7 @@ pub struct FindingDecision {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_by: Option<Allow>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<Message>,
 }
 
 /// The policy's decision on one file.
@@ -376,7 +381,7 @@ pub struct Decision {
     pub file_allowed_by: Option<Allow>,
     /// Expired entries that matched and no longer apply, and similar remarks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
+    pub notes: Vec<Message>,
 }
 
 impl Decision {
@@ -413,16 +418,17 @@ fn under(name: &str, prefix: &str) -> bool {
 /// Applies `policy` to a scanned file.
 pub fn apply(policy: &Policy, report: &FileReport, cx: &Context<'_>) -> Decision {
     let mut notes = Vec::new();
-    let live = |a: &Allow, notes: &mut Vec<String>| -> bool {
+    let live = |a: &Allow, notes: &mut Vec<Message>| -> bool {
         match (&a.expires, cx.today) {
             (None, _) => true,
             (Some(exp), Some(today)) if today <= exp.as_str() => true,
             (Some(exp), _) => {
-                let n = format!(
-                    "allow entry on line {} ({} {}) expired on {exp} and no longer applies",
-                    a.line,
-                    if a.kind == AllowKind::File { "file" } else { "lambda" },
-                    &a.sha256[..12]
+                let n = msg!(
+                    en::POL_EXPIRED,
+                    line = a.line,
+                    kind = if a.kind == AllowKind::File { "file" } else { "lambda" },
+                    hash = &a.sha256[..12],
+                    date = exp.as_str()
                 );
                 if !notes.contains(&n) {
                     notes.push(n);
@@ -443,7 +449,7 @@ pub fn apply(policy: &Policy, report: &FileReport, cx: &Context<'_>) -> Decision
         let sink = reached_names(f).find_map(|n| policy.sinks.iter().find(|s| under(n, s)).map(|s| (n.to_string(), s)));
         if let Some((name, s)) = sink {
             d.action = Action::Block;
-            d.note = Some(format!("reaches {name}, a sink by the policy ({s})"));
+            d.note = Some(msg!(en::POL_SINK, name = name, sink = s));
         } else if let Some(a) = file_allow {
             d.action = Action::Ignore;
             d.allowed_by = Some(a.clone());
@@ -460,7 +466,7 @@ pub fn apply(policy: &Policy, report: &FileReport, cx: &Context<'_>) -> Decision
                 f.evidence.reference.as_deref().and_then(|r| policy.trusted_modules.iter().find(|t| under(r, t)))
             {
                 d.action = Action::Ignore;
-                d.note = Some(format!("trusted module {t}"));
+                d.note = Some(msg!(en::POL_TRUSTED, module = t));
             }
         }
         findings.push(d);

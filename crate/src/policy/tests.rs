@@ -119,7 +119,7 @@ fn allowlisted_lambda_anywhere_and_expiry() {
 
     let expired = apply(&p, &r, &Context { today: Some("2027-02-01"), ..Context::default() });
     assert_eq!(expired.action, Action::Block);
-    assert!(expired.notes[0].contains("expired on 2027-01-31"), "{:?}", expired.notes);
+    assert!(expired.notes[0].text.contains("expired on 2027-01-31"), "{:?}", expired.notes);
     // Without a date an expiring entry cannot be checked: it does not apply.
     assert_eq!(apply(&p, &r, &Context::default()).action, Action::Block);
 }
@@ -169,7 +169,7 @@ fn trusted_modules_and_policy_sinks() {
     let lam = report(vec![lambda("PAIT-KERAS-100", Severity::Medium, H1, &["tensorflow.print(x)"])], vec![]);
     let d = apply(&p, &lam, &Context::default());
     assert_eq!(d.action, Action::Block);
-    assert!(d.findings[0].note.as_ref().unwrap().contains("tensorflow.print"));
+    assert!(d.findings[0].note.as_ref().unwrap().text.contains("tensorflow.print"));
 }
 
 #[test]
@@ -189,7 +189,7 @@ fn malformed_policies_name_line_column_and_key() {
         let e = Policy::parse(text, "p.toml").unwrap_err();
         assert_eq!(e.line, line, "{text:?}: {e}");
         assert_eq!(e.key.as_deref(), key, "{text:?}: {e}");
-        assert!(e.message.contains(msg), "{text:?}: {e}");
+        assert!(e.message.text.contains(msg), "{text:?}: {e}");
     }
     let text = format!("version = 1\n[[allow]]\nlambda_sha256 = \"{H1}\"\nreviewer = \"x\"\n");
     let e = Policy::parse(&text, "p.toml").unwrap_err();

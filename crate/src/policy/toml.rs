@@ -8,6 +8,9 @@
 
 use std::fmt;
 
+use crate::messages::{en, phrase, term, Message};
+use crate::msg;
+
 /// A parsed value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -62,12 +65,13 @@ pub struct Pos {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub pos: Pos,
-    pub message: String,
+    pub message: Message,
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.pos.line, self.pos.column, self.message)
+        let m = msg!(en::POL_ERR_AT, line = self.pos.line, column = self.pos.column, detail = self.message);
+        f.write_str(&m.text)
     }
 }
 
@@ -104,7 +108,8 @@ pub fn parse(text: &str) -> Result<Table, Error> {
             p.skip_inline_ws();
             let close: &[u8] = if array { b"]]" } else { b"]" };
             if !p.s[p.i..].starts_with(close) {
-                return Err(p.err(format!("expected {:?} to close the table header", String::from_utf8_lossy(close))));
+                let close = format!("{:?}", String::from_utf8_lossy(close));
+                return Err(p.err(msg!(en::POL_ERR_CLOSE_HEADER, close = close)));
             }
             p.i += close.len();
             p.end_of_line()?;
@@ -113,7 +118,7 @@ pub fn parse(text: &str) -> Result<Table, Error> {
             let keys = p.dotted_key()?;
             p.skip_inline_ws();
             if p.peek() != Some(b'=') {
-                return Err(p.err(format!("expected '=' after key {:?}", keys.join("."))));
+                return Err(p.err(msg!(en::POL_ERR_EQUALS, key = format!("{:?}", keys.join(".")))));
             }
             p.i += 1;
             p.skip_inline_ws();
@@ -169,7 +174,7 @@ fn open_table(root: &mut Table, keys: &[String], array: bool, pos: Pos) -> Resul
         t = match &mut t.entries[idx].1 {
             Value::Array(items) => {
                 if last && !array {
-                    return Err(Error { pos, message: format!("[{header}] is already an array of tables") });
+                    return Err(Error { pos, message: msg!(en::POL_ERR_ARRAY_OF_TABLES, header = &header) });
                 }
                 if last {
                     items.push(Value::Table(Table { entries: Vec::new(), pos }));
@@ -177,18 +182,22 @@ fn open_table(root: &mut Table, keys: &[String], array: bool, pos: Pos) -> Resul
                 path.push(PathStep::Last(k.clone()));
                 match items.last_mut() {
                     Some(Value::Table(next)) => next,
-                    _ => return Err(Error { pos, message: format!("{k:?} is not a table") }),
+                    _ => return Err(Error { pos, message: msg!(en::POL_ERR_NOT_TABLE, key = format!("{k:?}")) }),
                 }
             }
             Value::Table(next) => {
                 if last && (array || next_is_explicit(next)) {
-                    return Err(Error { pos, message: format!("table [{header}] is defined twice") });
+                    return Err(Error { pos, message: msg!(en::POL_ERR_TABLE_TWICE, header = &header) });
                 }
                 path.push(PathStep::Key(k.clone()));
                 next
             }
             other => {
-                return Err(Error { pos, message: format!("{header:?} is already {}, not a table", other.kind()) })
+                let header = format!("{header:?}");
+                return Err(Error {
+                    pos,
+                    message: msg!(en::POL_ERR_ALREADY, header = header, kind = term(other.kind())),
+                });
             }
         };
     }
@@ -210,11 +219,11 @@ fn insert(t: &mut Table, keys: &[String], value: Value, pos: Pos) -> Result<(), 
         }
         t = match t.get_mut(k) {
             Some(Value::Table(next)) => next,
-            _ => return Err(Error { pos, message: format!("{k:?} is not a table") }),
+            _ => return Err(Error { pos, message: msg!(en::POL_ERR_NOT_TABLE, key = format!("{k:?}")) }),
         };
     }
     if t.get(last).is_some() {
-        return Err(Error { pos, message: format!("key {:?} is defined twice", keys.join(".")) });
+        return Err(Error { pos, message: msg!(en::POL_ERR_KEY_TWICE, key = format!("{:?}", keys.join("."))) });
     }
     t.entries.push((last.clone(), value, pos));
     Ok(())
@@ -225,8 +234,8 @@ impl Parser<'_> {
         let col = String::from_utf8_lossy(&self.s[self.line_start..self.i.min(self.s.len())]).chars().count() + 1;
         Pos { line: self.line, column: col }
     }
-    fn err(&self, message: impl Into<String>) -> Error {
-        Error { pos: self.pos(), message: message.into() }
+    fn err(&self, message: Message) -> Error {
+        Error { pos: self.pos(), message }
     }
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
@@ -257,7 +266,7 @@ impl Parser<'_> {
                     break;
                 }
                 if c < 0x20 && c != b'\t' || c == 0x7f {
-                    return Err(self.err("control character in a comment"));
+                    return Err(self.err(phrase("control character in a comment")));
                 }
                 self.i += 1;
             }
@@ -279,7 +288,7 @@ impl Parser<'_> {
         if self.i >= self.s.len() || self.newline() {
             Ok(())
         } else {
-            Err(self.err("expected the end of the line"))
+            Err(self.err(phrase("expected the end of the line")))
         }
     }
     fn dotted_key(&mut self) -> Result<Vec<String>, Error> {
@@ -304,7 +313,7 @@ impl Parser<'_> {
                     self.i += 1;
                 }
                 if start == self.i {
-                    return Err(self.err("expected a key"));
+                    return Err(self.err(phrase("expected a key")));
                 }
                 Ok(String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
             }
@@ -312,17 +321,17 @@ impl Parser<'_> {
     }
     fn basic_string(&mut self) -> Result<String, Error> {
         if self.s[self.i..].starts_with(b"\"\"\"") {
-            return Err(self.err("multi-line strings are not supported in a policy"));
+            return Err(self.err(phrase("multi-line strings are not supported in a policy")));
         }
         self.i += 1;
         let mut out = Vec::new();
         loop {
-            let Some(c) = self.peek() else { return Err(self.err("unterminated string")) };
+            let Some(c) = self.peek() else { return Err(self.err(phrase("unterminated string"))) };
             self.i += 1;
             match c {
                 b'"' => break,
                 b'\\' => {
-                    let Some(e) = self.peek() else { return Err(self.err("unterminated string")) };
+                    let Some(e) = self.peek() else { return Err(self.err(phrase("unterminated string"))) };
                     self.i += 1;
                     match e {
                         b'"' => out.push(b'"'),
@@ -334,40 +343,44 @@ impl Parser<'_> {
                         b'f' => out.push(12),
                         b'u' | b'U' => {
                             let n = if e == b'u' { 4 } else { 8 };
-                            let hex = self.s.get(self.i..self.i + n).ok_or_else(|| self.err("short unicode escape"))?;
+                            let hex = self
+                                .s
+                                .get(self.i..self.i + n)
+                                .ok_or_else(|| self.err(phrase("short unicode escape")))?;
                             let cp = std::str::from_utf8(hex)
                                 .ok()
                                 .and_then(|h| u32::from_str_radix(h, 16).ok())
                                 .and_then(char::from_u32)
-                                .ok_or_else(|| self.err("invalid unicode escape"))?;
+                                .ok_or_else(|| self.err(phrase("invalid unicode escape")))?;
                             self.i += n;
                             let mut b = [0u8; 4];
                             out.extend_from_slice(cp.encode_utf8(&mut b).as_bytes());
                         }
-                        _ => return Err(self.err(format!("invalid escape \\{}", e as char))),
+                        _ => return Err(self.err(msg!(en::POL_ERR_ESCAPE, char = (e as char).to_string()))),
                     }
                 }
-                b'\n' | b'\r' => return Err(self.err("newline in a string")),
-                c if c < 0x20 && c != b'\t' => return Err(self.err("control character in a string")),
+                b'\n' | b'\r' => return Err(self.err(phrase("newline in a string"))),
+                c if c < 0x20 && c != b'\t' => return Err(self.err(phrase("control character in a string"))),
                 c => out.push(c),
             }
         }
-        String::from_utf8(out).map_err(|_| self.err("string is not UTF-8"))
+        String::from_utf8(out).map_err(|_| self.err(phrase("string is not UTF-8")))
     }
     fn literal_string(&mut self) -> Result<String, Error> {
         if self.s[self.i..].starts_with(b"'''") {
-            return Err(self.err("multi-line strings are not supported in a policy"));
+            return Err(self.err(phrase("multi-line strings are not supported in a policy")));
         }
         self.i += 1;
         let start = self.i;
         loop {
             match self.peek() {
-                None | Some(b'\n' | b'\r') => return Err(self.err("unterminated string")),
+                None | Some(b'\n' | b'\r') => return Err(self.err(phrase("unterminated string"))),
                 Some(b'\'') => break,
                 Some(_) => self.i += 1,
             }
         }
-        let s = String::from_utf8(self.s[start..self.i].to_vec()).map_err(|_| self.err("string is not UTF-8"))?;
+        let s =
+            String::from_utf8(self.s[start..self.i].to_vec()).map_err(|_| self.err(phrase("string is not UTF-8")))?;
         self.i += 1;
         Ok(s)
     }
@@ -385,7 +398,7 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b']') => {}
-                _ => return Err(self.err("expected ',' or ']' in an array")),
+                _ => return Err(self.err(phrase("expected ',' or ']' in an array"))),
             }
         }
     }
@@ -396,7 +409,7 @@ impl Parser<'_> {
             Some(b'\'') => self.literal_string().map(Value::Str),
             Some(b'[') => {
                 if self.depth >= MAX_ARRAY_DEPTH {
-                    return Err(self.err(format!("arrays nested deeper than {MAX_ARRAY_DEPTH}")));
+                    return Err(self.err(msg!(en::POL_ERR_ARRAYS_DEEP, max = MAX_ARRAY_DEPTH)));
                 }
                 self.i += 1;
                 self.depth += 1;
@@ -404,7 +417,7 @@ impl Parser<'_> {
                 self.depth -= 1;
                 items.map(Value::Array)
             }
-            Some(b'{') => Err(self.err("inline tables are not supported in a policy; use a [table]")),
+            Some(b'{') => Err(self.err(phrase("inline tables are not supported in a policy; use a [table]"))),
             Some(b't') if self.s[self.i..].starts_with(b"true") => {
                 self.i += 4;
                 Ok(Value::Bool(true))
@@ -430,9 +443,9 @@ impl Parser<'_> {
                     }
                 }
                 self.i = start;
-                Err(self.err(format!("unsupported value {tok:?} (strings, integers, booleans, dates and arrays only)")))
+                Err(self.err(msg!(en::POL_ERR_UNSUPPORTED_VALUE, value = format!("{tok:?}"))))
             }
-            _ => Err(self.err("expected a value (strings need quotes)")),
+            _ => Err(self.err(phrase("expected a value (strings need quotes)"))),
         }
     }
 }
@@ -485,9 +498,9 @@ mod tests {
         assert_eq!((e.pos.line, e.pos.column), (3, 12), "{e}");
         let e = parse("a = 1\na = 2\n").unwrap_err();
         assert_eq!(e.pos.line, 2);
-        assert!(e.message.contains("twice"), "{e}");
+        assert!(e.message.text.contains("twice"), "{e}");
         let e = parse("[t]\nx = 1\n[t]\n").unwrap_err();
-        assert!(e.message.contains("twice"), "{e}");
+        assert!(e.message.text.contains("twice"), "{e}");
         for bad in
             ["x = {a = 1}", "x = 1.5", "x = \"\"\"a\"\"\"", "x = \"open", "x = 1 y", "[x", "x = 2027-02-30", "= 1"]
         {
@@ -504,7 +517,7 @@ mod tests {
             .unwrap()
             .join()
             .unwrap();
-        assert!(e.message.contains("nested deeper"), "{e}");
+        assert!(e.message.text.contains("nested deeper"), "{e}");
         assert!(parse("x = [[[\"a\"]]]\n").is_ok());
     }
 

@@ -5,6 +5,8 @@
 //! opcodes, truncated instructions) is an error, which version inference relies on.
 
 use super::opcodes::{Kind, Py};
+use crate::messages::{en, Message};
+use crate::msg;
 
 /// One decoded instruction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,17 +33,24 @@ impl Instr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisError {
     pub offset: usize,
-    pub message: String,
+    /// Boxed: `Result<_, DisError>` stays small.
+    pub message: Box<Message>,
+}
+
+impl From<&DisError> for Message {
+    fn from(e: &DisError) -> Message {
+        msg!(en::PY_DIS_ERROR, offset = e.offset, detail = *e.message)
+    }
 }
 
 impl std::fmt::Display for DisError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "bytecode error at offset {}: {}", self.offset, self.message)
+        f.write_str(&Message::from(self).text)
     }
 }
 
-fn err(offset: usize, message: impl Into<String>) -> DisError {
-    DisError { offset, message: message.into() }
+fn err(offset: usize, message: Message) -> DisError {
+    DisError { offset, message: Box::new(message) }
 }
 
 /// Decodes `code` as `py` bytecode.
@@ -53,29 +62,29 @@ pub fn disassemble(code: &[u8], py: Py) -> Result<Vec<Instr>, DisError> {
     let mut ext_count = 0u32;
     if py.wordcode() {
         if !code.len().is_multiple_of(2) {
-            return Err(err(code.len(), "odd length for wordcode"));
+            return Err(err(code.len(), msg!(en::PY_ODD_LENGTH)));
         }
         while i < code.len() {
             let (opcode, oparg) = (code[i], code[i + 1]);
             let op = t.ops[opcode as usize];
             if !op.defined() {
-                return Err(err(i, format!("undefined opcode {opcode} for Python {}", py.label())));
+                return Err(err(i, msg!(en::PY_UNDEFINED_OPCODE, opcode = opcode, version = py.label())));
             }
             if op.name() == "CACHE" {
-                return Err(err(i, "CACHE unit outside an instruction's cache"));
+                return Err(err(i, msg!(en::PY_CACHE_OUTSIDE)));
             }
             let has_arg = opcode >= t.have_argument;
             if !has_arg && oparg != 0 {
-                return Err(err(i, format!("argument {oparg} on argless {}", op.name())));
+                return Err(err(i, msg!(en::PY_ARG_ON_ARGLESS, arg = oparg, opcode = op.name())));
             }
             let full = if has_arg { Some((ext << 8) | oparg as u32) } else { None };
             let mut next = i + 2;
             for _ in 0..op.cache {
                 if next + 2 > code.len() {
-                    return Err(err(next, format!("{} cache runs past the end", op.name())));
+                    return Err(err(next, msg!(en::PY_CACHE_PAST_END, opcode = op.name())));
                 }
                 if code[next] != 0 || code[next + 1] != 0 {
-                    return Err(err(next, format!("non-zero cache unit after {}", op.name())));
+                    return Err(err(next, msg!(en::PY_CACHE_NONZERO, opcode = op.name())));
                 }
                 next += 2;
             }
@@ -84,7 +93,7 @@ pub fn disassemble(code: &[u8], py: Py) -> Result<Vec<Instr>, DisError> {
                 ext = full.unwrap_or(0);
                 ext_count += 1;
                 if ext_count > 3 {
-                    return Err(err(i, "more than three EXTENDED_ARG prefixes"));
+                    return Err(err(i, msg!(en::PY_EXTENDED_ARG_MANY)));
                 }
             } else {
                 ext = 0;
@@ -97,11 +106,11 @@ pub fn disassemble(code: &[u8], py: Py) -> Result<Vec<Instr>, DisError> {
             let opcode = code[i];
             let op = t.ops[opcode as usize];
             if !op.defined() {
-                return Err(err(i, format!("undefined opcode {opcode} for Python {}", py.label())));
+                return Err(err(i, msg!(en::PY_UNDEFINED_OPCODE, opcode = opcode, version = py.label())));
             }
             let (arg, next) = if opcode >= t.have_argument {
                 if i + 3 > code.len() {
-                    return Err(err(i, "truncated argument"));
+                    return Err(err(i, msg!(en::PY_TRUNCATED_ARG)));
                 }
                 let a = u16::from_le_bytes([code[i + 1], code[i + 2]]) as u32;
                 (Some((ext << 16) | a), i + 3)
@@ -113,7 +122,7 @@ pub fn disassemble(code: &[u8], py: Py) -> Result<Vec<Instr>, DisError> {
                 ext = arg.unwrap_or(0);
                 ext_count += 1;
                 if ext_count > 1 {
-                    return Err(err(i, "chained EXTENDED_ARG"));
+                    return Err(err(i, msg!(en::PY_CHAINED_EXTENDED)));
                 }
             } else {
                 ext = 0;
@@ -123,7 +132,7 @@ pub fn disassemble(code: &[u8], py: Py) -> Result<Vec<Instr>, DisError> {
         }
     }
     if ext_count > 0 {
-        return Err(err(code.len(), "EXTENDED_ARG at the end of the code"));
+        return Err(err(code.len(), msg!(en::PY_EXTENDED_AT_END)));
     }
     Ok(out)
 }

@@ -6,6 +6,8 @@
 //! remaining input before anything is allocated, recursion and object counts are
 //! bounded, references to unfinished containers are rejected, and nothing panics.
 
+use crate::messages::{en, Message};
+use crate::msg;
 use std::rc::Rc;
 
 /// Field order of a code object.
@@ -227,12 +229,19 @@ impl GraphWalk {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarshalError {
     pub offset: usize,
-    pub message: String,
+    /// Boxed: the parser returns `Result<_, MarshalError>` from every read.
+    pub message: Box<Message>,
+}
+
+impl From<&MarshalError> for Message {
+    fn from(e: &MarshalError) -> Message {
+        msg!(en::PY_MARSHAL_ERROR, offset = e.offset, detail = *e.message)
+    }
 }
 
 impl std::fmt::Display for MarshalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "bad marshal data at byte {}: {}", self.offset, self.message)
+        f.write_str(&Message::from(self).text)
     }
 }
 
@@ -303,7 +312,7 @@ pub fn parse(data: &[u8], layout: Layout, limits: &MarshalLimits) -> Result<Pars
     };
     let root = r.object()?;
     if r.pos != data.len() {
-        return Err(r.err(format!("{} trailing bytes after the object", data.len() - r.pos)));
+        return Err(r.err(msg!(en::PY_TRAILING, count = data.len() - r.pos)));
     }
     Ok(Parsed { root, features: r.features, objects: r.objects })
 }
@@ -313,7 +322,7 @@ pub fn parse_code(data: &[u8], layout: Layout, limits: &MarshalLimits) -> Result
     let p = parse(data, layout, limits)?;
     match p.root {
         Obj::Code(c) => Ok((c, p.features)),
-        _ => Err(MarshalError { offset: 0, message: "the stream is not a code object".into() }),
+        _ => Err(MarshalError { offset: 0, message: Box::new(msg!(en::PY_NOT_CODE)) }),
     }
 }
 
@@ -335,15 +344,15 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn err(&self, message: impl Into<String>) -> MarshalError {
-        MarshalError { offset: self.pos, message: message.into() }
+    fn err(&self, message: Message) -> MarshalError {
+        MarshalError { offset: self.pos, message: Box::new(message) }
     }
     fn remaining(&self) -> usize {
         self.data.len() - self.pos
     }
     fn take(&mut self, n: usize) -> Result<&[u8], MarshalError> {
         if n > self.remaining() {
-            return Err(self.err(format!("needs {n} bytes, {} left", self.remaining())));
+            return Err(self.err(msg!(en::PY_NEEDS, count = n, left = self.remaining())));
         }
         let s = &self.data[self.pos..self.pos + n];
         self.pos += n;
@@ -364,14 +373,14 @@ impl Reader<'_> {
         let n = if long {
             let n = self.i32()?;
             if n < 0 {
-                return Err(self.err("negative size"));
+                return Err(self.err(msg!(en::PY_NEGATIVE_SIZE)));
             }
             n as usize
         } else {
             self.u8()? as usize
         };
         if n.saturating_mul(min_item) > self.remaining() {
-            return Err(self.err(format!("size {n} exceeds the {} bytes left", self.remaining())));
+            return Err(self.err(msg!(en::PY_SIZE_EXCEEDS, size = n, left = self.remaining())));
         }
         Ok(n)
     }
@@ -392,11 +401,11 @@ impl Reader<'_> {
 
     fn object(&mut self) -> Result<Obj, MarshalError> {
         if self.depth >= self.limits.max_depth {
-            return Err(self.err(format!("nesting deeper than {}", self.limits.max_depth)));
+            return Err(self.err(msg!(en::PY_NESTING, max = self.limits.max_depth)));
         }
         self.objects += 1;
         if self.objects > self.limits.max_objects {
-            return Err(self.err(format!("more than {} objects", self.limits.max_objects)));
+            return Err(self.err(msg!(en::PY_OBJECTS, max = self.limits.max_objects)));
         }
         self.depth += 1;
         let r = self.object_inner();
@@ -411,7 +420,7 @@ impl Reader<'_> {
         let ty = byte & !FLAG_REF;
         if flag {
             if self.layout == Layout::L27 {
-                return Err(MarshalError { offset: start, message: "FLAG_REF in a Python 2 stream".into() });
+                return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_FLAG_REF_PY2)) });
             }
             self.features.refs = true;
         }
@@ -451,7 +460,7 @@ impl Reader<'_> {
     fn dict(&mut self, start: usize, ty: u8, flag: bool) -> Result<Obj, MarshalError> {
         if ty == b'}' {
             if self.layout == Layout::L27 {
-                return Err(MarshalError { offset: start, message: "FROZENDICT in a Python 2 stream".into() });
+                return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_FROZENDICT_PY2)) });
             }
             self.features.frozendict = true;
         }
@@ -459,7 +468,7 @@ impl Reader<'_> {
         let mut items = Vec::new();
         loop {
             if self.remaining() == 0 {
-                return Err(self.err("unterminated dict"));
+                return Err(self.err(msg!(en::PY_UNTERMINATED_DICT)));
             }
             if self.data[self.pos] == b'0' {
                 self.pos += 1;
@@ -478,7 +487,7 @@ impl Reader<'_> {
     #[inline(never)]
     fn slice(&mut self, start: usize, flag: bool) -> Result<Obj, MarshalError> {
         if self.layout == Layout::L27 {
-            return Err(MarshalError { offset: start, message: "SLICE in a Python 2 stream".into() });
+            return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_SLICE_PY2)) });
         }
         self.features.slice = true;
         let slot = self.reserve(flag);
@@ -494,7 +503,7 @@ impl Reader<'_> {
     fn code_obj(&mut self, flag: bool) -> Result<Obj, MarshalError> {
         self.codes += 1;
         if self.codes > self.limits.max_code_objects {
-            return Err(self.err(format!("more than {} code objects", self.limits.max_code_objects)));
+            return Err(self.err(msg!(en::PY_CODE_OBJECTS, max = self.limits.max_code_objects)));
         }
         let slot = self.reserve(flag);
         let code = self.code()?;
@@ -508,7 +517,7 @@ impl Reader<'_> {
     fn leaf(&mut self, start: usize, ty: u8, flag: bool) -> Result<Obj, MarshalError> {
         let py2 = self.layout == Layout::L27;
         let o = match ty {
-            b'0' => return Err(MarshalError { offset: start, message: "NULL outside a dict".into() }),
+            b'0' => return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_NULL_OUTSIDE)) }),
             b'N' | b'F' | b'T' | b'S' | b'.' => {
                 // Singletons: CPython never refs them, but a flagged one still takes a slot.
                 let o = match ty {
@@ -536,19 +545,19 @@ impl Reader<'_> {
                 let n = self.i32()?;
                 let count = n.unsigned_abs() as usize;
                 if count.saturating_mul(2) > self.remaining() {
-                    return Err(self.err("long digit count exceeds the input"));
+                    return Err(self.err(msg!(en::PY_LONG_COUNT)));
                 }
                 let mut digits = Vec::with_capacity(count);
                 for _ in 0..count {
                     let b = self.take(2)?;
                     let d = u16::from_le_bytes([b[0], b[1]]);
                     if d >= 1 << 15 {
-                        return Err(self.err("long digit out of range"));
+                        return Err(self.err(msg!(en::PY_LONG_RANGE)));
                     }
                     digits.push(d);
                 }
                 if count > 0 && digits[count - 1] == 0 {
-                    return Err(self.err("long with a leading zero digit"));
+                    return Err(self.err(msg!(en::PY_LONG_ZERO)));
                 }
                 let o = long_to_obj(n < 0, digits);
                 self.scalar(flag, o)
@@ -593,16 +602,13 @@ impl Reader<'_> {
             }
             b'R' => {
                 if !py2 {
-                    return Err(MarshalError {
-                        offset: start,
-                        message: "string reference 'R' outside Python 2".into(),
-                    });
+                    return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_STRING_REF_PY2)) });
                 }
                 self.features.string_refs = true;
                 let i = self.u32()? as usize;
                 match self.strings.get(i) {
                     Some(s) => Obj::Str(s.clone()),
-                    None => return Err(self.err(format!("string reference {i} out of range"))),
+                    None => return Err(self.err(msg!(en::PY_STRING_REF_RANGE, index = i))),
                 }
             }
             b'a' | b'A' | b'z' | b'Z' => {
@@ -610,32 +616,37 @@ impl Reader<'_> {
                 let n = self.len(ty == b'a' || ty == b'A', 1)?;
                 let b = self.take(n)?;
                 if !b.is_ascii() {
-                    return Err(self.err("non-ASCII byte in an ASCII string"));
+                    return Err(self.err(msg!(en::PY_NON_ASCII)));
                 }
                 let s: Rc<str> = String::from_utf8_lossy(b).into();
                 self.scalar(flag, Obj::Str(s))
             }
             b'r' => {
                 if py2 {
-                    return Err(MarshalError { offset: start, message: "reference 'r' in a Python 2 stream".into() });
+                    return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_REF_PY2)) });
                 }
                 self.features.refs = true;
                 let i = self.u32()? as usize;
                 match self.refs.get(i) {
                     Some(Some(o)) => o.clone(),
-                    Some(None) => return Err(self.err(format!("reference {i} names an unfinished object"))),
-                    None => return Err(self.err(format!("reference {i} out of range ({} known)", self.refs.len()))),
+                    Some(None) => return Err(self.err(msg!(en::PY_REF_UNFINISHED, index = i))),
+                    None => return Err(self.err(msg!(en::PY_REF_RANGE, index = i, known = self.refs.len()))),
                 }
             }
-            b'?' => return Err(MarshalError { offset: start, message: "UNKNOWN marker (writer error)".into() }),
-            other => return Err(MarshalError { offset: start, message: format!("unknown type code 0x{other:02x}") }),
+            b'?' => return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_UNKNOWN_MARKER)) }),
+            other => {
+                return Err(MarshalError {
+                    offset: start,
+                    message: Box::new(msg!(en::PY_UNKNOWN_TYPE, code = format!("0x{other:02x}"))),
+                })
+            }
         };
         Ok(o)
     }
 
     fn v4(&mut self, start: usize) -> Result<(), MarshalError> {
         if self.layout == Layout::L27 {
-            return Err(MarshalError { offset: start, message: "marshal v4 type in a Python 2 stream".into() });
+            return Err(MarshalError { offset: start, message: Box::new(msg!(en::PY_V4_PY2)) });
         }
         self.features.v4_types = true;
         Ok(())
@@ -653,13 +664,13 @@ impl Reader<'_> {
         std::str::from_utf8(b)
             .ok()
             .and_then(|s| super::float_text::parse(s.trim()))
-            .ok_or_else(|| self.err("bad float text"))
+            .ok_or_else(|| self.err(msg!(en::PY_BAD_FLOAT)))
     }
 
     fn int_field(&mut self, what: &str) -> Result<u32, MarshalError> {
         let v = self.i32()?;
         if v < 0 {
-            return Err(self.err(format!("negative {what}")));
+            return Err(self.err(msg!(en::PY_NEGATIVE_FIELD, field = what)));
         }
         Ok(v as u32)
     }
@@ -668,7 +679,7 @@ impl Reader<'_> {
         let at = self.pos;
         match self.object()? {
             Obj::Bytes(b) => Ok(b),
-            _ => Err(MarshalError { offset: at, message: format!("{what} is not bytes") }),
+            _ => Err(MarshalError { offset: at, message: Box::new(msg!(en::PY_NOT_BYTES, field = what)) }),
         }
     }
 
@@ -676,7 +687,7 @@ impl Reader<'_> {
         let at = self.pos;
         match self.object()? {
             Obj::Tuple(t) => Ok(t),
-            _ => Err(MarshalError { offset: at, message: format!("{what} is not a tuple") }),
+            _ => Err(MarshalError { offset: at, message: Box::new(msg!(en::PY_NOT_TUPLE, field = what)) }),
         }
     }
 
@@ -685,14 +696,19 @@ impl Reader<'_> {
         let t = self.tuple_field(what)?;
         t.iter()
             .map(|o| {
-                o.as_name().ok_or_else(|| MarshalError { offset: at, message: format!("{what} holds a non-string") })
+                o.as_name().ok_or_else(|| MarshalError {
+                    offset: at,
+                    message: Box::new(msg!(en::PY_NON_STRING, field = what)),
+                })
             })
             .collect()
     }
 
     fn str_field(&mut self, what: &str) -> Result<String, MarshalError> {
         let at = self.pos;
-        self.object()?.as_name().ok_or(MarshalError { offset: at, message: format!("{what} is not a string") })
+        self.object()?
+            .as_name()
+            .ok_or(MarshalError { offset: at, message: Box::new(msg!(en::PY_NOT_STRING, field = what)) })
     }
 
     fn code(&mut self) -> Result<Code, MarshalError> {
@@ -727,7 +743,7 @@ impl Reader<'_> {
             lpn = self.names_field("co_localsplusnames")?;
             lpk = self.bytes_field("co_localspluskinds")?.to_vec();
             if lpn.len() != lpk.len() {
-                return Err(self.err("localsplusnames and localspluskinds differ in length"));
+                return Err(self.err(msg!(en::PY_LOCALSPLUS)));
             }
             for (n, &k) in lpn.iter().zip(&lpk) {
                 if k & 0x20 != 0 {
@@ -746,7 +762,7 @@ impl Reader<'_> {
             freevars = self.names_field("co_freevars")?;
             cellvars = self.names_field("co_cellvars")?;
             if nlocals as usize != varnames.len() {
-                return Err(self.err(format!("nlocals {nlocals} but {} varnames", varnames.len())));
+                return Err(self.err(msg!(en::PY_NLOCALS, nlocals = nlocals, count = varnames.len())));
             }
         }
         let filename = self.str_field("co_filename")?;
@@ -758,7 +774,7 @@ impl Reader<'_> {
             if l == Layout::L311 { self.bytes_field("co_exceptiontable")? } else { Rc::from(Vec::new()) };
         let nparams = argcount as usize + kwonly as usize + (flags & 0x4 != 0) as usize + (flags & 0x8 != 0) as usize;
         if nparams > varnames.len() {
-            return Err(self.err("more parameters than local variables"));
+            return Err(self.err(msg!(en::PY_MORE_PARAMS)));
         }
         Ok(Code {
             layout: l,

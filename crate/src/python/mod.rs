@@ -21,7 +21,7 @@ pub mod version;
 
 use crate::container::json::Json;
 use crate::limits::Limits;
-use crate::messages::{en, Message, Template};
+use crate::messages::{en, Message, Template, ToArg};
 use crate::msg;
 use crate::report::truncate;
 use crate::rules::sinks::Danger;
@@ -116,7 +116,13 @@ pub fn analyze_for(input: &FunctionInput<'_>, lines: &[tables::KerasLine], limit
                 if !payload::looks_like_code_object(input.code) {
                     a.notes.push(msg!(en::NOTE_NOT_CODE_OBJECT));
                 }
-                a.notes.push(msg!(en::NOTE_NO_PYTHON_VERSION, detail = truncate(&e.message, 600)));
+                // The candidates' reasons, cut as before when long (then as text: the cut is English).
+                let detail = if e.message.text.len() <= 600 {
+                    e.message.to_arg()
+                } else {
+                    truncate(&e.message.text, 600).to_arg()
+                };
+                a.notes.push(msg!(en::NOTE_NO_PYTHON_VERSION, detail = detail));
                 a.categories.push(msg!(en::CAT_UNVERIFIABLE_CODE));
                 static_names(input.code, &mut a);
                 None

@@ -9,6 +9,8 @@ use std::rc::Rc;
 use super::disasm::{self, jump_target, Instr};
 use super::marshal::{self, Code, Features, Layout, MarshalLimits};
 use super::opcodes::{Kind, Py};
+use crate::messages::{en, join, term, Message};
+use crate::msg;
 
 /// A code object together with the versions it is valid for.
 #[derive(Debug, Clone)]
@@ -33,7 +35,7 @@ impl Inferred {
 /// Why no version fits, and how far the best attempt got (used by the Windows repair).
 #[derive(Debug, Clone)]
 pub struct InferError {
-    pub message: String,
+    pub message: Box<Message>,
     /// The furthest stream offset any candidate reached before failing.
     pub progress: usize,
     /// Some layout parsed to an exact end (only bytecode validation failed).
@@ -57,11 +59,11 @@ fn layouts_for(first: u8) -> Option<&'static [(Layout, &'static [Py])]> {
 /// Infers the version of one marshalled code object.
 pub fn infer(data: &[u8], limits: &MarshalLimits) -> Result<Inferred, InferError> {
     let Some(&first) = data.first() else {
-        return Err(InferError { message: "empty payload".into(), progress: 0, parsed: false });
+        return Err(InferError { message: Box::new(msg!(en::PY_EMPTY_PAYLOAD)), progress: 0, parsed: false });
     };
     let Some(layouts) = layouts_for(first) else {
         return Err(InferError {
-            message: format!("first byte 0x{first:02x} is not a code object"),
+            message: Box::new(msg!(en::PY_FIRST_BYTE, byte = format!("0x{first:02x}"))),
             progress: 0,
             parsed: false,
         });
@@ -75,7 +77,7 @@ pub fn infer(data: &[u8], limits: &MarshalLimits) -> Result<Inferred, InferError
             Ok(x) => x,
             Err(e) => {
                 progress = progress.max(e.offset);
-                errors.push(format!("{layout:?}: {e}"));
+                errors.push(msg!(en::PY_CANDIDATE, candidate = format!("{layout:?}"), detail = Message::from(&e)));
                 continue;
             }
         };
@@ -92,7 +94,7 @@ pub fn infer(data: &[u8], limits: &MarshalLimits) -> Result<Inferred, InferError
                 Ok(()) => ok.push(py),
                 Err(e) => {
                     progress = progress.max(e.0);
-                    errors.push(format!("{}: {}", py.label(), e.1));
+                    errors.push(msg!(en::PY_CANDIDATE, candidate = py.label(), detail = e.1));
                 }
             }
         }
@@ -114,7 +116,7 @@ pub fn infer(data: &[u8], limits: &MarshalLimits) -> Result<Inferred, InferError
         }
     }
     found.ok_or_else(|| InferError {
-        message: if errors.is_empty() { "no candidate version".into() } else { errors.join("; ") },
+        message: Box::new(if errors.is_empty() { msg!(en::PY_NO_CANDIDATE) } else { join(errors) }),
         progress,
         parsed: parsed_any,
     })
@@ -138,36 +140,36 @@ fn features_allow(f: &Features, py: Py) -> bool {
 
 /// Validates a function's code objects (`Code::graph`, root first) as `py` bytecode.
 /// The error is (stream offset, reason).
-pub fn validate_all(codes: &[Rc<Code>], py: Py) -> Result<(), (usize, String)> {
+pub fn validate_all(codes: &[Rc<Code>], py: Py) -> Result<(), (usize, Message)> {
     codes.iter().enumerate().try_for_each(|(i, c)| validate(c, py, i == 0))
 }
 
 /// Validates one code object (not the ones it holds) as `py` bytecode; `top` requires a
 /// return. The error is (stream offset, reason).
-pub fn validate(code: &Code, py: Py, top: bool) -> Result<(), (usize, String)> {
-    let ins = disasm::disassemble(&code.code, py).map_err(|e| (code.code_offset + e.offset, e.message))?;
+pub fn validate(code: &Code, py: Py, top: bool) -> Result<(), (usize, Message)> {
+    let ins = disasm::disassemble(&code.code, py).map_err(|e| (code.code_offset + e.offset, *e.message))?;
     check_operands(code, py, &ins).map_err(|(off, m)| (code.code_offset + off, m))?;
     if py.ge(11) {
         check_prologue(&ins).map_err(|(off, m)| (code.code_offset + off, m))?;
     }
     if top && !ins.iter().any(|i| i.name == "RETURN_VALUE" || i.name == "RETURN_CONST") {
-        return Err((code.code_offset + code.code.len(), "the function never returns".into()));
+        return Err((code.code_offset + code.code.len(), msg!(en::PY_NEVER_RETURNS)));
     }
     Ok(())
 }
 
-fn check_prologue(ins: &[Instr]) -> Result<(), (usize, String)> {
+fn check_prologue(ins: &[Instr]) -> Result<(), (usize, Message)> {
     for i in ins {
         match i.name {
             "MAKE_CELL" | "COPY_FREE_VARS" | "RETURN_GENERATOR" | "POP_TOP" | "NOP" | "EXTENDED_ARG" => continue,
             "RESUME" => return Ok(()),
-            other => return Err((i.offset, format!("{other} before RESUME"))),
+            other => return Err((i.offset, msg!(en::PY_BEFORE_RESUME, opcode = other))),
         }
     }
-    Err((0, "no RESUME".into()))
+    Err((0, msg!(en::PY_NO_RESUME)))
 }
 
-fn check_operands(code: &Code, py: Py, ins: &[Instr]) -> Result<(), (usize, String)> {
+fn check_operands(code: &Code, py: Py, ins: &[Instr]) -> Result<(), (usize, Message)> {
     let nconst = code.consts.len();
     let nnames = code.names.len();
     let nlocal = if py.ge(11) { code.localsplusnames.len() } else { code.varnames.len() };
@@ -180,7 +182,7 @@ fn check_operands(code: &Code, py: Py, ins: &[Instr]) -> Result<(), (usize, Stri
     for i in ins {
         let Some(arg) = i.arg else { continue };
         let a = arg as usize;
-        let bad = |what: &str| Err((i.offset, format!("{} {} out of range for {what}", i.name, a)));
+        let bad = |what: &str| Err((i.offset, msg!(en::PY_OUT_OF_RANGE, opcode = i.name, arg = a, what = term(what))));
         match i.kind {
             Kind::Const if a >= nconst => {
                 return bad("co_consts");
@@ -214,7 +216,7 @@ fn check_operands(code: &Code, py: Py, ins: &[Instr]) -> Result<(), (usize, Stri
             }
             Kind::JRel | Kind::JAbs => match jump_target(i, py) {
                 Some(t) if offsets.contains(&t) => {}
-                _ => return Err((i.offset, format!("{} jumps outside the code", i.name))),
+                _ => return Err((i.offset, msg!(en::PY_JUMPS_OUTSIDE, opcode = i.name))),
             },
             _ => {}
         }

@@ -324,14 +324,19 @@ fn strs(v: &Value, key: &str) -> Vec<String> {
 }
 
 fn location_text(loc: &Value, lang: Lang) -> String {
-    let c = s(loc, "container");
+    let c = place(lang, s(loc, "container"));
     let p = s(loc, "pointer");
     match (c.is_empty(), p.is_empty()) {
         (true, true) => t(lang, "file_whole").to_string(),
-        (false, true) => c.to_string(),
+        (false, true) => c,
         (true, false) => p.to_string(),
         (false, false) => format!("{c}  {p}"),
     }
+}
+
+/// A location label of the report (`config.json (entry 2)`, `HDF5 attribute …`) in `lang`.
+fn place(lang: Lang, label: &str) -> String {
+    messages::render_place(label, &|id| lang.template(id))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -504,9 +509,9 @@ fn render_report(card: &Element, r: &Value, lang: Lang) {
         let ul = el("ul", "");
         for err in &errors {
             let li = el("li", "scan-error");
-            let loc = s(err, "location");
+            let loc = place(lang, s(err, "location"));
             if !loc.is_empty() {
-                add(&li, &txt("code", "", loc));
+                add(&li, &txt("code", "", &loc));
                 add(&li, &txt("span", "", " — "));
             }
             add(&li, &txt("span", "scan-error-message", &msg(lang, &err["message"])));

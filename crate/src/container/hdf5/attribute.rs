@@ -10,6 +10,8 @@ use super::messages::datatype::Dtype;
 use super::messages::shared::SharedRef;
 use super::object_header as oh;
 use super::{Hdf5Error, Result};
+use crate::messages::{en, term, within, Message};
+use crate::msg;
 
 /// The string elements of an attribute (one for a scalar), as raw bytes, as h5py
 /// returns them.
@@ -20,7 +22,7 @@ pub fn strings(ctx: &Ctx, a: &Attribute) -> Result<Vec<Vec<u8>>> {
 /// Bytes of a string value that are in the file but that h5py never returns.
 #[derive(Debug)]
 pub struct Unseen {
-    pub what: &'static str,
+    pub what: crate::messages::Template,
     pub bytes: Vec<u8>,
 }
 
@@ -28,24 +30,30 @@ pub struct Unseen {
 /// (h5py reads it through a C string; a fixed-length string keeps them), and earlier
 /// global heap objects replaced by a later one of the same index.
 pub fn strings_and_dropped(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen>)> {
-    string_elements(ctx, a).map_err(|e| Hdf5Error(format!("attribute {:?}: {}", a.name, e.0)))
+    string_elements(ctx, a)
+        .map_err(|e| Hdf5Error::new(within(msg!(en::H5_ATTRIBUTE_NAMED, name = format!("{:?}", a.name)), e.0)))
 }
 
 fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen>)> {
-    let count = a.space.count().ok_or_else(|| Hdf5Error("element count overflows".into()))?;
+    let count = a.space.count().ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOWS, what = term("element count"))))?;
     let (dtype, count) = match &a.dtype {
         Dtype::Array { dims, base, .. } => {
             let per = dims
                 .iter()
                 .try_fold(1u64, |x, &d| x.checked_mul(d))
-                .ok_or_else(|| Hdf5Error("array size overflows".into()))?;
-            (base.as_ref(), count.checked_mul(per).ok_or_else(|| Hdf5Error("array size overflows".into()))?)
+                .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOWS, what = term("array size"))))?;
+            (
+                base.as_ref(),
+                count
+                    .checked_mul(per)
+                    .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOWS, what = term("array size"))))?,
+            )
         }
         d => (d, count),
     };
     // Zero-sized elements would let a huge declared count spin without reading.
     if count > a.data.len() as u64 + 1 {
-        return Err(Hdf5Error(format!("{count} elements in a {}-byte value", a.data.len())));
+        return Err(Hdf5Error::new(msg!(en::H5_ELEMENTS_IN_VALUE, count = count, size = a.data.len())));
     }
     let max = ctx.limits.max_hdf5_attribute_bytes;
     let mut out = Vec::new();
@@ -69,51 +77,45 @@ fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen
                 let index = c.u32()?;
                 total = total.saturating_add(len);
                 if total > max {
-                    return Err(Hdf5Error(format!("string value larger than {max} bytes")));
+                    return Err(Hdf5Error::new(msg!(en::H5_STRING_TOO_LARGE, max = max)));
                 }
                 let mut v = match addr {
                     _ if len == 0 => Vec::new(),
                     Some(addr) => {
                         for bytes in global::replaced(ctx, addr, index, len)? {
-                            dropped.push(Unseen {
-                                what: "a global heap object replaced by a later one of the same index",
-                                bytes,
-                            });
+                            dropped.push(Unseen { what: en::H5_UNSEEN_REPLACED, bytes });
                         }
                         global::object(ctx, addr, index, len)?
                     }
-                    None => return Err(Hdf5Error("vlen string with an undefined heap address".into())),
+                    None => return Err(Hdf5Error::new(msg!(en::H5_VLEN_NO_HEAP))),
                 };
                 if let Some(nul) = v.iter().position(|&b| b == 0) {
                     let tail = v.get(nul + 1..).unwrap_or_default();
                     if tail.iter().any(|&b| b != 0) {
-                        dropped.push(Unseen {
-                            what: "bytes after a NUL in a variable-length string",
-                            bytes: tail.to_vec(),
-                        });
+                        dropped.push(Unseen { what: en::H5_UNSEEN_AFTER_NUL, bytes: tail.to_vec() });
                     }
                     v.truncate(nul);
                 }
                 v
             }
-            other => return Err(Hdf5Error(format!("not a string attribute ({})", describe(other)))),
+            other => return Err(Hdf5Error::new(msg!(en::H5_NOT_STRING, what = describe(other)))),
         };
         out.push(s);
     }
     Ok((out, dropped))
 }
 
-pub fn describe(d: &Dtype) -> String {
+pub fn describe(d: &Dtype) -> Message {
     match d {
-        Dtype::Int { size, .. } => format!("{size}-byte integer"),
-        Dtype::Float { size, .. } => format!("{size}-byte float"),
-        Dtype::FixedString { size, .. } => format!("{size}-byte string"),
-        Dtype::VlenString { .. } => "vlen string".into(),
-        Dtype::VlenSequence { .. } => "vlen sequence".into(),
-        Dtype::Opaque { size, .. } => format!("{size}-byte opaque"),
-        Dtype::Enum { .. } => "enum".into(),
-        Dtype::Array { .. } => "array".into(),
-        Dtype::Other { class, .. } => format!("datatype class {class}"),
+        Dtype::Int { size, .. } => msg!(en::H5_DT_INT, size = *size),
+        Dtype::Float { size, .. } => msg!(en::H5_DT_FLOAT, size = *size),
+        Dtype::FixedString { size, .. } => msg!(en::H5_DT_STRING, size = *size),
+        Dtype::VlenString { .. } => msg!(en::T_VLEN_STRING),
+        Dtype::VlenSequence { .. } => msg!(en::T_VLEN_SEQUENCE),
+        Dtype::Opaque { size, .. } => msg!(en::H5_DT_OPAQUE, size = *size),
+        Dtype::Enum { .. } => msg!(en::T_ENUM),
+        Dtype::Array { .. } => msg!(en::T_ARRAY),
+        Dtype::Other { class, .. } => msg!(en::H5_DT_CLASS, class = *class),
     }
 }
 
@@ -125,7 +127,7 @@ pub fn parse(ctx: &Ctx, raw: &[u8]) -> Result<Attribute> {
             SharedRef::Sohm(id) => {
                 super::messages::dataspace::parse(&super::sohm::message(ctx, oh::MSG_DATASPACE, &id)?, ctx.sz)
             }
-            SharedRef::Committed(_) => Err(Hdf5Error("a dataspace cannot be a committed object".into())),
+            SharedRef::Committed(_) => Err(Hdf5Error::new(msg!(en::H5_SPACE_COMMITTED))),
         }
     })
 }

@@ -1,5 +1,8 @@
 //! Jenkins lookup3 `hashlittle`, the checksum of HDF5 v2 structures (OHDR, OCHK, BTHD, …).
 
+use crate::messages::{en, term};
+use crate::msg;
+
 fn rot(x: u32, k: u32) -> u32 {
     x.rotate_left(k)
 }
@@ -66,13 +69,19 @@ pub fn lookup3(data: &[u8], init: u32) -> u32 {
 
 /// Checks the 4-byte checksum stored after `data` in `with_sum` (data then sum).
 pub fn verify(with_sum: &[u8], what: &str) -> Result<(), super::Hdf5Error> {
-    let n = with_sum.len().checked_sub(4).ok_or_else(|| super::Hdf5Error(format!("{what}: no room for checksum")))?;
+    let n = with_sum
+        .len()
+        .checked_sub(4)
+        .ok_or_else(|| super::Hdf5Error::new(msg!(en::H5_NO_ROOM_CHECKSUM, what = term(what))))?;
     let (data, sum) = with_sum.split_at(n);
     let stored = u32::from(sum[0]) | u32::from(sum[1]) << 8 | u32::from(sum[2]) << 16 | u32::from(sum[3]) << 24;
     let computed = lookup3(data, 0);
     if stored != computed {
-        return Err(super::Hdf5Error(format!(
-            "{what}: checksum mismatch (stored {stored:#010x}, computed {computed:#010x})"
+        return Err(super::Hdf5Error::new(msg!(
+            en::H5_CHECKSUM,
+            what = term(what),
+            stored = format!("{stored:#010x}"),
+            computed = format!("{computed:#010x}")
         )));
     }
     Ok(())

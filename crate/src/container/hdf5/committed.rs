@@ -8,6 +8,12 @@ use super::messages::datatype::{self, Dtype};
 use super::messages::shared::{self, SharedRef};
 use super::object_header::{self as oh};
 use super::{Hdf5Error, Result};
+use crate::messages::{en, within, Message};
+use crate::msg;
+
+fn at(addr: u64) -> Message {
+    msg!(en::H5_COMMITTED_AT, addr = format!("{addr:#x}"))
+}
 
 /// The datatype a shared datatype message (its raw bytes) points to.
 pub fn resolve(ctx: &Ctx, shared_msg: &[u8]) -> Result<Dtype> {
@@ -16,19 +22,17 @@ pub fn resolve(ctx: &Ctx, shared_msg: &[u8]) -> Result<Dtype> {
             if let Some(d) = ctx.committed.borrow().get(&addr) {
                 return Ok(d.clone());
             }
-            let msgs =
-                oh::read(ctx, addr).map_err(|e| Hdf5Error(format!("committed datatype at {addr:#x}: {}", e.0)))?;
+            let msgs = oh::read(ctx, addr).map_err(|e| Hdf5Error::new(within(at(addr), e.0)))?;
             let m = msgs
                 .iter()
                 .find(|m| m.mtype == oh::MSG_DATATYPE)
-                .ok_or_else(|| Hdf5Error(format!("committed datatype at {addr:#x}: no datatype message")))?;
+                .ok_or_else(|| Hdf5Error::new(within(at(addr), msg!(en::H5_NO_DATATYPE))))?;
             // One level only: a committed type whose own datatype is shared again (at
             // worst, itself) would be followed forever; libhdf5 never writes one.
             if m.shared() {
-                return Err(Hdf5Error(format!("committed datatype at {addr:#x} is itself a shared message: refused")));
+                return Err(Hdf5Error::new(msg!(en::H5_COMMITTED_SHARED, addr = format!("{addr:#x}"))));
             }
-            let d = datatype::parse(&m.data, ctx.sz)
-                .map_err(|e| Hdf5Error(format!("committed datatype at {addr:#x}: {}", e.0)))?;
+            let d = datatype::parse(&m.data, ctx.sz).map_err(|e| Hdf5Error::new(within(at(addr), e.0)))?;
             ctx.committed.borrow_mut().insert(addr, d.clone());
             Ok(d)
         }
@@ -62,11 +66,11 @@ mod tests {
         let ctx = Ctx::new(&f, 0, Sizes::EIGHT, &limits);
         assert_eq!(resolve(&ctx, &shared_to(0)).unwrap(), Dtype::FixedString { size: 12, pad: 1, utf8: false });
         let e = resolve(&ctx, &shared_to(second)).unwrap_err();
-        assert!(e.0.contains("itself a shared message"), "{e}");
+        assert!(e.0.text.contains("itself a shared message"), "{e}");
         assert!(resolve(&ctx, &shared_to(1 << 40)).is_err());
         let mut sohm = vec![3, 1];
         sohm.extend_from_slice(&[0; 8]);
         // no superblock extension: a shared-table reference cannot resolve
-        assert!(resolve(&ctx, &sohm).unwrap_err().0.contains("superblock extension"));
+        assert!(resolve(&ctx, &sohm).unwrap_err().0.text.contains("superblock extension"));
     }
 }

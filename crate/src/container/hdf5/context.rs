@@ -10,6 +10,8 @@ use super::cursor::Sizes;
 use super::messages::datatype::Dtype;
 use super::{Hdf5Error, Result};
 use crate::limits::Limits;
+use crate::messages::{en, term, within};
+use crate::msg;
 use crate::source::ByteSource;
 
 pub struct Ctx<'a> {
@@ -27,7 +29,7 @@ pub struct Ctx<'a> {
     /// Superblock extension address (v2/v3), where the shared message table is found.
     pub extension: Option<u64>,
     /// The shared message table, read on first use.
-    pub sohm: RefCell<Option<std::result::Result<Rc<super::sohm::Table>, String>>>,
+    pub sohm: RefCell<Option<std::result::Result<Rc<super::sohm::Table>, crate::messages::Message>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -54,28 +56,33 @@ impl<'a> Ctx<'a> {
 
     /// Reads `len` bytes at relative address `addr`.
     pub fn read(&self, addr: u64, len: u64, what: &str) -> Result<Vec<u8>> {
-        let abs =
-            self.base.checked_add(addr).ok_or_else(|| Hdf5Error(format!("{what}: address {addr:#x} overflows")))?;
+        let abs = self.base.checked_add(addr).ok_or_else(|| {
+            Hdf5Error::new(msg!(en::H5_ADDR_OVERFLOWS, what = term(what), addr = format!("{addr:#x}")))
+        })?;
         let end = abs.checked_add(len);
         if end.is_none_or(|e| e > self.src.len()) {
-            return Err(Hdf5Error(format!(
-                "{what}: {len} bytes at address {addr:#x} go past the end of the file ({} bytes)",
-                self.src.len()
+            return Err(Hdf5Error::new(msg!(
+                en::H5_PAST_END,
+                what = term(what),
+                len = len,
+                addr = format!("{addr:#x}"),
+                size = self.src.len()
             )));
         }
         // No metadata structure Keras writes comes near this; a header declaring more is hostile.
         let cap = self.limits.max_hdf5_attribute_bytes.saturating_add(1 << 20);
         if len > cap {
-            return Err(Hdf5Error(format!("{what}: {len} bytes is more than any metadata structure may take ({cap})")));
+            return Err(Hdf5Error::new(msg!(en::H5_TOO_BIG, what = term(what), len = len, cap = cap)));
         }
         let left = self.read_left.get();
         if len > left {
-            return Err(Hdf5Error(format!("{what}: total metadata read budget exhausted")));
+            return Err(Hdf5Error::new(msg!(en::H5_READ_BUDGET, what = term(what))));
         }
         self.read_left.set(left - len);
-        let n = usize::try_from(len).map_err(|_| Hdf5Error(format!("{what}: {len} bytes do not fit in memory")))?;
+        let n =
+            usize::try_from(len).map_err(|_| Hdf5Error::new(msg!(en::H5_NO_MEMORY, what = term(what), len = len)))?;
         let mut buf = vec![0u8; n];
-        self.src.read_at(abs, &mut buf).map_err(|e| Hdf5Error(format!("{what}: {e}")))?;
+        self.src.read_at(abs, &mut buf).map_err(|e| Hdf5Error::new(within(term(what), e.message())))?;
         Ok(buf)
     }
 
@@ -84,7 +91,7 @@ impl<'a> Ctx<'a> {
     pub fn read_upto(&self, addr: u64, max: u64, what: &str) -> Result<Vec<u8>> {
         let avail = self.file_len().saturating_sub(addr);
         if avail == 0 {
-            return Err(Hdf5Error(format!("{what}: address {addr:#x} is past the end of the file")));
+            return Err(Hdf5Error::new(msg!(en::H5_ADDR_PAST_END, what = term(what), addr = format!("{addr:#x}"))));
         }
         self.read(addr, max.min(avail), what)
     }
@@ -94,7 +101,7 @@ impl<'a> Ctx<'a> {
     pub fn charge(&self, n: u64, what: &str) -> Result<()> {
         let left = self.read_left.get();
         if n > left {
-            return Err(Hdf5Error(format!("{what}: total metadata read budget exhausted")));
+            return Err(Hdf5Error::new(msg!(en::H5_READ_BUDGET, what = term(what))));
         }
         self.read_left.set(left - n);
         Ok(())
@@ -104,7 +111,7 @@ impl<'a> Ctx<'a> {
     pub fn tick(&self, what: &str) -> Result<()> {
         let left = self.structures_left.get();
         if left == 0 {
-            return Err(Hdf5Error(format!("{what}: structure budget exhausted (max_hdf5_structures)")));
+            return Err(Hdf5Error::new(msg!(en::H5_STRUCTURE_BUDGET, what = term(what))));
         }
         self.structures_left.set(left - 1);
         Ok(())

@@ -2,6 +2,8 @@
 //! Every field read can fail; nothing indexes past the end.
 
 use super::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 /// Sizes of file addresses (`O`) and lengths (`L`) from the superblock: 2, 4 or 8 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +38,13 @@ impl<'a> Cursor<'a> {
     }
 
     fn truncated(&self, want: u64) -> Hdf5Error {
-        Hdf5Error(format!("{} truncated: need {want} bytes at +{}, have {}", self.what, self.pos, self.remaining()))
+        Hdf5Error::new(msg!(
+            en::H5_TRUNCATED_NEED,
+            what = term(self.what),
+            want = want,
+            pos = self.pos,
+            have = self.remaining()
+        ))
     }
 
     pub fn bytes(&mut self, n: u64) -> Result<&'a [u8]> {
@@ -80,7 +88,7 @@ impl<'a> Cursor<'a> {
     /// Little-endian unsigned integer of `n` <= 8 bytes.
     pub fn uint(&mut self, n: u8) -> Result<u64> {
         if n > 8 {
-            return Err(Hdf5Error(format!("{}: {n}-byte integer field", self.what)));
+            return Err(Hdf5Error::new(msg!(en::H5_INT_FIELD, what = term(self.what), size = n)));
         }
         let b = self.bytes(u64::from(n))?;
         Ok(le(b))
@@ -101,11 +109,11 @@ impl<'a> Cursor<'a> {
     pub fn expect_sig(&mut self, sig: &[u8; 4]) -> Result<()> {
         let got = self.bytes(4)?;
         if got != sig {
-            return Err(Hdf5Error(format!(
-                "{}: bad signature {:?}, expected {}",
-                self.what,
-                String::from_utf8_lossy(got),
-                String::from_utf8_lossy(sig)
+            return Err(Hdf5Error::new(msg!(
+                en::H5_BAD_SIGNATURE,
+                what = term(self.what),
+                found = format!("{:?}", String::from_utf8_lossy(got)),
+                expected = String::from_utf8_lossy(sig).into_owned()
             )));
         }
         Ok(())

@@ -11,6 +11,8 @@ use super::messages::link::{Link, Target};
 use super::messages::{info, link};
 use super::object_header::{self as oh, Message};
 use super::{Hdf5Error, Result};
+use crate::messages::{en, term, within, Message as Msg};
+use crate::msg;
 
 /// Group members and the errors met while listing them.
 #[derive(Debug, Default)]
@@ -20,7 +22,7 @@ pub struct Members {
     /// Links in storage libhdf5 does not consult for this group (see `h5py_view`), and
     /// second links of a name already listed.
     pub hidden: Vec<(Link, &'static str)>,
-    pub errors: Vec<String>,
+    pub errors: Vec<Msg>,
 }
 
 pub fn is_group(msgs: &[Message]) -> bool {
@@ -40,15 +42,15 @@ pub fn members(ctx: &Ctx, msgs: &[Message], hint: Option<(u64, u64)>) -> Members
         match m.mtype {
             oh::MSG_SYMBOL_TABLE if symtab.is_none() => match oh::symbol_table(m, ctx.sz) {
                 Ok(s) => symtab = Some(s),
-                Err(e) => out.errors.push(e.0),
+                Err(e) => out.errors.push(*e.0),
             },
             oh::MSG_LINK => match link::parse(&m.data, ctx.sz) {
                 Ok(l) => compact.links.push(l),
-                Err(e) => out.errors.push(e.0),
+                Err(e) => out.errors.push(*e.0),
             },
             oh::MSG_LINK_INFO if linfo.is_none() => match info::link_info(&m.data, ctx.sz) {
                 Ok(i) => linfo = Some(i),
-                Err(e) => out.errors.push(e.0),
+                Err(e) => out.errors.push(*e.0),
             },
             _ => {}
         }
@@ -59,14 +61,14 @@ pub fn members(ctx: &Ctx, msgs: &[Message], hint: Option<(u64, u64)>) -> Members
         Some(info::DenseInfo { heap: Some(h), name_index }) => {
             match name_index {
                 Some(b) => dense(ctx, h, b, &mut out),
-                None => out.errors.push("dense links without a name index".into()),
+                None => out.errors.push(msg!(en::H5_DENSE_LINKS_NO_INDEX)),
             }
             shadowed.links.append(&mut compact.links);
         }
         Some(_) => out.links.append(&mut compact.links),
         None => {
             if symtab.is_none() && !compact.links.is_empty() {
-                out.errors.push("link messages without a link info message: libhdf5 cannot list this group".into());
+                out.errors.push(msg!(en::H5_LINKS_NO_INFO));
             }
             shadowed.links.append(&mut compact.links)
         }
@@ -74,7 +76,7 @@ pub fn members(ctx: &Ctx, msgs: &[Message], hint: Option<(u64, u64)>) -> Members
     if let Some((btree, heap)) = symtab {
         let target = if linfo.is_none() { &mut out } else { &mut shadowed };
         if let Err(e) = symbol_table(ctx, btree, heap, target) {
-            out.errors.push(e.0);
+            out.errors.push(*e.0);
         }
     }
     out.errors.append(&mut shadowed.errors);
@@ -106,7 +108,9 @@ fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<(
         c.expect_sig(b"SNOD")?;
         c.skip(2)?;
         let n = u64::from(c.u16()?);
-        let at = node.checked_add(8).ok_or_else(|| Hdf5Error("symbol table node address overflows".into()))?;
+        let at = node
+            .checked_add(8)
+            .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOWS, what = term("symbol table node address"))))?;
         let body = ctx.read(at, n * entry, "symbol table entries")?;
         let mut c = Cursor::new(&body, "symbol table entries");
         for _ in 0..n {
@@ -118,21 +122,21 @@ fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<(
             let scratch = c.bytes(16)?;
             let name = match heap.name_charged(ctx, name_off) {
                 Ok(n) => n,
-                Err(e) if e.0.contains("budget") => return Err(e),
+                Err(e) if e.0.text.contains("budget") => return Err(e),
                 Err(e) => {
-                    out.errors.push(e.0);
+                    out.errors.push(*e.0);
                     continue;
                 }
             };
             let target = if cache == 2 {
                 // Soft link: the scratch pad holds the heap offset of the link value.
                 let off = super::cursor::le(scratch.get(..4).unwrap_or_default());
-                Target::Soft(heap.name_charged(ctx, off).unwrap_or_else(|e| format!("<unreadable: {}>", e.0)))
+                Target::Soft(heap.name_charged(ctx, off).unwrap_or_else(|e| format!("<unreadable: {}>", e.0.text)))
             } else {
                 match addr {
                     Some(a) => Target::Hard(a),
                     None => {
-                        out.errors.push(format!("member {name:?}: undefined object address"));
+                        out.errors.push(msg!(en::H5_MEMBER_UNDEFINED, name = format!("{name:?}")));
                         continue;
                     }
                 }
@@ -146,7 +150,7 @@ fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<(
 fn dense(ctx: &Ctx, heap: u64, name_index: u64, out: &mut Members) {
     let heap = match FractalHeap::open(ctx, heap) {
         Ok(h) => h,
-        Err(e) => return out.errors.push(format!("dense links: {}", e.0)),
+        Err(e) => return out.errors.push(within(term("dense links"), e.0)),
     };
     let max = ctx.limits.max_hdf5_attribute_bytes;
     let r = v2::for_each(ctx, name_index, 5, &mut |rec| {
@@ -154,12 +158,12 @@ fn dense(ctx: &Ctx, heap: u64, name_index: u64, out: &mut Members) {
         let id = rec.get(4..).unwrap_or_default();
         match heap.get(ctx, id, max).and_then(|b| link::parse(&b, ctx.sz)) {
             Ok(l) => out.links.push(l),
-            Err(e) => out.errors.push(format!("dense link: {}", e.0)),
+            Err(e) => out.errors.push(within(term("dense link"), e.0)),
         }
         Ok(true)
     });
     if let Err(e) = r {
-        out.errors.push(format!("dense links: {}", e.0));
+        out.errors.push(within(term("dense links"), e.0));
     }
 }
 
@@ -171,10 +175,14 @@ pub fn resolve(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, path: &str) -> Re
         let msgs = oh::read(ctx, addr)?;
         let m = members(ctx, &msgs, if first { hint } else { None });
         first = false;
-        let l = m.links.into_iter().find(|l| l.name == part).ok_or_else(|| Hdf5Error(format!("{part:?} not found")))?;
+        let l = m
+            .links
+            .into_iter()
+            .find(|l| l.name == part)
+            .ok_or_else(|| Hdf5Error::new(msg!(en::H5_NOT_FOUND, name = format!("{part:?}"))))?;
         match l.target {
             Target::Hard(a) => addr = a,
-            _ => return Err(Hdf5Error(format!("{part:?} is not a hard link"))),
+            _ => return Err(Hdf5Error::new(msg!(en::H5_NOT_HARD_LINK, name = format!("{part:?}")))),
         }
     }
     Ok(addr)
@@ -238,7 +246,7 @@ mod tests {
         let m = members(&ctx, &msgs, None);
         assert!(m.links.is_empty());
         assert!(m.errors.len() < 200, "{} entries scanned", m.errors.len());
-        assert!(m.errors.iter().any(|e| e.contains("budget")), "{:?}", m.errors.last());
+        assert!(m.errors.iter().any(|e| e.text.contains("budget")), "{:?}", m.errors.last());
     }
 
     #[test]
@@ -253,6 +261,6 @@ mod tests {
         let m = members(&ctx, &msgs, None);
         // 2000 x 60 KB of copies would be 120 MB; the budget is 4 x file + 1 MiB.
         assert!(m.links.len() < 200, "{}", m.links.len());
-        assert!(m.errors.iter().any(|e| e.contains("budget")), "{:?}", m.errors);
+        assert!(m.errors.iter().any(|e| e.text.contains("budget")), "{:?}", m.errors);
     }
 }

@@ -33,6 +33,8 @@ use super::messages::shared::{self, SharedRef};
 use super::object_header::{self as oh, Header};
 use super::sohm;
 use super::{Hdf5Error, Result};
+use crate::messages::{en, term, within, Message, Template};
+use crate::msg;
 
 /// Why libhdf5 never returns an attribute message that is in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,14 +51,12 @@ pub enum Hidden {
 }
 
 impl Hidden {
-    pub fn describe(self) -> &'static str {
+    pub fn describe(self) -> Template {
         match self {
-            Hidden::CompactBehindDense => {
-                "compact attribute message in an object whose attributes are in dense storage (libhdf5 reads only the dense storage)"
-            }
-            Hidden::IgnoredDense => "dense attribute storage that libhdf5 does not consult",
-            Hidden::Duplicate => "second attribute of the same name (libhdf5 returns the other one)",
-            Hidden::NotFoundByName => "attribute listed in the name index but not found by its name (hash mismatch)",
+            Hidden::CompactBehindDense => en::H5_WHY_COMPACT,
+            Hidden::IgnoredDense => en::H5_WHY_IGNORED_DENSE,
+            Hidden::Duplicate => en::H5_WHY_DUPLICATE,
+            Hidden::NotFoundByName => en::H5_WHY_NOT_BY_NAME,
         }
     }
 }
@@ -77,9 +77,9 @@ pub struct AttrView {
     /// What `attrs[name]` opens: the raw attribute message.
     visible: HashMap<Vec<u8>, Vec<u8>>,
     /// Names libhdf5 fails to look up, and why.
-    blocked: HashMap<Vec<u8>, String>,
+    blocked: HashMap<Vec<u8>, Message>,
     pub hidden: Vec<HiddenAttribute>,
-    pub errors: Vec<String>,
+    pub errors: Vec<Message>,
 }
 
 impl AttrView {
@@ -93,8 +93,8 @@ impl AttrView {
     }
 
     /// Why a lookup of `name` fails in libhdf5 although the name is stored.
-    pub fn lookup_error(&self, name: &str) -> Option<&str> {
-        self.blocked.get(name.as_bytes()).map(String::as_str)
+    pub fn lookup_error(&self, name: &str) -> Option<&Message> {
+        self.blocked.get(name.as_bytes())
     }
 }
 
@@ -102,7 +102,7 @@ impl AttrView {
 fn shared_attribute(ctx: &Ctx, data: &[u8]) -> Result<Vec<u8>> {
     match shared::parse(data, ctx.sz)? {
         SharedRef::Sohm(id) => sohm::message(ctx, oh::MSG_ATTRIBUTE, &id),
-        SharedRef::Committed(_) => Err(Hdf5Error("an attribute message cannot be a committed object".into())),
+        SharedRef::Committed(_) => Err(Hdf5Error::new(msg!(en::H5_ATTR_COMMITTED))),
     }
 }
 
@@ -119,7 +119,7 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
         let raw = if m.shared() { shared_attribute(ctx, &m.data) } else { Ok(m.data.to_vec()) };
         match raw.and_then(|raw| amsg::raw_name(&raw).map(|n| (n, raw))) {
             Ok(x) => compact.push(x),
-            Err(e) => out.errors.push(e.0),
+            Err(e) => out.errors.push(*e.0),
         }
     }
     let mut infos = h.messages.iter().filter(|m| m.mtype == oh::MSG_ATTRIBUTE_INFO);
@@ -128,7 +128,7 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
     let dense_info = match consulted.map(|m| info::attribute_info(&m.data, ctx.sz)) {
         Some(Ok(i)) => i.heap.map(|heap| (heap, i.name_index)),
         Some(Err(e)) => {
-            out.errors.push(e.0);
+            out.errors.push(*e.0);
             None
         }
         None => None,
@@ -137,7 +137,7 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
         Some((heap, name_index)) => {
             match name_index {
                 Some(bt) => dense_view(ctx, heap, bt, &mut out),
-                None => out.errors.push("dense attributes without a name index".into()),
+                None => out.errors.push(msg!(en::H5_DENSE_ATTR_NO_INDEX)),
             }
             out.hidden.extend(compact.into_iter().map(|(name, raw)| HiddenAttribute {
                 name,
@@ -148,7 +148,7 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
         None => {
             // libhdf5 decodes each attribute message in turn until the name matches:
             // one it cannot decode makes every later name unreadable.
-            let mut broken: Option<String> = None;
+            let mut broken: Option<Message> = None;
             for (name, raw) in compact {
                 out.names.push(lossy(&name));
                 if out.visible.contains_key(&name) || out.blocked.contains_key(&name) {
@@ -161,7 +161,7 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
                     }
                     None => {
                         if let Err(e) = super::attribute::parse(ctx, &raw) {
-                            broken = Some(format!("an earlier attribute message is unreadable ({})", e.0));
+                            broken = Some(msg!(en::H5_EARLIER_ATTR_BROKEN, detail = e.0));
                         }
                         out.visible.insert(name, raw);
                     }
@@ -178,7 +178,7 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
                     raw: r.raw,
                     why: Hidden::IgnoredDense,
                 })),
-                Err(e) => out.errors.push(format!("ignored dense attributes: {}", e.0)),
+                Err(e) => out.errors.push(within(term("ignored dense attributes"), e.0)),
             }
         }
     }
@@ -226,7 +226,7 @@ fn dense_records(ctx: &Ctx, heap: u64, name_index: u64) -> Result<Dense> {
 fn dense_view(ctx: &Ctx, heap: u64, name_index: u64, out: &mut AttrView) {
     let d = match dense_records(ctx, heap, name_index) {
         Ok(d) => d,
-        Err(e) => return out.errors.push(format!("dense attributes: {}", e.0)),
+        Err(e) => return out.errors.push(within(term("dense attributes"), e.0)),
     };
     let by_rec: HashMap<&[u8], usize> = d.records.iter().enumerate().map(|(i, r)| (r.rec.as_slice(), i)).collect();
     let mut found: HashMap<&[u8], Option<usize>> = HashMap::new();
@@ -239,7 +239,7 @@ fn dense_view(ctx: &Ctx, heap: u64, name_index: u64, out: &mut AttrView) {
             let h = rec.get(13..17).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
             Ok(match hash.cmp(&h) {
                 Ordering::Equal => {
-                    let i = by_rec.get(rec).ok_or_else(|| Hdf5Error("dense attribute record not listed".into()))?;
+                    let i = by_rec.get(rec).ok_or_else(|| Hdf5Error::new(msg!(en::H5_DENSE_RECORD_UNLISTED)))?;
                     r.name.as_slice().cmp(d.records[*i].name.as_slice())
                 }
                 o => o,
@@ -249,7 +249,7 @@ fn dense_view(ctx: &Ctx, heap: u64, name_index: u64, out: &mut AttrView) {
             Ok(h) => {
                 found.insert(&r.name, h.and_then(|rec| by_rec.get(rec).copied()));
             }
-            Err(e) => return out.errors.push(format!("dense attribute lookup: {}", e.0)),
+            Err(e) => return out.errors.push(within(term("dense attribute lookup"), e.0)),
         }
     }
     for (i, r) in d.records.iter().enumerate() {

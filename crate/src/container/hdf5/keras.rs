@@ -8,17 +8,19 @@ use super::context::Ctx;
 use super::h5py_view::{self, AttrView, HiddenAttribute};
 use super::object_header::Header;
 use super::{Hdf5Error, KerasH5, Result, StorageIssue, StorageIssueKind};
+use crate::messages::{en, within, Message};
+use crate::msg;
 
 /// What h5py does not see of an attribute's value, by attribute name.
 type Dropped = Vec<(String, attribute::Unseen)>;
 
 fn text(ctx: &Ctx, view: &AttrView, name: &str, dropped: &mut Dropped) -> Result<String> {
-    let raw = view.get(name).ok_or_else(|| Hdf5Error(format!("{name} missing")))?;
+    let raw = view.get(name).ok_or_else(|| Hdf5Error::new(msg!(en::H5_MISSING, name = name)))?;
     let a = attribute::parse(ctx, raw)?;
     let (parts, unseen) = attribute::strings_and_dropped(ctx, &a)?;
     dropped.extend(unseen.into_iter().map(|u| (name.to_string(), u)));
     let bytes: Vec<u8> = parts.concat();
-    String::from_utf8(bytes).map_err(|_| Hdf5Error(format!("attribute {name:?} is not valid UTF-8")))
+    String::from_utf8(bytes).map_err(|_| Hdf5Error::new(msg!(en::H5_NOT_UTF8, name = format!("{name:?}"))))
 }
 
 /// `name`, or `name0`, `name1`, … concatenated until one is missing. (Keras applies the
@@ -26,7 +28,7 @@ fn text(ctx: &Ctx, view: &AttrView, name: &str, dropped: &mut Dropped) -> Result
 /// extra reading: a config split that way is still scanned.)
 fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64, dropped: &mut Dropped) -> Option<Result<String>> {
     if let Some(e) = view.lookup_error(name) {
-        return Some(Err(Hdf5Error(format!("attribute {name:?}: h5py cannot read it: {e}"))));
+        return Some(Err(Hdf5Error::new(msg!(en::H5_H5PY_CANNOT_READ, name = format!("{name:?}"), detail = e))));
     }
     if view.contains(name) {
         return Some(text(ctx, view, name, dropped));
@@ -39,7 +41,7 @@ fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64, dropped: &mut Droppe
             Err(e) => return Some(Err(e)),
         }
         if out.len() as u64 > limit {
-            return Some(Err(Hdf5Error(format!("attribute {name:?} larger than {limit} bytes"))));
+            return Some(Err(Hdf5Error::new(msg!(en::H5_ATTR_TOO_LARGE, name = format!("{name:?}"), limit = limit))));
         }
         i += 1;
     }
@@ -51,9 +53,9 @@ fn load(ctx: &Ctx, view: &AttrView, name: &str, limit: u64, dropped: &mut Droppe
 fn load_list(ctx: &Ctx, view: &AttrView, name: &str) -> Option<Result<Vec<String>>> {
     let one = |n: &str| -> Result<Vec<String>> {
         if let Some(e) = view.lookup_error(n) {
-            return Err(Hdf5Error(format!("attribute {n:?}: h5py cannot read it: {e}")));
+            return Err(Hdf5Error::new(msg!(en::H5_H5PY_CANNOT_READ, name = format!("{n:?}"), detail = e)));
         }
-        let raw = view.get(n).ok_or_else(|| Hdf5Error(format!("{n} missing")))?;
+        let raw = view.get(n).ok_or_else(|| Hdf5Error::new(msg!(en::H5_MISSING, name = n)))?;
         let a = attribute::parse(ctx, raw)?;
         Ok(attribute::strings(ctx, &a)?.into_iter().map(|b| String::from_utf8_lossy(&b).into_owned()).collect())
     };
@@ -78,25 +80,25 @@ fn load_list(ctx: &Ctx, view: &AttrView, name: &str) -> Option<Result<Vec<String
 pub fn read_model_weights(ctx: &Ctx, addr: u64, out: &mut KerasH5) {
     let header = match super::object_header::read_header(ctx, addr) {
         Ok(h) => h,
-        Err(e) => return out.errors.push(format!("/model_weights: {}", e.0)),
+        Err(e) => return out.errors.push(within("/model_weights", e.0)),
     };
     let view = h5py_view::attributes(ctx, &header);
     match load_list(ctx, &view, "layer_names") {
         Some(Ok(v)) => out.layer_names = Some(v),
-        Some(Err(e)) => out.errors.push(format!("/model_weights: {}", e.0)),
+        Some(Err(e)) => out.errors.push(within("/model_weights", e.0)),
         None => {}
     }
 }
 
 pub fn read_root(ctx: &Ctx, root: &Header, out: &mut KerasH5) {
     let view = h5py_view::attributes(ctx, root);
-    out.errors.extend(view.errors.iter().map(|e| format!("/: {e}")));
+    out.errors.extend(view.errors.iter().map(|e| within("/", e.clone())));
     let limit = ctx.limits.max_hdf5_attribute_bytes;
     let mut dropped = Dropped::new();
-    let mut get = |name: &str, errors: &mut Vec<String>| match load(ctx, &view, name, limit, &mut dropped) {
+    let mut get = |name: &str, errors: &mut Vec<Message>| match load(ctx, &view, name, limit, &mut dropped) {
         Some(Ok(t)) => Some(t),
         Some(Err(e)) => {
-            errors.push(format!("/: {}", e.0));
+            errors.push(within("/", e.0));
             None
         }
         None => None,
@@ -111,11 +113,12 @@ pub fn read_root(ctx: &Ctx, root: &Header, out: &mut KerasH5) {
         out.issues.push(StorageIssue {
             kind: StorageIssueKind::HiddenAttribute,
             path: "/".to_string(),
-            detail: format!(
-                "attribute {name:?}: {} bytes of {}, which h5py never returns; hidden bytes {}",
-                u.bytes.len(),
-                u.what,
-                excerpt(&u.bytes)
+            detail: msg!(
+                en::H5_HIDDEN_ATTR_BYTES,
+                name = format!("{name:?}"),
+                count = u.bytes.len(),
+                what = u.what,
+                bytes = excerpt(&u.bytes)
             ),
         });
     }
@@ -143,21 +146,21 @@ pub fn report_hidden(ctx: &Ctx, path: &str, view: &AttrView, out: &mut KerasH5) 
     }
 }
 
-fn describe(ctx: &Ctx, view: &AttrView, h: &HiddenAttribute) -> String {
+fn describe(ctx: &Ctx, view: &AttrView, h: &HiddenAttribute) -> Message {
     let name = String::from_utf8_lossy(&h.name);
     let hidden = attribute::value_bytes(ctx, &h.raw);
     let compared = match (view.get(&name), &hidden) {
-        (None, _) => "h5py sees no attribute of that name".to_string(),
+        (None, _) => msg!(en::H5_CMP_NONE),
         (Some(raw), Ok(hv)) => match attribute::value_bytes(ctx, raw) {
-            Ok(v) if &v == hv => "same value as the attribute h5py reads".to_string(),
-            Ok(v) => format!("its value differs from the one h5py reads ({} bytes, h5py: {} bytes)", hv.len(), v.len()),
-            Err(e) => format!("the attribute h5py reads is unreadable: {}", e.0),
+            Ok(v) if &v == hv => msg!(en::H5_CMP_SAME),
+            Ok(v) => msg!(en::H5_CMP_DIFFERS, hidden = hv.len(), read = v.len()),
+            Err(e) => msg!(en::H5_CMP_UNREADABLE, detail = e.0),
         },
-        (Some(_), Err(_)) => "value not compared".to_string(),
+        (Some(_), Err(_)) => msg!(en::H5_CMP_NOT),
     };
     let excerpt = match &hidden {
-        Ok(v) => format!("; hidden value {}", excerpt(v)),
-        Err(e) => format!("; hidden value unreadable: {}", e.0),
+        Ok(v) => msg!(en::H5_HIDDEN_VALUE, value = excerpt(v)),
+        Err(e) => msg!(en::H5_HIDDEN_VALUE_UNREADABLE, detail = e.0),
     };
-    format!("attribute {name:?} invisible to h5py: {}; {compared}{excerpt}", h.why.describe())
+    msg!(en::H5_HIDDEN_ATTR, name = format!("{name:?}"), why = h.why.describe(), compared = compared, excerpt = excerpt)
 }

@@ -23,6 +23,8 @@ mod superblock;
 mod walk;
 
 use crate::limits::Limits;
+use crate::messages::{en, term, within, Message};
+use crate::msg;
 use crate::source::ByteSource;
 
 type Result<T> = std::result::Result<T, Hdf5Error>;
@@ -39,7 +41,7 @@ pub struct KerasH5 {
     /// Structures the rules care about (external storage, virtual datasets, links, …).
     pub issues: Vec<StorageIssue>,
     /// Parts that could not be read; the scan is then incomplete.
-    pub errors: Vec<String>,
+    pub errors: Vec<Message>,
     /// `layer_names` of `/model_weights` (legacy `.h5`), joined from `layer_names0..N`.
     pub layer_names: Option<Vec<String>>,
     /// Names of the root attributes (sorted).
@@ -77,7 +79,7 @@ pub struct StorageIssue {
     pub kind: StorageIssueKind,
     /// HDF5 path of the object (`/model_weights/dense/kernel`).
     pub path: String,
-    pub detail: String,
+    pub detail: Message,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,13 +97,27 @@ pub enum StorageIssueKind {
     HiddenLink,
 }
 
-/// Why the file could not be opened at all.
+/// Why a structure could not be read: a catalogue message (the reader's own words,
+/// with the structure names as terms), rendered in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hdf5Error(pub String);
+pub struct Hdf5Error(pub Box<Message>);
+
+impl Hdf5Error {
+    /// Boxed: a `Result<_, Hdf5Error>` stays two words wide on every structure read.
+    pub fn new(m: Message) -> Self {
+        Hdf5Error(Box::new(m))
+    }
+}
 
 impl std::fmt::Display for Hdf5Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HDF5: {}", self.0)
+    }
+}
+
+impl From<Hdf5Error> for Message {
+    fn from(e: Hdf5Error) -> Message {
+        msg!(en::H5_ERROR, detail = *e.0)
     }
 }
 
@@ -114,7 +130,8 @@ pub fn read_keras(src: &dyn ByteSource, superblock: u64, limits: &Limits) -> std
     let sb = superblock::read(src, superblock, limits.hdf5_verify_checksums)?;
     let mut ctx = context::Ctx::new(src, superblock, sb.sz, limits);
     ctx.extension = sb.extension;
-    let root = object_header::read_header(&ctx, sb.root).map_err(|e| Hdf5Error(format!("root group: {}", e.0)))?;
+    let root =
+        object_header::read_header(&ctx, sb.root).map_err(|e| Hdf5Error::new(within(term("root group"), e.0)))?;
     let mut out = KerasH5::default();
     keras::read_root(&ctx, &root, &mut out);
     if let Ok(mw) = group::resolve(&ctx, sb.root, sb.root_hint, "/model_weights") {
@@ -140,7 +157,7 @@ pub fn list_group(
     let msgs = object_header::read(&ctx, addr)?;
     let m = group::members(&ctx, &msgs, if addr == sb.root { sb.root_hint } else { None });
     if let Some(e) = m.errors.into_iter().next() {
-        return Err(Hdf5Error(e));
+        return Err(Hdf5Error::new(e));
     }
     Ok(m.links.into_iter().map(|l| l.name).collect())
 }

@@ -7,6 +7,8 @@ use std::rc::Rc;
 use super::context::Ctx;
 use super::cursor::{Cursor, Sizes};
 use super::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 pub const MSG_NIL: u16 = 0x00;
 pub const MSG_DATASPACE: u16 = 0x01;
@@ -145,7 +147,7 @@ impl<'c, 'a> Chunks<'c, 'a> {
     fn push(&mut self, m: &[u8]) -> Result<()> {
         let mut c = Cursor::new(m, "continuation message");
         let sz = self.ctx.sz;
-        let a = c.addr(sz)?.ok_or_else(|| Hdf5Error("continuation to an undefined address".into()))?;
+        let a = c.addr(sz)?.ok_or_else(|| Hdf5Error::new(msg!(en::H5_CONT_UNDEFINED)))?;
         let len = c.length(sz)?;
         self.queue.push_back((a, len));
         Ok(())
@@ -155,11 +157,11 @@ impl<'c, 'a> Chunks<'c, 'a> {
     fn next(&mut self) -> Result<Option<(u64, u64)>> {
         let Some((a, len)) = self.first.take().or_else(|| self.queue.pop_front()) else { return Ok(None) };
         if !self.visit(a) {
-            return Err(Hdf5Error(format!("object header continuation cycle at {a:#x}")));
+            return Err(Hdf5Error::new(msg!(en::H5_CONT_CYCLE, addr = format!("{a:#x}"))));
         }
         self.count += 1;
         if self.count > self.ctx.limits.max_hdf5_header_chunks {
-            return Err(Hdf5Error("object header has too many continuation chunks".into()));
+            return Err(Hdf5Error::new(msg!(en::H5_CONT_TOO_MANY)));
         }
         self.ctx.tick("object header chunk")?;
         Ok(Some((a, len)))
@@ -168,7 +170,7 @@ impl<'c, 'a> Chunks<'c, 'a> {
 
 fn check_known(mtype: u16, flags: u8) -> Result<()> {
     if mtype > MSG_MAX_KNOWN && flags & FLAG_FAIL_IF_UNKNOWN != 0 {
-        return Err(Hdf5Error(format!("unknown object header message type {mtype:#x} marked must-understand")));
+        return Err(Hdf5Error::new(msg!(en::H5_MUST_UNDERSTAND, type = format!("{mtype:#x}"))));
     }
     Ok(())
 }
@@ -178,11 +180,17 @@ fn read_v1(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
     let mut c = Cursor::new(&prefix, "object header v1");
     let version = c.u8()?;
     if version != 1 {
-        return Err(Hdf5Error(format!("object header at {addr:#x}: unsupported version {version}")));
+        return Err(Hdf5Error::new(msg!(
+            en::H5_VERSION,
+            what = msg!(en::H5_OBJECT_HEADER_AT, addr = format!("{addr:#x}")),
+            version = version
+        )));
     }
     c.skip(1 + 2 + 4)?; // reserved, message count (not trusted), reference count
     let size = u64::from(c.u32()?);
-    let first = addr.checked_add(16).ok_or_else(|| Hdf5Error("object header address overflow".into()))?;
+    let first = addr
+        .checked_add(16)
+        .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("object header address"))))?;
     let mut chunks = Chunks::new(ctx, addr, Some((first, size)));
     let mut out = Vec::new();
     while let Some((a, len)) = chunks.next()? {
@@ -213,7 +221,11 @@ fn read_v2(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
     c.expect_sig(b"OHDR")?;
     let version = c.u8()?;
     if version != 2 {
-        return Err(Hdf5Error(format!("object header at {addr:#x}: unsupported version {version}")));
+        return Err(Hdf5Error::new(msg!(
+            en::H5_VERSION,
+            what = msg!(en::H5_OBJECT_HEADER_AT, addr = format!("{addr:#x}")),
+            version = version
+        )));
     }
     let flags = c.u8()?;
     if flags & 0x20 != 0 {
@@ -229,7 +241,7 @@ fn read_v2(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
     let total = prefix_len
         .checked_add(size)
         .and_then(|x| x.checked_add(4))
-        .ok_or_else(|| Hdf5Error("object header size overflow".into()))?;
+        .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("object header size"))))?;
     let mut chunks = Chunks::new(ctx, addr, None);
     let mut out = Vec::new();
     let chunk0: Rc<[u8]> = ctx.read(addr, total, "object header v2")?.into();
@@ -253,8 +265,8 @@ fn parse_v2_messages(
     chunks: &mut Chunks,
     out: &mut Vec<Message>,
 ) -> Result<()> {
-    let end = buf.len().checked_sub(4).ok_or_else(|| Hdf5Error("object header chunk too short".into()))?;
-    let body = buf.get(..end).ok_or_else(|| Hdf5Error("object header chunk too short".into()))?;
+    let end = buf.len().checked_sub(4).ok_or_else(|| Hdf5Error::new(msg!(en::H5_CHUNK_SHORT)))?;
+    let body = buf.get(..end).ok_or_else(|| Hdf5Error::new(msg!(en::H5_CHUNK_SHORT)))?;
     let mut c = Cursor::new(body, "object header v2 chunk");
     c.seek(start)?;
     let hdr = if track_order { 6 } else { 4 };
@@ -281,8 +293,12 @@ fn parse_v2_messages(
 /// Symbol table message: (v1 B-tree address, local heap address).
 pub fn symbol_table(m: &Message, sz: Sizes) -> Result<(u64, u64)> {
     let mut c = Cursor::new(&m.data, "symbol table message");
-    let b = c.addr(sz)?.ok_or_else(|| Hdf5Error("symbol table message: undefined B-tree address".into()))?;
-    let h = c.addr(sz)?.ok_or_else(|| Hdf5Error("symbol table message: undefined heap address".into()))?;
+    let b = c.addr(sz)?.ok_or_else(|| {
+        Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("symbol table message"), field = term("B-tree address")))
+    })?;
+    let h = c.addr(sz)?.ok_or_else(|| {
+        Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("symbol table message"), field = term("heap address")))
+    })?;
     Ok((b, h))
 }
 
@@ -342,7 +358,7 @@ pub mod tests {
         let limits = Limits::default();
         let ctx = Ctx::new(&file, 0, Sizes::EIGHT, &limits);
         let e = read(&ctx, 0).unwrap_err();
-        assert!(e.0.contains("cycle"), "{e}");
+        assert!(e.0.text.contains("cycle"), "{e}");
     }
 
     #[test]

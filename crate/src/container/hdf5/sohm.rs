@@ -13,6 +13,8 @@ use super::cursor::Cursor;
 use super::heap::fractal::FractalHeap;
 use super::object_header::{self as oh};
 use super::{Hdf5Error, Result};
+use crate::messages::{en, term, within};
+use crate::msg;
 
 /// Shared message table message in the superblock extension.
 const MSG_SOHM_TABLE: u16 = 0x0F;
@@ -34,21 +36,25 @@ pub struct Table {
 }
 
 fn open(ctx: &Ctx) -> Result<Table> {
-    let ext = ctx.extension.ok_or_else(|| Hdf5Error("shared message without a superblock extension".into()))?;
-    let msgs = oh::read(ctx, ext).map_err(|e| Hdf5Error(format!("superblock extension: {}", e.0)))?;
-    let m = msgs
-        .iter()
-        .find(|m| m.mtype == MSG_SOHM_TABLE)
-        .ok_or_else(|| Hdf5Error("shared message, but no shared message table in the superblock extension".into()))?;
+    let ext = ctx.extension.ok_or_else(|| Hdf5Error::new(msg!(en::H5_SHARED_NO_EXTENSION)))?;
+    let msgs = oh::read(ctx, ext).map_err(|e| Hdf5Error::new(within(term("superblock extension"), e.0)))?;
+    let m =
+        msgs.iter().find(|m| m.mtype == MSG_SOHM_TABLE).ok_or_else(|| Hdf5Error::new(msg!(en::H5_SHARED_NO_TABLE)))?;
     let mut c = Cursor::new(&m.data, "shared message table message");
     let version = c.u8()?;
     if version != 0 {
-        return Err(Hdf5Error(format!("shared message table message: unsupported version {version}")));
+        return Err(Hdf5Error::new(msg!(
+            en::H5_VERSION,
+            what = term("shared message table message"),
+            version = version
+        )));
     }
-    let table = c.addr(ctx.sz)?.ok_or_else(|| Hdf5Error("shared message table: undefined address".into()))?;
+    let table = c.addr(ctx.sz)?.ok_or_else(|| {
+        Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("shared message table"), field = term("address")))
+    })?;
     let n = c.u8()?;
     if n == 0 || n > MAX_INDEXES {
-        return Err(Hdf5Error(format!("shared message table: {n} indexes")));
+        return Err(Hdf5Error::new(msg!(en::H5_SHARED_INDEXES, count = n)));
     }
     let o = u64::from(ctx.sz.offset);
     let entry = 1 + 1 + 2 + 4 + 2 + 2 + 2 + 2 * o;
@@ -69,11 +75,11 @@ fn open(ctx: &Ctx) -> Result<Table> {
 
 fn table(ctx: &Ctx) -> Result<Rc<Table>> {
     if let Some(t) = ctx.sohm.borrow().as_ref() {
-        return t.clone().map_err(Hdf5Error);
+        return t.clone().map_err(Hdf5Error::new);
     }
-    let t = open(ctx).map(Rc::new).map_err(|e| e.0);
+    let t = open(ctx).map(Rc::new).map_err(|e| *e.0);
     *ctx.sohm.borrow_mut() = Some(t.clone());
-    t.map_err(Hdf5Error)
+    t.map_err(Hdf5Error::new)
 }
 
 /// The raw encoded message of type `mtype` stored under `id` (libhdf5
@@ -85,8 +91,8 @@ pub fn message(ctx: &Ctx, mtype: u16, id: &[u8; 8]) -> Result<Vec<u8>> {
         .indexes
         .iter()
         .find(|i| i.types & bit != 0)
-        .ok_or_else(|| Hdf5Error(format!("no shared message index holds message type {mtype:#x}")))?;
-    let heap_addr = idx.heap.ok_or_else(|| Hdf5Error("shared message index without a heap".into()))?;
+        .ok_or_else(|| Hdf5Error::new(msg!(en::H5_SHARED_NO_INDEX, type = format!("{mtype:#x}"))))?;
+    let heap_addr = idx.heap.ok_or_else(|| Hdf5Error::new(msg!(en::H5_SHARED_INDEX_NO_HEAP)))?;
     let cached = t.heaps.borrow().get(&heap_addr).cloned();
     let heap = match cached {
         Some(h) => h,
@@ -97,5 +103,5 @@ pub fn message(ctx: &Ctx, mtype: u16, id: &[u8; 8]) -> Result<Vec<u8>> {
         }
     };
     let max = ctx.limits.max_hdf5_attribute_bytes.saturating_add(1 << 16);
-    heap.get(ctx, id, max).map_err(|e| Hdf5Error(format!("shared message: {}", e.0)))
+    heap.get(ctx, id, max).map_err(|e| Hdf5Error::new(within(term("shared message"), e.0)))
 }

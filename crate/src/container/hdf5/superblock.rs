@@ -2,6 +2,8 @@
 
 use super::cursor::{Cursor, Sizes};
 use super::{Hdf5Error, Result};
+use crate::messages::{en, term, within};
+use crate::msg;
 use crate::source::ByteSource;
 
 const SIGNATURE: [u8; 8] = [0x89, b'H', b'D', b'F', 0x0d, 0x0a, 0x1a, 0x0a];
@@ -22,7 +24,7 @@ pub struct Superblock {
 fn sizes(o: u8, l: u8) -> Result<Sizes> {
     let ok = |n: u8| matches!(n, 2 | 4 | 8);
     if !ok(o) || !ok(l) {
-        return Err(Hdf5Error(format!("superblock: unsupported offset/length sizes {o}/{l}")));
+        return Err(Hdf5Error::new(msg!(en::H5_SB_SIZES, offset = o, length = l)));
     }
     Ok(Sizes { offset: o, length: l })
 }
@@ -32,14 +34,14 @@ fn sizes(o: u8, l: u8) -> Result<Sizes> {
 pub fn read(src: &dyn ByteSource, at: u64, verify: bool) -> Result<Superblock> {
     let avail = src.len().saturating_sub(at).min(256);
     let mut buf = vec![0u8; avail as usize];
-    src.read_at(at, &mut buf).map_err(|e| Hdf5Error(format!("superblock: {e}")))?;
+    src.read_at(at, &mut buf).map_err(|e| Hdf5Error::new(within(term("superblock"), e.message())))?;
     parse(&buf, verify)
 }
 
 pub fn parse(buf: &[u8], verify: bool) -> Result<Superblock> {
     let mut c = Cursor::new(buf, "superblock");
     if c.bytes(8)? != SIGNATURE {
-        return Err(Hdf5Error("superblock: no HDF5 signature".into()));
+        return Err(Hdf5Error::new(msg!(en::H5_SB_NO_SIGNATURE)));
     }
     let version = c.u8()?;
     match version {
@@ -54,7 +56,9 @@ pub fn parse(buf: &[u8], verify: bool) -> Result<Superblock> {
             c.skip(4 * u64::from(o))?; // base, free-space, end-of-file, driver info
                                        // Root symbol table entry.
             c.skip(u64::from(o))?; // link name offset
-            let root = c.addr(sz)?.ok_or_else(|| Hdf5Error("superblock: undefined root object address".into()))?;
+            let root = c.addr(sz)?.ok_or_else(|| {
+                Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("superblock"), field = term("root object address")))
+            })?;
             let cache = c.u32()?;
             c.skip(4)?;
             let hint = if cache == 1 {
@@ -74,17 +78,20 @@ pub fn parse(buf: &[u8], verify: bool) -> Result<Superblock> {
             c.skip(u64::from(o))?; // base
             let extension = c.addr(sz)?;
             c.skip(u64::from(o))?; // end-of-file
-            let root = c.addr(sz)?.ok_or_else(|| Hdf5Error("superblock: undefined root object address".into()))?;
+            let root = c.addr(sz)?.ok_or_else(|| {
+                Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("superblock"), field = term("root object address")))
+            })?;
             let end = c.pos() + 4;
             if verify {
-                let s = buf.get(..end).ok_or_else(|| Hdf5Error("superblock truncated".into()))?;
+                let s =
+                    buf.get(..end).ok_or_else(|| Hdf5Error::new(msg!(en::H5_TRUNCATED, what = term("superblock"))))?;
                 super::checksum::verify(s, "superblock")?;
             } else {
                 c.skip(4)?;
             }
             Ok(Superblock { version, sz, root, root_hint: None, extension })
         }
-        v => Err(Hdf5Error(format!("superblock: unsupported version {v}"))),
+        v => Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("superblock"), version = v))),
     }
 }
 

@@ -17,6 +17,8 @@ use super::messages::{dataspace, datatype, external, layout};
 use super::object_header::{self as oh, Message};
 use super::sohm;
 use super::{KerasH5, StorageIssue, StorageIssueKind};
+use crate::messages::{en, term, within, Message as Msg, ToArg};
+use crate::msg;
 
 /// Longest path kept for reports; deeper names are elided.
 const MAX_PATH: usize = 4096;
@@ -46,13 +48,13 @@ pub fn finish(ctx: &Ctx, out: &mut KerasH5) {
     if out.errors.len() > MAX_ERRORS {
         let more = out.errors.len() - MAX_ERRORS;
         out.errors.truncate(MAX_ERRORS);
-        out.errors.push(format!("… and {more} more HDF5 errors"));
+        out.errors.push(msg!(en::H5_MORE_ERRORS, count = more));
     }
     let max_issues = ctx.limits.max_findings;
     if out.issues.len() > max_issues {
         let more = out.issues.len() - max_issues;
         out.issues.truncate(max_issues);
-        out.errors.push(format!("{more} more HDF5 storage issues not listed (max_findings)"));
+        out.errors.push(msg!(en::H5_MORE_ISSUES, count = more));
     }
 }
 
@@ -68,13 +70,13 @@ pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
             continue; // a second hard link to an object already walked
         }
         if let Err(e) = ctx.tick("object") {
-            out.errors.push(format!("{path}: {}; walk stopped", e.0));
+            out.errors.push(msg!(en::H5_WALK_STOPPED, path = &path, detail = e.0));
             return;
         }
         let header = match oh::read_header(ctx, addr) {
             Ok(h) => h,
             Err(e) => {
-                out.errors.push(format!("{path}: {}", e.0));
+                out.errors.push(within(&path, e.0));
                 continue;
             }
         };
@@ -83,7 +85,7 @@ pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
         // The root's attributes are read (and reported) by the Keras layer.
         if addr != root && has_hidden_attribute_storage(&header) {
             let view = h5py_view::attributes(ctx, &header);
-            out.errors.extend(view.errors.iter().map(|e| format!("{path}: {e}")));
+            out.errors.extend(view.errors.iter().map(|e| within(&path, e.clone())));
             keras::report_hidden(ctx, &path, &view, out);
         }
         inspect_dataset(ctx, &path, msgs, out);
@@ -91,7 +93,7 @@ pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
             continue;
         }
         let m = group::members(ctx, msgs, if addr == root { hint } else { None });
-        out.errors.extend(m.errors.into_iter().map(|e| format!("{path}: {e}")));
+        out.errors.extend(m.errors.into_iter().map(|e| within(&path, e)));
         if addr == root {
             out.root_members = m.links.iter().map(|l| l.name.clone()).collect();
         }
@@ -100,35 +102,40 @@ pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
             out.issues.push(StorageIssue {
                 kind: StorageIssueKind::HiddenLink,
                 path: child,
-                detail: format!("link {:?} ({}) invisible to h5py: {why}", l.name, describe_target(&l.target)),
+                detail: msg!(
+                    en::H5_HIDDEN_LINK,
+                    name = format!("{:?}", l.name),
+                    target = describe_target(&l.target),
+                    why = term(why)
+                ),
             });
         }
         for l in m.links.into_iter().rev() {
             let child = child_path(&path, &l.name);
             if let Err(e) = ctx.charge(child.len() as u64, "path") {
-                out.errors.push(format!("{path}: {}; walk stopped", e.0));
+                out.errors.push(msg!(en::H5_WALK_STOPPED, path = &path, detail = e.0));
                 return;
             }
             if out.errors.len() > 4 * MAX_ERRORS || out.issues.len() > 4 * ctx.limits.max_findings {
-                out.errors.push(format!("{path}: too many errors or issues; walk stopped"));
+                out.errors.push(msg!(en::H5_TOO_MANY_ERRORS, path = &path));
                 return;
             }
             match l.target {
                 Target::Hard(a) if depth < ctx.limits.max_hdf5_depth => stack.push((a, child, depth + 1)),
                 Target::Hard(_) => {
-                    out.errors.push(format!("{child}: deeper than {} groups, not walked", ctx.limits.max_hdf5_depth))
+                    out.errors.push(msg!(en::H5_TOO_DEEP, path = child, max = ctx.limits.max_hdf5_depth))
                 }
                 Target::Soft(t) => out.issues.push(StorageIssue {
                     kind: StorageIssueKind::SoftLink,
                     path: child,
-                    detail: format!("soft link to {t:?}"),
+                    detail: msg!(en::H5_SOFT_LINK_TO, target = format!("{t:?}")),
                 }),
                 Target::External { file, path: p } => out.issues.push(StorageIssue {
                     kind: StorageIssueKind::ExternalLink,
                     path: child,
-                    detail: format!("external link to {p:?} in file {file:?}"),
+                    detail: msg!(en::H5_EXTERNAL_LINK_TO, path = format!("{p:?}"), file = format!("{file:?}")),
                 }),
-                Target::Other(k) => out.errors.push(format!("{child}: user-defined link type {k} not understood")),
+                Target::Other(k) => out.errors.push(msg!(en::H5_LINK_TYPE_UNKNOWN, path = child, kind = k)),
             }
         }
     }
@@ -150,38 +157,35 @@ fn has_hidden_attribute_storage(h: &oh::Header) -> bool {
     attributes().any(|m| amsg::raw_name(&m.data).is_ok_and(|n| !names.insert(n)))
 }
 
-fn describe_target(t: &Target) -> String {
+fn describe_target(t: &Target) -> Msg {
     match t {
-        Target::Hard(a) => format!("hard link to the object at {a:#x}"),
-        Target::Soft(p) => format!("soft link to {p:?}"),
-        Target::External { file, path } => format!("external link to {path:?} in {file:?}"),
-        Target::Other(k) => format!("link of type {k}"),
+        Target::Hard(a) => msg!(en::H5_HARD_LINK_TO, addr = format!("{a:#x}")),
+        Target::Soft(p) => msg!(en::H5_SOFT_LINK_TO, target = format!("{p:?}")),
+        Target::External { file, path } => {
+            msg!(en::H5_EXTERNAL_LINK_IN, path = format!("{path:?}"), file = format!("{file:?}"))
+        }
+        Target::Other(k) => msg!(en::H5_LINK_OF_TYPE, kind = *k),
     }
 }
 
-fn issue(out: &mut KerasH5, kind: StorageIssueKind, path: &str, detail: String) {
+fn issue(out: &mut KerasH5, kind: StorageIssueKind, path: &str, detail: Msg) {
     out.issues.push(StorageIssue { kind, path: path.to_string(), detail });
 }
 
 fn inspect_dataset(ctx: &Ctx, path: &str, msgs: &[Message], out: &mut KerasH5) {
     let find = |t| msgs.iter().find(|m| m.mtype == t);
     for m in msgs.iter().filter(|m| m.mtype == oh::MSG_EXTERNAL_FILES) {
-        let detail = external::describe(ctx, &m.data)
-            .unwrap_or_else(|e| format!("external data files (list unreadable: {})", e.0));
+        let detail =
+            external::describe(ctx, &m.data).unwrap_or_else(|e| msg!(en::H5_EXTERNAL_UNREADABLE, detail = e.0));
         issue(out, StorageIssueKind::ExternalDataFiles, path, detail);
     }
     let Some(lm) = find(oh::MSG_LAYOUT) else { return };
     let lay = match layout::parse(&lm.data, ctx.sz) {
         Ok(l) => l,
-        Err(e) => return out.errors.push(format!("{path}: {}", e.0)),
+        Err(e) => return out.errors.push(within(path, e.0)),
     };
     if let layout::Layout::Virtual { .. } = lay {
-        issue(
-            out,
-            StorageIssueKind::VirtualDataset,
-            path,
-            "virtual dataset: data mapped from other datasets or files".into(),
-        );
+        issue(out, StorageIssueKind::VirtualDataset, path, msg!(en::H5_VIRTUAL_DETAIL));
     }
     // Shape bomb: declared bytes against an upper bound of what is stored.
     let space_of = |m: &Message| -> super::Result<dataspace::Dataspace> {
@@ -191,13 +195,13 @@ fn inspect_dataset(ctx: &Ctx, path: &str, msgs: &[Message], out: &mut KerasH5) {
         // Dataspaces can only be shared through the shared message table.
         match shared::parse(&m.data, ctx.sz)? {
             SharedRef::Sohm(id) => dataspace::parse(&sohm::message(ctx, oh::MSG_DATASPACE, &id)?, ctx.sz),
-            SharedRef::Committed(_) => Err(super::Hdf5Error("a dataspace cannot be a committed object".into())),
+            SharedRef::Committed(_) => Err(super::Hdf5Error::new(msg!(en::H5_SPACE_COMMITTED))),
         }
     };
     let space = match find(oh::MSG_DATASPACE).map(space_of) {
         Some(Ok(s)) => s,
-        Some(Err(e)) => return out.errors.push(format!("{path}: {}", e.0)),
-        None => return out.errors.push(format!("{path}: dataset without a dataspace")),
+        Some(Err(e)) => return out.errors.push(within(path, e.0)),
+        None => return out.errors.push(msg!(en::H5_NO_DATASPACE, path = path)),
     };
     // A committed datatype is followed; an unreadable one counts 1 byte (a lower bound).
     let elem = match find(oh::MSG_DATATYPE) {
@@ -219,12 +223,12 @@ fn inspect_dataset(ctx: &Ctx, path: &str, msgs: &[Message], out: &mut KerasH5) {
         Some(d) => d > BOMB_FLOOR && d / BOMB_RATIO > stored,
     };
     if bomb && !matches!(lay, layout::Layout::Virtual { .. }) {
-        let d = declared.map_or_else(|| "more than 2^64".to_string(), |d| d.to_string());
+        let d = declared.map_or_else(|| msg!(en::H5_MORE_THAN_2_64).to_arg(), |d| d.to_arg());
         issue(
             out,
             StorageIssueKind::ShapeBomb,
             path,
-            format!("declares {d} bytes (shape {:?}) but stores at most {stored}", space.dims),
+            msg!(en::H5_SHAPE_BOMB_DETAIL, declared = d, shape = format!("{:?}", space.dims), stored = stored),
         );
     }
 }

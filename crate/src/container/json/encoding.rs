@@ -7,6 +7,8 @@
 //! after `.decode("utf-8")`) the same BOM is an error, which the parser reproduces
 //! since U+FEFF is not JSON whitespace.
 
+use crate::messages::en;
+use crate::msg;
 use crate::source::ByteSource;
 
 /// What `detect_encoding` picks.
@@ -147,15 +149,16 @@ pub struct DecodeError {
     pub reason: &'static str,
 }
 
+impl From<&DecodeError> for crate::messages::Message {
+    fn from(e: &DecodeError) -> Self {
+        let reason = crate::messages::term(e.reason);
+        msg!(en::JSON_DECODE, encoding = e.encoding.python_name(), offset = e.offset, reason = reason)
+    }
+}
+
 impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "not {} text at byte {} ({}); Python's json.loads refuses it too",
-            self.encoding.python_name(),
-            self.offset,
-            self.reason
-        )
+        f.write_str(&crate::messages::Message::from(self).text)
     }
 }
 

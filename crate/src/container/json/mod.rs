@@ -25,6 +25,9 @@ pub mod value;
 
 use std::fmt;
 
+use crate::messages::{en, Message};
+use crate::msg;
+
 pub use encoding::{decode_bytes, looks_like_json, Decoded};
 pub use parse::parse;
 pub use value::{Json, JsonStr, Number};
@@ -74,7 +77,14 @@ impl fmt::Display for Leniency {
 pub struct JsonError {
     /// Byte offset in the text.
     pub offset: usize,
-    pub message: String,
+    /// Boxed: the parser returns `Result<_, JsonError>` from every step.
+    pub message: Box<Message>,
+}
+
+impl From<JsonError> for Message {
+    fn from(e: JsonError) -> Message {
+        msg!(en::JSON_ERROR, offset = e.offset, detail = *e.message)
+    }
 }
 
 impl fmt::Display for JsonError {

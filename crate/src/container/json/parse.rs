@@ -110,8 +110,9 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// An error at the current byte; `msg` is a catalogue term (`messages::phrase`).
     fn err(&self, msg: &str) -> JsonError {
-        JsonError { offset: self.i, message: msg.to_string() }
+        JsonError { offset: self.i, message: Box::new(crate::messages::phrase(msg)) }
     }
 
     /// JSON pointer of the value being read inside the first `frames` containers.
@@ -175,7 +176,8 @@ impl<'a> Parser<'a> {
             let mut done = match self.s.get(self.i) {
                 Some(&c @ (b'{' | b'[')) => {
                     if self.frames.len() >= self.max_depth {
-                        return Err(self.err(&format!("nesting deeper than the limit of {} levels", self.max_depth)));
+                        let m = crate::msg!(crate::messages::en::JSON_TOO_DEEP, max = self.max_depth);
+                        return Err(JsonError { offset: self.i, message: Box::new(m) });
                     }
                     self.i += 1;
                     self.ws();
@@ -538,7 +540,7 @@ mod tests {
         assert_eq!(limit, 995, "CPython 3.11's json.loads reads 995 levels at module level");
         assert!(parse(&nest(limit), limit).is_ok());
         let e = parse(&nest(limit + 1), limit).unwrap_err();
-        assert!(e.message.contains("limit of 995"), "{e}");
+        assert!(e.message.text.contains("limit of 995"), "{e}");
         let objs = |n: usize| "{\"a\":".repeat(n) + "1" + &"}".repeat(n);
         assert!(parse(&objs(limit), limit).is_ok());
         assert!(parse(&objs(limit + 1), limit).is_err());

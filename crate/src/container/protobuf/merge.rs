@@ -16,6 +16,8 @@
 //! `fixtures/parsers/json_pb_cases.py` (`crate/tests/parsers_json_pb.rs`).
 
 use super::wire::{Field, PbError, Reader, Value};
+use crate::messages::en;
+use crate::msg;
 
 /// A message as Python sees it: the bodies merged into it, in order.
 #[derive(Debug, Clone, Default)]
@@ -75,7 +77,7 @@ impl<'a> Message<'a> {
             if let Field { number: n, value: Value::Bytes(b) } = f? {
                 if n == number {
                     if out.len() >= max {
-                        return Err(PbError(format!("more than {max} occurrences of field {number}")));
+                        return Err(PbError::new(msg!(en::PB_OCCURRENCES, max = max, number = number)));
                     }
                     out.push(b);
                 }

@@ -3,12 +3,23 @@
 
 use std::fmt;
 
+use crate::messages::{en, Message};
+use crate::msg;
+
+/// Why a protobuf could not be read: a catalogue message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PbError(pub String);
+pub struct PbError(pub Box<Message>);
+
+impl PbError {
+    /// Boxed: a `Result<_, PbError>` stays two words wide on every field read.
+    pub fn new(m: Message) -> Self {
+        PbError(Box::new(m))
+    }
+}
 
 impl fmt::Display for PbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.0.text)
     }
 }
 
@@ -42,31 +53,31 @@ impl<'a> Reader<'a> {
         Reader { b, i: 0 }
     }
 
-    fn err(&self, msg: impl fmt::Display) -> PbError {
-        PbError(format!("{msg} at byte {}", self.i))
+    fn err(&self, detail: Message) -> PbError {
+        PbError::new(msg!(en::PB_AT_BYTE, detail = detail, byte = self.i))
     }
 
     pub fn varint(&mut self) -> Result<u64, PbError> {
         let mut v = 0u64;
         for shift in (0..70).step_by(7) {
-            let byte = *self.b.get(self.i).ok_or_else(|| self.err("truncated varint"))?;
+            let byte = *self.b.get(self.i).ok_or_else(|| self.err(msg!(en::PB_TRUNCATED_VARINT)))?;
             self.i += 1;
             if shift == 63 && byte > 1 {
-                return Err(self.err("varint overflows 64 bits"));
+                return Err(self.err(msg!(en::PB_VARINT_OVERFLOW)));
             }
             v |= ((byte & 0x7f) as u64) << shift;
             if byte & 0x80 == 0 {
                 return Ok(v);
             }
         }
-        Err(self.err("varint longer than 10 bytes"))
+        Err(self.err(msg!(en::PB_VARINT_LONG)))
     }
 
     fn take(&mut self, n: u64) -> Result<&'a [u8], PbError> {
         let end = (self.i as u64)
             .checked_add(n)
             .filter(|&e| e <= self.b.len() as u64)
-            .ok_or_else(|| self.err(format_args!("field of {n} bytes runs past the end")))?;
+            .ok_or_else(|| self.err(msg!(en::PB_FIELD_PAST_END, len = n)))?;
         let s = &self.b[self.i..end as usize];
         self.i = end as usize;
         Ok(s)
@@ -76,7 +87,7 @@ impl<'a> Reader<'a> {
     fn tag(&mut self) -> Result<(u64, u64), PbError> {
         let key = self.varint()?;
         if key >> 3 == 0 || key >> 3 > u32::MAX as u64 >> 3 {
-            return Err(self.err(format_args!("invalid field number {}", key >> 3)));
+            return Err(self.err(msg!(en::PB_FIELD_NUMBER, number = key >> 3)));
         }
         Ok((key >> 3, key & 7))
     }
@@ -87,20 +98,20 @@ impl<'a> Reader<'a> {
         let mut open = vec![number];
         while let Some(&top) = open.last() {
             if self.i >= self.b.len() {
-                return Err(self.err("unterminated group"));
+                return Err(self.err(msg!(en::PB_UNTERMINATED_GROUP)));
             }
             let (n, wire) = self.tag()?;
             match wire {
                 3 => {
                     if open.len() >= MAX_GROUP_DEPTH {
-                        return Err(self.err(format_args!("groups nested deeper than {MAX_GROUP_DEPTH}")));
+                        return Err(self.err(msg!(en::PB_GROUPS_DEEP, max = MAX_GROUP_DEPTH)));
                     }
                     open.push(n);
                 }
                 4 if n == top => {
                     open.pop();
                 }
-                4 => return Err(self.err("end of a group that is not open")),
+                4 => return Err(self.err(msg!(en::PB_END_GROUP))),
                 w => {
                     self.value(w, n)?;
                 }
@@ -122,7 +133,7 @@ impl<'a> Reader<'a> {
                 Value::Group
             }
             5 => Value::Fixed32(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes"))),
-            w => return Err(self.err(format_args!("invalid wire type {w}"))),
+            w => return Err(self.err(msg!(en::PB_WIRE_TYPE, type = w))),
         })
     }
 
@@ -133,7 +144,7 @@ impl<'a> Reader<'a> {
         }
         let (number, wire) = self.tag()?;
         if wire == 4 {
-            return Err(self.err("end of a group that is not open"));
+            return Err(self.err(msg!(en::PB_END_GROUP)));
         }
         Ok(Some(Field { number, value: self.value(wire, number)? }))
     }

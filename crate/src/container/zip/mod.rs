@@ -16,10 +16,20 @@ use std::rc::Rc;
 pub use python_zipfile::LocalHeader;
 
 use crate::limits::Limits;
+use crate::messages::{en, within, Arg, Message, ToArg};
+use crate::msg;
 use crate::source::{read_vec, ByteSource, SourceError, Window};
 
+/// Why the archive or a member could not be read: a catalogue message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ZipError(pub String);
+pub struct ZipError(pub Box<Message>);
+
+impl ZipError {
+    /// Boxed: a `Result<_, ZipError>` stays two words wide.
+    pub fn new(m: Message) -> Self {
+        ZipError(Box::new(m))
+    }
+}
 
 impl std::fmt::Display for ZipError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -30,14 +40,25 @@ impl std::fmt::Display for ZipError {
 impl ZipError {
     /// A limit of ours stopped the reading (the archive itself may be fine for zipfile).
     pub fn is_limit(&self) -> bool {
-        self.0.contains("limit max_")
+        self.0.text.contains("limit max_")
     }
 }
 
 impl From<SourceError> for ZipError {
     fn from(e: SourceError) -> Self {
-        ZipError(e.to_string())
+        ZipError::new(e.message())
     }
+}
+
+impl From<ZipError> for Message {
+    fn from(e: ZipError) -> Message {
+        msg!(en::ZIP_ERROR, detail = *e.0)
+    }
+}
+
+/// `member "name"`, the place a member's errors are reported at.
+fn member(m: &Member) -> Message {
+    msg!(en::ZIP_MEMBER_NAMED, name = format!("{:?}", m.name))
 }
 
 /// One central-directory entry.
@@ -175,13 +196,14 @@ impl Budget {
     }
 }
 
-fn method_name(method: u16) -> &'static str {
+/// A method's name (a proper name, the same in every language), or "an unknown method".
+fn method_name(method: u16) -> Arg {
     match method {
-        12 => "bzip2",
-        14 => "lzma",
-        9 => "deflate64",
-        93 => "zstandard",
-        _ => "an unknown method",
+        12 => "bzip2".to_arg(),
+        14 => "lzma".to_arg(),
+        9 => "deflate64".to_arg(),
+        93 => "zstandard".to_arg(),
+        _ => en::ZIP_METHOD_OTHER.to_arg(),
     }
 }
 
@@ -213,15 +235,14 @@ fn open_at<'a>(
     cache: Option<&Inflated>,
 ) -> Result<MemberData<'a>, ZipError> {
     if m.is_encrypted() {
-        return Err(ZipError(format!("member {:?} is encrypted", m.name)));
+        return Err(ZipError::new(msg!(en::ZIP_ENCRYPTED, name = format!("{:?}", m.name))));
     }
     // ZipExtFile yields at most `file_size` bytes, whatever the compressed size.
     let returned = m.compressed_size.min(m.size);
     match m.method {
-        0 => Ok(MemberData::Stored(
-            Window::new(src, start, returned)
-                .map_err(|e| ZipError(format!("member {:?}: data outside the file: {e}", m.name)))?,
-        )),
+        0 => Ok(MemberData::Stored(Window::new(src, start, returned).map_err(|e| {
+            ZipError::new(msg!(en::ZIP_DATA_OUTSIDE, name = format!("{:?}", m.name), detail = e.message()))
+        })?)),
         8 => {
             let key = (start, m.size);
             if let Some(v) = cache.and_then(|c| c.borrow().get(&key).cloned()) {
@@ -229,19 +250,23 @@ fn open_at<'a>(
             }
             let limit = limits.max_inflated_bytes;
             if m.size > limit {
-                return Err(ZipError(format!(
-                    "member {:?} inflates to {} bytes, above the limit max_inflated_bytes ({limit})",
-                    m.name, m.size
+                return Err(ZipError::new(msg!(
+                    en::ZIP_INFLATE_LIMIT,
+                    name = format!("{:?}", m.name),
+                    size = m.size,
+                    limit = limit
                 )));
             }
             if m.size > budget.inflate_left {
-                return Err(ZipError(format!(
-                    "member {:?} ({} bytes) not inflated: limit max_inflated_total ({} bytes for the whole file) reached",
-                    m.name, m.size, limits.max_inflated_total
+                return Err(ZipError::new(msg!(
+                    en::ZIP_INFLATE_TOTAL,
+                    name = format!("{:?}", m.name),
+                    size = m.size,
+                    limit = limits.max_inflated_total
                 )));
             }
             let raw = read_vec(src, start, m.compressed_size, limit)
-                .map_err(|e| ZipError(format!("member {:?}: {e}", m.name)))?;
+                .map_err(|e| ZipError::new(within(member(m), e.message())))?;
             let ratio_cap = raw.len() as u64 * limits.max_inflate_ratio + 1024;
             let cap = m.size.min(ratio_cap);
             let out = match miniz_oxide::inflate::decompress_to_vec_with_limit(&raw, cap as usize) {
@@ -249,15 +274,19 @@ fn open_at<'a>(
                 // zipfile stops at `file_size` bytes: more output is cut, not an error.
                 Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput && cap == m.size => e.output,
                 Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                    return Err(ZipError(format!(
-                        "member {:?}: inflates more than {} times its compressed size (limit max_inflate_ratio); declared size {}",
-                        m.name, limits.max_inflate_ratio, m.size
+                    return Err(ZipError::new(msg!(
+                        en::ZIP_INFLATE_RATIO,
+                        name = format!("{:?}", m.name),
+                        ratio = limits.max_inflate_ratio,
+                        size = m.size
                     )))
                 }
                 Err(e) => {
-                    return Err(ZipError(format!(
-                        "member {:?}: inflate failed ({:?}); declared size {}",
-                        m.name, e.status, m.size
+                    return Err(ZipError::new(msg!(
+                        en::ZIP_INFLATE_FAILED,
+                        name = format!("{:?}", m.name),
+                        status = format!("{:?}", e.status),
+                        size = m.size
                     )))
                 }
             };
@@ -269,15 +298,17 @@ fn open_at<'a>(
             }
             Ok(MemberData::Inflated(out))
         }
-        other @ (12 | 14) => Err(ZipError(format!(
-            "member {:?} is compressed with {} (method {other}): Python's zipfile reads it, this scanner does not, so its content is not verified",
-            m.name,
-            method_name(other)
+        other @ (12 | 14) => Err(ZipError::new(msg!(
+            en::ZIP_METHOD_UNREAD,
+            name = format!("{:?}", m.name),
+            method = method_name(other),
+            number = other
         ))),
-        other => Err(ZipError(format!(
-            "member {:?} uses {} (compression method {other}), which neither zipfile nor this scanner reads",
-            m.name,
-            method_name(other)
+        other => Err(ZipError::new(msg!(
+            en::ZIP_METHOD_UNKNOWN,
+            name = format!("{:?}", m.name),
+            method = method_name(other),
+            number = other
         ))),
     }
 }
@@ -329,12 +360,12 @@ fn into_vec(m: &Member, data: MemberData<'_>, max: u64) -> Result<Vec<u8>, ZipEr
     match data {
         MemberData::Inflated(v) => {
             if v.len() as u64 > max {
-                return Err(ZipError(format!("member {:?} is larger than the limit of {max} bytes", m.name)));
+                return Err(ZipError::new(msg!(en::ZIP_MEMBER_TOO_LARGE, name = format!("{:?}", m.name), max = max)));
             }
             Ok(v.to_vec())
         }
         MemberData::Stored(w) => {
-            Ok(read_vec(&w, 0, w.len(), max).map_err(|e| ZipError(format!("member {:?}: {e}", m.name)))?)
+            Ok(read_vec(&w, 0, w.len(), max).map_err(|e| ZipError::new(within(member(m), e.message())))?)
         }
     }
 }
@@ -470,7 +501,7 @@ pub(crate) mod tests {
         let a = list(&z, &Limits::default()).unwrap();
         let limits = Limits { max_inflated_total: 4000, ..Limits::default() };
         let e = open_with(&z, &a, 0, &limits, &mut Budget::new(&limits)).err().unwrap();
-        assert!(e.0.contains("max_inflated_total"), "{e}");
+        assert!(e.0.text.contains("max_inflated_total"), "{e}");
     }
 
     #[test]

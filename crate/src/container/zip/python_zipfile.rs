@@ -27,6 +27,8 @@ use std::collections::HashMap;
 
 use super::{Member, ZipError};
 use crate::limits::Limits;
+use crate::messages::{en, Message};
+use crate::msg;
 use crate::source::{read_vec, ByteSource};
 
 pub const EOCD_SIG: u32 = 0x0605_4b50;
@@ -135,12 +137,10 @@ fn end_record64(src: &dyn ByteSource, at: u64, rec: &[u8]) -> Result<EndRecord, 
         return Ok(classic);
     }
     if u32le(&loc, 4) != 0 || u32le(&loc, 16) > 1 {
-        return Err(ZipError("zipfiles that span multiple disks are not supported (zip64 locator)".into()));
+        return Err(ZipError::new(msg!(en::ZIP_MULTI_DISK)));
     }
     // A seek before the start of the file raises OSError, which zipfile turns into BadZipFile.
-    let rec_at = loc_at
-        .checked_sub(SIZE_EOCD64)
-        .ok_or_else(|| ZipError("zip64 locator without room for its end record before it".into()))?;
+    let rec_at = loc_at.checked_sub(SIZE_EOCD64).ok_or_else(|| ZipError::new(msg!(en::ZIP_LOCATOR_NO_ROOM)))?;
     let r = read_vec(src, rec_at, SIZE_EOCD64, SIZE_EOCD64)?;
     if u32le(&r, 0) != EOCD64_SIG {
         return Ok(classic); // zipfile falls back to the classic record
@@ -162,10 +162,10 @@ pub fn cp437(bytes: &[u8]) -> String {
 pub fn decode_name(raw: &[u8], flags: u16) -> Result<String, ZipError> {
     if flags & FLAG_UTF8 != 0 {
         String::from_utf8(raw.to_vec()).map_err(|e| {
-            ZipError(format!(
-                "name {:?} is flagged UTF-8 but is not (byte {}): zipfile raises UnicodeDecodeError",
-                String::from_utf8_lossy(raw),
-                e.utf8_error().valid_up_to()
+            ZipError::new(msg!(
+                en::ZIP_NAME_NOT_UTF8,
+                name = format!("{:?}", String::from_utf8_lossy(raw)),
+                byte = e.utf8_error().valid_up_to()
             ))
         })
     } else {
@@ -193,17 +193,17 @@ pub struct Listing {
 /// `_RealGetContents`. Stops with a named-limit error past `limits.max_zip_members`
 /// entries actually read (the count the end record announces is not trusted).
 pub fn central_directory(src: &dyn ByteSource, limits: &Limits) -> Result<Listing, ZipError> {
-    let end = end_record(src)?.ok_or_else(|| ZipError("no end-of-central-directory record".into()))?;
+    let end = end_record(src)?.ok_or_else(|| ZipError::new(msg!(en::ZIP_NO_END)))?;
     let mut concat = end.at as i128 - end.cd_size as i128 - end.cd_offset as i128;
     if end.zip64 {
         concat -= (SIZE_EOCD64 + SIZE_LOCATOR) as i128;
     }
     let start_dir = end.cd_offset as i128 + concat;
     if start_dir < 0 {
-        return Err(ZipError("Bad offset for central directory".into()));
+        return Err(ZipError::new(msg!(en::ZIP_BAD_CD_OFFSET)));
     }
     let start_dir = start_dir as u64;
-    let concat = i64::try_from(concat).map_err(|_| ZipError("central directory offset out of range".into()))?;
+    let concat = i64::try_from(concat).map_err(|_| ZipError::new(msg!(en::ZIP_CD_OFFSET_RANGE)))?;
     // fp.read(size_cd): what the file holds of it (a short read is caught entry by entry).
     let available = src.len().saturating_sub(start_dir).min(end.cd_size);
     let cd = read_vec(src, start_dir, available, available)?;
@@ -212,16 +212,13 @@ pub fn central_directory(src: &dyn ByteSource, limits: &Limits) -> Result<Listin
     let mut p = 0usize; // position in `cd` (a BytesIO: short reads, never errors)
     while total < end.cd_size {
         if p + SIZE_CENTRAL > cd.len() {
-            return Err(ZipError("Truncated central directory".into()));
+            return Err(ZipError::new(msg!(en::ZIP_CD_TRUNCATED)));
         }
         if u32le(&cd, p) != CENTRAL_SIG {
-            return Err(ZipError(format!("Bad magic number for central directory (entry {})", members.len())));
+            return Err(ZipError::new(msg!(en::ZIP_CD_MAGIC, entry = members.len())));
         }
         if members.len() >= limits.max_zip_members {
-            return Err(ZipError(format!(
-                "limit max_zip_members: more than {} central-directory entries",
-                limits.max_zip_members
-            )));
+            return Err(ZipError::new(msg!(en::ZIP_MEMBERS_LIMIT, max = limits.max_zip_members)));
         }
         let h = &cd[p..p + SIZE_CENTRAL];
         let extract_version = u16le(h, 6);
@@ -239,14 +236,15 @@ pub fn central_directory(src: &dyn ByteSource, limits: &Limits) -> Result<Listin
         p += SIZE_CENTRAL + raw_name.len() + extra.len() + comment.len();
         let orig_name = decode_name(raw_name, flags)?;
         if extract_version > MAX_EXTRACT_VERSION {
-            return Err(ZipError(format!(
-                "member {orig_name:?} needs zip version {}.{}: zipfile raises NotImplementedError",
-                extract_version / 10,
-                extract_version % 10
+            return Err(ZipError::new(msg!(
+                en::ZIP_VERSION,
+                name = format!("{orig_name:?}"),
+                version = format!("{}.{}", extract_version / 10, extract_version % 10)
             )));
         }
-        decode_extra(extra, &mut size, &mut csize, &mut offset)
-            .map_err(|e| ZipError(format!("member {orig_name:?}: {e}")))?;
+        decode_extra(extra, &mut size, &mut csize, &mut offset).map_err(|e| {
+            ZipError::new(crate::messages::within(msg!(en::ZIP_MEMBER_NAMED, name = format!("{orig_name:?}")), e))
+        })?;
         // A header offset shifted before the file start: zipfile's seek fails on open.
         let header_offset = u64::try_from(offset as i128 + concat as i128).unwrap_or(u64::MAX);
         let name = cut_at_nul(&orig_name).to_string();
@@ -257,20 +255,22 @@ pub fn central_directory(src: &dyn ByteSource, limits: &Limits) -> Result<Listin
 }
 
 /// `ZipInfo._decodeExtra`: the zip64 field replaces the 0xFFFFFFFF values, in order.
-fn decode_extra(mut extra: &[u8], size: &mut u64, csize: &mut u64, offset: &mut u64) -> Result<(), String> {
+fn decode_extra(mut extra: &[u8], size: &mut u64, csize: &mut u64, offset: &mut u64) -> Result<(), Message> {
     while extra.len() >= 4 {
         let (id, len) = (u16le(extra, 0), u16le(extra, 2) as usize);
         if len + 4 > extra.len() {
-            return Err(format!("Corrupt extra field {id:04x} (size={len})"));
+            return Err(msg!(en::ZIP_CORRUPT_EXTRA, id = format!("{id:04x}"), size = len));
         }
         if id == 1 {
             let mut data = &extra[4..len + 4];
-            for (field, what) in
-                [(&mut *size, "File size"), (&mut *csize, "Compress size"), (&mut *offset, "Header offset")]
-            {
+            for (field, what) in [
+                (&mut *size, en::ZIP_FILE_SIZE),
+                (&mut *csize, en::ZIP_COMPRESS_SIZE),
+                (&mut *offset, en::ZIP_HEADER_OFFSET),
+            ] {
                 if *field == 0xFFFF_FFFF {
                     if data.len() < 8 {
-                        return Err(format!("Corrupt zip64 extra field. {what} not found."));
+                        return Err(msg!(en::ZIP_CORRUPT_ZIP64, what = what));
                     }
                     *field = u64le(data, 0);
                     data = &data[8..];
@@ -319,21 +319,21 @@ pub struct LocalHeader {
 /// nothing of the data is read.
 pub fn local_header(src: &dyn ByteSource, m: &Member) -> Result<LocalHeader, ZipError> {
     let h = read_vec(src, m.header_offset, 30, 30)
-        .map_err(|_| ZipError(format!("member {:?}: Truncated file header", m.name)))?;
+        .map_err(|_| ZipError::new(msg!(en::ZIP_LOCAL_TRUNCATED, name = format!("{:?}", m.name))))?;
     if u32le(&h, 0) != LOCAL_SIG {
-        return Err(ZipError(format!("member {:?}: Bad magic number for file header", m.name)));
+        return Err(ZipError::new(msg!(en::ZIP_LOCAL_MAGIC, name = format!("{:?}", m.name))));
     }
     let (flags, name_len, extra_len) = (u16le(&h, 6), u16le(&h, 26) as u64, u16le(&h, 28) as u64);
     if m.flags & FLAG_COMPRESSED_PATCH != 0 {
-        return Err(ZipError(format!("member {:?}: compressed patched data (flag bit 5)", m.name)));
+        return Err(ZipError::new(msg!(en::ZIP_PATCHED, name = format!("{:?}", m.name))));
     }
     if m.flags & FLAG_STRONG_ENCRYPTION != 0 {
-        return Err(ZipError(format!("member {:?}: strong encryption (flag bit 6)", m.name)));
+        return Err(ZipError::new(msg!(en::ZIP_STRONG_ENCRYPTION, name = format!("{:?}", m.name))));
     }
     let name_at = m.header_offset + 30;
     let raw = read_vec(src, name_at, name_len.min(src.len().saturating_sub(name_at)), 1 << 16)?;
-    let local =
-        decode_name(&raw, flags).map_err(|e| ZipError(format!("member {:?}: local header: {}", m.name, e.0)))?;
+    let local = decode_name(&raw, flags)
+        .map_err(|e| ZipError::new(msg!(en::ZIP_LOCAL_NAME, name = format!("{:?}", m.name), detail = e.0)))?;
     let data_offset = name_at + name_len + extra_len;
     Ok(LocalHeader { data_offset, name_differs: (local != m.orig_name).then_some(local) })
 }
@@ -377,22 +377,26 @@ pub fn read(
     version: Version,
 ) -> Result<Vec<u8>, ZipError> {
     let names = name_to_info(&listing.members);
-    let &i = names.get(name).ok_or_else(|| ZipError(format!("There is no item named {name:?} in the archive")))?;
+    let &i = names.get(name).ok_or_else(|| ZipError::new(msg!(en::ZIP_NO_ITEM, name = format!("{name:?}"))))?;
     let m = &listing.members[i];
     let lh = local_header(src, m)?;
     if let Some(local) = lh.name_differs {
-        return Err(ZipError(format!("File name in directory {:?} and header {local:?} differ.", m.orig_name)));
+        return Err(ZipError::new(msg!(
+            en::ZIP_NAMES_DIFFER,
+            name = format!("{:?}", m.orig_name),
+            local = format!("{local:?}")
+        )));
     }
     let end = end_offsets(&listing.members, listing.start_dir)[i];
     if version == Version::RefusesOverlaps && lh.data_offset.saturating_add(m.compressed_size) > end {
-        return Err(ZipError(format!("Overlapped entries: {:?} (possible zip bomb)", m.orig_name)));
+        return Err(ZipError::new(msg!(en::ZIP_OVERLAPPED, name = format!("{:?}", m.orig_name))));
     }
     if m.flags & FLAG_ENCRYPTED != 0 {
-        return Err(ZipError(format!("File {name:?} is encrypted, password required for extraction")));
+        return Err(ZipError::new(msg!(en::ZIP_PASSWORD, name = format!("{name:?}"))));
     }
     let data = super::read_member(src, m, limits, limits.max_inflated_bytes)?;
     if crc32(&data) != m.crc {
-        return Err(ZipError(format!("Bad CRC-32 for file {:?}", m.name)));
+        return Err(ZipError::new(msg!(en::ZIP_BAD_CRC, name = format!("{:?}", m.name))));
     }
     Ok(data)
 }
@@ -500,10 +504,10 @@ mod tests {
         let one = build_stored(&[("a", b"hello")]);
         assert_eq!(read(&one, &l, "a", &Limits::default(), Version::ReadsOverlaps).unwrap(), b"hello");
         let e = read(&one, &l, "a", &Limits::default(), Version::RefusesOverlaps).unwrap_err();
-        assert!(e.0.contains("Overlapped"), "{e}");
+        assert!(e.0.text.contains("Overlapped"), "{e}");
         let limits = Limits { max_zip_members: 1, ..Limits::default() };
         let e = central_directory(&z, &limits).unwrap_err();
-        assert!(e.0.contains("max_zip_members"), "{e}");
+        assert!(e.0.text.contains("max_zip_members"), "{e}");
     }
 
     #[test]
@@ -514,6 +518,7 @@ mod tests {
         assert!(read(&z, &l, "config.json", &Limits::default(), Version::ReadsOverlaps)
             .unwrap_err()
             .0
+            .text
             .contains("differ"));
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
     }

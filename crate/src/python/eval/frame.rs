@@ -18,7 +18,7 @@ impl Cx {
         let ins = match disassemble(&code.code, py) {
             Ok(i) => i,
             Err(e) => {
-                self.incomplete(msg!(en::INC_NO_DISASSEMBLY, function = &code.name, detail = e.to_string()));
+                self.incomplete(msg!(en::INC_NO_DISASSEMBLY, function = &code.name, detail = Message::from(&e)));
                 return None;
             }
         };

@@ -105,7 +105,7 @@ pub fn render(card: &Element, r: &Value, lang: Lang) {
             },
             None => {
                 if let Some(c) = n.get("container").and_then(Value::as_str).filter(|c| !c.is_empty()) {
-                    add(&sec, &txt("p", "ov-part", c));
+                    add(&sec, &txt("p", "ov-part", &place(lang, c)));
                 }
                 let ul = el("ul", "ov-tree");
                 add(&sec, &ul);

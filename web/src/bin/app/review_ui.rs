@@ -100,7 +100,7 @@ impl PolicyState {
 pub enum Broken {
     /// `policy.toml` (or the picked file) could not be read.
     Fetch(String),
-    /// The worker's parser refused it.
+    /// The worker's parser refused it (`message`: the catalogue message, as JSON).
     Parse { line: String, column: String, key: Option<String>, message: String },
 }
 
@@ -110,7 +110,8 @@ impl Broken {
             Broken::Fetch(f) => tf(lang, "policy_fetch_failed", &[f]),
             Broken::Parse { line, column, key, message } => {
                 let key = key.as_ref().map(|k| tf(lang, "policy_key", &[k])).unwrap_or_default();
-                tf(lang, "policy_parse_failed", &[file, line, column, &key, message])
+                let message = serde_json::from_str(message).map(|v| msg(lang, &v)).unwrap_or_default();
+                tf(lang, "policy_parse_failed", &[file, line, column, &key, &message])
             }
         }
     }
@@ -410,7 +411,7 @@ pub fn render_review(card: &Element, e: &Entry, lang: Lang, needs_hash: bool) {
                 let key = if pending { "pending_hash" } else { "hash_unchecked" };
                 add(&dec, &txt("span", "pending-hash", &format!(" {}", t(lang, key))));
             }
-            for n in strs(p, "notes") {
+            for n in msgs(lang, p, "notes") {
                 add(&dec, &txt("span", "policy-note", &format!(" {n}")));
             }
         }
@@ -478,7 +479,7 @@ fn fill_hash(p: &Element, e: &Entry, lang: Lang) {
 
 /// The policy's action on finding `i` of `r`, on the finding's element.
 pub fn annotate_finding(art: &Element, r: &Value, i: usize, lang: Lang) {
-    let Some((action, by)) = export::finding_action(r, i) else { return };
+    let Some((action, by)) = export::finding_action(r, i, &|v| msg(lang, v)) else { return };
     attr(art, "data-action", &action);
     if let Some(head) = art.query_selector(".finding-head").ok().flatten() {
         add(&head, &txt("span", &format!("action-badge action-{action}"), action_label(lang, &action)));

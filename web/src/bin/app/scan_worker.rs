@@ -80,7 +80,8 @@ fn on_policy(data: &JsValue) {
                 ("line", (e.line as f64).into()),
                 ("column", (e.column as f64).into()),
                 ("key", e.key.map(JsValue::from).unwrap_or(JsValue::NULL)),
-                ("message", e.message.into()),
+                // The catalogue message as JSON: the page renders it in its language.
+                ("message", serde_json::to_string(&e.message).unwrap_or_default().into()),
             ]));
         }
     }

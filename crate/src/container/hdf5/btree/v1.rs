@@ -6,6 +6,8 @@ use std::collections::HashSet;
 use crate::container::hdf5::context::Ctx;
 use crate::container::hdf5::cursor::Cursor;
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 /// Addresses of the symbol table nodes of the group B-tree rooted at `root`, in key order.
 pub fn group_nodes(ctx: &Ctx, root: u64) -> Result<Vec<u64>> {
@@ -17,7 +19,11 @@ pub fn group_nodes(ctx: &Ctx, root: u64) -> Result<Vec<u64>> {
     let mut stack: Vec<(u64, Option<u8>)> = vec![(root, None)];
     while let Some((addr, want)) = stack.pop() {
         if !seen.insert(addr) {
-            return Err(Hdf5Error(format!("group B-tree: node {addr:#x} reached twice")));
+            return Err(Hdf5Error::new(msg!(
+                en::H5_NODE_TWICE,
+                what = term("group B-tree"),
+                addr = format!("{addr:#x}")
+            )));
         }
         ctx.tick("group B-tree node")?;
         let head = ctx.read(addr, 8 + 2 * o, "group B-tree node")?;
@@ -25,24 +31,38 @@ pub fn group_nodes(ctx: &Ctx, root: u64) -> Result<Vec<u64>> {
         c.expect_sig(b"TREE")?;
         let kind = c.u8()?;
         if kind != 0 {
-            return Err(Hdf5Error(format!("group B-tree: node type {kind}, expected 0")));
+            return Err(Hdf5Error::new(msg!(
+                en::H5_NODE_TYPE,
+                what = term("group B-tree"),
+                found = kind,
+                expected = 0u8
+            )));
         }
         let level = c.u8()?;
         if want.is_some_and(|w| w != level) {
-            return Err(Hdf5Error(format!("group B-tree: node level {level}, expected {}", want.unwrap_or(0))));
+            return Err(Hdf5Error::new(msg!(
+                en::H5_NODE_LEVEL,
+                what = term("group B-tree"),
+                found = level,
+                expected = want.unwrap_or(0)
+            )));
         }
         let used = u64::from(c.u16()?);
         let body_len = used
             .checked_mul(o + l)
             .and_then(|x| x.checked_add(l))
-            .ok_or_else(|| Hdf5Error("group B-tree: size overflow".into()))?;
-        let at = addr.checked_add(8 + 2 * o).ok_or_else(|| Hdf5Error("group B-tree address overflows".into()))?;
+            .ok_or_else(|| Hdf5Error::new(msg!(en::H5_SIZE_OVERFLOW, what = term("group B-tree"))))?;
+        let at = addr
+            .checked_add(8 + 2 * o)
+            .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOWS, what = term("group B-tree address"))))?;
         let body = ctx.read(at, body_len, "group B-tree entries")?;
         let mut c = Cursor::new(&body, "group B-tree entries");
         c.skip(l)?; // key 0
         let mut children = Vec::new();
         for _ in 0..used {
-            let child = c.addr(sz)?.ok_or_else(|| Hdf5Error("group B-tree: undefined child".into()))?;
+            let child = c.addr(sz)?.ok_or_else(|| {
+                Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("group B-tree"), field = term("child")))
+            })?;
             c.skip(l)?;
             children.push(child);
         }

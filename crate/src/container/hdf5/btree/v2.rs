@@ -8,6 +8,8 @@ use crate::container::hdf5::context::Ctx;
 use crate::container::hdf5::cursor::Cursor;
 use crate::container::hdf5::heap::fractal::enc_size;
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 /// Deepest tree accepted (millions of records fit in depth 4).
 const MAX_DEPTH: u16 = 32;
@@ -50,11 +52,16 @@ impl Tree {
         c.expect_sig(b"BTHD")?;
         let version = c.u8()?;
         if version != 0 {
-            return Err(Hdf5Error(format!("v2 B-tree: unsupported version {version}")));
+            return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("v2 B-tree"), version = version)));
         }
         let t = c.u8()?;
         if t != rtype {
-            return Err(Hdf5Error(format!("v2 B-tree: record type {t}, expected {rtype}")));
+            return Err(Hdf5Error::new(msg!(
+                en::H5_RECORD_TYPE,
+                what = term("v2 B-tree"),
+                found = t,
+                expected = rtype
+            )));
         }
         let node_size = u64::from(c.u32()?);
         let rec_size = u64::from(c.u16()?);
@@ -63,8 +70,11 @@ impl Tree {
         let root = c.addr(sz)?;
         let root_nrec = u64::from(c.u16()?);
         if depth > MAX_DEPTH || rec_size == 0 || node_size <= PREFIX || node_size > ctx.file_len() {
-            return Err(Hdf5Error(format!(
-                "v2 B-tree: implausible node size {node_size}, record size {rec_size} or depth {depth}"
+            return Err(Hdf5Error::new(msg!(
+                en::H5_BTREE_IMPLAUSIBLE,
+                node_size = node_size,
+                record_size = rec_size,
+                depth = u64::from(depth)
             )));
         }
         // Per-depth sizes as libhdf5 computes them (H5B2__hdr_init).
@@ -84,9 +94,9 @@ impl Tree {
 
     fn node(&self, ctx: &Ctx, addr: u64, nrec: u64, d: u16) -> Result<Node> {
         ctx.tick("v2 B-tree node")?;
-        let lvl = self.levels.get(usize::from(d)).ok_or_else(|| Hdf5Error("v2 B-tree: bad depth".into()))?;
+        let lvl = self.levels.get(usize::from(d)).ok_or_else(|| Hdf5Error::new(msg!(en::H5_BTREE_BAD_DEPTH)))?;
         if nrec > lvl.max_nrec {
-            return Err(Hdf5Error(format!("v2 B-tree: node with {nrec} records, at most {} fit", lvl.max_nrec)));
+            return Err(Hdf5Error::new(msg!(en::H5_BTREE_NODE_FULL, count = nrec, max = lvl.max_nrec)));
         }
         let buf = ctx.read(addr, self.node_size, "v2 B-tree node")?;
         let mut c = Cursor::new(&buf, "v2 B-tree node");
@@ -94,7 +104,12 @@ impl Tree {
         c.skip(1)?;
         let t = c.u8()?;
         if t != self.rtype {
-            return Err(Hdf5Error(format!("v2 B-tree node: record type {t}, expected {}", self.rtype)));
+            return Err(Hdf5Error::new(msg!(
+                en::H5_RECORD_TYPE,
+                what = term("v2 B-tree node"),
+                found = t,
+                expected = self.rtype
+            )));
         }
         let mut records = Vec::new();
         for _ in 0..nrec {
@@ -105,7 +120,9 @@ impl Tree {
         if d > 0 {
             let child_cum = if d > 1 { self.levels[usize::from(d - 1)].cum_max_nrec_size } else { 0 };
             for _ in 0..=nrec {
-                let a = c.addr(ctx.sz)?.ok_or_else(|| Hdf5Error("v2 B-tree: undefined child".into()))?;
+                let a = c.addr(ctx.sz)?.ok_or_else(|| {
+                    Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("v2 B-tree"), field = term("child")))
+                })?;
                 let n = c.uint(self.nrec_size.min(8) as u8)?;
                 c.skip(child_cum)?;
                 children.push((a, n, d - 1));
@@ -123,7 +140,7 @@ pub fn for_each(ctx: &Ctx, addr: u64, rtype: u8, f: &mut dyn FnMut(&[u8]) -> Res
     let mut stack = vec![(root, root_nrec, tree.depth)];
     while let Some((addr, nrec, d)) = stack.pop() {
         if !seen.insert(addr) {
-            return Err(Hdf5Error(format!("v2 B-tree: node {addr:#x} reached twice")));
+            return Err(Hdf5Error::new(msg!(en::H5_NODE_TWICE, what = term("v2 B-tree"), addr = format!("{addr:#x}"))));
         }
         let node = tree.node(ctx, addr, nrec, d)?;
         for r in &node.records {
@@ -151,7 +168,7 @@ pub fn load(ctx: &Ctx, addr: u64, rtype: u8) -> Result<Loaded> {
     let mut stack = vec![(root, root_nrec, tree.depth)];
     while let Some((addr, nrec, d)) = stack.pop() {
         if out.nodes.contains_key(&addr) {
-            return Err(Hdf5Error(format!("v2 B-tree: node {addr:#x} reached twice")));
+            return Err(Hdf5Error::new(msg!(en::H5_NODE_TWICE, what = term("v2 B-tree"), addr = format!("{addr:#x}"))));
         }
         let node = tree.node(ctx, addr, nrec, d)?;
         out.records.extend(node.records.iter().cloned());
@@ -174,7 +191,7 @@ impl Loaded {
         }
         // Children are one level down (checked when loading), so this ends.
         loop {
-            let node = self.nodes.get(&at).ok_or_else(|| Hdf5Error("v2 B-tree: node not loaded".into()))?;
+            let node = self.nodes.get(&at).ok_or_else(|| Hdf5Error::new(msg!(en::H5_BTREE_NOT_LOADED)))?;
             let (mut lo, mut hi, mut idx) = (0usize, node.records.len(), 0usize);
             let mut order = Ordering::Less;
             while lo < hi && order != Ordering::Equal {
@@ -195,7 +212,7 @@ impl Loaded {
             if order == Ordering::Greater {
                 idx += 1;
             }
-            at = node.children.get(idx).ok_or_else(|| Hdf5Error("v2 B-tree: child index out of range".into()))?.0;
+            at = node.children.get(idx).ok_or_else(|| Hdf5Error::new(msg!(en::H5_BTREE_CHILD_RANGE)))?.0;
         }
     }
 }

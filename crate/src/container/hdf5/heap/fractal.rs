@@ -8,6 +8,8 @@ use crate::container::hdf5::btree::v2;
 use crate::container::hdf5::context::Ctx;
 use crate::container::hdf5::cursor::{le, Cursor};
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term, within};
+use crate::msg;
 
 /// Indirect block nesting accepted (a 64-bit heap needs far fewer).
 const MAX_IBLOCK_DEPTH: u32 = 32;
@@ -28,7 +30,7 @@ pub struct FractalHeap {
 
 fn log2_pow2(x: u64, what: &str) -> Result<u32> {
     if x == 0 || !x.is_power_of_two() {
-        return Err(Hdf5Error(format!("fractal heap: {what} {x} is not a power of two")));
+        return Err(Hdf5Error::new(msg!(en::H5_NOT_POWER_OF_TWO, what = term(what), value = x)));
     }
     Ok(x.trailing_zeros())
 }
@@ -50,7 +52,7 @@ impl FractalHeap {
         c.expect_sig(b"FRHP")?;
         let version = c.u8()?;
         if version != 0 {
-            return Err(Hdf5Error(format!("fractal heap: unsupported version {version}")));
+            return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("fractal heap"), version = version)));
         }
         let id_len = u64::from(c.u16()?);
         let filter_len = c.u16()?;
@@ -71,15 +73,15 @@ impl FractalHeap {
         let root = c.addr(sz)?;
         let root_rows = u64::from(c.u16()?);
         if width == 0 || !width.is_power_of_two() || width > 1 << 16 {
-            return Err(Hdf5Error(format!("fractal heap: table width {width}")));
+            return Err(Hdf5Error::new(msg!(en::H5_TABLE_WIDTH, width = width)));
         }
         log2_pow2(start_block, "starting block size")?;
         log2_pow2(max_direct_block, "max direct block size")?;
         if !(1..=64).contains(&max_heap_bits) || max_direct_block < start_block {
-            return Err(Hdf5Error("fractal heap: inconsistent sizes".into()));
+            return Err(Hdf5Error::new(msg!(en::H5_INCONSISTENT_SIZES)));
         }
         if id_len == 0 || id_len > 4096 {
-            return Err(Hdf5Error(format!("fractal heap: heap ID length {id_len}")));
+            return Err(Hdf5Error::new(msg!(en::H5_HEAP_ID_LENGTH, length = id_len)));
         }
         Ok(FractalHeap {
             id_len,
@@ -114,7 +116,7 @@ impl FractalHeap {
             .ok()
             .filter(|&s| s < self.start_block.leading_zeros())
             .map(|s| self.start_block << s)
-            .ok_or_else(|| Hdf5Error(format!("fractal heap: row {row} block size overflows")))
+            .ok_or_else(|| Hdf5Error::new(msg!(en::H5_ROW_OVERFLOWS, row = row)))
     }
 
     /// The object with heap ID `id`, at most `max` bytes.
@@ -122,7 +124,7 @@ impl FractalHeap {
         let mut c = Cursor::new(id, "fractal heap ID");
         let flag = c.u8()?;
         if flag >> 6 != 0 {
-            return Err(Hdf5Error(format!("fractal heap ID: unsupported version {}", flag >> 6)));
+            return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("fractal heap ID"), version = flag >> 6)));
         }
         match (flag >> 4) & 3 {
             0 => {
@@ -132,7 +134,11 @@ impl FractalHeap {
                 let len_size = dblock_bits.div_ceil(8).min(enc_size(self.max_managed)).min(8) as u8;
                 let len = c.uint(len_size)?;
                 if len > max {
-                    return Err(Hdf5Error(format!("fractal heap object of {len} bytes is over the limit")));
+                    return Err(Hdf5Error::new(msg!(
+                        en::H5_OBJECT_OVER_LIMIT,
+                        what = term("fractal heap object"),
+                        len = len
+                    )));
                 }
                 self.managed(ctx, off, len)
             }
@@ -141,28 +147,39 @@ impl FractalHeap {
                 let (len, start) = if self.id_len <= 18 {
                     (u64::from(flag & 0x0f) + 1, 1)
                 } else {
-                    let b1 = id.get(1).copied().ok_or_else(|| Hdf5Error("tiny heap ID truncated".into()))?;
+                    let b1 = id
+                        .get(1)
+                        .copied()
+                        .ok_or_else(|| Hdf5Error::new(msg!(en::H5_TRUNCATED, what = term("tiny heap ID"))))?;
                     ((u64::from(flag & 0x0f) << 8 | u64::from(b1)) + 1, 2)
                 };
                 let end = start + len as usize;
-                id.get(start..end).map(<[u8]>::to_vec).ok_or_else(|| Hdf5Error("tiny heap object truncated".into()))
+                id.get(start..end)
+                    .map(<[u8]>::to_vec)
+                    .ok_or_else(|| Hdf5Error::new(msg!(en::H5_TRUNCATED, what = term("tiny heap object"))))
             }
-            t => Err(Hdf5Error(format!("fractal heap ID: unknown type {t}"))),
+            t => Err(Hdf5Error::new(msg!(
+                en::H5_UNKNOWN,
+                what = term("fractal heap ID"),
+                kind = term("type"),
+                value = t
+            ))),
         }
     }
 
     fn managed(&self, ctx: &Ctx, off: u64, len: u64) -> Result<Vec<u8>> {
         if self.filtered {
-            return Err(Hdf5Error("fractal heap: filtered (compressed) blocks are not supported".into()));
+            return Err(Hdf5Error::new(msg!(en::H5_FILTERED_BLOCKS)));
         }
-        let root = self.root.ok_or_else(|| Hdf5Error("fractal heap: empty heap".into()))?;
+        let root = self.root.ok_or_else(|| Hdf5Error::new(msg!(en::H5_EMPTY_HEAP)))?;
         if self.root_rows == 0 {
             // The root is a single direct block of the starting size.
             if off.checked_add(len).is_none_or(|e| e > self.start_block) {
-                return Err(Hdf5Error("fractal heap: object outside the root direct block".into()));
+                return Err(Hdf5Error::new(msg!(en::H5_OUTSIDE_ROOT_BLOCK)));
             }
             return ctx.read(
-                root.checked_add(off).ok_or_else(|| Hdf5Error("fractal heap address overflow".into()))?,
+                root.checked_add(off)
+                    .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("fractal heap address"))))?,
                 len,
                 "fractal heap object",
             );
@@ -177,16 +194,17 @@ impl FractalHeap {
         let mut seen = HashSet::new();
         for _ in 0..MAX_IBLOCK_DEPTH {
             if !seen.insert(iblock) {
-                return Err(Hdf5Error("fractal heap: indirect block cycle".into()));
+                return Err(Hdf5Error::new(msg!(en::H5_INDIRECT_CYCLE)));
             }
             ctx.tick("fractal heap indirect block")?;
             let mut rel =
-                off.checked_sub(block_start).ok_or_else(|| Hdf5Error("fractal heap: offset before block".into()))?;
+                off.checked_sub(block_start).ok_or_else(|| Hdf5Error::new(msg!(en::H5_OFFSET_BEFORE_BLOCK)))?;
             let mut found = None;
             for r in 0..rows {
                 let bs = self.row_block_size(r)?;
-                let span =
-                    bs.checked_mul(self.width).ok_or_else(|| Hdf5Error("fractal heap: row span overflows".into()))?;
+                let span = bs.checked_mul(self.width).ok_or_else(|| {
+                    Hdf5Error::new(within(term("fractal heap"), msg!(en::H5_OVERFLOWS, what = term("row span"))))
+                })?;
                 if rel < span {
                     found = Some((r, rel / bs, rel % bs, bs));
                     break;
@@ -194,7 +212,7 @@ impl FractalHeap {
                 rel -= span;
             }
             let (r, col, within, bs) =
-                found.ok_or_else(|| Hdf5Error(format!("fractal heap: offset {off} outside the heap")))?;
+                found.ok_or_else(|| Hdf5Error::new(msg!(en::H5_OFFSET_OUTSIDE, offset = off)))?;
             let ndirect_rows = rows.min(max_drows);
             let entry_pos = if r < max_drows {
                 hdr_len + (r * self.width + col) * dentry
@@ -202,40 +220,46 @@ impl FractalHeap {
                 hdr_len + ndirect_rows * self.width * dentry + ((r - max_drows) * self.width + col) * o
             };
             let e = ctx.read(
-                iblock.checked_add(entry_pos).ok_or_else(|| Hdf5Error("fractal heap address overflow".into()))?,
+                iblock
+                    .checked_add(entry_pos)
+                    .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("fractal heap address"))))?,
                 o,
                 "fractal heap indirect block entry",
             )?;
             let child = le(&e);
             if crate::container::hdf5::cursor::is_undef(child, ctx.sz.offset) {
-                return Err(Hdf5Error("fractal heap: object in an unallocated block".into()));
+                return Err(Hdf5Error::new(msg!(en::H5_UNALLOCATED_BLOCK)));
             }
             if r < max_drows {
                 if within.checked_add(len).is_none_or(|e| e > bs) {
-                    return Err(Hdf5Error("fractal heap: object crosses its direct block".into()));
+                    return Err(Hdf5Error::new(msg!(en::H5_CROSSES_BLOCK)));
                 }
                 // Offsets count from the block start, header included.
                 return ctx.read(
-                    child.checked_add(within).ok_or_else(|| Hdf5Error("fractal heap address overflow".into()))?,
+                    child
+                        .checked_add(within)
+                        .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("fractal heap address"))))?,
                     len,
                     "fractal heap object",
                 );
             }
             // A child indirect block covering `bs` bytes of heap space.
-            let first =
-                self.start_block.checked_mul(self.width).ok_or_else(|| Hdf5Error("fractal heap overflow".into()))?;
+            let first = self
+                .start_block
+                .checked_mul(self.width)
+                .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("fractal heap"))))?;
             let child_rows = u64::from(log2_pow2(bs, "indirect block size")?)
                 .checked_sub(u64::from(log2_pow2(first, "first row size")?))
-                .ok_or_else(|| Hdf5Error("fractal heap: indirect block smaller than one row".into()))?
+                .ok_or_else(|| Hdf5Error::new(msg!(en::H5_INDIRECT_SMALL)))?
                 + 1;
             if child_rows >= rows {
-                return Err(Hdf5Error("fractal heap: child indirect block not smaller than its parent".into()));
+                return Err(Hdf5Error::new(msg!(en::H5_CHILD_NOT_SMALLER)));
             }
             block_start = off - within;
             iblock = child;
             rows = child_rows;
         }
-        Err(Hdf5Error("fractal heap: indirect blocks nested too deeply".into()))
+        Err(Hdf5Error::new(msg!(en::H5_INDIRECT_DEEP)))
     }
 
     fn huge(&self, ctx: &Ctx, id: &[u8], max: u64) -> Result<Vec<u8>> {
@@ -245,13 +269,18 @@ impl FractalHeap {
         let (addr, len) = if !self.filtered && self.id_len >= 1 + o + l {
             // The ID holds the address and length directly.
             let mut c = Cursor::new(rest, "huge heap ID");
-            (c.addr(sz)?.ok_or_else(|| Hdf5Error("huge object: undefined address".into()))?, c.length(sz)?)
+            (
+                c.addr(sz)?.ok_or_else(|| {
+                    Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("huge object"), field = term("address")))
+                })?,
+                c.length(sz)?,
+            )
         } else {
             if self.filtered {
-                return Err(Hdf5Error("fractal heap: filtered huge objects are not supported".into()));
+                return Err(Hdf5Error::new(msg!(en::H5_FILTERED_HUGE)));
             }
             let key = le(rest.get(..rest.len().min(8)).unwrap_or_default());
-            let bt = self.huge_btree.ok_or_else(|| Hdf5Error("huge object without a B-tree".into()))?;
+            let bt = self.huge_btree.ok_or_else(|| Hdf5Error::new(msg!(en::H5_HUGE_NO_BTREE)))?;
             let mut hit = None;
             v2::for_each(ctx, bt, 1, &mut |rec| {
                 let mut c = Cursor::new(rec, "huge object record");
@@ -266,12 +295,12 @@ impl FractalHeap {
             })?;
             match hit {
                 Some((Some(a), n)) => (a, n),
-                _ => return Err(Hdf5Error(format!("huge object {key} not found"))),
+                _ => return Err(Hdf5Error::new(msg!(en::H5_HUGE_NOT_FOUND, key = key))),
             }
         };
         let _ = l;
         if len > max {
-            return Err(Hdf5Error(format!("huge heap object of {len} bytes is over the limit")));
+            return Err(Hdf5Error::new(msg!(en::H5_OBJECT_OVER_LIMIT, what = term("huge heap object"), len = len)));
         }
         ctx.read(addr, len, "huge heap object")
     }

@@ -6,6 +6,8 @@ use std::rc::Rc;
 use crate::container::hdf5::context::Ctx;
 use crate::container::hdf5::cursor::{Cursor, Sizes};
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 /// A collection, read once, with where each object lies. Parsed as libhdf5 does
 /// (`H5HG__cache_heap_deserialize`): objects follow each other, each `header +
@@ -31,7 +33,7 @@ fn collection(ctx: &Ctx, addr: u64) -> Result<Rc<Collection>> {
     c.expect_sig(b"GCOL")?;
     let version = c.u8()?;
     if version != 1 {
-        return Err(Hdf5Error(format!("global heap: unsupported version {version}")));
+        return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("global heap"), version = version)));
     }
     c.skip(3)?;
     let size = c.length(sz)?;
@@ -61,13 +63,12 @@ fn index(coll: &[u8], sz: Sizes) -> Result<(Objects, Replaced)> {
         let need = if idx == 0 {
             size
         } else {
-            let padded =
-                size.checked_add(7).map(|s| s & !7).ok_or_else(|| Hdf5Error("global heap object size".into()))?;
-            obj_hdr.checked_add(padded).ok_or_else(|| Hdf5Error("global heap object size".into()))?
+            let padded = size.checked_add(7).map(|s| s & !7).ok_or_else(|| Hdf5Error::new(msg!(en::H5_GHEAP_SIZE)))?;
+            obj_hdr.checked_add(padded).ok_or_else(|| Hdf5Error::new(msg!(en::H5_GHEAP_SIZE)))?
         };
         if idx != 0 {
             if (p + obj_hdr).checked_add(size).is_none_or(|e| e > end) {
-                return Err(Hdf5Error(format!("global heap object {idx} runs past its collection")));
+                return Err(Hdf5Error::new(msg!(en::H5_GHEAP_PAST, index = idx)));
             }
             if let Some(old) = objects.insert(idx, ((p + obj_hdr) as usize, size)) {
                 replaced.entry(idx).or_default().push(old);
@@ -76,7 +77,7 @@ fn index(coll: &[u8], sz: Sizes) -> Result<(Objects, Replaced)> {
         if need == 0 {
             break; // a zero-sized free-space object would never advance
         }
-        p = p.checked_add(need).ok_or_else(|| Hdf5Error("global heap object size".into()))?;
+        p = p.checked_add(need).ok_or_else(|| Hdf5Error::new(msg!(en::H5_GHEAP_SIZE)))?;
     }
     Ok((objects, replaced))
 }
@@ -108,9 +109,9 @@ fn find(coll: &Collection, index: u32, len: u64) -> Result<Vec<u8>> {
     let &(start, size) = u16::try_from(index)
         .ok()
         .and_then(|i| coll.objects.get(&i))
-        .ok_or_else(|| Hdf5Error(format!("global heap object {index} not found")))?;
+        .ok_or_else(|| Hdf5Error::new(msg!(en::H5_GHEAP_NOT_FOUND, index = index)))?;
     if len > size {
-        return Err(Hdf5Error(format!("global heap object {index}: {len} bytes requested, {size} stored")));
+        return Err(Hdf5Error::new(msg!(en::H5_GHEAP_SHORT, index = index, len = len, size = size)));
     }
     Ok(coll.data.get(start..start + len as usize).unwrap_or_default().to_vec())
 }

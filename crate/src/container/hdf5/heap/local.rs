@@ -3,6 +3,8 @@
 use crate::container::hdf5::context::Ctx;
 use crate::container::hdf5::cursor::Cursor;
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 /// Longest member name accepted (real names are short; a bound keeps copies cheap).
 const MAX_NAME: usize = 1 << 16;
@@ -20,12 +22,14 @@ impl LocalHeap {
         c.expect_sig(b"HEAP")?;
         let version = c.u8()?;
         if version != 0 {
-            return Err(Hdf5Error(format!("local heap: unsupported version {version}")));
+            return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("local heap"), version = version)));
         }
         c.skip(3)?;
         let size = c.length(sz)?;
         c.length(sz)?; // free list head: not needed to read names
-        let data_addr = c.addr(sz)?.ok_or_else(|| Hdf5Error("local heap: undefined data address".into()))?;
+        let data_addr = c.addr(sz)?.ok_or_else(|| {
+            Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("local heap"), field = term("data address")))
+        })?;
         Ok(LocalHeap { data: ctx.read(data_addr, size, "local heap data")? })
     }
 
@@ -50,7 +54,7 @@ impl LocalHeap {
     fn scan(&self, offset: u64) -> (u64, Result<String>) {
         let start = usize::try_from(offset).ok().filter(|&o| o < self.data.len());
         let Some(rest) = start.and_then(|s| self.data.get(s..)) else {
-            return (0, Err(Hdf5Error(format!("local heap: name offset {offset} outside the heap"))));
+            return (0, Err(Hdf5Error::new(msg!(en::H5_NAME_OFFSET_OUTSIDE, offset = offset))));
         };
         let window = rest.get(..rest.len().min(MAX_NAME + 1)).unwrap_or_default();
         match window.iter().position(|&b| b == 0) {
@@ -59,7 +63,7 @@ impl LocalHeap {
             }
             None => (
                 window.len() as u64,
-                Err(Hdf5Error(format!("local heap: name at {offset} unterminated or over {MAX_NAME} bytes"))),
+                Err(Hdf5Error::new(msg!(en::H5_NAME_UNTERMINATED, offset = offset, max = MAX_NAME))),
             ),
         }
     }

@@ -4,6 +4,13 @@ use super::dataspace::{self, Dataspace};
 use super::datatype::{self, Dtype};
 use crate::container::hdf5::cursor::{Cursor, Sizes};
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term, within};
+use crate::msg;
+
+/// `attribute "name"`, the place an attribute's errors are reported at.
+fn named(name: &impl std::fmt::Debug) -> crate::messages::Message {
+    msg!(en::H5_ATTRIBUTE_NAMED, name = format!("{name:?}"))
+}
 
 #[derive(Debug, Clone)]
 pub struct Attribute {
@@ -31,7 +38,7 @@ fn header(buf: &[u8]) -> Result<Header<'_>> {
     let mut c = Cursor::new(buf, "attribute message");
     let version = c.u8()?;
     if !(1..=3).contains(&version) {
-        return Err(Hdf5Error(format!("attribute: unsupported version {version}")));
+        return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("attribute"), version = version)));
     }
     // Version 1 has a reserved byte here that libhdf5 never looks at.
     let flags = if version == 1 {
@@ -41,7 +48,12 @@ fn header(buf: &[u8]) -> Result<Header<'_>> {
         c.u8()?
     };
     if flags & !(FLAG_TYPE_SHARED | FLAG_SPACE_SHARED) != 0 {
-        return Err(Hdf5Error(format!("attribute: unknown flags {flags:#x}")));
+        return Err(Hdf5Error::new(msg!(
+            en::H5_UNKNOWN,
+            what = term("attribute"),
+            kind = term("flags"),
+            value = format!("{flags:#x}")
+        )));
     }
     let name_size = u64::from(c.u16()?);
     let dt_size = u64::from(c.u16()?);
@@ -57,7 +69,8 @@ fn header(buf: &[u8]) -> Result<Header<'_>> {
     // size - 1)`: the last byte is dropped whether or not it is a NUL, and the name ends
     // at the first NUL before it. (A name stored as `model_configX` with size 13 is
     // `model_config` to h5py.)
-    let kept = raw.len().checked_sub(1).ok_or_else(|| Hdf5Error("attribute: empty name field".into()))?;
+    let kept =
+        raw.len().checked_sub(1).ok_or_else(|| Hdf5Error::new(msg!(en::H5_EMPTY_NAME, what = term("attribute"))))?;
     let raw = raw.get(..kept).unwrap_or_default();
     let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
     let name = raw.get(..end).unwrap_or_default();
@@ -72,8 +85,8 @@ pub fn raw_name(buf: &[u8]) -> Result<Vec<u8>> {
 /// Parses an attribute whose datatype and dataspace are stored in the message.
 #[cfg(test)]
 pub fn parse(buf: &[u8], sz: Sizes) -> Result<Attribute> {
-    let mut no_space = |_: &[u8]| Err(Hdf5Error("shared dataspace".into()));
-    parse_with(buf, sz, &mut |_| Err(Hdf5Error("shared datatype".into())), &mut no_space)
+    let mut no_space = |_: &[u8]| Err(Hdf5Error::new(msg!(en::T_SHARED_DATASPACE)));
+    parse_with(buf, sz, &mut |_| Err(Hdf5Error::new(msg!(en::T_SHARED_DATATYPE))), &mut no_space)
 }
 
 /// Parses an attribute; a shared datatype (committed, or in the shared message table)
@@ -96,15 +109,17 @@ pub fn parse_with(
         c.align8()?;
     }
     let dtype = if flags & FLAG_TYPE_SHARED != 0 { shared_dtype(dt) } else { datatype::parse(dt, sz) }
-        .map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
+        .map_err(|e| Hdf5Error::new(within(named(&name), e.0)))?;
     let space = if flags & FLAG_SPACE_SHARED != 0 { shared_space(ds) } else { dataspace::parse(ds, sz) }
-        .map_err(|e| Hdf5Error(format!("attribute {name:?}: {}", e.0)))?;
-    let count = space.count().ok_or_else(|| Hdf5Error(format!("attribute {name:?}: element count overflows")))?;
+        .map_err(|e| Hdf5Error::new(within(named(&name), e.0)))?;
+    let count = space
+        .count()
+        .ok_or_else(|| Hdf5Error::new(within(named(&name), msg!(en::H5_OVERFLOWS, what = term("element count")))))?;
     let len = count
         .checked_mul(dtype.size())
-        .ok_or_else(|| Hdf5Error(format!("attribute {name:?}: value size overflows")))?;
+        .ok_or_else(|| Hdf5Error::new(within(named(&name), msg!(en::H5_OVERFLOWS, what = term("value size")))))?;
     // The value lies inside the message, so its size is bounded by the message size.
-    let data = c.bytes(len).map_err(|e| Hdf5Error(format!("attribute {name:?}: value: {}", e.0)))?.to_vec();
+    let data = c.bytes(len).map_err(|e| Hdf5Error::new(within(named(&name), within(term("value"), e.0))))?.to_vec();
     Ok(Attribute { name, dtype, space, data })
 }
 

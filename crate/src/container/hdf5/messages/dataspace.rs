@@ -2,6 +2,8 @@
 
 use crate::container::hdf5::cursor::{Cursor, Sizes};
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 /// HDF5's own maximum rank.
 pub const MAX_RANK: u8 = 32;
@@ -37,12 +39,19 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<Dataspace> {
         2 => match c.u8()? {
             0 | 1 => false,
             2 => true,
-            t => return Err(Hdf5Error(format!("dataspace: unknown type {t}"))),
+            t => {
+                return Err(Hdf5Error::new(msg!(
+                    en::H5_UNKNOWN,
+                    what = term("dataspace"),
+                    kind = term("type"),
+                    value = t
+                )))
+            }
         },
-        v => return Err(Hdf5Error(format!("dataspace: unsupported version {v}"))),
+        v => return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("dataspace"), version = v))),
     };
     if rank > MAX_RANK {
-        return Err(Hdf5Error(format!("dataspace: rank {rank} above {MAX_RANK}")));
+        return Err(Hdf5Error::new(msg!(en::H5_RANK_ABOVE, what = term("dataspace"), rank = rank, max = MAX_RANK)));
     }
     let mut dims = Vec::with_capacity(usize::from(rank));
     for _ in 0..rank {

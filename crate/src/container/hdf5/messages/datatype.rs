@@ -2,6 +2,8 @@
 
 use crate::container::hdf5::cursor::{Cursor, Sizes};
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 /// Nesting of vlen/array/enum base types accepted (real files use 1–2).
 const MAX_NESTING: u32 = 8;
@@ -76,12 +78,12 @@ pub fn parse(buf: &[u8], _sz: Sizes) -> Result<Dtype> {
 
 fn parse_at(c: &mut Cursor, depth: u32) -> Result<Dtype> {
     if depth > MAX_NESTING {
-        return Err(Hdf5Error("datatype nested too deeply".into()));
+        return Err(Hdf5Error::new(msg!(en::H5_DATATYPE_DEEP)));
     }
     let cv = c.u8()?;
     let (class, version) = (cv & 0x0f, cv >> 4);
     if !(1..=5).contains(&version) {
-        return Err(Hdf5Error(format!("datatype: unsupported version {version}")));
+        return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("datatype"), version = version)));
     }
     let bits = c.bytes(3)?;
     let (b0, b1) = (bits[0], bits[1]);
@@ -103,12 +105,19 @@ fn parse_at(c: &mut Cursor, depth: u32) -> Result<Dtype> {
         9 => match b0 & 0x0f {
             1 => Dtype::VlenString { size, utf8: (b1 & 0x0f) == 1 },
             0 => Dtype::VlenSequence { size, base: Box::new(parse_at(c, depth + 1)?) },
-            t => return Err(Hdf5Error(format!("datatype: unknown vlen type {t}"))),
+            t => {
+                return Err(Hdf5Error::new(msg!(
+                    en::H5_UNKNOWN,
+                    what = term("datatype"),
+                    kind = term("vlen type"),
+                    value = t
+                )))
+            }
         },
         10 => {
             let rank = c.u8()?;
             if rank > super::dataspace::MAX_RANK {
-                return Err(Hdf5Error(format!("array datatype: rank {rank}")));
+                return Err(Hdf5Error::new(msg!(en::H5_RANK, what = term("array datatype"), rank = rank)));
             }
             if version < 3 {
                 c.skip(3)?;

@@ -2,6 +2,8 @@
 
 use crate::container::hdf5::cursor::{Cursor, Sizes};
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 /// Dense storage: fractal heap and the v2 B-tree indexing it by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +26,7 @@ fn parse(buf: &[u8], sz: Sizes, index_size: u64, what: &'static str) -> Result<D
     let mut c = Cursor::new(buf, what);
     let version = c.u8()?;
     if version != 0 {
-        return Err(Hdf5Error(format!("{what}: unsupported version {version}")));
+        return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term(what), version = version)));
     }
     let flags = c.u8()?;
     if flags & 0x01 != 0 {

@@ -2,6 +2,13 @@
 
 use crate::container::hdf5::cursor::{Cursor, Sizes};
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
+
+fn unknown_class(version: u8, k: u8) -> Hdf5Error {
+    let what = msg!(en::H5_LAYOUT_VERSION, version = version);
+    Hdf5Error::new(msg!(en::H5_UNKNOWN, what = what, kind = term("class"), value = k))
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
@@ -42,7 +49,7 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<Layout> {
                     Ok(Layout::Contiguous { addr, size })
                 }
                 2 => Ok(Layout::Chunked { dims }),
-                k => Err(Hdf5Error(format!("layout v{version}: unknown class {k}"))),
+                k => Err(unknown_class(version, k)),
             }
         }
         3 | 4 => match c.u8()? {
@@ -68,9 +75,9 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<Layout> {
                 Ok(Layout::Chunked { dims })
             }
             3 if version == 4 => Ok(Layout::Virtual { heap_addr: c.addr(sz)?, index: c.u32()? }),
-            k => Err(Hdf5Error(format!("layout v{version}: unknown class {k}"))),
+            k => Err(unknown_class(version, k)),
         },
-        v => Err(Hdf5Error(format!("layout: unsupported version {v}"))),
+        v => Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("layout"), version = v))),
     }
 }
 

@@ -2,6 +2,8 @@
 
 use crate::container::hdf5::cursor::{Cursor, Sizes};
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -29,7 +31,7 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<Link> {
     let mut c = Cursor::new(buf, "link message");
     let version = c.u8()?;
     if version != 1 {
-        return Err(Hdf5Error(format!("link: unsupported version {version}")));
+        return Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("link"), version = version)));
     }
     let flags = c.u8()?;
     let kind = if flags & 0x08 != 0 { c.u8()? } else { 0 };
@@ -42,7 +44,13 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<Link> {
     let name_len = c.uint(1 << (flags & 3))?;
     let name = lossy(c.bytes(name_len)?);
     let target = match kind {
-        0 => Target::Hard(c.addr(sz)?.ok_or_else(|| Hdf5Error(format!("link {name:?}: undefined address")))?),
+        0 => Target::Hard(c.addr(sz)?.ok_or_else(|| {
+            Hdf5Error::new(msg!(
+                en::H5_UNDEFINED,
+                what = msg!(en::H5_LINK_NAMED, name = format!("{name:?}")),
+                field = term("address")
+            ))
+        })?),
         1 => {
             let n = u64::from(c.u16()?);
             Target::Soft(lossy(c.bytes(n)?))

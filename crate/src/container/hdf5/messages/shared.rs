@@ -4,6 +4,8 @@
 
 use crate::container::hdf5::cursor::{Cursor, Sizes};
 use crate::container::hdf5::{Hdf5Error, Result};
+use crate::messages::{en, term};
+use crate::msg;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SharedRef {
@@ -22,7 +24,9 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<SharedRef> {
     let version = c.u8()?;
     let kind = c.u8()?;
     let addr = |c: &mut Cursor| {
-        c.addr(sz)?.map(SharedRef::Committed).ok_or_else(|| Hdf5Error("shared message: undefined address".into()))
+        c.addr(sz)?.map(SharedRef::Committed).ok_or_else(|| {
+            Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("shared message"), field = term("address")))
+        })
     };
     match version {
         // v1: type ignored, 6 reserved bytes, a symbol-table-entry-like body whose
@@ -41,9 +45,14 @@ pub fn parse(buf: &[u8], sz: Sizes) -> Result<SharedRef> {
                 Ok(SharedRef::Sohm(a))
             }
             SHARE_COMMITTED => addr(&mut c),
-            k => Err(Hdf5Error(format!("shared message: unknown share type {k}"))),
+            k => Err(Hdf5Error::new(msg!(
+                en::H5_UNKNOWN,
+                what = term("shared message"),
+                kind = term("share type"),
+                value = k
+            ))),
         },
-        v => Err(Hdf5Error(format!("shared message: unsupported version {v}"))),
+        v => Err(Hdf5Error::new(msg!(en::H5_VERSION, what = term("shared message"), version = v))),
     }
 }
 
