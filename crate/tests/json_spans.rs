@@ -595,7 +595,7 @@ fn spans_read_as_the_old_parser_and_serde_json_read() {
                 }
             }
             (Err(e), Err((offset, message))) => {
-                assert_eq!((e.offset, &e.message), (*offset, message), "error for {text:?}");
+                assert_eq!((e.offset, &e.message.to_string()), (*offset, message), "error for {text:?}");
             }
             _ => panic!("{text:?}: new {:?}, old {:?}", new.as_ref().map(|p| &p.value), old),
         }
