@@ -69,6 +69,9 @@ async function newPage(colorScheme = 'light', query = '') {
 async function readCard(page, name) {
   const sel = `section.file-card[data-file="${name}"]`;
   await page.waitForSelector(`${sel}[aria-busy="false"]`, { timeout: 60000 });
+  // A closed card (clean, lambda, error) shows its findings once opened, as a user does.
+  const closed = await page.$(`${sel} details.card-body:not([open]) > summary`);
+  if (closed) await closed.click();
   return page.$eval(sel, (card) => ({
     state: card.dataset.state,
     verdict: card.dataset.verdict || null,

@@ -89,11 +89,15 @@ impl BlobSource {
             return Ok(());
         }
         let end = start + buf.len() as u64;
-        // f64 holds integers exactly up to 2^53 bytes: far beyond any real file.
-        let part = self
-            .blob
-            .slice_with_f64_and_f64(start as f64, end as f64)
-            .map_err(|e| SourceError::Io(format!("Blob.slice failed: {}", js_err(&e))))?;
+        // The whole file is read as it is: a slice is one more synchronous call to the
+        // browser. f64 holds integers exactly up to 2^53 bytes: far beyond any real file.
+        let part = if start == 0 && end == self.len {
+            self.blob.clone()
+        } else {
+            self.blob
+                .slice_with_f64_and_f64(start as f64, end as f64)
+                .map_err(|e| SourceError::Io(format!("Blob.slice failed: {}", js_err(&e))))?
+        };
         let ab = self
             .reader
             .read_as_array_buffer(&part)

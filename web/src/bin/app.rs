@@ -488,6 +488,20 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
     }
 }
 
+/// Builds the findings inside the card of `id` if they were left unbuilt while it was
+/// closed (called as the card opens).
+fn fill_card_body(id: u32) {
+    with_app(|app| {
+        let Ok(i) = app.entries.binary_search_by_key(&id, |e| e.id) else { return };
+        let e = &app.entries[i];
+        let (Some(r), Ok(Some(body))) = (&e.report, e.card.query_selector("details.card-body[data-unbuilt]")) else {
+            return;
+        };
+        let _ = body.remove_attribute("data-unbuilt");
+        render_findings(&body, r, app.lang);
+    });
+}
+
 fn render_report(card: &Element, r: &Value, lang: Lang) {
     let verdict = s(r, "verdict");
     add(card, &txt("p", "verdict-summary", &verdict_words::sentence(lang, verdict, verdict_words::notes(r))));
@@ -514,11 +528,21 @@ fn render_report(card: &Element, r: &Value, lang: Lang) {
 
     overview::render(card, r, lang);
 
-    let findings = r.get("findings").and_then(Value::as_array).cloned().unwrap_or_default();
-    if findings.is_empty() {
+    let findings = r.get("findings").and_then(Value::as_array).map_or(0, Vec::len);
+    if findings == 0 {
         add(card, &txt("p", "no-findings", t(lang, "no_findings")));
-        return;
+    } else if card.has_attribute("open") {
+        render_findings(card, r, lang);
+    } else {
+        // Built when the card is first opened (`fill_card_body`): most cards of a folder
+        // stay closed, and their findings are most of the page's DOM.
+        attr(card, "data-unbuilt", "");
     }
+}
+
+/// The findings of report `r`, at the end of the card's details.
+fn render_findings(card: &Element, r: &Value, lang: Lang) {
+    let findings = r.get("findings").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     add(card, &txt("h4", "findings-count", &tf(lang, "findings_n", &[&findings.len().to_string()])));
     let list = el("div", "findings");
     for (i, f) in findings.iter().enumerate() {
@@ -711,23 +735,12 @@ fn render_all() {
     table::schedule();
 }
 
+/// Entry `id` changed: its row and card are rendered at the next refresh (at most once per
+/// frame, with the summary, chips and the table's page), whatever the number of changes
+/// meanwhile; a card off the table's page waits until its page is shown (1,000 files: 100
+/// cards rendered, not 3,000 renders of cards nobody sees).
 fn render_one(id: u32) {
-    with_app(|app| {
-        // A card off the table's page is rendered when its page is shown (1,000 files:
-        // 100 cards rendered, not 2,000 renders of cards nobody sees).
-        let shown = app.table.is_shown(id);
-        if let Some(e) = app.entries.iter().find(|e| e.id == id) {
-            if shown {
-                render_entry(e, app.lang, app.policy.needs_hash);
-            }
-            table::render_row(e, app.lang);
-        }
-        if !shown {
-            app.table.stale.insert(id);
-        }
-        table::note_progress(app);
-    });
-    // The summary, chips and the table's page: at most once per frame, not per result.
+    with_app(|app| app.table.dirty.insert(id));
     table::schedule();
 }
 
@@ -951,7 +964,7 @@ fn page_limits() -> Result<(String, keras_sentinel::limits::Limits), String> {
 }
 
 /// Sends queued files, in the order added, to every idle worker; once none waits for a
-/// verdict, the hashes (each preferably to the worker that scanned the file and kept its
+/// verdict (none queued or being scanned), the hashes (each preferably to the worker that scanned the file and kept its
 /// report), so hashing large files never delays a verdict.
 fn pump() {
     let Ok((limits_text, _)) = page_limits() else { return };
@@ -960,7 +973,8 @@ fn pump() {
             // No file is scanned or hashed before its worker has the policy in force (`idle`).
             let slot = app.pool.idle()?;
             let worker = app.pool.slots[slot].worker.clone()?;
-            let hash_job = !app.entries.iter().any(|e| e.status == Status::Queued);
+            // Not while another worker still scans: a hash would take CPU from that verdict.
+            let hash_job = !app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning));
             let i = if hash_job {
                 let waiting = |e: &Entry| {
                     e.status == Status::Done && e.hash == review_ui::HashState::None && e.report_text.is_some()

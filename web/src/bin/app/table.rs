@@ -45,7 +45,13 @@ pub struct TableState {
     pub focus: Option<u32>,
     /// The ids whose rows and cards are attached, in order.
     shown: Vec<u32>,
-    scheduled: bool,
+    /// A refresh is scheduled: `Some(true)` for the next frame, `Some(false)` for later
+    /// (throttled while a batch is scanned).
+    scheduled: Option<bool>,
+    /// Which scheduled callback may refresh (a throttled one is superseded by a sooner one).
+    schedule_token: u32,
+    /// When the last refresh ran (`performance.now()`-like ms since the epoch).
+    last_refresh: f64,
     /// What the filter menus and rule counts were last built from.
     options_sig: String,
     /// When the first file of the current batch was added (ms since the epoch).
@@ -55,6 +61,8 @@ pub struct TableState {
     visible_len: usize,
     /// Entries whose card changed while off the page (rendered when attached).
     pub stale: IdSet,
+    /// Entries changed since the last refresh (their rows and shown cards are rendered then).
+    pub dirty: IdSet,
 }
 
 impl TableState {
@@ -65,12 +73,15 @@ impl TableState {
             page: 0,
             focus: None,
             shown: Vec::new(),
-            scheduled: false,
+            scheduled: None,
+            schedule_token: 0,
+            last_refresh: 0.0,
             options_sig: String::new(),
             batch_start: None,
             announced: String::new(),
             visible_len: 0,
             stale: IdSet(Vec::new()),
+            dirty: IdSet(Vec::new()),
         }
     }
 
@@ -220,16 +231,42 @@ pub fn guidance_link(code: &str, lang: Lang) -> Element {
 // ---------------------------------------------------------------------------------------
 // Refresh (at most once per frame)
 
-/// The table's page, chips, filters and live region are refreshed soon (once, however
-/// many results arrive meanwhile).
+/// How often the table is refreshed while files of a batch wait for their verdict: every
+/// refresh costs the main thread a style, layout and paint of the whole page (≈10 ms), and
+/// the workers wait on the main thread for their next file.
+const BATCH_REFRESH_MS: f64 = 200.0;
+
+/// The changed rows and cards, the table's page, chips, filters and live region are
+/// refreshed once, however many results arrive meanwhile: before the next frame, or while
+/// files still wait for a verdict, at most every `BATCH_REFRESH_MS` (the batch's last
+/// verdict is shown at the next frame).
 pub fn schedule() {
-    let first = with_app(|app| !std::mem::replace(&mut app.table.scheduled, true));
-    if !first {
-        return;
-    }
+    let plan = with_app(|app| {
+        let now = js_sys::Date::now();
+        let pending = app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning));
+        let wait = if pending { app.table.last_refresh + BATCH_REFRESH_MS - now } else { 0.0 };
+        let frame = wait <= 0.0;
+        match app.table.scheduled {
+            Some(true) => return None,
+            Some(false) if !frame => return None,
+            _ => {}
+        }
+        app.table.scheduled = Some(frame);
+        app.table.schedule_token = app.table.schedule_token.wrapping_add(1);
+        Some((app.table.schedule_token, frame, wait))
+    });
+    let Some((token, frame, wait)) = plan else { return };
     let Some(win) = web_sys::window() else { return };
-    let f = Closure::once_into_js(refresh);
-    let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), 16);
+    let f = Closure::once_into_js(move || {
+        if with_app(|app| app.table.schedule_token == token) {
+            refresh();
+        }
+    });
+    let _ = if frame {
+        win.request_animation_frame(f.unchecked_ref())
+    } else {
+        win.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), wait.ceil() as i32)
+    };
 }
 
 /// The page's rows must be attached again (language change, cleared files).
@@ -251,10 +288,10 @@ pub fn batch_started(app: &mut App) {
     }
 }
 
-/// After any change of status: when the last file of a batch has its verdict, the time
-/// from the first file added to it is put on `#results` (`data-scan-ms`, measured by the
-/// browser tests and the benchmark).
-pub fn note_progress(app: &mut App) {
+/// After the changed rows are rendered: when the last file of a batch has its verdict in
+/// the table, the time from the first file added to it is put on `#results`
+/// (`data-scan-ms`, measured by the browser tests and the benchmark).
+fn note_progress(app: &mut App) {
     let Some(start) = app.table.batch_start else { return };
     if app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning)) {
         return;
@@ -268,13 +305,34 @@ pub fn note_progress(app: &mut App) {
 
 fn refresh() {
     with_app(|app| {
-        app.table.scheduled = false;
+        app.table.scheduled = None;
+        app.table.schedule_token = app.table.schedule_token.wrapping_add(1);
+        app.table.last_refresh = js_sys::Date::now();
+        render_dirty(app);
         let rows: Vec<Row> = app.entries.iter().map(row_of).collect();
         render_page(app, &rows);
         render_options(app, &rows);
         render_summary(app);
         announce(app, &rows);
+        note_progress(app);
     });
+}
+
+/// The rows of the entries changed since the last refresh, and their cards if shown (a
+/// card off the page is rendered when its page is shown).
+fn render_dirty(app: &mut App) {
+    let dirty = std::mem::replace(&mut app.table.dirty, IdSet(Vec::new()));
+    for id in dirty.0 {
+        let shown = app.table.is_shown(id);
+        let Some(e) = entry(app, id) else { continue };
+        if shown {
+            render_entry(e, app.lang, app.policy.needs_hash);
+        }
+        render_row(e, app.lang);
+        if !shown {
+            app.table.stale.insert(id);
+        }
+    }
 }
 
 fn render_page(app: &mut App, rows: &[Row]) {
@@ -476,6 +534,7 @@ fn open_card(id: u32) {
     });
     let Some(card) = card else { return };
     if let Ok(Some(d)) = card.query_selector("details.card-body") {
+        fill_card_body(id);
         attr(&d, "open", "");
     }
     card.scroll_into_view();
@@ -489,7 +548,6 @@ fn open_card(id: u32) {
 }
 
 fn refresh_now() {
-    with_app(|app| app.table.scheduled = false);
     refresh();
 }
 
@@ -593,6 +651,10 @@ pub fn init() {
             let Some(d) = sum.parent_element() else { return };
             let open = d.has_attribute("open");
             if let Some(id) = d.get_attribute("data-id").and_then(|v| v.parse::<u32>().ok()) {
+                if !open {
+                    // Before the details open (this runs before the click's default action).
+                    fill_card_body(id);
+                }
                 with_app(|app| {
                     if let Ok(i) = app.entries.binary_search_by_key(&id, |e| e.id) {
                         app.entries[i].open = Some(!open);
@@ -606,6 +668,18 @@ pub fn init() {
             }
         }
     });
+    // Any other way a closed card opens (e.g. a script or the browser setting `open`):
+    // `toggle` does not bubble, so it is caught on the way down.
+    let toggle = Closure::<dyn FnMut(Event)>::new(|ev: Event| {
+        let Some(d) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        if d.matches("details.card-body[open][data-unbuilt]").unwrap_or(false) {
+            if let Some(id) = d.get_attribute("data-id").and_then(|v| v.parse::<u32>().ok()) {
+                fill_card_body(id);
+            }
+        }
+    });
+    let _ = doc.add_event_listener_with_callback_and_bool("toggle", toggle.as_ref().unchecked_ref(), true);
+    toggle.forget();
     for (id, verdict) in [("filter-verdict", true), ("filter-code", false)] {
         if let Some(sel) = by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
             let s2 = sel.clone();
