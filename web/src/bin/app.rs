@@ -753,8 +753,20 @@ fn start_worker(slot: usize) {
     let generation = with_app(|app| {
         app.pool.next_generation += 1;
         let generation = app.pool.next_generation;
-        let fresh =
-            pool::Slot { worker: None, generation, ready: false, acked: false, busy: None, scanned: Vec::new() };
+        let fresh = pool::Slot {
+            worker: None,
+            generation,
+            ready: false,
+            acked: false,
+            busy: None,
+            next: Vec::new(),
+            scanned: Vec::new(),
+        };
+        // Files sent behind the one being scanned never started: they are queued again.
+        let behind = app.pool.slots.get_mut(slot).map(|s| std::mem::take(&mut s.next)).unwrap_or_default();
+        for e in app.entries.iter_mut().filter(|e| behind.contains(&e.id) && e.status == Status::Scanning) {
+            e.status = Status::Queued;
+        }
         match app.pool.slots.get_mut(slot) {
             Some(s) => {
                 if let Some(w) = s.worker.take() {
@@ -840,7 +852,7 @@ fn on_worker_message(generation: u32, data: JsValue) {
         }
         protocol::RESULT | protocol::FAILED => {
             let Some(id) = id else { return };
-            with_app(|app| {
+            let started = with_app(|app| {
                 if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
                     if kind == protocol::RESULT {
                         let text = protocol::get_str(&data, "report").unwrap_or_default();
@@ -864,17 +876,23 @@ fn on_worker_message(generation: u32, data: JsValue) {
                         e.status = Status::Failed;
                     }
                 }
-                // The worker keeps the report for the hash it is asked for later.
+                // The worker keeps the report for the hash it is asked for later, and starts
+                // the file sent behind this one, if any.
                 let s = &mut app.pool.slots[slot];
-                if s.busy == Some(id) {
-                    s.busy = None;
-                    if kind == protocol::RESULT {
-                        s.scanned.push(id);
-                    }
+                if s.busy != Some(id) {
+                    return None;
                 }
+                s.busy = (!s.next.is_empty()).then(|| s.next.remove(0));
+                if kind == protocol::RESULT {
+                    s.scanned.push(id);
+                }
+                s.busy
             });
-            render_one(id);
+            if let Some(next) = started {
+                arm_watchdog(next);
+            }
             pump();
+            render_one(id);
         }
         protocol::PANIC => {
             let msg = protocol::get_str(&data, "message").unwrap_or_default();
@@ -963,18 +981,32 @@ fn page_limits() -> Result<(String, keras_sentinel::limits::Limits), String> {
     parsed.map(|l| (text, l))
 }
 
-/// Sends queued files, in the order added, to every idle worker; once none waits for a
-/// verdict (none queued or being scanned), the hashes (each preferably to the worker that scanned the file and kept its
-/// report), so hashing large files never delays a verdict.
+/// Sends queued files, in the order added, to every idle worker, then a few behind each
+/// scan (`pool::MAX_BEHIND`, so a worker goes on while the main thread is busy); once none
+/// waits for a verdict (none queued or being scanned), the hashes (each preferably to the
+/// worker that scanned the file and kept its report), so hashing never delays a verdict.
 fn pump() {
     let Ok((limits_text, _)) = page_limits() else { return };
     loop {
         let next = with_app(|app| {
             // No file is scanned or hashed before its worker has the policy in force (`idle`).
-            let slot = app.pool.idle()?;
+            // With every worker busy, a queued file goes behind a scan (`Slot::next`).
+            let queued = app.entries.iter().any(|e| e.status == Status::Queued);
+            let (slot, behind) = match app.pool.idle() {
+                Some(slot) => (slot, false),
+                None if queued => {
+                    let scanning = |id: u32| {
+                        app.entries
+                            .binary_search_by_key(&id, |e| e.id)
+                            .is_ok_and(|i| app.entries[i].status == Status::Scanning)
+                    };
+                    (app.pool.behind_scan(scanning)?, true)
+                }
+                None => return None,
+            };
             let worker = app.pool.slots[slot].worker.clone()?;
             // Not while another worker still scans: a hash would take CPU from that verdict.
-            let hash_job = !app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning));
+            let hash_job = !queued && !app.entries.iter().any(|e| e.status == Status::Scanning);
             let i = if hash_job {
                 let waiting = |e: &Entry| {
                     e.status == Status::Done && e.hash == review_ui::HashState::None && e.report_text.is_some()
@@ -1012,11 +1044,15 @@ fn pump() {
             }
             let id = e.id;
             let s = &mut app.pool.slots[slot];
-            s.busy = Some(id);
+            if behind {
+                s.next.push(id);
+            } else {
+                s.busy = Some(id);
+            }
             s.scanned.retain(|x| *x != id);
-            Some((worker, obj(&pairs), id, hash_job))
+            Some((worker, obj(&pairs), id, hash_job, behind))
         });
-        let Some((worker, msg, id, hash_job)) = next else { break };
+        let Some((worker, msg, id, hash_job, behind)) = next else { break };
         if let Err(err) = worker.post_message(&msg) {
             with_app(|app| {
                 app.pool.release(id);
@@ -1029,7 +1065,8 @@ fn pump() {
                     }
                 }
             });
-        } else if !hash_job {
+        } else if !hash_job && !behind {
+            // A file sent behind another gets its deadline when its scan starts.
             arm_watchdog(id);
         }
         render_one(id);
@@ -1121,7 +1158,12 @@ fn enqueue(file: File, name: String) {
         id
     });
     render_one(id);
-    schedule_pump();
+    // The first files go to idle workers at once, the rest once the whole batch is queued.
+    if with_app(|app| app.pool.idle().is_some()) {
+        pump();
+    } else {
+        schedule_pump();
+    }
 }
 
 /// `pump` once after the current event (a folder of 1,000 files is queued first, then
