@@ -1006,7 +1006,8 @@ fn pump() {
             };
             let worker = app.pool.slots[slot].worker.clone()?;
             // Not while another worker still scans: a hash would take CPU from that verdict.
-            let hash_job = !queued && !app.entries.iter().any(|e| e.status == Status::Scanning);
+            let hash_job =
+                !queued && app.table.incoming == 0 && !app.entries.iter().any(|e| e.status == Status::Scanning);
             let i = if hash_job {
                 let waiting = |e: &Entry| {
                     e.status == Status::Done && e.hash == review_ui::HashState::None && e.report_text.is_some()
@@ -1298,6 +1299,28 @@ fn initial_lang() -> Lang {
     }
 }
 
+/// Files picked together are queued this many per task: a folder of 1,000 files is not
+/// one long task, and the first files are being scanned while the others are queued.
+const ENQUEUE_CHUNK: usize = 100;
+
+fn enqueue_chunks(mut list: std::collections::VecDeque<(String, File)>, folder: bool) {
+    for _ in 0..ENQUEUE_CHUNK {
+        let Some((name, f)) = list.pop_front() else { break };
+        with_app(|app| app.table.incoming = app.table.incoming.saturating_sub(1));
+        if folder {
+            enqueue_from_folder(f, name);
+        } else {
+            enqueue(f, name);
+        }
+    }
+    if list.is_empty() {
+        return;
+    }
+    let Some(win) = web_sys::window() else { return };
+    let next = Closure::once_into_js(move || enqueue_chunks(list, folder));
+    let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(next.unchecked_ref(), 0);
+}
+
 fn wire_input(id: &str, folder: bool) {
     let Some(input) = by_id(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) else { return };
     let inp = input.clone();
@@ -1314,13 +1337,11 @@ fn wire_input(id: &str, folder: bool) {
             if folder {
                 keras_sentinel::sort::by(&mut list, |a, b| a.0.cmp(&b.0));
             }
-            for (name, f) in list {
-                if folder {
-                    enqueue_from_folder(f, name);
-                } else {
-                    enqueue(f, name);
-                }
-            }
+            with_app(|app| {
+                table::batch_started(app);
+                app.table.incoming += list.len();
+            });
+            enqueue_chunks(list.into(), folder);
         }
         // Allow picking the same file again.
         inp.set_value("");

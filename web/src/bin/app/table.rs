@@ -63,6 +63,8 @@ pub struct TableState {
     pub stale: IdSet,
     /// Entries changed since the last refresh (their rows and shown cards are rendered then).
     pub dirty: IdSet,
+    /// Files picked and not queued yet (queued a chunk per task): the batch goes on.
+    pub incoming: usize,
 }
 
 impl TableState {
@@ -82,6 +84,7 @@ impl TableState {
             visible_len: 0,
             stale: IdSet(Vec::new()),
             dirty: IdSet(Vec::new()),
+            incoming: 0,
         }
     }
 
@@ -243,7 +246,8 @@ const BATCH_REFRESH_MS: f64 = 200.0;
 pub fn schedule() {
     let plan = with_app(|app| {
         let now = js_sys::Date::now();
-        let pending = app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning));
+        let pending =
+            app.table.incoming > 0 || app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning));
         let wait = if pending { app.table.last_refresh + BATCH_REFRESH_MS - now } else { 0.0 };
         let frame = wait <= 0.0;
         match app.table.scheduled {
@@ -279,9 +283,10 @@ pub fn forget_removed(app: &mut App) {
     invalidate(app);
 }
 
-/// A file is added: a new batch starts its clock when nothing was pending.
+/// Files are added: a new batch starts its clock when nothing was pending.
 pub fn batch_started(app: &mut App) {
     if app.table.batch_start.is_none()
+        && app.table.incoming == 0
         && !app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning))
     {
         app.table.batch_start = Some(js_sys::Date::now());
@@ -293,7 +298,7 @@ pub fn batch_started(app: &mut App) {
 /// (`data-scan-ms`, measured by the browser tests and the benchmark).
 fn note_progress(app: &mut App) {
     let Some(start) = app.table.batch_start else { return };
-    if app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning)) {
+    if app.table.incoming > 0 || app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning)) {
         return;
     }
     app.table.batch_start = None;
