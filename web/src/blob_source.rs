@@ -88,7 +88,28 @@ impl BlobSource {
         if buf.is_empty() {
             return Ok(());
         }
-        let end = start + buf.len() as u64;
+        self.read_blob(start, buf.len())?.copy_to(buf);
+        Ok(())
+    }
+
+    /// The whole file, copied once into a new buffer (not zeroed first: a few MiB of
+    /// memset is measurable in wasm, which has no bulk memory instructions here).
+    fn read_whole(&self) -> Result<Vec<u8>, SourceError> {
+        let len = self.len as usize;
+        let mut data = Vec::with_capacity(len);
+        if len > 0 {
+            let n = self.read_blob(0, len)?.copy_to_uninit(&mut data.spare_capacity_mut()[..len]).len();
+            // SAFETY: `copy_to_uninit` initialised the first `n` (= `len`, it panics
+            // otherwise) bytes of the spare capacity.
+            unsafe { data.set_len(n) };
+        }
+        Ok(data)
+    }
+
+    /// `len` bytes at `start` of the blob, as the browser returned them (exactly `len`, or
+    /// an error), counted in the read figures.
+    fn read_blob(&self, start: u64, len: usize) -> Result<Uint8Array, SourceError> {
+        let end = start + len as u64;
         // The whole file is read as it is: a slice is one more synchronous call to the
         // browser. f64 holds integers exactly up to 2^53 bytes: far beyond any real file.
         let part = if start == 0 && end == self.len {
@@ -103,18 +124,16 @@ impl BlobSource {
             .read_as_array_buffer(&part)
             .map_err(|e| SourceError::Io(format!("reading the file failed: {}", js_err(&e))))?;
         let arr = Uint8Array::new(&ab);
-        if arr.length() as usize != buf.len() {
+        if arr.length() as usize != len {
             return Err(SourceError::Io(format!(
-                "short read: asked {} bytes at {start}, got {} (was the file changed on disk?)",
-                buf.len(),
+                "short read: asked {len} bytes at {start}, got {} (was the file changed on disk?)",
                 arr.length()
             )));
         }
-        arr.copy_to(buf);
         self.blob_reads.set(self.blob_reads.get() + 1);
-        self.blob_bytes.set(self.blob_bytes.get() + buf.len() as u64);
+        self.blob_bytes.set(self.blob_bytes.get() + len as u64);
         self.report_progress();
-        Ok(())
+        Ok(arr)
     }
 
     fn report_progress(&self) {
@@ -162,9 +181,7 @@ impl ByteSource for BlobSource {
         if self.len <= self.whole_below {
             let mut whole = self.whole.borrow_mut();
             if whole.is_none() {
-                let mut data = vec![0u8; self.len as usize];
-                self.read_direct(0, &mut data)?;
-                *whole = Some(data);
+                *whole = Some(self.read_whole()?);
             }
             let data = whole.as_deref().unwrap_or_default();
             buf.copy_from_slice(&data[offset as usize..offset as usize + buf.len()]);

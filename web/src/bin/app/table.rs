@@ -309,7 +309,7 @@ fn note_progress(app: &mut App) {
 }
 
 fn refresh() {
-    with_app(|app| {
+    let more = with_app(|app| {
         app.table.scheduled = None;
         app.table.schedule_token = app.table.schedule_token.wrapping_add(1);
         app.table.last_refresh = js_sys::Date::now();
@@ -320,22 +320,39 @@ fn refresh() {
         render_summary(app);
         announce(app, &rows);
         note_progress(app);
+        !app.table.dirty.0.is_empty()
     });
+    if more {
+        schedule();
+    }
 }
+
+/// Cards rendered by one refresh while files of a batch wait for their verdict (a card
+/// with its findings is a few hundred DOM nodes): the others wait for the next refresh,
+/// so a refresh stays a short task. The batch's last refresh renders every card.
+const CARDS_PER_BATCH_REFRESH: usize = 24;
 
 /// The rows of the entries changed since the last refresh, and their cards if shown (a
 /// card off the page is rendered when its page is shown).
 fn render_dirty(app: &mut App) {
     let dirty = std::mem::replace(&mut app.table.dirty, IdSet(Vec::new()));
-    for id in dirty.0 {
+    let pending =
+        app.table.incoming > 0 || app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning));
+    let mut budget = if pending { CARDS_PER_BATCH_REFRESH } else { usize::MAX };
+    // Verdicts first: a card queued or being scanned now is likely to change again soon.
+    let mut ids = dirty.0;
+    ids.sort_by_key(|id| entry(app, *id).is_some_and(|e| matches!(e.status, Status::Queued | Status::Scanning)));
+    for id in ids {
         let shown = app.table.is_shown(id);
         let Some(e) = entry(app, id) else { continue };
-        if shown {
-            render_entry(e, app.lang, app.policy.needs_hash);
-        }
         render_row(e, app.lang);
         if !shown {
             app.table.stale.insert(id);
+        } else if budget > 0 {
+            budget -= 1;
+            render_entry(e, app.lang, app.policy.needs_hash);
+        } else {
+            app.table.dirty.insert(id); // its row is up to date; the card at the next refresh
         }
     }
 }
