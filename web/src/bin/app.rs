@@ -966,9 +966,11 @@ fn page_limits() -> Result<(String, keras_sentinel::limits::Limits), String> {
     let parsed = watchdog::parse_limits(&text);
     if let Some(err) = by_id("limits-error") {
         match &parsed {
-            Ok(_) => {
+            // Called for every file sent: the DOM is touched only when the state changes.
+            Ok(_) if !err.has_attribute("hidden") => {
                 let _ = err.set_attribute("hidden", "");
             }
+            Ok(_) => {}
             Err(e) => {
                 err.set_text_content(Some(e));
                 let _ = err.remove_attribute("hidden");

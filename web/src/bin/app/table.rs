@@ -4,9 +4,11 @@
 //! suspicious files, closed for the others. Keyboard: a roving tabindex over the rows'
 //! buttons (arrows, Home/End, PageUp/PageDown), Enter opens the file's card.
 //!
-//! Rendering is incremental: a result updates its own row and card; the page, the chips,
-//! the filters and the live region are refreshed at most once per frame, whatever the
-//! number of results in it. Order and filter logic: `keras_sentinel_web::results_table`.
+//! Rendering is incremental: a result marks its row and card changed; they, the page, the
+//! chips, the filters and the live region are refreshed at most once per frame (every
+//! 200 ms while a batch is scanned, a bounded number of cards each time), whatever the
+//! number of results meanwhile. A closed card builds its findings when first opened.
+//! Order and filter logic: `keras_sentinel_web::results_table`.
 
 use super::*;
 use keras_sentinel_web::num_text::fixed;
@@ -50,7 +52,7 @@ pub struct TableState {
     scheduled: Option<bool>,
     /// Which scheduled callback may refresh (a throttled one is superseded by a sooner one).
     schedule_token: u32,
-    /// When the last refresh ran (`performance.now()`-like ms since the epoch).
+    /// When the last refresh ran (ms since the epoch).
     last_refresh: f64,
     /// What the filter menus and rule counts were last built from.
     options_sig: String,
