@@ -62,6 +62,9 @@ if [ "$HAVE_CORPUS" = 1 ]; then
   KS_DIST="$ROOT/dist" node tests-wasm/e2e/turkish.mjs || fail "Turkish end-to-end test"
 else skip "end-to-end test tests-wasm/e2e/turkish.mjs"; fi
 
+step "end-to-end test of the worker pool (files held behind a scan; cancelling one of them)"
+KS_DIST="$ROOT/dist" node tests-wasm/e2e/pool.mjs || fail "worker pool end-to-end test"
+
 step "accessibility (axe-core, light and dark) and precompressed assets"
 KS_DIST="$ROOT/dist" KS_ARTIFACTS="${KS_ARTIFACTS:-$ROOT/target-web/e2e-artifacts}" node tests-wasm/e2e/a11y.mjs || fail "accessibility test"
 
