@@ -67,6 +67,8 @@ pub struct TableState {
     pub dirty: IdSet,
     /// Files picked and not queued yet (queued a chunk per task): the batch goes on.
     pub incoming: usize,
+    /// Cards left changed by a refresh are rendered when the main thread is idle.
+    idle_scheduled: bool,
 }
 
 impl TableState {
@@ -87,6 +89,7 @@ impl TableState {
             stale: IdSet(Vec::new()),
             dirty: IdSet(Vec::new()),
             incoming: 0,
+            idle_scheduled: false,
         }
     }
 
@@ -326,6 +329,44 @@ fn refresh() {
     });
     if more {
         schedule();
+        schedule_idle_cards();
+    }
+}
+
+/// Renders changed cards while the main thread is idle (during a batch, between results),
+/// so the batch's last refresh, which renders every card left, has few left.
+fn schedule_idle_cards() {
+    if with_app(|app| std::mem::replace(&mut app.table.idle_scheduled, true)) {
+        return;
+    }
+    let Some(win) = web_sys::window() else { return };
+    let f = Closure::once_into_js(idle_cards);
+    let _ = win.request_idle_callback(f.unchecked_ref());
+}
+
+/// How long one idle callback renders cards (ms): a short task, whatever the deadline.
+const IDLE_CARDS_MS: f64 = 8.0;
+
+fn idle_cards() {
+    let more = with_app(|app| {
+        app.table.idle_scheduled = false;
+        let start = js_sys::Date::now();
+        let ids: Vec<u32> = app.table.dirty.0.iter().copied().filter(|id| app.table.is_shown(*id)).collect();
+        let mut left = false;
+        for id in ids {
+            if js_sys::Date::now() - start > IDLE_CARDS_MS {
+                left = true;
+                break;
+            }
+            let Some(e) = entry(app, id) else { continue };
+            render_entry(e, app.lang, app.policy.needs_hash);
+            render_row(e, app.lang);
+            app.table.dirty.remove(&id);
+        }
+        left
+    });
+    if more {
+        schedule_idle_cards();
     }
 }
 
