@@ -106,9 +106,10 @@ for s in "${SECTIONS[@]+"${SECTIONS[@]}"}"; do
       { provenance; cat "$tmp"; } > "$out" ;;
     page)
       PATH="$PWD/node_modules/.bin:$PATH" trunk build --release >&2
+      load=$(cut -d' ' -f1-3 /proc/loadavg)
       node bench/page.mjs --runs "${KS_PAGE_RUNS:-3}" --markdown "$tmp" \
         ${KS_PAGE_BEFORE:+--before "$KS_PAGE_BEFORE" --before-label "${KS_PAGE_BEFORE_LABEL:-before}"}
-      { provenance "; load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"; cat "$tmp"; } > "$out" ;;
+      { provenance "; load average $load at the start"; cat "$tmp"; } > "$out" ;;
     *) echo "[bench] unknown section $s (one of: ${ALL[*]})" >&2; exit 2 ;;
   esac
   rm -f "$tmp"
