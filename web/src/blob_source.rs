@@ -20,7 +20,10 @@ pub const BLOCK: u64 = 64 * 1024;
 /// How many blocks the cache holds (so at most 512 KiB).
 pub const CACHED_BLOCKS: usize = 8;
 /// Files up to this size are read whole by the scanning worker (one `FileReaderSync`
-/// call; the wasm memory this takes is returned when the scan ends).
+/// call; the wasm memory this takes is returned when the scan ends). Each call to the
+/// browser costs ~0.5–1 ms here whatever its size: on the wild folder (95 files, 58 MiB,
+/// ~160 reads a file), whole reads below 256 KiB and this block cache (32 blocks) above
+/// read a third of the bytes but took the workers ~25% longer than whole reads below 8 MiB.
 pub const READ_WHOLE_BELOW: u64 = 8 << 20;
 
 pub struct BlobSource {
