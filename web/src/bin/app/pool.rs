@@ -1,7 +1,8 @@
 //! The pool of scanning workers. Each slot holds one worker with the behaviour the page
 //! always had for its single worker: the policy message after `ready` (no file before the
-//! worker acknowledged it), one file at a time (scan, then hash), a watchdog deadline per
-//! file, cancel and panic restart, and these restart only that slot's worker. The pool has
+//! worker acknowledged it), one file scanned at a time with up to `MAX_BEHIND` more held
+//! behind it (then hashes), a watchdog deadline per file from the start of its scan,
+//! cancel and panic restart, and these restart only that slot's worker. The pool has
 //! `navigator.hardwareConcurrency` workers (capped, `results_table::pool_size`), all
 //! started with the page.
 
