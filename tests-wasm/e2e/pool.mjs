@@ -3,7 +3,8 @@
 // for a busy main thread. With one worker, a slow file (a 20 MB config) and two small
 // ones after it: cancelling the second while the first is still being scanned reports it
 // cancelled, and the worker it waited in is replaced, so the slow file and the third
-// are queued again and still get their verdicts (none is lost or left "scanning").
+// are queued again and still get their verdicts (none is lost or left "scanning"); the
+// same when the worker is replaced because a scan passed its deadline.
 //
 // Usage: node tests-wasm/e2e/pool.mjs   (after `trunk build --release`)
 // Env: KS_DIST (default <repo>/dist), CHROMIUM (default /usr/bin/chromium).
@@ -43,6 +44,26 @@ await check('one worker, three files: cancelling a file held behind a running sc
     const got = await page.$$eval('section.file-card', (cs) => cs.map((c) => [c.dataset.file, c.dataset.verdict, c.querySelector('.scan-error-message')?.textContent || '']));
     eq(got.map(([f, v]) => [f, v]), [['slow.json', 'clean'], ['b.json', 'error'], ['c.json', 'clean']], 'verdicts');
     assert(/cancelled by the user/.test(got[1][2]), `b.json: ${got[1][2]}`);
+    assert(errors.length === 0, `page errors: ${errors}`);
+  } finally {
+    await context.close();
+  }
+});
+
+await check('one worker: a scan stopped at its deadline is reported as error, the files held behind it are scanned by the fresh worker', async () => {
+  // Test knob: a 1 ms deadline for files whose name contains "slow-" only.
+  fs.copyFileSync(path.join(dir, 'slow.json'), path.join(dir, 'slow-x.json'));
+  const { context, page, errors } = await openPage(browser, `${origin}/?ks-workers=1&ks-test-deadline-ms=1&ks-test-deadline-only=slow-`);
+  try {
+    await page.setInputFiles('#file-input', ['slow-x.json', 'b.json', 'c.json'].map((n) => path.join(dir, n)));
+    await page.waitForFunction(() => {
+      const cs = [...document.querySelectorAll('section.file-card')];
+      return cs.length === 3 && cs.every((c) => c.getAttribute('aria-busy') === 'false');
+    }, null, { timeout: 120000 });
+    const got = await page.$$eval('section.file-card', (cs) => cs.map((c) => [c.dataset.file, c.dataset.verdict, c.querySelector('.scan-error-message')?.textContent || '']));
+    eq(got.map(([f, v]) => [f, v]), [['slow-x.json', 'error'], ['b.json', 'clean'], ['c.json', 'clean']], 'verdicts');
+    assert(/max_scan_ms/.test(got[0][2]), `slow-x.json: ${got[0][2]}`);
+    assert(/restarted/.test(await page.textContent('#engine-status')), 'the worker was not restarted');
     assert(errors.length === 0, `page errors: ${errors}`);
   } finally {
     await context.close();
