@@ -189,14 +189,14 @@ if (!fs.existsSync(WILD)) {
     const label = await page.$eval(`#filter-code option[value="${code}"]`, (o) => o.textContent);
     r = await rows(page);
     // A closed card shows its findings once opened (they are built then): open each
-    // filtered card, count those showing the code, and close again the ones opened here.
-    const withCode = await page.evaluate(async (c) => {
+    // filtered card by its summary, as a user does, count those showing the code, and
+    // close again the ones opened here (all in one task: no re-render in between).
+    const withCode = await page.evaluate((c) => {
       const cards = [...document.querySelectorAll('#results-list section.file-card')];
-      const opened = cards.map((x) => x.querySelector('details.card-body')).filter((d) => d && !d.open);
-      for (const d of opened) d.open = true;
-      await new Promise((r) => setTimeout(r, 100)); // the toggle events
+      const opened = cards.map((x) => x.querySelector('details.card-body:not([open]) > summary')).filter(Boolean);
+      for (const s of opened) s.click();
       const n = cards.filter((x) => x.querySelector(`details.card-body[open] article.finding[data-code="${c}"]`)).length;
-      for (const d of opened) d.open = false;
+      for (const s of opened) s.click();
       return n;
     }, code);
     assert(r.length > 0 && withCode === r.length && label.endsWith(`(${r.length})`), `code ${code}: ${r.length} rows, ${withCode} cards with it, option ${label}`);
