@@ -766,6 +766,7 @@ fn start_worker(slot: usize) {
         let behind = app.pool.slots.get_mut(slot).map(|s| std::mem::take(&mut s.next)).unwrap_or_default();
         for e in app.entries.iter_mut().filter(|e| behind.contains(&e.id) && e.status == Status::Scanning) {
             e.status = Status::Queued;
+            app.table.dirty.insert(e.id);
         }
         match app.pool.slots.get_mut(slot) {
             Some(s) => {
@@ -806,6 +807,7 @@ fn start_worker(slot: usize) {
         None => worker.terminate(),
     });
     with_app(|app| render_engine_status(app));
+    table::schedule(); // files queued again above
 }
 
 /// A message of the worker started as `generation` (ignored if it was replaced since).

@@ -551,6 +551,7 @@ fn cancel(id: u32) {
             if let Some(other) = s.busy.take() {
                 if let Some(e) = app.entries.iter_mut().find(|e| e.id == other && e.status == Status::Scanning) {
                     e.status = Status::Queued;
+                    app.table.dirty.insert(other);
                 }
             }
         }
