@@ -5,12 +5,15 @@
 // (navigator.hardwareConcurrency, capped at 4; URL knob ?ks-workers=N). Also the longest
 // main-thread task during the run. Not a test: it prints figures, it asserts nothing.
 //
-// Usage: node bench/page.mjs [--runs 3] [--markdown out.md]   (after `trunk build --release`)
+// Usage: node bench/page.mjs [--runs 3] [--markdown out.md] [--before DIST --before-label TEXT]
+//        (after `trunk build --release`). With --before, an earlier build's dist/ is measured
+//        in the same rounds (its runs alternate with this build's), in rows of its own.
 // Env: KS_DIST, KS_SHARED, CHROMIUM as tests-wasm/e2e/e2e.mjs (read by tests-wasm/e2e/harness.mjs).
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createStaticServer } from '../scripts/static-server.mjs';
 import {
   CHROMIUM, DIST, MODEL_EXT, SHARED, gotoReady, launchChromium, pickFolder, recordLongTasks, serveDist, writeGeneratedConfigs,
 } from '../tests-wasm/e2e/harness.mjs';
@@ -20,6 +23,8 @@ const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const RUNS = Number(opt('--runs', 3));
 const MARKDOWN = opt('--markdown', null);
+const BEFORE = opt('--before', null);
+const BEFORE_LABEL = opt('--before-label', 'before');
 
 if (!fs.existsSync(path.join(DIST, 'index.html'))) {
   console.error(`${DIST}/index.html missing: run \`trunk build --release\` first`);
@@ -44,14 +49,25 @@ function generated() {
 }
 
 const { server, origin: ORIGIN } = await serveDist();
+let before = null;
+if (BEFORE) {
+  if (!fs.existsSync(path.join(BEFORE, 'index.html'))) {
+    console.error(`${BEFORE}/index.html missing (--before)`);
+    process.exit(2);
+  }
+  const s = createStaticServer(BEFORE);
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  before = { server: s, origin: `http://127.0.0.1:${s.address().port}` };
+}
 const browser = await launchChromium();
 
-/// One run in a fresh page: (ms to the last verdict, longest long task ms, workers).
-async function run(folder, files, workers) {
+/// One run in a fresh page of the build at `origin`: (ms to the last verdict, longest long
+/// task ms, workers).
+async function run(origin, folder, files, workers) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   await recordLongTasks(page);
-  await gotoReady(page, `${ORIGIN}/${workers ? `?ks-workers=${workers}` : ''}`, { policy: 'ok' });
+  await gotoReady(page, `${origin}/${workers ? `?ks-workers=${workers}` : ''}`, { policy: 'ok' });
   // Every worker of the pool ready (they start with the page).
   await page.waitForTimeout(500);
   await page.evaluate(() => { window.__ksLongTasks.length = 0; });
@@ -87,18 +103,26 @@ let cores;
 try {
   for (const s of sets) {
     for (const workers of [1, null]) {
-      const rs = [];
-      for (let i = 0; i < RUNS; i++) rs.push(await run(s.folder, s.files, workers));
-      cores = rs[0].cores;
+      const builds = before ? [[`${BEFORE_LABEL}: `, before.origin], ['', ORIGIN]] : [['', ORIGIN]];
+      const rs = builds.map(() => []);
+      const load = os.loadavg()[0];
+      for (let i = 0; i < RUNS; i++) {
+        for (const [b, [, origin]] of builds.entries()) rs[b].push(await run(origin, s.folder, s.files, workers));
+      }
+      cores = rs[0][0].cores;
       const n = workers || Math.min(Math.max(1, cores || 1), 4);
-      const row = `| ${s.name} | ${n}${workers ? '' : ' (default)'} | ${median(rs.map((r) => r.ms))} ms | ${Math.min(...rs.map((r) => r.ms))}–${Math.max(...rs.map((r) => r.ms))} ms | ${median(rs.map((r) => r.long)).toFixed(0)} ms |`;
-      console.error(row);
-      lines.push(row);
+      for (const [b, [label]] of builds.entries()) {
+        const r = rs[b];
+        const row = `| ${label}${s.name} | ${n}${workers ? '' : ' (default)'} | ${median(r.map((x) => x.ms))} ms | ${Math.min(...r.map((x) => x.ms))}–${Math.max(...r.map((x) => x.ms))} ms | ${median(r.map((x) => x.long)).toFixed(0)} ms | ${load.toFixed(1)} |`;
+        console.error(row);
+        lines.push(row);
+      }
     }
   }
 } finally {
   await browser.close();
   server.close();
+  before?.server.close();
   fs.rmSync(gen.dir, { recursive: true, force: true });
 }
 
@@ -106,11 +130,16 @@ const md = [
   `Headless Chromium (${CHROMIUM}), navigator.hardwareConcurrency = ${cores}; ${RUNS} runs each, a fresh page per run.`,
   'Time: from the folder input\'s `change` (files added) to the last verdict in the table, by the page\'s',
   'clock (`#results[data-scan-ms]`). The SHA-256 of every file follows once no file waits for a verdict',
-  '(not in this time). The machine is shared: its load average is in the line above.',
+  '(not in this time). The machine is shared: its load average is in the line above, and the',
+  '1-minute load average when each row\'s runs started is in the last column (2 cores: above 2, the runs share them).',
   'Longest task: the longest main-thread task (PerformanceObserver `longtask`) during the run, median of the runs.',
+  'It counts the browser\'s own work in the page\'s thread: for 1,000 files most of it is Chromium turning the',
+  'picked folder into File objects before the `change` event (in a trace: 1,000 synchronous replies, ~190 ms at',
+  'load 6); for the wild folder, the first render of the table and its 95 cards (mostly style and layout).',
+  ...(before ? [`Rows \`${BEFORE_LABEL}:\` are an earlier build measured in the same rounds (its runs alternate with this build's).`] : []),
   '',
-  '| Files | Workers | Time to last verdict (median) | Range | Longest main-thread task |',
-  '|---|---|---|---|---|',
+  '| Files | Workers | Time to last verdict (median) | Range | Longest main-thread task | Load |',
+  '|---|---|---|---|---|---|',
   ...lines,
   '',
 ].join('\n');

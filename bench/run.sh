@@ -17,7 +17,9 @@
 #                its per_file bench) adds its figures from the same rounds
 #   wasm         the page's wasm bundle, gzipped (bench/wasm_size.sh)
 #   page         the page in headless Chromium (bench/page.mjs): files added to the last
-#                verdict for the wild folder and 1,000 generated files, 1 worker vs the pool
+#                verdict for the wild folder and 1,000 generated files, 1 worker vs the pool;
+#                KS_PAGE_BEFORE=an earlier build's dist/ (KS_PAGE_BEFORE_LABEL: its commit)
+#                adds its figures from the same rounds
 # Peers come from PyPI into a throwaway virtualenv; nothing else is downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -104,8 +106,10 @@ for s in "${SECTIONS[@]+"${SECTIONS[@]}"}"; do
       { provenance; cat "$tmp"; } > "$out" ;;
     page)
       PATH="$PWD/node_modules/.bin:$PATH" trunk build --release >&2
-      node bench/page.mjs --runs "${KS_PAGE_RUNS:-3}" --markdown "$tmp"
-      { provenance "; load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"; cat "$tmp"; } > "$out" ;;
+      load=$(cut -d' ' -f1-3 /proc/loadavg)
+      node bench/page.mjs --runs "${KS_PAGE_RUNS:-3}" --markdown "$tmp" \
+        ${KS_PAGE_BEFORE:+--before "$KS_PAGE_BEFORE" --before-label "${KS_PAGE_BEFORE_LABEL:-before}"}
+      { provenance "; load average $load at the start"; cat "$tmp"; } > "$out" ;;
     *) echo "[bench] unknown section $s (one of: ${ALL[*]})" >&2; exit 2 ;;
   esac
   rm -f "$tmp"

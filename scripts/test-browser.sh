@@ -60,6 +60,9 @@ KS_DIST="$ROOT/dist" KS_ARTIFACTS="${KS_ARTIFACTS:-$CARGO_TARGET_DIR/e2e-artifac
 step "end-to-end test of Turkish mode (broken containers' errors; the wild malicious files' evidence when the corpus is there)"
 KS_DIST="$ROOT/dist" node tests-wasm/e2e/turkish.mjs || fail "Turkish end-to-end test"
 
+step "end-to-end test of the worker pool (files held behind a scan; cancelling one of them)"
+KS_DIST="$ROOT/dist" node tests-wasm/e2e/pool.mjs || fail "worker pool end-to-end test"
+
 step "accessibility (axe-core, light and dark) and precompressed assets"
 KS_DIST="$ROOT/dist" KS_ARTIFACTS="${KS_ARTIFACTS:-$ROOT/target-web/e2e-artifacts}" node tests-wasm/e2e/a11y.mjs || fail "accessibility test"
 

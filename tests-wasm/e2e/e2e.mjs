@@ -71,6 +71,10 @@ async function newPage(colorScheme = 'light', query = '') {
 async function readCard(page, name) {
   const sel = `section.file-card[data-file="${name}"]`;
   await page.waitForSelector(`${sel}[aria-busy="false"]`, { timeout: 60000 });
+  // A closed card (clean, lambda, error) shows its findings once opened, as a user does.
+  // (By selector: the card may be re-rendered meanwhile, e.g. when its hash arrives.)
+  const closed = `${sel} details.card-body:not([open]) > summary`;
+  if (await page.$(closed)) await page.click(closed, { timeout: 10000 });
   return page.$eval(sel, (card) => ({
     state: card.dataset.state,
     verdict: card.dataset.verdict || null,

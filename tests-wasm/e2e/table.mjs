@@ -188,7 +188,17 @@ if (!fs.existsSync(WILD)) {
     await page.selectOption('#filter-code', code);
     const label = await page.$eval(`#filter-code option[value="${code}"]`, (o) => o.textContent);
     r = await rows(page);
-    const withCode = await page.$$eval('#results-list section.file-card', (cs, c) => cs.filter((x) => x.querySelector(`article.finding[data-code="${c}"]`)).length, code);
+    // A closed card shows its findings once opened (they are built then): open each
+    // filtered card by its summary, as a user does, count those showing the code, and
+    // close again the ones opened here (all in one task: no re-render in between).
+    const withCode = await page.evaluate((c) => {
+      const cards = [...document.querySelectorAll('#results-list section.file-card')];
+      const opened = cards.map((x) => x.querySelector('details.card-body:not([open]) > summary')).filter(Boolean);
+      for (const s of opened) s.click();
+      const n = cards.filter((x) => x.querySelector(`details.card-body[open] article.finding[data-code="${c}"]`)).length;
+      for (const s of opened) s.click();
+      return n;
+    }, code);
     assert(r.length > 0 && withCode === r.length && label.endsWith(`(${r.length})`), `code ${code}: ${r.length} rows, ${withCode} cards with it, option ${label}`);
     await shot(page, 'wild-filter-code');
     await page.selectOption('#filter-code', '');

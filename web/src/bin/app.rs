@@ -497,6 +497,20 @@ fn render_entry(e: &Entry, lang: Lang, needs_hash: bool) {
     }
 }
 
+/// Builds the findings inside the card of `id` if they were left unbuilt while it was
+/// closed (called as the card opens).
+fn fill_card_body(id: u32) {
+    with_app(|app| {
+        let Ok(i) = app.entries.binary_search_by_key(&id, |e| e.id) else { return };
+        let e = &app.entries[i];
+        let (Some(r), Ok(Some(body))) = (&e.report, e.card.query_selector("details.card-body[data-unbuilt]")) else {
+            return;
+        };
+        let _ = body.remove_attribute("data-unbuilt");
+        render_findings(&body, r, app.lang);
+    });
+}
+
 fn render_report(card: &Element, r: &Value, lang: Lang) {
     let verdict = s(r, "verdict");
     add(card, &txt("p", "verdict-summary", &verdict_words::sentence(lang, verdict, verdict_words::notes(r))));
@@ -523,11 +537,21 @@ fn render_report(card: &Element, r: &Value, lang: Lang) {
 
     overview::render(card, r, lang);
 
-    let findings = r.get("findings").and_then(Value::as_array).cloned().unwrap_or_default();
-    if findings.is_empty() {
+    let findings = r.get("findings").and_then(Value::as_array).map_or(0, Vec::len);
+    if findings == 0 {
         add(card, &txt("p", "no-findings", t(lang, "no_findings")));
-        return;
+    } else if card.has_attribute("open") {
+        render_findings(card, r, lang);
+    } else {
+        // Built when the card is first opened (`fill_card_body`): most cards of a folder
+        // stay closed, and their findings are most of the page's DOM.
+        attr(card, "data-unbuilt", "");
     }
+}
+
+/// The findings of report `r`, at the end of the card's details.
+fn render_findings(card: &Element, r: &Value, lang: Lang) {
+    let findings = r.get("findings").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     add(card, &txt("h4", "findings-count", &tf(lang, "findings_n", &[&findings.len().to_string()])));
     let list = el("div", "findings");
     for (i, f) in findings.iter().enumerate() {
@@ -720,23 +744,12 @@ fn render_all() {
     table::schedule();
 }
 
+/// Entry `id` changed: its row and card are rendered at the next refresh (at most once per
+/// frame, with the summary, chips and the table's page), whatever the number of changes
+/// meanwhile; a card off the table's page waits until its page is shown (1,000 files: 100
+/// cards rendered, not 3,000 renders of cards nobody sees).
 fn render_one(id: u32) {
-    with_app(|app| {
-        // A card off the table's page is rendered when its page is shown (1,000 files:
-        // 100 cards rendered, not 2,000 renders of cards nobody sees).
-        let shown = app.table.is_shown(id);
-        if let Some(e) = app.entries.iter().find(|e| e.id == id) {
-            if shown {
-                render_entry(e, app.lang, app.policy.needs_hash);
-            }
-            table::render_row(e, app.lang);
-        }
-        if !shown {
-            app.table.stale.insert(id);
-        }
-        table::note_progress(app);
-    });
-    // The summary, chips and the table's page: at most once per frame, not per result.
+    with_app(|app| app.table.dirty.insert(id));
     table::schedule();
 }
 
@@ -749,8 +762,21 @@ fn start_worker(slot: usize) {
     let generation = with_app(|app| {
         app.pool.next_generation += 1;
         let generation = app.pool.next_generation;
-        let fresh =
-            pool::Slot { worker: None, generation, ready: false, acked: false, busy: None, scanned: Vec::new() };
+        let fresh = pool::Slot {
+            worker: None,
+            generation,
+            ready: false,
+            acked: false,
+            busy: None,
+            next: Vec::new(),
+            scanned: Vec::new(),
+        };
+        // Files sent behind the one being scanned never started: they are queued again.
+        let behind = app.pool.slots.get_mut(slot).map(|s| std::mem::take(&mut s.next)).unwrap_or_default();
+        for e in app.entries.iter_mut().filter(|e| behind.contains(&e.id) && e.status == Status::Scanning) {
+            e.status = Status::Queued;
+            app.table.dirty.insert(e.id);
+        }
         match app.pool.slots.get_mut(slot) {
             Some(s) => {
                 if let Some(w) = s.worker.take() {
@@ -790,6 +816,7 @@ fn start_worker(slot: usize) {
         None => worker.terminate(),
     });
     with_app(|app| render_engine_status(app));
+    table::schedule(); // files queued again above
 }
 
 /// A message of the worker started as `generation` (ignored if it was replaced since).
@@ -836,7 +863,7 @@ fn on_worker_message(generation: u32, data: JsValue) {
         }
         protocol::RESULT | protocol::FAILED => {
             let Some(id) = id else { return };
-            with_app(|app| {
+            let started = with_app(|app| {
                 if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
                     if kind == protocol::RESULT {
                         let text = protocol::get_str(&data, "report").unwrap_or_default();
@@ -860,17 +887,23 @@ fn on_worker_message(generation: u32, data: JsValue) {
                         e.status = Status::Failed;
                     }
                 }
-                // The worker keeps the report for the hash it is asked for later.
+                // The worker keeps the report for the hash it is asked for later, and starts
+                // the file sent behind this one, if any.
                 let s = &mut app.pool.slots[slot];
-                if s.busy == Some(id) {
-                    s.busy = None;
-                    if kind == protocol::RESULT {
-                        s.scanned.push(id);
-                    }
+                if s.busy != Some(id) {
+                    return None;
                 }
+                s.busy = (!s.next.is_empty()).then(|| s.next.remove(0));
+                if kind == protocol::RESULT {
+                    s.scanned.push(id);
+                }
+                s.busy
             });
-            render_one(id);
+            if let Some(next) = started {
+                arm_watchdog(next);
+            }
             pump();
+            render_one(id);
         }
         protocol::PANIC => {
             let msg = protocol::get_str(&data, "message").unwrap_or_default();
@@ -944,9 +977,11 @@ fn page_limits() -> Result<(String, keras_sentinel::limits::Limits), String> {
     let parsed = watchdog::parse_limits(&text);
     if let Some(err) = by_id("limits-error") {
         match &parsed {
-            Ok(_) => {
+            // Called for every file sent: the DOM is touched only when the state changes.
+            Ok(_) if !err.has_attribute("hidden") => {
                 let _ = err.set_attribute("hidden", "");
             }
+            Ok(_) => {}
             Err(e) => {
                 err.set_text_content(Some(e));
                 let _ = err.remove_attribute("hidden");
@@ -959,17 +994,33 @@ fn page_limits() -> Result<(String, keras_sentinel::limits::Limits), String> {
     parsed.map(|l| (text, l))
 }
 
-/// Sends queued files, in the order added, to every idle worker; once none waits for a
-/// verdict, the hashes (each preferably to the worker that scanned the file and kept its
-/// report), so hashing large files never delays a verdict.
+/// Sends queued files, in the order added, to every idle worker, then a few behind each
+/// scan (`pool::MAX_BEHIND`, so a worker goes on while the main thread is busy); once none
+/// waits for a verdict (none queued or being scanned), the hashes (each preferably to the
+/// worker that scanned the file and kept its report), so hashing never delays a verdict.
 fn pump() {
     let Ok((limits_text, _)) = page_limits() else { return };
     loop {
         let next = with_app(|app| {
             // No file is scanned or hashed before its worker has the policy in force (`idle`).
-            let slot = app.pool.idle()?;
+            // With every worker busy, a queued file goes behind a scan (`Slot::next`).
+            let queued = app.entries.iter().any(|e| e.status == Status::Queued);
+            let (slot, behind) = match app.pool.idle() {
+                Some(slot) => (slot, false),
+                None if queued => {
+                    let scanning = |id: u32| {
+                        app.entries
+                            .binary_search_by_key(&id, |e| e.id)
+                            .is_ok_and(|i| app.entries[i].status == Status::Scanning)
+                    };
+                    (app.pool.behind_scan(scanning)?, true)
+                }
+                None => return None,
+            };
             let worker = app.pool.slots[slot].worker.clone()?;
-            let hash_job = !app.entries.iter().any(|e| e.status == Status::Queued);
+            // Not while another worker still scans: a hash would take CPU from that verdict.
+            let hash_job =
+                !queued && app.table.incoming == 0 && !app.entries.iter().any(|e| e.status == Status::Scanning);
             let i = if hash_job {
                 let waiting = |e: &Entry| {
                     e.status == Status::Done && e.hash == review_ui::HashState::None && e.report_text.is_some()
@@ -1007,11 +1058,15 @@ fn pump() {
             }
             let id = e.id;
             let s = &mut app.pool.slots[slot];
-            s.busy = Some(id);
+            if behind {
+                s.next.push(id);
+            } else {
+                s.busy = Some(id);
+            }
             s.scanned.retain(|x| *x != id);
-            Some((worker, obj(&pairs), id, hash_job))
+            Some((worker, obj(&pairs), id, hash_job, behind))
         });
-        let Some((worker, msg, id, hash_job)) = next else { break };
+        let Some((worker, msg, id, hash_job, behind)) = next else { break };
         if let Err(err) = worker.post_message(&msg) {
             with_app(|app| {
                 app.pool.release(id);
@@ -1024,7 +1079,8 @@ fn pump() {
                     }
                 }
             });
-        } else if !hash_job {
+        } else if !hash_job && !behind {
+            // A file sent behind another gets its deadline when its scan starts.
             arm_watchdog(id);
         }
         render_one(id);
@@ -1116,7 +1172,12 @@ fn enqueue(file: File, name: String) {
         id
     });
     render_one(id);
-    schedule_pump();
+    // The first files go to idle workers at once, the rest once the whole batch is queued.
+    if with_app(|app| app.pool.idle().is_some()) {
+        pump();
+    } else {
+        schedule_pump();
+    }
 }
 
 /// `pump` once after the current event (a folder of 1,000 files is queued first, then
@@ -1251,6 +1312,28 @@ fn initial_lang() -> Lang {
     }
 }
 
+/// Files picked together are queued this many per task: a folder of 1,000 files is not
+/// one long task, and the first files are being scanned while the others are queued.
+const ENQUEUE_CHUNK: usize = 100;
+
+fn enqueue_chunks(mut list: std::collections::VecDeque<(String, File)>, folder: bool) {
+    for _ in 0..ENQUEUE_CHUNK {
+        let Some((name, f)) = list.pop_front() else { break };
+        with_app(|app| app.table.incoming = app.table.incoming.saturating_sub(1));
+        if folder {
+            enqueue_from_folder(f, name);
+        } else {
+            enqueue(f, name);
+        }
+    }
+    if list.is_empty() {
+        return;
+    }
+    let Some(win) = web_sys::window() else { return };
+    let next = Closure::once_into_js(move || enqueue_chunks(list, folder));
+    let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(next.unchecked_ref(), 0);
+}
+
 fn wire_input(id: &str, folder: bool) {
     let Some(input) = by_id(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) else { return };
     let inp = input.clone();
@@ -1267,13 +1350,11 @@ fn wire_input(id: &str, folder: bool) {
             if folder {
                 keras_sentinel::sort::by(&mut list, |a, b| a.0.cmp(&b.0));
             }
-            for (name, f) in list {
-                if folder {
-                    enqueue_from_folder(f, name);
-                } else {
-                    enqueue(f, name);
-                }
-            }
+            with_app(|app| {
+                table::batch_started(app);
+                app.table.incoming += list.len();
+            });
+            enqueue_chunks(list.into(), folder);
         }
         // Allow picking the same file again.
         inp.set_value("");

@@ -1,7 +1,8 @@
 //! The pool of scanning workers. Each slot holds one worker with the behaviour the page
 //! always had for its single worker: the policy message after `ready` (no file before the
-//! worker acknowledged it), one file at a time (scan, then hash), a watchdog deadline per
-//! file, cancel and panic restart, and these restart only that slot's worker. The pool has
+//! worker acknowledged it), one file scanned at a time with up to `MAX_BEHIND` more held
+//! behind it (then hashes), a watchdog deadline per file from the start of its scan,
+//! cancel and panic restart, and these restart only that slot's worker. The pool has
 //! `navigator.hardwareConcurrency` workers (capped, `results_table::pool_size`), all
 //! started with the page.
 //!
@@ -47,6 +48,10 @@ pub fn new_worker() -> Result<Worker, JsValue> {
     Ok(worker)
 }
 
+/// How many files a worker holds behind the one it scans: enough to go on through a
+/// refresh of the page (tens of ms), few enough that a slow file delays few others.
+pub const MAX_BEHIND: usize = 3;
+
 pub struct Slot {
     pub worker: Option<Worker>,
     /// Unique per worker started: messages of a replaced worker carry an old one and are
@@ -57,6 +62,10 @@ pub struct Slot {
     pub acked: bool,
     /// The entry the worker scans or hashes.
     pub busy: Option<u32>,
+    /// Files sent behind the one `busy` scans, in order (at most `MAX_BEHIND`): the worker
+    /// starts the next as soon as it posts a verdict, instead of waiting for the main
+    /// thread (busy rendering, or cloning the next File) to send it.
+    pub next: Vec<u32>,
     /// Entries it scanned whose report it keeps until asked for their hash.
     pub scanned: Vec<u32>,
 }
@@ -92,13 +101,16 @@ impl Pool {
     }
 
     pub fn busy_with(&self, id: u32) -> Option<usize> {
-        self.slots.iter().position(|s| s.busy == Some(id))
+        self.slots.iter().position(|s| s.busy == Some(id) || s.next.contains(&id))
     }
 
     /// The worker that was scanning or hashing `id` is free again.
     pub fn release(&mut self, id: u32) {
-        for s in self.slots.iter_mut().filter(|s| s.busy == Some(id)) {
-            s.busy = None;
+        for s in self.slots.iter_mut() {
+            if s.busy == Some(id) {
+                s.busy = None;
+            }
+            s.next.retain(|x| *x != id);
         }
     }
 
@@ -109,6 +121,17 @@ impl Pool {
     /// A worker that can take a file now.
     pub fn idle(&self) -> Option<usize> {
         self.slots.iter().position(|s| s.worker.is_some() && s.ready && s.acked && s.busy.is_none())
+    }
+
+    /// The worker scanning a file (`scanning(busy)`) with the fewest files behind it, if
+    /// it has fewer than `MAX_BEHIND` (`Slot::next`).
+    pub fn behind_scan(&self, scanning: impl Fn(u32) -> bool) -> Option<usize> {
+        (0..self.slots.len())
+            .filter(|&i| {
+                let s = &self.slots[i];
+                s.worker.is_some() && s.ready && s.acked && s.next.len() < MAX_BEHIND && s.busy.is_some_and(&scanning)
+            })
+            .min_by_key(|&i| self.slots[i].next.len())
     }
 
     /// Workers that are free or about to be (starting up, waiting for the policy).

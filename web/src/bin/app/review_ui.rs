@@ -544,6 +544,18 @@ fn cancel(id: u32) {
     }
     let cancelled = with_app(|app| {
         let slot = app.pool.busy_with(id)?;
+        // The worker is replaced: a file it scans while `id` waits behind it is queued again
+        // (and the others behind it, by `start_worker`).
+        let s = &mut app.pool.slots[slot];
+        if s.next.contains(&id) {
+            s.next.retain(|x| *x != id);
+            if let Some(other) = s.busy.take() {
+                if let Some(e) = app.entries.iter_mut().find(|e| e.id == other && e.status == Status::Scanning) {
+                    e.status = Status::Queued;
+                    app.table.dirty.insert(other);
+                }
+            }
+        }
         app.pool.slots[slot].busy = None;
         if let Some(e) = app.entries.iter_mut().find(|e| e.id == id) {
             if e.status == Status::Scanning {

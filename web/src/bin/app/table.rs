@@ -4,9 +4,11 @@
 //! suspicious files, closed for the others. Keyboard: a roving tabindex over the rows'
 //! buttons (arrows, Home/End, PageUp/PageDown), Enter opens the file's card.
 //!
-//! Rendering is incremental: a result updates its own row and card; the page, the chips,
-//! the filters and the live region are refreshed at most once per frame, whatever the
-//! number of results in it. Order and filter logic: `keras_sentinel_web::results_table`.
+//! Rendering is incremental: a result marks its row and card changed; they, the page, the
+//! chips, the filters and the live region are refreshed at most once per frame (every
+//! 200 ms while a batch is scanned, a bounded number of cards each time), whatever the
+//! number of results meanwhile. A closed card builds its findings when first opened.
+//! Order and filter logic: `keras_sentinel_web::results_table`.
 
 use super::*;
 use keras_sentinel_web::num_text::fixed;
@@ -45,7 +47,13 @@ pub struct TableState {
     pub focus: Option<u32>,
     /// The ids whose rows and cards are attached, in order.
     shown: Vec<u32>,
-    scheduled: bool,
+    /// A refresh is scheduled: `Some(true)` for the next frame, `Some(false)` for later
+    /// (throttled while a batch is scanned).
+    scheduled: Option<bool>,
+    /// Which scheduled callback may refresh (a throttled one is superseded by a sooner one).
+    schedule_token: u32,
+    /// When the last refresh ran (ms since the epoch).
+    last_refresh: f64,
     /// What the filter menus and rule counts were last built from.
     options_sig: String,
     /// When the first file of the current batch was added (ms since the epoch).
@@ -55,6 +63,12 @@ pub struct TableState {
     visible_len: usize,
     /// Entries whose card changed while off the page (rendered when attached).
     pub stale: IdSet,
+    /// Entries changed since the last refresh (their rows and shown cards are rendered then).
+    pub dirty: IdSet,
+    /// Files picked and not queued yet (queued a chunk per task): the batch goes on.
+    pub incoming: usize,
+    /// Cards left changed by a refresh are rendered when the main thread is idle.
+    idle_scheduled: bool,
 }
 
 impl TableState {
@@ -65,12 +79,17 @@ impl TableState {
             page: 0,
             focus: None,
             shown: Vec::new(),
-            scheduled: false,
+            scheduled: None,
+            schedule_token: 0,
+            last_refresh: 0.0,
             options_sig: String::new(),
             batch_start: None,
             announced: String::new(),
             visible_len: 0,
             stale: IdSet(Vec::new()),
+            dirty: IdSet(Vec::new()),
+            incoming: 0,
+            idle_scheduled: false,
         }
     }
 
@@ -220,16 +239,43 @@ pub fn guidance_link(code: &str, lang: Lang) -> Element {
 // ---------------------------------------------------------------------------------------
 // Refresh (at most once per frame)
 
-/// The table's page, chips, filters and live region are refreshed soon (once, however
-/// many results arrive meanwhile).
+/// How often the table is refreshed while files of a batch wait for their verdict: every
+/// refresh costs the main thread a style, layout and paint of the whole page (≈10 ms), and
+/// the workers wait on the main thread for their next file.
+const BATCH_REFRESH_MS: f64 = 200.0;
+
+/// The changed rows and cards, the table's page, chips, filters and live region are
+/// refreshed once, however many results arrive meanwhile: before the next frame, or while
+/// files still wait for a verdict, at most every `BATCH_REFRESH_MS` (the batch's last
+/// verdict is shown at the next frame).
 pub fn schedule() {
-    let first = with_app(|app| !std::mem::replace(&mut app.table.scheduled, true));
-    if !first {
-        return;
-    }
+    let plan = with_app(|app| {
+        let now = js_sys::Date::now();
+        let pending =
+            app.table.incoming > 0 || app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning));
+        let wait = if pending { app.table.last_refresh + BATCH_REFRESH_MS - now } else { 0.0 };
+        let frame = wait <= 0.0;
+        match app.table.scheduled {
+            Some(true) => return None,
+            Some(false) if !frame => return None,
+            _ => {}
+        }
+        app.table.scheduled = Some(frame);
+        app.table.schedule_token = app.table.schedule_token.wrapping_add(1);
+        Some((app.table.schedule_token, frame, wait))
+    });
+    let Some((token, frame, wait)) = plan else { return };
     let Some(win) = web_sys::window() else { return };
-    let f = Closure::once_into_js(refresh);
-    let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), 16);
+    let f = Closure::once_into_js(move || {
+        if with_app(|app| app.table.schedule_token == token) {
+            refresh();
+        }
+    });
+    let _ = if frame {
+        win.request_animation_frame(f.unchecked_ref())
+    } else {
+        win.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), wait.ceil() as i32)
+    };
 }
 
 /// The page's rows must be attached again (language change, cleared files).
@@ -242,21 +288,22 @@ pub fn forget_removed(app: &mut App) {
     invalidate(app);
 }
 
-/// A file is added: a new batch starts its clock when nothing was pending.
+/// Files are added: a new batch starts its clock when nothing was pending.
 pub fn batch_started(app: &mut App) {
     if app.table.batch_start.is_none()
+        && app.table.incoming == 0
         && !app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning))
     {
         app.table.batch_start = Some(js_sys::Date::now());
     }
 }
 
-/// After any change of status: when the last file of a batch has its verdict, the time
-/// from the first file added to it is put on `#results` (`data-scan-ms`, measured by the
-/// browser tests and the benchmark).
-pub fn note_progress(app: &mut App) {
+/// After the changed rows are rendered: when the last file of a batch has its verdict in
+/// the table, the time from the first file added to it is put on `#results`
+/// (`data-scan-ms`, measured by the browser tests and the benchmark).
+fn note_progress(app: &mut App) {
     let Some(start) = app.table.batch_start else { return };
-    if app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning)) {
+    if app.table.incoming > 0 || app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning)) {
         return;
     }
     app.table.batch_start = None;
@@ -267,14 +314,90 @@ pub fn note_progress(app: &mut App) {
 }
 
 fn refresh() {
-    with_app(|app| {
-        app.table.scheduled = false;
+    let more = with_app(|app| {
+        app.table.scheduled = None;
+        app.table.schedule_token = app.table.schedule_token.wrapping_add(1);
+        app.table.last_refresh = js_sys::Date::now();
+        render_dirty(app);
         let rows: Vec<Row> = app.entries.iter().map(row_of).collect();
         render_page(app, &rows);
         render_options(app, &rows);
         render_summary(app);
         announce(app, &rows);
+        note_progress(app);
+        !app.table.dirty.0.is_empty()
     });
+    if more {
+        schedule();
+        schedule_idle_cards();
+    }
+}
+
+/// Renders changed cards while the main thread is idle (during a batch, between results),
+/// so the batch's last refresh, which renders every card left, has few left.
+fn schedule_idle_cards() {
+    if with_app(|app| std::mem::replace(&mut app.table.idle_scheduled, true)) {
+        return;
+    }
+    let Some(win) = web_sys::window() else { return };
+    let f = Closure::once_into_js(idle_cards);
+    let _ = win.request_idle_callback(f.unchecked_ref());
+}
+
+/// How long one idle callback renders cards (ms): a short task, whatever the deadline.
+const IDLE_CARDS_MS: f64 = 8.0;
+
+fn idle_cards() {
+    let more = with_app(|app| {
+        app.table.idle_scheduled = false;
+        let start = js_sys::Date::now();
+        let ids: Vec<u32> = app.table.dirty.0.iter().copied().filter(|id| app.table.is_shown(*id)).collect();
+        let mut left = false;
+        for id in ids {
+            if js_sys::Date::now() - start > IDLE_CARDS_MS {
+                left = true;
+                break;
+            }
+            let Some(e) = entry(app, id) else { continue };
+            render_entry(e, app.lang, app.policy.needs_hash);
+            render_row(e, app.lang);
+            app.table.dirty.remove(&id);
+        }
+        left
+    });
+    if more {
+        schedule_idle_cards();
+    }
+}
+
+/// Cards rendered by one refresh while files of a batch wait for their verdict (a card
+/// with its findings is a few hundred DOM nodes): the others wait for the next refresh,
+/// so a refresh stays a short task. The batch's last refresh renders every card.
+const CARDS_PER_BATCH_REFRESH: usize = 24;
+
+/// The rows of the entries changed since the last refresh, and their cards if shown (a
+/// card off the page is rendered when its page is shown).
+fn render_dirty(app: &mut App) {
+    let dirty = std::mem::replace(&mut app.table.dirty, IdSet(Vec::new()));
+    let pending =
+        app.table.incoming > 0 || app.entries.iter().any(|e| matches!(e.status, Status::Queued | Status::Scanning));
+    let mut budget = if pending { CARDS_PER_BATCH_REFRESH } else { usize::MAX };
+    // Verdicts first: a card queued or being scanned now is likely to change again soon.
+    let mut ids = dirty.0;
+    ids.sort_by_key(|id| entry(app, *id).is_some_and(|e| matches!(e.status, Status::Queued | Status::Scanning)));
+    for id in ids {
+        let shown = app.table.is_shown(id);
+        let Some(e) = entry(app, id) else { continue };
+        render_row(e, app.lang);
+        if !shown {
+            app.table.stale.insert(id);
+        } else if budget > 0 {
+            budget -= 1;
+            render_entry(e, app.lang, app.policy.needs_hash);
+        } else {
+            app.table.dirty.insert(id); // its row is up to date; the card at the next refresh
+        }
+    }
 }
 
 fn render_page(app: &mut App, rows: &[Row]) {
@@ -476,6 +599,7 @@ fn open_card(id: u32) {
     });
     let Some(card) = card else { return };
     if let Ok(Some(d)) = card.query_selector("details.card-body") {
+        fill_card_body(id);
         attr(&d, "open", "");
     }
     card.scroll_into_view();
@@ -489,7 +613,6 @@ fn open_card(id: u32) {
 }
 
 fn refresh_now() {
-    with_app(|app| app.table.scheduled = false);
     refresh();
 }
 
@@ -593,6 +716,10 @@ pub fn init() {
             let Some(d) = sum.parent_element() else { return };
             let open = d.has_attribute("open");
             if let Some(id) = d.get_attribute("data-id").and_then(|v| v.parse::<u32>().ok()) {
+                if !open {
+                    // Before the details open (this runs before the click's default action).
+                    fill_card_body(id);
+                }
                 with_app(|app| {
                     if let Ok(i) = app.entries.binary_search_by_key(&id, |e| e.id) {
                         app.entries[i].open = Some(!open);
@@ -606,6 +733,18 @@ pub fn init() {
             }
         }
     });
+    // Any other way a closed card opens (e.g. a script or the browser setting `open`):
+    // `toggle` does not bubble, so it is caught on the way down.
+    let toggle = Closure::<dyn FnMut(Event)>::new(|ev: Event| {
+        let Some(d) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        if d.matches("details.card-body[open][data-unbuilt]").unwrap_or(false) {
+            if let Some(id) = d.get_attribute("data-id").and_then(|v| v.parse::<u32>().ok()) {
+                fill_card_body(id);
+            }
+        }
+    });
+    let _ = doc.add_event_listener_with_callback_and_bool("toggle", toggle.as_ref().unchecked_ref(), true);
+    toggle.forget();
     for (id, verdict) in [("filter-verdict", true), ("filter-code", false)] {
         if let Some(sel) = by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
             let s2 = sel.clone();
