@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import {
   CHROMIUM, SHARED, SHOTS, assert, check, dropFiles as dropWith, dropTransfer, exitIfMissing, finish, gotoReady, launchChromium,
-  missingDist, repo, serveDist,
+  missingDist, repo, serveDist, toTurkish,
 } from './harness.mjs';
 
 const MULTITOOL = path.join(repo, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
@@ -225,7 +225,7 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
   assert(h.scripts === 0 && h.external === 0 && h.lang === 'en', `scripts ${h.scripts} external ${h.external} lang ${h.lang}`);
   assert(requests.length === 1 && requests[0].startsWith('file:'), `html report made requests: ${requests}`);
 
-  await page.click('#lang-tr');
+  await toTurkish(page);
   const trFile = await download(page, sel('html'));
   const tr = fs.readFileSync(trFile, 'utf8');
   assert(tr.includes('<html lang="tr">') && tr.includes('Kötü amaçlı'), 'Turkish HTML report');
