@@ -21,7 +21,7 @@ import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import {
   ARTIFACTS, DIST, assert, check, dropFiles, exitIfMissing, finish, gotoReady, launchChromium, missingChromium, missingDist, repo,
-  serveDist,
+  serveDist, toTurkish,
 } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -111,7 +111,7 @@ for (const scheme of ['light', 'dark']) {
     assert(chips.some((c) => /1 Review/.test(c)), `summary chips: ${chips}`);
     if (scheme === 'light') {
       // Turkish: the same verdict words, translated.
-      await page.click('#lang-tr');
+      await toTurkish(page);
       const trNotes = await card(page, 'notes.json');
       const trReview = await card(page, path.basename(CUSTOM));
       assert(trNotes.badge.includes('Temiz, okunacak 2 not'), `Turkish clean with notes: ${trNotes.badge}`);

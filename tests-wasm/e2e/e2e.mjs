@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   DIST, SHARED, SHOTS, assert, check, dropFiles, exitIfMissing, finish, gotoReady, launchChromium, missingChromium, missingDist, serveDist,
+  toTurkish,
 } from './harness.mjs';
 
 const MALICIOUS = path.join(SHARED, 'corpus/wild/malicious/pongleg-ModelScan_HL__malicious_model.keras');
@@ -134,6 +135,8 @@ await check('page loads under the CSP, scan engine (worker) reports ready, only 
     `wasm fetched at start (${workers} workers, glue loaded ${glue()} times): ${wasm.join(', ') || 'none'}`);
   // The rules' guidance (rules.json) is fetched when a reader first opens it, not at start.
   assert(!log.requests.some((u) => u.endsWith('/rules.json')), 'rules.json was fetched at start');
+  // The Turkish pack (tr.json) is fetched when the page is first shown in Turkish.
+  assert(!log.requests.some((u) => u.endsWith('/tr.json')), 'tr.json was fetched at start in English');
 });
 
 await check('drop a malicious .keras: PAIT lambda finding on the Lambda layer, with evidence and FAQ, no requests', async () => {
@@ -187,8 +190,8 @@ await check('file input: benign and malicious files together, each gets its own 
 await check('switch to Turkish: UI, verdict and rule texts change language', async () => {
   const { page } = main;
   const enTitle = (await readCard(page, malName)).findings.find((x) => LAMBDA_CODE.test(x.code)).title;
-  await page.click('#lang-tr');
-  assert((await page.getAttribute('html', 'lang')) === 'tr', 'html lang is not tr');
+  await toTurkish(page);
+  assert(main.log.fetches.filter((p) => p === '/tr.json').length === 1, 'tr.json not fetched once on the switch');
   const drop = await page.textContent('#drop-title');
   assert(drop.includes('Model dosyalarını'), `drop title not Turkish: ${drop}`);
   const card = await readCard(page, malName);

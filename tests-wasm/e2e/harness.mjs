@@ -108,6 +108,13 @@ export async function openPage(browser, url, contextOptions = {}) {
   return { context, page, errors };
 }
 
+/// Clicks Türkçe and waits until the page shows Turkish: it switches once the Turkish
+/// pack (tr.json) is loaded, fetched on the first switch (web/src/bin/app/lang_pack.rs).
+export async function toTurkish(page) {
+  await page.click('#lang-tr');
+  await page.waitForFunction(() => document.documentElement.lang === 'tr', null, { timeout: 30000 });
+}
+
 /// Records the page's main-thread long tasks from its start in `window.__ksLongTasks` (ms).
 export function recordLongTasks(page) {
   return page.addInitScript(() => {

@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import {
   CHROMIUM, SHARED, SHOTS, assert, check, dropFiles as dropWith, dropTransfer, exitIfMissing, finish, gotoReady, launchChromium,
-  missingDist, repo, serveDist,
+  missingDist, repo, serveDist, toTurkish,
 } from './harness.mjs';
 
 const MULTITOOL = path.join(repo, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
@@ -225,17 +225,19 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
   assert(h.scripts === 0 && h.external === 0 && h.lang === 'en', `scripts ${h.scripts} external ${h.external} lang ${h.lang}`);
   assert(requests.length === 1 && requests[0].startsWith('file:'), `html report made requests: ${requests}`);
 
-  await page.click('#lang-tr');
+  await toTurkish(page);
   const trFile = await download(page, sel('html'));
   const tr = fs.readFileSync(trFile, 'utf8');
   assert(tr.includes('<html lang="tr">') && tr.includes('Kötü amaçlı'), 'Turkish HTML report');
+  // The report's messages in Turkish: the page sends the Turkish pack's templates (tr.json).
+  assert(tr.includes('dinamik kod') && !tr.includes('dynamic code'), 'Turkish HTML report: messages not in Turkish');
   await page.click('#lang-en');
 
   // Exports are built by the exporter, a worker of its own: its three files are fetched
   // from the page's origin at the first export, once, and kept for the next exports; the
-  // downloads are blob: URLs; nothing else is requested.
+  // downloads are blob: URLs; nothing else is requested but the Turkish pack (the switch).
   const during = sitePage.log.requests.slice(before).filter((u) => !u.startsWith('blob:'));
-  const own = EXPORTER_FILES.map((f) => sitePage.origin + f);
+  const own = [...EXPORTER_FILES, '/tr.json'].map((f) => sitePage.origin + f);
   assert(during.length === own.length && own.every((u) => during.includes(u)), `requests during exports: ${during}`);
   await page.screenshot({ path: path.join(SHOTS, 'ks-e2e-exports.png'), fullPage: true });
 });

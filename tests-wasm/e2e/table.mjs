@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ARTIFACTS, MODEL_EXT, SHARED, assert, check, exitIfMissing, finish, gotoReady, launchChromium, missingChromium, missingDist,
-  pickFolder as pickAndWait, recordLongTasks, serveDist, writeGeneratedConfigs,
+  pickFolder as pickAndWait, recordLongTasks, serveDist, writeGeneratedConfigs, toTurkish,
 } from './harness.mjs';
 
 const WILD = path.join(SHARED, 'corpus', 'wild');
@@ -244,7 +244,7 @@ if (!fs.existsSync(WILD)) {
     assert(before === false && after.open && after.focusInCard, `Enter: before open=${before}, after ${JSON.stringify(after)}`);
     await shot(page, 'wild-keyboard-enter');
     // The choice survives the card being re-rendered (language switch re-renders all).
-    await page.click('#lang-tr');
+    await toTurkish(page);
     await page.click('#lang-en');
     assert(await page.$eval(`#file-${r[closed].id} details.card-body`, (d) => d.open), 'opened card closed again on re-render');
     assert(s.log.errors.length === 0, `page errors: ${s.log.errors}`);

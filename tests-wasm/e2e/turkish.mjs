@@ -6,6 +6,10 @@
 // are left out), and the same check must find them in English mode, so it can fail.
 // Then two broken containers (committed fixtures) are dropped: their reader errors and
 // error locations show no English either. Without the corpus only that part runs.
+// The Turkish templates are a language pack (dist/tr.json, web/src/bin/app/lang_pack.rs):
+// not fetched in an English session, fetched once on the first switch (the page stays in
+// English, the button busy, until it is loaded), fetched at start for a Turkish browser,
+// and when it cannot be loaded the page says so and stays in English.
 //
 // Usage: node tests-wasm/e2e/turkish.mjs   (after `trunk build --release`)
 // Env: KS_DIST (default <repo>/dist), KS_SHARED (default <repo>/../shared),
@@ -16,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   SHARED, SHOTS, assert, check, dropFiles as dropWith, exitIfMissing, finish, launchChromium, missingChromium, missingDist, openPage,
-  repo, serveDist,
+  repo, serveDist, toTurkish,
 } from './harness.mjs';
 
 const WILD = path.join(SHARED, 'corpus/wild');
@@ -47,6 +51,8 @@ for (const [id, template] of en) {
 const { server, origin: ORIGIN } = await serveDist();
 const browser = await launchChromium();
 const { page, errors: pageErrors } = await openPage(browser, ORIGIN + '/');
+const packFetches = [];
+page.on('request', (r) => { if (new URL(r.url()).pathname === '/tr.json') packFetches.push(r.url()); });
 
 const labels = HAVE_WILD ? JSON.parse(fs.readFileSync(path.join(WILD, 'labels.json'), 'utf8')).files : {};
 const malicious = Object.entries(labels).filter(([, v]) => v.includes('malicious')).map(([k]) => k);
@@ -82,11 +88,82 @@ await check(`the catalogue was read (${en.length} English templates, ${tr.size} 
   assert(FRAGMENTS.length > 100, `only ${FRAGMENTS.length} fragments`);
 });
 
+// ---- the language pack ------------------------------------------------------------------
+await check('English session: the Turkish pack is not fetched; the first switch fetches it once, then shows Turkish', async () => {
+  await page.waitForTimeout(300);
+  const drop = await page.textContent('#drop-title');
+  assert(packFetches.length === 0 && drop.includes('Drop model files'), `English session fetched tr.json ${packFetches.length} times`);
+  // Held until released, to see the page while the pack is on its way.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/tr.json', async (route) => { await held; await route.continue(); });
+  await page.click('#lang-tr');
+  await page.waitForSelector('#lang-tr[aria-busy="true"]', { timeout: 5000 });
+  const waiting = await page.evaluate(() => ({
+    lang: document.documentElement.lang, drop: document.querySelector('#drop-title').textContent,
+    status: document.querySelector('#lang-status').hidden ? '' : document.querySelector('#lang-status').textContent,
+  }));
+  assert(waiting.lang === 'en' && waiting.drop.includes('Drop model files'), `switched before the pack arrived: ${JSON.stringify(waiting)}`);
+  assert(waiting.status.includes('Loading Turkish') && waiting.status.includes('Türkçe yükleniyor'), `no loading status: ${JSON.stringify(waiting)}`);
+  release();
+  await page.waitForFunction(() => document.documentElement.lang === 'tr', null, { timeout: 30000 });
+  await page.unroute('**/tr.json');
+  const shown = await page.evaluate(() => ({
+    drop: document.querySelector('#drop-title').textContent, busy: document.querySelector('#lang-tr').getAttribute('aria-busy'),
+    status: document.querySelector('#lang-status').hidden,
+  }));
+  assert(shown.drop.includes('Model dosyalarını') && shown.busy === 'false' && shown.status, `after the pack: ${JSON.stringify(shown)}`);
+  await page.click('#lang-en');
+  await toTurkish(page);
+  await page.click('#lang-en');
+  assert(packFetches.length === 1, `tr.json fetched ${packFetches.length} times`);
+});
+
+await check('a Turkish browser: the pack is fetched at start and the page shows Turkish', async () => {
+  const { context, page: p, errors } = await openPage(browser, ORIGIN + '/', { locale: 'tr-TR' });
+  await p.waitForFunction(() => document.documentElement.lang === 'tr', null, { timeout: 30000 });
+  const drop = await p.textContent('#drop-title');
+  assert(drop.includes('Model dosyalarını'), `drop title: ${drop}`);
+  assert(errors.length === 0, `page errors: ${errors.join(' | ')}`);
+  await context.close();
+});
+
+await check('the pack cannot be loaded: the page says so and stays in English, also when Türkçe is clicked', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'tr-TR' });
+  await context.route('**/tr.json', (route) => route.fulfill({ status: 404, body: 'not here' }));
+  const p = await context.newPage();
+  await p.goto(ORIGIN + '/', { waitUntil: 'load' });
+  await p.waitForSelector('#lang-status.error-box:not([hidden])', { timeout: 30000 });
+  const state = async () => p.evaluate(() => ({
+    lang: document.documentElement.lang, drop: document.querySelector('#drop-title').textContent,
+    status: document.querySelector('#lang-status').textContent, busy: document.querySelector('#lang-tr').getAttribute('aria-busy'),
+    pressed: document.querySelector('#lang-en').getAttribute('aria-pressed'),
+  }));
+  let s = await state();
+  const ok = (x) => x.lang === 'en' && x.drop.includes('Drop model files') && x.busy === 'false' && x.pressed === 'true'
+    && x.status.includes('Turkish could not be loaded') && x.status.includes('404') && x.status.includes('stays in English');
+  assert(ok(s), `at start: ${JSON.stringify(s)}`);
+  // A retry on click fails the same way.
+  await p.click('#lang-tr');
+  await p.waitForFunction(() => document.querySelector('#lang-tr').getAttribute('aria-busy') === 'false', null, { timeout: 30000 });
+  s = await state();
+  assert(ok(s), `after clicking Türkçe: ${JSON.stringify(s)}`);
+  // A pack of another catalogue (a stale cache) is refused the same way.
+  await context.unroute('**/tr.json');
+  await context.route('**/tr.json', (route) => route.fulfill({ status: 200, contentType: 'application/json',
+    body: JSON.stringify({ lang: 'tr', catalogue: '0000000000000000', messages: { 'category.network': 'ağ' } }) }));
+  await p.click('#lang-tr');
+  await p.waitForFunction(() => document.querySelector('#lang-status').textContent.includes('another version'), null, { timeout: 30000 });
+  s = await state();
+  assert(s.lang === 'en' && s.drop.includes('Drop model files'), `stale pack: ${JSON.stringify(s)}`);
+  await p.screenshot({ path: path.join(SHOTS, 'ks-e2e-turkish-pack-failed.png') });
+  await context.close();
+});
+
 if (!HAVE_WILD) console.log(`skipped: the wild malicious files (${WILD}/labels.json is absent; set KS_SHARED)`);
 else await check(`Turkish mode: the ${malicious.length} wild malicious files show no English evidence, category, title or error text`, async () => {
   assert(malicious.length >= 10, `labels.json lists only ${malicious.length} malicious files`);
-  await page.click('#lang-tr');
-  assert((await page.getAttribute('html', 'lang')) === 'tr', 'html lang is not tr');
+  await toTurkish(page);
   await dropFiles(malicious.map((f) => path.join(WILD, f)));
   await page.waitForFunction((n) => {
     const cards = [...document.querySelectorAll('section.file-card')];
@@ -121,7 +198,7 @@ const BROKEN = ['crate/tests/data/parsers/zip/lzma_config.keras', 'crate/tests/d
 const PLACE_FRAGMENTS = FRAGMENTS.filter((f) => f.id.startsWith('location.'));
 
 await check('Turkish mode: the errors of broken containers and their locations hold no English catalogue text', async () => {
-  await page.click('#lang-tr');
+  await toTurkish(page);
   if (await page.$$eval('section.file-card', (c) => c.length)) await page.click('#clear');
   await dropFiles(BROKEN.map((f) => path.join(repo, f)));
   await page.waitForFunction((n) => {
@@ -140,6 +217,10 @@ await check('Turkish mode: the errors of broken containers and their locations h
   await page.click('#lang-en');
   const english = englishIn(await shownMessages());
   assert(english.length >= 3, `only ${english.length} English fragments in English mode: the check cannot fail`);
+});
+
+await check('the Turkish pack was fetched once in the whole session', () => {
+  assert(packFetches.length === 1, `tr.json fetched ${packFetches.length} times`);
 });
 
 await browser.close();

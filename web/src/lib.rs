@@ -8,6 +8,7 @@
 //!   never loaded whole.
 //! - [`scan_blob`]: one scan, as the JSON the worker posts to the page.
 //! - [`rule_docs_json`]: every rule's documentation (English and Turkish) as JSON.
+//! - [`tr_pack`]: the Turkish catalogue as the language pack the page fetches (`tr.json`).
 //! - [`watchdog`]: the per-scan deadline the page enforces on the worker.
 //!
 //! Nothing here opens a network connection: the file never leaves the machine.
@@ -19,6 +20,7 @@ pub mod protocol;
 pub mod results_table;
 pub mod review;
 pub mod rule_heads;
+pub mod tr_pack;
 pub mod watchdog;
 
 use keras_sentinel::limits::Limits;

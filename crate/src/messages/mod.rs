@@ -5,8 +5,9 @@
 //! localise; the CLI and the page render `id` + `args` in the reader's language.
 //!
 //! The English templates are [`en`]. The Turkish ones are [`tr::TR`], a table the
-//! scanner never refers to, so the page's scanning worker does not carry it (only the
-//! page's app bin and the CLI do). Arguments are data from the file (names, code, counts)
+//! scanner never refers to: the CLI links it; the page's wasm does not, it fetches the
+//! table as a language pack (`static/tr.json`, web/src/tr_pack.rs) when it is first shown
+//! in Turkish. Arguments are data from the file (names, code, counts)
 //! or nested messages (a category inside a note, a reader's error inside
 //! `error.unreadable`), never English prose of their own: the readers' errors (zip,
 //! HDF5, JSON, protobuf, marshal, bytecode) are messages too, the structure names they

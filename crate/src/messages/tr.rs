@@ -1,6 +1,6 @@
-//! Turkish texts of the catalogue (`en.rs`), keyed by id. Only renderers refer to this
-//! table (the CLI, the page's app bin): the scanner does not, so the page's scanning
-//! worker does not carry it.
+//! Turkish texts of the catalogue (`en.rs`), keyed by id. Only the CLI links this table
+//! (the scanner never refers to it); the page fetches it as `static/tr.json`, generated
+//! from it (`KS_BLESS=1 cargo test -p keras-sentinel-web --lib tr_pack` after a change).
 
 /// (id, Turkish template); the same `{name}` arguments as the English template.
 pub const TR: &[(&str, &str)] = &[

@@ -28,6 +28,9 @@ mod verdict_words;
 // The rules' guidance, fetched when first opened (rules.json).
 #[path = "app/rule_docs.rs"]
 mod rule_docs;
+// The Turkish catalogue, fetched when the page is first shown in Turkish (tr.json).
+#[path = "app/lang_pack.rs"]
+mod lang_pack;
 
 use std::cell::RefCell;
 
@@ -68,11 +71,12 @@ impl Lang {
         }
     }
     /// The catalogue template of a report message id in this language (`None`: the
-    /// report's English text is shown).
+    /// report's English text is shown). The page is in Turkish only once the Turkish
+    /// pack is loaded (`lang_pack`).
     fn template(self, id: &str) -> Option<&'static str> {
         match self {
             Lang::En => None,
-            Lang::Tr => messages::tr::lookup(id),
+            Lang::Tr => lang_pack::lookup(id),
         }
     }
 }
@@ -158,8 +162,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
 ];
 
 /// Every UI string table (the exports get them all, in the page's language).
-const STRINGS_ALL: [&[(&str, &str, &str)]; 5] =
-    [STRINGS, review_ui::STRINGS, table::STRINGS, verdict_words::STRINGS, rule_docs::STRINGS];
+const STRINGS_ALL: [&[(&str, &str, &str)]; 6] =
+    [STRINGS, review_ui::STRINGS, table::STRINGS, verdict_words::STRINGS, rule_docs::STRINGS, lang_pack::STRINGS];
 
 fn t(lang: Lang, key: &str) -> &'static str {
     match STRINGS_ALL.iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key) {
@@ -1372,8 +1376,8 @@ fn main() {}
 pub fn app_main(glue_url: String) {
     pool::set_glue(glue_url);
     let doc = document();
+    // English until the Turkish pack is loaded (lang_pack).
     let lang = initial_lang();
-    with_app(|app| app.lang = lang);
 
     wire_input("file-input", false);
     wire_input("folder-input", true);
@@ -1432,7 +1436,7 @@ pub fn app_main(glue_url: String) {
     }
     for (id, l) in [("lang-en", Lang::En), ("lang-tr", Lang::Tr)] {
         if let Some(b) = by_id(id) {
-            on(&b, "click", move |_| set_lang(l));
+            on(&b, "click", move |_| lang_pack::choose(l, true));
         }
     }
     if let Some(b) = by_id("clear") {
@@ -1463,6 +1467,9 @@ pub fn app_main(glue_url: String) {
     rule_docs::init();
     table::init();
     render_all();
+    if lang == Lang::Tr {
+        lang_pack::choose(Lang::Tr, false);
+    }
     // Every worker of the pool is started now: once files are dropped, the page loads
     // nothing more (the e2e tests check that no request is made while scanning).
     pool::start_all();

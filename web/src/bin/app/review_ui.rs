@@ -603,7 +603,7 @@ fn export_files(kind: &str, which: &str) {
         }
         // Report messages in the page's language: the exporter does not link the catalogue.
         if lang == Lang::Tr {
-            for (id, template) in keras_sentinel::messages::tr::TR {
+            for (id, template) in lang_pack::entries() {
                 let _ =
                     js_sys::Reflect::set(&labels, &JsValue::from_str(&format!("m:{id}")), &JsValue::from_str(template));
             }
