@@ -126,7 +126,7 @@ fn scan(
     let color = output::use_color();
     let mut out = std::io::stdout().lock();
     let mut json = match format {
-        Format::Json => match output::JsonStream::start(&mut out) {
+        Format::Json => match output::JsonStream::start(&mut out, total) {
             Ok(s) => Some(s),
             Err(_) => return 2,
         },
