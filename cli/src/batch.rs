@@ -150,7 +150,7 @@ impl Deadline {
     fn passed(&self) -> bool {
         let n = self.polls.get().wrapping_add(1);
         self.polls.set(n);
-        if !self.passed.get() && n % Self::CLOCK_EVERY == 0 {
+        if !self.passed.get() && n.is_multiple_of(Self::CLOCK_EVERY) {
             self.passed.set(Instant::now() >= self.at);
         }
         self.passed.get()

@@ -12,7 +12,9 @@ const ONE_LINE_VALUE: &[&[u8]] = &[b"title", b"message"];
 /// Keys whose array's object items are written one per line.
 const ONE_LINE_ITEMS: &[&[u8]] = &[b"notes", b"categories"];
 
-/// `value` as the CLI writes JSON (the same document as `serde_json::to_string_pretty`).
+/// `value` as the CLI writes JSON (the same document as `serde_json::to_string_pretty`);
+/// the tests' reference for the streamed report.
+#[cfg(test)]
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
     let mut out = Vec::new();
     write_nested(value, 0, &mut out)?;
