@@ -154,10 +154,26 @@ impl ByteSource for Metered<'_> {
         self.inner.len()
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
-        if self.budget.stopped() || !self.budget.charge_read(buf.len() as u64) {
+        self.charge(buf.len() as u64)?;
+        self.inner.read_at(offset, buf)
+    }
+    fn in_memory(&self) -> bool {
+        self.inner.in_memory()
+    }
+    fn slice_at(&self, offset: u64, len: u64) -> Option<Result<&[u8], SourceError>> {
+        if !self.inner.in_memory() {
+            return None; // nothing charged: the caller reads instead
+        }
+        Some(self.charge(len).and_then(|()| self.inner.slice_at(offset, len).expect("the inner source is in memory")))
+    }
+}
+
+impl Metered<'_> {
+    fn charge(&self, len: u64) -> Result<(), SourceError> {
+        if self.budget.stopped() || !self.budget.charge_read(len) {
             return Err(SourceError::Io("the scan's budget is spent (see the limit errors)".into()));
         }
-        self.inner.read_at(offset, buf)
+        Ok(())
     }
 }
 

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 
 use super::{Member, ZipError};
 use crate::limits::Limits;
-use crate::source::{read_vec, ByteSource};
+use crate::source::{read_cow, read_vec, ByteSource};
 
 pub const EOCD_SIG: u32 = 0x0605_4b50;
 pub const EOCD64_LOCATOR_SIG: u32 = 0x0706_4b50;
@@ -80,7 +80,7 @@ pub fn end_record(src: &dyn ByteSource) -> Result<Option<EndRecord>, ZipError> {
     }
     // maxCommentStart = max(filesize - (1 << 16) - sizeEndCentDir, 0); data.rfind(sig).
     let start = len.saturating_sub((1 << 16) + SIZE_EOCD);
-    let tail = read_vec(src, start, len - start, (1 << 16) + SIZE_EOCD)?;
+    let tail = read_cow(src, start, len - start, (1 << 16) + SIZE_EOCD)?;
     let Some(i) = rfind4(&tail, EOCD_SIG.to_le_bytes()) else { return Ok(None) };
     if i + SIZE_EOCD as usize > tail.len() {
         return Ok(None); // "Zip file is corrupted": the last signature wins even when cut short
