@@ -154,7 +154,9 @@ impl ByteSource for Metered<'_> {
         self.inner.len()
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
-        self.charge(buf.len() as u64)?;
+        if self.budget.stopped() || !self.budget.charge_read(buf.len() as u64) {
+            return Err(SourceError::Io("the scan's budget is spent (see the limit errors)".into()));
+        }
         self.inner.read_at(offset, buf)
     }
     fn in_memory(&self) -> bool {
@@ -164,16 +166,12 @@ impl ByteSource for Metered<'_> {
         if !self.inner.in_memory() {
             return None; // nothing charged: the caller reads instead
         }
-        Some(self.charge(len).and_then(|()| self.inner.slice_at(offset, len).expect("the inner source is in memory")))
-    }
-}
-
-impl Metered<'_> {
-    fn charge(&self, len: u64) -> Result<(), SourceError> {
         if self.budget.stopped() || !self.budget.charge_read(len) {
-            return Err(SourceError::Io("the scan's budget is spent (see the limit errors)".into()));
+            // A refused charge stops the budget, so an empty read fails with the error of
+            // `read_at` (and charges nothing).
+            return Some(self.read_at(offset, &mut []).map(|()| &[][..]));
         }
-        Ok(())
+        Some(self.inner.slice_at(offset, len).expect("the inner source is in memory"))
     }
 }
 
