@@ -256,7 +256,13 @@ pub const JSON_TREE_BYTES_PER_NODE: u64 = 96;
 /// copied) plus [`JSON_TREE_BYTES_PER_NODE`] per `,` `:` `[` `{` (about one per value).
 /// A 10 MB string costs 10 MB, a 10 MB array of small numbers about 500 MB.
 pub fn json_memory_estimate(text: &str) -> u64 {
-    let nodes = text.bytes().filter(|b| matches!(b, b',' | b':' | b'[' | b'{')).count() as u64;
+    // Counted into a byte-sized sum 255 bytes at a time, a loop the compiler vectorises
+    // (byte by byte into a u64 this was 2% of a small model's scan).
+    let nodes: u64 = text
+        .as_bytes()
+        .chunks(255)
+        .map(|c| u64::from(c.iter().fold(0u8, |n, &b| n + u8::from(matches!(b, b',' | b':' | b'[' | b'{')))))
+        .sum();
     (text.len() as u64).saturating_add(nodes.saturating_mul(JSON_TREE_BYTES_PER_NODE))
 }
 
@@ -421,6 +427,11 @@ mod tests {
         assert_eq!(json_memory_estimate("[1,1]"), 5 + 2 * JSON_TREE_BYTES_PER_NODE);
         let one_string = format!("\"{}\"", "x".repeat(1000));
         assert_eq!(json_memory_estimate(&one_string), 1002);
+        // Every byte a node, across the 255-byte blocks of the count.
+        for n in [254, 255, 256, 510, 511, 1000] {
+            let t = "{:[,".repeat(n).chars().take(n).collect::<String>();
+            assert_eq!(json_memory_estimate(&t), n as u64 * (1 + JSON_TREE_BYTES_PER_NODE), "{n}");
+        }
     }
 
     #[test]
