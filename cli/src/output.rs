@@ -254,14 +254,14 @@ pub fn text_summary(files: &[FileReport], skipped: &[Skipped]) -> String {
 /// Writes the JSON report (`ScanReport`) one file at a time: the header when scanning
 /// starts, each file when it is done, the rest at the end. The output is the same
 /// document `json_text::to_string(&report)` gives, so a reader that waits for the end
-/// sees no difference, and a crash midway loses only the files not yet done. Each file
-/// goes out in one write that ends a line (its separator after it, which is why the
-/// stream is told how many files come): stdout is line-buffered, so that is one system
-/// call per file, not three.
+/// sees no difference, and a crash midway loses only the files not yet done. Each file,
+/// or each group of files done at once, goes out in one write that ends a line (its
+/// separator after it, which is why the stream is told how many files come): stdout is
+/// line-buffered, so that is one system call, not three per file.
 pub struct JsonStream {
     files: usize,
     total: usize,
-    /// The file being written, kept between files for its capacity.
+    /// Files not yet written, kept between writes for its capacity.
     buf: Vec<u8>,
 }
 
@@ -281,15 +281,20 @@ impl JsonStream {
         Ok(JsonStream { files: 0, total, buf: Vec::new() })
     }
 
-    pub fn file(&mut self, out: &mut dyn Write, f: &FileReport) -> std::io::Result<()> {
+    /// Adds the next file; writes it, with those added before, unless `more` says the
+    /// next file is ready too (then it goes out with that one).
+    pub fn file(&mut self, out: &mut dyn Write, f: &FileReport, more: bool) -> std::io::Result<()> {
         self.files += 1;
         debug_assert!(self.files <= self.total, "more files than announced");
-        self.buf.clear();
         self.buf.extend_from_slice(b"    ");
         crate::json_text::write_nested(f, 2, &mut self.buf)?;
         self.buf.extend_from_slice(if self.files < self.total { b",\n" } else { b"\n" });
-        out.write_all(&self.buf)?;
-        out.flush()
+        if more && self.files < self.total {
+            return Ok(());
+        }
+        let written = out.write_all(&self.buf).and_then(|()| out.flush());
+        self.buf.clear();
+        written
     }
 
     pub fn finish(
@@ -446,7 +451,7 @@ mod tests {
             let mut out = Vec::new();
             let mut s = JsonStream::start(&mut out, files.len()).unwrap();
             for f in &files {
-                s.file(&mut out, f).unwrap();
+                s.file(&mut out, f, false).unwrap();
             }
             let mut report = ScanReport::new(files.clone());
             s.finish(&mut out, &skipped, &report.rules).unwrap();
@@ -471,15 +476,23 @@ mod tests {
                 Ok(())
             }
         }
-        let files = [file("a"), with_finding("b"), file("c")];
+        let files = [file("a"), with_finding("b"), file("c"), file("d")];
         let mut out = Writes(Vec::new());
         let mut s = JsonStream::start(&mut out, files.len()).unwrap();
         for (i, f) in files.iter().enumerate() {
             let before = out.0.len();
-            s.file(&mut out, f).unwrap();
+            s.file(&mut out, f, false).unwrap();
             assert_eq!(out.0.len(), before + 1, "file {i}");
             assert!(out.0.last().unwrap().ends_with(b"\n"), "file {i}");
         }
         assert!(out.0.iter().all(|w| w.ends_with(b"\n")));
+        // Files ready together go out together, as the same bytes.
+        let mut grouped = Writes(Vec::new());
+        let mut s = JsonStream::start(&mut grouped, files.len()).unwrap();
+        for (f, more) in files.iter().zip([true, false, true, true]) {
+            s.file(&mut grouped, f, more).unwrap(); // the last file never waits
+        }
+        assert_eq!(grouped.0.len(), 3);
+        assert_eq!(grouped.0.concat(), out.0.concat());
     }
 }
