@@ -2,7 +2,6 @@
 //! Python package (`scan_many`, `scan_path`) both take, so a panic, a deadline or a policy
 //! is handled the same way everywhere.
 
-use std::cell::Cell;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -130,42 +129,14 @@ pub fn scan_one(path: &Path, limits: &Limits) -> FileReport {
         Err(e) => return error_report(name, "file", msg!(en::ERR_CANNOT_OPEN, detail = e.to_string())),
     };
     // The core reads no clock (it also runs in wasm): the deadline is a hook it polls.
-    let deadline = (limits.max_scan_ms > 0).then(|| Deadline::new(limits.max_scan_ms));
-    let should_stop = || deadline.as_ref().is_some_and(Deadline::passed);
+    let deadline = (limits.max_scan_ms > 0).then(|| Instant::now() + Duration::from_millis(limits.max_scan_ms));
+    let should_stop = move || deadline.is_some_and(|d| Instant::now() >= d);
     match isolate::run(|| {
         isolate::test_hook(&name);
         keras_sentinel::scan_with(&src, &name, limits, Some(&should_stop))
     }) {
         Ok(report) => report,
         Err(panic) => error_report(name, "scanner", msg!(en::ERR_SCANNER_FAILED, detail = panic.to_string())),
-    }
-}
-
-/// A scan's time limit, as the core polls it: on every read and between stages, about
-/// 170 times for a small `.h5`. Reading the clock each time was 5% of a small file's scan,
-/// so it is read on every [`Deadline::CLOCK_EVERY`]th poll only (the work between two
-/// polls is bounded, so this overshoots by at most that many polls' worth); once passed,
-/// it stays passed.
-struct Deadline {
-    at: Instant,
-    polls: Cell<u32>,
-    passed: Cell<bool>,
-}
-
-impl Deadline {
-    const CLOCK_EVERY: u32 = 16;
-
-    fn new(ms: u64) -> Self {
-        Deadline { at: Instant::now() + Duration::from_millis(ms), polls: Cell::new(0), passed: Cell::new(false) }
-    }
-
-    fn passed(&self) -> bool {
-        let n = self.polls.get().wrapping_add(1);
-        self.polls.set(n);
-        if !self.passed.get() && n.is_multiple_of(Self::CLOCK_EVERY) {
-            self.passed.set(Instant::now() >= self.at);
-        }
-        self.passed.get()
     }
 }
 
@@ -181,20 +152,5 @@ pub fn error_report(path: String, location: &str, message: Message) -> FileRepor
         sha256: None,
         policy: None,
         model: None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_deadline_reads_the_clock_every_few_polls_and_stays_passed() {
-        let over = Deadline::new(0);
-        let first_true = (1..=Deadline::CLOCK_EVERY * 2).find(|_| over.passed());
-        assert_eq!(first_true, Some(Deadline::CLOCK_EVERY));
-        assert!((0..100).all(|_| over.passed()));
-        let far = Deadline::new(3_600_000);
-        assert!((0..1000).all(|_| !far.passed()));
     }
 }
