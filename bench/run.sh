@@ -96,11 +96,13 @@ for s in "${SECTIONS[@]+"${SECTIONS[@]}"}"; do
       cargo bench --locked -p keras-sentinel-cli --bench per_file --no-run >&2
       per_file=$(cargo bench --locked -p keras-sentinel-cli --bench per_file --no-run --message-format=json 2>/dev/null \
         | python3 -c 'import json,sys; print([j["executable"] for j in map(json.loads, sys.stdin) if j.get("executable") and j["target"]["name"] == "per_file"][-1])')
+      load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)   # after our own builds
       python3 bench/throughput.py --cli "$TARGET/release/keras-sentinel" --small "$small" \
         --wild "${KS_WILD:-../shared/corpus/wild}" --per-file "$per_file" --peers --peer-bin "$VENV/bin" \
         ${KS_BEFORE_CLI:+--before "$KS_BEFORE_CLI" --before-label "${KS_BEFORE_LABEL:-before}"} \
         ${KS_BEFORE_PER_FILE:+--before-per-file "$KS_BEFORE_PER_FILE"} --markdown "$tmp"
-      { provenance "$(peer_versions)"; cat "$tmp"; } > "$out" ;;
+      # The machine may be shared: wall times depend on its load, CPU times much less.
+      { provenance "$(peer_versions); load average $load when the rounds started"; cat "$tmp"; } > "$out" ;;
     wasm)
       bench/wasm_size.sh > "$tmp"
       { provenance; cat "$tmp"; } > "$out" ;;

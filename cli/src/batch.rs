@@ -34,6 +34,18 @@ pub fn scan_files<P: AsRef<Path> + Sync>(
     jobs: usize,
     mut sink: impl FnMut(usize, FileReport) -> bool,
 ) -> bool {
+    scan_files_grouped(paths, limits, policy, jobs, |i, report, _| sink(i, report))
+}
+
+/// [`scan_files`], telling `sink` with each report whether the next one is ready too
+/// (the other threads finished it meanwhile): the CLI writes such a group in one write.
+pub fn scan_files_grouped<P: AsRef<Path> + Sync>(
+    paths: &[P],
+    limits: &Limits,
+    policy: Option<&Policy>,
+    jobs: usize,
+    mut sink: impl FnMut(usize, FileReport, bool) -> bool,
+) -> bool {
     isolate::install_panic_hook();
     let today = crate::today();
     let next = AtomicUsize::new(0);
@@ -69,7 +81,7 @@ pub fn scan_files<P: AsRef<Path> + Sync>(
         let mut flush = |pending: &mut std::collections::BTreeMap<usize, FileReport>| {
             while let Some(report) = pending.remove(&emitted) {
                 emitted += 1;
-                if !sink(emitted - 1, report) {
+                if !sink(emitted - 1, report, pending.contains_key(&emitted)) {
                     next.store(paths.len(), Ordering::Relaxed); // the threads take no more
                     return false;
                 }

@@ -12,11 +12,22 @@ const ONE_LINE_VALUE: &[&[u8]] = &[b"title", b"message"];
 /// Keys whose array's object items are written one per line.
 const ONE_LINE_ITEMS: &[&[u8]] = &[b"notes", b"categories"];
 
-/// `value` as the CLI writes JSON (the same document as `serde_json::to_string_pretty`).
+/// `value` as the CLI writes JSON (the same document as `serde_json::to_string_pretty`);
+/// the tests' reference for the streamed report.
+#[cfg(test)]
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
     let mut out = Vec::new();
-    value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, Layout::default()))?;
+    write_nested(value, 0, &mut out)?;
     Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+}
+
+/// Appends `value` to `out` laid out as it is when nested `depth` levels deep in a
+/// document: every line after the first indented by `depth` more levels (the first line
+/// is where the caller puts it). The streamed report writes each file this way instead of
+/// re-indenting a copy line by line.
+pub fn write_nested<T: Serialize + ?Sized>(value: &T, depth: usize, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let layout = Layout { indent: depth, ..Layout::default() };
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, layout))
 }
 
 #[derive(Default)]
@@ -36,9 +47,13 @@ struct Layout {
 
 impl Layout {
     fn newline<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
         w.write_all(b"\n")?;
-        for _ in 0..self.indent {
-            w.write_all(b"  ")?;
+        let mut left = self.indent * 2;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            w.write_all(&SPACES[..n])?;
+            left -= n;
         }
         Ok(())
     }

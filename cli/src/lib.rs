@@ -129,7 +129,7 @@ fn scan(
     let color = output::use_color();
     let mut out = std::io::stdout().lock();
     let mut json = match format {
-        Format::Json => match output::JsonStream::start(&mut out) {
+        Format::Json => match output::JsonStream::start(&mut out, total) {
             Ok(s) => Some(s),
             Err(_) => return 2,
         },
@@ -139,21 +139,29 @@ fn scan(
     // as soon as it and every file before it are done.
     let progress = !quiet && total > 1 && std::io::stderr().is_terminal();
     let mut done = 0;
-    let finished = batch::scan_files(&targets, &limits, policy, jobs, |i, report| {
+    let mut text = String::new();
+    let finished = batch::scan_files_grouped(&targets, &limits, policy, jobs, |i, report, more| {
         done += 1;
         if progress {
             // Progress goes to stderr, and only on a terminal (never escape codes in CI logs).
             eprint!("\r[{done}/{total}] {}\x1b[K", targets[i].display());
         }
-        // Each file is written as soon as it can be: a later file cannot lose it.
+        // Each file is written as soon as it can be (with the files ready at the same
+        // time): a later file cannot lose it.
         let written = match (&mut json, format) {
-            (Some(stream), _) => stream.file(&mut out, &report),
+            (Some(stream), _) => stream.file(&mut out, &report, more),
             (None, Format::Text) => {
-                let mut text = output::text_file(&report, color, turkish);
+                text.push_str(&output::text_file(&report, color, turkish));
                 if tree {
                     text.push_str(&tree::text(&report, turkish));
                 }
-                out.write_all(text.as_bytes()).and_then(|_| out.flush())
+                if more {
+                    Ok(())
+                } else {
+                    let w = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+                    text.clear();
+                    w
+                }
             }
             _ => Ok(()),
         };

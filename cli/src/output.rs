@@ -225,30 +225,47 @@ pub fn text_summary(files: &[FileReport], skipped: &[Skipped], turkish: bool) ->
 /// Writes the JSON report (`ScanReport`) one file at a time: the header when scanning
 /// starts, each file when it is done, the rest at the end. The output is the same
 /// document `json_text::to_string(&report)` gives, so a reader that waits for the end
-/// sees no difference, and a crash midway loses only the files not yet done.
+/// sees no difference, and a crash midway loses only the files not yet done. Each file,
+/// or each group of files done at once, goes out in one write that ends a line (its
+/// separator after it, which is why the stream is told how many files come): stdout is
+/// line-buffered, so that is one system call, not three per file.
 pub struct JsonStream {
     files: usize,
+    total: usize,
+    /// Files not yet written, kept between writes for its capacity.
+    buf: Vec<u8>,
 }
 
 impl JsonStream {
-    pub fn start(out: &mut dyn Write) -> std::io::Result<Self> {
+    /// Starts a report of `total` files (each must then be given to [`JsonStream::file`]).
+    pub fn start(out: &mut dyn Write, total: usize) -> std::io::Result<Self> {
         let head = ScanReport::new(Vec::new());
-        write!(
-            out,
-            "{{\n  \"schema_version\": {},\n  \"scanner\": {},\n  \"scanner_version\": {},\n  \"files\": [",
+        let text = format!(
+            "{{\n  \"schema_version\": {},\n  \"scanner\": {},\n  \"scanner_version\": {},\n  \"files\": [{}",
             head.schema_version,
             serde_json::to_string(&head.scanner)?,
             serde_json::to_string(&head.scanner_version)?,
-        )?;
+            if total == 0 { "" } else { "\n" },
+        );
+        out.write_all(text.as_bytes())?;
         out.flush()?;
-        Ok(JsonStream { files: 0 })
+        Ok(JsonStream { files: 0, total, buf: Vec::new() })
     }
 
-    pub fn file(&mut self, out: &mut dyn Write, f: &FileReport) -> std::io::Result<()> {
-        let body = crate::json_text::to_string(f)?;
-        write!(out, "{}\n{}", if self.files == 0 { "" } else { "," }, indent(&body, "    "))?;
+    /// Adds the next file; writes it, with those added before, unless `more` says the
+    /// next file is ready too (then it goes out with that one).
+    pub fn file(&mut self, out: &mut dyn Write, f: &FileReport, more: bool) -> std::io::Result<()> {
         self.files += 1;
-        out.flush()
+        debug_assert!(self.files <= self.total, "more files than announced");
+        self.buf.extend_from_slice(b"    ");
+        crate::json_text::write_nested(f, 2, &mut self.buf)?;
+        self.buf.extend_from_slice(if self.files < self.total { b",\n" } else { b"\n" });
+        if more && self.files < self.total {
+            return Ok(());
+        }
+        let written = out.write_all(&self.buf).and_then(|()| out.flush());
+        self.buf.clear();
+        written
     }
 
     pub fn finish(
@@ -257,18 +274,19 @@ impl JsonStream {
         skipped: &[Skipped],
         rules: &BTreeMap<&'static str, RuleText>,
     ) -> std::io::Result<()> {
-        write!(out, "{}]", if self.files == 0 { "" } else { "\n  " })?;
+        debug_assert_eq!(self.files, self.total, "fewer files than announced");
+        let mut tail = Vec::new();
+        tail.extend_from_slice(if self.total == 0 { b"]" } else { b"  ]" });
         if !skipped.is_empty() {
-            write!(out, ",\n  \"skipped\": {}", indent(&crate::json_text::to_string(skipped)?, "  ").trim_start())?;
+            tail.extend_from_slice(b",\n  \"skipped\": ");
+            crate::json_text::write_nested(skipped, 1, &mut tail)?;
         }
-        write!(out, ",\n  \"rules\": {}", indent(&crate::json_text::to_string(rules)?, "  ").trim_start())?;
-        writeln!(out, "\n}}")?;
+        tail.extend_from_slice(b",\n  \"rules\": ");
+        crate::json_text::write_nested(rules, 1, &mut tail)?;
+        tail.extend_from_slice(b"\n}\n");
+        out.write_all(&tail)?;
         out.flush()
     }
-}
-
-fn indent(text: &str, by: &str) -> String {
-    text.lines().map(|l| format!("{by}{l}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Every limit with its value and documentation (`keras-sentinel limits`).
@@ -402,9 +420,9 @@ mod tests {
             (vec![file("a"), with_finding("b")], vec![Skipped { path: "c".into(), reason: "not a model".into() }]),
         ] {
             let mut out = Vec::new();
-            let mut s = JsonStream::start(&mut out).unwrap();
+            let mut s = JsonStream::start(&mut out, files.len()).unwrap();
             for f in &files {
-                s.file(&mut out, f).unwrap();
+                s.file(&mut out, f, false).unwrap();
             }
             let mut report = ScanReport::new(files.clone());
             s.finish(&mut out, &skipped, &report.rules).unwrap();
@@ -413,5 +431,39 @@ mod tests {
             assert_eq!(String::from_utf8(out).unwrap(), want);
             assert_eq!(report.rules.len(), usize::from(report.files.len() > 1), "{:?}", report.rules);
         }
+    }
+
+    /// Stdout is line-buffered: a file given to it in one write that ends a line costs
+    /// one system call; one that ends mid-line costs two (the rest waits for the flush).
+    #[test]
+    fn each_streamed_file_is_one_write_ending_a_line() {
+        struct Writes(Vec<Vec<u8>>);
+        impl Write for Writes {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.push(b.to_vec());
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let files = [file("a"), with_finding("b"), file("c"), file("d")];
+        let mut out = Writes(Vec::new());
+        let mut s = JsonStream::start(&mut out, files.len()).unwrap();
+        for (i, f) in files.iter().enumerate() {
+            let before = out.0.len();
+            s.file(&mut out, f, false).unwrap();
+            assert_eq!(out.0.len(), before + 1, "file {i}");
+            assert!(out.0.last().unwrap().ends_with(b"\n"), "file {i}");
+        }
+        assert!(out.0.iter().all(|w| w.ends_with(b"\n")));
+        // Files ready together go out together, as the same bytes.
+        let mut grouped = Writes(Vec::new());
+        let mut s = JsonStream::start(&mut grouped, files.len()).unwrap();
+        for (f, more) in files.iter().zip([true, false, true, true]) {
+            s.file(&mut grouped, f, more).unwrap(); // the last file never waits
+        }
+        assert_eq!(grouped.0.len(), 3);
+        assert_eq!(grouped.0.concat(), out.0.concat());
     }
 }

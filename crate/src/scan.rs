@@ -162,6 +162,20 @@ impl ByteSource for Metered<'_> {
         }
         self.inner.read_at(offset, buf)
     }
+    fn in_memory(&self) -> bool {
+        self.inner.in_memory()
+    }
+    fn slice_at(&self, offset: u64, len: u64) -> Option<Result<&[u8], SourceError>> {
+        if !self.inner.in_memory() {
+            return None; // nothing charged: the caller reads instead
+        }
+        if self.budget.stopped() || !self.budget.charge_read(len) {
+            // A refused charge stops the budget, so an empty read fails with the error of
+            // `read_at` (and charges nothing).
+            return Some(self.read_at(offset, &mut []).map(|()| &[][..]));
+        }
+        Some(self.inner.slice_at(offset, len).expect("the inner source is in memory"))
+    }
 }
 
 /// Characters of a bound value (defaults, closure, arguments) quoted in evidence: enough

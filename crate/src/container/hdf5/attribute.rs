@@ -89,7 +89,7 @@ fn string_elements(ctx: &Ctx, a: &Attribute) -> Result<(Vec<Vec<u8>>, Vec<Unseen
                     }
                     None => return Err(Hdf5Error::new(msg!(en::H5_VLEN_NO_HEAP))),
                 };
-                if let Some(nul) = v.iter().position(|&b| b == 0) {
+                if let Some(nul) = first_nul(&v) {
                     let tail = v.get(nul + 1..).unwrap_or_default();
                     if tail.iter().any(|&b| b != 0) {
                         dropped.push(Unseen { what: en::H5_UNSEEN_AFTER_NUL, bytes: tail.to_vec() });
@@ -139,5 +139,44 @@ pub fn value_bytes(ctx: &Ctx, raw: &[u8]) -> Result<Vec<u8>> {
     match strings(ctx, &a) {
         Ok(parts) => Ok(parts.join(&0u8)),
         Err(_) => Ok(a.data),
+    }
+}
+
+/// Where the first NUL is: every vlen string is searched whole (a `model_config` is
+/// kilobytes), so 32 bytes are tested at a time without branches (vector compares) and
+/// only the block that holds one is searched byte by byte.
+fn first_nul(v: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let blocks = v.chunks_exact(BLOCK);
+    let rest = blocks.remainder();
+    for (i, block) in blocks.enumerate() {
+        if block.iter().fold(false, |any, &b| any | (b == 0)) {
+            return block.iter().position(|&b| b == 0).map(|p| i * BLOCK + p);
+        }
+    }
+    rest.iter().position(|&b| b == 0).map(|p| v.len() - rest.len() + p)
+}
+
+#[cfg(test)]
+mod first_nul_tests {
+    use super::first_nul;
+
+    #[test]
+    fn finds_the_first_nul_anywhere() {
+        assert_eq!(first_nul(b""), None);
+        for len in [1, 31, 32, 33, 64, 100] {
+            let mut v = vec![b'x'; len];
+            assert_eq!(first_nul(&v), None, "{len}");
+            for at in 0..len {
+                v[at] = 0;
+                assert_eq!(first_nul(&v), Some(at), "{len} {at}");
+                if at + 1 < len {
+                    v[len - 1] = 0; // a later NUL does not change the first
+                    assert_eq!(first_nul(&v), Some(at), "{len} {at}");
+                    v[len - 1] = b'x';
+                }
+                v[at] = b'x';
+            }
+        }
     }
 }

@@ -122,7 +122,13 @@ impl<'a> Cursor<'a> {
 
 /// Little-endian value of up to 8 bytes (more are ignored by callers that checked).
 pub fn le(b: &[u8]) -> u64 {
-    b.iter().take(8).rev().fold(0u64, |acc, &x| (acc << 8) | u64::from(x))
+    // The widths fields have (addresses, lengths, counts) as single loads.
+    match *b {
+        [x0, x1] => u64::from(u16::from_le_bytes([x0, x1])),
+        [x0, x1, x2, x3] => u64::from(u32::from_le_bytes([x0, x1, x2, x3])),
+        [x0, x1, x2, x3, x4, x5, x6, x7, ..] => u64::from_le_bytes([x0, x1, x2, x3, x4, x5, x6, x7]),
+        _ => b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)),
+    }
 }
 
 pub fn is_undef(v: u64, size: u8) -> bool {
@@ -148,6 +154,16 @@ mod tests {
         assert_eq!(c.addr(Sizes { offset: 2, length: 2 }).unwrap(), None);
         assert!(c.u8().is_err());
         assert!(Cursor::new(&b, "t").bytes(u64::MAX).is_err());
+    }
+
+    /// Every width 0..=9 against the byte-by-byte definition (the first 8 bytes count).
+    #[test]
+    fn le_is_little_endian_at_every_width() {
+        let b: Vec<u8> = (0..9u8).map(|i| 0xf1u8.wrapping_mul(i + 1)).collect();
+        for n in 0..=9 {
+            let want = b[..n].iter().take(8).rev().fold(0u64, |acc, &x| (acc << 8) | u64::from(x));
+            assert_eq!(le(&b[..n]), want, "{n}");
+        }
     }
 
     #[test]

@@ -29,7 +29,7 @@ use super::{Member, ZipError};
 use crate::limits::Limits;
 use crate::messages::{en, Message};
 use crate::msg;
-use crate::source::{read_vec, ByteSource};
+use crate::source::{read_cow, read_vec, ByteSource};
 
 pub const EOCD_SIG: u32 = 0x0605_4b50;
 pub const EOCD64_LOCATOR_SIG: u32 = 0x0706_4b50;
@@ -82,7 +82,7 @@ pub fn end_record(src: &dyn ByteSource) -> Result<Option<EndRecord>, ZipError> {
     }
     // maxCommentStart = max(filesize - (1 << 16) - sizeEndCentDir, 0); data.rfind(sig).
     let start = len.saturating_sub((1 << 16) + SIZE_EOCD);
-    let tail = read_vec(src, start, len - start, (1 << 16) + SIZE_EOCD)?;
+    let tail = read_cow(src, start, len - start, (1 << 16) + SIZE_EOCD)?;
     let Some(i) = rfind4(&tail, EOCD_SIG.to_le_bytes()) else { return Ok(None) };
     if i + SIZE_EOCD as usize > tail.len() {
         return Ok(None); // "Zip file is corrupted": the last signature wins even when cut short
@@ -91,35 +91,29 @@ pub fn end_record(src: &dyn ByteSource) -> Result<Option<EndRecord>, ZipError> {
 }
 
 /// `data.rfind(sig)` for a 4-byte `sig`: every file that is not a zip (each `.h5`) is
-/// searched through its last 64 KiB, so this looks for the first byte, then compares.
+/// searched through its last 64 KiB, so this tests 32 positions at a time for the
+/// signature's first two bytes (a loop without branches, which the compiler turns into
+/// vector compares) and looks closer only inside a block where they occur.
 fn rfind4(data: &[u8], sig: [u8; 4]) -> Option<usize> {
-    let mut end = data.len().checked_sub(3)?; // candidates are < end
-    while end > 0 {
-        let i = rfind_byte(&data[..end], sig[0])?;
-        if data[i..i + 4] == sig {
-            return Some(i);
+    const BLOCK: usize = 32;
+    let at = |i: usize| data[i..i + 4] == sig;
+    let mut end = data.len().checked_sub(3)?; // the positions left to test are < end
+    while end >= BLOCK {
+        let start = end - BLOCK;
+        // Positions start..end and the byte after each: end + 1 <= data.len() - 2.
+        let window: &[u8; BLOCK + 1] = data[start..=end].try_into().expect("BLOCK + 1 bytes");
+        let mut pair = false;
+        for i in 0..BLOCK {
+            pair |= (window[i] == sig[0]) & (window[i + 1] == sig[1]);
         }
-        end = i;
-    }
-    None
-}
-
-/// Last index of `b` in `data`, eight bytes at a time (a word with no `b` is skipped
-/// with a few arithmetic operations instead of eight comparisons).
-fn rfind_byte(data: &[u8], b: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES * u64::from(b);
-    let mut end = data.len();
-    while end >= 8 {
-        let word = u64::from_le_bytes(data[end - 8..end].try_into().expect("8 bytes"));
-        let x = word ^ pattern; // a zero byte where `b` is
-        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            break; // `b` is in this word (the test has no false negatives)
+        if pair {
+            if let Some(i) = (start..end).rev().find(|&i| at(i)) {
+                return Some(i);
+            }
         }
-        end -= 8;
+        end = start;
     }
-    data[..end].iter().rposition(|&c| c == b)
+    (0..end).rev().find(|&i| at(i))
 }
 
 /// `_EndRecData64`: the zip64 records, read at fixed places before the classic record.
@@ -413,6 +407,11 @@ mod tests {
         cases.push([&sig[..], b"xxPKPK\x05\x06PK\x05"].concat());
         cases.push([b"PK\x05\x06", &[b'P'; 100][..], b"PK\x05\x06PPP"].concat());
         cases.push(vec![b'P'; 1000]);
+        // The first two bytes everywhere: every block looks closer and most find nothing.
+        let mut pairs = b"PK".repeat(600);
+        cases.push(pairs.clone());
+        pairs[301..305].copy_from_slice(&sig);
+        cases.push(pairs);
         let mut noise: Vec<u8> = (0..70_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
         cases.push(noise.clone());
         noise[12_345..12_349].copy_from_slice(&sig);
