@@ -82,9 +82,8 @@ pub fn members(ctx: &Ctx, msgs: &[Message], hint: Option<(u64, u64)>) -> Members
     out.errors.append(&mut shadowed.errors);
     out.hidden
         .extend(shadowed.links.into_iter().map(|l| (l, "in link storage libhdf5 does not consult for this group")));
-    // A second link of a name: lookups by name reach only one of them. (An ordered set:
-    // names are charged to the read budget, so comparing them stays bounded too.)
-    let mut names = std::collections::BTreeSet::new();
+    // A second link of a name: lookups by name reach only one of them.
+    let mut names = std::collections::HashSet::new();
     let mut dups = Vec::new();
     for (i, l) in out.links.iter().enumerate() {
         if !names.insert(l.name.as_str()) {

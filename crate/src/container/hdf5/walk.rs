@@ -3,7 +3,7 @@
 //! features that make loading touch other files or memory: external data files,
 //! virtual datasets, soft and external links, shape bombs.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use super::committed;
 use super::context::Ctx;
@@ -63,9 +63,7 @@ const BOMB_FLOOR: u64 = 4 << 30;
 const BOMB_RATIO: u64 = 1000;
 
 pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
-    // Ordered sets here and below: no hashing of each address and name (a few per
-    // object), and no worst case an attacker could pick.
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     let mut stack = vec![(root, "/".to_string(), 0usize)];
     while let Some((addr, path, depth)) = stack.pop() {
         if !seen.insert(addr) {
@@ -155,7 +153,7 @@ fn has_hidden_attribute_storage(h: &oh::Header) -> bool {
     if attributes().nth(1).is_none() {
         return false; // fewer than two: no duplicate, and no set to allocate
     }
-    let mut names = BTreeSet::new();
+    let mut names = HashSet::new();
     attributes().any(|m| amsg::raw_name(&m.data).is_ok_and(|n| !names.insert(n)))
 }
 

@@ -1,6 +1,6 @@
 //! Global heap collections (`GCOL`): where vlen strings such as `model_config` live.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::container::hdf5::context::Ctx;
@@ -44,14 +44,14 @@ fn collection(ctx: &Ctx, addr: u64) -> Result<Rc<Collection>> {
     Ok(coll)
 }
 
-/// Index → (start of the object's data, size). Ordered maps: a u16 key needs no hash.
-type Objects = BTreeMap<u16, (usize, u64)>;
+/// Index → (start of the object's data, size).
+type Objects = HashMap<u16, (usize, u64)>;
 /// Index → earlier objects of that index.
-type Replaced = BTreeMap<u16, Vec<(usize, u64)>>;
+type Replaced = HashMap<u16, Vec<(usize, u64)>>;
 
 fn index(coll: &[u8], sz: Sizes) -> Result<(Objects, Replaced)> {
     let obj_hdr = 8 + u64::from(sz.length);
-    let mut objects = Objects::new();
+    let mut objects = HashMap::new();
     let mut replaced = Replaced::new();
     let mut p = obj_hdr; // after the collection header (same size as an object header)
     let end = coll.len() as u64;
