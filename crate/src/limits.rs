@@ -34,6 +34,36 @@ use serde::Serialize;
 pub trait LimitValue: Sized {
     fn parse_limit(text: &str) -> Result<Self, String>;
     fn show(&self) -> String;
+    /// The field as one of the few limit types: [`Limits::set`] and [`Limits::get`] then
+    /// parse and show through one path per type, not one per limit (the page's wasm
+    /// carried ~9 KB of per-limit copies).
+    fn slot(&mut self) -> Slot<'_>;
+}
+
+/// A limit's field, by type.
+pub enum Slot<'a> {
+    U64(&'a mut u64),
+    Usize(&'a mut usize),
+    Bool(&'a mut bool),
+}
+
+impl Slot<'_> {
+    fn set(self, text: &str) -> Result<(), String> {
+        match self {
+            Slot::U64(v) => *v = u64::parse_limit(text)?,
+            Slot::Usize(v) => *v = usize::parse_limit(text)?,
+            Slot::Bool(v) => *v = bool::parse_limit(text)?,
+        }
+        Ok(())
+    }
+
+    fn show(&self) -> String {
+        match self {
+            Slot::U64(v) => v.show(),
+            Slot::Usize(v) => v.show(),
+            Slot::Bool(v) => v.show(),
+        }
+    }
 }
 
 /// Integers accept `_` separators and a binary suffix: `64k`, `16M`, `1G` (×1024ⁿ).
@@ -59,6 +89,9 @@ impl LimitValue for u64 {
     fn show(&self) -> String {
         self.to_string()
     }
+    fn slot(&mut self) -> Slot<'_> {
+        Slot::U64(self)
+    }
 }
 
 impl LimitValue for usize {
@@ -67,6 +100,9 @@ impl LimitValue for usize {
     }
     fn show(&self) -> String {
         self.to_string()
+    }
+    fn slot(&mut self) -> Slot<'_> {
+        Slot::Usize(self)
     }
 }
 
@@ -80,6 +116,9 @@ impl LimitValue for bool {
     }
     fn show(&self) -> String {
         self.to_string()
+    }
+    fn slot(&mut self) -> Slot<'_> {
+        Slot::Bool(self)
     }
 }
 
@@ -108,24 +147,25 @@ macro_rules! limits {
             pub const FIELDS: &'static [LimitField] =
                 &[ $( LimitField { name: stringify!($name), doc: concat!($($doc, "\n"),+) }, )+ ];
 
+            /// The field of the limit `name`.
+            fn slot(&mut self, name: &str) -> Option<Slot<'_>> {
+                match name {
+                    $( stringify!($name) => Some(self.$name.slot()), )+
+                    _ => None,
+                }
+            }
+
             /// Sets the limit `name` from text; the error names what is wrong.
             pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
-                match name {
-                    $( stringify!($name) => {
-                        self.$name = LimitValue::parse_limit(value)
-                            .map_err(|e| format!("limit {name}: {e}"))?;
-                        Ok(())
-                    } )+
-                    _ => Err(format!("unknown limit {name:?} (`keras-sentinel limits` lists them)")),
-                }
+                let slot = self
+                    .slot(name)
+                    .ok_or_else(|| format!("unknown limit {name:?} (`keras-sentinel limits` lists them)"))?;
+                slot.set(value).map_err(|e| format!("limit {name}: {e}"))
             }
 
             /// The current value of the limit `name`, as text.
             pub fn get(&self, name: &str) -> Option<String> {
-                match name {
-                    $( stringify!($name) => Some(self.$name.show()), )+
-                    _ => None,
-                }
+                self.clone().slot(name).map(|s| s.show())
             }
         }
     };
