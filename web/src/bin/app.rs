@@ -2,7 +2,8 @@
 //! report is rendered as a card (verdict, findings with layer path, location, evidence,
 //! explanation and the rule's FAQ), in English or Turkish.
 //!
-//! Nothing is uploaded and nothing is fetched: the worker reads the file locally.
+//! Nothing is uploaded: the workers read the files locally. The page fetches only its own
+//! assets from its own origin, and only when needed (`rules.json`, `tr.json`, the exporter).
 //! All text from a report (file names, evidence, strings recovered from a model) is
 //! attacker-controlled and is inserted with `textContent` only, never as HTML.
 
