@@ -102,7 +102,7 @@ pub fn read(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
 pub fn read_header(ctx: &Ctx, addr: u64) -> Result<Header> {
     ctx.tick("object header")?;
     let head = ctx.read_upto(addr, 4, "object header")?;
-    if head.as_slice() == b"OHDR" {
+    if *head == *b"OHDR" {
         Ok(Header { version: 2, messages: read_v2(ctx, addr)? })
     } else {
         Ok(Header { version: 1, messages: read_v1(ctx, addr)? })

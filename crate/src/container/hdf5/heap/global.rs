@@ -37,7 +37,7 @@ fn collection(ctx: &Ctx, addr: u64) -> Result<Rc<Collection>> {
     }
     c.skip(3)?;
     let size = c.length(sz)?;
-    let data = ctx.read(addr, size, "global heap collection")?;
+    let data = ctx.read(addr, size, "global heap collection")?.into_owned();
     let (objects, replaced) = index(&data, sz)?;
     let coll = Rc::new(Collection { data, objects, replaced });
     ctx.gheap.borrow_mut().insert(addr, coll.clone());

@@ -30,7 +30,7 @@ impl LocalHeap {
         let data_addr = c.addr(sz)?.ok_or_else(|| {
             Hdf5Error::new(msg!(en::H5_UNDEFINED, what = term("local heap"), field = term("data address")))
         })?;
-        Ok(LocalHeap { data: ctx.read(data_addr, size, "local heap data")? })
+        Ok(LocalHeap { data: ctx.read(data_addr, size, "local heap data")?.into_owned() })
     }
 
     #[cfg(test)]
