@@ -323,7 +323,9 @@ impl<'t> Walker<'t, '_, '_> {
                             t.open(v, name, &ptr);
                         }
                         if let Json::Obj(_) = v {
-                            self.object(v, &ptr, lambda_cfg, key);
+                            // The name pushed above is `layer_name(v)`: the object reports it.
+                            let layer = if pushed_layer { self.layers.last().cloned() } else { None };
+                            self.object(v, &ptr, lambda_cfg, key, layer);
                         }
                         let is_lambda = v.get_str_is("class_name", "Lambda");
                         let ptr_len = ptr.len();
@@ -381,21 +383,35 @@ impl<'t> Walker<'t, '_, '_> {
         }
     }
 
-    fn object(&mut self, v: &'t Json<'t>, ptr: &str, lambda_cfg: Option<&'t Json<'t>>, key: Option<&JsonStr>) {
-        let class = v.get_str("class_name");
-        let class = class.as_deref();
+    /// `layer` is `layer_name(v)`, already found by the walk.
+    fn object(
+        &mut self,
+        v: &'t Json<'t>,
+        ptr: &str,
+        lambda_cfg: Option<&'t Json<'t>>,
+        key: Option<&JsonStr>,
+        layer: Option<Cow<'t, str>>,
+    ) {
+        let class_name = v.get_str("class_name");
+        let class = class_name.as_deref();
         let key_text = key.map(JsonStr::text);
         let slot = key_text.as_deref().unwrap_or("");
 
         // (a)(b)(c)(g) and RNN cell wrappers: any `X_type` key next to its payload `X`.
         if let Json::Obj(members) = v {
             let is_lambda_like = matches!(class, Some("Lambda" | "Merge"));
-            let lookup = LastValues::new(members);
-            let args = lookup.get("arguments");
+            // Built at the first `*_type` key: most objects have none.
+            let mut keyed = None;
             for (k, kind) in members {
                 let k = k.text();
                 let Some(base) = k.strip_suffix("_type") else { continue };
                 let Some(kind) = kind.as_str() else { continue };
+                let (lookup, args) = keyed.get_or_insert_with(|| {
+                    let lookup = LastValues::new(members);
+                    let args = lookup.get("arguments");
+                    (lookup, args)
+                });
+                let args = *args;
                 let Some(payload) = lookup.get(base) else { continue };
                 let at = At(ptr, format!("/{}", pointer_segment(base)));
                 let module_key = if base == "function" { "module".to_string() } else { format!("{base}_module") };
@@ -448,10 +464,9 @@ impl<'t> Walker<'t, '_, '_> {
 
         if let Some(c) = class.filter(|c| !matches!(*c, "function" | "__lambda__")) {
             let config = CONFIG_KEPT.contains(&c).then(|| v.get("config").map(shallow)).flatten();
-            let layer = layer_name(v);
             let object = Item::Object(Object {
                 site: no_site(),
-                class_name: v.get_str("class_name").unwrap_or_default(),
+                class_name: class_name.clone().unwrap_or_default(),
                 module: v.get_str("module"),
                 registered_name: v.get_str("registered_name"),
                 is_layer: layer.is_some(),
