@@ -98,7 +98,8 @@ fn layer_name<'t>(obj: &'t Json<'t>) -> Option<Cow<'t, str>> {
     }
     let config = obj.get("config");
     let is_layer = match config {
-        Some(c @ Json::Obj(_)) => c.get("trainable").is_some() || c.get("layers").is_some() || c.get("layer").is_some(),
+        // One pass over the keys (a layer's `trainable` comes early) instead of a lookup each.
+        Some(Json::Obj(m)) => m.iter().any(|(k, _)| k == "trainable" || k == "layers" || k == "layer"),
         Some(Json::Arr(_)) => true, // Keras <= 2.2.2 Sequential: config is the layer list
         _ => false,
     } || obj.get("inbound_nodes").is_some()
