@@ -90,9 +90,10 @@ struct Walker<'t, 'b, 's> {
 /// Classes whose `config` the config rules read.
 const CONFIG_KEPT: &[&str] = &["TorchModuleWrapper", "StringLookup", "IntegerLookup", "TextVectorization", "TFSMLayer"];
 
-/// The name a dict contributes to the layer path, if it is a layer or a model.
-fn layer_name<'t>(obj: &'t Json<'t>) -> Option<Cow<'t, str>> {
-    let class = obj.get("class_name")?.as_json_str()?;
+/// The name a dict contributes to the layer path, if it is a layer or a model (`class`:
+/// its `class_name` string).
+fn layer_name<'t>(obj: &'t Json<'t>, class: Option<&'t JsonStr<'t>>) -> Option<Cow<'t, str>> {
+    let class = class?;
     if class.starts_with("__") || class == "function" {
         return None;
     }
@@ -316,8 +317,11 @@ impl<'t> Walker<'t, '_, '_> {
             if let Some((v, lambda_cfg, key)) = pending.take() {
                 match v {
                     Json::Obj(_) | Json::Arr(_) => {
+                        // Looked up once: the layer name, the object's checks and the
+                        // Lambda test all read it.
+                        let class = v.get("class_name").and_then(Json::as_json_str);
                         let pushed_layer =
-                            matches!(v, Json::Obj(_)) && layer_name(v).map(|n| self.layers.push(n)).is_some();
+                            matches!(v, Json::Obj(_)) && layer_name(v, class).map(|n| self.layers.push(n)).is_some();
                         if let (true, Some(t), Some(name)) =
                             (pushed_layer, self.tree.as_deref_mut(), self.layers.last())
                         {
@@ -326,9 +330,9 @@ impl<'t> Walker<'t, '_, '_> {
                         if let Json::Obj(_) = v {
                             // The name pushed above is `layer_name(v)`: the object reports it.
                             let layer = if pushed_layer { self.layers.last().cloned() } else { None };
-                            self.object(v, &ptr, lambda_cfg, key, layer);
+                            self.object(v, &ptr, lambda_cfg, key, class, layer);
                         }
-                        let is_lambda = v.get_str_is("class_name", "Lambda");
+                        let is_lambda = class.is_some_and(|c| c == "Lambda");
                         let ptr_len = ptr.len();
                         stack.push(Frame { node: v, next: 0, ptr_len, lambda_cfg, key, pushed_layer, is_lambda });
                     }
@@ -384,16 +388,17 @@ impl<'t> Walker<'t, '_, '_> {
         }
     }
 
-    /// `layer` is `layer_name(v)`, already found by the walk.
+    /// `class` is `v`'s `class_name` string and `layer` its `layer_name`, already found by the walk.
     fn object(
         &mut self,
         v: &'t Json<'t>,
         ptr: &str,
         lambda_cfg: Option<&'t Json<'t>>,
         key: Option<&JsonStr>,
+        class: Option<&'t JsonStr<'t>>,
         layer: Option<Cow<'t, str>>,
     ) {
-        let class_name = v.get_str("class_name");
+        let class_name = class.map(JsonStr::text);
         let class = class_name.as_deref();
         let key_text = key.map(JsonStr::text);
         let slot = key_text.as_deref().unwrap_or("");
