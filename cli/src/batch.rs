@@ -123,18 +123,26 @@ pub fn decide(policy: &Policy, report: &mut FileReport, path: &Path, today: Opti
 /// (a scanner bug) is caught here and becomes an `error` report naming the file, and
 /// the next file is scanned as usual.
 pub fn scan_one(path: &Path, limits: &Limits) -> FileReport {
+    thread_local! {
+        /// The buffer of this thread's last small file, reused for the next one.
+        static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
     let name = path.display().to_string();
-    let src = match LocalFile::open(path, READ_WHOLE_BELOW) {
+    let src = match LocalFile::open_into(path, READ_WHOLE_BELOW, BUFFER.take()) {
         Ok(src) => src,
         Err(e) => return error_report(name, "file", msg!(en::ERR_CANNOT_OPEN, detail = e.to_string())),
     };
     // The core reads no clock (it also runs in wasm): the deadline is a hook it polls.
     let deadline = (limits.max_scan_ms > 0).then(|| Instant::now() + Duration::from_millis(limits.max_scan_ms));
     let should_stop = move || deadline.is_some_and(|d| Instant::now() >= d);
-    match isolate::run(|| {
+    let report = isolate::run(|| {
         isolate::test_hook(&name);
         keras_sentinel::scan_with(&src, &name, limits, Some(&should_stop))
-    }) {
+    });
+    if let Some(buf) = src.into_buffer() {
+        BUFFER.set(buf);
+    }
+    match report {
         Ok(report) => report,
         Err(panic) => error_report(name, "scanner", msg!(en::ERR_SCANNER_FAILED, detail = panic.to_string())),
     }

@@ -90,15 +90,17 @@ struct Walker<'t, 'b, 's> {
 /// Classes whose `config` the config rules read.
 const CONFIG_KEPT: &[&str] = &["TorchModuleWrapper", "StringLookup", "IntegerLookup", "TextVectorization", "TFSMLayer"];
 
-/// The name a dict contributes to the layer path, if it is a layer or a model.
-fn layer_name<'t>(obj: &'t Json<'t>) -> Option<Cow<'t, str>> {
-    let class = obj.get("class_name")?.as_json_str()?;
+/// The name a dict contributes to the layer path, if it is a layer or a model (`class`:
+/// its `class_name` string).
+fn layer_name<'t>(obj: &'t Json<'t>, class: Option<&'t JsonStr<'t>>) -> Option<Cow<'t, str>> {
+    let class = class?;
     if class.starts_with("__") || class == "function" {
         return None;
     }
     let config = obj.get("config");
     let is_layer = match config {
-        Some(c @ Json::Obj(_)) => c.get("trainable").is_some() || c.get("layers").is_some() || c.get("layer").is_some(),
+        // One pass over the keys (a layer's `trainable` comes early) instead of a lookup each.
+        Some(Json::Obj(m)) => m.iter().any(|(k, _)| k == "trainable" || k == "layers" || k == "layer"),
         Some(Json::Arr(_)) => true, // Keras <= 2.2.2 Sequential: config is the layer list
         _ => false,
     } || obj.get("inbound_nodes").is_some()
@@ -315,17 +317,22 @@ impl<'t> Walker<'t, '_, '_> {
             if let Some((v, lambda_cfg, key)) = pending.take() {
                 match v {
                     Json::Obj(_) | Json::Arr(_) => {
+                        // Looked up once: the layer name, the object's checks and the
+                        // Lambda test all read it.
+                        let class = v.get("class_name").and_then(Json::as_json_str);
                         let pushed_layer =
-                            matches!(v, Json::Obj(_)) && layer_name(v).map(|n| self.layers.push(n)).is_some();
+                            matches!(v, Json::Obj(_)) && layer_name(v, class).map(|n| self.layers.push(n)).is_some();
                         if let (true, Some(t), Some(name)) =
                             (pushed_layer, self.tree.as_deref_mut(), self.layers.last())
                         {
                             t.open(v, name, &ptr);
                         }
                         if let Json::Obj(_) = v {
-                            self.object(v, &ptr, lambda_cfg, key);
+                            // The name pushed above is `layer_name(v)`: the object reports it.
+                            let layer = if pushed_layer { self.layers.last().cloned() } else { None };
+                            self.object(v, &ptr, lambda_cfg, key, class, layer);
                         }
-                        let is_lambda = v.get_str_is("class_name", "Lambda");
+                        let is_lambda = class.is_some_and(|c| c == "Lambda");
                         let ptr_len = ptr.len();
                         stack.push(Frame { node: v, next: 0, ptr_len, lambda_cfg, key, pushed_layer, is_lambda });
                     }
@@ -381,21 +388,36 @@ impl<'t> Walker<'t, '_, '_> {
         }
     }
 
-    fn object(&mut self, v: &'t Json<'t>, ptr: &str, lambda_cfg: Option<&'t Json<'t>>, key: Option<&JsonStr>) {
-        let class = v.get_str("class_name");
-        let class = class.as_deref();
+    /// `class` is `v`'s `class_name` string and `layer` its `layer_name`, already found by the walk.
+    fn object(
+        &mut self,
+        v: &'t Json<'t>,
+        ptr: &str,
+        lambda_cfg: Option<&'t Json<'t>>,
+        key: Option<&JsonStr>,
+        class: Option<&'t JsonStr<'t>>,
+        layer: Option<Cow<'t, str>>,
+    ) {
+        let class_name = class.map(JsonStr::text);
+        let class = class_name.as_deref();
         let key_text = key.map(JsonStr::text);
         let slot = key_text.as_deref().unwrap_or("");
 
         // (a)(b)(c)(g) and RNN cell wrappers: any `X_type` key next to its payload `X`.
         if let Json::Obj(members) = v {
             let is_lambda_like = matches!(class, Some("Lambda" | "Merge"));
-            let lookup = LastValues::new(members);
-            let args = lookup.get("arguments");
+            // Built at the first `*_type` key: most objects have none.
+            let mut keyed = None;
             for (k, kind) in members {
                 let k = k.text();
                 let Some(base) = k.strip_suffix("_type") else { continue };
                 let Some(kind) = kind.as_str() else { continue };
+                let (lookup, args) = keyed.get_or_insert_with(|| {
+                    let lookup = LastValues::new(members);
+                    let args = lookup.get("arguments");
+                    (lookup, args)
+                });
+                let args = *args;
                 let Some(payload) = lookup.get(base) else { continue };
                 let at = At(ptr, format!("/{}", pointer_segment(base)));
                 let module_key = if base == "function" { "module".to_string() } else { format!("{base}_module") };
@@ -448,10 +470,9 @@ impl<'t> Walker<'t, '_, '_> {
 
         if let Some(c) = class.filter(|c| !matches!(*c, "function" | "__lambda__")) {
             let config = CONFIG_KEPT.contains(&c).then(|| v.get("config").map(shallow)).flatten();
-            let layer = layer_name(v);
             let object = Item::Object(Object {
                 site: no_site(),
-                class_name: v.get_str("class_name").unwrap_or_default(),
+                class_name: class_name.clone().unwrap_or_default(),
                 module: v.get_str("module"),
                 registered_name: v.get_str("registered_name"),
                 is_layer: layer.is_some(),

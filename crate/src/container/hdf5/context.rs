@@ -2,6 +2,7 @@
 //! Every file read goes through [`Ctx::read`], which bounds it by the file length and by
 //! the total-read budget.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -55,7 +56,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Reads `len` bytes at relative address `addr`.
-    pub fn read(&self, addr: u64, len: u64, what: &str) -> Result<Vec<u8>> {
+    pub fn read(&self, addr: u64, len: u64, what: &str) -> Result<Cow<'a, [u8]>> {
         let abs = self.base.checked_add(addr).ok_or_else(|| {
             Hdf5Error::new(msg!(en::H5_ADDR_OVERFLOWS, what = term(what), addr = format!("{addr:#x}")))
         })?;
@@ -81,14 +82,21 @@ impl<'a> Ctx<'a> {
         self.read_left.set(left - len);
         let n =
             usize::try_from(len).map_err(|_| Hdf5Error::new(msg!(en::H5_NO_MEMORY, what = term(what), len = len)))?;
-        let mut buf = vec![0u8; n];
-        self.src.read_at(abs, &mut buf).map_err(|e| Hdf5Error::new(within(term(what), e.message())))?;
-        Ok(buf)
+        // Lent when the source holds the file in memory (a small file read whole): most
+        // reads are headers of a few dozen bytes, parsed and dropped.
+        let bytes = match self.src.slice_at(abs, len) {
+            Some(lent) => lent.map(Cow::Borrowed),
+            None => {
+                let mut buf = vec![0u8; n];
+                self.src.read_at(abs, &mut buf).map(|()| Cow::Owned(buf))
+            }
+        };
+        bytes.map_err(|e| Hdf5Error::new(within(term(what), e.message())))
     }
 
     /// Reads up to `max` bytes at `addr`, fewer if the file ends first (for structures
     /// whose length is only known after parsing their start).
-    pub fn read_upto(&self, addr: u64, max: u64, what: &str) -> Result<Vec<u8>> {
+    pub fn read_upto(&self, addr: u64, max: u64, what: &str) -> Result<Cow<'a, [u8]>> {
         let avail = self.file_len().saturating_sub(addr);
         if avail == 0 {
             return Err(Hdf5Error::new(msg!(en::H5_ADDR_PAST_END, what = term(what), addr = format!("{addr:#x}"))));

@@ -82,19 +82,24 @@ pub fn members(ctx: &Ctx, msgs: &[Message], hint: Option<(u64, u64)>) -> Members
     out.errors.append(&mut shadowed.errors);
     out.hidden
         .extend(shadowed.links.into_iter().map(|l| (l, "in link storage libhdf5 does not consult for this group")));
-    // A second link of a name: lookups by name reach only one of them.
-    let mut names = std::collections::HashSet::new();
-    let mut dups = Vec::new();
-    for (i, l) in out.links.iter().enumerate() {
-        if !names.insert(l.name.as_str()) {
-            dups.push(i);
-        }
-    }
+    // A second link of a name: lookups by name reach only one of them. A few links (most
+    // groups hold one to three) are compared pairwise, without hashing; more go through a
+    // set, so a group of many links stays linear.
+    let links = &out.links;
+    let dups: Vec<usize> = if links.len() <= PAIRWISE_DUP_CHECK {
+        (0..links.len()).filter(|&i| links[..i].iter().any(|l| l.name == links[i].name)).collect()
+    } else {
+        let mut names = std::collections::HashSet::new();
+        (0..links.len()).filter(|&i| !names.insert(links[i].name.as_str())).collect()
+    };
     for i in dups {
         out.hidden.push((out.links[i].clone(), "second link of the same name"));
     }
     out
 }
+
+/// Most links whose names are compared pairwise for duplicates (at most 28 comparisons).
+const PAIRWISE_DUP_CHECK: usize = 8;
 
 fn symbol_table(ctx: &Ctx, btree: u64, heap: u64, out: &mut Members) -> Result<()> {
     let heap = LocalHeap::read(ctx, heap)?;

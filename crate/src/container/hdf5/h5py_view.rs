@@ -149,6 +149,8 @@ pub fn attributes(ctx: &Ctx, h: &Header) -> AttrView {
             // libhdf5 decodes each attribute message in turn until the name matches:
             // one it cannot decode makes every later name unreadable.
             let mut broken: Option<Message> = None;
+            // Room for every name at once (the root has four): no rehash as the map grows.
+            out.visible.reserve(compact.len());
             for (name, raw) in compact {
                 out.names.push(lossy(&name));
                 if out.visible.contains_key(&name) || out.blocked.contains_key(&name) {

@@ -19,7 +19,10 @@ fn text(ctx: &Ctx, view: &AttrView, name: &str, dropped: &mut Dropped) -> Result
     let a = attribute::parse(ctx, raw)?;
     let (parts, unseen) = attribute::strings_and_dropped(ctx, &a)?;
     dropped.extend(unseen.into_iter().map(|u| (name.to_string(), u)));
-    let bytes: Vec<u8> = parts.concat();
+    // Most values are one string: it becomes the text without a copy.
+    let mut parts = parts.into_iter();
+    let mut bytes = parts.next().unwrap_or_default();
+    parts.for_each(|p| bytes.extend_from_slice(&p));
     String::from_utf8(bytes).map_err(|_| Hdf5Error::new(msg!(en::H5_NOT_UTF8, name = format!("{name:?}"))))
 }
 

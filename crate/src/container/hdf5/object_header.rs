@@ -102,7 +102,7 @@ pub fn read(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
 pub fn read_header(ctx: &Ctx, addr: u64) -> Result<Header> {
     ctx.tick("object header")?;
     let head = ctx.read_upto(addr, 4, "object header")?;
-    if head.as_slice() == b"OHDR" {
+    if *head == *b"OHDR" {
         Ok(Header { version: 2, messages: read_v2(ctx, addr)? })
     } else {
         Ok(Header { version: 1, messages: read_v1(ctx, addr)? })
@@ -175,6 +175,10 @@ fn check_known(mtype: u16, flags: u8) -> Result<()> {
     Ok(())
 }
 
+/// Messages of a typical dataset header (dataspace, datatype, fill value, layout, time,
+/// attributes): room for them up front instead of growing the list twice.
+const MESSAGES_EXPECTED: usize = 12;
+
 fn read_v1(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
     let prefix = ctx.read(addr, 16, "object header v1")?;
     let mut c = Cursor::new(&prefix, "object header v1");
@@ -192,7 +196,7 @@ fn read_v1(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
         .checked_add(16)
         .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("object header address"))))?;
     let mut chunks = Chunks::new(ctx, addr, Some((first, size)));
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(MESSAGES_EXPECTED);
     while let Some((a, len)) = chunks.next()? {
         let buf: Rc<[u8]> = ctx.read(a, len, "object header v1 chunk")?.into();
         let mut c = Cursor::new(&buf, "object header v1 chunk");
@@ -243,7 +247,7 @@ fn read_v2(ctx: &Ctx, addr: u64) -> Result<Vec<Message>> {
         .and_then(|x| x.checked_add(4))
         .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("object header size"))))?;
     let mut chunks = Chunks::new(ctx, addr, None);
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(MESSAGES_EXPECTED);
     let chunk0: Rc<[u8]> = ctx.read(addr, total, "object header v2")?.into();
     ctx.checksum(&chunk0, "object header v2")?;
     parse_v2_messages(&chunk0, prefix_len as usize, track_order, &mut chunks, &mut out)?;

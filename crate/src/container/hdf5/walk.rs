@@ -63,7 +63,8 @@ const BOMB_FLOOR: u64 = 4 << 30;
 const BOMB_RATIO: u64 = 1000;
 
 pub fn walk(ctx: &Ctx, root: u64, hint: Option<(u64, u64)>, out: &mut KerasH5) {
-    let mut seen = HashSet::new();
+    // Sized for a Keras model's few dozen objects: growing from empty rehashes them thrice.
+    let mut seen = HashSet::with_capacity(64);
     let mut stack = vec![(root, "/".to_string(), 0usize)];
     while let Some((addr, path, depth)) = stack.pop() {
         if !seen.insert(addr) {

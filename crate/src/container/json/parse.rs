@@ -273,7 +273,11 @@ impl<'a> Parser<'a> {
         let members = &self.members[*start..];
         let short = new_key.raw().is_some_and(|raw| raw.len() <= LINEAR_DUP_KEY_BYTES);
         if index.is_none() && members.len() < LINEAR_DUP_CHECK && short {
-            return members.iter().any(|(k, _)| k == new_key);
+            // A key without escapes (nearly every key) is compared as the text it is.
+            return match new_key.plain() {
+                Some(t) => members.iter().any(|(k, _)| k.plain().map_or_else(|| k == new_key, |kt| kt == t)),
+                None => members.iter().any(|(k, _)| k == new_key),
+            };
         }
         let hasher = &self.hasher;
         let index = index.get_or_insert_with(|| {

@@ -14,11 +14,12 @@ pub fn group_nodes(ctx: &Ctx, root: u64) -> Result<Vec<u64>> {
     let sz = ctx.sz;
     let (o, l) = (u64::from(sz.offset), u64::from(sz.length));
     let mut out = Vec::new();
+    // Nodes met so far besides the root (most groups are one leaf: no set at all).
     let mut seen = HashSet::new();
     // (node address, level it must have; None for the root)
     let mut stack: Vec<(u64, Option<u8>)> = vec![(root, None)];
     while let Some((addr, want)) = stack.pop() {
-        if !seen.insert(addr) {
+        if want.is_some() && (addr == root || !seen.insert(addr)) {
             return Err(Hdf5Error::new(msg!(
                 en::H5_NODE_TWICE,
                 what = term("group B-tree"),

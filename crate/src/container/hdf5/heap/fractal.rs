@@ -2,6 +2,7 @@
 //! heap ID: managed (inside a direct block reached through indirect blocks), tiny
 //! (inside the ID) or huge (own allocation, tracked by a v2 B-tree).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::container::hdf5::btree::v2;
@@ -177,12 +178,14 @@ impl FractalHeap {
             if off.checked_add(len).is_none_or(|e| e > self.start_block) {
                 return Err(Hdf5Error::new(msg!(en::H5_OUTSIDE_ROOT_BLOCK)));
             }
-            return ctx.read(
-                root.checked_add(off)
-                    .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("fractal heap address"))))?,
-                len,
-                "fractal heap object",
-            );
+            return ctx
+                .read(
+                    root.checked_add(off)
+                        .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("fractal heap address"))))?,
+                    len,
+                    "fractal heap object",
+                )
+                .map(Cow::into_owned);
         }
         let (o, l) = (u64::from(ctx.sz.offset), u64::from(ctx.sz.length));
         let dentry = if self.filtered { o + l + 4 } else { o };
@@ -235,13 +238,15 @@ impl FractalHeap {
                     return Err(Hdf5Error::new(msg!(en::H5_CROSSES_BLOCK)));
                 }
                 // Offsets count from the block start, header included.
-                return ctx.read(
-                    child
-                        .checked_add(within)
-                        .ok_or_else(|| Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("fractal heap address"))))?,
-                    len,
-                    "fractal heap object",
-                );
+                return ctx
+                    .read(
+                        child.checked_add(within).ok_or_else(|| {
+                            Hdf5Error::new(msg!(en::H5_OVERFLOW, what = term("fractal heap address")))
+                        })?,
+                        len,
+                        "fractal heap object",
+                    )
+                    .map(Cow::into_owned);
             }
             // A child indirect block covering `bs` bytes of heap space.
             let first = self
@@ -302,7 +307,7 @@ impl FractalHeap {
         if len > max {
             return Err(Hdf5Error::new(msg!(en::H5_OBJECT_OVER_LIMIT, what = term("huge heap object"), len = len)));
         }
-        ctx.read(addr, len, "huge heap object")
+        ctx.read(addr, len, "huge heap object").map(Cow::into_owned)
     }
 }
 

@@ -37,7 +37,7 @@ fn collection(ctx: &Ctx, addr: u64) -> Result<Rc<Collection>> {
     }
     c.skip(3)?;
     let size = c.length(sz)?;
-    let data = ctx.read(addr, size, "global heap collection")?;
+    let data = ctx.read(addr, size, "global heap collection")?.into_owned();
     let (objects, replaced) = index(&data, sz)?;
     let coll = Rc::new(Collection { data, objects, replaced });
     ctx.gheap.borrow_mut().insert(addr, coll.clone());
@@ -51,7 +51,9 @@ type Replaced = HashMap<u16, Vec<(usize, u64)>>;
 
 fn index(coll: &[u8], sz: Sizes) -> Result<(Objects, Replaced)> {
     let obj_hdr = 8 + u64::from(sz.length);
-    let mut objects = HashMap::new();
+    // Sized for the objects that fit (each at least a header), up to a few dozen: growing
+    // from empty would rehash them several times.
+    let mut objects = HashMap::with_capacity((coll.len() / obj_hdr as usize).min(32));
     let mut replaced = Replaced::new();
     let mut p = obj_hdr; // after the collection header (same size as an object header)
     let end = coll.len() as u64;

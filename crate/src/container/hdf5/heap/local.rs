@@ -1,5 +1,7 @@
 //! Local heap (`HEAP`): the names of a symbol-table group's members.
 
+use std::borrow::Cow;
+
 use crate::container::hdf5::context::Ctx;
 use crate::container::hdf5::cursor::Cursor;
 use crate::container::hdf5::{Hdf5Error, Result};
@@ -9,12 +11,13 @@ use crate::msg;
 /// Longest member name accepted (real names are short; a bound keeps copies cheap).
 const MAX_NAME: usize = 1 << 16;
 
-pub struct LocalHeap {
-    data: Vec<u8>,
+/// The data segment, lent by a file held in memory.
+pub struct LocalHeap<'a> {
+    data: Cow<'a, [u8]>,
 }
 
-impl LocalHeap {
-    pub fn read(ctx: &Ctx, addr: u64) -> Result<Self> {
+impl<'a> LocalHeap<'a> {
+    pub fn read(ctx: &Ctx<'a>, addr: u64) -> Result<Self> {
         ctx.tick("local heap")?;
         let sz = ctx.sz;
         let hdr = ctx.read(addr, 8 + 2 * u64::from(sz.length) + u64::from(sz.offset), "local heap")?;
@@ -35,7 +38,7 @@ impl LocalHeap {
 
     #[cfg(test)]
     pub fn from_data(data: Vec<u8>) -> Self {
-        LocalHeap { data }
+        LocalHeap { data: Cow::Owned(data) }
     }
 
     /// The NUL-terminated string at `offset`; the NUL must lie inside the data segment.
