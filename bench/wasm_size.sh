@@ -70,7 +70,13 @@ in both languages) became `rules.json` (9.4 KB gz), fetched from the page's orig
 reader first opens a rule (`tests-wasm/e2e/e2e.mjs` checks it is not fetched at start):
 414.6 KB (app 95.4 + worker 319.2). Then the page and the workers became one module
 (`static/worker_loader.js` runs it in each worker): 391.3 KB, the app-only code adding 72.1 KB
-to the scanner's 319.2. The readers' errors joined the message catalogue (406.5 KB), then its
-Turkish templates became `tr.json` (13.6 KB gz), fetched from the page's origin when the page is
-first shown in Turkish, never in an English session (`tests-wasm/e2e/turkish.mjs`): 394.8 KB.
+to the scanner's 319.2; Python float reprs from zmij's digits (already linked by serde_json)
+instead of std's float printers: 384.8 KB. The readers' errors joined the message catalogue
+and the page's batched rendering came in (410.6 KB); then the catalogue's Turkish templates
+became `tr.json` (13.5 KB gz), fetched from the page's origin when the page is first shown in
+Turkish, never in an English session (`tests-wasm/e2e/turkish.mjs`), and the scanner's rule
+references stopped pointing at the rules' explanations, which the page never shows from a
+report (395.7 KB). The CLI's speed work added 5.3 KB, of which ordered sets in the HDF5
+reader (3.9 KB for 2.7% fewer instructions) were reverted and one parse path per limit type
+replaced one per limit: 396.8 KB.
 NOTE
