@@ -4,28 +4,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
+use std::path::Path;
 
 #[test]
 fn bytes_read_never_exceed_the_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut all = Vec::new();
-    files(&root.join("tests/data"), &mut all);
+    common::files(&root.join("tests/data"), &mut all);
     let shared = root.join("../../shared/corpus");
     if shared.is_dir() {
-        files(&shared, &mut all);
+        common::files(&shared, &mut all);
     } else {
         common::skip("its ../shared/corpus part, not found: committed fixtures only (see README, Test data)");
     }

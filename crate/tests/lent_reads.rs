@@ -4,8 +4,10 @@
 //! over a source that can only copy give the same report (stats included), also when the
 //! scan is stopped part way (the should-stop hook after N polls), where reads are refused.
 
+mod common;
+
 use std::cell::Cell;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use keras_sentinel::limits::Limits;
 use keras_sentinel::source::{ByteSource, SourceError};
@@ -22,18 +24,6 @@ impl ByteSource for Copying<'_> {
     }
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 fn report(src: &dyn ByteSource, name: &str, stop_after: Option<u32>) -> String {
     let polls = Cell::new(0u32);
     let stop = || {
@@ -47,7 +37,7 @@ fn report(src: &dyn ByteSource, name: &str, stop_after: Option<u32>) -> String {
 #[test]
 fn lent_and_copied_reads_give_the_same_report() {
     let mut all = Vec::new();
-    files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"), &mut all);
+    common::files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"), &mut all);
     all.sort();
     assert!(all.len() > 100, "{} fixtures", all.len());
     for path in &all {

@@ -64,3 +64,16 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// Every file under `dir`, recursively (nothing when it cannot be listed).
+pub fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
