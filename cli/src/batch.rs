@@ -2,7 +2,7 @@
 //! Python package (`scan_many`, `scan_path`) both take, so a panic, a deadline or a policy
 //! is handled the same way everywhere.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -22,13 +22,44 @@ use crate::isolate;
 /// model costs its few KB of metadata).
 pub const READ_WHOLE_BELOW: u64 = 1 << 20;
 
+/// A file to scan: its path, and its size when the caller has just seen it (the stat
+/// that listed it), which spares the scan asking again ([`LocalFile::open_seen`]).
+pub trait Target: Sync {
+    fn path(&self) -> &Path;
+    fn seen_len(&self) -> Option<u64> {
+        None
+    }
+}
+
+impl<P: AsRef<Path> + Sync> Target for P {
+    fn path(&self) -> &Path {
+        self.as_ref()
+    }
+}
+
+/// A file found by listing the command line's paths, with the size its stat gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    pub len: Option<u64>,
+}
+
+impl Target for Found {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+    fn seen_len(&self) -> Option<u64> {
+        self.len
+    }
+}
+
 /// Scans `paths` on `jobs` threads (at least one, at most one per file; the calling
 /// thread is one of them) and hands each report to `sink` on the calling thread **in the
 /// order of `paths`**, each as soon as it and every report before it are done. `sink`
 /// returns false to stop (output failed): the threads then finish the file they hold and
 /// take no more. Returns false when stopped that way.
-pub fn scan_files<P: AsRef<Path> + Sync>(
-    paths: &[P],
+pub fn scan_files<T: Target>(
+    paths: &[T],
     limits: &Limits,
     policy: Option<&Policy>,
     jobs: usize,
@@ -39,8 +70,8 @@ pub fn scan_files<P: AsRef<Path> + Sync>(
 
 /// [`scan_files`], telling `sink` with each report whether the next one is ready too
 /// (the other threads finished it meanwhile): the CLI writes such a group in one write.
-pub fn scan_files_grouped<P: AsRef<Path> + Sync>(
-    paths: &[P],
+pub fn scan_files_grouped<T: Target>(
+    paths: &[T],
     limits: &Limits,
     policy: Option<&Policy>,
     jobs: usize,
@@ -52,10 +83,11 @@ pub fn scan_files_grouped<P: AsRef<Path> + Sync>(
     // The next file not yet scanned, or `None` when all are taken.
     let take = || {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        paths.get(i).map(|p| (i, p.as_ref()))
+        paths.get(i).map(|p| (i, p))
     };
-    let work = |path: &Path| {
-        let mut report = scan_one(path, limits);
+    let work = |target: &T| {
+        let path = target.path();
+        let mut report = scan_one_seen(path, target.seen_len(), limits);
         if let Some(p) = policy {
             decide(p, &mut report, path, today.as_deref());
         }
@@ -123,12 +155,17 @@ pub fn decide(policy: &Policy, report: &mut FileReport, path: &Path, today: Opti
 /// (a scanner bug) is caught here and becomes an `error` report naming the file, and
 /// the next file is scanned as usual.
 pub fn scan_one(path: &Path, limits: &Limits) -> FileReport {
+    scan_one_seen(path, None, limits)
+}
+
+/// [`scan_one`] of a file whose size was just seen (`seen_len`).
+pub fn scan_one_seen(path: &Path, seen_len: Option<u64>, limits: &Limits) -> FileReport {
     thread_local! {
         /// The buffer of this thread's last small file, reused for the next one.
         static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     }
     let name = path.display().to_string();
-    let src = match LocalFile::open_into(path, READ_WHOLE_BELOW, BUFFER.take()) {
+    let src = match LocalFile::open_seen(path, READ_WHOLE_BELOW, BUFFER.take(), seen_len) {
         Ok(src) => src,
         Err(e) => return error_report(name, "file", msg!(en::ERR_CANNOT_OPEN, detail = e.to_string())),
     };

@@ -123,7 +123,7 @@ fn scan(
             return 2;
         }
     }
-    let (targets, skipped) = walk::collect(paths);
+    let (targets, skipped) = walk::collect(paths, jobs);
     let total = targets.len();
     let mut files = Vec::with_capacity(total);
     let color = output::use_color();
@@ -144,7 +144,7 @@ fn scan(
         done += 1;
         if progress {
             // Progress goes to stderr, and only on a terminal (never escape codes in CI logs).
-            eprint!("\r[{done}/{total}] {}\x1b[K", targets[i].display());
+            eprint!("\r[{done}/{total}] {}\x1b[K", targets[i].path.display());
         }
         // Each file is written as soon as it can be (with the files ready at the same
         // time): a later file cannot lose it.

@@ -320,6 +320,9 @@ pub struct Budget<'a> {
     memory: Cell<u64>,
     peak_memory: Cell<u64>,
     hits: RefCell<Vec<LimitHit>>,
+    /// Whether `hits` holds a budget-wide limit ([`Budget::stopped`]): asked twice per
+    /// read, so kept as a flag instead of a search of the hits.
+    stopped: Cell<bool>,
     /// Reads, and bytes read, since the should-stop hook was last polled by a read.
     unpolled_reads: Cell<(u32, u64)>,
 }
@@ -342,6 +345,7 @@ impl<'a> Budget<'a> {
             memory: Cell::new(0),
             peak_memory: Cell::new(0),
             hits: RefCell::new(Vec::new()),
+            stopped: Cell::new(false),
             unpolled_reads: Cell::new((0, 0)),
         }
     }
@@ -354,6 +358,9 @@ impl<'a> Budget<'a> {
     pub fn hit(&self, hit: LimitHit) {
         let mut hits = self.hits.borrow_mut();
         if !hits.iter().any(|h| h.limit == hit.limit && h.location == hit.location) {
+            if Self::stops_the_scan(hit.limit) {
+                self.stopped.set(true);
+            }
             hits.push(hit);
         }
     }
@@ -366,13 +373,15 @@ impl<'a> Budget<'a> {
     /// True once a budget-wide limit (work, reads, memory, time) was hit: the scan must
     /// stop, not just skip one part.
     pub fn stopped(&self) -> bool {
-        self.hits
-            .borrow()
-            .iter()
-            .any(|h| matches!(h.limit, "max_work" | "max_read_factor" | "max_memory_bytes" | "max_scan_ms"))
+        self.stopped.get()
+    }
+
+    fn stops_the_scan(limit: &str) -> bool {
+        matches!(limit, "max_work" | "max_read_factor" | "max_memory_bytes" | "max_scan_ms")
     }
 
     pub fn take_hits(&self) -> Vec<LimitHit> {
+        self.stopped.set(false);
         std::mem::take(&mut self.hits.borrow_mut())
     }
 

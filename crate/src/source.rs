@@ -75,6 +75,14 @@ pub trait ByteSource {
         None
     }
 
+    /// All the bytes, when the source is exactly a buffer in memory (a small file read
+    /// whole, a slice): the scan's metered reader then lends from it directly instead of
+    /// through a chain of sources per read. `None` for any source that counts, meters or
+    /// windows its reads, so no counting is ever skipped.
+    fn whole(&self) -> Option<&[u8]> {
+        None
+    }
+
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -133,6 +141,9 @@ impl ByteSource for [u8] {
     fn slice_at(&self, offset: u64, len: u64) -> Option<Result<&[u8], SourceError>> {
         Some(check_range(offset, len, ByteSource::len(self)).map(|()| &self[offset as usize..(offset + len) as usize]))
     }
+    fn whole(&self) -> Option<&[u8]> {
+        Some(self)
+    }
 }
 
 impl ByteSource for Vec<u8> {
@@ -148,6 +159,9 @@ impl ByteSource for Vec<u8> {
     fn slice_at(&self, offset: u64, len: u64) -> Option<Result<&[u8], SourceError>> {
         self.as_slice().slice_at(offset, len)
     }
+    fn whole(&self) -> Option<&[u8]> {
+        Some(self)
+    }
 }
 
 impl<T: ByteSource + ?Sized> ByteSource for &T {
@@ -162,6 +176,9 @@ impl<T: ByteSource + ?Sized> ByteSource for &T {
     }
     fn slice_at(&self, offset: u64, len: u64) -> Option<Result<&[u8], SourceError>> {
         (**self).slice_at(offset, len)
+    }
+    fn whole(&self) -> Option<&[u8]> {
+        (**self).whole()
     }
 }
 
@@ -241,6 +258,22 @@ impl<'a> Counting<'a> {
         self.reads.get()
     }
 
+    /// The source this one counts the reads of.
+    pub fn inner(&self) -> &'a dyn ByteSource {
+        self.inner
+    }
+
+    /// Counts a lend of `len` bytes at `offset` that the caller made from
+    /// `self.inner().whole()` itself, exactly as [`ByteSource::slice_at`] counts one
+    /// (`ok`: it was inside the source).
+    pub fn count_lent(&self, offset: u64, len: u64, ok: bool) {
+        self.reads.set(self.reads.get() + 1);
+        self.requested.set(self.requested.get() + len);
+        if ok {
+            self.record(offset, offset.saturating_add(len));
+        }
+    }
+
     /// Adds `[start, end)` to the set of ranges read, merging what it touches: amortised
     /// O(log n) per read, since every merged range is removed once.
     fn record(&self, start: u64, end: u64) {
@@ -287,11 +320,7 @@ impl ByteSource for Counting<'_> {
     }
     fn slice_at(&self, offset: u64, len: u64) -> Option<Result<&[u8], SourceError>> {
         let lent = self.inner.slice_at(offset, len)?;
-        self.reads.set(self.reads.get() + 1);
-        self.requested.set(self.requested.get() + len);
-        if lent.is_ok() {
-            self.record(offset, offset.saturating_add(len));
-        }
+        self.count_lent(offset, len, lent.is_ok());
         Some(lent)
     }
 }
@@ -364,14 +393,40 @@ impl LocalFile {
     /// [`LocalFile::open`] reading into `buf` (the buffer of an earlier file, from
     /// [`LocalFile::into_buffer`]): a scanner of many small files then neither allocates
     /// nor zeroes a buffer per file. Its old bytes are all overwritten by the read.
-    pub fn open_into(path: &std::path::Path, whole_up_to: u64, mut buf: Vec<u8>) -> std::io::Result<Self> {
-        let src = FileSource::open(path)?;
-        if src.len > whole_up_to {
+    pub fn open_into(path: &std::path::Path, whole_up_to: u64, buf: Vec<u8>) -> std::io::Result<Self> {
+        Self::open_seen(path, whole_up_to, buf, None)
+    }
+
+    /// [`LocalFile::open_into`] for a file whose size the caller has just seen
+    /// (`seen_len`, from the stat that listed it). When that size is small, one read of
+    /// one byte more both reads the file and confirms its size: exactly `seen_len` bytes
+    /// back means the file ends there, so its size is not asked again (a system call
+    /// fewer per small file). Any other outcome (the file grew or shrank since, the read
+    /// came back short or failed) falls back to asking, as [`LocalFile::open_into`] does.
+    pub fn open_seen(
+        path: &std::path::Path,
+        whole_up_to: u64,
+        mut buf: Vec<u8>,
+        seen_len: Option<u64>,
+    ) -> std::io::Result<Self> {
+        let file = std::fs::File::open(path)?;
+        if let Some(seen) = seen_len.filter(|&n| n <= whole_up_to) {
+            let want = seen as usize + 1;
+            buf.truncate(want);
+            buf.resize(want, 0);
+            if one_read(&file, &mut buf).is_ok_and(|got| got as u64 == seen) {
+                buf.truncate(seen as usize);
+                return Ok(LocalFile::Whole(buf));
+            }
+        }
+        let len = file.metadata()?.len();
+        let src = FileSource { file, len };
+        if len > whole_up_to {
             return Ok(LocalFile::Ranged(src));
         }
         // Sized first (zeroing only what the buffer never held): `read_to_end` would skip
         // that but reads in growing steps (three system calls for a 22 KB file).
-        let len = src.len as usize;
+        let len = len as usize;
         buf.truncate(len);
         buf.resize(len, 0);
         src.read_at(0, &mut buf).map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -384,6 +439,19 @@ impl LocalFile {
             LocalFile::Whole(b) => Some(b),
             LocalFile::Ranged(_) => None,
         }
+    }
+}
+
+/// One positioned read from the start of `file` into `buf`: the bytes it returned.
+#[cfg(any(unix, windows))]
+fn one_read(file: &std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buf, 0)
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::fs::FileExt::seek_read(file, buf, 0)
     }
 }
 
@@ -407,6 +475,12 @@ impl ByteSource for LocalFile {
     fn slice_at(&self, offset: u64, len: u64) -> Option<Result<&[u8], SourceError>> {
         match self {
             LocalFile::Whole(b) => b.as_slice().slice_at(offset, len),
+            LocalFile::Ranged(_) => None,
+        }
+    }
+    fn whole(&self) -> Option<&[u8]> {
+        match self {
+            LocalFile::Whole(b) => Some(b),
             LocalFile::Ranged(_) => None,
         }
     }
@@ -577,6 +651,26 @@ mod local_file_tests {
             assert!(matches!(src.read_at(4991, &mut b), Err(SourceError::OutOfBounds { .. })));
         }
         assert!(LocalFile::open(&dir.join("missing"), 1 << 20).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A size seen earlier only spares a question: a file that grew or shrank since is
+    /// still read whole and exactly, and a large one still ranged.
+    #[test]
+    fn a_seen_size_that_is_wrong_changes_nothing() {
+        let dir = std::env::temp_dir().join(format!("ks-localfile-seen-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f.bin");
+        let data: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let stale_buffer = vec![0xAA; 9000];
+        for seen in [None, Some(5000), Some(4000), Some(6000), Some(0)] {
+            let whole = LocalFile::open_seen(&path, 1 << 20, stale_buffer.clone(), seen).unwrap();
+            assert_eq!(whole.whole(), Some(&data[..]), "seen {seen:?}");
+            let ranged = LocalFile::open_seen(&path, 4999, Vec::new(), seen).unwrap();
+            assert!(matches!(ranged, LocalFile::Ranged(_)), "seen {seen:?}");
+            assert_eq!(ranged.len(), 5000);
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
