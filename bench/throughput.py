@@ -6,14 +6,16 @@ Two sets: the folder of small tf.keras `.h5` models made by bench/gen_small_mode
 with a warm page cache, each set is timed for `cat FILES > /dev/null` (the cost of reading
 the bytes), keras-sentinel with `--jobs 1` and with `--jobs` = cores, and (with --peers)
 modelscan and modelaudit. Each of cat and keras-sentinel is timed --rounds times, in
-turn, and the median is reported; the peers take seconds, so they run once per set.
+turn, and the median is reported; modelscan (about a second) --peer-rounds times, its
+median reported; modelaudit (tens of seconds) once per set. Every timed command writes
+its output to /dev/null.
 
 Per file, for keras-sentinel with --jobs 1: system calls (`strace -c -f`, all of them and
 the reads alone) and, from the per_file bench (a counting global allocator around the
 CLI's own per-file path), heap allocations and reads the scan asked for.
 
 Usage: throughput.py --cli PATH --small DIR --wild DIR [--per-file BIN] [--peers --peer-bin DIR]
-                     [--before OLD_CLI] [--rounds 7] [--markdown FILE]
+                     [--before OLD_CLI] [--rounds 7] [--peer-rounds 5] [--markdown FILE]
 """
 import argparse
 import json
@@ -37,14 +39,17 @@ def wild_files(d):
     return sorted(os.path.join(d, p) for p in labels["files"])
 
 
-def timed(cmd, env=None):
+def timed(cmd, env=None, keep=False):
     """(stdout, wall seconds, CPU seconds user + system) of `cmd`, run directly (no timing
     wrapper process in the wall time). The CPU time, from the rusage of the reaped child
     (to the microsecond, not GNU time's hundredths), is the figure to compare when the
-    machine is shared: wall time then includes waiting."""
+    machine is shared: wall time then includes waiting. Output goes to /dev/null unless
+    `keep` (then stdout is returned): every timed command writes all it would write, and
+    none waits on this script reading a pipe (`cat` would push the set's bytes through it)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE if keep else subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, env=env)
     dt = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -85,6 +90,7 @@ def main():
     ap.add_argument("--peers", action="store_true")
     ap.add_argument("--peer-bin")
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--peer-rounds", type=int, default=5, help="runs of modelscan per set (modelaudit: one)")
     ap.add_argument("--markdown")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
@@ -96,10 +102,10 @@ def main():
         def ours(jobs, cli=args.cli):
             return [cli, "scan", "--quiet", "--format", "json", "--jobs", str(jobs)] + files
 
-        out, _, _ = timed(ours(1))  # warm the page cache and check the output
+        out, _, _ = timed(ours(1), keep=True)  # warm the page cache and check the output
         verdicts = [f["verdict"] for f in json.loads(out)["files"]]
         if args.before:
-            before = [f["verdict"] for f in json.loads(timed(ours(1, args.before))[0])["files"]]
+            before = [f["verdict"] for f in json.loads(timed(ours(1, args.before), keep=True)[0])["files"]]
             assert before == verdicts, "the earlier binary gives other verdicts"
         timed(["cat"] + files)
         runs = {"cat": ["cat"] + files, "ks1": ours(1), "ksN": ours(cores)}
@@ -112,9 +118,12 @@ def main():
         med = {k: (statistics.median(t for t, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
         peers = {}
         if args.peers:
-            peers["modelscan"] = timed([os.path.join(args.peer_bin, "modelscan"), "scan", "-p",
-                                        os.path.dirname(files[0]) if name.startswith("small") else args.wild,
-                                        "-r", "json", "-o", os.devnull])[1:]
+            modelscan = [os.path.join(args.peer_bin, "modelscan"), "scan", "-p",
+                         os.path.dirname(files[0]) if name.startswith("small") else args.wild,
+                         "-r", "json", "-o", os.devnull]
+            # About a second a run, and its runs vary by 10 %: the median of a few, as for ours.
+            runs_ms = [timed(modelscan)[1:] for _ in range(args.peer_rounds)]
+            peers["modelscan"] = (statistics.median(t for t, _ in runs_ms), statistics.median(c for _, c in runs_ms))
             peers["modelaudit"] = timed([os.path.join(args.peer_bin, "modelaudit"), "scan", "--format", "json",
                                          "--no-cache", "-q"] + files, env=env)[1:]
         rows.append((name, len(files), size, med, peers, verdicts))
@@ -136,10 +145,13 @@ def main():
         return f"{wall_cpu[0]:.3f} s ({wall_cpu[1]:.3f})"
 
     lines = []
-    lines.append(f"Median of {args.rounds} rounds, every command in turn, warm page cache; peers once per set "
-                 f"in the same run. Each cell: wall time (CPU time, user + system, in parentheses: the figure "
-                 f"that does not depend on what else the shared machine runs). keras-sentinel writes its JSON "
-                 f"report (`scan --quiet --format json FILES`); `cat FILES` writes to /dev/null. Cores: {cores}.")
+    lines.append(f"Median of {args.rounds} rounds, every command in turn, warm page cache; in the same run "
+                 f"modelscan the median of {args.peer_rounds} runs per set, modelaudit (tens of seconds) one. "
+                 f"Each cell: wall time (CPU time, user + system, in parentheses: the figure that does not "
+                 f"depend on what else the shared machine runs). Every tool writes its whole report and every "
+                 f"output goes to /dev/null: keras-sentinel `scan --quiet --format json FILES`, modelscan "
+                 f"`scan -p DIR -r json -o /dev/null`, modelaudit `scan --format json FILES`, `cat FILES`. "
+                 f"Cores: {cores}.")
     lines.append("")
     head = f"| set | files | bytes | `cat` | keras-sentinel `--jobs 1` | `--jobs {cores}` | ÷ `cat` (jobs {cores})"
     if args.before:
