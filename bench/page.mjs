@@ -2,7 +2,8 @@
 // verdict (the page's own clock: `#results[data-scan-ms]`, from the folder input's change
 // to the last verdict rendered in the table), for the wild corpus picked as a folder and
 // for 1,000 generated small config files, with 1 worker and with the pool's default size
-// (navigator.hardwareConcurrency, capped at 4; URL knob ?ks-workers=N). Also the longest
+// (navigator.hardwareConcurrency, capped at 4; URL knob ?ks-workers=N), each after the
+// page's warm-up, and the wild folder once more cold (?ks-warmup=0). Also the longest
 // main-thread task during the run. Not a test: it prints figures, it asserts nothing.
 //
 // Usage: node bench/page.mjs [--runs 3] [--markdown out.md] [--before DIST --before-label TEXT]
@@ -63,12 +64,16 @@ const browser = await launchChromium();
 
 /// One run in a fresh page of the build at `origin`: (ms to the last verdict, longest long
 /// task ms, workers).
-async function run(origin, folder, files, workers) {
+async function run(origin, folder, files, workers, cold) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   await recordLongTasks(page);
-  await gotoReady(page, `${origin}/${workers ? `?ks-workers=${workers}` : ''}`, { policy: 'ok' });
-  // Every worker of the pool ready (they start with the page).
+  const query = [workers ? `ks-workers=${workers}` : '', cold ? 'ks-warmup=0' : ''].filter(Boolean).join('&');
+  const opened = Date.now();
+  await gotoReady(page, `${origin}/${query ? `?${query}` : ''}`, { policy: 'ok' });
+  // From opening the page to its scan engine ready (a worker warmed up, unless cold).
+  const warm = Date.now() - opened;
+  // The other workers of the pool start with the page too: the folder comes 500 ms later.
   await page.waitForTimeout(500);
   await page.evaluate(() => { window.__ksLongTasks.length = 0; });
   await pickFolder(page, folder, files, 600000);
@@ -78,7 +83,7 @@ async function run(origin, folder, files, workers) {
     cores: navigator.hardwareConcurrency,
   }));
   await context.close();
-  return out;
+  return { ...out, warm };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -102,18 +107,20 @@ const lines = [];
 let cores;
 try {
   for (const s of sets) {
-    for (const workers of [1, null]) {
+    // The pool's default size cold too (no warm-up), on the wild folder.
+    for (const [workers, cold] of [[1, false], [null, false], ...(s.folder === WILD ? [[null, true]] : [])]) {
       const builds = before ? [[`${BEFORE_LABEL}: `, before.origin], ['', ORIGIN]] : [['', ORIGIN]];
       const rs = builds.map(() => []);
       const load = os.loadavg()[0];
       for (let i = 0; i < RUNS; i++) {
-        for (const [b, [, origin]] of builds.entries()) rs[b].push(await run(origin, s.folder, s.files, workers));
+        for (const [b, [, origin]] of builds.entries()) rs[b].push(await run(origin, s.folder, s.files, workers, cold));
       }
       cores = rs[0][0].cores;
       const n = workers || Math.min(Math.max(1, cores || 1), 4);
       for (const [b, [label]] of builds.entries()) {
         const r = rs[b];
-        const row = `| ${label}${s.name} | ${n}${workers ? '' : ' (default)'} | ${median(r.map((x) => x.ms))} ms | ${Math.min(...r.map((x) => x.ms))}–${Math.max(...r.map((x) => x.ms))} ms | ${median(r.map((x) => x.long)).toFixed(0)} ms | ${load.toFixed(1)} |`;
+        const warmCell = `${median(r.map((x) => x.warm))} ms${cold ? ' (no warm-up: `?ks-warmup=0`)' : ''}`;
+        const row = `| ${label}${s.name} | ${n}${workers ? '' : ' (default)'} | ${warmCell} | ${median(r.map((x) => x.ms))} ms | ${Math.min(...r.map((x) => x.ms))}–${Math.max(...r.map((x) => x.ms))} ms | ${median(r.map((x) => x.long)).toFixed(0)} ms | ${load.toFixed(1)} |`;
         console.error(row);
         lines.push(row);
       }
@@ -138,8 +145,13 @@ const md = [
   'load 6); for the wild folder, the first render of the table and its 95 cards (mostly style and layout).',
   ...(before ? [`Rows \`${BEFORE_LABEL}:\` are an earlier build measured in the same rounds (its runs alternate with this build's).`] : []),
   '',
-  '| Files | Workers | Time to last verdict (median) | Range | Longest main-thread task | Load |',
-  '|---|---|---|---|---|---|',
+  'Warm-up: before it says it is ready, each worker scans two small sample models (`warmup.h5`, `warmup.keras`)',
+  'a few times, so that the browser has compiled and optimised the scanner\'s hot code before the user\'s files',
+  'come (`scan_worker::worker_warmup`). Engine ready: from opening the page to its first worker ready (median);',
+  'the folder is picked 500 ms after that. The cold row turns the warm-up off: its first files pay that compilation.',
+  '',
+  '| Files | Workers | Engine ready | Time to last verdict (median) | Range | Longest main-thread task | Load |',
+  '|---|---|---|---|---|---|---|',
   ...lines,
   '',
 ].join('\n');

@@ -633,13 +633,19 @@ mod lending_tests {
 mod local_file_tests {
     use super::*;
 
-    #[test]
-    fn small_files_are_read_whole_large_ones_ranged_and_both_read_the_same() {
-        let dir = std::env::temp_dir().join(format!("ks-localfile-{}", std::process::id()));
+    /// A fresh folder named after `tag` holding `f.bin` of 5,000 known bytes.
+    fn file_of_5000(tag: &str) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
+        let dir = std::env::temp_dir().join(format!("ks-localfile-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("f.bin");
         let data: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
         std::fs::write(&path, &data).unwrap();
+        (dir, path, data)
+    }
+
+    #[test]
+    fn small_files_are_read_whole_large_ones_ranged_and_both_read_the_same() {
+        let (dir, path, data) = file_of_5000("whole");
         let whole = LocalFile::open(&path, 5000).unwrap();
         let ranged = LocalFile::open(&path, 4999).unwrap();
         assert!(matches!(whole, LocalFile::Whole(_)) && matches!(ranged, LocalFile::Ranged(_)));
@@ -658,11 +664,7 @@ mod local_file_tests {
     /// still read whole and exactly, and a large one still ranged.
     #[test]
     fn a_seen_size_that_is_wrong_changes_nothing() {
-        let dir = std::env::temp_dir().join(format!("ks-localfile-seen-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("f.bin");
-        let data: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
-        std::fs::write(&path, &data).unwrap();
+        let (dir, path, data) = file_of_5000("seen");
         let stale_buffer = vec![0xAA; 9000];
         for seen in [None, Some(5000), Some(4000), Some(6000), Some(0)] {
             let whole = LocalFile::open_seen(&path, 1 << 20, stale_buffer.clone(), seen).unwrap();

@@ -137,6 +137,15 @@ await check('page loads under the CSP, scan engine (worker) reports ready, only 
   assert(!log.requests.some((u) => u.endsWith('/rules.json')), 'rules.json was fetched at start');
   // The Turkish pack (tr.json) is fetched when the page is first shown in Turkish.
   assert(!log.requests.some((u) => u.endsWith('/tr.json')), 'tr.json was fetched at start in English');
+  // Each worker warms the scanner up on the two sample models from the page's origin
+  // before it is ready (scan_worker::worker_warmup): fetched once per worker, and none of
+  // it shows as a result.
+  for (const sample of ['/warmup.h5', '/warmup.keras']) {
+    const n = log.fetches.filter((p) => p === sample).length;
+    assert(n >= 1 && n <= workers, `${sample} fetched ${n} times by ${workers} workers`);
+  }
+  const shown = await page.evaluate(() => document.querySelector('#results').dataset.scanFiles);
+  assert(shown === undefined, `the warm-up showed as results: ${shown} file(s)`);
 });
 
 await check('drop a malicious .keras: PAIT lambda finding on the Lambda layer, with evidence and FAQ, no requests', async () => {
@@ -240,7 +249,8 @@ await check('watchdog: a scan past its deadline is stopped and reported as error
   const dir = fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'ks-e2e-watchdog-'));
   const slow = path.join(dir, 'slow-model.keras');
   fs.copyFileSync(BENIGN, slow);
-  const w = await newPage('light', '?ks-test-deadline-ms=1&ks-test-deadline-only=slow-');
+  // Without the warm-up (`ks-warmup=0`): a warm scan of this file can beat the 1 ms timer.
+  const w = await newPage('light', '?ks-test-deadline-ms=1&ks-test-deadline-only=slow-&ks-warmup=0');
   try {
     await w.page.setInputFiles('#file-input', [slow, MALICIOUS]);
     const stopped = await readCard(w.page, 'slow-model.keras');
