@@ -145,7 +145,7 @@ const md = [
   'load 6); for the wild folder, the first render of the table and its 95 cards (mostly style and layout).',
   ...(before ? [`Rows \`${BEFORE_LABEL}:\` are an earlier build measured in the same rounds (its runs alternate with this build's).`] : []),
   '',
-  'Warm-up: before it says it is ready, each worker scans two small sample models (`warmup.h5`, `warmup.keras`)',
+  'Warm-up: before it says it is ready, each worker scans three small sample models (`warmup.h5`, `.keras`, `.json`)',
   'a few times, so that the browser has compiled and optimised the scanner\'s hot code before the user\'s files',
   'come (`scan_worker::worker_warmup`). Engine ready: from opening the page to its first worker ready (median);',
   'the folder is picked 500 ms after that. The cold row turns the warm-up off: its first files pay that compilation.',

@@ -137,10 +137,10 @@ await check('page loads under the CSP, scan engine (worker) reports ready, only 
   assert(!log.requests.some((u) => u.endsWith('/rules.json')), 'rules.json was fetched at start');
   // The Turkish pack (tr.json) is fetched when the page is first shown in Turkish.
   assert(!log.requests.some((u) => u.endsWith('/tr.json')), 'tr.json was fetched at start in English');
-  // Each worker warms the scanner up on the two sample models from the page's origin
+  // Each worker warms the scanner up on the three sample models from the page's origin
   // before it is ready (scan_worker::worker_warmup): fetched once per worker, and none of
   // it shows as a result.
-  for (const sample of ['/warmup.h5', '/warmup.keras']) {
+  for (const sample of ['/warmup.h5', '/warmup.keras', '/warmup.json']) {
     const n = log.fetches.filter((p) => p === sample).length;
     assert(n >= 1 && n <= workers, `${sample} fetched ${n} times by ${workers} workers`);
   }
