@@ -81,7 +81,7 @@ for s in "${SECTIONS[@]+"${SECTIONS[@]}"}"; do
       { provenance; echo '```'; grep -E "^(fixture|cpython|all)" "$tmp"; echo '```'; } > "$out" ;;
     large)
       need_peers
-      "$VENV/bin/python" bench/large_files.py --sizes 1,5 --peers --peer-bin "$VENV/bin" --markdown "$tmp"
+      "$VENV/bin/python" bench/large_files.py --cli "$TARGET/release/keras-sentinel" --sizes 1,5 --peers --peer-bin "$VENV/bin" --markdown "$tmp"
       { provenance "$(peer_versions)"; cat "$tmp"; } > "$out" ;;
     sweep)
       CARGO_TARGET_DIR="$TARGET" ./scripts/test-python.sh -q -k "not precommit" >&2   # builds and installs the wheel
