@@ -121,6 +121,18 @@ fn savedmodel_metadata_each_node_document_is_a_root_and_object_ids_are_not_shari
             ("keras_metadata.pb node root.layer_with_weights-0", "dense")
         ]
     );
+    // The root's `model_config` is the same model again: not a model inside itself, in the
+    // tree or in a finding's layer path.
+    assert!(!m.nodes.iter().any(|n| n.name == "tf_sm" && n.parent.is_some()), "{:?}", m.nodes);
+    let paths: Vec<&str> = r
+        .findings
+        .iter()
+        .flat_map(|f| std::iter::once(f.layer.as_str()).chain(f.evidence.also_at.iter().map(|o| o.layer.as_str())))
+        .collect();
+    assert!(
+        paths.iter().any(|p| *p == "tf_sm > lam_getattr") && !paths.iter().any(|p| p.contains("tf_sm > tf_sm")),
+        "{paths:?}"
+    );
     // Every layer carries a `shared_object_id` there (metadata serializes each layer
     // again): none is called shared.
     assert!(m.nodes.iter().all(|n| !n.shared));

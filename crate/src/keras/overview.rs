@@ -106,6 +106,8 @@ pub struct Builder {
     omitted: u64,
     /// The current document's `shared_object_id`s mean shared objects (see [`Builder::document`]).
     ids_mean_sharing: bool,
+    /// Per document (index in `parts`), where it holds a copy of the model at its root.
+    copies: Vec<(usize, String)>,
 }
 
 impl Builder {
@@ -119,6 +121,7 @@ impl Builder {
             open: Vec::new(),
             omitted: 0,
             ids_mean_sharing: true,
+            copies: Vec::new(),
         }
     }
 
@@ -164,6 +167,15 @@ impl Builder {
         self.open.push(Some(self.nodes.len() - 1));
     }
 
+    /// The walk found at `pointer` of the current document a copy of the model at its
+    /// root (a SavedModel node's `model_config`): not a node of its own; what is found in
+    /// it is marked on the root's nodes.
+    pub(super) fn root_copy_at(&mut self, pointer: &str) {
+        if let Some((_, Some(part))) = &self.current {
+            self.copies.push((*part, pointer.to_string()));
+        }
+    }
+
     /// The walk leaves the layer it entered last.
     pub(super) fn close(&mut self) {
         self.open.pop();
@@ -187,8 +199,17 @@ impl Builder {
         // in the worker's wasm; a new key type would add its code).
         let key = |part: &str, pointer: &str| format!("{part}\u{0}{pointer}");
         let mut at: HashMap<String, usize> = HashMap::new();
+        let mut copy_of: Vec<Option<&str>> = vec![None; self.parts.len()];
+        for (part, pointer) in &self.copies {
+            copy_of[*part] = Some(pointer);
+        }
         for (i, n) in self.nodes.iter().enumerate() {
-            at.entry(key(&self.parts[self.part_of[i]], &n.pointer)).or_insert(i);
+            let part = self.part_of[i];
+            at.entry(key(&self.parts[part], &n.pointer)).or_insert(i);
+            // The same node again where the document's copy of its root model holds it.
+            if let Some(copy) = copy_of[part] {
+                at.entry(key(&self.parts[part], &format!("{copy}{}", n.pointer))).or_insert(i);
+            }
         }
         // A finding sits on the node with the longest pointer that is a prefix of its own:
         // each step up builds and hashes a key, so the bytes spent are counted. A file can

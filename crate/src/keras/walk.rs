@@ -48,7 +48,7 @@ pub type Sink<'s, 't> = dyn FnMut(Item<'t>, &Place<'_>) + 's;
 /// order). An object's `site` is left empty: `place` builds it while the walk is there,
 /// for the few objects that need one (most give no finding).
 pub fn walk_each<'t>(root: &'t Json<'t>, tree: Option<&mut Builder>, sink: &mut Sink<'_, 't>) {
-    let mut w = Walker { sink, consumed: HashSet::new(), layers: Vec::new(), tree };
+    let mut w = Walker { sink, consumed: HashSet::new(), layers: Vec::new(), tree, parked: None };
     w.visit(root);
 }
 
@@ -85,6 +85,9 @@ struct Walker<'t, 'b, 's> {
     layers: Vec<Cow<'t, str>>,
     /// The model overview, when asked for: opened and closed with `layers`.
     tree: Option<&'b mut Builder>,
+    /// The overview, set aside while the walk is inside a copy of the model it is in (and
+    /// the depth of the walk's stack at which that copy ends).
+    parked: Option<(&'b mut Builder, usize)>,
 }
 
 /// Classes whose `config` the config rules read.
@@ -312,24 +315,43 @@ impl<'t> Walker<'t, '_, '_> {
         }
         let mut ptr = String::new();
         let mut stack: Vec<Frame> = Vec::new();
-        let mut pending = Some((root, None::<&Json>, None::<&JsonStr>));
+        // The last member says whether the value is the `model_config` of the document's
+        // root object.
+        let mut pending = Some((root, None::<&Json>, None::<&JsonStr>, false));
         loop {
-            if let Some((v, lambda_cfg, key)) = pending.take() {
+            if let Some((v, lambda_cfg, key, root_model_config)) = pending.take() {
                 match v {
                     Json::Obj(_) | Json::Arr(_) => {
                         // Looked up once: the layer name, the object's checks and the
                         // Lambda test all read it.
                         let class = v.get("class_name").and_then(Json::as_json_str);
-                        let pushed_layer =
-                            matches!(v, Json::Obj(_)) && layer_name(v, class).map(|n| self.layers.push(n)).is_some();
+                        let name = if matches!(v, Json::Obj(_)) { layer_name(v, class) } else { None };
+                        // A SavedModel node's metadata holds its model's config again as
+                        // `model_config`: scanned as any config, but it is that same model,
+                        // not one inside it (layer paths, overview), when its name says so.
+                        let same_model = root_model_config
+                            && name.is_some()
+                            && name.as_deref() == self.layers.last().map(|l| l.as_ref());
+                        if same_model {
+                            if let Some(t) = self.tree.take() {
+                                t.root_copy_at(&ptr);
+                                self.parked = Some((t, stack.len() + 1));
+                            }
+                        }
+                        let (pushed_layer, layer) = match name {
+                            Some(n) if !same_model => {
+                                self.layers.push(n);
+                                (true, self.layers.last().cloned())
+                            }
+                            n => (false, n),
+                        };
                         if let (true, Some(t), Some(name)) =
                             (pushed_layer, self.tree.as_deref_mut(), self.layers.last())
                         {
                             t.open(v, name, &ptr);
                         }
                         if let Json::Obj(_) = v {
-                            // The name pushed above is `layer_name(v)`: the object reports it.
-                            let layer = if pushed_layer { self.layers.last().cloned() } else { None };
+                            // `layer` is `layer_name(v)`: the object reports it.
                             self.object(v, &ptr, lambda_cfg, key, class, layer);
                         }
                         let is_lambda = class.is_some_and(|c| c == "Lambda");
@@ -357,6 +379,8 @@ impl<'t> Walker<'t, '_, '_> {
                     _ => {}
                 }
             }
+            let depth = stack.len();
+            let root_frame = depth == 1;
             let Some(top) = stack.last_mut() else { break };
             ptr.truncate(top.ptr_len);
             let i = top.next;
@@ -368,12 +392,12 @@ impl<'t> Walker<'t, '_, '_> {
                     push_pointer_segment(&mut ptr, k);
                     // The config of a Lambda passes its `arguments` down to its `__lambda__`s.
                     let cfg = if top.is_lambda && k == "config" { Some(child) } else { top.lambda_cfg };
-                    pending = Some((child, cfg, Some(k)));
+                    pending = Some((child, cfg, Some(k), root_frame && k == "model_config"));
                 }
                 Json::Arr(items) if i < items.len() => {
                     ptr.push('/');
                     ptr.push_str(itoa(i, &mut [0u8; 20]));
-                    pending = Some((&items[i], top.lambda_cfg, top.key));
+                    pending = Some((&items[i], top.lambda_cfg, top.key, false));
                 }
                 _ => {
                     if top.pushed_layer {
@@ -381,6 +405,9 @@ impl<'t> Walker<'t, '_, '_> {
                         if let Some(t) = self.tree.as_deref_mut() {
                             t.close();
                         }
+                    }
+                    if self.parked.as_ref().is_some_and(|(_, d)| *d == depth) {
+                        self.tree = self.parked.take().map(|(t, _)| t);
                     }
                     stack.pop();
                 }
