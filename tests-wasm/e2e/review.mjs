@@ -217,8 +217,12 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
     scripts: document.scripts.length,
     external: [...document.querySelectorAll('[src],[href]')].length,
     lang: document.documentElement.lang,
+    // The model overview: the layer tree with the lambda's finding marked on its layer.
+    overview: document.querySelector('details.overview summary')?.textContent,
+    marked: [...document.querySelectorAll('details.overview li')].filter((li) => /← PAIT-KERAS-10\d #1/.test(li.firstChild?.textContent || '')).length,
   }));
   await viewer.close();
+  assert(/^Model overview \(\d+ layer\(s\)\)$/.test(h.overview || '') && h.marked >= 1, `html overview: ${h.overview}, ${h.marked} marked`);
   assert(h.verdict === mal.verdict && h.text.includes('Malicious'), `html verdict ${h.verdict}`);
   assert(JSON.stringify(h.codes) === JSON.stringify(mal.codes), `html codes ${h.codes}`);
   assert(h.text.includes(sha256(MALICIOUS)) && h.text.includes('e2e-site-policy'), 'html lacks the hash or the policy');
@@ -231,6 +235,7 @@ await check('exports: JSON (CLI schema), SARIF (Sarif.Multitool: 0 errors), HTML
   assert(tr.includes('<html lang="tr">') && tr.includes('Kötü amaçlı'), 'Turkish HTML report');
   // The report's messages in Turkish: the page sends the Turkish pack's templates (tr.json).
   assert(tr.includes('dinamik kod') && !tr.includes('dynamic code'), 'Turkish HTML report: messages not in Turkish');
+  assert(tr.includes('<summary>Model görünümü ('), 'Turkish HTML report: the overview not in Turkish');
   await page.click('#lang-en');
 
   // Exports are built by the exporter, a worker of its own: its three files are fetched

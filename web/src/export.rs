@@ -385,7 +385,107 @@ fn html_file(h: &mut String, r: &Value, l: &Labels) {
         }
         h.push_str("</div>\n");
     }
+    html_overview(h, r, l);
     h.push_str("</section>\n");
+}
+
+/// Deepest level an export draws nested; deeper layers are listed at that level with
+/// their depth written out (a chain of thousands of nested models stays a short list).
+const MAX_EXPORT_DEPTH: usize = 24;
+
+/// The model overview of a report (`model`: the layer tree the scan recorded) as lines
+/// in tree order: (drawn depth, text). Words come from the page's overview strings
+/// (`ov:<key>` in the labels); names and classes are the file's, escaped by the caller.
+fn overview_lines(r: &Value, l: &Labels) -> Vec<(usize, String)> {
+    let Some(nodes) = r.pointer("/model/nodes").and_then(Value::as_array) else { return Vec::new() };
+    let findings = r.get("findings").and_then(Value::as_array);
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut roots = Vec::new();
+    for (i, n) in nodes.iter().enumerate() {
+        match n.get("parent").and_then(Value::as_u64).map(|p| p as usize).filter(|&p| p < i) {
+            Some(p) => children[p].push(i),
+            None => roots.push(i),
+        }
+    }
+    let ov = |key: &str, arg: &str| l.t(&format!("ov:{key}")).replacen("{}", arg, 1);
+    let mut out = Vec::new();
+    // Depth first with an explicit stack (the file decides the depth).
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&r| (r, 0)).collect();
+    while let Some((i, depth)) = stack.pop() {
+        let n = &nodes[i];
+        let mut text = String::new();
+        if depth == 0 {
+            if let Some(c) = n.get("container").and_then(Value::as_str).filter(|c| !c.is_empty()) {
+                text.push_str(&format!("[{}] ", l.place(c)));
+            }
+        } else if depth > MAX_EXPORT_DEPTH {
+            text.push_str(&format!("({depth}) "));
+        }
+        text.push_str(&format!("{} — {}", s(n, "name"), s(n, "class_name")));
+        match s(n, "kind") {
+            "" | "layer" => {}
+            k => text.push_str(&format!(" [{}]", ov(&format!("k_{k}"), ""))),
+        }
+        let calls = n.get("calls").and_then(Value::as_u64).unwrap_or(0);
+        if n.get("shared").and_then(Value::as_bool).unwrap_or(false) {
+            text.push_str(&format!(
+                " · {}",
+                if calls > 1 { ov("called", &calls.to_string()) } else { ov("shared", "") }
+            ));
+        }
+        let lambdas = n.get("lambdas").and_then(Value::as_u64).unwrap_or(0);
+        if lambdas > 0 {
+            text.push_str(&format!(" · {}", ov("lambda_chip", &lambdas.to_string())));
+        }
+        for fi in n.get("findings").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_u64) {
+            if let Some(f) = findings.and_then(|f| f.get(fi as usize)) {
+                text.push_str(&format!(" ← {} #{}", s(f, "code"), fi + 1));
+            }
+        }
+        out.push((depth.min(MAX_EXPORT_DEPTH), text));
+        for &c in children[i].iter().rev() {
+            stack.push((c, depth + 1));
+        }
+    }
+    let omitted = r.pointer("/model/omitted").and_then(Value::as_u64).unwrap_or(0);
+    let limit = r.pointer("/model/limit").and_then(Value::as_str).unwrap_or("max_overview_nodes");
+    if omitted > 0 {
+        out.push((0, ov("omitted", &omitted.to_string()).replacen("{}", limit, 1)));
+    }
+    out
+}
+
+/// The overview as nested lists in a closed `<details>`.
+fn html_overview(h: &mut String, r: &Value, l: &Labels) {
+    let lines = overview_lines(r, l);
+    if lines.is_empty() {
+        return;
+    }
+    h.push_str(&format!(
+        "<details class=\"overview\"><summary>{}</summary>\n",
+        escape_html(&format!("{} ({})", l.t("ov:title"), l.t("ov:layers").replacen("{}", &lines.len().to_string(), 1)))
+    ));
+    let mut open = 0usize; // lists open
+    for (depth, text) in &lines {
+        while open > depth + 1 {
+            h.push_str("</li></ul>\n");
+            open -= 1;
+        }
+        if open == depth + 1 {
+            h.push_str("</li>\n");
+        }
+        while open < depth + 1 {
+            h.push_str("<ul>\n");
+            open += 1;
+        }
+        h.push_str("<li>");
+        h.push_str(&escape_html(text));
+    }
+    while open > 0 {
+        h.push_str("</li></ul>\n");
+        open -= 1;
+    }
+    h.push_str("</details>\n");
 }
 
 /// A short Markdown summary for a ticket: one section per file, a findings table.
@@ -432,34 +532,48 @@ pub fn markdown(files: &[Value], l: &Labels) -> String {
         let findings = r.get("findings").and_then(Value::as_array).cloned().unwrap_or_default();
         if findings.is_empty() {
             m.push_str(&format!("\n{}\n", escape_md(l.t("no_findings"))));
-            continue;
         }
-        m.push_str(&format!(
-            "\n| {} | {} | {} | {} | {} |\n|---|---|---|---|---|\n",
-            escape_md(l.t("code")),
-            escape_md(l.t("severity")),
-            escape_md(l.t("action")),
-            escape_md(l.t("layer")),
-            escape_md(l.t("finding"))
-        ));
-        for (i, f) in findings.iter().enumerate() {
-            let code_ = s(f, "code");
-            let action = match finding_action(r, i, &|v| l.msg(v)) {
-                Some((a, Some(by))) => format!("{} ({})", escape_md(&a), escape_md(&by)),
-                Some((a, None)) => escape_md(&a),
-                None => "—".into(),
-            };
-            m.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                escape_md(code_),
-                escape_md(l.t(&format!("s_{}", s(f, "severity")))),
-                action,
-                escape_md(s(f, "layer")),
-                escape_md(&l.finding_title(f))
-            ));
+        markdown_findings(&mut m, r, &findings, l);
+        let lines = overview_lines(r, l);
+        if !lines.is_empty() {
+            m.push_str(&format!("\n**{}**\n\n", escape_md(l.t("ov:title"))));
+            for (depth, text) in lines {
+                m.push_str(&format!("{}- {}\n", "  ".repeat(depth), escape_md(&text)));
+            }
         }
     }
     m
+}
+
+/// The findings table of one file (nothing when it has none).
+fn markdown_findings(m: &mut String, r: &Value, findings: &[Value], l: &Labels) {
+    if findings.is_empty() {
+        return;
+    }
+    m.push_str(&format!(
+        "\n| {} | {} | {} | {} | {} |\n|---|---|---|---|---|\n",
+        escape_md(l.t("code")),
+        escape_md(l.t("severity")),
+        escape_md(l.t("action")),
+        escape_md(l.t("layer")),
+        escape_md(l.t("finding"))
+    ));
+    for (i, f) in findings.iter().enumerate() {
+        let code_ = s(f, "code");
+        let action = match finding_action(r, i, &|v| l.msg(v)) {
+            Some((a, Some(by))) => format!("{} ({})", escape_md(&a), escape_md(&by)),
+            Some((a, None)) => escape_md(&a),
+            None => "—".into(),
+        };
+        m.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            escape_md(code_),
+            escape_md(l.t(&format!("s_{}", s(f, "severity")))),
+            action,
+            escape_md(s(f, "layer")),
+            escape_md(&l.finding_title(f))
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -516,6 +630,41 @@ mod tests {
         assert_eq!(m.lines().filter(|x| x.starts_with("| ") && !x.starts_with("| label")).count(), n, "{m}");
         assert!(m.contains("`ab12`"));
         assert_eq!(escape_md("a|b\nc`"), "a\\|b c\\`");
+    }
+
+    /// The model overview (tf.keras 2.15's nested model, wrappers and shared layer of
+    /// `crate/tests/data/overview`) in both exports: nested as the layers are, the lambda
+    /// and its finding marked, the page's words for kinds.
+    #[test]
+    fn exports_carry_the_model_overview_nested() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../crate/tests/data/overview/nested_shared.h5");
+        let bytes = std::fs::read(path).unwrap();
+        let r = serde_json::to_value(keras_sentinel::scan(&bytes, "nested_shared.h5", &Limits::default())).unwrap();
+        let words = |k: &str| match k {
+            "ov:title" => "Model overview",
+            "ov:layers" => "{} layer(s)",
+            "ov:k_model" => "model",
+            "ov:k_wrapper" => "wrapper",
+            "ov:k_lambda" => "Lambda",
+            "ov:called" => "shared, called {}×",
+            "ov:lambda_chip" => "λ {}",
+            _ => "label",
+        };
+        let l = Labels { lang: "en", t: &words };
+        let m = markdown(std::slice::from_ref(&r), &l);
+        for line in [
+            "- \\[HDF5 attribute /model\\_config\\] outer — Functional \\[model\\]",
+            "  - td — TimeDistributed \\[wrapper\\]",
+            "    - inner — Functional \\[model\\]",
+            "      - double — Lambda \\[Lambda\\] · λ 1 ← PAIT-KERAS-100 #1",
+            "  - shared\\_dense — Dense · shared, called 2×",
+        ] {
+            assert!(m.lines().any(|x| x == line), "no line {line:?} in:\n{m}");
+        }
+        let h = html_report(std::slice::from_ref(&r), &l, "2026-01-01");
+        assert!(h.contains("<details class=\"overview\"><summary>Model overview (12 layer(s))</summary>"), "{h}");
+        assert_eq!(h.matches("<ul>").count(), h.matches("</ul>").count());
+        assert!(h.contains("<li>inner_in — InputLayer</li>\n<li>shared_dense — Dense</li>\n<li>double — Lambda [Lambda] · λ 1 ← PAIT-KERAS-100 #1</li></ul>"), "{h}");
     }
 
     #[test]

@@ -34,6 +34,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("k_custom", "custom class", "özel sınıf"),
 ];
 
+/// The overview's templates in `lang` (for the exports, which draw the tree too).
+pub(crate) fn templates(lang: Lang) -> impl Iterator<Item = (&'static str, &'static str)> {
+    STRINGS.iter().map(move |(k, en, tr)| (*k, if lang == Lang::Tr { *tr } else { *en }))
+}
+
 fn ot(lang: Lang, key: &str, args: &[&str]) -> String {
     let (_, en, tr) = STRINGS.iter().find(|(k, _, _)| *k == key).copied().unwrap_or(("", "", ""));
     let mut rest = if lang == Lang::Tr { tr } else { en };

@@ -601,6 +601,10 @@ fn export_files(kind: &str, which: &str) {
         for (k, _, _) in STRINGS_ALL.iter().flat_map(|t| t.iter()) {
             let _ = js_sys::Reflect::set(&labels, &JsValue::from_str(k), &JsValue::from_str(t(lang, k)));
         }
+        // The model overview's words, as `ov:<key>`.
+        for (k, template) in overview::templates(lang) {
+            let _ = js_sys::Reflect::set(&labels, &JsValue::from_str(&format!("ov:{k}")), &JsValue::from_str(template));
+        }
         // Report messages in the page's language: the exporter does not link the catalogue.
         if lang == Lang::Tr {
             for (id, template) in lang_pack::entries() {
