@@ -194,7 +194,10 @@ impl ByteSource for Metered<'_> {
             return Some(self.inner.slice_at(offset, len).expect("the inner source is in memory"));
         };
         // What `Counting` over `whole` would do, without the calls through both.
-        let lent = check_range(offset, len, self.len).map(|()| &whole[offset as usize..(offset + len) as usize]);
+        // Checked against the buffer itself, so a source whose `whole` and `len` disagree
+        // fails the read instead of panicking on the slice.
+        let lent =
+            check_range(offset, len, whole.len() as u64).map(|()| &whole[offset as usize..(offset + len) as usize]);
         self.inner.count_lent(offset, len, lent.is_ok());
         Some(lent)
     }

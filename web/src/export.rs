@@ -667,6 +667,30 @@ mod tests {
         assert!(h.contains("<li>inner_in — InputLayer</li>\n<li>shared_dense — Dense</li>\n<li>double — Lambda [Lambda] · λ 1 ← PAIT-KERAS-100 #1</li></ul>"), "{h}");
     }
 
+    /// A report's tree is the file's: a chain 5,000 models deep, parents that point
+    /// forward or at themselves, nodes without fields and finding indices past the end
+    /// draw as a bounded list, with balanced HTML, and never panic.
+    #[test]
+    fn a_hostile_tree_draws_bounded() {
+        let mut nodes: Vec<Value> =
+            (0..5000).map(|i| json!({"parent": i.max(1) - 1, "name": "m", "kind": "model"})).collect();
+        nodes[0] = json!({"name": "root", "findings": [0, 99, "x"]});
+        nodes.push(json!({"parent": 5001, "name": "forward"}));
+        nodes.push(json!({"parent": 5001}));
+        nodes.push(json!("not a node"));
+        let r = json!({"path": "x.h5", "verdict": "clean", "findings": [{"code": "KS-X"}], "model": {"nodes": nodes, "omitted": 7}});
+        let l = Labels { lang: "en", t: &|k| t(k) };
+        let lines = overview_lines(&r, &l);
+        assert_eq!(lines.len(), 5004, "every node drawn once, and the omitted line");
+        assert!(lines.iter().all(|(d, _)| *d <= MAX_EXPORT_DEPTH));
+        assert!(lines[0].1.contains("← KS-X #1") && !lines[0].1.contains("#100"), "{}", lines[0].1);
+        let h = html_report(std::slice::from_ref(&r), &l, "2026-01-01");
+        assert_eq!(h.matches("<ul>").count(), h.matches("</ul>").count());
+        assert!(h.matches("<ul>").count() <= MAX_EXPORT_DEPTH + 2);
+        let m = markdown(std::slice::from_ref(&r), &l);
+        assert!(m.lines().all(|x| x.len() < 200), "indentation stays bounded");
+    }
+
     #[test]
     fn turkish_exports_render_messages_from_the_labels_the_page_sends() {
         use keras_sentinel::messages::tr;

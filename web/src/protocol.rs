@@ -40,6 +40,24 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
+/// The value of `key` in the page's query string (`location.search`, with or without its
+/// `?`): the page's knobs for tests and benchmarks.
+pub fn query_param<'a>(search: &'a str, key: &str) -> Option<&'a str> {
+    search.trim_start_matches('?').split('&').find_map(|kv| match kv.split_once('=') {
+        Some((k, v)) if k == key => Some(v),
+        _ => None,
+    })
+}
+
+/// URL knob (`?ks-warmup=0`): the scanning workers start without warming the scanner up
+/// (`scan_worker::worker_warmup`), for tests that need a cold first scan and to measure one.
+pub const WARMUP_PARAM: &str = "ks-warmup";
+
+/// Whether the workers of a page with query string `search` warm the scanner up.
+pub fn warmup_on(search: &str) -> bool {
+    query_param(search, WARMUP_PARAM) != Some("0")
+}
+
 pub const START: &str = "start";
 pub const READY: &str = "ready";
 pub const PROGRESS: &str = "progress";
@@ -77,4 +95,18 @@ pub fn get_str(o: &JsValue, key: &str) -> Option<String> {
 
 pub fn get_f64(o: &JsValue, key: &str) -> Option<f64> {
     get(o, key).as_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_knobs_are_read_by_name() {
+        assert_eq!(query_param("?a=1&ks-workers=3", "ks-workers"), Some("3"));
+        assert_eq!(query_param("ks-workers=3", "ks-workers"), Some("3"));
+        assert_eq!(query_param("?xks-workers=3", "ks-workers"), None);
+        assert!(warmup_on("") && warmup_on("?ks-warmup=1") && warmup_on("?ks-warmupx=0"));
+        assert!(!warmup_on("?a=b&ks-warmup=0"));
+    }
 }

@@ -20,10 +20,7 @@ pub const WORKERS_PARAM: &str = "ks-workers";
 /// browser hides it: one worker), capped at [`MAX_WORKERS`]; the URL knob overrides it
 /// within the same bounds.
 pub fn pool_size(search: &str, hardware_concurrency: f64) -> usize {
-    let knob = search.trim_start_matches('?').split('&').find_map(|kv| match kv.split_once('=') {
-        Some((k, v)) if k == WORKERS_PARAM => v.parse::<usize>().ok(),
-        _ => None,
-    });
+    let knob = crate::protocol::query_param(search, WORKERS_PARAM).and_then(|v| v.parse::<usize>().ok());
     let n = match knob {
         Some(n) => n,
         None if hardware_concurrency.is_finite() && hardware_concurrency >= 1.0 => hardware_concurrency as usize,

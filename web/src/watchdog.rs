@@ -31,13 +31,8 @@ pub fn parse_limits(text: &str) -> Result<Limits, String> {
 /// The deadline of one scan in ms: `default_ms` (the settings' `max_scan_ms`; 0: none),
 /// unless the page's query string (`location.search`) carries the test knob for this file.
 pub fn deadline_ms(search: &str, name: &str, default_ms: u64) -> u64 {
-    let param = |key: &str| {
-        search.trim_start_matches('?').split('&').find_map(|kv| match kv.split_once('=') {
-            Some((k, v)) if k == key => Some(v.to_string()),
-            _ => None,
-        })
-    };
-    let applies = param(TEST_DEADLINE_ONLY_PARAM).is_none_or(|only| name.contains(&only));
+    let param = |key: &str| crate::protocol::query_param(search, key);
+    let applies = param(TEST_DEADLINE_ONLY_PARAM).is_none_or(|only| name.contains(only));
     match param(TEST_DEADLINE_PARAM).and_then(|v| v.parse::<u64>().ok()) {
         Some(ms) if applies => ms,
         _ => default_ms,

@@ -41,22 +41,17 @@ pub fn new_worker() -> Result<Worker, JsValue> {
         ("module", wasm_bindgen::module()),
         ("glue", GLUE.with(|g| g.borrow().clone()).into()),
         // The worker warms the scanner up before it is ready (scan_worker::worker_warmup),
-        // unless the page's URL says `ks-warmup=0` (tests that need a cold first scan, and
-        // to measure one).
-        ("warmup", (!search_has("ks-warmup=0")).into()),
+        // unless the page's URL turns it off (`protocol::warmup_on`).
+        (
+            "warmup",
+            protocol::warmup_on(&web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()).into(),
+        ),
     ]);
     if let Err(e) = worker.post_message(&start) {
         worker.terminate();
         return Err(e);
     }
     Ok(worker)
-}
-
-/// Whether the page's URL query holds `kv` (one `name=value` of it).
-fn search_has(kv: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .is_some_and(|q| q.trim_start_matches('?').split('&').any(|x| x == kv))
 }
 
 /// How many files a worker holds behind the one it scans: enough to go on through a
