@@ -80,5 +80,6 @@ report (395.7 KB). The CLI's speed work added 5.3 KB, of which ordered sets in t
 reader (3.9 KB for 2.7% fewer instructions) were reverted and one parse path per limit type
 replaced one per limit: 396.8 KB. The workers' warm-up (`scan_worker::worker_warmup`, called by
 `static/worker_loader.js` before a worker is ready) added 0.6 KB: 397.4 KB; the overview's
-SavedModel fix (a node's `model_config` is the model it copies, not a model inside it): 397.8 KB.
+SavedModel fix (a node's `model_config` is the model it copies, not a model inside it): 397.8 KB;
+one query-string reader for the page's knobs: 397.7 KB.
 NOTE
