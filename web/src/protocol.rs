@@ -109,4 +109,23 @@ mod tests {
         assert!(warmup_on("") && warmup_on("?ks-warmup=1") && warmup_on("?ks-warmupx=0"));
         assert!(!warmup_on("?a=b&ks-warmup=0"));
     }
+
+    /// The models every page's workers scan at start (`static/worker_loader.js`) are the
+    /// benign fixtures made by the real producers, byte for byte, and scan as plain lambdas.
+    #[test]
+    fn warmup_samples_are_benign_real_producer_fixtures() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let loader = std::fs::read_to_string(format!("{root}/static/worker_loader.js")).unwrap();
+        for (sample, fixture) in [
+            ("warmup.h5", "tf215/h5_benign_scale.h5"),
+            ("warmup.keras", "keras3/benign_ops.keras"),
+            ("warmup.json", "tf215/to_json_benign_slice.json"),
+        ] {
+            assert!(loader.contains(&format!("'{sample}'")), "worker_loader.js does not scan {sample}");
+            let bytes = std::fs::read(format!("{root}/static/{sample}")).unwrap();
+            assert_eq!(bytes, std::fs::read(format!("{root}/crate/tests/data/models/{fixture}")).unwrap(), "{sample}");
+            let r = keras_sentinel::scan(&bytes, sample, &keras_sentinel::limits::Limits::default());
+            assert_eq!(r.verdict, keras_sentinel::report::Verdict::Lambda, "{sample}: {:?}", r.findings);
+        }
+    }
 }
